@@ -1,0 +1,38 @@
+// Types for scripts/make-forcing.lib.mjs (used by tests and benchmarks).
+export const T0_SEC: number;
+export const POLAR_PROJ: string;
+export type Field = (lonDeg: number, latDeg: number, tSec: number) => [number, number];
+export const windField: Field;
+export const currentField: Field;
+export function isIsland(lonDeg: number, latDeg: number): boolean;
+export function axis(start: number, step: number, n: number): number[];
+export interface NcSpec {
+  dims: Array<{ name: string; size: number | null }>;
+  numRecs?: number;
+  attrs?: Record<string, unknown>;
+  vars: Array<{ name: string; type: string; dims: string[]; attrs?: Record<string, unknown>; data: ArrayLike<number> | null }>;
+  /** NetCDF-3 only: record variables with data null are left as holes of a sparse file. */
+  sparse?: boolean;
+}
+export function writeNetcdf3(path: string, spec: NcSpec): void;
+export function writeNetcdf4(path: string, spec: NcSpec): Promise<void>;
+export interface LonLatFileOptions {
+  kind: 'wind' | 'current';
+  format: 'nc3' | 'nc4';
+  lons: number[];
+  lats: number[];
+  timesSec: number[];
+  names: [string, string];
+  standardNames?: [string | null, string | null];
+  units?: string;
+  packed?: { scale: number; offset: number };
+  fill?: boolean;
+  depths?: number[];
+  land?: boolean;
+  timeUnits?: [string, number, number];
+}
+export function writeLonLatFile(path: string, opts: LonLatFileOptions): Promise<void>;
+export function writePolarFile(
+  path: string,
+  opts: { format: 'nc3' | 'nc4'; centerLon: number; centerLat: number; nx?: number; ny?: number; dxKm?: number; timesSec: number[]; field: Field; mask?: (lonDeg: number, latDeg: number) => boolean },
+): Promise<void>;

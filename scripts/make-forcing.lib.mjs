@@ -1,0 +1,387 @@
+// Synthetic CF forcing files for tests and benchmarks: a minimal NetCDF-3 classic writer (our own, ~80
+// lines: header + data, big-endian, as in the NetCDF classic format specification) and a NetCDF-4 writer
+// through h5wasm (HDF5 with dimension scales, which netCDF-C reads as dimensions).
+import { Buffer } from 'node:buffer';
+import { closeSync, ftruncateSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import proj4 from 'proj4';
+
+// ----------------------------------------------------------------------------------------------------
+// Analytic fields (east/north, m/s). Times in seconds since 1970-01-01.
+
+export const T0_SEC = Date.UTC(2024, 0, 1) / 1000;
+const DAY = 86400;
+
+/** Wind that turns once a day, 8 m/s, plus a gentle spatial ripple (±0.5 m/s). */
+export function windField(lonDeg, latDeg, tSec) {
+  const w = (2 * Math.PI * (tSec - T0_SEC)) / DAY;
+  const lon = ((((lonDeg + 180) % 360) + 360) % 360) - 180;
+  return [8 * Math.cos(w) + 0.5 * Math.sin((latDeg * Math.PI) / 10), 8 * Math.sin(w) + 0.5 * Math.cos((lon * Math.PI) / 10)];
+}
+
+/** A cyclonic Gaussian eddy at (6°E, 60°N), 0.5 m/s peak, 0.4° radius, pulsing ±20 % per day, on a 0.1 m/s eastward drift. */
+export function currentField(lonDeg, latDeg, tSec) {
+  const dx = (lonDeg - 6) * Math.cos((60 * Math.PI) / 180);
+  const dy = latDeg - 60;
+  const r2 = (dx * dx + dy * dy) / (0.4 * 0.4);
+  const a = 0.5 * (1 + 0.2 * Math.sin((2 * Math.PI * (tSec - T0_SEC)) / DAY)) * Math.exp(-r2);
+  return [0.1 - (a * dy) / 0.4, (a * dx) / 0.4];
+}
+
+/** Cells of the "island" (land, filled with _FillValue in current files): 5.3..5.6°E, 59.3..59.5°N. */
+export function isIsland(lonDeg, latDeg) {
+  return lonDeg >= 5.29 && lonDeg <= 5.61 && latDeg >= 59.29 && latDeg <= 59.51;
+}
+
+export function axis(start, step, n) {
+  return Array.from({ length: n }, (_, i) => Math.round((start + i * step) * 1e9) / 1e9);
+}
+
+// ----------------------------------------------------------------------------------------------------
+// NetCDF-3 classic writer
+
+const NC_TYPE = { byte: 1, char: 2, short: 3, int: 4, float: 5, double: 6 };
+const NC_SIZE = { byte: 1, char: 1, short: 2, int: 4, float: 4, double: 8 };
+const pad4 = (n) => (n + 3) & ~3;
+
+class Out {
+  constructor() {
+    this.parts = [];
+    this.length = 0;
+  }
+  bytes(buf) {
+    this.parts.push(buf);
+    this.length += buf.length;
+  }
+  int(n) {
+    const b = Buffer.alloc(4);
+    b.writeInt32BE(n);
+    this.bytes(b);
+  }
+  name(s) {
+    const raw = Buffer.from(s, 'utf8');
+    this.int(raw.length);
+    this.bytes(Buffer.concat([raw, Buffer.alloc(pad4(raw.length) - raw.length)]));
+  }
+  values(type, vals) {
+    const size = NC_SIZE[type];
+    const b = Buffer.alloc(pad4(vals.length * size));
+    vals.forEach((x, i) => writeValue(b, type, i * size, x));
+    this.bytes(b);
+  }
+}
+
+function writeValue(b, type, off, x) {
+  switch (type) {
+    case 'byte':
+      return b.writeInt8(x, off);
+    case 'char':
+      return b.writeUInt8(x, off);
+    case 'short':
+      return b.writeInt16BE(x, off);
+    case 'int':
+      return b.writeInt32BE(x, off);
+    case 'float':
+      return b.writeFloatBE(x, off);
+    default:
+      return b.writeDoubleBE(x, off);
+  }
+}
+
+/** An attribute is a string (char), a number (double) or {type, value: number|number[]}. */
+function attrParts(v) {
+  if (typeof v === 'string') return { type: 'char', vals: [...Buffer.from(v, 'utf8')] };
+  if (typeof v === 'number') return { type: 'double', vals: [v] };
+  return { type: v.type, vals: Array.isArray(v.value) ? v.value : [v.value] };
+}
+
+function attrList(out, attrs) {
+  const keys = Object.keys(attrs ?? {});
+  if (keys.length === 0) {
+    out.int(0);
+    out.int(0);
+    return;
+  }
+  out.int(0x0c);
+  out.int(keys.length);
+  for (const k of keys) {
+    const { type, vals } = attrParts(attrs[k]);
+    out.name(k);
+    out.int(NC_TYPE[type]);
+    out.int(vals.length);
+    out.values(type, vals);
+  }
+}
+
+/**
+ * spec: { dims: [{name, size}] (size null = the unlimited record dimension, which must come first in
+ * a variable's dims), attrs, vars: [{name, type, dims, attrs, data}] } with data row-major.
+ */
+export function writeNetcdf3(path, spec) {
+  const recDim = spec.dims.find((d) => d.size === null);
+  const numRecs = recDim ? spec.numRecs : 0;
+  const dimIndex = new Map(spec.dims.map((d, i) => [d.name, i]));
+  const dimSize = new Map(spec.dims.map((d) => [d.name, d.size]));
+  const vars = spec.vars.map((v) => {
+    const isRec = recDim !== undefined && v.dims[0] === recDim.name;
+    const inner = (isRec ? v.dims.slice(1) : v.dims).reduce((a, d) => a * dimSize.get(d), 1);
+    return { ...v, isRec, inner, vsize: pad4(inner * NC_SIZE[v.type]) };
+  });
+  const header = (begins) => {
+    const out = new Out();
+    out.bytes(Buffer.from([0x43, 0x44, 0x46, 1]));
+    out.int(numRecs);
+    out.int(0x0a);
+    out.int(spec.dims.length);
+    for (const d of spec.dims) {
+      out.name(d.name);
+      out.int(d.size ?? 0);
+    }
+    attrList(out, spec.attrs);
+    out.int(0x0b);
+    out.int(vars.length);
+    vars.forEach((v, i) => {
+      out.name(v.name);
+      out.int(v.dims.length);
+      for (const d of v.dims) out.int(dimIndex.get(d));
+      attrList(out, v.attrs);
+      out.int(NC_TYPE[v.type]);
+      out.int(v.vsize);
+      out.int(begins[i]);
+    });
+    return out;
+  };
+  const headerLen = header(vars.map(() => 0)).length;
+  const begins = [];
+  let pos = headerLen;
+  for (const v of vars) if (!v.isRec) {
+    begins[vars.indexOf(v)] = pos;
+    pos += v.vsize;
+  }
+  const recStart = pos;
+  let recOff = 0;
+  for (const v of vars) if (v.isRec) {
+    begins[vars.indexOf(v)] = recStart + recOff;
+    recOff += v.vsize;
+  }
+  const out = header(begins);
+  for (const v of vars) if (!v.isRec) out.values(v.type, Array.from(v.data));
+  if (spec.sparse) {
+    // Large-file mode: record variables without data stay holes in a sparse file (zeros when read);
+    // record variables with data (e.g. time) are written in place. Lets tests make multi-GB files in ms.
+    writeFileSync(path, Buffer.concat(out.parts));
+    const fd = openSync(path, 'r+');
+    try {
+      for (let r = 0; r < numRecs; r++) {
+        for (const v of vars) {
+          if (!v.isRec || v.data === null) continue;
+          const o = new Out();
+          o.values(v.type, Array.from(v.data.subarray(r * v.inner, (r + 1) * v.inner)));
+          writeSync(fd, Buffer.concat(o.parts), 0, o.length, begins[vars.indexOf(v)] + r * recOff);
+        }
+      }
+      ftruncateSync(fd, recStart + numRecs * recOff);
+    } finally {
+      closeSync(fd);
+    }
+    return;
+  }
+  for (let r = 0; r < numRecs; r++) {
+    for (const v of vars) if (v.isRec) out.values(v.type, Array.from(v.data.subarray(r * v.inner, (r + 1) * v.inner)));
+  }
+  writeFileSync(path, Buffer.concat(out.parts));
+}
+
+// ----------------------------------------------------------------------------------------------------
+// NetCDF-4 (HDF5) writer through h5wasm
+
+const TYPED = { byte: Int8Array, short: Int16Array, int: Int32Array, float: Float32Array, double: Float64Array };
+
+export async function writeNetcdf4(path, spec) {
+  const h5 = (await import('h5wasm/node')).default;
+  await h5.ready;
+  rmSync(path, { force: true });
+  const f = new h5.File(path, 'w');
+  const dimSize = new Map(spec.dims.map((d) => [d.name, d.size ?? spec.numRecs]));
+  const setAttrs = (obj, attrs) => {
+    for (const [k, v] of Object.entries(attrs ?? {})) {
+      if (typeof v === 'string') obj.create_attribute(k, v);
+      else if (typeof v === 'number') obj.create_attribute(k, new Float64Array([v]));
+      else obj.create_attribute(k, new TYPED[v.type](Array.isArray(v.value) ? v.value : [v.value]));
+    }
+  };
+  // Coordinate variables (1-D, named like their dimension) become dimension scales.
+  const coordNames = new Set(spec.vars.filter((v) => v.dims.length === 1 && v.dims[0] === v.name).map((v) => v.name));
+  for (const v of spec.vars) {
+    const shape = v.dims.map((d) => dimSize.get(d));
+    const data = v.data instanceof TYPED[v.type] ? v.data : new TYPED[v.type](Array.from(v.data));
+    const ds = f.create_dataset({ name: v.name, data, shape, dtype: v.type === 'double' ? '<d' : undefined });
+    if (coordNames.has(v.name)) ds.make_scale(v.name);
+    setAttrs(ds, v.attrs);
+  }
+  for (const v of spec.vars) {
+    if (coordNames.has(v.name)) continue;
+    const ds = f.get(v.name);
+    v.dims.forEach((d, i) => {
+      if (coordNames.has(d)) ds.attach_scale(i, d);
+    });
+  }
+  setAttrs(f, spec.attrs);
+  f.close();
+}
+
+// ----------------------------------------------------------------------------------------------------
+// File builders
+
+/**
+ * A lon/lat vector file. opts: {kind: 'wind'|'current', lons, lats, timesSec, format: 'nc3'|'nc4',
+ * names: [u, v], standardNames?: [su, sv], units ('m s-1', 'knots', 'cm/s', 'km/h'), packed (int16
+ * with scale/offset), fill (island cells -> _FillValue), depths (adds a depth axis; deeper levels
+ * get half speed), timeUnits, land (adds land_binary_mask)}
+ */
+export async function writeLonLatFile(path, opts) {
+  const field = opts.kind === 'wind' ? windField : currentField;
+  const { lons, lats, timesSec } = opts;
+  const depths = opts.depths ?? null;
+  const nz = depths ? depths.length : 1;
+  const unitScale = { 'm s-1': 1, 'm/s': 1, knots: 3600 / 1852, 'cm/s': 100, 'km/h': 3.6 }[opts.units ?? 'm s-1'];
+  const [timeUnit, secPerUnit, epochSec] = opts.timeUnits ?? ['hours since 2024-01-01 00:00:00', 3600, T0_SEC];
+  const n = timesSec.length * nz * lats.length * lons.length;
+  const u = new Float64Array(n);
+  const v = new Float64Array(n);
+  let o = 0;
+  for (const t of timesSec) for (let z = 0; z < nz; z++) for (const la of lats) for (const lo of lons) {
+    const [a, b] = field(lo, la, t);
+    const f = z === 0 ? 1 : 0.5;
+    const land = opts.fill && isIsland(((((lo + 180) % 360) + 360) % 360) - 180, la);
+    u[o] = land ? NaN : a * f * unitScale;
+    v[o++] = land ? NaN : b * f * unitScale;
+  }
+  const FILL = -32767;
+  const pack = (arr, scale, offset) => Int16Array.from(arr, (x) => (Number.isNaN(x) ? FILL : Math.round((x - offset) / scale)));
+  const dataVar = (name, std, arr) => {
+    const attrs = { units: opts.units ?? 'm s-1' };
+    if (std) attrs.standard_name = std;
+    if (opts.packed) {
+      const scale = opts.packed.scale;
+      const offset = opts.packed.offset;
+      attrs.scale_factor = { type: 'float', value: scale };
+      attrs.add_offset = { type: 'float', value: offset };
+      attrs._FillValue = { type: 'short', value: FILL };
+      return { name, type: 'short', dims: dataDims, attrs, data: pack(arr, scale, offset) };
+    }
+    attrs._FillValue = { type: 'float', value: -999 };
+    return { name, type: 'float', dims: dataDims, attrs, data: Float32Array.from(arr, (x) => (Number.isNaN(x) ? -999 : x)) };
+  };
+  const dataDims = depths ? ['time', 'depth', 'lat', 'lon'] : ['time', 'lat', 'lon'];
+  const dims = [{ name: 'time', size: opts.format === 'nc3' ? null : timesSec.length }];
+  if (depths) dims.push({ name: 'depth', size: nz });
+  dims.push({ name: 'lat', size: lats.length }, { name: 'lon', size: lons.length });
+  const std = opts.standardNames ?? [null, null];
+  const vars = [
+    {
+      name: 'time',
+      type: 'double',
+      dims: ['time'],
+      attrs: { standard_name: 'time', units: timeUnit, calendar: 'gregorian' },
+      data: Float64Array.from(timesSec, (t) => (t - epochSec) / secPerUnit),
+    },
+    ...(depths ? [{ name: 'depth', type: 'float', dims: ['depth'], attrs: { standard_name: 'depth', units: 'm', positive: 'down' }, data: Float32Array.from(depths) }] : []),
+    { name: 'lat', type: 'float', dims: ['lat'], attrs: { standard_name: 'latitude', units: 'degrees_north' }, data: Float32Array.from(lats) },
+    { name: 'lon', type: 'float', dims: ['lon'], attrs: { standard_name: 'longitude', units: 'degrees_east' }, data: Float32Array.from(lons) },
+    dataVar(opts.names[0], std[0], u),
+    dataVar(opts.names[1], std[1], v),
+  ];
+  if (opts.land) {
+    const mask = new Int8Array(lats.length * lons.length);
+    let k = 0;
+    for (const la of lats) for (const lo of lons) mask[k++] = isIsland(((((lo + 180) % 360) + 360) % 360) - 180, la) ? 1 : 0;
+    vars.push({ name: 'land_binary_mask', type: 'byte', dims: ['lat', 'lon'], attrs: { standard_name: 'land_binary_mask', units: '1' }, data: mask });
+  }
+  const spec = { dims, numRecs: timesSec.length, attrs: { Conventions: 'CF-1.8', title: `driftline synthetic ${opts.kind}` }, vars };
+  if (opts.format === 'nc3') writeNetcdf3(path, spec);
+  else await writeNetcdf4(path, spec);
+}
+
+export const POLAR_PROJ = '+proj=stere +lat_0=90 +lat_ts=60 +lon_0=58 +datum=WGS84 +units=m +no_defs';
+
+/**
+ * A polar-stereographic current file (Arctic20-like: lat_ts 60, lon_0 58, WGS84) on a 4 km grid with
+ * x/y in km, storing a field given in east/north as grid x/y components (x_/y_sea_water_velocity).
+ * `east` = [uE, vN] function of (lon, lat, t) -> the true field.
+ */
+export async function writePolarFile(path, opts) {
+  const toXY = proj4('EPSG:4326', POLAR_PROJ);
+  const [cx, cy] = toXY.forward([opts.centerLon, opts.centerLat]);
+  const dxKm = opts.dxKm ?? 4;
+  const nx = opts.nx ?? 60;
+  const ny = opts.ny ?? 60;
+  const xs = axis(Math.round(cx / 1000) - (dxKm * (nx - 1)) / 2, dxKm, nx);
+  const ys = axis(Math.round(cy / 1000) - (dxKm * (ny - 1)) / 2, dxKm, ny);
+  const { timesSec } = opts;
+  const n = timesSec.length * nx * ny;
+  const u = new Float32Array(n);
+  const v = new Float32Array(n);
+  const lon2 = new Float32Array(nx * ny);
+  const lat2 = new Float32Array(nx * ny);
+  let o = 0;
+  for (let k = 0; k < timesSec.length; k++) {
+    let c = 0;
+    for (const y of ys) for (const x of xs) {
+      const [lo, la] = toXY.inverse([x * 1000, y * 1000]);
+      // Direction of the grid's +y axis at this point, clockwise from north (the quantity OpenDrift
+      // computes as the azimuth from (x, y) to (x, y + 10 m)); computed here with a finite difference
+      // on the sphere, independently of the reader's code.
+      const [lo2, la2] = toXY.inverse([x * 1000, y * 1000 + 10]);
+      const alpha = Math.atan2((lo2 - lo) * Math.cos((la * Math.PI) / 180), la2 - la);
+      const [e, nn] = opts.field(lo, la, timesSec[k]);
+      // Inverse of u_e = u cos α + v sin α, v_n = −u sin α + v cos α.
+      u[o] = e * Math.cos(alpha) - nn * Math.sin(alpha);
+      v[o++] = e * Math.sin(alpha) + nn * Math.cos(alpha);
+      if (k === 0) {
+        lon2[c] = lo;
+        lat2[c++] = la;
+      }
+    }
+  }
+  const spec = {
+    dims: [{ name: 'time', size: opts.format === 'nc3' ? null : timesSec.length }, { name: 'y', size: ny }, { name: 'x', size: nx }],
+    numRecs: timesSec.length,
+    attrs: { Conventions: 'CF-1.8', title: 'driftline synthetic polar stereographic current' },
+    vars: [
+      { name: 'time', type: 'double', dims: ['time'], attrs: { standard_name: 'time', units: 'seconds since 1970-01-01 00:00:00' }, data: Float64Array.from(timesSec) },
+      { name: 'y', type: 'double', dims: ['y'], attrs: { standard_name: 'projection_y_coordinate', units: 'km' }, data: Float64Array.from(ys) },
+      { name: 'x', type: 'double', dims: ['x'], attrs: { standard_name: 'projection_x_coordinate', units: 'km' }, data: Float64Array.from(xs) },
+      {
+        name: 'polar_stereographic',
+        type: 'int',
+        dims: [],
+        attrs: {
+          grid_mapping_name: 'polar_stereographic',
+          straight_vertical_longitude_from_pole: 58,
+          latitude_of_projection_origin: 90,
+          standard_parallel: 60,
+          false_easting: 0,
+          false_northing: 0,
+          semi_major_axis: 6378137,
+          inverse_flattening: 298.257223563,
+        },
+        data: Int32Array.of(0),
+      },
+      { name: 'lat', type: 'float', dims: ['y', 'x'], attrs: { standard_name: 'latitude', units: 'degrees_north' }, data: lat2 },
+      { name: 'lon', type: 'float', dims: ['y', 'x'], attrs: { standard_name: 'longitude', units: 'degrees_east' }, data: lon2 },
+      { name: 'u', type: 'float', dims: ['time', 'y', 'x'], attrs: { standard_name: 'x_sea_water_velocity', units: 'm s-1', grid_mapping: 'polar_stereographic', coordinates: 'lon lat' }, data: u },
+      { name: 'v', type: 'float', dims: ['time', 'y', 'x'], attrs: { standard_name: 'y_sea_water_velocity', units: 'm s-1', grid_mapping: 'polar_stereographic', coordinates: 'lon lat' }, data: v },
+    ],
+  };
+  if (opts.mask) {
+    spec.vars.push({
+      name: 'land_binary_mask',
+      type: 'byte',
+      dims: ['y', 'x'],
+      attrs: { standard_name: 'land_binary_mask', units: '1', grid_mapping: 'polar_stereographic' },
+      data: Int8Array.from(lon2, (lo, i) => (opts.mask(lo, lat2[i]) ? 1 : 0)),
+    });
+  }
+  if (opts.format === 'nc3') writeNetcdf3(path, spec);
+  else await writeNetcdf4(path, spec);
+}

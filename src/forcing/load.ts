@@ -1,0 +1,225 @@
+/**
+ * The mission's forcing: job params + env defaults -> ForcingDescriptor (main thread; grids in
+ * SharedArrayBuffers for the simulation threads).
+ *
+ * Rules, per vector field (wind, current):
+ *  1. `params.forcing.<kind>` = {constant: [u, v]} or {uri, variables?};
+ *  2. otherwise FORCING_<KIND>_URI;
+ *  3. otherwise FORCING_FALLBACK_<KIND> constants, marked `fallback: true` (the caller logs it loudly),
+ *     or E_FORCING_MISSING when FORCING_FALLBACK=fail.
+ * Land: `params.forcing.land` ({uri} -> land_binary_mask raster, {constant: 0|1}), else FORCING_LAND_URI,
+ * else null (the global coastline).
+ *
+ * A file must cover the seed position(s) and the whole run in time (E_FORCING_COVERAGE naming the
+ * bound). Particles that drift out of the read window later get NaN from the sampler and are
+ * deactivated by the model (STATUS.OUTSIDE), as OpenDrift does.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Config } from '../config.js';
+import { DriftlineError } from '../errors.js';
+import type { JobParams } from '../job.js';
+import type { LandRaster } from '../land/types.js';
+import type { Logger } from '../logger.js';
+import type { ModelParams } from '../model/types.js';
+import type { VectorKind } from './cf.js';
+import { localFileFor, type FetchContext } from './fetch.js';
+import { gridCovers } from './grid.js';
+import { openNetcdf, type NcFile } from './netcdf.js';
+import { readLandMask, readVectorField, type ForcingWindow, type LabeledFile } from './read.js';
+import type { ForcingDescriptor, ForcingSource, VectorFieldDescriptor } from './types.js';
+
+/**
+ * Largest speed a particle is assumed to reach, for the area read around the seed: OpenDrift's
+ * `drift:max_speed` default (m/s). Leeway drift is wind × a few % plus current, rarely above 2 m/s.
+ */
+export const MAX_DRIFT_SPEED_MPS = 5;
+const M_PER_DEG_LAT = 111_320;
+
+export interface LoadContext {
+  config: Config;
+  s3: S3Client | null;
+  logger: Logger;
+  signal?: AbortSignal;
+}
+
+type VectorSpec = { constant: [number, number] } | { uri: string | string[]; variables?: { u: string; v: string } };
+
+/** The space/time window a mission can touch (seed area grown by the largest possible drift). */
+export function missionWindow(model: ModelParams): ForcingWindow {
+  const s = model.seeding;
+  const lats = [s.latDeg, s.endLatDeg ?? s.latDeg];
+  const lons = [s.lonDeg, s.endLonDeg ?? s.lonDeg];
+  // Cone seeding: centre between the two ends (shortest way round in longitude).
+  let dLonEnds = lons[1]! - lons[0]!;
+  dLonEnds -= 360 * Math.round(dLonEnds / 360);
+  const lonCenterDeg = lons[0]! + dLonEnds / 2;
+  const radiusM = Math.max(s.radiusM, s.endRadiusM ?? 0) * 4; // gaussian radius: ±4σ holds all but 6e-5
+  const growM = MAX_DRIFT_SPEED_MPS * model.durationSec + radiusM + 10_000;
+  const growLatDeg = growM / M_PER_DEG_LAT;
+  const southDeg = Math.max(-90, Math.min(...lats) - growLatDeg);
+  const northDeg = Math.min(90, Math.max(...lats) + growLatDeg);
+  const maxAbsLat = Math.max(Math.abs(southDeg), Math.abs(northDeg));
+  const cos = Math.cos((Math.min(maxAbsLat, 90) * Math.PI) / 180);
+  const lonHalfWidthDeg = cos < 1e-3 ? 180 : Math.min(180, Math.abs(dLonEnds) / 2 + growLatDeg / cos);
+  const forward = model.timeStepSec > 0;
+  const t0 = model.startTimeSec;
+  const t1 = t0 + (forward ? model.durationSec : -model.durationSec);
+  return { lonCenterDeg, lonHalfWidthDeg, southDeg, northDeg, startSec: Math.min(t0, t1), endSec: Math.max(t0, t1) };
+}
+
+const iso = (sec: number) => new Date(sec * 1000).toISOString().replace(/:00\.000Z$/, 'Z').replace(/\.000Z$/, 'Z');
+
+function uriList(u: string | string[]): string[] {
+  return Array.isArray(u) ? u : [u];
+}
+
+async function openAll(uris: string[], fctx: FetchContext): Promise<LabeledFile[]> {
+  const out: LabeledFile[] = [];
+  try {
+    for (const uri of uris) {
+      const local = await localFileFor(uri, fctx);
+      const file: NcFile = await openNetcdf(local.path, uri);
+      out.push({ file, label: uri });
+    }
+  } catch (err) {
+    await closeAll(out);
+    throw err;
+  }
+  return out;
+}
+
+async function closeAll(files: LabeledFile[]): Promise<void> {
+  for (const f of files) await f.file.close().catch(() => undefined);
+}
+
+function coverageError(msg: string): DriftlineError {
+  return new DriftlineError('E_FORCING_COVERAGE', msg, { field: 'params.forcing' });
+}
+
+async function loadVector(
+  kind: VectorKind,
+  spec: VectorSpec,
+  model: ModelParams,
+  window: ForcingWindow,
+  fctx: FetchContext,
+): Promise<{ desc: VectorFieldDescriptor; source: ForcingSource }> {
+  if ('constant' in spec) {
+    const [u, v] = spec.constant;
+    return { desc: { kind: 'constant', uMps: u, vMps: v }, source: { kind: 'constant', description: `constant [${u}, ${v}] m/s`, fallback: false } };
+  }
+  const uris = uriList(spec.uri);
+  const files = await openAll(uris, fctx);
+  try {
+    const label = uris.length === 1 ? uris[0]! : `${uris[0]} (+${uris.length - 1} more)`;
+    const r = await readVectorField(files, kind, window, spec.variables);
+    const forward = model.timeStepSec > 0;
+    if (r.hasTime) {
+      const first = r.firstTimeSec;
+      const last = r.lastTimeSec;
+      const start = model.startTimeSec;
+      const end = forward ? start + model.durationSec : start - model.durationSec;
+      const what = `the ${kind} file's`;
+      if (start > last) throw coverageError(`start_time ${iso(start)} is after ${what} last time ${iso(last)} (${label})`);
+      if (start < first) throw coverageError(`start_time ${iso(start)} is before ${what} first time ${iso(first)} (${label})`);
+      if (end > last) throw coverageError(`the run ends at ${iso(end)} (start_time + duration_hours), after ${what} last time ${iso(last)} (${label})`);
+      if (end < first) throw coverageError(`the backward run ends at ${iso(end)} (start_time - duration_hours), before ${what} first time ${iso(first)} (${label})`);
+    }
+    const s = model.seeding;
+    const points: Array<[string, number, number]> = [['seed position', s.lonDeg, s.latDeg]];
+    if (s.endLonDeg !== undefined && s.endLatDeg !== undefined) points.push(['cone end position', s.endLonDeg, s.endLatDeg]);
+    for (const [name, lon, lat] of points) {
+      if (!gridCovers(r.field.grid, lon, lat)) {
+        const e = r.extent;
+        throw coverageError(
+          `${name} (lat ${lat.toFixed(4)}, lon ${lon.toFixed(4)}) is outside the ${kind} file's area ` +
+            `(lon ${e.westDeg.toFixed(3)}..${e.eastDeg.toFixed(3)}, lat ${e.southDeg.toFixed(3)}..${e.northDeg.toFixed(3)}) (${label})`,
+        );
+      }
+    }
+    fctx.logger.info(
+      { forcing: kind, uris, variables: r.variables, projected: r.projected, nx: r.field.grid.nx, ny: r.field.grid.ny, nt: r.field.grid.nt },
+      'forcing read',
+    );
+    return { desc: r.field, source: { kind: 'file', description: uris.join(', '), fallback: false, variables: r.variables } };
+  } catch (err) {
+    if (err instanceof DriftlineError && err.code === 'E_FORCING_COVERAGE' && !/seed|start_time|run ends|backward/.test(err.message)) {
+      throw coverageError(`${err.message}; seed position (lat ${model.seeding.latDeg}, lon ${model.seeding.lonDeg}) is probably outside it`);
+    }
+    throw err;
+  } finally {
+    await closeAll(files);
+  }
+}
+
+function vectorSpecFor(kind: VectorKind, params: JobParams, config: Config): VectorSpec | null {
+  const given = params.forcing?.[kind];
+  if (given) return given as VectorSpec;
+  const env = kind === 'wind' ? config.FORCING_WIND_URI : config.FORCING_CURRENT_URI;
+  if (env) return { uri: env.includes(',') ? env.split(',').map((s) => s.trim()).filter(Boolean) : env };
+  return null;
+}
+
+/** A land raster with one cell and the same value everywhere (land_binary_mask given as a constant). */
+export function constantLandRaster(value: 0 | 1): LandRaster {
+  const data = new SharedArrayBuffer(1);
+  new Uint8Array(data)[0] = value;
+  return { westDeg: -180, southDeg: -90, dLonDeg: 360, dLatDeg: 180, nx: 1, ny: 1, data, outside: value, source: `constant ${value}` };
+}
+
+export async function loadForcing(
+  params: JobParams,
+  model: ModelParams,
+  ctx: { config: Config; s3: S3Client | null; logger: Logger; signal?: AbortSignal },
+): Promise<ForcingDescriptor> {
+  const { config } = ctx;
+  const fctx: FetchContext = {
+    s3: ctx.s3,
+    cacheDir: config.FORCING_CACHE_DIR,
+    cacheMaxMb: config.FORCING_CACHE_MAX_MB,
+    logger: ctx.logger,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  };
+  const window = missionWindow(model);
+  const out: Partial<Record<VectorKind, { desc: VectorFieldDescriptor; source: ForcingSource }>> = {};
+  for (const kind of ['wind', 'current'] as const) {
+    const spec = vectorSpecFor(kind, params, config);
+    if (spec) {
+      out[kind] = await loadVector(kind, spec, model, window, fctx);
+      continue;
+    }
+    if (config.FORCING_FALLBACK === 'fail') {
+      throw new DriftlineError('E_FORCING_MISSING', `params.forcing.${kind}: the mission names no ${kind} forcing, FORCING_${kind.toUpperCase()}_URI is unset and FORCING_FALLBACK=fail`, {
+        field: `params.forcing.${kind}`,
+      });
+    }
+    const [u, v] = kind === 'wind' ? config.FORCING_FALLBACK_WIND : config.FORCING_FALLBACK_CURRENT;
+    out[kind] = {
+      desc: { kind: 'constant', uMps: u, vMps: v },
+      source: { kind: 'fallback', description: `fallback constant [${u}, ${v}] m/s (FORCING_FALLBACK_${kind.toUpperCase()})`, fallback: true },
+    };
+  }
+
+  let land: LandRaster | null = null;
+  let landSource: ForcingSource | undefined;
+  const landSpec = params.forcing?.land ?? (config.FORCING_LAND_URI ? { uri: config.FORCING_LAND_URI } : undefined);
+  if (landSpec && 'constant' in landSpec) {
+    land = constantLandRaster(landSpec.constant);
+    landSource = { kind: 'constant', description: `constant land_binary_mask ${landSpec.constant}`, fallback: false };
+  } else if (landSpec) {
+    const uris = uriList(landSpec.uri);
+    const files = await openAll([uris[0]!], fctx);
+    try {
+      land = await readLandMask(files[0]!, window, landSpec.variable);
+    } finally {
+      await closeAll(files);
+    }
+    landSource = { kind: 'file', description: uris[0]!, fallback: false };
+  }
+
+  return {
+    wind: out.wind!.desc,
+    current: out.current!.desc,
+    land,
+    sources: { wind: out.wind!.source, current: out.current!.source, ...(landSource ? { land: landSource } : {}) },
+  };
+}

@@ -1,0 +1,234 @@
+/**
+ * The mission job: JSON on the Redis list, validated with zod, turned into the model's SI parameters.
+ *
+ * Producers already send `{mission_id, params: {latitude, longitude, start_time, duration_hours,
+ * num_particles, object_type}}`; everything else is an optional extension. Every error names the field
+ * (`params.latitude: …`) and is permanent (E_JOB_INVALID / E_OBJECT_TYPE).
+ */
+import { z } from 'zod';
+import { DriftlineError } from './errors.js';
+import { findCategory, suggestCategories, type LeewayCategory } from './model/objects.js';
+import type { ModelParams } from './model/types.js';
+
+/** Limits that operators configure (env MAX_PARTICLES, MAX_DURATION_HOURS). */
+export interface JobLimits {
+  maxParticles: number;
+  maxDurationHours: number;
+}
+
+export const DEFAULT_LIMITS: JobLimits = { maxParticles: 2_000_000, maxDurationHours: 720 };
+
+const vector = z.tuple([z.number().finite(), z.number().finite()]);
+const uriList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+const vectorForcing = z.union([
+  z.object({ constant: vector }).strict(),
+  z
+    .object({
+      uri: uriList,
+      variables: z.object({ u: z.string().min(1), v: z.string().min(1) }).strict().optional(),
+    })
+    .strict(),
+]);
+
+const landForcing = z.union([
+  z.object({ constant: z.union([z.literal(0), z.literal(1)]) }).strict(),
+  z.object({ uri: uriList, variable: z.string().min(1).optional() }).strict(),
+]);
+
+export const forcingSchema = z
+  .object({ wind: vectorForcing.optional(), current: vectorForcing.optional(), land: landForcing.optional() })
+  .strict();
+
+const isoTime = z.iso.datetime({ offset: true });
+
+const capsizingSchema = z.union([
+  z.boolean(),
+  z
+    .object({
+      enabled: z.boolean().default(true),
+      wind_threshold_mps: z.number().positive().default(30),
+      wind_threshold_sigma_mps: z.number().positive().default(5),
+      leeway_fraction: z.number().min(0).max(1).default(0.4),
+    })
+    .strict(),
+]);
+
+const productsSchema = z
+  .object({
+    animation: z.boolean().default(true),
+    /** Density grid cell size in metres (about 1 km by default). */
+    density_cell_m: z.number().min(10).max(100_000).default(1000),
+    search_area_percents: z.array(z.number().gt(0).lt(100)).min(1).default([50, 90, 95]),
+  })
+  .strict();
+
+function paramsSchema(limits: JobLimits) {
+  return z
+    .object({
+      latitude: z.number().min(-90).max(90),
+      longitude: z.number().min(-180).max(360),
+      start_time: isoTime,
+      duration_hours: z.number().positive().max(limits.maxDurationHours).default(24),
+      num_particles: z.number().int().min(1).max(limits.maxParticles).default(1000),
+      object_type: z.union([z.number().int(), z.string().min(1)]).default(1),
+      seed: z.number().int().min(0).max(2 ** 32 - 1).default(0),
+      rng: z.enum(['fast', 'opendrift']).default('fast'),
+      time_step_seconds: z
+        .number()
+        .int()
+        .refine((v) => v !== 0 && Math.abs(v) <= 86_400, 'must be a non-zero whole number of seconds, |dt| <= 86400')
+        .default(600),
+      output_step_seconds: z.number().int().positive().max(86_400 * 7).default(3600),
+      radius_m: z.number().min(0).max(1_000_000).default(0),
+      radius_type: z.enum(['gaussian', 'uniform']).default('gaussian'),
+      end_latitude: z.number().min(-90).max(90).optional(),
+      end_longitude: z.number().min(-180).max(360).optional(),
+      end_time: isoTime.optional(),
+      end_radius_m: z.number().min(0).max(1_000_000).optional(),
+      jibe_probability_per_hour: z.number().min(0).max(1).default(0.04),
+      capsizing: capsizingSchema.default(false),
+      coastline_action: z.enum(['stranding', 'previous', 'none']).default('stranding'),
+      forcing: forcingSchema.optional(),
+      products: productsSchema.default(productsSchema.parse({})),
+    })
+    .strict()
+    .superRefine((p, ctx) => {
+      if (Math.round((p.duration_hours * 3600) % Math.abs(p.time_step_seconds)) !== 0) {
+        // OpenDrift rounds the duration up to whole output steps; we ask for whole calculation steps.
+        ctx.addIssue({ code: 'custom', path: ['duration_hours'], message: 'must be a whole number of time steps' });
+      }
+      if (p.output_step_seconds % Math.abs(p.time_step_seconds) !== 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['output_step_seconds'],
+          message: `must be a multiple of |time_step_seconds| (${Math.abs(p.time_step_seconds)})`,
+        });
+      }
+      if ((p.end_latitude === undefined) !== (p.end_longitude === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [p.end_latitude === undefined ? 'end_latitude' : 'end_longitude'],
+          message: 'end_latitude and end_longitude go together (cone seeding)',
+        });
+      }
+      if (p.end_latitude !== undefined && p.num_particles < 2) {
+        ctx.addIssue({ code: 'custom', path: ['num_particles'], message: 'cone seeding needs at least 2 particles' });
+      }
+      if (p.end_time !== undefined) {
+        const dt = Date.parse(p.end_time) - Date.parse(p.start_time);
+        const forward = p.time_step_seconds > 0;
+        if (forward ? dt < 0 : dt > 0) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['end_time'],
+            message: forward ? 'must not be before start_time' : 'must not be after start_time (backward run)',
+          });
+        }
+        if (Math.abs(dt) > p.duration_hours * 3_600_000) {
+          ctx.addIssue({ code: 'custom', path: ['end_time'], message: 'release window must end within the run' });
+        }
+      }
+    });
+}
+
+const idSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'use letters, digits and . _ : - (it becomes an S3 key prefix)');
+
+export function jobSchema(limits: JobLimits = DEFAULT_LIMITS) {
+  return z.object({ mission_id: idSchema, params: paramsSchema(limits) }).passthrough();
+}
+
+export type Job = z.infer<ReturnType<typeof jobSchema>>;
+export type JobParams = Job['params'];
+
+/** Parse raw text from the queue. Throws E_JOB_JSON or E_JOB_INVALID naming the field. */
+export function parseJobText(text: string, limits: JobLimits = DEFAULT_LIMITS): Job {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new DriftlineError('E_JOB_JSON', `job is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  return validateJob(raw, limits);
+}
+
+/** The mission id of a raw job if it has a usable one (so a failure can be recorded against it). */
+export function missionIdOf(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const id = (raw as { mission_id?: unknown }).mission_id;
+  return idSchema.safeParse(id).success ? (id as string) : undefined;
+}
+
+export function validateJob(raw: unknown, limits: JobLimits = DEFAULT_LIMITS): Job {
+  const result = jobSchema(limits).safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const field = issue.path.length > 0 ? issue.path.join('.') : '(job)';
+    const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more)` : '';
+    throw new DriftlineError('E_JOB_INVALID', `${field}: ${issue.message}${more}`, { field });
+  }
+  resolveCategory(result.data.params.object_type);
+  return result.data;
+}
+
+export function resolveCategory(objectType: number | string): LeewayCategory {
+  const category = findCategory(objectType);
+  if (category === undefined) {
+    const hints = typeof objectType === 'string' ? suggestCategories(objectType) : [];
+    const hint = hints.length > 0 ? `; did you mean ${hints.join(', ')}?` : '; use 1-85 or a key such as "PIW-1"';
+    throw new DriftlineError('E_OBJECT_TYPE', `params.object_type: unknown Leeway category ${JSON.stringify(objectType)}${hint}`, {
+      field: 'params.object_type',
+    });
+  }
+  return category;
+}
+
+/** Longitude in [-180, 180). */
+export function wrapLonDeg(lonDeg: number): number {
+  const w = ((((lonDeg + 180) % 360) + 360) % 360) - 180;
+  return w;
+}
+
+/** Validated job params -> the model's SI parameters. */
+export function toModelParams(params: JobParams): ModelParams {
+  const capsizing =
+    params.capsizing === false
+      ? null
+      : params.capsizing === true
+        ? { windThresholdMps: 30, windThresholdSigmaMps: 5, leewayFraction: 0.4 }
+        : params.capsizing.enabled
+          ? {
+              windThresholdMps: params.capsizing.wind_threshold_mps,
+              windThresholdSigmaMps: params.capsizing.wind_threshold_sigma_mps,
+              leewayFraction: params.capsizing.leeway_fraction,
+            }
+          : null;
+  return {
+    category: resolveCategory(params.object_type),
+    numParticles: params.num_particles,
+    seed: params.seed,
+    rng: params.rng,
+    startTimeSec: Date.parse(params.start_time) / 1000,
+    durationSec: Math.round(params.duration_hours * 3600),
+    timeStepSec: params.time_step_seconds,
+    outputStepSec: params.output_step_seconds,
+    seeding: {
+      lonDeg: wrapLonDeg(params.longitude),
+      latDeg: params.latitude,
+      radiusM: params.radius_m,
+      radiusType: params.radius_type,
+      ...(params.end_longitude !== undefined && params.end_latitude !== undefined
+        ? { endLonDeg: wrapLonDeg(params.end_longitude), endLatDeg: params.end_latitude }
+        : {}),
+      ...(params.end_radius_m !== undefined ? { endRadiusM: params.end_radius_m } : {}),
+      ...(params.end_time !== undefined ? { endTimeSec: Date.parse(params.end_time) / 1000 } : {}),
+    },
+    jibeProbabilityPerHour: params.jibe_probability_per_hour,
+    capsizing,
+    coastlineAction: params.coastline_action,
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * Structured JSON logs (pino). Every line of a mission carries `mission_id` through a child logger.
+ * Secrets never reach logs: known secret fields are redacted by path, and URLs are logged redacted.
+ */
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', name = 'driftline'): Logger {
+  return pino({
+    name,
+    level,
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: {
+      paths: ['S3_SECRET_KEY', 'S3_ACCESS_KEY', 'config.S3_SECRET_KEY', 'config.S3_ACCESS_KEY', 'password', '*.password'],
+      censor: '***',
+    },
+  });
+}
+
+/** A logger that writes nothing (tests, library use). */
+export const silentLogger: Logger = pino({ level: 'silent' });

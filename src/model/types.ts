@@ -1,0 +1,129 @@
+/**
+ * Contracts of the numeric core. Everything here is plain data or typed arrays so that it can cross
+ * a worker_threads boundary by structured clone (SharedArrayBuffer-backed arrays are shared, not copied).
+ *
+ * Conventions: lon/lat in degrees (lon in [-180, 180)), velocities in m/s towards east/north, times in
+ * seconds since 1970-01-01T00:00:00Z (`...Sec`), arrays indexed particle-major `p * nTimes + t` for
+ * per-record data (OpenDrift's trajectory × time layout).
+ */
+import type { LeewayCategory } from './objects.js';
+
+export type { LeewayCategory };
+
+/** Particle status codes, as stored in the trajectory file's `status` variable. */
+export const STATUS = {
+  ACTIVE: 0,
+  STRANDED: 1,
+  /** Left the forcing's area (OpenDrift deactivates such particles as "missing_data"). */
+  OUTSIDE: 2,
+  /** Not yet released (release window / cone seeding); lon/lat are NaN in such records. */
+  NOT_RELEASED: 255,
+} as const;
+export type StatusCode = (typeof STATUS)[keyof typeof STATUS];
+export const STATUS_MEANINGS = 'active stranded outside_forcing';
+
+/**
+ * A vector field (wind or current) sampled at particle positions. Implementations are pure and cheap to
+ * call once per step for a contiguous particle range; values written are float32 (as OpenDrift's
+ * environment recarray). A particle whose position the field does not cover gets NaN in both outputs.
+ */
+export interface VectorSampler {
+  sample(
+    lonDeg: Float64Array,
+    latDeg: Float64Array,
+    i0: number,
+    i1: number,
+    timeSec: number,
+    outUMps: Float32Array,
+    outVMps: Float32Array,
+  ): void;
+}
+
+/** Land look-up: true on land. Called per particle, only where coastline action is not 'none'. */
+export interface LandSampler {
+  isLand(lonDeg: number, latDeg: number): boolean;
+}
+
+export type CoastlineAction = 'stranding' | 'previous' | 'none';
+export type RngKind = 'fast' | 'opendrift';
+
+export interface CapsizingParams {
+  windThresholdMps: number; // OpenDrift default 30
+  windThresholdSigmaMps: number; // OpenDrift default 5
+  leewayFraction: number; // OpenDrift default 0.4
+}
+
+export interface SeedingParams {
+  lonDeg: number;
+  latDeg: number;
+  radiusM: number;
+  radiusType: 'gaussian' | 'uniform';
+  /** Cone seeding: particles on the geodesic from (lon,lat) to (endLon,endLat), OpenDrift's seed_cone. */
+  endLonDeg?: number;
+  endLatDeg?: number;
+  /** Radius at the end of a cone, spread linearly over particles (np.linspace(radius, endRadius, N)). */
+  endRadiusM?: number;
+  /** Release window end; particle k released at start + k*(end-start)/(N-1). */
+  endTimeSec?: number;
+}
+
+/** Everything the model needs, in SI units; built from a validated job by src/mission. */
+export interface ModelParams {
+  category: LeewayCategory;
+  numParticles: number;
+  seed: number;
+  rng: RngKind;
+  /** First release time (seconds since epoch). */
+  startTimeSec: number;
+  /** Positive length of the simulation. */
+  durationSec: number;
+  /** Signed calculation step; negative runs backward in time. OpenDrift Leeway default 600. */
+  timeStepSec: number;
+  /** Positive output interval, an integer multiple of |timeStepSec|. OpenDrift Leeway default 3600. */
+  outputStepSec: number;
+  seeding: SeedingParams;
+  /** Per hour; OpenDrift default 0.04. */
+  jibeProbabilityPerHour: number;
+  capsizing: CapsizingParams | null;
+  coastlineAction: CoastlineAction;
+}
+
+/** Per-particle constants drawn at seeding (float32 as OpenDrift stores them). */
+export interface ParticleCoefficients {
+  dwSlopePct: Float32Array;
+  dwOffsetCmps: Float32Array;
+  dwEpsCmps: Float32Array;
+  /** Crosswind slope at seeding (its sign flips on every jibe). */
+  cwSlopePct: Float32Array;
+  cwOffsetCmps: Float32Array;
+  cwEpsCmps: Float32Array;
+  /** 0 = OpenDrift "RIGHT" label (CWR coefficients), 1 = "LEFT" (CWL), at seeding. */
+  orientation: Uint8Array;
+  capsized: Uint8Array;
+  releaseTimeSec: Float64Array;
+  seedLonDeg: Float64Array;
+  seedLatDeg: Float64Array;
+}
+
+/** The output of a run: records at every output step, `nTimes = duration/outputStep + 1`. */
+export interface TrajectoryResult {
+  nParticles: number;
+  nTimes: number;
+  /** Record times, seconds since epoch (descending for a backward run). */
+  timesSec: Float64Array;
+  /** p * nTimes + t; NaN where the particle is not released yet. */
+  lonDeg: Float32Array;
+  latDeg: Float32Array;
+  status: Uint8Array;
+  orientation: Uint8Array;
+  /** Environment each particle saw at each record (optional: costs 16 bytes per record). */
+  env?: {
+    windUMps: Float32Array;
+    windVMps: Float32Array;
+    currentUMps: Float32Array;
+    currentVMps: Float32Array;
+  };
+  coefficients: ParticleCoefficients;
+  /** Particle-steps actually integrated (active particles × steps), for speed figures. */
+  particleSteps: number;
+}

@@ -1,0 +1,42 @@
+/**
+ * Products of a mission. Each is written to a file under the mission's work directory at `relPath`
+ * (the same relative key it gets under `s3://$S3_BUCKET/{mission_id}/`).
+ */
+import type { ForcingDescriptor } from '../forcing/types.js';
+import type { JobParams } from '../job.js';
+import type { LeewayCategory, ModelParams } from '../model/types.js';
+
+export type ProductKind = 'trajectory' | 'density' | 'search_areas_geojson' | 'search_areas_kml' | 'animation' | 'summary';
+
+export const PRODUCT_PATHS: Record<ProductKind, { relPath: string; contentType: string }> = {
+  trajectory: { relPath: 'raw/particles.nc', contentType: 'application/x-netcdf' },
+  density: { relPath: 'products/density.nc', contentType: 'application/x-netcdf' },
+  search_areas_geojson: { relPath: 'products/search_areas.geojson', contentType: 'application/geo+json' },
+  search_areas_kml: { relPath: 'products/search_areas.kml', contentType: 'application/vnd.google-earth.kml+xml' },
+  animation: { relPath: 'products/animation.mp4', contentType: 'video/mp4' },
+  summary: { relPath: 'products/summary.json', contentType: 'application/json' },
+};
+
+export interface ProductFile {
+  kind: ProductKind;
+  relPath: string;
+  /** Absolute path of the written file. */
+  path: string;
+  contentType: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** What every product needs to describe itself (attributes, titles, legends). */
+export interface ProductContext {
+  missionId: string;
+  /** The validated job params, stored as attributes. */
+  params: JobParams;
+  model: ModelParams;
+  category: LeewayCategory;
+  forcing: ForcingDescriptor['sources'];
+  /** driftline version, e.g. "0.1.0". */
+  softwareVersion: string;
+  /** ISO time the products were made. */
+  createdAtIso: string;
+}

@@ -1,0 +1,31 @@
+/**
+ * The S3 client, configured for S3, MinIO (S3_ENDPOINT) and s3rver in tests.
+ *
+ * Checksums are WHEN_REQUIRED: with the SDK's default (WHEN_SUPPORTED) a streamed upload is sent with
+ * aws-chunked encoding plus a trailing CRC, which s3rver 3.7.1 stores verbatim, chunk headers and
+ * all — the object is silently corrupt. MinIO and AWS accept both.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Config } from '../config.js';
+
+export function createS3Client(config: Pick<Config, 'S3_ENDPOINT' | 'S3_ACCESS_KEY' | 'S3_SECRET_KEY' | 'S3_REGION' | 'S3_FORCE_PATH_STYLE'>): S3Client {
+  return new S3Client({
+    region: config.S3_REGION,
+    ...(config.S3_ENDPOINT ? { endpoint: config.S3_ENDPOINT } : {}),
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+    ...(config.S3_ACCESS_KEY && config.S3_SECRET_KEY
+      ? { credentials: { accessKeyId: config.S3_ACCESS_KEY, secretAccessKey: config.S3_SECRET_KEY } }
+      : {}),
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    // Transient failures are retried by the worker with its own backoff; keep the SDK's short.
+    maxAttempts: 2,
+  });
+}
+
+/** Split `s3://bucket/key/with/slashes`. */
+export function parseS3Uri(uri: string): { bucket: string; key: string } {
+  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (!m) throw new Error(`not an s3:// URI: ${uri}`);
+  return { bucket: m[1]!, key: m[2]! };
+}
