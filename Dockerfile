@@ -1,0 +1,44 @@
+# driftline worker image. Multi-stage: the build stage compiles TypeScript with the dev dependencies;
+# the runtime stage holds only production dependencies, the compiled dist/, the SQL migrations and a
+# system ffmpeg (libx264) for the animation. Runs as the unprivileged user `driftline`.
+#
+#   docker build -t driftline .
+#   docker run --rm -e REDIS_URL=... -e DATABASE_URL=... -e S3_ENDPOINT=... driftline            # a worker
+#   docker run --rm -v "$PWD/out:/out" driftline run examples/mission.json --out /out                # one local mission
+
+# Debian bookworm: glibc for @napi-rs/canvas's prebuilt binary, and the same ffmpeg as the CI machine.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim AS runtime
+# ffmpeg for products/animation.mp4; tini forwards SIGTERM so a worker drains its missions on `docker stop`.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ffmpeg tini \
+    && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production \
+    FFMPEG_PATH=/usr/bin/ffmpeg \
+    WORK_DIR=/tmp/driftline \
+    FORCING_CACHE_DIR=/tmp/driftline-forcing-cache \
+    METRICS_PORT=9464
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY sql ./sql
+COPY examples ./examples
+RUN groupadd --system driftline && useradd --system --gid driftline --home-dir /app driftline \
+    && mkdir -p /tmp/driftline /tmp/driftline-forcing-cache \
+    && chown driftline:driftline /tmp/driftline /tmp/driftline-forcing-cache
+USER driftline
+EXPOSE 9464
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||9464)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# Docker's default stop timeout is 10 s; compose sets stop_grace_period to SHUTDOWN_GRACE_SECONDS + margin.
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "dist/cli/main.js"]
+CMD ["worker"]
