@@ -1,9 +1,10 @@
 /**
- * Gridded vector fields in the one layout the hot-path sampler reads: a regular lon/lat grid, latitude
+ * Gridded vector fields on a regular lon/lat grid (the common layout the hot-path sampler reads), latitude
  * ascending, u and v in m/s laid out [t][y][x] in SharedArrayBuffers (shared, not copied, between the
- * simulation threads). Every reader (lon/lat files, projected files resampled to lon/lat) ends here.
+ * simulation threads). Every lon/lat file ends here; projected files keep their own grid (read.ts,
+ * lookup.ts).
  */
-import type { GridField, LonLatGridData } from './types.js';
+import type { GridData, GridField, LonLatGridData } from './types.js';
 
 /**
  * Tolerance on axis spacing: 1e-3 of a step (~10 m on a 0.1° grid, far below any forcing error) plus
@@ -131,8 +132,25 @@ export function gridBounds(g: LonLatGridData): { westDeg: number; eastDeg: numbe
   };
 }
 
-/** True when the grid covers (lon, lat): the same test the sampler makes before it interpolates. */
-export function gridCovers(g: LonLatGridData, lonDeg: number, latDeg: number): boolean {
+/** True when the grid covers (lon, lat): the same test the samplers make before they interpolate. */
+export function gridCovers(g: GridData, lonDeg: number, latDeg: number): boolean {
+  if (g.layout === 'projected') {
+    const L = g.lookup;
+    let dLon = lonDeg - L.lon0Deg;
+    dLon -= 360 * Math.floor(dLon / 360);
+    const gx = dLon / L.dLonDeg;
+    const gy = (latDeg - L.lat0Deg) / L.dLatDeg;
+    if (!(gx <= L.nLon - 1 && gy >= 0 && gy <= L.nLat - 1)) return false;
+    const i = Math.min(Math.floor(gx), L.nLon - 2);
+    const j = Math.min(Math.floor(gy), L.nLat - 2);
+    const wx = gx - i;
+    const wy = gy - j;
+    const c = j * L.nLon + i;
+    const bil = (A: Float32Array) => (1 - wy) * ((1 - wx) * A[c]! + wx * A[c + 1]!) + wy * ((1 - wx) * A[c + L.nLon]! + wx * A[c + L.nLon + 1]!);
+    const fx = bil(L.fx);
+    const fy = bil(L.fy);
+    return fx >= 0 && fx <= g.nx - 1 && fy >= 0 && fy <= g.ny - 1;
+  }
   let dLon = lonDeg - g.lon0Deg;
   dLon -= 360 * Math.floor(dLon / 360);
   const fx = dLon / g.dLonDeg;

@@ -137,7 +137,7 @@ async function loadVector(
       }
     }
     fctx.logger.info(
-      { forcing: kind, uris, variables: r.variables, projected: r.projected, nx: r.field.grid.nx, ny: r.field.grid.ny, nt: r.field.grid.nt },
+      { forcing: kind, uris, variables: r.variables, projected: r.projected, nx: r.field.grid.nx, ny: r.field.grid.ny, nt: r.field.grid.nt, ...(r.lattice ? { lattice: r.lattice } : {}) },
       'forcing read',
     );
     return { desc: r.field, source: { kind: 'file', description: uris.join(', '), fallback: false, variables: r.variables } };

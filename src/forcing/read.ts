@@ -3,22 +3,22 @@
  * enclose the mission's time span (plus one either side) and the grid rows/columns that cover its area
  * grown by the largest distance a particle can drift.
  *
- * Projected grids (a CF grid_mapping) are resampled at load time onto a regular lon/lat grid of about
- * the source resolution, with the vectors already rotated from grid x/y to east/north, so the hot-path
- * sampler stays one bilinear look-up. OpenDrift instead interpolates bilinearly in the projected grid
- * at each particle. The two differ by the second bilinear pass (a smoothing of curvature at the scale
- * of one cell): measured on the eddy test field (0.5 m/s eddy of 0.4° radius on a 2 km polar-
- * stereographic grid, test/unit/forcing-read.test.ts) the largest difference over 400 points is
- * 0.06 cm/s (0.1 % of the peak; the resampled field is 0.08 cm/s from the analytic one). That is far
- * below the accuracy of any ocean or weather model and the Leeway coefficients' own spread (several
- * cm/s), so it is acceptable; in exchange the hot loop needs no projection per particle.
+ * Projected grids (a CF grid_mapping) are kept in their own index space, as OpenDrift keeps them: the
+ * subset of the source grid is handed to the sampler with a lon/lat -> (fx, fy, α) lattice (lookup.ts),
+ * so each particle is interpolated bilinearly in grid-index space and its vector rotated from grid x/y
+ * to east/north at its own position. (An earlier version resampled projected grids onto a lon/lat grid
+ * at load time. The second bilinear pass that implies differed from OpenDrift by 0.06 cm/s on the smooth
+ * eddy test field, but by 49 cm/s on 0.5 m/s ripples two cells long; sampled natively the two differ by
+ * 0.002 and 0.09 mm/s (test/unit/forcing-read.test.ts). The lattice also costs one plane of 16 B per
+ * node instead of a resampled copy of every record.)
  */
 import { DriftlineError } from '../errors.js';
 import { attrString, decodeTimes, fillNaNsLikeOpenDrift, findVectorVariables, speedFactorToMps, STANDARD_NAMES, unpackInPlace, type VectorKind } from './cf.js';
 import { lonLatGridField, regularAxis } from './grid.js';
+import { buildGridIndexLookup } from './lookup.js';
 import type { NcFile, NcVariable } from './netcdf.js';
-import { cfToProj4, gridYAzimuthFromForwardRad, makeProjection, type Projection } from './projection.js';
-import type { GridField } from './types.js';
+import { cfToProj4, makeProjection, type Projection } from './projection.js';
+import type { GridField, ProjectedGridData } from './types.js';
 import type { LandRaster } from '../land/types.js';
 
 /** The part of space and time a mission can touch. Longitudes in degrees, any convention. */
@@ -43,6 +43,8 @@ export interface ReadResult {
   /** Lon/lat extent of the source grid (before subsetting), for coverage messages. */
   extent: { westDeg: number; eastDeg: number; southDeg: number; northDeg: number };
   projected: boolean;
+  /** Projected grids: size of the lon/lat -> grid-index lattice and its measured error. */
+  lattice?: { nodes: number; indexErrorCells: number; alphaErrorRad: number };
 }
 
 export interface LabeledFile {
@@ -235,9 +237,10 @@ export async function readVectorField(files: LabeledFile[], kind: VectorKind, wi
   fillNaNsLikeOpenDrift(uAll, sub.nxSub, sub.nySub);
   fillNaNsLikeOpenDrift(vAll, sub.nxSub, sub.nySub);
   const timesSec = wanted.map((w) => w.t);
-  const field = geo.toLonLat(sub, timesSec, uAll, vAll, first.earthRelative);
+  const field = geo.toField(sub, timesSec, uAll, vAll, first.earthRelative);
   return {
     field,
+    ...(geo.lattice ? { lattice: geo.lattice } : {}),
     variables: { u: first.u.name, v: first.v.name },
     firstTimeSec,
     lastTimeSec,
@@ -251,8 +254,10 @@ interface Geometry {
   projected: boolean;
   extent: { westDeg: number; eastDeg: number; southDeg: number; northDeg: number };
   subset(window: ForcingWindow): Subset;
-  /** Subset planes [t][y][x] -> lon/lat GridField (rotating grid-relative vectors when projected). */
-  toLonLat(sub: Subset, timesSec: number[], u: Float64Array, v: Float64Array, earthRelative: boolean): GridField;
+  /** Subset planes [t][y][x] -> the GridField the sampler reads. */
+  toField(sub: Subset, timesSec: number[], u: Float64Array, v: Float64Array, earthRelative: boolean): GridField;
+  /** Set by toField on projected grids. */
+  lattice?: { nodes: number; indexErrorCells: number; alphaErrorRad: number };
   /** For land masks: the subset plane -> LandRaster (nearest cell). */
   toLandRaster(sub: Subset, mask: Float64Array, source: string): LandRaster;
 }
@@ -340,7 +345,7 @@ function lonLatGeometry(f: LabeledFile, lonsIn: Float64Array, lats: Float64Array
       const [y0, y1] = indexRange(latAx.start, latAx.step, ny, w.southDeg, w.northDeg);
       return { x0, nxSub: Math.max(1, x1 - x0 + 1), y0, nySub: Math.max(1, y1 - y0 + 1) };
     },
-    toLonLat(sub, timesSec, u, v) {
+    toField(sub, timesSec, u, v) {
       const subLon = Array.from(lons.subarray(sub.x0, sub.x0 + sub.nxSub));
       const subLat = Array.from(lats.subarray(sub.y0, sub.y0 + sub.nySub));
       if (subLon.length < 2 || subLat.length < 2) {
@@ -381,8 +386,8 @@ function lonLatGeometry(f: LabeledFile, lonsIn: Float64Array, lats: Float64Array
   };
 }
 
-/** Cap on resampled lon/lat cells per time record (2000 × 2000 × 4 B × 2 = 32 MB per record). */
-const MAX_RESAMPLED_CELLS = 4_000_000;
+/** Cap on the lon/lat lattice of a projected grid: 4 M nodes × 16 B = 64 MB (a 2000 × 2000 km window at 1 km). */
+const MAX_LATTICE_NODES = 4_000_000;
 
 function projectedGeometry(f: LabeledFile, def: string, xs: Float64Array, ys: Float64Array): Geometry {
   let proj: Projection;
@@ -437,7 +442,7 @@ function projectedGeometry(f: LabeledFile, def: string, xs: Float64Array, ys: Fl
     projected: true,
     extent: { westDeg: west, eastDeg: east, southDeg: south, northDeg: north },
     subset(w) {
-      // Target lon/lat grid: the window clipped to the source's extent, at about the source resolution.
+      // The lattice: the window clipped to the source's extent, at about the source resolution.
       const s = Math.max(w.southDeg, south);
       const n = Math.min(w.northDeg, north);
       let lonW = w.lonCenterDeg - Math.min(w.lonHalfWidthDeg, 180);
@@ -451,8 +456,8 @@ function projectedGeometry(f: LabeledFile, def: string, xs: Float64Array, ys: Fl
       let dLon = dLat / Math.max(0.05, Math.cos((latMid * Math.PI) / 180));
       let nLat = Math.max(2, Math.ceil((n - s) / dLat) + 1);
       let nLon = Math.max(2, Math.ceil((lonE - lonW) / dLon) + 1);
-      if (nLat * nLon > MAX_RESAMPLED_CELLS) {
-        const k = Math.sqrt((nLat * nLon) / MAX_RESAMPLED_CELLS);
+      if (nLat * nLon > MAX_LATTICE_NODES) {
+        const k = Math.sqrt((nLat * nLon) / MAX_LATTICE_NODES);
         dLat *= k;
         dLon *= k;
         nLat = Math.max(2, Math.ceil((n - s) / dLat) + 1);
@@ -488,63 +493,27 @@ function projectedGeometry(f: LabeledFile, def: string, xs: Float64Array, ys: Fl
       if (!(x1 > x0 && y1 > y0)) return { x0: 0, nxSub: nx, y0: 0, nySub: ny };
       return { x0, nxSub: x1 - x0 + 1, y0, nySub: y1 - y0 + 1 };
     },
-    toLonLat(sub, timesSec, u, v, earthRelative) {
+    toField(sub, timesSec, u, v, earthRelative) {
       const t = target!;
-      const nt = timesSec.length;
-      const plane = t.nLon * t.nLat;
-      const splane = sub.nxSub * sub.nySub;
-      // Per target cell (time-invariant): source cell, weights and rotation, computed once.
-      const cellIdx = new Int32Array(plane).fill(-1);
-      const wxA = new Float64Array(plane);
-      const wyA = new Float64Array(plane);
-      const cosA = new Float64Array(plane);
-      const sinA = new Float64Array(plane);
-      for (let j = 0; j < t.nLat; j++) {
-        const la = t.lat0 + j * t.dLat;
-        for (let i = 0; i < t.nLon; i++) {
-          const lo = t.lon0 + i * t.dLon;
-          const c = j * t.nLon + i;
-          const [x, y] = proj.forward(lo, la);
-          const fx = (x - xAx.start) / xAx.step - sub.x0;
-          const fy = (y - yAx.start) / yAx.step - sub.y0;
-          if (!(fx >= 0 && fx <= sub.nxSub - 1 && fy >= 0 && fy <= sub.nySub - 1)) continue;
-          const ix = Math.min(Math.floor(fx), sub.nxSub - 2);
-          const iy = Math.min(Math.floor(fy), sub.nySub - 2);
-          cellIdx[c] = iy * sub.nxSub + ix;
-          wxA[c] = fx - ix;
-          wyA[c] = fy - iy;
-          // Components along the grid's axes: grid +x is along increasing x (a negative step flips it).
-          const alpha = earthRelative ? 0 : gridYAzimuthFromForwardRad(proj, lo, la, x, y);
-          cosA[c] = Math.cos(alpha);
-          sinA[c] = Math.sin(alpha);
-        }
+      const axes = { x0: xAx.start + sub.x0 * xAx.step, dx: xAx.step, y0: yAx.start + sub.y0 * yAx.step, dy: yAx.step };
+      const lattice = { lon0Deg: t.lon0, dLonDeg: t.dLon, nLon: t.nLon, lat0Deg: t.lat0, dLatDeg: t.dLat, nLat: t.nLat };
+      const { lookup, error } = buildGridIndexLookup(proj, axes, lattice, { maxNodes: MAX_LATTICE_NODES });
+      this.lattice = { nodes: lookup.nLon * lookup.nLat, indexErrorCells: error.indexCells, alphaErrorRad: error.alphaRad };
+      const n = u.length;
+      const uMps = new Float32Array(new SharedArrayBuffer(n * 4));
+      const vMps = new Float32Array(new SharedArrayBuffer(n * 4));
+      uMps.set(u);
+      vMps.set(v);
+      const times = new Float64Array(new SharedArrayBuffer(timesSec.length * 8));
+      times.set(timesSec);
+      for (let k = 1; k < times.length; k++) {
+        if (!(times[k]! > times[k - 1]!)) throw invalid(f.label, 'times are not strictly increasing');
       }
-      const uOut = new Float32Array(nt * plane);
-      const vOut = new Float32Array(nt * plane);
-      const sx = sub.nxSub;
-      for (let k = 0; k < nt; k++) {
-        const so = k * splane;
-        const to = k * plane;
-        for (let c = 0; c < plane; c++) {
-          const s0 = cellIdx[c]!;
-          if (s0 < 0) {
-            uOut[to + c] = NaN;
-            vOut[to + c] = NaN;
-            continue;
-          }
-          const wx = wxA[c]!;
-          const wy = wyA[c]!;
-          const b = so + s0;
-          const gu = (1 - wy) * ((1 - wx) * u[b]! + wx * u[b + 1]!) + wy * ((1 - wx) * u[b + sx]! + wx * u[b + sx + 1]!);
-          const gv = (1 - wy) * ((1 - wx) * v[b]! + wx * v[b + 1]!) + wy * ((1 - wx) * v[b + sx]! + wx * v[b + sx + 1]!);
-          // OpenDrift's rotate_vectors: u_e = u cos α + v sin α, v_n = −u sin α + v cos α.
-          uOut[to + c] = gu * cosA[c]! + gv * sinA[c]!;
-          vOut[to + c] = -gu * sinA[c]! + gv * cosA[c]!;
-        }
+      if (sub.nxSub < 2 || sub.nySub < 2) {
+        throw new DriftlineError('E_FORCING_COVERAGE', `forcing file ${f.label}: the mission's area holds fewer than 2×2 grid points of it`);
       }
-      const lonDeg = Array.from({ length: t.nLon }, (_, i) => t.lon0 + i * t.dLon);
-      const latDeg = Array.from({ length: t.nLat }, (_, j) => t.lat0 + j * t.dLat);
-      return lonLatGridField({ lonDeg, latDeg, timesSec, uMps: uOut, vMps: vOut });
+      const grid: ProjectedGridData = { layout: 'projected', nx: sub.nxSub, ny: sub.nySub, nt: times.length, timesSec: times, uMps, vMps, rotate: !earthRelative, lookup, proj4: def };
+      return { kind: 'grid', grid };
     },
     toLandRaster(sub, mask, source) {
       const t = target!;

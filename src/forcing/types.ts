@@ -15,6 +15,7 @@ export interface ConstantField {
 /**
  * A gridded vector field already converted to m/s. The layout of `grid` is owned by src/forcing
  * (lon/lat or projected through proj4, time axis, SharedArrayBuffer data); only its sampler reads it.
+ * Every array in it is SharedArrayBuffer-backed, so the descriptor crosses to worker threads for free.
  */
 export interface GridField {
   kind: 'grid';
@@ -24,13 +25,10 @@ export interface GridField {
 export type VectorFieldDescriptor = ConstantField | GridField;
 
 /**
- * The one gridded layout the samplers read (src/forcing/grid.ts builds it; projected files are resampled
- * onto it at load time). Only src/forcing looks inside.
- *
- * Regular lon/lat grid, latitude ascending, u/v (east/north, m/s, float32) at index
- * `(t * ny + y) * nx + x`, point (x, y) at (lon0Deg + x·dLonDeg, lat0Deg + y·dLatDeg). Longitudes of
- * positions are wrapped into [lon0Deg, lon0Deg + 360) before the look-up, so 0..360 grids serve
- * -180..180 positions. NaN marks cells with no data left after OpenDrift-style filling.
+ * Regular lon/lat grid (files with 1-D longitude/latitude axes). Latitude ascending, u/v (east/north,
+ * m/s, float32) at index `(t * ny + y) * nx + x`, point (x, y) at (lon0Deg + x·dLonDeg, lat0Deg + y·dLatDeg).
+ * Longitudes of positions are wrapped into [lon0Deg, lon0Deg + 360) before the look-up, so 0..360 grids
+ * serve -180..180 positions. NaN marks cells with no data left after OpenDrift-style filling.
  */
 export interface LonLatGridData {
   layout: 'lonlat';
@@ -49,7 +47,48 @@ export interface LonLatGridData {
   vMps: Float32Array;
 }
 
-export type GridData = LonLatGridData;
+/**
+ * Where a lon/lat position falls in a projected grid, precomputed on a regular lon/lat lattice (the
+ * projection is too slow to run per particle and step: 0.16 µs per proj4 call). Node (i, j) at
+ * (lon0Deg + i·dLonDeg, lat0Deg + j·dLatDeg) holds the fractional grid index (fx, fy) of that point in the
+ * source grid and cos/sin of α, the azimuth of the grid's +y axis there. Values are [nLat][nLon];
+ * NaN where the projection is undefined.
+ */
+export interface GridIndexLookup {
+  lon0Deg: number;
+  dLonDeg: number;
+  nLon: number;
+  lat0Deg: number;
+  dLatDeg: number;
+  nLat: number;
+  fx: Float32Array;
+  fy: Float32Array;
+  cosAlpha: Float32Array;
+  sinAlpha: Float32Array;
+}
+
+/**
+ * A projected grid (CF grid_mapping) kept in its own index space, as OpenDrift interpolates it: u/v are
+ * the file's components (grid x/y, or east/north when `rotate` is false) in m/s at `(t * ny + y) * nx + x`
+ * of the subset read; the lookup turns a particle's lon/lat into (fx, fy) and α, then the sampler
+ * interpolates bilinearly in (fx, fy) and rotates to east/north.
+ */
+export interface ProjectedGridData {
+  layout: 'projected';
+  nx: number;
+  ny: number;
+  nt: number;
+  timesSec: Float64Array;
+  uMps: Float32Array;
+  vMps: Float32Array;
+  /** True when u/v are grid x/y components (x_wind, x_sea_water_velocity, ...) to rotate to east/north. */
+  rotate: boolean;
+  lookup: GridIndexLookup;
+  /** The proj4 definition, for logs and tests. */
+  proj4: string;
+}
+
+export type GridData = LonLatGridData | ProjectedGridData;
 
 /** Where a field came from, for the mission row, product metadata and logs. */
 export interface ForcingSource {

@@ -47,6 +47,7 @@ it('reads only the window of a 2 GB NetCDF-3 file (header + wanted rows of wante
   await nc.close();
   const ms = performance.now() - t0;
   const g = r.field.grid;
+  if (g.layout !== 'lonlat') throw new Error('expected a lon/lat grid');
   expect(r.lastTimeSec).toBe(T0_SEC + (NREC - 1) * H);
   expect(g.nt).toBe(27); // 25 records of the span + one either side
   expect(g.ny).toBe(35); // 8° of 0.25° rows + one each side

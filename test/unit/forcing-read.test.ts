@@ -151,26 +151,20 @@ describe('NetCDF readers', () => {
     }
   });
 
-  it('polar stereographic eddy (NetCDF-3, km axes): resampled lon/lat field vs OpenDrift-style per-point interpolation', async () => {
-    const window: ForcingWindow = { ...WIDE, lonCenterDeg: 6, southDeg: 59.5, northDeg: 60.5, lonHalfWidthDeg: 1 };
-    const r = await read('current_polar_eddy.nc', 'current', window);
-    // The reference: bilinear in the projected grid at each point, then rotation (OpenDrift's path).
-    const file = await openNetcdf(path.join(dir, 'current_polar_eddy.nc'));
+  /**
+   * OpenDrift's path for one point of a projected file: proj4 forward to x/y, bilinear in the grid's index
+   * space (map_coordinates order 1), rotation by α from the 10 m probe (§9). Record k only.
+   */
+  async function openDriftStylePerPoint(name: string, projDef: string, k: number, pts: Array<[number, number]>) {
+    const file = await openNetcdf(path.join(dir, name));
     const xs = await file.read('x');
     const ys = await file.read('y');
-    const k = 6;
     const nx = xs.length;
     const u = await file.read('u', [k, 0, 0], [1, ys.length, nx]);
     const v = await file.read('v', [k, 0, 0], [1, ys.length, nx]);
     await file.close();
-    const proj = makeProjection(POLAR_PROJ);
-    const t = T0_SEC + k * H;
-    let maxDiff = 0;
-    let maxTruthErr = 0;
-    const pts: Array<[number, number]> = [];
-    for (let i = 0; i < 400; i++) pts.push([5.4 + 1.2 * ((i * 0.618034) % 1), 59.6 + 0.8 * ((i * 0.754878) % 1)]);
-    const got = sample(r.field, pts, t);
-    pts.forEach(([lo, la], i) => {
+    const proj = makeProjection(projDef);
+    return pts.map(([lo, la]) => {
       const [x, y] = proj.forward(lo, la);
       const fx = (x / 1000 - xs[0]!) / (xs[1]! - xs[0]!);
       const fy = (y / 1000 - ys[0]!) / (ys[1]! - ys[0]!);
@@ -179,17 +173,60 @@ describe('NetCDF readers', () => {
         (1 - wy) * ((1 - wx) * a[iy * nx + ix]! + wx * a[iy * nx + ix + 1]!) + wy * ((1 - wx) * a[(iy + 1) * nx + ix]! + wx * a[(iy + 1) * nx + ix + 1]!);
       const alpha = gridYAzimuthRad(proj, x, y);
       const gu = bil(u), gv = bil(v);
-      const ue = gu * Math.cos(alpha) + gv * Math.sin(alpha);
-      const vn = -gu * Math.sin(alpha) + gv * Math.cos(alpha);
-      maxDiff = Math.max(maxDiff, Math.hypot(got.u[i]! - ue, got.v[i]! - vn));
+      return [gu * Math.cos(alpha) + gv * Math.sin(alpha), -gu * Math.sin(alpha) + gv * Math.cos(alpha)] as [number, number];
+    });
+  }
+
+  function scatter(n: number, lon0: number, dLon: number, lat0: number, dLat: number): Array<[number, number]> {
+    const pts: Array<[number, number]> = [];
+    for (let i = 0; i < n; i++) pts.push([lon0 + dLon * ((i * 0.618034) % 1), lat0 + dLat * ((i * 0.754878) % 1)]);
+    return pts;
+  }
+
+  it('polar stereographic eddy (NetCDF-3, km axes): sampled in grid-index space like OpenDrift, per particle', async () => {
+    const window: ForcingWindow = { ...WIDE, lonCenterDeg: 6, southDeg: 59.5, northDeg: 60.5, lonHalfWidthDeg: 1 };
+    const r = await read('current_polar_eddy.nc', 'current', window);
+    expect(r.field.grid.layout).toBe('projected');
+    // The lattice that replaces per-particle projections is within its tolerances (lookup.ts).
+    expect(r.lattice!.indexErrorCells).toBeLessThanOrEqual(1e-3);
+    expect(r.lattice!.alphaErrorRad).toBeLessThanOrEqual(1e-4);
+    const k = 6;
+    const t = T0_SEC + k * H;
+    const pts = scatter(400, 5.4, 1.2, 59.6, 0.8);
+    const ref = await openDriftStylePerPoint('current_polar_eddy.nc', POLAR_PROJ, k, pts);
+    const got = sample(r.field, pts, t);
+    let maxDiff = 0;
+    let maxTruthErr = 0;
+    pts.forEach(([lo, la], i) => {
+      maxDiff = Math.max(maxDiff, Math.hypot(got.u[i]! - ref[i]![0], got.v[i]! - ref[i]![1]));
       const [tu, tv] = currentField(lo, la, t);
       maxTruthErr = Math.max(maxTruthErr, Math.hypot(got.u[i]! - tu, got.v[i]! - tv));
     });
-    // Figures quoted in src/forcing/read.ts (measured 0.06 and 0.08 cm/s): resampling differs from
-    // per-particle interpolation by well under 2 mm/s on a 0.5 m/s eddy of 0.4° radius sampled every 2 km.
-    expect(maxDiff).toBeLessThan(0.002);
-    expect(maxTruthErr).toBeLessThan(0.002);
-    console.log(`polar eddy: max |resampled - per-point| = ${(maxDiff * 100).toFixed(3)} cm/s, max |resampled - analytic| = ${(maxTruthErr * 100).toFixed(3)} cm/s`);
+    // Same interpolation as OpenDrift up to the lattice (1e-3 cell = 2 m here on a gradient of at most
+    // 0.5 m/s per 0.4° -> < 0.03 mm/s) and float32 output (0.03 mm/s at 0.6 m/s): 0.1 mm/s.
+    expect(maxDiff).toBeLessThan(1e-4);
+    // Bilinear interpolation of the analytic eddy on a 2 km grid: under 1 mm/s.
+    expect(maxTruthErr).toBeLessThan(1e-3);
+    console.log(
+      `polar eddy: max |sampler - OpenDrift-style per point| = ${(maxDiff * 1000).toFixed(4)} mm/s, max |sampler - analytic| = ${(maxTruthErr * 1000).toFixed(3)} mm/s, ` +
+        `lattice ${r.lattice!.nodes} nodes, index error ${r.lattice!.indexErrorCells.toExponential(1)} cells, α error ${r.lattice!.alphaErrorRad.toExponential(1)} rad`,
+    );
+  });
+
+  it('a feature two cells wide on a polar-stereographic grid is interpolated as OpenDrift does, not smoothed', async () => {
+    // 0.5 m/s ripples with a 4 km wavelength (two 2 km cells) in both directions: the worst case for any
+    // scheme that interpolates twice (e.g. resampling to lon/lat first).
+    const ripple = (lo: number, la: number): [number, number] => [0.5 * Math.sin((2 * Math.PI * lo * 27.8) / 1.0), 0.5 * Math.cos((2 * Math.PI * la * 55.6) / 2.0)];
+    await writePolarFile(path.join(dir, 'current_polar_ripple.nc4'), { format: 'nc4', centerLon: 6, centerLat: 60, nx: 50, ny: 50, dxKm: 2, timesSec: [T0_SEC, T0_SEC + H], field: ripple });
+    const r = await read('current_polar_ripple.nc4', 'current', { ...WIDE, lonCenterDeg: 6, southDeg: 59.8, northDeg: 60.2, lonHalfWidthDeg: 0.4 });
+    const pts = scatter(400, 5.7, 0.6, 59.8, 0.4);
+    const ref = await openDriftStylePerPoint('current_polar_ripple.nc4', POLAR_PROJ, 0, pts);
+    const got = sample(r.field, pts, T0_SEC);
+    let maxDiff = 0;
+    pts.forEach((_, i) => (maxDiff = Math.max(maxDiff, Math.hypot(got.u[i]! - ref[i]![0], got.v[i]! - ref[i]![1]))));
+    // Lattice error 1e-3 cell × a gradient of up to 0.5 m/s per half cell: < 1 mm/s; float32 0.03 mm/s.
+    expect(maxDiff).toBeLessThan(1e-3);
+    console.log(`polar ripple (2-cell wavelength): max |sampler - OpenDrift-style per point| = ${(maxDiff * 1000).toFixed(4)} mm/s`);
   });
 
   it('rotated_latitude_longitude (NetCDF-4): a northward 10 m/s wind stored as grid x/y components comes out north', async () => {
@@ -320,6 +357,7 @@ describe('NetCDF readers', () => {
     const small: ForcingWindow = { lonCenterDeg: 6, lonHalfWidthDeg: 0.5, southDeg: 59.8, northDeg: 60.2, startSec: T0_SEC + 5.5 * H, endSec: T0_SEC + 8 * H };
     const r = await read('wind_lonlat.nc', 'wind', small);
     const g = r.field.grid;
+    if (g.layout !== 'lonlat') throw new Error('expected a lon/lat grid');
     // 1° of 0.1° cells plus one cell each side = 13 columns; 0.4° -> 7 rows; records 4..9 (one either side).
     expect(g.nx).toBe(13);
     expect(g.ny).toBe(7);

@@ -117,7 +117,7 @@ describe('gridded vector sampler', () => {
     const { u, v } = fill(lons, lats, [0], (lo) => [lo === 0 ? 10 : lo === 359 ? 20 : 0, 0]);
     const field = lonLatGridField({ lonDeg: lons, latDeg: lats, timesSec: [0], uMps: u, vMps: v });
     expect((field.grid as LonLatGridData).periodic).toBe(true);
-    expect(gridBounds(field.grid).eastDeg).toBe(360);
+    expect(gridBounds(field.grid as LonLatGridData).eastDeg).toBe(360);
     const got = sampleAt(field, [[-0.5, 0], [179.99, 0]], 0);
     expect(got.u[0]).toBeCloseTo(15, 5); // halfway between 359° (20) and 0° (10)
     expect(got.u[1]).toBe(0);
