@@ -55,6 +55,8 @@ export const envSchema = z.object({
   FORCING_FALLBACK: z.enum(['constant', 'fail']).default('constant'),
   FORCING_FALLBACK_WIND: vectorEnv.default([5, 0]),
   FORCING_FALLBACK_CURRENT: vectorEnv.default([0, 0]),
+  /** GeoJSON/TopoJSON land polygons replacing the built-in global coastline (src/land/coastline.ts). */
+  COASTLINE_FILE: z.string().optional(),
   FFMPEG_PATH: z.string().optional(),
   /** Scratch space for products before upload. */
   WORK_DIR: z.string().default(os.tmpdir()),
