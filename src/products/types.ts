@@ -39,4 +39,19 @@ export interface ProductContext {
   softwareVersion: string;
   /** ISO time the products were made. */
   createdAtIso: string;
+  /**
+   * Who publishes the products (ACDD creator/institution/project/license attributes). Optional: products
+   * fall back to neutral driftline defaults (src/products/netcdf/acdd.ts DEFAULT_ATTRIBUTION).
+   */
+  attribution?: Partial<ProductAttribution>;
+}
+
+export interface ProductAttribution {
+  creatorName: string;
+  creatorEmail: string;
+  creatorUrl: string;
+  institution: string;
+  project: string;
+  license: string;
+  namingAuthority: string;
 }

@@ -1,0 +1,201 @@
+/**
+ * products/density.nc: probability of containment on a lon/lat grid fitted to the cloud over the whole
+ * run (the gridding is src/products/density-grid.ts), dimensions time × lat × lon, CF-1.11 + ACDD-1.3.
+ *
+ *   probability(t, y, x)    = (drifting + stranded particles in the cell) / particles released at t
+ *   particle_count(t, y, x) = drifting (not stranded) particles, standard_name number_of_observations
+ *   stranded_count(t, y, x) = stranded particles
+ *
+ * so probability sums to 1 at every time over all released particles (stranded ones are still somewhere
+ * to search). At a time when nothing is released yet, probability is 0 everywhere.
+ */
+import type { DensityGrid } from './density-grid.js';
+import { acddAttributes, missionAttributes, TIME_UNITS, type LonLatExtent } from './netcdf/acdd.js';
+import { writeNetcdf, type NcChunkArray, type NcDataset, type WriteNetcdfOptions, type WriteNetcdfResult } from './netcdf/index.js';
+import type { ProductContext } from './types.js';
+
+/** EPSG:4326 as OGC WKT2 (the registry's definition), for readers that build the CRS from crs_wkt. */
+const WGS84_WKT =
+  'GEOGCRS["WGS 84",DATUM["World Geodetic System 1984",ELLIPSOID["WGS 84",6378137,298.257223563,LENGTHUNIT["metre",1]]],' +
+  'PRIMEM["Greenwich",0,ANGLEUNIT["degree",0.0174532925199433]],CS[ellipsoidal,2],' +
+  'AXIS["geodetic latitude (Lat)",north,ORDER[1],ANGLEUNIT["degree",0.0174532925199433]],' +
+  'AXIS["geodetic longitude (Lon)",east,ORDER[2],ANGLEUNIT["degree",0.0174532925199433]],ID["EPSG",4326]]';
+
+const wrap180 = (lon: number): number => ((((lon + 180) % 360) + 360) % 360) - 180;
+
+/** Cell centres and [lower, upper] edges along one axis. */
+function axis(startDeg: number, dDeg: number, n: number): { centres: Float64Array; bounds: Float64Array } {
+  const centres = new Float64Array(n);
+  const bounds = new Float64Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    centres[i] = startDeg + (i + 0.5) * dDeg;
+    bounds[2 * i] = startDeg + i * dDeg;
+    bounds[2 * i + 1] = startDeg + (i + 1) * dDeg;
+  }
+  return { centres, bounds };
+}
+
+/** Probability, computed chunk by chunk so it never exists as a whole array. */
+function probabilityFiller(grid: DensityGrid): (start: number, count: number, out: NcChunkArray) => void {
+  const cellsPerTime = grid.nx * grid.ny;
+  const { counts, stranded, releasedPerTime } = grid;
+  return (start, count, out) => {
+    let t = Math.floor(start / cellsPerTime);
+    let nextT = (t + 1) * cellsPerTime;
+    let inv = releasedPerTime[t]! > 0 ? 1 / releasedPerTime[t]! : 0;
+    for (let i = 0; i < count; i++) {
+      const e = start + i;
+      if (e >= nextT) {
+        t = Math.floor(e / cellsPerTime);
+        nextT = (t + 1) * cellsPerTime;
+        inv = releasedPerTime[t]! > 0 ? 1 / releasedPerTime[t]! : 0;
+      }
+      out[i] = (counts[e]! + stranded[e]!) * inv;
+    }
+  };
+}
+
+/** Grid edges as an ACDD extent: longitudes wrapped to [-180, 180), west > east across the antimeridian. */
+export function gridExtent(grid: DensityGrid): LonLatExtent {
+  const widthDeg = grid.nx * grid.dLonDeg;
+  const westDeg = wrap180(grid.westDeg);
+  const eastDeg = westDeg + widthDeg;
+  return {
+    lonMinDeg: widthDeg >= 360 ? -180 : westDeg,
+    lonMaxDeg: widthDeg >= 360 ? 180 : eastDeg > 180 ? eastDeg - 360 : eastDeg,
+    latMinDeg: grid.southDeg,
+    latMaxDeg: Math.min(90, grid.southDeg + grid.ny * grid.dLatDeg),
+  };
+}
+
+export function densityDataset(grid: DensityGrid, ctx: ProductContext): NcDataset {
+  const lon = axis(grid.westDeg, grid.dLonDeg, grid.nx);
+  const lat = axis(grid.southDeg, grid.dLatDeg, grid.ny);
+  const cube = ['time', 'lat', 'lon'];
+  const cellAttrs = { grid_mapping: 'crs', cell_methods: 'time: point area: sum' };
+  const requested = grid.requestedCellM;
+  const coarsened = grid.cellM > requested * (1 + 1e-9);
+  const m = ctx.model;
+  const c = ctx.category;
+  const summary =
+    `Probability of containment for Leeway object category ${c.id} ${c.key}: the fraction of the released particles ` +
+    `(${m.numParticles} in all) in each ${Math.round(grid.cellM)} m grid cell at each output time, with drifting and ` +
+    `stranded particle counts, from driftline's Leeway simulation of mission ${ctx.missionId}.`;
+  return {
+    dims: [
+      { name: 'time', size: grid.nTimes },
+      { name: 'lat', size: grid.ny },
+      { name: 'lon', size: grid.nx },
+      { name: 'bnds', size: 2 },
+    ],
+    attrs: {
+      ...acddAttributes(ctx, {
+        title: `Leeway probability of containment: ${c.key} (category ${c.id}), mission ${ctx.missionId}`,
+        summary,
+        cdmDataType: 'Grid',
+        processingLevel: 'Model output: gridded particle density derived from Lagrangian trajectories',
+        extent: gridExtent(grid),
+        timesSec: grid.timesSec,
+        outputStepSec: m.outputStepSec,
+      }),
+      geospatial_lat_resolution: `${grid.dLatDeg} degrees`,
+      geospatial_lon_resolution: `${grid.dLonDeg} degrees`,
+      density_cell_size_m: grid.cellM,
+      density_cell_size_requested_m: requested,
+      ...(coarsened
+        ? { density_cell_size_comment: `cells coarsened from the requested ${requested} m to ${Math.round(grid.cellM)} m to cap the grid's memory` }
+        : {}),
+      ...missionAttributes(ctx),
+    },
+    vars: [
+      {
+        name: 'time',
+        type: 'double',
+        dims: ['time'],
+        attrs: { standard_name: 'time', long_name: 'time', units: TIME_UNITS, calendar: 'standard', axis: 'T' },
+        values: grid.timesSec,
+      },
+      {
+        name: 'lat',
+        type: 'double',
+        dims: ['lat'],
+        attrs: { standard_name: 'latitude', long_name: 'latitude of cell centre', units: 'degrees_north', axis: 'Y', bounds: 'lat_bnds' },
+        values: lat.centres,
+      },
+      {
+        name: 'lon',
+        type: 'double',
+        dims: ['lon'],
+        attrs: {
+          standard_name: 'longitude',
+          long_name: 'longitude of cell centre',
+          units: 'degrees_east',
+          axis: 'X',
+          bounds: 'lon_bnds',
+          comment: 'monotonic; may pass beyond +/-180 when the grid crosses the antimeridian',
+        },
+        values: lon.centres,
+      },
+      { name: 'lat_bnds', type: 'double', dims: ['lat', 'bnds'], attrs: { long_name: 'latitude cell edges', units: 'degrees_north' }, values: lat.bounds },
+      { name: 'lon_bnds', type: 'double', dims: ['lon', 'bnds'], attrs: { long_name: 'longitude cell edges', units: 'degrees_east' }, values: lon.bounds },
+      {
+        name: 'crs',
+        type: 'int',
+        dims: [],
+        attrs: {
+          grid_mapping_name: 'latitude_longitude',
+          longitude_of_prime_meridian: 0,
+          semi_major_axis: 6378137,
+          inverse_flattening: 298.257223563,
+          crs_wkt: WGS84_WKT,
+          epsg_code: 'EPSG:4326',
+        },
+        values: [0],
+      },
+      {
+        name: 'probability',
+        type: 'float',
+        dims: cube,
+        attrs: {
+          long_name: 'probability of containment (fraction of released particles in the cell)',
+          units: '1',
+          valid_range: [0, 1],
+          ...cellAttrs,
+          comment: 'Sums to 1 over the grid at every time with released particles (drifting and stranded); 0 everywhere before the first release.',
+        },
+        values: probabilityFiller(grid),
+      },
+      {
+        name: 'particle_count',
+        type: 'int',
+        dims: cube,
+        attrs: { standard_name: 'number_of_observations', long_name: 'drifting (not stranded) particles in the cell', units: '1', ...cellAttrs },
+        values: grid.counts,
+      },
+      {
+        name: 'stranded_count',
+        type: 'int',
+        dims: cube,
+        attrs: { long_name: 'stranded particles in the cell', units: '1', ...cellAttrs },
+        values: grid.stranded,
+      },
+      {
+        name: 'released_count',
+        type: 'int',
+        dims: ['time'],
+        attrs: { long_name: 'particles released so far (the denominator of probability)', units: '1' },
+        values: grid.releasedPerTime,
+      },
+    ],
+  };
+}
+
+/** Write products/density.nc for a grid built once by buildDensityGrid. Streams in 1 MiB chunks. */
+export async function writeDensityNc(
+  grid: DensityGrid,
+  ctx: ProductContext,
+  filePath: string,
+  opts: WriteNetcdfOptions = {},
+): Promise<WriteNetcdfResult> {
+  return writeNetcdf(filePath, densityDataset(grid, ctx), opts);
+}
