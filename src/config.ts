@@ -22,6 +22,13 @@ const vectorEnv = z
 
 export const envSchema = z.object({
   DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/test'),
+  /** PostgreSQL schema for driftline's tables (search_path of every connection); tests use one per file. */
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier, e.g. "public" or "driftline"')
+    .default('public'),
+  /** Run `driftline migrate` when a worker starts (safe with several workers: advisory lock). */
+  MIGRATE_ON_START: bool.default(true),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   S3_ENDPOINT: z.string().url().optional(),
   S3_ACCESS_KEY: z.string().optional(),
@@ -34,10 +41,16 @@ export const envSchema = z.object({
   MAX_CONCURRENT_JOBS: int(1, 64).default(2),
   /** Seconds a blocking pop waits before the loop checks for shutdown (old worker's name). */
   POLL_INTERVAL: num(0.1, 60).default(5),
-  LEASE_SECONDS: int(5, 3600).default(30),
-  HEARTBEAT_SECONDS: num(0.5, 600).default(5),
+  /** A worker's lease on its processing list; a dead worker's jobs return to the queue after about this long. */
+  LEASE_SECONDS: num(1, 3600).default(30),
+  /** How often a worker renews its lease and reaps dead workers' leases; at most half of LEASE_SECONDS. */
+  HEARTBEAT_SECONDS: num(0.1, 600).default(5),
   MAX_ATTEMPTS: int(1, 100).default(3),
+  /** First retry delay; doubles per attempt (with ±20 % jitter), capped at RETRY_MAX_MS. */
   RETRY_BASE_MS: int(1, 600_000).default(1000),
+  RETRY_MAX_MS: int(1, 3_600_000).default(30_000),
+  /** How often a running mission writes progress and heartbeat_at to PostgreSQL. */
+  PROGRESS_INTERVAL_SECONDS: num(0.1, 600).default(1),
   SHUTDOWN_GRACE_SECONDS: num(0, 3600).default(60),
   METRICS_PORT: int(0, 65535).default(9464),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -80,7 +93,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       field: String(result.error.issues[0]?.path[0] ?? ''),
     });
   }
-  return result.data;
+  const config = result.data;
+  // The lease must survive one missed heartbeat, or a busy-but-alive worker loses its jobs.
+  if (config.HEARTBEAT_SECONDS * 2 > config.LEASE_SECONDS) {
+    throw new DriftlineError(
+      'E_CONFIG',
+      `invalid environment: HEARTBEAT_SECONDS: must be at most half of LEASE_SECONDS (${config.LEASE_SECONDS})`,
+      { field: 'HEARTBEAT_SECONDS' },
+    );
+  }
+  return config;
 }
 
 /** Config for printing: secrets masked, passwords stripped from URLs. */

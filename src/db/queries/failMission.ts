@@ -1,0 +1,29 @@
+import { run, type Queryable } from '../pool.js';
+
+const SQL = `
+INSERT INTO missions (id, status, params, attempts, worker_id, error, error_code, completed_at)
+VALUES ($1, 'failed', $2, $3, $4, $5, $6, now())
+ON CONFLICT (id) DO UPDATE
+  SET status = 'failed', error = EXCLUDED.error, error_code = EXCLUDED.error_code,
+      worker_id = EXCLUDED.worker_id, completed_at = now(), updated_at = now(),
+      attempts = greatest(missions.attempts, EXCLUDED.attempts)
+  WHERE missions.status <> 'completed'`;
+
+export interface FailureRecord {
+  /** The params as sent (the job may have failed validation, so they are stored raw). */
+  params: unknown;
+  attempts: number;
+  workerId: string;
+  /** "E_JOB_INVALID: params.latitude: Too big: expected number to be <=90" */
+  message: string;
+  code: string;
+}
+
+/**
+ * Mark a mission `failed` for good with its reason; creates the row when the job never got one
+ * (it failed validation). A `completed` mission is never turned into a failure.
+ */
+export async function failMission(db: Queryable, missionId: string, f: FailureRecord): Promise<void> {
+  const params = typeof f.params === 'object' && f.params !== null ? f.params : { value: f.params ?? null };
+  await run(db, 'fail mission', SQL, [missionId, JSON.stringify(params), f.attempts, f.workerId, f.message, f.code]);
+}

@@ -1,0 +1,43 @@
+/** Rows as the queries return them (snake_case, as in the tables; timestamps as Date). */
+export type MissionStatus = 'queued' | 'processing' | 'completed' | 'failed';
+
+export const MISSION_STATUSES: readonly MissionStatus[] = ['queued', 'processing', 'completed', 'failed'];
+
+export interface MissionRow {
+  id: string;
+  status: MissionStatus;
+  params: unknown;
+  attempts: number;
+  worker_id: string | null;
+  progress: number;
+  error: string | null;
+  error_code: string | null;
+  warnings: string[] | null;
+  timings_ms: Record<string, number> | null;
+  particle_steps: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  completed_at: Date | null;
+  updated_at: Date;
+  heartbeat_at: Date | null;
+}
+
+export interface MissionResultRow {
+  mission_id: string;
+  kind: string;
+  uri: string;
+  /** bigint comes back as a string from pg; the queries cast to a JS number (files < 2^53 bytes). */
+  bytes: number;
+  content_type: string;
+  sha256: string;
+  created_at: Date;
+}
+
+/** A stored product, as the worker records it. */
+export interface StoredResult {
+  kind: string;
+  uri: string;
+  bytes: number;
+  contentType: string;
+  sha256: string;
+}

@@ -1,0 +1,164 @@
+/**
+ * The job queue on Redis: a reliable-queue protocol (BLMOVE into a per-worker processing list, a
+ * lease per worker renewed by a heartbeat, a reaper, a dead-letter list). Multi-key steps are Lua
+ * scripts (src/queue/lua, contracts in their headers); single commands are called directly.
+ *
+ * Life of a job:
+ *   producer RPUSH <queue>
+ *   worker   BLMOVE <queue> -> <queue>:processing:<worker>            (claim: atomic, cannot lose it)
+ *   worker   LREM   <queue>:processing:<worker>                       (ack, after the mission row is final)
+ *         or dead-letter-2.lua  processing -> <queue>:dead            (failed for good)
+ *         or requeue-2.lua      processing -> head of <queue>         (shutdown)
+ *   reaper   reap-4.lua  processing of a worker whose lease expired -> head of <queue>
+ */
+import type { Redis } from 'ioredis';
+import { queueError } from './connection.js';
+import { queueKeys, type QueueKeys } from './keys.js';
+import { withQueueCommands, type QueueCommands } from './scripts.js';
+
+export interface DeadLetterError {
+  code: string;
+  message: string;
+  field?: string;
+}
+
+/** One entry of `<queue>:dead`. */
+export interface DeadLetter {
+  /** null when the job had no usable mission_id (unparseable JSON, missing field). */
+  mission_id: string | null;
+  /** The job exactly as it was pushed, so `driftline retry` re-queues the original. */
+  raw: string;
+  error: DeadLetterError;
+  attempts: number;
+  worker_id: string;
+  failed_at: string;
+}
+
+export interface ProcessingList {
+  workerId: string;
+  length: number;
+  leaseAlive: boolean;
+}
+
+export interface QueueLengths {
+  queue: number;
+  dead: number;
+  processing: ProcessingList[];
+}
+
+export type ListName = 'queue' | 'dead';
+
+export class JobQueue {
+  readonly keys: QueueKeys;
+  private readonly redis: Redis & QueueCommands;
+
+  constructor(
+    redis: Redis,
+    readonly name: string,
+  ) {
+    this.keys = queueKeys(name);
+    this.redis = withQueueCommands(redis);
+  }
+
+  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw queueError(operation, err);
+    }
+  }
+
+  /** Append raw jobs to the tail of the queue; returns the queue length after the push. */
+  push(raws: string[]): Promise<number> {
+    return this.call('push', () => this.redis.rpush(this.keys.queue, ...raws));
+  }
+
+  /**
+   * Block up to `timeoutSec` for a job and move it into this worker's processing list in the same
+   * step. `blocking` must be a connection used for nothing else (a blocked connection serves no one).
+   */
+  claim(blocking: Redis, workerId: string, timeoutSec: number): Promise<string | null> {
+    return this.call('claim', () => blocking.blmove(this.keys.queue, this.keys.processing(workerId), 'LEFT', 'RIGHT', timeoutSec));
+  }
+
+  /** Remove a finished job from the processing list; false when it was no longer there (lease lost). */
+  async ack(workerId: string, raw: string): Promise<boolean> {
+    return (await this.call('ack', () => this.redis.lrem(this.keys.processing(workerId), 1, raw))) === 1;
+  }
+
+  /** Give a claimed job back to the head of the queue; false when it was no longer ours. */
+  async requeue(workerId: string, raw: string): Promise<boolean> {
+    const k = this.keys;
+    return (await this.call('requeue', () => this.redis.requeue(k.processing(workerId), k.queue, raw))) === 1;
+  }
+
+  /** Move a claimed job to the dead-letter list with its error; false when it was no longer ours. */
+  async deadLetter(workerId: string, raw: string, letter: DeadLetter): Promise<boolean> {
+    const k = this.keys;
+    const envelope = JSON.stringify(letter);
+    return (await this.call('dead-letter', () => this.redis.deadLetter(k.processing(workerId), k.dead, raw, envelope))) === 1;
+  }
+
+  /** Renew this worker's lease; false when it had lapsed before this renewal. */
+  async heartbeat(workerId: string, leaseMs: number): Promise<boolean> {
+    const k = this.keys;
+    return (await this.call('heartbeat', () => this.redis.heartbeat(k.lease(workerId), k.workers, workerId, Math.round(leaseMs)))) === 1;
+  }
+
+  /** Return the jobs of every registered worker whose lease has expired; lists what moved. */
+  async reapExpired(exceptWorkerId?: string): Promise<Array<{ workerId: string; moved: number }>> {
+    const k = this.keys;
+    const workers = await this.call('reap', () => this.redis.smembers(k.workers));
+    const reaped: Array<{ workerId: string; moved: number }> = [];
+    for (const workerId of workers) {
+      if (workerId === exceptWorkerId) continue;
+      const moved = await this.call('reap', () => this.redis.reap(k.lease(workerId), k.processing(workerId), k.queue, k.workers, workerId));
+      if (moved >= 0) reaped.push({ workerId, moved });
+    }
+    return reaped;
+  }
+
+  /** The jobs in a worker's processing list, oldest claim first. */
+  processingJobs(workerId: string): Promise<string[]> {
+    return this.call('lrange', () => this.redis.lrange(this.keys.processing(workerId), 0, -1));
+  }
+
+  /** A worker that stops cleanly drops its lease and registration (its list must be empty first). */
+  async unregister(workerId: string): Promise<void> {
+    const k = this.keys;
+    await this.call('unregister', () => this.redis.multi().del(k.lease(workerId)).srem(k.workers, workerId).exec());
+  }
+
+  async lengths(): Promise<QueueLengths> {
+    const k = this.keys;
+    const [queue, dead, workers] = await this.call('lengths', () =>
+      Promise.all([this.redis.llen(k.queue), this.redis.llen(k.dead), this.redis.smembers(k.workers)]),
+    );
+    const processing = await Promise.all(
+      workers.sort().map(async (workerId) => {
+        const [length, lease] = await this.call('lengths', () =>
+          Promise.all([this.redis.llen(k.processing(workerId)), this.redis.exists(k.lease(workerId))]),
+        );
+        return { workerId, length, leaseAlive: lease === 1 };
+      }),
+    );
+    return { queue, dead, processing };
+  }
+
+  /** The first `limit` entries of the queue or the dead-letter list. */
+  peek(list: ListName, limit: number): Promise<string[]> {
+    return this.call('peek', () => this.redis.lrange(list === 'dead' ? this.keys.dead : this.keys.queue, 0, Math.max(0, limit - 1)));
+  }
+
+  /** Delete the queue or the dead-letter list; returns how many entries went. Processing lists are never cleared. */
+  async clear(list: ListName): Promise<number> {
+    const key = list === 'dead' ? this.keys.dead : this.keys.queue;
+    const [[, length]] = (await this.call('clear', () => this.redis.multi().llen(key).del(key).exec())) as [[unknown, number]];
+    return length;
+  }
+
+  /** Move a mission's dead letter back to the queue; returns the raw job, or null if there was none. */
+  retryDead(missionId: string): Promise<string | null> {
+    return this.call('retry', () => this.redis.retryDead(this.keys.dead, this.keys.queue, missionId));
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The Lua side of the queue protocol (src/queue/lua/*.lua, each opening with its KEYS/ARGV contract),
+ * registered on an ioredis connection as custom commands (EVALSHA, falling back to EVAL after a
+ * Redis restart flushed the script cache).
+ *
+ * The .lua files are read from src/queue/lua at run time both from src/ (tsx, vitest) and dist/
+ * (both are two levels below the package root), so images must ship src/queue/lua next to dist/.
+ */
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+
+const LUA_DIR = new URL('../../src/queue/lua/', import.meta.url);
+
+/** Script name -> number of KEYS (the suffix of its file name, BullMQ style). */
+const SCRIPTS = {
+  heartbeat: 2,
+  reap: 4,
+  requeue: 2,
+  deadLetter: 2,
+  retryDead: 2,
+} as const;
+
+const FILES: Record<keyof typeof SCRIPTS, string> = {
+  heartbeat: 'heartbeat-2.lua',
+  reap: 'reap-4.lua',
+  requeue: 'requeue-2.lua',
+  deadLetter: 'dead-letter-2.lua',
+  retryDead: 'retry-dead-2.lua',
+};
+
+export interface QueueCommands {
+  heartbeat(lease: string, workers: string, workerId: string, leaseMs: number): Promise<number>;
+  reap(lease: string, processing: string, queue: string, workers: string, workerId: string): Promise<number>;
+  requeue(processing: string, queue: string, raw: string): Promise<number>;
+  deadLetter(processing: string, dead: string, raw: string, envelope: string): Promise<number>;
+  retryDead(dead: string, queue: string, missionId: string): Promise<string | null>;
+}
+
+let sources: Record<string, string> | null = null;
+
+function loadSources(): Record<string, string> {
+  sources ??= Object.fromEntries(
+    Object.entries(FILES).map(([name, file]) => [name, readFileSync(new URL(file, LUA_DIR), 'utf8')]),
+  );
+  return sources;
+}
+
+/** Define the protocol's commands on a connection (idempotent per connection). */
+export function withQueueCommands(redis: Redis): Redis & QueueCommands {
+  const r = redis as Redis & QueueCommands & { __driftlineScripts?: true };
+  if (!r.__driftlineScripts) {
+    const lua = loadSources();
+    for (const [name, numberOfKeys] of Object.entries(SCRIPTS)) {
+      redis.defineCommand(name, { numberOfKeys, lua: lua[name]! });
+    }
+    r.__driftlineScripts = true;
+  }
+  return r;
+}
