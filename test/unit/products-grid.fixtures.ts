@@ -3,7 +3,9 @@
  * whose centre drifts and whose spread grows linearly, optionally in two lobes, with a staggered
  * release and a share of particles stranded half way. Deterministic (mulberry32 seeded).
  */
+import { toModelParams, validateJob } from '../../src/job.js';
 import { STATUS, type TrajectoryResult } from '../../src/model/types.js';
+import type { ProductContext } from '../../src/products/types.js';
 
 export interface CloudOptions {
   nParticles: number;
@@ -124,5 +126,35 @@ export function syntheticCloud(o: CloudOptions): TrajectoryResult {
       seedLatDeg: new Float64Array(n).fill(o.lat0Deg),
     },
     particleSteps: n * (nT - 1),
+  };
+}
+
+/** A ProductContext for a mission seeded at (lon, lat) at `startSec`, built through the real job schema. */
+export function syntheticContext(o: { lonDeg: number; latDeg: number; startSec?: number; objectType?: number | string; missionId?: string }): ProductContext {
+  const startSec = o.startSec ?? Date.UTC(2024, 2, 1, 0, 0, 0) / 1000;
+  const job = validateJob({
+    mission_id: o.missionId ?? 'test-mission-1',
+    params: {
+      latitude: o.latDeg,
+      longitude: o.lonDeg,
+      start_time: new Date(startSec * 1000).toISOString(),
+      duration_hours: 48,
+      num_particles: 1000,
+      object_type: o.objectType ?? 'PIW-1',
+      radius_m: 500,
+    },
+  });
+  const model = toModelParams(job.params);
+  return {
+    missionId: job.mission_id,
+    params: job.params,
+    model,
+    category: model.category,
+    forcing: {
+      wind: { kind: 'constant', description: 'constant [5, 0]', fallback: false },
+      current: { kind: 'constant', description: 'constant [0.2, 0]', fallback: false },
+    },
+    softwareVersion: '0.1.0-test',
+    createdAtIso: '2024-03-03T00:00:00Z',
   };
 }

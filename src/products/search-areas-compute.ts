@@ -1,0 +1,241 @@
+/**
+ * Search areas: for every output time the datum (centroid of the released particles) and, for each
+ * requested percent p, the smallest set of grid cells that holds at least p % of them (highest density
+ * first), as polygons that follow the cell edges exactly and are split at the antimeridian.
+ *
+ * Cells are taken by particle count, descending. Among cells with the same count (common in the sparse
+ * tail of a cloud: most cells hold 1-3 particles) the one with more particles in its 3×3 neighbourhood
+ * goes first, then the lower cell index, which keeps the areas compact and deterministic; the ordering
+ * is total, so the 50 % area is always inside the 90 % area, which is inside the 95 % area.
+ * Pure: the files are written by search-areas.ts.
+ */
+import { area as turfArea } from '@turf/area';
+import type { MultiPolygon, Polygon, Position } from 'geojson';
+import { STATUS, type TrajectoryResult } from '../model/types.js';
+import { gridCenterLonDeg, wrapLonDeg, type DensityGrid } from './density-grid.js';
+import { traceMask, type GridPolygon } from './search-areas-trace.js';
+
+export interface SearchArea {
+  timeSec: number;
+  percent: number;
+  /** Polygons in lon/lat, closed rings, outer counter-clockwise first then clockwise holes. */
+  geometry: Polygon | MultiPolygon;
+  /** Geodesic area (@turf/area, spherical earth of radius 6 371 008.8 m), km². */
+  areaKm2: number;
+  /** Released particles in the chosen cells / released particles at this time (>= percent / 100). */
+  fractionInside: number;
+  nCells: number;
+}
+
+export interface Datum {
+  timeSec: number;
+  lonDeg: number;
+  latDeg: number;
+  released: number;
+  stranded: number;
+}
+
+export interface SearchAreaSet {
+  percents: number[];
+  datums: Datum[];
+  areas: SearchArea[];
+  /** Cell size the areas were built on, metres. */
+  cellM: number;
+}
+
+/** ISO 8601 UTC without milliseconds when they are zero (`2024-03-01T06:00:00Z`). */
+export function isoUtc(timeSec: number): string {
+  return new Date(timeSec * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** Sorted, de-duplicated percents in (0, 100]; names the field when one is out of range. */
+export function normalisePercents(percents: number[]): number[] {
+  for (const p of percents) {
+    if (!(p > 0 && p <= 100)) {
+      throw new RangeError(`products.search_area_percents: ${p} is not in (0, 100]`);
+    }
+  }
+  return [...new Set(percents)].sort((a, b) => a - b);
+}
+
+/** Datum per time: mean position of the released particles (longitudes unwrapped around the grid). */
+export function computeDatums(result: TrajectoryResult, grid: DensityGrid): Datum[] {
+  const { nParticles, nTimes, lonDeg, latDeg, status } = result;
+  const centre = gridCenterLonDeg(grid);
+  const sumLon = new Float64Array(nTimes);
+  const sumLat = new Float64Array(nTimes);
+  const n = new Uint32Array(nTimes);
+  const nStranded = new Uint32Array(nTimes);
+  for (let p = 0; p < nParticles; p++) {
+    const base = p * nTimes;
+    for (let t = 0; t < nTimes; t++) {
+      const lon = lonDeg[base + t];
+      const lat = latDeg[base + t];
+      if (!(lon === lon) || !(lat === lat)) continue;
+      let d = lon - centre;
+      if (d >= 180) d -= 360;
+      else if (d < -180) d += 360;
+      sumLon[t] += d;
+      sumLat[t] += lat;
+      n[t]++;
+      if (status[base + t] === STATUS.STRANDED) nStranded[t]++;
+    }
+  }
+  const datums: Datum[] = [];
+  for (let t = 0; t < nTimes; t++) {
+    if (n[t] === 0) continue;
+    datums.push({
+      timeSec: result.timesSec[t],
+      lonDeg: wrapLonDeg(centre + sumLon[t] / n[t]),
+      latDeg: sumLat[t] / n[t],
+      released: n[t],
+      stranded: nStranded[t],
+    });
+  }
+  return datums;
+}
+
+/**
+ * Chosen-cell masks for one time, one per percent (ascending). Returns, per percent, the mask and the
+ * particles it holds.
+ */
+function chooseCells(grid: DensityGrid, t: number, percents: number[]): { mask: Uint8Array; inside: number; nCells: number }[] {
+  const { nx, ny } = grid;
+  const nCellsPerTime = nx * ny;
+  const off = t * nCellsPerTime;
+  const total = new Uint32Array(nCellsPerTime);
+  let maxCount = 0;
+  for (let c = 0; c < nCellsPerTime; c++) {
+    const v = grid.counts[off + c] + grid.stranded[off + c];
+    total[c] = v;
+    if (v > maxCount) maxCount = v;
+  }
+  const released = grid.releasedPerTime[t];
+  const hist = new Uint32Array(maxCount + 1);
+  for (let c = 0; c < nCellsPerTime; c++) hist[total[c]]++;
+
+  const out: { mask: Uint8Array; inside: number; nCells: number }[] = [];
+  for (const p of percents) {
+    // 1e-9 absorbs binary rounding of p/100 (e.g. 0.95 × 1000 = 949.9999999999999).
+    const target = Math.max(1, Math.ceil((p / 100) * released - 1e-9));
+    let cum = 0;
+    let nFull = 0;
+    let v = maxCount;
+    for (; v >= 1; v--) {
+      if (cum + v * hist[v] >= target) break;
+      cum += v * hist[v];
+      nFull += hist[v];
+    }
+    const mask = new Uint8Array(nCellsPerTime);
+    if (v < 1) {
+      // Fewer particles than asked (cannot happen when releasedPerTime matches the counts); take all.
+      for (let c = 0; c < nCellsPerTime; c++) if (total[c] > 0) mask[c] = 1;
+      out.push({ mask, inside: cum, nCells: nFull });
+      continue;
+    }
+    for (let c = 0; c < nCellsPerTime; c++) if (total[c] > v) mask[c] = 1;
+    const need = Math.ceil((target - cum) / v);
+    takeTiedCells(total, nx, ny, v, need, mask);
+    out.push({ mask, inside: cum + need * v, nCells: nFull + need });
+  }
+  return out;
+}
+
+/** Mark `need` cells holding exactly `v` particles: most particles in the 3×3 block first, then lowest index. */
+function takeTiedCells(total: Uint32Array, nx: number, ny: number, v: number, need: number, mask: Uint8Array): void {
+  const keys: number[] = [];
+  // Key = neighbourhood sum × 2^22 + (2^22 - 1 - index): sums < 9 × 2e6 < 2^25 and indices < 4 M = 2^22
+  // (MAX_GRID_CELLS_PER_TIME), so the key is an exact integer below 2^47.
+  const INDEX_SPAN = 4_194_304;
+  for (let y = 0; y < ny; y++) {
+    for (let x = 0; x < nx; x++) {
+      const c = y * nx + x;
+      if (total[c] !== v) continue;
+      let s = 0;
+      for (let yy = Math.max(0, y - 1); yy <= Math.min(ny - 1, y + 1); yy++) {
+        for (let xx = Math.max(0, x - 1); xx <= Math.min(nx - 1, x + 1); xx++) s += total[yy * nx + xx];
+      }
+      keys.push(s * INDEX_SPAN + (INDEX_SPAN - 1 - c));
+    }
+  }
+  const sorted = Float64Array.from(keys).sort();
+  for (let k = 0; k < need && k < sorted.length; k++) {
+    const key = sorted[sorted.length - 1 - k];
+    mask[INDEX_SPAN - 1 - (key % INDEX_SPAN)] = 1;
+  }
+}
+
+/** Where the grid crosses ±180°: the column edge index (possibly fractional) of the meridian, or null. */
+function antimeridianColumn(grid: DensityGrid): { meridianDeg: number; edge: number } | null {
+  const east = grid.westDeg + grid.nx * grid.dLonDeg;
+  if (grid.westDeg < -180 && east > -180) return { meridianDeg: -180, edge: (-180 - grid.westDeg) / grid.dLonDeg };
+  if (grid.westDeg < 180 && east > 180) return { meridianDeg: 180, edge: (180 - grid.westDeg) / grid.dLonDeg };
+  return null;
+}
+
+function toPolygons(polys: GridPolygon[], lonOfI: (i: number) => number, latOfJ: (j: number) => number): Position[][][] {
+  const ringCoords = (ring: Int32Array): Position[] => {
+    const pts: Position[] = [];
+    for (let k = 0; k < ring.length; k += 2) pts.push([lonOfI(ring[k]), latOfJ(ring[k + 1])]);
+    pts.push([pts[0][0], pts[0][1]]);
+    return pts;
+  };
+  return polys.map((p) => [ringCoords(p.outer), ...p.holes.map(ringCoords)]);
+}
+
+/** Polygons of a mask in lon/lat, split at the antimeridian (RFC 7946 §3.1.9). */
+export function maskToGeometry(grid: DensityGrid, mask: Uint8Array): Polygon | MultiPolygon | null {
+  const { nx, ny, westDeg, southDeg, dLonDeg, dLatDeg } = grid;
+  const latOfJ = (j: number) => southDeg + j * dLatDeg;
+  const cut = antimeridianColumn(grid);
+  let polygons: Position[][][];
+  if (cut === null) {
+    // The grid holds its first particle's longitude, in [-180, 180); not crossing ±180, it lies inside.
+    polygons = toPolygons(traceMask(mask, nx, ny), (i) => westDeg + i * dLonDeg, latOfJ);
+  } else {
+    // Columns [0, kLeft) lie west of the meridian, [kRight, nx) east of it; a column the meridian cuts
+    // belongs to both halves, each clipped at the meridian (its particles are inside one of the halves).
+    const M = cut.meridianDeg;
+    const kFloor = Math.floor(cut.edge);
+    const onEdge = Math.abs(cut.edge - Math.round(cut.edge)) < 1e-9;
+    const kLeft = onEdge ? Math.round(cut.edge) : kFloor + 1;
+    const kRight = onEdge ? Math.round(cut.edge) : kFloor;
+    // Unwrapped longitudes beyond ±180 move by a whole turn; both halves meet at ±180 exactly.
+    const westTurn = M === -180 ? 360 : 0;
+    const eastTurn = M === 180 ? -360 : 0;
+    const westLon = (i: number) => (i >= kLeft ? M : westDeg + i * dLonDeg) + westTurn;
+    const eastLon = (i: number) => (i <= kRight ? M : westDeg + i * dLonDeg) + eastTurn;
+    polygons = [
+      ...toPolygons(traceMask(mask, nx, ny, 0, kLeft), westLon, latOfJ),
+      ...toPolygons(traceMask(mask, nx, ny, kRight, nx), eastLon, latOfJ),
+    ];
+  }
+  if (polygons.length === 0) return null;
+  return polygons.length === 1
+    ? { type: 'Polygon', coordinates: polygons[0] }
+    : { type: 'MultiPolygon', coordinates: polygons };
+}
+
+export function computeSearchAreas(result: TrajectoryResult, grid: DensityGrid, percents: number[]): SearchAreaSet {
+  const ps = normalisePercents(percents);
+  const datums = computeDatums(result, grid);
+  const areas: SearchArea[] = [];
+  for (let t = 0; t < grid.nTimes; t++) {
+    const released = grid.releasedPerTime[t];
+    if (released === 0) continue;
+    const chosen = chooseCells(grid, t, ps);
+    ps.forEach((percent, k) => {
+      const geometry = maskToGeometry(grid, chosen[k].mask);
+      if (geometry === null) return;
+      areas.push({
+        timeSec: grid.timesSec[t],
+        percent,
+        geometry,
+        areaKm2: turfArea(geometry) / 1e6,
+        fractionInside: chosen[k].inside / released,
+        nCells: chosen[k].nCells,
+      });
+    });
+  }
+  return { percents: ps, datums, areas, cellM: grid.cellM };
+}

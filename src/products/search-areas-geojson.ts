@@ -1,0 +1,68 @@
+/**
+ * search_areas.geojson (RFC 7946): one FeatureCollection with, per output time, a `datum` Point and
+ * one `search_area` Polygon/MultiPolygon per percent, plus the `seed` (last known position). Positions
+ * are [lon, lat] in WGS 84, outer rings counter-clockwise, holes clockwise, nothing crosses ±180°.
+ * Coordinates keep full double precision: rounding a cell edge could move a particle that sits on it
+ * outside its polygon.
+ */
+import type { Feature, FeatureCollection, Geometry } from 'geojson';
+import type { TrajectoryResult } from '../model/types.js';
+import { wrapLonDeg } from './density-grid.js';
+import { isoUtc, type SearchAreaSet } from './search-areas-compute.js';
+import type { ProductContext } from './types.js';
+
+/** Seed geometry: a point, or the seeding line of a cone release. */
+export function seedGeometry(ctx: ProductContext): Geometry {
+  const s = ctx.model.seeding;
+  const start = [wrapLonDeg(s.lonDeg), s.latDeg];
+  if (s.endLonDeg === undefined || s.endLatDeg === undefined) return { type: 'Point', coordinates: start };
+  return { type: 'LineString', coordinates: [start, [wrapLonDeg(s.endLonDeg), s.endLatDeg]] };
+}
+
+export function searchAreasGeoJson(set: SearchAreaSet, ctx: ProductContext, result: TrajectoryResult): FeatureCollection {
+  const features: Feature[] = [
+    {
+      type: 'Feature',
+      geometry: seedGeometry(ctx),
+      properties: {
+        kind: 'seed',
+        time: isoUtc(ctx.model.startTimeSec),
+        radius_m: ctx.model.seeding.radiusM,
+        particles: result.nParticles,
+      },
+    },
+  ];
+  for (const d of set.datums) {
+    features.push({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [d.lonDeg, d.latDeg] },
+      properties: { kind: 'datum', time: isoUtc(d.timeSec), released: d.released, stranded: d.stranded },
+    });
+  }
+  for (const a of set.areas) {
+    features.push({
+      type: 'Feature',
+      geometry: a.geometry,
+      properties: {
+        kind: 'search_area',
+        time: isoUtc(a.timeSec),
+        percent: a.percent,
+        // 1e-3 km² = 1000 m², far below one cell (1 km² at the default size).
+        area_km2: Math.round(a.areaKm2 * 1000) / 1000,
+        particles_fraction: Math.round(a.fractionInside * 1e6) / 1e6,
+        cells: a.nCells,
+      },
+    });
+  }
+  // Foreign members (RFC 7946 §6.1) describe the collection for a reader that opens it alone.
+  return {
+    type: 'FeatureCollection',
+    mission_id: ctx.missionId,
+    object_category: `${ctx.category.key}: ${ctx.category.description}`,
+    cell_size_m: set.cellM,
+    percents: set.percents,
+    software: `driftline ${ctx.softwareVersion}`,
+    created: ctx.createdAtIso,
+    features,
+  } as FeatureCollection;
+}

@@ -1,0 +1,133 @@
+/**
+ * search_areas.kml (OGC KML 2.2): a Folder per output time whose Placemarks carry a TimeSpan from that
+ * time to the next one, so Google Earth's time slider steps through the run; the search areas are
+ * styled per percent (innermost red, then orange, yellow), the datum is a placemark, and the last
+ * known position shows at all times. Geometry is the GeoJSON one (counter-clockwise outer rings, as
+ * KML also asks, split at ±180°).
+ */
+import type { Geometry, Position } from 'geojson';
+import type { TrajectoryResult } from '../model/types.js';
+import { seedGeometry } from './search-areas-geojson.js';
+import { isoUtc, type SearchArea, type SearchAreaSet } from './search-areas-compute.js';
+import type { ProductContext } from './types.js';
+
+/** Area colours by rank of percent (smallest first), as #rrggbb; beyond five the last repeats. */
+export const AREA_COLOURS = ['#d7191c', '#f46d43', '#fdd835', '#66bd63', '#1a9850'];
+
+export function xmlEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+/** KML colour aabbggrr from #rrggbb and an alpha in [0, 1]. */
+function kmlColour(hex: string, alpha: number): string {
+  const a = Math.round(alpha * 255)
+    .toString(16)
+    .padStart(2, '0');
+  return `${a}${hex.slice(5, 7)}${hex.slice(3, 5)}${hex.slice(1, 3)}`;
+}
+
+function coords(ring: Position[]): string {
+  return ring.map((p) => `${p[0]},${p[1]}`).join(' ');
+}
+
+function polygonKml(rings: Position[][]): string {
+  const [outer, ...holes] = rings;
+  const inner = holes
+    .map((h) => `<innerBoundaryIs><LinearRing><coordinates>${coords(h)}</coordinates></LinearRing></innerBoundaryIs>`)
+    .join('');
+  return `<Polygon><tessellate>1</tessellate><outerBoundaryIs><LinearRing><coordinates>${coords(outer)}</coordinates></LinearRing></outerBoundaryIs>${inner}</Polygon>`;
+}
+
+function geometryKml(g: Geometry): string {
+  switch (g.type) {
+    case 'Point':
+      return `<Point><coordinates>${g.coordinates[0]},${g.coordinates[1]}</coordinates></Point>`;
+    case 'LineString':
+      return `<LineString><tessellate>1</tessellate><coordinates>${coords(g.coordinates)}</coordinates></LineString>`;
+    case 'Polygon':
+      return polygonKml(g.coordinates);
+    case 'MultiPolygon':
+      return `<MultiGeometry>${g.coordinates.map(polygonKml).join('')}</MultiGeometry>`;
+    default:
+      throw new Error(`search_areas.kml: unsupported geometry ${g.type}`);
+  }
+}
+
+function humanUtc(timeSec: number): string {
+  return `${isoUtc(timeSec).slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+export function searchAreasKml(set: SearchAreaSet, ctx: ProductContext, result: TrajectoryResult): string {
+  // Chronological order (a backward run's record times descend); each time lasts until the next one.
+  const times = Array.from(result.timesSec).sort((a, b) => a - b);
+  const stepSec = times.length > 1 ? times[1] - times[0] : Math.abs(ctx.model.outputStepSec);
+  const spanEnd = new Map<number, number>();
+  times.forEach((t, k) => spanEnd.set(t, k + 1 < times.length ? times[k + 1] : t + stepSec));
+  const timeSpan = (t: number) => `<TimeSpan><begin>${isoUtc(t)}</begin><end>${isoUtc(spanEnd.get(t) ?? t + stepSec)}</end></TimeSpan>`;
+
+  const colourOf = new Map(set.percents.map((p, k) => [p, AREA_COLOURS[Math.min(k, AREA_COLOURS.length - 1)]]));
+  const out: string[] = [];
+  out.push('<?xml version="1.0" encoding="UTF-8"?>');
+  out.push('<kml xmlns="http://www.opengis.net/kml/2.2">');
+  out.push('<Document>');
+  out.push(`<name>${xmlEscape(`Search areas — mission ${ctx.missionId}`)}</name>`);
+  out.push('<open>1</open>');
+  out.push(
+    `<description>${xmlEscape(
+      `Leeway drift of ${ctx.category.key} (${ctx.category.description}), ${result.nParticles} particles. ` +
+        `Areas are the smallest sets of ${Math.round(set.cellM)} m cells holding ${set.percents.join(' / ')} % ` +
+        `of the particles at each time. driftline ${ctx.softwareVersion}, made ${ctx.createdAtIso}.`,
+    )}</description>`,
+  );
+  for (const p of set.percents) {
+    const c = colourOf.get(p) ?? AREA_COLOURS[0];
+    out.push(
+      `<Style id="area-${p}"><LineStyle><color>${kmlColour(c, 1)}</color><width>2</width></LineStyle>` +
+        `<PolyStyle><color>${kmlColour(c, 0.25)}</color></PolyStyle></Style>`,
+    );
+  }
+  out.push(
+    '<Style id="datum"><IconStyle><color>ffffffff</color><scale>0.9</scale><Icon>' +
+      '<href>http://maps.google.com/mapfiles/kml/shapes/cross-hairs.png</href></Icon></IconStyle></Style>',
+  );
+  out.push(
+    '<Style id="seed"><IconStyle><color>ff00ffff</color><scale>1.1</scale><Icon>' +
+      '<href>http://maps.google.com/mapfiles/kml/shapes/star.png</href></Icon></IconStyle>' +
+      '<LineStyle><color>ff00ffff</color><width>3</width></LineStyle></Style>',
+  );
+  out.push(
+    `<Placemark><name>Last known position</name><description>${xmlEscape(
+      `${isoUtc(ctx.model.startTimeSec)}, seeding radius ${ctx.model.seeding.radiusM} m`,
+    )}</description><styleUrl>#seed</styleUrl>${geometryKml(seedGeometry(ctx))}</Placemark>`,
+  );
+
+  const areasByTime = new Map<number, SearchArea[]>();
+  for (const a of set.areas) {
+    const list = areasByTime.get(a.timeSec) ?? [];
+    list.push(a);
+    areasByTime.set(a.timeSec, list);
+  }
+  for (const d of set.datums) {
+    out.push(`<Folder><name>${humanUtc(d.timeSec)}</name>${timeSpan(d.timeSec)}`);
+    // Largest area first so the smaller, darker ones are drawn on top.
+    const areas = (areasByTime.get(d.timeSec) ?? []).slice().sort((a, b) => b.percent - a.percent);
+    for (const a of areas) {
+      out.push(
+        `<Placemark><name>${a.percent} %</name><description>${xmlEscape(
+          `${humanUtc(a.timeSec)}: ${a.areaKm2.toFixed(1)} km² holding ${(a.fractionInside * 100).toFixed(1)} % of the particles`,
+        )}</description>${timeSpan(a.timeSec)}<styleUrl>#area-${a.percent}</styleUrl>${geometryKml(a.geometry)}</Placemark>`,
+      );
+    }
+    out.push(
+      `<Placemark><name>Datum</name><description>${xmlEscape(
+        `${humanUtc(d.timeSec)}: centroid of ${d.released} particles (${d.stranded} stranded), ` +
+          `${d.latDeg.toFixed(5)}, ${d.lonDeg.toFixed(5)}`,
+      )}</description>${timeSpan(d.timeSec)}<styleUrl>#datum</styleUrl>` +
+        `<Point><coordinates>${d.lonDeg},${d.latDeg}</coordinates></Point></Placemark>`,
+    );
+    out.push('</Folder>');
+  }
+  out.push('</Document>');
+  out.push('</kml>');
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,161 @@
+/**
+ * Cell mask -> polygons that follow the cell edges exactly (no marching-squares corner cutting, so
+ * every particle of a chosen cell is inside its polygon). Pure; works in integer grid-vertex
+ * coordinates (vertex (i, j) is the south-west corner of cell (i, j)), the caller maps them to lon/lat.
+ *
+ * Every boundary edge is directed with the chosen cell on its left, so outer rings come out
+ * counter-clockwise and holes clockwise (RFC 7946 / KML order) with x east and y north. Where two
+ * chosen cells touch only at a corner the walk turns left, hugging the current cell (4-connected
+ * regions); a ring that still meets itself at a vertex is split there, so every ring is simple.
+ */
+
+/** A polygon in grid-vertex coordinates: rings as flat [i0, j0, i1, j1, ...], open (no repeated first point). */
+export interface GridPolygon {
+  outer: Int32Array;
+  holes: Int32Array[];
+}
+
+// Directions: 0 east (+i), 1 north (+j), 2 west, 3 south.
+const DI = [1, 0, -1, 0];
+const DJ = [0, 1, 0, -1];
+
+/**
+ * Trace the chosen cells of columns [x0, x1) of a row-major mask (`mask[y * nx + x] !== 0`).
+ * Columns outside the range count as not chosen (used to split at the antimeridian).
+ */
+export function traceMask(mask: Uint8Array, nx: number, ny: number, x0 = 0, x1 = nx): GridPolygon[] {
+  const vx = nx + 1;
+  const nVertices = vx * (ny + 1);
+  // out[v * 4 + d] = 1: an unused boundary edge leaves vertex v in direction d.
+  const out = new Uint8Array(nVertices * 4);
+  let nEdges = 0;
+  const chosen = (x: number, y: number) => x >= x0 && x < x1 && y >= 0 && y < ny && mask[y * nx + x] !== 0;
+  for (let y = 0; y < ny; y++) {
+    for (let x = x0; x < x1; x++) {
+      if (mask[y * nx + x] === 0) continue;
+      // Counter-clockwise around the cell: bottom east, right north, top west, left south.
+      if (!chosen(x, y - 1)) {
+        out[(y * vx + x) * 4 + 0] = 1;
+        nEdges++;
+      }
+      if (!chosen(x + 1, y)) {
+        out[(y * vx + x + 1) * 4 + 1] = 1;
+        nEdges++;
+      }
+      if (!chosen(x, y + 1)) {
+        out[((y + 1) * vx + x + 1) * 4 + 2] = 1;
+        nEdges++;
+      }
+      if (!chosen(x - 1, y)) {
+        out[((y + 1) * vx + x) * 4 + 3] = 1;
+        nEdges++;
+      }
+    }
+  }
+  if (nEdges === 0) return [];
+
+  const rings: Int32Array[] = [];
+  const posInPath = new Int32Array(nVertices).fill(-1);
+  const path: number[] = [];
+  for (let start = 0; start < nVertices; start++) {
+    for (let d0 = 0; d0 < 4; d0++) {
+      if (out[start * 4 + d0] === 0) continue;
+      // Walk from `start`, emitting a ring each time the path returns to a vertex already on it.
+      path.length = 0;
+      path.push(start);
+      posInPath[start] = 0;
+      let v = start;
+      let d = d0;
+      for (;;) {
+        out[v * 4 + d] = 0;
+        const w = v + DI[d] + DJ[d] * vx;
+        const at = posInPath[w];
+        if (at >= 0) {
+          rings.push(toRing(path, at, vx));
+          for (let k = at + 1; k < path.length; k++) posInPath[path[k]] = -1;
+          path.length = at + 1;
+        } else {
+          posInPath[w] = path.length;
+          path.push(w);
+        }
+        v = w;
+        // Prefer a left turn (hug the current cell), then straight, then right.
+        const left = (d + 1) & 3;
+        const right = (d + 3) & 3;
+        if (out[v * 4 + left]) d = left;
+        else if (out[v * 4 + right] && !out[v * 4 + d]) d = right;
+        else if (!out[v * 4 + d]) break;
+      }
+      for (const p of path) posInPath[p] = -1;
+    }
+  }
+  return assemble(rings);
+}
+
+/** Vertices path[from..] as a ring, dropping vertices in the middle of straight runs. */
+function toRing(path: number[], from: number, vx: number): Int32Array {
+  const n = path.length - from;
+  const is = new Int32Array(n);
+  const js = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    is[k] = path[from + k] % vx;
+    js[k] = Math.floor(path[from + k] / vx);
+  }
+  const keep: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const a = (k + n - 1) % n;
+    const b = (k + 1) % n;
+    const straight = (is[a] === is[k] && is[k] === is[b]) || (js[a] === js[k] && js[k] === js[b]);
+    if (!straight) keep.push(is[k], js[k]);
+  }
+  return Int32Array.from(keep);
+}
+
+/** Twice the signed area (shoelace): > 0 counter-clockwise. */
+export function signedArea2(ring: Int32Array): number {
+  let s = 0;
+  const n = ring.length / 2;
+  for (let k = 0; k < n; k++) {
+    const m = (k + 1) % n;
+    s += ring[2 * k] * ring[2 * m + 1] - ring[2 * m] * ring[2 * k + 1];
+  }
+  return s;
+}
+
+/** Even-odd ray test (ray towards +i). Points passed here are cell centres, never on an edge. */
+function ringContains(ring: Int32Array, pi: number, pj: number): boolean {
+  let inside = false;
+  const n = ring.length / 2;
+  for (let k = 0, m = n - 1; k < n; m = k++) {
+    const ia = ring[2 * k];
+    const ja = ring[2 * k + 1];
+    const ib = ring[2 * m];
+    const jb = ring[2 * m + 1];
+    if (ja > pj !== jb > pj && pi < ((ib - ia) * (pj - ja)) / (jb - ja) + ia) inside = !inside;
+  }
+  return inside;
+}
+
+/** Holes go to the smallest outer ring that contains them. */
+function assemble(rings: Int32Array[]): GridPolygon[] {
+  const outers: { ring: Int32Array; area2: number; holes: Int32Array[] }[] = [];
+  const holes: Int32Array[] = [];
+  for (const r of rings) {
+    const a2 = signedArea2(r);
+    if (a2 > 0) outers.push({ ring: r, area2: a2, holes: [] });
+    else if (a2 < 0) holes.push(r);
+  }
+  outers.sort((a, b) => a.area2 - b.area2);
+  for (const h of holes) {
+    // A point inside the hole: centre of the unchosen cell right of the hole's first edge.
+    const n = h.length / 2;
+    const di = Math.sign(h[2 % (2 * n)] - h[0]);
+    const dj = Math.sign(h[3 % (2 * n)] - h[1]);
+    const pi = h[0] + 0.5 * di + 0.5 * dj;
+    const pj = h[1] + 0.5 * dj - 0.5 * di;
+    const owner = outers.find((o) => ringContains(o.ring, pi, pj));
+    // A hole always lies inside some outer ring of the same mask; keep the guard for safety.
+    if (owner) owner.holes.push(h);
+  }
+  return outers.map((o) => ({ outer: o.ring, holes: o.holes }));
+}
