@@ -10,9 +10,13 @@ export interface NcSpec {
   dims: Array<{ name: string; size: number | null }>;
   numRecs?: number;
   attrs?: Record<string, unknown>;
-  vars: Array<{ name: string; type: string; dims: string[]; attrs?: Record<string, unknown>; data: ArrayLike<number> | null }>;
-  /** NetCDF-3 only: record variables with data null are left as holes of a sparse file. */
+  vars: Array<{ name: string; type: string; dims: string[]; attrs?: Record<string, unknown>; data: ArrayLike<number> | null | ((record: number) => ArrayLike<number> | null) }>;
+  /** NetCDF-3 only: variables (or records) whose data is null are left as holes of a sparse file. */
   sparse?: boolean;
+  /** NetCDF-4 only: chunk edge (cells) of variables written record by record (data as a function). */
+  chunk?: number;
+  /** NetCDF-3 only: 1 = classic (default), 2 = 64-bit offset. */
+  version?: 1 | 2;
 }
 export function writeNetcdf3(path: string, spec: NcSpec): void;
 export function writeNetcdf4(path: string, spec: NcSpec): Promise<void>;

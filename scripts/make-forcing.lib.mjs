@@ -115,8 +115,13 @@ function attrList(out, attrs) {
 /**
  * spec: { dims: [{name, size}] (size null = the unlimited record dimension, which must come first in
  * a variable's dims), attrs, vars: [{name, type, dims, attrs, data}] } with data row-major.
+ * spec.version 2 writes the 64-bit offset format (CDF-2: 64-bit `begin` fields), default 1 (classic).
+ * spec.sparse: variables whose data is null are left as holes of a sparse file (zeros when read); a
+ * record variable's data may also be a function (record) => values | null, to place known values in
+ * chosen records of a multi-gigabyte file that costs no disk.
  */
 export function writeNetcdf3(path, spec) {
+  const version = spec.version ?? 1;
   const recDim = spec.dims.find((d) => d.size === null);
   const numRecs = recDim ? spec.numRecs : 0;
   const dimIndex = new Map(spec.dims.map((d, i) => [d.name, i]));
@@ -124,11 +129,11 @@ export function writeNetcdf3(path, spec) {
   const vars = spec.vars.map((v) => {
     const isRec = recDim !== undefined && v.dims[0] === recDim.name;
     const inner = (isRec ? v.dims.slice(1) : v.dims).reduce((a, d) => a * dimSize.get(d), 1);
-    return { ...v, isRec, inner, vsize: pad4(inner * NC_SIZE[v.type]) };
+    return { ...v, isRec, inner, bytes: inner * NC_SIZE[v.type], vsize: pad4(inner * NC_SIZE[v.type]) };
   });
   const header = (begins) => {
     const out = new Out();
-    out.bytes(Buffer.from([0x43, 0x44, 0x46, 1]));
+    out.bytes(Buffer.from([0x43, 0x44, 0x46, version]));
     out.int(numRecs);
     out.int(0x0a);
     out.int(spec.dims.length);
@@ -145,8 +150,14 @@ export function writeNetcdf3(path, spec) {
       for (const d of v.dims) out.int(dimIndex.get(d));
       attrList(out, v.attrs);
       out.int(NC_TYPE[v.type]);
-      out.int(v.vsize);
-      out.int(begins[i]);
+      // Variables of 4 GiB or more store 2^32-1 (the specification's "too large" marker).
+      out.int(v.vsize >= 2 ** 32 ? -1 : v.vsize);
+      if (version === 1) out.int(begins[i]);
+      else {
+        const b = Buffer.alloc(8);
+        b.writeBigUInt64BE(BigInt(begins[i]));
+        out.bytes(b);
+      }
     });
     return out;
   };
@@ -157,36 +168,53 @@ export function writeNetcdf3(path, spec) {
     begins[vars.indexOf(v)] = pos;
     pos += v.vsize;
   }
+  if (version === 1 && pos > 2 ** 31) throw new Error('classic NetCDF-3 cannot hold fixed variables beyond 2 GiB: use version 2');
   const recStart = pos;
+  const recVars = vars.filter((v) => v.isRec);
+  // Records are padded to 4 bytes, except when there is a single record variable (specification).
+  const recSize = recVars.length === 1 ? recVars[0].bytes : recVars.reduce((a, v) => a + v.vsize, 0);
   let recOff = 0;
-  for (const v of vars) if (v.isRec) {
+  for (const v of recVars) {
     begins[vars.indexOf(v)] = recStart + recOff;
     recOff += v.vsize;
   }
   const out = header(begins);
-  for (const v of vars) if (!v.isRec) out.values(v.type, Array.from(v.data));
+  const recordValues = (v, r) => (typeof v.data === 'function' ? v.data(r) : v.data === null ? null : v.data.subarray(r * v.inner, (r + 1) * v.inner));
   if (spec.sparse) {
-    // Large-file mode: record variables without data stay holes in a sparse file (zeros when read);
-    // record variables with data (e.g. time) are written in place. Lets tests make multi-GB files in ms.
+    // Large-file mode: only the header, fixed variables with data and records with data are written;
+    // the rest stays holes of a sparse file. Lets tests make multi-GB files in milliseconds.
     writeFileSync(path, Buffer.concat(out.parts));
     const fd = openSync(path, 'r+');
+    const put = (v, values, at) => {
+      const o = new Out();
+      o.values(v.type, Array.from(values));
+      writeSync(fd, Buffer.concat(o.parts), 0, o.length, at);
+    };
     try {
+      for (const v of vars) if (!v.isRec && v.data !== null) put(v, v.data, begins[vars.indexOf(v)]);
       for (let r = 0; r < numRecs; r++) {
-        for (const v of vars) {
-          if (!v.isRec || v.data === null) continue;
-          const o = new Out();
-          o.values(v.type, Array.from(v.data.subarray(r * v.inner, (r + 1) * v.inner)));
-          writeSync(fd, Buffer.concat(o.parts), 0, o.length, begins[vars.indexOf(v)] + r * recOff);
+        for (const v of recVars) {
+          const values = recordValues(v, r);
+          if (values !== null) put(v, values, begins[vars.indexOf(v)] + r * recSize);
         }
       }
-      ftruncateSync(fd, recStart + numRecs * recOff);
+      ftruncateSync(fd, recStart + numRecs * recSize);
     } finally {
       closeSync(fd);
     }
     return;
   }
+  for (const v of vars) if (!v.isRec) out.values(v.type, Array.from(v.data));
   for (let r = 0; r < numRecs; r++) {
-    for (const v of vars) if (v.isRec) out.values(v.type, Array.from(v.data.subarray(r * v.inner, (r + 1) * v.inner)));
+    for (const v of recVars) {
+      const values = Array.from(recordValues(v, r));
+      if (recVars.length === 1) {
+        // No padding between records of a single record variable.
+        const o = new Out();
+        o.values(v.type, values);
+        out.bytes(Buffer.concat(o.parts).subarray(0, v.bytes));
+      } else out.values(v.type, values);
+    }
   }
   writeFileSync(path, Buffer.concat(out.parts));
 }
@@ -213,8 +241,25 @@ export async function writeNetcdf4(path, spec) {
   const coordNames = new Set(spec.vars.filter((v) => v.dims.length === 1 && v.dims[0] === v.name).map((v) => v.name));
   for (const v of spec.vars) {
     const shape = v.dims.map((d) => dimSize.get(d));
-    const data = v.data instanceof TYPED[v.type] ? v.data : new TYPED[v.type](Array.from(v.data));
-    const ds = f.create_dataset({ name: v.name, data, shape, dtype: v.type === 'double' ? '<d' : undefined });
+    const dtype = v.type === 'double' ? '<d' : undefined;
+    let ds;
+    if (typeof v.data === 'function') {
+      // Record by record (files too large to hold in memory): chunked, one record per chunk row,
+      // chunk (1, spec.chunk ?? 256, spec.chunk ?? 256) as netCDF-C would choose for a big variable.
+      const rest = shape.slice(1);
+      const size = rest.reduce((a, b) => a * b, 1);
+      const chunks = [1, ...rest.map((n) => Math.min(n, spec.chunk ?? 256))];
+      ds = f.create_dataset({ name: v.name, data: new TYPED[v.type](size), shape: [1, ...rest], maxshape: [null, ...rest], chunks, dtype });
+      ds.resize(shape);
+      for (let r = 0; r < shape[0]; r++) {
+        const values = v.data(r);
+        if (values === null) continue;
+        ds.write_slice([[r, r + 1], ...rest.map((n) => [0, n])], values instanceof TYPED[v.type] ? values : new TYPED[v.type](Array.from(values)));
+      }
+    } else {
+      const data = v.data instanceof TYPED[v.type] ? v.data : new TYPED[v.type](Array.from(v.data));
+      ds = f.create_dataset({ name: v.name, data, shape, dtype });
+    }
     if (coordNames.has(v.name)) ds.make_scale(v.name);
     setAttrs(ds, v.attrs);
   }

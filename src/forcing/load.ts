@@ -25,7 +25,7 @@ import type { VectorKind } from './cf.js';
 import { localFileFor, type FetchContext } from './fetch.js';
 import { gridCovers } from './grid.js';
 import { openNetcdf, type NcFile } from './netcdf.js';
-import { readLandMask, readVectorField, type ForcingWindow, type LabeledFile } from './read.js';
+import { readLandMask, readVectorField, type Coverage, type ForcingWindow, type LabeledFile } from './read.js';
 import type { ForcingDescriptor, ForcingSource, VectorFieldDescriptor } from './types.js';
 
 /**
@@ -108,14 +108,19 @@ async function loadVector(
     return { desc: { kind: 'constant', uMps: u, vMps: v }, source: { kind: 'constant', description: `constant [${u}, ${v}] m/s`, fallback: false } };
   }
   const uris = uriList(spec.uri);
-  const files = await openAll(uris, fctx);
-  try {
-    const label = uris.length === 1 ? uris[0]! : `${uris[0]} (+${uris.length - 1} more)`;
-    const r = await readVectorField(files, kind, window, spec.variables);
-    const forward = model.timeStepSec > 0;
-    if (r.hasTime) {
-      const first = r.firstTimeSec;
-      const last = r.lastTimeSec;
+  const label = uris.length === 1 ? uris[0]! : `${uris[0]} (+${uris.length - 1} more)`;
+  const s = model.seeding;
+  const points: Array<[string, number, number]> = [['seed position', s.lonDeg, s.latDeg]];
+  if (s.endLonDeg !== undefined && s.endLatDeg !== undefined) points.push(['cone end position', s.endLonDeg, s.endLatDeg]);
+  const outside = (name: string, lon: number, lat: number, c: Pick<Coverage, 'extent' | 'projected'>) =>
+    coverageError(`${name} (lat ${lat.toFixed(4)}, lon ${lon.toFixed(4)}) is outside the ${kind} file's area: ${whichBound(lon, lat, c)} (${label})`);
+
+  // Checked before any data is read: the mission's start and end times, and its seed points.
+  const check = (c: Coverage) => {
+    if (c.hasTime) {
+      const forward = model.timeStepSec > 0;
+      const first = c.firstTimeSec;
+      const last = c.lastTimeSec;
       const start = model.startTimeSec;
       const end = forward ? start + model.durationSec : start - model.durationSec;
       const what = `the ${kind} file's`;
@@ -124,31 +129,43 @@ async function loadVector(
       if (end > last) throw coverageError(`the run ends at ${iso(end)} (start_time + duration_hours), after ${what} last time ${iso(last)} (${label})`);
       if (end < first) throw coverageError(`the backward run ends at ${iso(end)} (start_time - duration_hours), before ${what} first time ${iso(first)} (${label})`);
     }
-    const s = model.seeding;
-    const points: Array<[string, number, number]> = [['seed position', s.lonDeg, s.latDeg]];
-    if (s.endLonDeg !== undefined && s.endLatDeg !== undefined) points.push(['cone end position', s.endLonDeg, s.endLatDeg]);
-    for (const [name, lon, lat] of points) {
-      if (!gridCovers(r.field.grid, lon, lat)) {
-        const e = r.extent;
-        throw coverageError(
-          `${name} (lat ${lat.toFixed(4)}, lon ${lon.toFixed(4)}) is outside the ${kind} file's area ` +
-            `(lon ${e.westDeg.toFixed(3)}..${e.eastDeg.toFixed(3)}, lat ${e.southDeg.toFixed(3)}..${e.northDeg.toFixed(3)}) (${label})`,
-        );
-      }
-    }
+    for (const [name, lon, lat] of points) if (!c.covers(lon, lat)) throw outside(name, lon, lat, c);
+  };
+
+  const files = await openAll(uris, fctx);
+  try {
+    const r = await readVectorField(files, kind, window, spec.variables, check);
+    // The grid handed to the model must hold the seeds too (same test as the samplers).
+    for (const [name, lon, lat] of points) if (!gridCovers(r.field.grid, lon, lat)) throw outside(name, lon, lat, r);
     fctx.logger.info(
       { forcing: kind, uris, variables: r.variables, projected: r.projected, nx: r.field.grid.nx, ny: r.field.grid.ny, nt: r.field.grid.nt, ...(r.lattice ? { lattice: r.lattice } : {}) },
       'forcing read',
     );
     return { desc: r.field, source: { kind: 'file', description: uris.join(', '), fallback: false, variables: r.variables } };
-  } catch (err) {
-    if (err instanceof DriftlineError && err.code === 'E_FORCING_COVERAGE' && !/seed|start_time|run ends|backward/.test(err.message)) {
-      throw coverageError(`${err.message}; seed position (lat ${model.seeding.latDeg}, lon ${model.seeding.lonDeg}) is probably outside it`);
-    }
-    throw err;
   } finally {
     await closeAll(files);
   }
+}
+
+/** Which edge of a file's area a point lies beyond, in words, with the file's lon/lat extent. */
+export function whichBound(lonDeg: number, latDeg: number, c: Pick<Coverage, 'extent' | 'projected'>): string {
+  const e = c.extent;
+  const area = `lon ${e.westDeg.toFixed(3)}..${e.eastDeg.toFixed(3)}, lat ${e.southDeg.toFixed(3)}..${e.northDeg.toFixed(3)}`;
+  if (latDeg > e.northDeg) return `north of its northern edge, lat ${e.northDeg.toFixed(3)} (file area ${area})`;
+  if (latDeg < e.southDeg) return `south of its southern edge, lat ${e.southDeg.toFixed(3)} (file area ${area})`;
+  const width = e.eastDeg - e.westDeg;
+  if (width < 360) {
+    const d = lonDeg - e.westDeg - 360 * Math.floor((lonDeg - e.westDeg) / 360);
+    if (d > width) {
+      // Beyond the eastern edge by d - width, or short of the western one by 360 - d: name the nearer.
+      return d - width < 360 - d
+        ? `east of its eastern edge, lon ${e.eastDeg.toFixed(3)} (file area ${area})`
+        : `west of its western edge, lon ${e.westDeg.toFixed(3)} (file area ${area})`;
+    }
+  }
+  return c.projected
+    ? `outside its projected grid, though inside the grid's lon/lat bounding box (${area})`
+    : `on its outermost cell edge (file area ${area})`;
 }
 
 function vectorSpecFor(kind: VectorKind, params: JobParams, config: Config): VectorSpec | null {

@@ -47,6 +47,17 @@ export interface ReadResult {
   lattice?: { nodes: number; indexErrorCells: number; alphaErrorRad: number };
 }
 
+/** What a file offers, for coverage checks made before any data is read. */
+export interface Coverage {
+  firstTimeSec: number;
+  lastTimeSec: number;
+  hasTime: boolean;
+  extent: { westDeg: number; eastDeg: number; southDeg: number; northDeg: number };
+  projected: boolean;
+  /** True when the grid holds (lon, lat) between its outermost points (exact, in the grid's own space). */
+  covers(lonDeg: number, latDeg: number): boolean;
+}
+
 export interface LabeledFile {
   file: NcFile;
   label: string;
@@ -116,8 +127,9 @@ function indexRange(start: number, step: number, n: number, lo: number, hi: numb
   const a = (lo - start) / step;
   const b = (hi - start) / step;
   // 1e-4 of a cell absorbs float32 coordinates (59.8 stored as 59.799999).
-  const i0 = Math.max(0, Math.floor(Math.min(a, b) + 1e-4) - 1);
-  const i1 = Math.min(n - 1, Math.ceil(Math.max(a, b) - 1e-4) + 1);
+  // Clamped into the axis, so a window beside the grid still gives a valid (edge) hyperslab.
+  const i0 = Math.min(n - 1, Math.max(0, Math.floor(Math.min(a, b) + 1e-4) - 1));
+  const i1 = Math.max(i0, Math.min(n - 1, Math.ceil(Math.max(a, b) - 1e-4) + 1));
   return [i0, i1];
 }
 
@@ -132,7 +144,14 @@ interface Subset {
  * Reads every file of a (possibly time-split) vector forcing for `window`. All files must share the grid.
  * Throws E_FORCING_INVALID naming the file when a variable, coordinate or unit is missing or unusable.
  */
-export async function readVectorField(files: LabeledFile[], kind: VectorKind, window: ForcingWindow, override?: { u: string; v: string }): Promise<ReadResult> {
+export async function readVectorField(
+  files: LabeledFile[],
+  kind: VectorKind,
+  window: ForcingWindow,
+  override?: { u: string; v: string },
+  /** Called before any data is read; throws (E_FORCING_COVERAGE) when the files do not cover the mission. */
+  checkCoverage?: (c: Coverage) => void,
+): Promise<ReadResult> {
   interface PerFile {
     f: LabeledFile;
     u: NcVariable;
@@ -183,6 +202,7 @@ export async function readVectorField(files: LabeledFile[], kind: VectorKind, wi
   }
   const firstTimeSec = records[0]!.t;
   const lastTimeSec = records[records.length - 1]!.t;
+  checkCoverage?.({ firstTimeSec, lastTimeSec, hasTime, extent: geo.extent, projected: geo.projected, covers: (lo, la) => geo.covers(lo, la) });
   let r0 = 0;
   let r1 = records.length - 1;
   if (hasTime) {
@@ -253,6 +273,7 @@ export async function readVectorField(files: LabeledFile[], kind: VectorKind, wi
 interface Geometry {
   projected: boolean;
   extent: { westDeg: number; eastDeg: number; southDeg: number; northDeg: number };
+  covers(lonDeg: number, latDeg: number): boolean;
   subset(window: ForcingWindow): Subset;
   /** Subset planes [t][y][x] -> the GridField the sampler reads. */
   toField(sub: Subset, timesSec: number[], u: Float64Array, v: Float64Array, earthRelative: boolean): GridField;
@@ -316,8 +337,18 @@ function lonLatGeometry(f: LabeledFile, lonsIn: Float64Array, lats: Float64Array
   const ny = layout.ny;
   const lonMin = Math.min(lons[0]!, lons[nx - 1]!);
   const periodic = Math.abs(Math.abs(lonAx.step) * nx - 360) < Math.abs(lonAx.step) * 1e-3;
+  const lonLo = Math.min(lons[0]!, lons[nx - 1]!);
+  const lonHi = Math.max(lons[0]!, lons[nx - 1]!);
+  const latLo = Math.min(lats[0]!, lats[ny - 1]!);
+  const latHi = Math.max(lats[0]!, lats[ny - 1]!);
   return {
     projected: false,
+    covers(lo, la) {
+      if (!(la >= latLo && la <= latHi)) return false;
+      if (periodic) return true;
+      const d = lo - lonLo - 360 * Math.floor((lo - lonLo) / 360);
+      return d <= lonHi - lonLo;
+    },
     extent: {
       westDeg: lonMin,
       eastDeg: Math.max(lons[0]!, lons[nx - 1]!),
@@ -441,6 +472,12 @@ function projectedGeometry(f: LabeledFile, def: string, xs: Float64Array, ys: Fl
   return {
     projected: true,
     extent: { westDeg: west, eastDeg: east, southDeg: south, northDeg: north },
+    covers(lo, la) {
+      const [x, y] = proj.forward(lo, la);
+      const fx = (x - xAx.start) / xAx.step;
+      const fy = (y - yAx.start) / yAx.step;
+      return fx >= 0 && fx <= nx - 1 && fy >= 0 && fy <= ny - 1;
+    },
     subset(w) {
       // The lattice: the window clipped to the source's extent, at about the source resolution.
       const s = Math.max(w.southDeg, south);

@@ -117,11 +117,22 @@ describe('loadForcing', () => {
   it('E_FORCING_COVERAGE when the seed position is outside the file', async () => {
     await expect(load(job({ latitude: 64, longitude: 6, forcing: { wind: { uri: path.join(dir, 'wind_lonlat.nc') } } }))).rejects.toMatchObject({
       code: 'E_FORCING_COVERAGE',
-      message: expect.stringMatching(/seed position \(lat 64\.0000, lon 6\.0000\) is outside the wind file's area \(lon 4\.000\.\.8\.000, lat 58\.000\.\.62\.000\)/),
+      message: expect.stringMatching(/seed position \(lat 64\.0000, lon 6\.0000\) is outside the wind file's area: north of its northern edge, lat 62\.000 \(file area lon 4\.000\.\.8\.000, lat 58\.000\.\.62\.000\)/),
     });
     await expect(load(job({ latitude: 60, longitude: 20, forcing: { wind: { uri: path.join(dir, 'wind_lonlat.nc') } } }))).rejects.toMatchObject({
       code: 'E_FORCING_COVERAGE',
+      message: expect.stringContaining("is outside the wind file's area: east of its eastern edge, lon 8.000"),
     });
+    await expect(load(job({ latitude: 60, longitude: -10, forcing: { wind: { uri: path.join(dir, 'wind_lonlat.nc') } } }))).rejects.toMatchObject({
+      message: expect.stringContaining('west of its western edge, lon 4.000'),
+    });
+    await expect(load(job({ latitude: 57, longitude: 6, forcing: { current: { uri: path.join(dir, 'current_packed_desc.nc') } } }))).rejects.toMatchObject({
+      message: expect.stringContaining("is outside the current file's area: south of its southern edge, lat 58.000"),
+    });
+    // A cone's far end is checked too.
+    await expect(
+      load(job({ latitude: 60, longitude: 6, end_latitude: 60, end_longitude: 9, forcing: { wind: { uri: path.join(dir, 'wind_lonlat.nc') } } })),
+    ).rejects.toMatchObject({ message: expect.stringContaining('cone end position (lat 60.0000, lon 9.0000)') });
   });
 
   it('unreadable files are E_FORCING_INVALID naming the file', async () => {
