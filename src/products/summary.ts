@@ -1,0 +1,196 @@
+/**
+ * products/summary.json: what a coordinator reads first. The datum (centroid of the released particles)
+ * at each output time with the spread around it and its drift from the last known position, the counts
+ * by status, the forcing actually used (a FALLBACK at the top when there was one), model and software
+ * versions, the mission parameters and the time each stage took.
+ */
+import { writeFile } from 'node:fs/promises';
+import geodesic from 'geographiclib-geodesic';
+import { STATUS, type TrajectoryResult } from '../model/types.js';
+import type { DensityGrid } from './density-grid.js';
+import { fallbackWarnings, isoTime } from './netcdf/acdd.js';
+import type { ProductContext, ProductFile } from './types.js';
+
+const WGS84 = geodesic.Geodesic.WGS84;
+/** WGS84 semi-major axis (m) and first eccentricity squared e² = f(2 − f), f = 1/298.257223563. */
+const A_M = 6378137;
+const E2 = (1 / 298.257223563) * (2 - 1 / 298.257223563);
+const DEG = Math.PI / 180;
+
+export interface TimeStats {
+  timeSec: number;
+  /** Centroid of the released particles (all statuses), or null before the first release. */
+  datumLonDeg: number | null;
+  datumLatDeg: number | null;
+  /** Population standard deviation of the positions about the datum, metres east and north. */
+  stdEastM: number | null;
+  stdNorthM: number | null;
+  /** Geodesic distance (m) and initial bearing (degrees from north) from the seed position to the datum. */
+  datumDistanceFromSeedM: number | null;
+  datumBearingFromSeedDeg: number | null;
+  released: number;
+  active: number;
+  stranded: number;
+  outside: number;
+  notReleased: number;
+}
+
+/**
+ * Per-time statistics in one pass over the particles (particle-major, as the arrays are laid out).
+ * Longitudes are unwrapped around the seed so a cloud straddling 180° averages to ±180°, not 0°.
+ * Degrees become metres with the WGS84 radii of curvature at the datum's latitude (meridional M and
+ * prime-vertical N·cos φ); over a cloud a few tens of km across that local scale is good to ~0.1 %.
+ */
+export function spreadStats(result: TrajectoryResult, seedLonDeg: number, seedLatDeg: number): TimeStats[] {
+  const { nParticles, nTimes, lonDeg, latDeg, status } = result;
+  const n = new Float64Array(nTimes);
+  const sx = new Float64Array(nTimes);
+  const sy = new Float64Array(nTimes);
+  const sxx = new Float64Array(nTimes);
+  const syy = new Float64Array(nTimes);
+  const byStatus = new Float64Array(nTimes * 4); // active, stranded, outside, not released / other
+  for (let p = 0; p < nParticles; p++) {
+    const base = p * nTimes;
+    for (let t = 0; t < nTimes; t++) {
+      const i = base + t;
+      const s = status[i];
+      byStatus[t * 4 + (s === STATUS.ACTIVE ? 0 : s === STATUS.STRANDED ? 1 : s === STATUS.OUTSIDE ? 2 : 3)]++;
+      const lat = latDeg[i]!;
+      let dx = lonDeg[i]! - seedLonDeg;
+      if (!(dx === dx) || !(lat === lat)) continue; // not released
+      if (dx > 180) dx -= 360;
+      else if (dx < -180) dx += 360;
+      // Offsets from the seed keep the sums small, so the one-pass variance does not cancel catastrophically.
+      const dy = lat - seedLatDeg;
+      n[t]++;
+      sx[t] += dx;
+      sy[t] += dy;
+      sxx[t] += dx * dx;
+      syy[t] += dy * dy;
+    }
+  }
+  const out: TimeStats[] = [];
+  for (let t = 0; t < nTimes; t++) {
+    const counts = {
+      active: byStatus[t * 4]!,
+      stranded: byStatus[t * 4 + 1]!,
+      outside: byStatus[t * 4 + 2]!,
+      notReleased: byStatus[t * 4 + 3]!,
+    };
+    const k = n[t]!;
+    if (k === 0) {
+      out.push({
+        timeSec: result.timesSec[t]!, datumLonDeg: null, datumLatDeg: null, stdEastM: null, stdNorthM: null,
+        datumDistanceFromSeedM: null, datumBearingFromSeedDeg: null, released: 0, ...counts,
+      });
+      continue;
+    }
+    const mx = sx[t]! / k;
+    const my = sy[t]! / k;
+    const varX = Math.max(0, sxx[t]! / k - mx * mx);
+    const varY = Math.max(0, syy[t]! / k - my * my);
+    const datumLat = seedLatDeg + my;
+    let datumLon = seedLonDeg + mx;
+    if (datumLon >= 180) datumLon -= 360;
+    else if (datumLon < -180) datumLon += 360;
+    const sinPhi = Math.sin(datumLat * DEG);
+    const w = 1 - E2 * sinPhi * sinPhi;
+    const primeVerticalM = A_M / Math.sqrt(w);
+    const meridionalM = (A_M * (1 - E2)) / (w * Math.sqrt(w));
+    const inv = WGS84.Inverse(seedLatDeg, seedLonDeg, datumLat, datumLon);
+    const distanceM = inv.s12 ?? 0;
+    out.push({
+      timeSec: result.timesSec[t]!,
+      datumLonDeg: datumLon,
+      datumLatDeg: datumLat,
+      stdEastM: Math.sqrt(varX) * DEG * primeVerticalM * Math.cos(datumLat * DEG),
+      stdNorthM: Math.sqrt(varY) * DEG * meridionalM,
+      datumDistanceFromSeedM: distanceM,
+      // Bearing is undefined at zero distance; report 0 there rather than geographiclib's arbitrary azimuth.
+      datumBearingFromSeedDeg: distanceM > 0 ? (((inv.azi1 ?? 0) % 360) + 360) % 360 : 0,
+      released: k,
+      ...counts,
+    });
+  }
+  return out;
+}
+
+export interface SummaryOptions {
+  timingsMs: Record<string, number>;
+  warnings: string[];
+  grid?: DensityGrid;
+  /** Products already written (listed with size and sha256 so the summary vouches for them). */
+  products?: ProductFile[];
+}
+
+const round = (v: number | null, digits: number): number | null => (v === null ? null : Number(v.toFixed(digits)));
+
+export function buildSummary(result: TrajectoryResult, ctx: ProductContext, opts: SummaryOptions): Record<string, unknown> {
+  const m = ctx.model;
+  const seedLon = m.seeding.lonDeg;
+  const seedLat = m.seeding.latDeg;
+  const stats = spreadStats(result, seedLon, seedLat);
+  const fallback = fallbackWarnings(ctx);
+  const t0 = result.timesSec[0] ?? m.startTimeSec;
+  const { category, ...modelParams } = m;
+  return {
+    mission_id: ctx.missionId,
+    // Placed first so nobody can miss it: the drift was computed with made-up forcing.
+    ...(fallback.length > 0 ? { FORCING_FALLBACK: fallback.join('; ') } : {}),
+    created_at: ctx.createdAtIso,
+    warnings: opts.warnings,
+    software: { name: 'driftline', version: ctx.softwareVersion },
+    model: {
+      name: 'Leeway',
+      description: "driftline's TypeScript implementation of OpenDrift's Leeway search-and-rescue drift model",
+      version: ctx.softwareVersion,
+      rng: m.rng,
+      seed: m.seed,
+    },
+    object_category: { id: category.id, key: category.key, description: category.description },
+    last_known_position: { lon: seedLon, lat: seedLat, time: isoTime(m.startTimeSec) },
+    forcing: { fallback_used: fallback.length > 0, ...ctx.forcing },
+    run: {
+      particles: result.nParticles,
+      output_times: result.nTimes,
+      direction: m.timeStepSec > 0 ? 'forward' : 'backward',
+      time_step_s: m.timeStepSec,
+      output_step_s: m.outputStepSec,
+      duration_s: m.durationSec,
+      particle_steps: result.particleSteps,
+    },
+    ...(opts.grid
+      ? {
+          density_grid: {
+            cell_m: round(opts.grid.cellM, 1),
+            requested_cell_m: opts.grid.requestedCellM,
+            nx: opts.grid.nx,
+            ny: opts.grid.ny,
+            west_deg: opts.grid.westDeg,
+            south_deg: opts.grid.southDeg,
+            dlon_deg: opts.grid.dLonDeg,
+            dlat_deg: opts.grid.dLatDeg,
+          },
+        }
+      : {}),
+    // lon/lat to 1e-6° (0.1 m), distances to 0.1 m: finer digits would be noise next to float32 positions.
+    times: stats.map((s) => ({
+      time: isoTime(s.timeSec),
+      hours_since_start: round((s.timeSec - t0) / 3600, 4),
+      datum: s.datumLonDeg === null ? null : { lon: round(s.datumLonDeg, 6), lat: round(s.datumLatDeg, 6) },
+      std_east_m: round(s.stdEastM, 1),
+      std_north_m: round(s.stdNorthM, 1),
+      datum_distance_from_seed_m: round(s.datumDistanceFromSeedM, 1),
+      datum_bearing_from_seed_deg: round(s.datumBearingFromSeedDeg, 1),
+      counts: { released: s.released, active: s.active, stranded: s.stranded, outside: s.outside, not_released: s.notReleased },
+    })),
+    timings_ms: opts.timingsMs,
+    products: (opts.products ?? []).map((p) => ({ kind: p.kind, path: p.relPath, content_type: p.contentType, bytes: p.bytes, sha256: p.sha256 })),
+    params: ctx.params,
+    model_params: modelParams,
+  };
+}
+
+export async function writeSummary(result: TrajectoryResult, ctx: ProductContext, filePath: string, opts: SummaryOptions): Promise<void> {
+  await writeFile(filePath, `${JSON.stringify(buildSummary(result, ctx, opts), null, 2)}\n`);
+}

@@ -1,0 +1,83 @@
+/**
+ * All products of a mission except the animation, in the order a coordinator needs them: the trajectory
+ * file, the density grid (built once, shared with the search areas), the search areas, then the summary,
+ * which lists the others with their sizes and checksums. Each stage's wall time goes into opts.timingsMs
+ * (`trajectory_nc`, `density_grid`, `density_nc`, `search_areas`, `checksums`, `summary`).
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { DriftlineError } from '../errors.js';
+import { describeProduct } from '../mission/files.js';
+import type { TrajectoryResult } from '../model/types.js';
+import { buildDensityGrid } from './density-grid.js';
+import { writeDensityNc } from './density-nc.js';
+import { writeSearchAreaFiles } from './search-areas.js';
+import { writeSummary } from './summary.js';
+import { writeTrajectoryNc } from './trajectory.js';
+import { PRODUCT_PATHS, type ProductContext, type ProductFile, type ProductKind } from './types.js';
+
+export interface WriteAllOptions {
+  /** Density grid cell size asked for, metres (params.products.density_cell_m). */
+  cellM: number;
+  /** Search-area containment levels, percent (params.products.search_area_percents). */
+  percents: number[];
+  /** Stage timings so far (forcing, simulation, animation); product stages are added here. */
+  timingsMs: Record<string, number>;
+  /** Non-fatal problems so far; the summary lists them, and grid coarsening is added here. */
+  warnings: string[];
+}
+
+/** Local-disk failures another attempt (possibly on another worker) may not hit. */
+const TRANSIENT_FS_CODES = new Set(['ENOSPC', 'EIO', 'EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY']);
+
+function productError(stage: string, err: unknown): DriftlineError {
+  if (err instanceof DriftlineError) return err;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  return new DriftlineError('E_INTERNAL', `products: ${stage} failed: ${message}`, {
+    cause: err,
+    retryable: code !== undefined && TRANSIENT_FS_CODES.has(code),
+  });
+}
+
+export async function writeAllProducts(
+  result: TrajectoryResult,
+  ctx: ProductContext,
+  workDir: string,
+  opts: WriteAllOptions,
+): Promise<ProductFile[]> {
+  const timed = async <T>(stage: string, fn: () => Promise<T> | T): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } catch (err) {
+      throw productError(stage, err);
+    } finally {
+      opts.timingsMs[stage] = Math.round(performance.now() - t0);
+    }
+  };
+  const target = (kind: ProductKind) => path.join(workDir, PRODUCT_PATHS[kind].relPath);
+  await mkdir(path.dirname(target('trajectory')), { recursive: true });
+  await mkdir(path.dirname(target('density')), { recursive: true });
+
+  await timed('trajectory_nc', () => writeTrajectoryNc(result, ctx, target('trajectory')));
+  const grid = await timed('density_grid', () => buildDensityGrid(result, opts.cellM));
+  if (grid.cellM > grid.requestedCellM * 1.001) {
+    opts.warnings.push(
+      `density grid coarsened from ${grid.requestedCellM} m to ${Math.round(grid.cellM)} m cells to cap memory (${grid.nx} × ${grid.ny} cells × ${grid.nTimes} times)`,
+    );
+  }
+  await timed('density_nc', () => writeDensityNc(grid, ctx, target('density')));
+  const areaFiles = await timed('search_areas', () => writeSearchAreaFiles(result, grid, ctx, workDir, opts.percents));
+  const files = await timed('checksums', async () => [
+    await describeProduct(workDir, 'trajectory'),
+    await describeProduct(workDir, 'density'),
+  ]);
+  files.push(...areaFiles);
+  await timed('summary', () =>
+    writeSummary(result, ctx, target('summary'), { timingsMs: opts.timingsMs, warnings: opts.warnings, grid, products: files }),
+  );
+  files.push(await describeProduct(workDir, 'summary'));
+  return files;
+}
