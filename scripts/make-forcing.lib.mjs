@@ -41,7 +41,8 @@ export function axis(start, step, n) {
 
 const NC_TYPE = { byte: 1, char: 2, short: 3, int: 4, float: 5, double: 6 };
 const NC_SIZE = { byte: 1, char: 1, short: 2, int: 4, float: 4, double: 8 };
-const pad4 = (n) => (n + 3) & ~3;
+// Arithmetic, not bit operations: sizes of multi-GB variables exceed 32 bits.
+const pad4 = (n) => n + ((4 - (n % 4)) % 4);
 
 class Out {
   constructor() {
@@ -55,6 +56,11 @@ class Out {
   int(n) {
     const b = Buffer.alloc(4);
     b.writeInt32BE(n);
+    this.bytes(b);
+  }
+  uint(n) {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(n);
     this.bytes(b);
   }
   name(s) {
@@ -151,8 +157,8 @@ export function writeNetcdf3(path, spec) {
       attrList(out, v.attrs);
       out.int(NC_TYPE[v.type]);
       // Variables of 4 GiB or more store 2^32-1 (the specification's "too large" marker).
-      out.int(v.vsize >= 2 ** 32 ? -1 : v.vsize);
-      if (version === 1) out.int(begins[i]);
+      out.uint(v.vsize >= 2 ** 32 ? 0xffffffff : v.vsize);
+      if (version === 1) out.uint(begins[i]);
       else {
         const b = Buffer.alloc(8);
         b.writeBigUInt64BE(BigInt(begins[i]));
