@@ -30,7 +30,8 @@ beforeAll(async () => {
   r = new NetCDFReader(readFileSync(file));
 });
 
-const varAttr = (v: string, a: string) => r.variables.find((x) => x.name === v)?.attributes.find((x) => x.name === a)?.value;
+const varAttr = (v: string, a: string) =>
+  (r.variables.find((x) => x.name === v)?.attributes as unknown as { name: string; value: unknown }[] | undefined)?.find((x) => x.name === a)?.value;
 
 describe('products/density.nc', () => {
   it('is read by ncdump -h with time × lat × lon variables, bounds and a crs', () => {

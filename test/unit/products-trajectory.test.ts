@@ -31,7 +31,8 @@ beforeAll(async () => {
 });
 
 const attr = (name: string) => reader.getAttribute(name);
-const varAttr = (v: string, a: string) => reader.variables.find((x) => x.name === v)?.attributes.find((x) => x.name === a)?.value;
+const varAttr = (v: string, a: string) =>
+  (reader.variables.find((x) => x.name === v)?.attributes as unknown as { name: string; value: unknown }[] | undefined)?.find((x) => x.name === a)?.value;
 
 describe('raw/particles.nc', () => {
   it('is read by ncdump -h as a 64-bit offset file with OpenDrift dimensions and variables', () => {
