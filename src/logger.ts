@@ -6,8 +6,9 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', name = 'driftline'): Logger {
-  return pino({
+/** `destination` 2 sends the lines to stderr (`driftline run` keeps stdout for its summary). */
+export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', name = 'driftline', destination: 1 | 2 = 1): Logger {
+  const options = {
     name,
     level,
     base: { pid: process.pid },
@@ -16,7 +17,8 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', na
       paths: ['S3_SECRET_KEY', 'S3_ACCESS_KEY', 'config.S3_SECRET_KEY', 'config.S3_ACCESS_KEY', 'password', '*.password'],
       censor: '***',
     },
-  });
+  };
+  return destination === 1 ? pino(options) : pino(options, pino.destination({ dest: destination, sync: true }));
 }
 
 /** A logger that writes nothing (tests, library use). */

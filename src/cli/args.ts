@@ -1,0 +1,23 @@
+/** Flag parsing on node:util parseArgs, with errors that say which flag is wrong. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './errors.js';
+
+export type Options = NonNullable<ParseArgsConfig['options']>;
+
+export function parse<O extends Options>(argv: string[], options: O, usage: string) {
+  try {
+    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n\n${usage}`);
+  }
+}
+
+export function numberFlag(value: string | undefined, flag: string, opts: { integer?: boolean; min?: number; max?: number } = {}): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${flag}: expected a number, got ${JSON.stringify(value)}`);
+  if (opts.integer && !Number.isInteger(n)) throw new UsageError(`--${flag}: expected a whole number, got ${value}`);
+  if (opts.min !== undefined && n < opts.min) throw new UsageError(`--${flag}: must be at least ${opts.min}, got ${value}`);
+  if (opts.max !== undefined && n > opts.max) throw new UsageError(`--${flag}: must be at most ${opts.max}, got ${value}`);
+  return n;
+}

@@ -1,0 +1,86 @@
+/** `driftline queue check|peek|clear [--dead]`. */
+import type { DeadLetter } from '../../queue/queue.js';
+import { numberFlag, parse } from '../args.js';
+import { EXIT, UsageError } from '../errors.js';
+import { err, out, printJson, printTable } from '../output.js';
+import { withServices } from '../services.js';
+
+const USAGE = `usage: driftline queue check [--json]
+       driftline queue peek  [--dead] [--limit N] [--json]
+       driftline queue clear [--dead] --yes
+
+  check   lengths of the queue, of each worker's processing list (with its lease), and of the
+          dead-letter list <queue>:dead
+  peek    the first N jobs (default 10) of the queue, or of the dead letters with --dead
+  clear   delete every job of the queue, or every dead letter with --dead (asks for --yes);
+          processing lists are never cleared: those jobs are running`;
+
+export async function queueCommand(argv: string[]): Promise<number> {
+  const { values: v, positionals } = parse(
+    argv,
+    { dead: { type: 'boolean' }, limit: { type: 'string' }, yes: { type: 'boolean' }, json: { type: 'boolean' } },
+    USAGE,
+  );
+  if (v.help) {
+    out(USAGE);
+    return EXIT.OK;
+  }
+  const [sub, ...extra] = positionals;
+  if (sub === undefined || !['check', 'peek', 'clear'].includes(sub) || extra.length > 0) {
+    throw new UsageError(`expected check, peek or clear${sub ? `, got "${[sub, ...extra].join(' ')}"` : ''}\n\n${USAGE}`);
+  }
+  const list = v.dead ? 'dead' : 'queue';
+  return withServices(async (s) => {
+    const q = s.queue;
+    if (sub === 'check') {
+      const l = await q.lengths();
+      const processing = l.processing.reduce((n, p) => n + p.length, 0);
+      if (v.json) {
+        printJson({ queue: q.name, pending: l.queue, processing, dead: l.dead, workers: l.processing });
+      } else {
+        out(`queue ${q.name}`);
+        out(`  pending     ${l.queue}`);
+        out(`  processing  ${processing}`);
+        for (const p of l.processing) out(`    ${p.workerId}: ${p.length} (lease ${p.leaseAlive ? 'alive' : 'EXPIRED: the next reaper pass returns its jobs'})`);
+        out(`  dead        ${l.dead}   (${q.keys.dead})`);
+      }
+      return EXIT.OK;
+    }
+    if (sub === 'peek') {
+      const limit = numberFlag(v.limit as string | undefined, 'limit', { integer: true, min: 1 }) ?? 10;
+      const entries = await q.peek(list, limit);
+      if (list === 'dead') {
+        const letters = entries.map((e) => {
+          try {
+            return JSON.parse(e) as DeadLetter;
+          } catch {
+            return { mission_id: null, raw: e, error: { code: '?', message: 'unreadable dead letter' } } as DeadLetter;
+          }
+        });
+        if (v.json) printJson(letters);
+        else if (letters.length === 0) err(`${q.keys.dead} is empty`);
+        else printTable(['MISSION', 'FAILED_AT', 'ATTEMPTS', 'ERROR'], letters.map((d) => [d.mission_id, d.failed_at, d.attempts, `${d.error.code}: ${d.error.message}`]));
+      } else if (v.json) {
+        printJson(entries.map((e) => {
+          try {
+            return JSON.parse(e) as unknown;
+          } catch {
+            return e;
+          }
+        }));
+      } else if (entries.length === 0) err(`${q.name} is empty`);
+      else for (const e of entries) out(e);
+      return EXIT.OK;
+    }
+    // clear
+    const key = list === 'dead' ? q.keys.dead : q.name;
+    if (!v.yes) {
+      const n = (await q.peek(list, Number.MAX_SAFE_INTEGER)).length;
+      err(`would delete ${n} ${list === 'dead' ? 'dead letters' : 'jobs'} from ${key}; run again with --yes to do it`);
+      return EXIT.USAGE;
+    }
+    const n = await q.clear(list);
+    out(`deleted ${n} ${list === 'dead' ? 'dead letters' : 'jobs'} from ${key}`);
+    return EXIT.OK;
+  });
+}

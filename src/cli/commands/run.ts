@@ -1,0 +1,85 @@
+/**
+ * `driftline run <job.json> --out DIR`: one mission on this machine with no Redis, PostgreSQL or S3:
+ * the worker's own pipeline (runMission), files in DIR instead of S3, a progress bar on a terminal,
+ * and a summary. S3 is touched only when the job's forcing names s3:// files.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import cliProgress from 'cli-progress';
+import { loadConfig, type Config } from '../../config.js';
+import { parseJobText, type Job } from '../../job.js';
+import { createLogger } from '../../logger.js';
+import type { MissionProgress } from '../../mission/types.js';
+import { createS3Client } from '../../storage/s3.js';
+import { loadMissionRunner } from '../../worker/runner.js';
+import { numberFlag, parse } from '../args.js';
+import { EXIT, UsageError } from '../errors.js';
+import { err, formatBytes, out, printJson, printTable } from '../output.js';
+
+const USAGE = `usage: driftline run <job.json> --out DIR [--threads N] [--json]
+
+Runs one mission locally: the same pipeline as a worker, with the products written to DIR
+(raw/particles.nc, products/...) instead of S3. Needs no Redis, PostgreSQL or S3.
+
+  --out DIR       where the products go (created)
+  --threads N     simulation threads (default SIM_THREADS = the number of cores)
+  --json          print the summary as JSON`;
+
+function needsS3(job: Job, c: Config): boolean {
+  const uris: unknown[] = [c.FORCING_WIND_URI, c.FORCING_CURRENT_URI, c.FORCING_LAND_URI];
+  for (const f of Object.values(job.params.forcing ?? {})) if (f && 'uri' in f) uris.push(...[f.uri].flat());
+  return uris.some((u) => typeof u === 'string' && u.startsWith('s3://'));
+}
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const { values: v, positionals } = parse(argv, { out: { type: 'string', short: 'o' }, threads: { type: 'string' }, json: { type: 'boolean' } }, USAGE);
+  if (v.help) {
+    out(USAGE);
+    return EXIT.OK;
+  }
+  if (positionals.length !== 1) throw new UsageError(`expected one job file\n\n${USAGE}`);
+  if (!v.out) throw new UsageError(`--out DIR is required\n\n${USAGE}`);
+  const threads = numberFlag(v.threads as string | undefined, 'threads', { integer: true, min: 1, max: 256 });
+  const config = loadConfig();
+  const jobFile = positionals[0]!;
+  const text = await readFile(jobFile, 'utf8').catch((e: Error) => {
+    throw new UsageError(`${jobFile}: ${e.message}`);
+  });
+  const job = parseJobText(text, { maxParticles: config.MAX_PARTICLES, maxDurationHours: config.MAX_DURATION_HOURS });
+  const workDir = path.resolve(v.out as string);
+  // Logs go to stderr (stdout is the summary), quieter than a worker's unless LOG_LEVEL says otherwise.
+  const logger = createLogger(process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn', 'driftline-run', 2);
+  const runMission = await loadMissionRunner();
+  const s3 = needsS3(job, config) ? createS3Client(config) : null;
+
+  const bar = process.stderr.isTTY
+    ? new cliProgress.SingleBar(
+        { format: ' {bar} {percentage}% | {stage} | {duration_formatted}', stream: process.stderr, hideCursor: true, clearOnComplete: false },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
+  bar?.start(100, 0, { stage: 'forcing' });
+  const onProgress = (p: MissionProgress) => bar?.update(Math.round(p.fraction * 100), { stage: p.stage });
+
+  const t0 = performance.now();
+  try {
+    const outcome = await runMission(job, { config, logger, workDir, s3, onProgress, ...(threads ? { threads } : {}) });
+    bar?.update(100, { stage: 'done' });
+    bar?.stop();
+    const seconds = (performance.now() - t0) / 1000;
+    if (v.json) {
+      printJson({ mission_id: job.mission_id, out: workDir, seconds, ...outcome });
+      return EXIT.OK;
+    }
+    out(`mission ${job.mission_id}: ${outcome.products.length} products in ${workDir} (${seconds.toFixed(1)} s, ${outcome.particleSteps} particle steps)`);
+    printTable(['FILE', 'SIZE', 'SHA256'], outcome.products.map((p) => [p.relPath, formatBytes(p.bytes), p.sha256.slice(0, 16)]));
+    const stages = Object.entries(outcome.timingsMs).map(([k, ms]) => `${k} ${ms} ms`);
+    if (stages.length > 0) out(`timings: ${stages.join(', ')}`);
+    for (const w of outcome.warnings) err(`warning: ${w}`);
+    return EXIT.OK;
+  } finally {
+    bar?.stop();
+    s3?.destroy();
+  }
+}

@@ -1,0 +1,58 @@
+/** `driftline worker [--runner MODULE]`: serve the queue until SIGTERM/SIGINT (twice: at once). */
+import { loadConfig } from '../../config.js';
+import { createLogger } from '../../logger.js';
+import { loadMissionRunner } from '../../worker/runner.js';
+import { Worker } from '../../worker/worker.js';
+import { parse } from '../args.js';
+import { EXIT } from '../errors.js';
+import { out } from '../output.js';
+
+const USAGE = `usage: driftline worker [--runner MODULE]
+
+Takes missions from QUEUE_NAME (MAX_CONCURRENT_JOBS at a time) until SIGTERM or SIGINT: the first
+signal stops claiming and lets running missions finish within SHUTDOWN_GRACE_SECONDS, then hands the
+rest back to the queue; a second signal hands them back at once. Serves /healthz and /metrics on
+METRICS_PORT.
+
+  --runner MODULE   run missions with MODULE's exported runMission(job, deps) instead of the
+                    built-in pipeline (tests; custom pipelines)`;
+
+/** After a clean stop, exit even if a library left a handle open (e.g. a simulation thread). */
+const EXIT_FALLBACK_MS = 3000;
+
+export async function workerCommand(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { runner: { type: 'string' } }, USAGE);
+  if (values.help) {
+    out(USAGE);
+    return EXIT.OK;
+  }
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL, 'driftline-worker');
+  const runMission = await loadMissionRunner(values.runner as string | undefined);
+  const worker = new Worker({ config, logger, runMission });
+
+  let signals = 0;
+  let stopped!: Promise<void>;
+  const stoppedSet = new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals++;
+      logger.info({ signal, worker_id: worker.workerId }, signals === 1 ? 'signal: draining' : 'second signal: handing missions back now');
+      stopped = worker.stop(signals === 1 ? 'drain' : 'now');
+      resolve();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+
+  try {
+    await worker.start();
+  } catch (err) {
+    await worker.stop('now');
+    throw err;
+  }
+  await stoppedSet;
+  await stopped;
+  // A second signal may arrive while draining; worker.stop('now') escalates the same shutdown.
+  setTimeout(() => process.exit(process.exitCode ?? EXIT.OK), EXIT_FALLBACK_MS).unref();
+  return EXIT.OK;
+}

@@ -1,0 +1,61 @@
+/**
+ * Connections for one CLI command, opened on demand and always closed (so the process exits by
+ * itself with process.exitCode, no process.exit()).
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { loadConfig, type Config } from '../config.js';
+import { createPool } from '../db/pool.js';
+import { createRedis } from '../queue/connection.js';
+import { JobQueue } from '../queue/queue.js';
+import { createS3Client } from '../storage/s3.js';
+
+export class Services {
+  readonly config: Config;
+  private redisConn: Redis | null = null;
+  private poolConn: pg.Pool | null = null;
+  private s3Conn: S3Client | null = null;
+
+  constructor(env: NodeJS.ProcessEnv = process.env) {
+    this.config = loadConfig(env);
+  }
+
+  get redis(): Redis {
+    if (!this.redisConn) {
+      this.redisConn = createRedis(this.config, 'cli');
+      this.redisConn.on('error', () => undefined); // failures surface on the command that needed Redis
+    }
+    return this.redisConn;
+  }
+
+  get queue(): JobQueue {
+    return new JobQueue(this.redis, this.config.QUEUE_NAME);
+  }
+
+  get pool(): pg.Pool {
+    this.poolConn ??= createPool(this.config, { applicationName: 'driftline-cli', max: 2, connectTimeoutMs: 3000 });
+    return this.poolConn;
+  }
+
+  get s3(): S3Client {
+    this.s3Conn ??= createS3Client(this.config);
+    return this.s3Conn;
+  }
+
+  async close(): Promise<void> {
+    this.redisConn?.disconnect();
+    await this.poolConn?.end().catch(() => undefined);
+    this.s3Conn?.destroy();
+  }
+}
+
+/** Run `fn` with services, closing them whatever happens. */
+export async function withServices<T>(fn: (s: Services) => Promise<T>): Promise<T> {
+  const s = new Services();
+  try {
+    return await fn(s);
+  } finally {
+    await s.close();
+  }
+}
