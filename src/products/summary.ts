@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import geodesic from 'geographiclib-geodesic';
 import { STATUS, type TrajectoryResult } from '../model/types.js';
 import type { DensityGrid } from './density-grid.js';
-import { fallbackWarnings, isoTime } from './netcdf/acdd.js';
+import { fallbackWarnings, isoTime, redactSecrets } from './netcdf/acdd.js';
 import type { ProductContext, ProductFile } from './types.js';
 
 const WGS84 = geodesic.Geodesic.WGS84;
@@ -149,7 +149,7 @@ export function buildSummary(result: TrajectoryResult, ctx: ProductContext, opts
     },
     object_category: { id: category.id, key: category.key, description: category.description },
     last_known_position: { lon: seedLon, lat: seedLat, time: isoTime(m.startTimeSec) },
-    forcing: { fallback_used: fallback.length > 0, ...ctx.forcing },
+    forcing: { fallback_used: fallback.length > 0, ...redactSecrets(ctx.forcing) },
     run: {
       particles: result.nParticles,
       output_times: result.nTimes,
@@ -186,7 +186,7 @@ export function buildSummary(result: TrajectoryResult, ctx: ProductContext, opts
     })),
     timings_ms: opts.timingsMs,
     products: (opts.products ?? []).map((p) => ({ kind: p.kind, path: p.relPath, content_type: p.contentType, bytes: p.bytes, sha256: p.sha256 })),
-    params: ctx.params,
+    params: redactSecrets(ctx.params),
     model_params: modelParams,
   };
 }

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { DriftlineError } from '../errors.js';
 import { describeProduct } from '../mission/files.js';
 import type { TrajectoryResult } from '../model/types.js';
-import { buildDensityGrid } from './density-grid.js';
+import { buildDensityGrid, type DensityGrid } from './density-grid.js';
 import { writeDensityNc } from './density-nc.js';
 import { writeSearchAreaFiles } from './search-areas.js';
 import { writeSummary } from './summary.js';
@@ -26,6 +26,8 @@ export interface WriteAllOptions {
   timingsMs: Record<string, number>;
   /** Non-fatal problems so far; the summary lists them, and grid coarsening is added here. */
   warnings: string[];
+  /** A grid already built by buildDensityGrid(result, cellM) (e.g. for the animation), to avoid building it twice. */
+  grid?: DensityGrid;
 }
 
 /** Local-disk failures another attempt (possibly on another worker) may not hit. */
@@ -62,7 +64,7 @@ export async function writeAllProducts(
   await mkdir(path.dirname(target('density')), { recursive: true });
 
   await timed('trajectory_nc', () => writeTrajectoryNc(result, ctx, target('trajectory')));
-  const grid = await timed('density_grid', () => buildDensityGrid(result, opts.cellM));
+  const grid = opts.grid ?? (await timed('density_grid', () => buildDensityGrid(result, opts.cellM)));
   if (grid.cellM > grid.requestedCellM * 1.001) {
     opts.warnings.push(
       `density grid coarsened from ${grid.requestedCellM} m to ${Math.round(grid.cellM)} m cells to cap memory (${grid.nx} × ${grid.ny} cells × ${grid.nTimes} times)`,

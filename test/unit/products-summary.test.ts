@@ -121,6 +121,16 @@ describe('products/summary.json', () => {
     expect(last.std_east_m).toBeGreaterThan(1000);
   });
 
+  it('masks credentials in forcing URIs', () => {
+    const ctx = syntheticContext();
+    const uri = 'https://data.example.org/cmems.nc?token=s3cr3t';
+    ctx.params = { ...ctx.params, forcing: { current: { uri } } };
+    ctx.forcing = { ...ctx.forcing, current: { kind: 'file', description: uri, fallback: false } };
+    const text = JSON.stringify(buildSummary(syntheticResult({ nParticles: 3, nTimes: 2 }), ctx, { timingsMs: {}, warnings: [] }));
+    expect(text).not.toContain('s3cr3t');
+    expect(text).toContain('cmems.nc?token=***');
+  });
+
   it('puts a fallback-forcing warning at the top when fallback forcing was used', () => {
     const s = buildSummary(syntheticResult({ nParticles: 5, nTimes: 2 }), syntheticContext({ fallbackWind: true }), { timingsMs: {}, warnings: [] });
     expect(Object.keys(s).slice(0, 2)).toEqual(['mission_id', 'FORCING_FALLBACK']);

@@ -175,6 +175,19 @@ describe('raw/particles.nc', () => {
     expect(r.getAttribute('comment')).toMatch(/^FALLBACK FORCING/);
   });
 
+  it('masks credentials in forcing URIs (passwords, presigned-URL signatures)', async () => {
+    const secretCtx = syntheticContext();
+    const uri = 'https://user:hunter2@data.example.org/gfs.nc?X-Amz-Credential=AKIAXYZ&X-Amz-Signature=deadbeef&v=1';
+    secretCtx.params = { ...secretCtx.params, forcing: { wind: { uri } } };
+    secretCtx.forcing = { ...secretCtx.forcing, wind: { kind: 'file', description: `s3://b/a.nc, ${uri}`, fallback: false } };
+    const f = path.join(dir, 'secret.nc');
+    await writeTrajectoryNc(syntheticResult({ nParticles: 3, nTimes: 2 }), secretCtx, f);
+    const cdl = execFileSync('ncdump', ['-h', f], { encoding: 'utf8' });
+    expect(cdl).not.toMatch(/hunter2|deadbeef|AKIAXYZ/);
+    expect(cdl).toContain('mission_forcing_wind_uri = "https://user:***@data.example.org/gfs.nc?X-Amz-Credential=***&X-Amz-Signature=***&v=1"');
+    expect(cdl).toContain('forcing_wind_description = "s3://b/a.nc, https://user:***@');
+  });
+
   it('writes a file without environment variables when the run did not record them', async () => {
     const f = path.join(dir, 'noenv.nc');
     await writeTrajectoryNc(syntheticResult({ nParticles: 4, nTimes: 3, withEnv: false }), ctx, f);

@@ -77,6 +77,48 @@ export function lonLatExtent(lonDeg: ArrayLike<number>, latDeg: ArrayLike<number
   };
 }
 
+const SECRET_QUERY_RE = /sig|token|credential|secret|password|key/i;
+/** URLs inside free text (descriptions may list several, comma-separated). */
+const URL_RE = /[a-z][a-z0-9+.-]*:\/\/[^\s,;"'<>]+/gi;
+
+function redactOneUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    let changed = false;
+    if (u.password) {
+      u.password = '***';
+      changed = true;
+    }
+    for (const name of [...u.searchParams.keys()]) {
+      if (SECRET_QUERY_RE.test(name)) {
+        u.searchParams.set(name, '***');
+        changed = true;
+      }
+    }
+    return changed ? u.toString() : url;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Text with every URL's password and secret-looking query parameters (presigned S3 `X-Amz-Signature`,
+ * `X-Amz-Credential`, `token=`...) masked: products are shared widely, credentials must not travel with them.
+ */
+export function redactUri(text: string): string {
+  return text.includes('://') ? text.replace(URL_RE, redactOneUrl) : text;
+}
+
+/** Deep copy of plain data with every URL string passed through redactUri. */
+export function redactSecrets<T>(value: T): T {
+  if (typeof value === 'string') return redactUri(value) as T;
+  if (Array.isArray(value)) return value.map((v) => redactSecrets(v)) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v)])) as T;
+  }
+  return value;
+}
+
 const camelToSnake = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 const INT32_MAX = 2 ** 31 - 1;
 
@@ -91,13 +133,13 @@ function numberAttr(values: readonly number[]): NcAttrValue {
  */
 export function flattenAttributes(value: unknown, prefix: string, out: NcAttributes = {}): NcAttributes {
   if (value === undefined || value === null) return out;
-  if (typeof value === 'string') out[prefix] = value.length > 0 ? value : '(empty)';
+  if (typeof value === 'string') out[prefix] = value.length > 0 ? redactUri(value) : '(empty)';
   else if (typeof value === 'number') out[prefix] = numberAttr([value]);
   else if (typeof value === 'boolean') out[prefix] = value ? 'true' : 'false';
   else if (Array.isArray(value)) {
     if (value.length === 0) out[prefix] = '(none)';
     else if (value.every((v) => typeof v === 'number')) out[prefix] = numberAttr(value as number[]);
-    else out[prefix] = value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ');
+    else out[prefix] = value.map((v) => (typeof v === 'string' ? redactUri(v) : JSON.stringify(redactSecrets(v)))).join(', ');
   } else if (typeof value === 'object') {
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) flattenAttributes(v, `${prefix}_${camelToSnake(k)}`, out);
   }
@@ -112,13 +154,13 @@ function forcingEntries(ctx: ProductContext): [string, ForcingSource][] {
 export function fallbackWarnings(ctx: ProductContext): string[] {
   return forcingEntries(ctx)
     .filter(([, s]) => s.fallback)
-    .map(([name, s]) => `FALLBACK FORCING: the mission named no ${name} forcing; used ${s.description}`);
+    .map(([name, s]) => `FALLBACK FORCING: the mission named no ${name} forcing; used ${redactUri(s.description)}`);
 }
 
 /** One sentence on the forcing, fallback first and loud. */
 export function forcingSentence(ctx: ProductContext): string {
   const used = forcingEntries(ctx)
-    .map(([name, s]) => `${name}: ${s.description}${s.fallback ? ' (FALLBACK)' : ''}`)
+    .map(([name, s]) => `${name}: ${redactUri(s.description)}${s.fallback ? ' (FALLBACK)' : ''}`)
     .join('; ');
   const warnings = fallbackWarnings(ctx);
   return `${warnings.length > 0 ? `${warnings.join('. ')}. ` : ''}Forcing used - ${used}.`;
