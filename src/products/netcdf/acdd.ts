@@ -120,15 +120,16 @@ export function redactSecrets<T>(value: T): T {
 }
 
 const camelToSnake = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
-const INT32_MAX = 2 ** 31 - 1;
-
+/**
+ * Numbers are always written as doubles, so an attribute keeps one type from mission to mission
+ * (latitude 60 and 59.3 alike) and any integer up to 2^53 (seed up to 2^32-1) is exact.
+ */
 function numberAttr(values: readonly number[]): NcAttrValue {
-  const allInt = values.every((v) => Number.isInteger(v) && Math.abs(v) <= INT32_MAX);
-  return allInt ? { type: 'int', values } : values.length === 1 ? values[0]! : values;
+  return values.length === 1 ? values[0]! : values;
 }
 
 /**
- * Nested plain data -> `prefix_a_b` attributes: numbers stay numeric (int when they fit), booleans become
+ * Nested plain data -> `prefix_a_b` attributes: numbers stay numeric (double), booleans become
  * "true"/"false" (netCDF-3 has no boolean), string lists are joined with ", ", absent values are skipped.
  */
 export function flattenAttributes(value: unknown, prefix: string, out: NcAttributes = {}): NcAttributes {
