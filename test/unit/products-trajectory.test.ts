@@ -58,8 +58,8 @@ describe('raw/particles.nc', () => {
     // The whole data section parses too (ncdump prints the fill value of unreleased records as "_").
     const full = execFileSync('ncdump', [file], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
     const lonSection = full.slice(full.indexOf(' lon ='), full.indexOf(' lat ='));
-    expect(lonSection).toMatch(/^ lon =\n  4\.6, /); // particle 1 starts at the seed
-    expect(lonSection).toMatch(/\n  _, _, _, _, 4\.6, /); // the last particle is released at record 5
+    expect(lonSection).toMatch(/^ lon =\n {2}4\.6, /); // particle 1 starts at the seed
+    expect(lonSection).toMatch(/\n {2}_, _, _, _, 4\.6, /); // the last particle is released at record 5
     // ncdump -t decodes the CF time axis into calendar dates: proof the units string is parseable.
     const times = execFileSync('ncdump', ['-t', '-v', 'time', file], { encoding: 'utf8' });
     expect(times).toContain('"2024-01-01 12", "2024-01-01 13"');
