@@ -86,6 +86,11 @@ export interface ModelParams {
   jibeProbabilityPerHour: number;
   capsizing: CapsizingParams | null;
   coastlineAction: CoastlineAction;
+  /**
+   * Stranded particles are put on the first land point of a lattice this fine (degrees) between their
+   * previous and landed positions; null keeps the landed position. OpenDrift default 0.001.
+   */
+  coastlineApproximationPrecisionDeg?: number | null;
 }
 
 /** Per-particle constants drawn at seeding (float32 as OpenDrift stores them). */

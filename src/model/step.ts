@@ -1,0 +1,279 @@
+/**
+ * One calculation step of the Leeway model for a contiguous particle range [i0, i1), in OpenDrift's
+ * order (basemodel run loop, OPENDRIFT_LEEWAY.md §5–§8):
+ *
+ *   beginStep:   release particles whose release time falls in [t, t + dt); sample wind and current at
+ *                the positions and t; coastline action on particles found on land; deactivate particles
+ *                whose forcing is missing (NaN: outside a gridded field) as STATUS.OUTSIDE;
+ *   writeRecord: (on output steps) the state before the step;
+ *   advanceStep: remember positions; capsizing draws (if enabled); leeway move then current move, each a
+ *                geodesic move on WGS84; one jibe draw per active particle.
+ *   finishRun:   coastline action at the final positions, and the last record.
+ *
+ * The leeway arithmetic is float32 as in OpenDrift (numpy float32 element and environment arrays):
+ * every float32 operation is `Math.fround` of the double result, which is exactly IEEE float32.
+ * Allocation-free: all arrays come from SimArrays.
+ */
+import { coastlineCrossing } from './land.js';
+import { moveGeodesic } from './geodesy.js';
+import { stepTimeSec, type RunPlan } from './plan.js';
+import type { RandomSource } from './rng.js';
+import type { SimArrays } from './state.js';
+import { STATUS, type CoastlineAction, type LandSampler, type ModelParams, type VectorSampler } from './types.js';
+
+const f32 = Math.fround;
+const F32_001 = f32(0.01);
+const ACTIVE = STATUS.ACTIVE;
+const NOT_RELEASED = STATUS.NOT_RELEASED;
+
+/** OpenDrift's default `general:coastline_approximation_precision`, degrees. */
+export const DEFAULT_COASTLINE_PRECISION_DEG = 0.001;
+
+export interface StepOptions {
+  wind: VectorSampler;
+  current: VectorSampler;
+  /** null: no land at all (coastline action 'none' or an all-water mask). */
+  land: LandSampler | null;
+  recordEnvironment: boolean;
+}
+
+export interface StepContext {
+  plan: RunPlan;
+  arrays: SimArrays;
+  wind: VectorSampler;
+  current: VectorSampler;
+  land: LandSampler | null;
+  coastlineAction: CoastlineAction;
+  coastlinePrecisionDeg: number | null;
+  recordEnvironment: boolean;
+  /** Jibe probability per step (float32, OpenDrift: 1 − exp(ln(1 − p_hour)/3600 · |dt|)). */
+  jibePerStep: number;
+  capsizing: { thresholdMps: number; sigmaMps: number; leewayFraction: number } | null;
+  /** Scratch for coastline look-ups. */
+  point: Float64Array;
+}
+
+/** OpenDrift's float32 jibe probability per step for `jibe_probability` per hour. */
+export function jibeProbabilityPerStep(perHour: number, absDtSec: number): number {
+  const rate = f32(-f32(Math.log(f32(1 - f32(perHour)))) / 3600);
+  return f32(1 - f32(Math.exp(f32(-rate * absDtSec))));
+}
+
+export function createStepContext(model: ModelParams, plan: RunPlan, arrays: SimArrays, opts: StepOptions): StepContext {
+  const cap = model.capsizing;
+  return {
+    plan,
+    arrays,
+    wind: opts.wind,
+    current: opts.current,
+    land: model.coastlineAction === 'none' ? null : opts.land,
+    coastlineAction: model.coastlineAction,
+    coastlinePrecisionDeg:
+      model.coastlineApproximationPrecisionDeg === undefined ? DEFAULT_COASTLINE_PRECISION_DEG : model.coastlineApproximationPrecisionDeg,
+    recordEnvironment: opts.recordEnvironment && arrays.out.env !== undefined,
+    jibePerStep: jibeProbabilityPerStep(model.jibeProbabilityPerHour, plan.absDtSec),
+    capsizing: cap ? { thresholdMps: cap.windThresholdMps, sigmaMps: cap.windThresholdSigmaMps, leewayFraction: cap.leewayFraction } : null,
+    point: new Float64Array(2),
+  };
+}
+
+/** Coastline action for particle p found on land (OpenDrift interact_with_coastline). */
+function onLand(ctx: StepContext, p: number, justReleased: boolean): void {
+  const st = ctx.arrays.state;
+  if (ctx.coastlineAction === 'previous' && !justReleased) {
+    st.lonDeg[p] = st.prevLonDeg[p]!;
+    st.latDeg[p] = st.prevLatDeg[p]!;
+    return;
+  }
+  // 'stranding', or released on land (OpenDrift deactivates those as "seeded_on_land"): stays put.
+  st.status[p] = STATUS.STRANDED;
+  const precision = ctx.coastlinePrecisionDeg;
+  if (precision !== null && !justReleased && ctx.land !== null) {
+    const pt = ctx.point;
+    if (coastlineCrossing(ctx.land, st.prevLonDeg[p]!, st.prevLatDeg[p]!, st.lonDeg[p]!, st.latDeg[p]!, precision, pt)) {
+      st.lonDeg[p] = pt[0]!;
+      st.latDeg[p] = pt[1]!;
+    }
+  }
+}
+
+/** Release, forcing, coastline and missing-forcing checks at the start of step k. */
+export function beginStep(ctx: StepContext, i0: number, i1: number, k: number): void {
+  const st = ctx.arrays.state;
+  const status = st.status;
+  const releaseStep = st.releaseStep;
+  const land = ctx.land;
+  for (let p = i0; p < i1; p++) {
+    if (status[p] === NOT_RELEASED && releaseStep[p] === k) {
+      status[p] = ACTIVE;
+      if (land !== null) {
+        st.prevLonDeg[p] = st.lonDeg[p]!;
+        st.prevLatDeg[p] = st.latDeg[p]!;
+      }
+    }
+  }
+  const t = stepTimeSec(ctx.plan, k);
+  const sc = ctx.arrays.scratch;
+  ctx.wind.sample(st.lonDeg, st.latDeg, i0, i1, t, sc.windUMps, sc.windVMps);
+  ctx.current.sample(st.lonDeg, st.latDeg, i0, i1, t, sc.currentUMps, sc.currentVMps);
+  if (land !== null) {
+    const lon = st.lonDeg;
+    const lat = st.latDeg;
+    for (let p = i0; p < i1; p++) {
+      if (status[p] === ACTIVE && land.isLand(lon[p]!, lat[p]!)) onLand(ctx, p, releaseStep[p] === k);
+    }
+  }
+  const wu = sc.windUMps;
+  const wv = sc.windVMps;
+  const cu = sc.currentUMps;
+  const cv = sc.currentVMps;
+  for (let p = i0; p < i1; p++) {
+    // NaN + anything is NaN: one test per particle.
+    if (status[p] === ACTIVE && Number.isNaN(wu[p]! + wv[p]! + cu[p]! + cv[p]!)) status[p] = STATUS.OUTSIDE;
+  }
+}
+
+/** Writes record r for [i0, i1): positions, status, orientation (and the environment sampled at t). */
+export function writeRecord(ctx: StepContext, i0: number, i1: number, r: number): void {
+  const st = ctx.arrays.state;
+  const out = ctx.arrays.out;
+  const nTimes = ctx.arrays.nTimes;
+  const env = ctx.recordEnvironment ? out.env : undefined;
+  const sc = ctx.arrays.scratch;
+  for (let p = i0; p < i1; p++) {
+    const q = p * nTimes + r;
+    const s = st.status[p]!;
+    out.status[q] = s;
+    out.orientation[q] = st.orientation[p]!;
+    if (s === NOT_RELEASED) {
+      out.lonDeg[q] = NaN;
+      out.latDeg[q] = NaN;
+      if (env) {
+        env.windUMps[q] = NaN;
+        env.windVMps[q] = NaN;
+        env.currentUMps[q] = NaN;
+        env.currentVMps[q] = NaN;
+      }
+    } else {
+      out.lonDeg[q] = st.lonDeg[p]!;
+      out.latDeg[q] = st.latDeg[p]!;
+      if (env) {
+        env.windUMps[q] = sc.windUMps[p]!;
+        env.windVMps[q] = sc.windVMps[p]!;
+        env.currentUMps[q] = sc.currentUMps[p]!;
+        env.currentVMps[q] = sc.currentVMps[p]!;
+      }
+    }
+  }
+}
+
+/** Capsizing draws for the candidates of [i0, i1), in array order, before the move (leeway.py update). */
+function capsize(ctx: StepContext, i0: number, i1: number, rng: RandomSource): void {
+  const cap = ctx.capsizing!;
+  const st = ctx.arrays.state;
+  const sc = ctx.arrays.scratch;
+  // Forward runs can capsize upright objects; backward runs can only right capsized ones.
+  const candidate = ctx.plan.direction > 0 ? 0 : 1;
+  const thr = f32(cap.thresholdMps);
+  const sigma = f32(cap.sigmaMps);
+  for (let p = i0; p < i1; p++) {
+    if (st.status[p] !== ACTIVE || st.capsized[p] !== candidate) continue;
+    const u = sc.windUMps[p]!;
+    const v = sc.windVMps[p]!;
+    const w = f32(Math.sqrt(f32(f32(u * u) + f32(v * v))));
+    const pHour = f32(0.5 + f32(0.5 * f32(Math.tanh(f32(f32(w - thr) / sigma)))));
+    const pStep = f32(f32(pHour * ctx.plan.absDtSec) / 3600);
+    if (rng.random() < pStep) st.capsized[p] = 1 - candidate;
+  }
+}
+
+/**
+ * Moves the active particles of [i0, i1) through step k and draws their jibes. Returns the number of
+ * particles moved (particle-steps).
+ */
+export function advanceStep(ctx: StepContext, i0: number, i1: number, rng: RandomSource): number {
+  const st = ctx.arrays.state;
+  const c = ctx.arrays.coefficients;
+  const sc = ctx.arrays.scratch;
+  const status = st.status;
+  const lon = st.lonDeg;
+  const lat = st.latDeg;
+  if (ctx.land !== null) {
+    const prevLon = st.prevLonDeg;
+    const prevLat = st.prevLatDeg;
+    for (let p = i0; p < i1; p++) {
+      prevLon[p] = lon[p]!;
+      prevLat[p] = lat[p]!;
+    }
+  }
+  if (ctx.capsizing !== null) capsize(ctx, i0, i1, rng);
+
+  const dt = ctx.plan.dtSec;
+  const jp = ctx.jibePerStep;
+  const capsized = st.capsized;
+  const capFraction = ctx.capsizing === null ? 1 : f32(ctx.capsizing.leewayFraction);
+  const orientation = st.orientation;
+  const orientation0 = c.orientation;
+  const dwSlope = c.dwSlopePct;
+  const dwOffset = c.dwOffsetCmps;
+  const dwEps = c.dwEpsCmps;
+  const cwSlope0 = c.cwSlopePct;
+  const cwOffset = c.cwOffsetCmps;
+  const cwEps = c.cwEpsCmps;
+  const wu = sc.windUMps;
+  const wv = sc.windVMps;
+  const cu = sc.currentUMps;
+  const cv = sc.currentVMps;
+  let moved = 0;
+  for (let p = i0; p < i1; p++) {
+    if (status[p] !== ACTIVE) continue;
+    moved++;
+    const u = wu[p]!;
+    const v = wv[p]!;
+    const w = f32(Math.sqrt(f32(f32(u * u) + f32(v * v))));
+    // sin and cos of the direction the wind blows towards (clockwise from north). OpenDrift takes them
+    // through float32 atan2/sin/cos; u/W and v/W are the same numbers without the float32 rounding of
+    // the angle. Calm: OpenDrift's atan2(0, 0) = 0, i.e. "downwind" is north.
+    let sinTh: number;
+    let cosTh: number;
+    if (w === 0) {
+      const th = Math.atan2(u, v);
+      sinTh = Math.sin(th);
+      cosTh = Math.cos(th);
+    } else {
+      sinTh = u / w;
+      cosTh = v / w;
+    }
+    const de = dwEps[p]!;
+    const dw = f32(f32(f32(f32(f32(dwSlope[p]! + f32(de / 20)) * w) + dwOffset[p]!) + f32(de / 2)) * F32_001);
+    // A jibe flips the crosswind slope's sign together with the orientation (offset and eps stay).
+    const cwSlope = orientation[p] === orientation0[p] ? cwSlope0[p]! : -cwSlope0[p]!;
+    const ce = cwEps[p]!;
+    const cw = f32(f32(f32(f32(f32(cwSlope + f32(ce / 20)) * w) + cwOffset[p]!) + f32(ce / 2)) * F32_001);
+    // leeway.py: y = DW cos + CW sin, x = −DW sin + CW cos, moved by (−x, y): CW > 0 is LEFT of downwind.
+    let yLee = f32(f32(dw * cosTh) + f32(cw * sinTh));
+    let xLee = f32(-f32(dw * sinTh) + f32(cw * cosTh));
+    if (capsized[p] === 1) {
+      xLee = f32(xLee * capFraction);
+      yLee = f32(yLee * capFraction);
+    }
+    // OpenDrift update_positions, twice: geod.fwd along azimuth atan2(u, v) for hypot(u, v)·dt, i.e. the
+    // displacement (u·dt east, v·dt north); leeway first, then current from where the leeway left it.
+    moveGeodesic(lon, lat, p, -xLee * dt, yLee * dt);
+    moveGeodesic(lon, lat, p, cu[p]! * dt, cv[p]! * dt);
+    if (rng.random() < jp) orientation[p] = 1 - orientation[p]!;
+  }
+  return moved;
+}
+
+/** After the last step: coastline action at the final positions (OpenDrift final=True), then the last record. */
+export function finishRun(ctx: StepContext, i0: number, i1: number): void {
+  const land = ctx.land;
+  if (land !== null) {
+    const st = ctx.arrays.state;
+    for (let p = i0; p < i1; p++) {
+      if (st.status[p] === ACTIVE && land.isLand(st.lonDeg[p]!, st.latDeg[p]!)) onLand(ctx, p, false);
+    }
+  }
+  writeRecord(ctx, i0, i1, ctx.arrays.nTimes - 1);
+}
