@@ -22,7 +22,7 @@ import type { LandRaster } from '../land/types.js';
 import type { Logger } from '../logger.js';
 import type { ModelParams } from '../model/types.js';
 import type { VectorKind } from './cf.js';
-import { localFileFor, type FetchContext } from './fetch.js';
+import { localFileFor, redactForcingUri, type FetchContext } from './fetch.js';
 import { gridCovers } from './grid.js';
 import { openNetcdf, type NcFile } from './netcdf.js';
 import { readLandMask, readVectorField, type Coverage, type ForcingWindow, type LabeledFile } from './read.js';
@@ -73,13 +73,30 @@ function uriList(u: string | string[]): string[] {
   return Array.isArray(u) ? u : [u];
 }
 
+const isRemote = (uri: string) => uri.startsWith('s3://') || /^https?:\/\//i.test(uri);
+const isEnoent = (err: unknown) => ((err as { cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code) === 'ENOENT';
+
+/** Opens every URI's local copy; each file stays pinned in the cache until closeAll. */
 async function openAll(uris: string[], fctx: FetchContext): Promise<LabeledFile[]> {
   const out: LabeledFile[] = [];
   try {
     for (const uri of uris) {
-      const local = await localFileFor(uri, fctx);
-      const file: NcFile = await openNetcdf(local.path, uri);
-      out.push({ file, label: uri });
+      let local = await localFileFor(uri, fctx);
+      let file: NcFile;
+      try {
+        file = await openNetcdf(local.path, redactForcingUri(uri));
+      } catch (err) {
+        await local.release();
+        if (!isRemote(uri) || !isEnoent(err)) throw err;
+        // Evicted by another worker process sharing the cache between our look-up and our open: once more.
+        fctx.logger.warn({ uri: redactForcingUri(uri) }, 'forcing cache file vanished before it was opened; fetching it again');
+        local = await localFileFor(uri, fctx);
+        file = await openNetcdf(local.path, redactForcingUri(uri)).catch(async (e: unknown) => {
+          await local.release();
+          throw e;
+        });
+      }
+      out.push({ file, label: redactForcingUri(uri), release: local.release });
     }
   } catch (err) {
     await closeAll(out);
@@ -89,7 +106,10 @@ async function openAll(uris: string[], fctx: FetchContext): Promise<LabeledFile[
 }
 
 async function closeAll(files: LabeledFile[]): Promise<void> {
-  for (const f of files) await f.file.close().catch(() => undefined);
+  for (const f of files) {
+    await f.file.close().catch(() => undefined);
+    await f.release?.();
+  }
 }
 
 function coverageError(msg: string): DriftlineError {
@@ -107,7 +127,9 @@ async function loadVector(
     const [u, v] = spec.constant;
     return { desc: { kind: 'constant', uMps: u, vMps: v }, source: { kind: 'constant', description: `constant [${u}, ${v}] m/s`, fallback: false } };
   }
-  const uris = uriList(spec.uri);
+  const rawUris = uriList(spec.uri);
+  // What logs, messages, the mission row and product metadata show (no presigned query strings).
+  const uris = rawUris.map(redactForcingUri);
   const label = uris.length === 1 ? uris[0]! : `${uris[0]} (+${uris.length - 1} more)`;
   const s = model.seeding;
   const points: Array<[string, number, number]> = [['seed position', s.lonDeg, s.latDeg]];
@@ -132,7 +154,7 @@ async function loadVector(
     for (const [name, lon, lat] of points) if (!c.covers(lon, lat)) throw outside(name, lon, lat, c);
   };
 
-  const files = await openAll(uris, fctx);
+  const files = await openAll(rawUris, fctx);
   try {
     const r = await readVectorField(files, kind, window, spec.variables, check);
     // The grid handed to the model must hold the seeds too (same test as the samplers).
@@ -230,7 +252,7 @@ export async function loadForcing(
     } finally {
       await closeAll(files);
     }
-    landSource = { kind: 'file', description: uris[0]!, fallback: false };
+    landSource = { kind: 'file', description: redactForcingUri(uris[0]!), fallback: false };
   }
 
   return {

@@ -61,6 +61,8 @@ export interface Coverage {
 export interface LabeledFile {
   file: NcFile;
   label: string;
+  /** Unpins the file's cache entry once it is closed (files fetched from S3/https). */
+  release?: () => Promise<void>;
 }
 
 const invalid = (label: string, msg: string) => new DriftlineError('E_FORCING_INVALID', `forcing file ${label}: ${msg}`);

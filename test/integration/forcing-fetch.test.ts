@@ -3,7 +3,7 @@
  * per-worker download cache keyed by ETag.
  */
 import { spawnSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,11 +13,11 @@ import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { T0_SEC, windField } from '../../scripts/make-forcing.lib.mjs';
 import { loadConfig, type Config } from '../../src/config.js';
-import { localFileFor, type FetchContext } from '../../src/forcing/fetch.js';
+import { localFileFor, pinnedCacheFiles, redactForcingUri, type FetchContext } from '../../src/forcing/fetch.js';
 import { loadForcing } from '../../src/forcing/load.js';
 import { createVectorSampler } from '../../src/forcing/sampler.js';
 import { toModelParams, validateJob } from '../../src/job.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger, type Logger } from '../../src/logger.js';
 import { createS3Client } from '../../src/storage/s3.js';
 
 let dir: string;
@@ -47,8 +47,14 @@ beforeAll(async () => {
   await put('wind/wind_lonlat.nc', path.join(dir, 'src', 'wind_lonlat.nc'));
 
   // A minimal static file server with ETags (what an https forcing server provides).
+  // /noetag/<f>: no ETag or Last-Modified; /nohead/<f>: HEAD refused (405, as for GET-presigned URLs);
+  // /forbidden/<f>: 403 for everything.
   http = createServer((req, res) => {
-    const file = path.join(dir, 'src', path.basename(req.url ?? ''));
+    const url = new URL(req.url ?? '/', 'http://x');
+    const mode = url.pathname.split('/')[1];
+    if (mode === 'forbidden') return void res.writeHead(403).end();
+    if (mode === 'nohead' && req.method === 'HEAD') return void res.writeHead(405).end();
+    const file = path.join(dir, 'src', path.basename(url.pathname));
     let st;
     try {
       st = statSync(file);
@@ -56,7 +62,7 @@ beforeAll(async () => {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { etag: `"${st.size}-${st.mtimeMs}"`, 'content-length': st.size });
+    res.writeHead(200, { ...(mode === 'noetag' ? {} : { etag: `"${st.size}-${st.mtimeMs}"` }), 'content-length': st.size });
     if (req.method === 'HEAD') return void res.end();
     httpGets++;
     createReadStream(file).pipe(res);
@@ -113,6 +119,10 @@ describe('forcing from S3', () => {
     expect(results.filter((r) => r.downloaded)).toHaveLength(1);
     expect(new Set(results.map((r) => r.path)).size).toBe(1);
     expect(readFileSync(results[0]!.path).equals(readFileSync(path.join(dir, 'src', 'wind_lonlat.nc')))).toBe(true);
+    // Pinned once per holder until each releases.
+    expect(pinnedCacheFiles()).toContain(results[0]!.path);
+    for (const r of results) await r.release();
+    expect(pinnedCacheFiles()).not.toContain(results[0]!.path);
     // No temp files left behind.
     expect(readdirSync(path.join(dir, 'cache-concurrent')).filter((n) => n.includes('.tmp-'))).toEqual([]);
   });
@@ -122,21 +132,72 @@ describe('forcing from S3', () => {
     const c = ctx('cache-lru', 1);
     const names = ['wind_lonlat.nc', 'current_packed_desc.nc', 'wind_0360.nc4', 'current_lonlat.nc4'];
     for (const n of names) await put(`lru/${n}`, path.join(dir, 'src', n));
-    const first = await localFileFor(`s3://${bucket}/lru/${names[0]}`, c);
-    await new Promise((r) => setTimeout(r, 20));
-    const second = await localFileFor(`s3://${bucket}/lru/${names[1]}`, c);
-    await new Promise((r) => setTimeout(r, 20));
-    await localFileFor(`s3://${bucket}/lru/${names[2]}`, c);
-    await new Promise((r) => setTimeout(r, 20));
+    // Each mission releases its file when done, as loadForcing does.
+    const use = async (n: string) => {
+      const f = await localFileFor(`s3://${bucket}/lru/${n}`, c);
+      await f.release();
+      await new Promise((r) => setTimeout(r, 20));
+      return f;
+    };
+    const first = await use(names[0]!);
+    const second = await use(names[1]!);
+    await use(names[2]!);
     // Touch the first: now the second is the least recently used.
-    expect((await localFileFor(`s3://${bucket}/lru/${names[0]}`, c)).downloaded).toBe(false);
-    await new Promise((r) => setTimeout(r, 20));
-    await localFileFor(`s3://${bucket}/lru/${names[3]}`, c);
+    expect((await use(names[0]!)).downloaded).toBe(false);
+    await use(names[3]!);
     const left = readdirSync(path.join(dir, 'cache-lru'));
     expect(left).toContain(path.basename(first.path));
     expect(left).not.toContain(path.basename(second.path));
     const total = left.reduce((a, n) => a + statSync(path.join(dir, 'cache-lru', n)).size, 0);
     expect(total).toBeLessThanOrEqual(1024 * 1024);
+  });
+
+  it("a file a mission holds is not evicted by another mission's download; released, it can be", async () => {
+    const c = ctx('cache-pins', 1);
+    const names = ['wind_lonlat.nc', 'current_packed_desc.nc', 'wind_0360.nc4', 'current_lonlat.nc4', 'current_polar_east.nc4'];
+    for (const n of names) await put(`pins/${n}`, path.join(dir, 'src', n));
+    const fetchAndRelease = async (n: string) => {
+      await new Promise((r) => setTimeout(r, 20));
+      const f = await localFileFor(`s3://${bucket}/pins/${n}`, c);
+      await f.release();
+      return f;
+    };
+    const held = await localFileFor(`s3://${bucket}/pins/${names[0]}`, c); // mission A, not done yet
+    const b = await fetchAndRelease(names[1]!);
+    await fetchAndRelease(names[2]!);
+    // 4 × 0.34 MB > 1 MiB: the least recently used file must go. That is A's, but A holds it: B goes.
+    await fetchAndRelease(names[3]!);
+    expect(existsSync(held.path)).toBe(true);
+    expect(existsSync(b.path)).toBe(false);
+    await held.release();
+    // A released: the next download evicts it (least recently used, 3 × 0.34 + 0.13 MB > 1 MiB).
+    await fetchAndRelease(names[4]!);
+    expect(existsSync(held.path)).toBe(false);
+  });
+
+  it('a cache file evicted by another worker process between look-up and open is fetched again', async () => {
+    const cacheDir = path.join(dir, 'cache-vanish');
+    const uri = `s3://${bucket}/wind/wind_lonlat.nc`;
+    await (await localFileFor(uri, ctx('cache-vanish'))).release(); // cached
+    // Another process sharing the directory evicts the file right after our cache hit (the hit is logged
+    // just before the path is handed back): simulated by deleting it from the log call.
+    let vanished = 0;
+    const logger = Object.create(silentLogger, {
+      debug: {
+        value: (obj: { file?: string }, msg?: string) => {
+          if (msg === 'forcing cache hit' && obj.file && vanished++ === 0) unlinkSync(obj.file);
+        },
+      },
+    }) as Logger;
+    const params = validateJob({
+      mission_id: 'm-vanish',
+      params: { latitude: 60, longitude: 6, start_time: '2024-01-01T01:00:00Z', duration_hours: 6, forcing: { wind: { uri } } },
+    }).params;
+    const config: Config = loadConfig({ FORCING_CACHE_DIR: cacheDir });
+    const f = await loadForcing(params, toModelParams(params), { config, s3, logger });
+    expect(vanished).toBe(1);
+    expect(f.wind.kind).toBe('grid');
+    expect(readdirSync(cacheDir).filter((n) => n.endsWith('.nc'))).toHaveLength(1);
   });
 
   it('a missing object is E_FORCING_FETCH, not retryable; an unreachable endpoint is E_FORCING_FETCH, retryable', async () => {
@@ -158,5 +219,47 @@ describe('forcing over HTTP', () => {
     expect(httpGets - before).toBe(1);
     expect(readFileSync(a.path).equals(readFileSync(path.join(dir, 'src', 'wind_0360.nc4')))).toBe(true);
     await expect(localFileFor(`${httpBase}/absent.nc`, c)).rejects.toMatchObject({ code: 'E_FORCING_FETCH', retryable: false });
+  });
+
+  it('objects without a version tag, or whose server refuses HEAD, are fetched for the mission only and deleted on release', async () => {
+    for (const mode of ['noetag', 'nohead']) {
+      const c = ctx(`cache-${mode}`);
+      const a = await localFileFor(`${httpBase}/${mode}/wind_lonlat.nc`, c);
+      const b = await localFileFor(`${httpBase}/${mode}/wind_lonlat.nc`, c);
+      expect([a.downloaded, b.downloaded]).toEqual([true, true]);
+      expect(a.path).not.toBe(b.path);
+      expect(readFileSync(a.path).equals(readFileSync(path.join(dir, 'src', 'wind_lonlat.nc')))).toBe(true);
+      await a.release();
+      await b.release();
+      expect(existsSync(a.path) || existsSync(b.path)).toBe(false);
+    }
+  });
+
+  it('403 is a permanent E_FORCING_FETCH; presigned query strings never reach messages or metadata', async () => {
+    await expect(localFileFor(`${httpBase}/forbidden/wind_lonlat.nc?X-Amz-Signature=s3cr3t`, ctx('cache-403'))).rejects.toSatisfy(
+      (e: { code: string; retryable: boolean; message: string }) => e.code === 'E_FORCING_FETCH' && !e.retryable && !e.message.includes('s3cr3t'),
+    );
+    expect(redactForcingUri('https://user:pw@host/a.nc?X-Amz-Signature=s3cr3t')).toBe('https://user:***@host/a.nc?<query redacted>');
+    expect(redactForcingUri('/data/a.nc')).toBe('/data/a.nc');
+    const params = validateJob({
+      mission_id: 'm-presigned',
+      params: { latitude: 60, longitude: 6, start_time: '2024-01-01T01:00:00Z', duration_hours: 6, forcing: { wind: { uri: `${httpBase}/wind_lonlat.nc?X-Amz-Signature=s3cr3t` } } },
+    }).params;
+    const f = await loadForcing(params, toModelParams(params), { config: loadConfig({ FORCING_CACHE_DIR: path.join(dir, 'cache-presigned') }), s3, logger: silentLogger });
+    expect(f.sources.wind.description).toBe(`${httpBase}/wind_lonlat.nc?<query redacted>`);
+  });
+
+  it('temp files of downloads that died with their process are removed after a day', async () => {
+    const cacheDir = path.join(dir, 'cache-stale');
+    mkdirSync(cacheDir, { recursive: true });
+    const stale = path.join(cacheDir, 'x.nc.tmp-99999-dead');
+    const fresh = path.join(cacheDir, 'y.nc.tmp-99999-busy');
+    writeFileSync(stale, 'partial');
+    writeFileSync(fresh, 'partial');
+    const twoDaysAgo = new Date(Date.now() - 2 * 86400_000);
+    utimesSync(stale, twoDaysAgo, twoDaysAgo);
+    await (await localFileFor(`${httpBase}/wind_0360.nc4`, ctx('cache-stale'))).release();
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
   });
 });
