@@ -9,10 +9,14 @@
  * water are left alone; if no lattice point is water, seeds stay where they are (all on land: error).
  *
  * What this does, per point:
- *  - given a LandRaster, the candidates are the raster's cell centres (cells of ≈ 232 m by default,
- *    finer than OpenDrift's 0.01° = 1.1 km × 0.56 km at 60° N lattice, so our moved point sits
- *    closer to the coast than OpenDrift's: up to half a lattice diagonal, ≈ 0.6 km, apart);
- *  - given only a LandSampler, the candidates are OpenDrift's 0.01° lattice, anchored at the point;
+ *  - given a LandRaster with cells of at most 0.01° (the coastline raster: ≈ 232 m by default), the
+ *    candidates are its water cell centres: finer than OpenDrift's 0.01° lattice (1.1 km × 0.56 km at
+ *    60° N), so our moved point sits closer to the coast than OpenDrift's, by up to half a lattice
+ *    diagonal (≈ 0.6 km);
+ *  - given a coarser raster (an ocean model's land_binary_mask) or only a LandSampler, the
+ *    candidates are OpenDrift's 0.01° lattice anchored at the point, land read from the mask as
+ *    OpenDrift reads its reader's mask at each lattice point (a coarse cell's centre could be km
+ *    further than the lattice point just inside it);
  *  - the nearest candidate is chosen in OpenDrift's degree metric by default, or in metres
  *    (`metric: 'metres'`);
  *  - the search reaches `maxSearchM` around the point (default 0.1° of latitude, OpenDrift's margin
@@ -20,6 +24,7 @@
  *    lies within it (OpenDrift would then leave the seed on land, where it strands at the first step).
  */
 import type { LandSampler } from '../model/types.js';
+import { createLandSampler } from './sampler.js';
 import type { LandRaster } from './types.js';
 
 /** OpenDrift's lattice step (deltalon = deltalat = 0.01) and margin (numbuffer = 10 steps). */
@@ -94,8 +99,8 @@ function samplerLattice(s: LandSampler, lonDeg: number, latDeg: number): Lattice
 
 /**
  * The nearest water point to (lonDeg, latDeg): the point itself when it is not on land, a water
- * cell centre (raster) or 0.01° lattice point (sampler) within `maxSearchM` otherwise, or null when
- * there is none. Longitudes come back in the caller's frame (input 185 -> answers near 185).
+ * cell centre (raster of ≤ 0.01° cells) or 0.01° lattice point (coarser raster, sampler) within
+ * `maxSearchM` otherwise, or null when there is none. Longitudes come back in the caller's frame (input 185 -> answers near 185).
  */
 export function nearestWater(
   land: LandSampler | LandRaster,
@@ -104,7 +109,10 @@ export function nearestWater(
   maxSearchM: number = DEFAULT_MAX_SEARCH_M,
   opts: NearestWaterOptions = {},
 ): LonLat | null {
-  const lat = isRaster(land) ? rasterLattice(land, lonDeg, latDeg) : samplerLattice(land, lonDeg, latDeg);
+  const fineRaster = isRaster(land) && land.dLonDeg <= OPENDRIFT_LATTICE_DEG && land.dLatDeg <= OPENDRIFT_LATTICE_DEG;
+  const lat = fineRaster
+    ? rasterLattice(land, lonDeg, latDeg)
+    : samplerLattice(isRaster(land) ? createLandSampler(land) : land, lonDeg, latDeg);
   const i0 = Math.floor(lat.fx + 0.5);
   const j0 = Math.floor(lat.fy + 0.5);
   if (!lat.isLandAt(i0, j0)) return { lonDeg, latDeg };

@@ -71,10 +71,16 @@ function asRings(c: unknown): Ring[] {
   return c as Ring[];
 }
 
+/** ±180 within 1e-9° (quantised TopoJSON lands a hair off 180). */
+function atMapEdge(lonDeg: number): boolean {
+  return Math.abs(Math.abs(lonDeg) - 180) < 1e-9;
+}
+
 /**
  * Packs the polygons of a GeoJSON object. Rings that cross the antimeridian with a jump in
- * longitude (179.9 -> -179.9) are unwrapped to a continuous longitude so the scanline fill sees one
- * shape; rings cut at ±180 (Natural Earth, the OSM sea polygons) are left as they are.
+ * longitude (179.9 -> -179.9, or 180 -> -180 at two latitudes) are unwrapped to a continuous
+ * longitude so the scanline fill sees one shape (a ring may then reach past ±180, or even -377 for
+ * Natural Earth's Afro-Eurasia); rings cut at ±180 are left as they are.
  */
 export function buildPolygonSet(geojson: unknown, insideIsLand: boolean, name: string): PolygonSet {
   let pointCount = 0;
@@ -103,6 +109,7 @@ export function buildPolygonSet(geojson: unknown, insideIsLand: boolean, name: s
       let prevLon = NaN;
       let offsetDeg = 0; // what this ring's unwrapping has added to the source longitudes so far
       for (const pos of ring) {
+        if (!Array.isArray(pos)) throw new PolygonDataError(`bad position ${JSON.stringify(pos)} in polygon ${polygonCount}`);
         const lon = pos[0];
         const lat = pos[1];
         if (typeof lon !== 'number' || typeof lat !== 'number' || !Number.isFinite(lon) || !Number.isFinite(lat) || lat < -90 || lat > 90) {
@@ -110,9 +117,10 @@ export function buildPolygonSet(geojson: unknown, insideIsLand: boolean, name: s
         }
         if (n > start) {
           const jump = lon + offsetDeg - xs[n - 1];
-          // Exactly ±180 -> ∓180 is a ring drawn along the map edge (cut data): keep it as it is.
-          const alongEdge = Math.abs(lon) === 180 && Math.abs(prevLon) === 180;
-          if (Math.abs(jump) > 180 && !alongEdge) offsetDeg -= 360 * Math.round(jump / 360);
+          // A horizontal run from ±180 to ∓180 is a ring drawn along the map's edge (Antarctica's
+          // bottom in cut data): keep it, it never crosses a row. Any other jump is a crossing.
+          const alongMapEdge = lat === ys[n - 1] && atMapEdge(lon) && atMapEdge(prevLon);
+          if (Math.abs(jump) > 180 && !alongMapEdge) offsetDeg -= 360 * Math.round(jump / 360);
         }
         xs[n] = lon + offsetDeg;
         ys[n] = lat;

@@ -86,7 +86,16 @@ describe('nearestWater on a raster', () => {
   });
 });
 
-describe('nearestWater on a LandSampler (no grid): OpenDrift\'s 0.01° lattice', () => {
+describe('nearestWater on a LandSampler or a coarse mask: OpenDrift\'s 0.01° lattice', () => {
+  it('a coarse raster (0.1° ocean-model mask) is read at 0.01° lattice points, not at its cell centres', () => {
+    const coarse = raster({ westDeg: 0, southDeg: 0, dDeg: 0.1, nx: 10, ny: 10 }, (i) => i < 5);
+    // First lattice point east of the mask's coast at 0.5°: 0.434 + 7 × 0.01 = 0.504 (a cell centre would be 0.55).
+    const got = nearestWater(coarse, 0.434, 0.55);
+    expect(got!.lonDeg).toBeCloseTo(0.504, 12);
+    expect(got!.latDeg).toBe(0.55);
+  });
+
+
   it('moves to the nearest lattice point in water, anchored at the point as OpenDrift\'s is for one seed', () => {
     // OpenDrift: lattice from lon - 0.1 in 0.01° steps: 9.853 + 15 × 0.01 = 10.003 is the first in water.
     const coastAt10E = { isLand: (lonDeg: number) => lonDeg < 10 };
