@@ -41,6 +41,16 @@ export const MAX_RASTER_CELLS = 64 * 1024 * 1024;
 /** cos(latitude) floor for the east-west cell size: 1/cos grows without bound at the poles. */
 const MIN_COS_LAT = 0.05;
 
+/** The coastline a worker uses: COASTLINE_FILE (land polygons) when set, else the built-in default. */
+export function coastlineSourceFromConfig(config: { COASTLINE_FILE?: string | undefined }): CoastlineSource {
+  return config.COASTLINE_FILE ? { file: config.COASTLINE_FILE } : DEFAULT_COASTLINE;
+}
+
+/** missionWindow()'s centre / half-width form (src/forcing/load.ts) as bounds; half-width 180 = the globe. */
+export function windowBounds(w: { lonCenterDeg: number; lonHalfWidthDeg: number; southDeg: number; northDeg: number }): LonLatBounds {
+  return { westDeg: w.lonCenterDeg - w.lonHalfWidthDeg, eastDeg: w.lonCenterDeg + w.lonHalfWidthDeg, southDeg: w.southDeg, northDeg: w.northDeg };
+}
+
 const cache = new Map<string, PolygonSet>();
 
 /** The polygons of a source, read and indexed once per process (about 0.5 s for the default). */

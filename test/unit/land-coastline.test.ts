@@ -2,7 +2,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DriftlineError } from '../../src/errors.js';
-import { coastlineGrid, coastlineLandRaster, DEFAULT_CELL_DEG, MAX_RASTER_CELLS } from '../../src/land/coastline.js';
+import {
+  coastlineGrid,
+  coastlineLandRaster,
+  coastlineSourceFromConfig,
+  DEFAULT_CELL_DEG,
+  MAX_RASTER_CELLS,
+  windowBounds,
+} from '../../src/land/coastline.js';
 import { createLandSampler } from '../../src/land/sampler.js';
 import type { LandRaster } from '../../src/land/types.js';
 import { M_PER_DEG, sourceTruth, type SourceTruth, type Window } from './land-source.fixtures.js';
@@ -270,5 +277,23 @@ describe('coastlineLandRaster with a custom coastline file', () => {
     })();
     expect(err?.code).toBe('E_CONFIG');
     expect(err?.field).toBe('COASTLINE_FILE');
+  });
+});
+
+describe('wiring helpers', () => {
+  it('coastlineSourceFromConfig: COASTLINE_FILE when set, the OSM default otherwise', () => {
+    expect(coastlineSourceFromConfig({})).toBe('osm-seas-10m');
+    expect(coastlineSourceFromConfig({ COASTLINE_FILE: '/data/gshhg.geojson' })).toEqual({ file: '/data/gshhg.geojson' });
+  });
+
+  it('windowBounds turns missionWindow() output into bounds, across 180° and for the whole globe', () => {
+    const across = windowBounds({ lonCenterDeg: 179, lonHalfWidthDeg: 3, southDeg: -20, northDeg: -15 });
+    expect(across).toEqual({ westDeg: 176, eastDeg: 182, southDeg: -20, northDeg: -15 });
+    const g = coastlineGrid(across);
+    expect(g.westDeg).toBe(176);
+    expect(g.nx * g.dLonDeg).toBeGreaterThanOrEqual(6);
+    const globe = coastlineGrid(windowBounds({ lonCenterDeg: 20, lonHalfWidthDeg: 180, southDeg: 80, northDeg: 90 }));
+    expect(globe.westDeg).toBe(-180);
+    expect(globe.nx * globe.dLonDeg).toBeGreaterThanOrEqual(360);
   });
 });
