@@ -66,7 +66,8 @@ export function gridCenterLonDeg(grid: DensityGrid): number {
   return grid.westDeg + (grid.nx * grid.dLonDeg) / 2;
 }
 
-interface Extent {
+/** Extent of a cloud, longitudes unwrapped relative to `refLonDeg` (the first released position). */
+export interface Extent {
   refLonDeg: number;
   minLonDeg: number;
   maxLonDeg: number;
@@ -75,7 +76,7 @@ interface Extent {
 }
 
 /** Bounding box of every finite position over the whole run (unwrapped), or null if none is released. */
-function cloudExtent(result: TrajectoryResult): Extent | null {
+export function runExtent(result: TrajectoryResult): Extent | null {
   const { lonDeg, latDeg } = result;
   const n = lonDeg.length;
   let i0 = 0;
@@ -145,7 +146,7 @@ export function buildDensityGrid(result: TrajectoryResult, cellM: number): Densi
   const { nParticles, nTimes, lonDeg, latDeg, status } = result;
   const timesSec = Float64Array.from(result.timesSec);
   const ext =
-    cloudExtent(result) ??
+    runExtent(result) ??
     // Nothing released at all: one padded cell at the seed, so products still have a valid (empty) grid.
     (() => {
       const lon = result.coefficients.seedLonDeg.length > 0 ? result.coefficients.seedLonDeg[0] : 0;

@@ -1,0 +1,322 @@
+/**
+ * What does not change between frames, drawn once with @napi-rs/canvas: the basemap (sea, land,
+ * coast, graticule), tick labels, the sidebar's static text and legends (the base layer, copied into
+ * every frame first), and the scale bar and seed marker (the overlay, blended over every frame last so
+ * particles never hide them).
+ */
+import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
+import { wrapLonDeg } from '../density-grid.js';
+import type { ProductContext } from '../types.js';
+import { drawLand, type LandSet } from './land.js';
+import { COLOURS, DENSITY_STOPS, font, type Layout } from './style.js';
+import { formatTick, niceLength, ticks, xOf, yOf, type MapView } from './view.js';
+
+export interface BaseInfo {
+  ctx: ProductContext;
+  nParticles: number;
+  /** Largest particle count in one display cell over the run (top of the colour bar). */
+  maxCellCount: number;
+  /** Display cell size, metres. */
+  cellM: number;
+}
+
+/** Text cut to `maxW` pixels with an ellipsis. */
+function fit(g: SKRSContext2D, text: string, maxW: number): string {
+  if (g.measureText(text).width <= maxW) return text;
+  let t = text;
+  while (t.length > 1 && g.measureText(`${t}…`).width > maxW) t = t.slice(0, -1);
+  return `${t}…`;
+}
+
+/** Greedy word wrap to at most `maxLines` lines of `maxW` pixels. */
+function wrap(g: SKRSContext2D, text: string, maxW: number, maxLines: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    const tryLine = line ? `${line} ${word}` : word;
+    if (g.measureText(tryLine).width <= maxW || !line) line = tryLine;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line) lines.push(line);
+  if (lines.length > maxLines) {
+    const kept = lines.slice(0, maxLines);
+    kept[maxLines - 1] = fit(g, `${kept[maxLines - 1]} ${lines.slice(maxLines).join(' ')}`, maxW);
+    return kept;
+  }
+  return lines;
+}
+
+export function drawStar(g: SKRSContext2D, x: number, y: number, r: number): void {
+  g.beginPath();
+  for (let k = 0; k < 10; k++) {
+    const rr = k % 2 === 0 ? r : r * 0.45;
+    const a = -Math.PI / 2 + (k * Math.PI) / 5;
+    if (k === 0) g.moveTo(x + rr * Math.cos(a), y + rr * Math.sin(a));
+    else g.lineTo(x + rr * Math.cos(a), y + rr * Math.sin(a));
+  }
+  g.closePath();
+  g.fillStyle = COLOURS.seed;
+  g.fill();
+  g.strokeStyle = '#000000';
+  g.lineWidth = 1.3;
+  g.stroke();
+}
+
+export function drawCross(g: SKRSContext2D, x: number, y: number, arm: number, s: number): void {
+  g.lineCap = 'butt';
+  g.strokeStyle = '#ffffff';
+  g.lineWidth = 4 * s;
+  g.beginPath();
+  g.moveTo(x - arm, y);
+  g.lineTo(x + arm, y);
+  g.moveTo(x, y - arm);
+  g.lineTo(x, y + arm);
+  g.stroke();
+  g.strokeStyle = COLOURS.datum;
+  g.lineWidth = 2 * s;
+  g.stroke();
+}
+
+/** Log-scale positions of 1, 10, 100, ... up to `max` on a bar from 0 to 1. */
+export function densityTicks(max: number): { value: number; f: number }[] {
+  const out: { value: number; f: number }[] = [];
+  const top = Math.log(Math.max(2, max));
+  for (let v = 1; v <= max; v *= 10) out.push({ value: v, f: Math.log(v) / top });
+  if (max >= 2 && out[out.length - 1].value !== max) out.push({ value: max, f: 1 });
+  return out;
+}
+
+function drawMap(g: SKRSContext2D, view: MapView, land: LandSet, L: Layout): void {
+  const { box } = view;
+  g.save();
+  g.beginPath();
+  g.rect(box.x, box.y, box.w, box.h);
+  g.clip();
+  g.fillStyle = COLOURS.sea;
+  g.fillRect(box.x, box.y, box.w, box.h);
+  drawLand(g, view, land, L.s);
+  // Graticule at the tick positions.
+  const lat = ticks(view.southDeg, view.northDeg, 7);
+  const lon = ticks(view.westDeg, view.eastDeg, 8);
+  g.strokeStyle = COLOURS.graticule;
+  g.lineWidth = 1;
+  g.beginPath();
+  for (const v of lat.values) {
+    const y = Math.round(yOf(view, v)) + 0.5;
+    g.moveTo(box.x, y);
+    g.lineTo(box.x + box.w, y);
+  }
+  for (const v of lon.values) {
+    const x = Math.round(xOf(view, v)) + 0.5;
+    g.moveTo(x, box.y);
+    g.lineTo(x, box.y + box.h);
+  }
+  g.stroke();
+  g.restore();
+  g.strokeStyle = COLOURS.frame;
+  g.lineWidth = 1;
+  g.strokeRect(box.x - 0.5, box.y - 0.5, box.w + 1, box.h + 1);
+
+  // Tick marks and labels outside the box.
+  g.fillStyle = COLOURS.text;
+  g.strokeStyle = COLOURS.frame;
+  g.font = font(12, L.s);
+  const tick = 5 * L.s;
+  g.textAlign = 'right';
+  g.textBaseline = 'middle';
+  g.beginPath();
+  for (const v of lat.values) {
+    const y = Math.round(yOf(view, v)) + 0.5;
+    g.moveTo(box.x - tick, y);
+    g.lineTo(box.x, y);
+    g.fillText(formatTick(v, 'lat', lat.stepDeg), box.x - tick - 3 * L.s, y);
+  }
+  g.textAlign = 'center';
+  g.textBaseline = 'top';
+  for (const v of lon.values) {
+    const x = Math.round(xOf(view, v)) + 0.5;
+    g.moveTo(x, box.y + box.h);
+    g.lineTo(x, box.y + box.h + tick);
+    g.fillText(formatTick(wrapLonDeg(v), 'lon', lon.stepDeg), x, box.y + box.h + tick + 3 * L.s);
+  }
+  g.stroke();
+}
+
+function drawSidebar(g: SKRSContext2D, L: Layout, info: BaseInfo, landResolution: string): void {
+  const { sidebar: sb, s } = L;
+  const x = sb.x + 16 * s;
+  const w = sb.w - 28 * s;
+  g.textAlign = 'left';
+  g.textBaseline = 'alphabetic';
+  g.fillStyle = COLOURS.muted;
+  g.font = font(12, s);
+  g.fillText('DRIFTLINE · Leeway drift simulation', x, 30 * s);
+  g.fillStyle = COLOURS.text;
+  g.font = font(20, s, 'bold');
+  g.fillText(fit(g, info.ctx.missionId, w), x, 58 * s);
+  const cat = info.ctx.category;
+  g.font = font(14, s, 'bold');
+  g.fillText(fit(g, `Object: ${cat.key}`, w), x, 86 * s);
+  g.font = font(13, s);
+  g.fillStyle = COLOURS.muted;
+  const desc = cat.description.replace(/^>+\s*/, '');
+  wrap(g, desc, w, 3).forEach((line, k) => g.fillText(line, x, (105 + k * 16) * s));
+
+  // Density colour bar (log scale), below the dynamic panel.
+  let y = L.dynamic.y + L.dynamic.h + 18 * s;
+  g.fillStyle = COLOURS.text;
+  g.font = font(14, s, 'bold');
+  g.fillText('Particle density', x, y);
+  g.font = font(12, s);
+  g.fillStyle = COLOURS.muted;
+  const cellKm = info.cellM / 1000;
+  const cellText = cellKm >= 1 ? `${cellKm.toFixed(cellKm < 10 ? 1 : 0)} km` : `${Math.round(info.cellM)} m`;
+  g.fillText(`particles per ${cellText} cell (log scale)`, x, y + 18 * s);
+  y += 28 * s;
+  const barW = w - 10 * s;
+  const barH = 14 * s;
+  g.fillStyle = COLOURS.sea;
+  g.fillRect(x, y, barW, barH);
+  const grad = g.createLinearGradient(x, 0, x + barW, 0);
+  for (const [f, c, a] of DENSITY_STOPS) {
+    const r = parseInt(c.slice(1, 3), 16);
+    const gg = parseInt(c.slice(3, 5), 16);
+    const b = parseInt(c.slice(5, 7), 16);
+    grad.addColorStop(f, `rgba(${r}, ${gg}, ${b}, ${a})`);
+  }
+  g.fillStyle = grad;
+  g.fillRect(x, y, barW, barH);
+  g.strokeStyle = COLOURS.frame;
+  g.lineWidth = 1;
+  g.strokeRect(x + 0.5, y + 0.5, barW - 1, barH - 1);
+  g.fillStyle = COLOURS.text;
+  g.font = font(11, s);
+  g.textAlign = 'center';
+  g.textBaseline = 'top';
+  const dt = densityTicks(info.maxCellCount);
+  let lastRight = -Infinity;
+  for (const t of dt) {
+    const tx = x + t.f * barW;
+    const label = t.value.toLocaleString('en-US');
+    const half = g.measureText(label).width / 2;
+    const cx = Math.min(Math.max(tx, x + half), x + barW - half);
+    if (cx - half < lastRight + 4 * s) continue; // no overlapping labels
+    g.fillRect(tx - 0.5, y + barH, 1, 4 * s);
+    g.fillText(label, cx, y + barH + 5 * s);
+    lastRight = cx + half;
+  }
+
+  // Symbols.
+  y += barH + 40 * s;
+  g.textAlign = 'left';
+  g.textBaseline = 'middle';
+  g.font = font(13, s);
+  drawCross(g, x + 8 * s, y, 7 * s, s);
+  g.fillStyle = COLOURS.text;
+  g.fillText('Datum (centre of the particles)', x + 24 * s, y);
+  y += 24 * s;
+  drawStar(g, x + 8 * s, y, 8 * s);
+  g.fillStyle = COLOURS.text;
+  g.fillText('Last known position', x + 24 * s, y);
+
+  // Footer.
+  g.fillStyle = COLOURS.muted;
+  g.font = font(10.5, s);
+  g.textBaseline = 'alphabetic';
+  const particles = `${info.nParticles.toLocaleString('en-US')} particles · OpenDrift Leeway method`;
+  g.fillText(fit(g, particles, w), x, sb.h - 42 * s);
+  g.fillText(fit(g, `Coastline: Natural Earth 1:${landResolution === '10m' ? '10' : '50'}m`, w), x, sb.h - 27 * s);
+  g.fillText(fit(g, `driftline ${info.ctx.softwareVersion} · made ${info.ctx.createdAtIso.slice(0, 16).replace('T', ' ')} UTC`, w), x, sb.h - 12 * s);
+  // Separator between map and sidebar.
+  g.fillStyle = 'rgba(0, 0, 0, 0.12)';
+  g.fillRect(sb.x, 0, 1, sb.h);
+}
+
+/** The base layer as RGBA bytes (width × height × 4). */
+export function drawBase(L: Layout, view: MapView, land: LandSet, info: BaseInfo): Uint8Array {
+  const canvas = createCanvas(L.width, L.height);
+  const g = canvas.getContext('2d');
+  g.fillStyle = COLOURS.page;
+  g.fillRect(0, 0, L.width, L.height);
+  drawMap(g, view, land, L);
+  drawSidebar(g, L, info, land.resolution);
+  const img = g.getImageData(0, 0, L.width, L.height);
+  return new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength);
+}
+
+/** Pixels drawn over every frame: their index (pixel number) and straight RGBA. */
+export interface Overlay {
+  index: Uint32Array;
+  rgba: Uint8Array;
+}
+
+function drawScaleBar(g: SKRSContext2D, view: MapView, L: Layout): void {
+  const { box } = view;
+  const s = L.s;
+  const maxPx = box.w * 0.22;
+  const km = niceLength(maxPx / view.pxPerKm);
+  const nm = niceLength(maxPx / (view.pxPerKm * 1.852));
+  const kmPx = km * view.pxPerKm;
+  const nmPx = nm * 1.852 * view.pxPerKm;
+  const x = box.x + 12 * s;
+  const y = box.y + box.h - 52 * s;
+  const labelKm = `${km.toLocaleString('en-US')} km`;
+  const labelNm = `${nm.toLocaleString('en-US')} nm`;
+  g.font = font(12, s);
+  const textW = Math.max(g.measureText(labelKm).width, g.measureText(labelNm).width);
+  g.fillStyle = 'rgba(255, 255, 255, 0.85)';
+  g.fillRect(x - 8 * s, y - 8 * s, Math.max(kmPx, nmPx) + textW + 26 * s, 48 * s);
+  g.fillStyle = COLOURS.text;
+  g.strokeStyle = COLOURS.text;
+  g.lineWidth = 2 * s;
+  const bar = (yy: number, len: number, label: string) => {
+    g.beginPath();
+    g.moveTo(x, yy - 4 * s);
+    g.lineTo(x, yy);
+    g.lineTo(x + len, yy);
+    g.lineTo(x + len, yy - 4 * s);
+    g.stroke();
+    g.textAlign = 'left';
+    g.textBaseline = 'middle';
+    g.fillText(label, x + len + 8 * s, yy - 2 * s);
+  };
+  bar(y + 10 * s, kmPx, labelKm);
+  bar(y + 30 * s, nmPx, labelNm);
+}
+
+export function drawOverlay(L: Layout, view: MapView, ctx: ProductContext): Overlay {
+  const canvas = createCanvas(L.width, L.height);
+  const g = canvas.getContext('2d');
+  drawScaleBar(g, view, L);
+  const seed = ctx.model.seeding;
+  g.save();
+  g.beginPath();
+  g.rect(view.box.x, view.box.y, view.box.w, view.box.h);
+  g.clip();
+  if (seed.endLonDeg !== undefined && seed.endLatDeg !== undefined) {
+    g.strokeStyle = '#000000';
+    g.lineWidth = 2 * L.s;
+    g.beginPath();
+    g.moveTo(xOf(view, seed.lonDeg), yOf(view, seed.latDeg));
+    g.lineTo(xOf(view, seed.endLonDeg), yOf(view, seed.endLatDeg));
+    g.stroke();
+    drawStar(g, xOf(view, seed.endLonDeg), yOf(view, seed.endLatDeg), 7 * L.s);
+  }
+  drawStar(g, xOf(view, seed.lonDeg), yOf(view, seed.latDeg), 9 * L.s);
+  g.restore();
+  const data = g.getImageData(0, 0, L.width, L.height).data;
+  let n = 0;
+  for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+  const index = new Uint32Array(n);
+  const rgba = new Uint8Array(n * 4);
+  for (let i = 0, k = 0; i < data.length; i += 4) {
+    if (data[i + 3] === 0) continue;
+    index[k] = i >> 2;
+    rgba.set(data.subarray(i, i + 4), k * 4);
+    k++;
+  }
+  return { index, rgba };
+}

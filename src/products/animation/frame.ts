@@ -1,0 +1,261 @@
+/**
+ * Per-frame compositing straight into the RGBA bytes that go to ffmpeg: base layer copy, density
+ * shading, particles, datum, overlay, sidebar panel. Pixels are written by hand rather than through
+ * canvas calls: 100 000 particles as canvas fillRect calls cost ~100 ms a frame, as array writes ~2 ms.
+ */
+import { STATUS, type TrajectoryResult } from '../../model/types.js';
+import type { DensityGrid } from '../density-grid.js';
+import { unwrapLonDeg } from '../density-grid.js';
+import type { Overlay } from './base.js';
+import { COLOURS, hexRgb, type Layout } from './style.js';
+import type { MapView } from './view.js';
+
+export interface FrameInputs {
+  L: Layout;
+  view: MapView;
+  base: Uint8Array;
+  overlay: Overlay;
+  result: TrajectoryResult;
+  grid: DensityGrid;
+  /** densityLut() */
+  lut: Uint8Array;
+  /** Largest count of one grid cell over the run: the top of the log colour scale. */
+  maxCellCount: number;
+  /** Draw every activeStride-th drifting particle (activeStrideFor); all stranded/outside ones are drawn. */
+  activeStride: number;
+}
+
+/**
+ * At most 20 000 drifting-particle dots: 2×2 px each they cover up to 80 000 px, a cloud ~280 px
+ * across; more would paint the cloud solid and hide the density shading, which already shows every
+ * particle. Stranded and outside particles are few and operationally important: all are drawn.
+ */
+export const MAX_ACTIVE_DOTS = 20_000;
+
+/** Cap on stranded (and, separately, outside-forcing) dots per frame; see drawParticles. */
+export const MAX_OTHER_DOTS = 5000;
+
+export function activeStrideFor(nParticles: number): number {
+  return Math.max(1, Math.ceil(nParticles / MAX_ACTIVE_DOTS));
+}
+
+export interface FrameStats {
+  active: number;
+  stranded: number;
+  outside: number;
+  notReleased: number;
+}
+
+/**
+ * Drifting-particle dots: with up to 5 000 dots drawn, 3×3 px at 85 % opacity (each particle matters
+ * and must stand out on the shading); with more, 2×2 px at 55 %, so dense areas saturate while sparse
+ * ones still show the shading below.
+ */
+export function dotStyle(nDrawn: number): { size: number; alpha: number } {
+  return nDrawn <= 5000 ? { size: 3, alpha: 0.85 } : { size: 2, alpha: 0.55 };
+}
+
+export class FrameCompositor {
+  private readonly colStart: Int32Array;
+  private readonly colEnd: Int32Array;
+  private readonly rowStart: Int32Array;
+  private readonly rowEnd: Int32Array;
+  private readonly logTop: number;
+  private readonly strandedOrOutside: Int32Array;
+
+  constructor(private readonly f: FrameInputs) {
+    const { grid, view } = f;
+    const { box } = view;
+    // Column and row pixel ranges of every grid cell, clipped to the map box.
+    const half = (grid.nx * grid.dLonDeg) / 2;
+    const west = unwrapLonDeg(grid.westDeg + half, view.centreLonDeg) - half;
+    this.colStart = new Int32Array(grid.nx);
+    this.colEnd = new Int32Array(grid.nx);
+    for (let x = 0; x < grid.nx; x++) {
+      const a = Math.round(box.x + (west + x * grid.dLonDeg - view.westDeg) * view.pxPerDegLon);
+      const b = Math.round(box.x + (west + (x + 1) * grid.dLonDeg - view.westDeg) * view.pxPerDegLon);
+      this.colStart[x] = Math.max(box.x, a);
+      this.colEnd[x] = Math.min(box.x + box.w, b);
+    }
+    this.rowStart = new Int32Array(grid.ny);
+    this.rowEnd = new Int32Array(grid.ny);
+    for (let y = 0; y < grid.ny; y++) {
+      const top = Math.round(box.y + (view.northDeg - (grid.southDeg + (y + 1) * grid.dLatDeg)) * view.pxPerDegLat);
+      const bottom = Math.round(box.y + (view.northDeg - (grid.southDeg + y * grid.dLatDeg)) * view.pxPerDegLat);
+      this.rowStart[y] = Math.max(box.y, top);
+      this.rowEnd[y] = Math.min(box.y + box.h, bottom);
+    }
+    this.logTop = Math.log(Math.max(2, f.maxCellCount));
+    this.strandedOrOutside = new Int32Array(f.result.nParticles);
+  }
+
+  /** Composite frame `t` into `out` (width × height × 4) and return the counts by status. */
+  render(t: number, out: Uint8Array): FrameStats {
+    out.set(this.f.base);
+    this.shadeDensity(t, out);
+    const stats = this.drawParticles(t, out);
+    this.blendOverlay(out);
+    return stats;
+  }
+
+  private shadeDensity(t: number, out: Uint8Array): void {
+    const { grid, lut, L } = this.f;
+    const W = L.width;
+    const n = grid.nx * grid.ny;
+    const off = t * n;
+    for (let c = 0; c < n; c++) {
+      const count = grid.counts[off + c] + grid.stranded[off + c];
+      if (count === 0) continue;
+      const x = c % grid.nx;
+      const y = (c - x) / grid.nx;
+      const x0 = this.colStart[x];
+      const x1 = this.colEnd[x];
+      const y0 = this.rowStart[y];
+      const y1 = this.rowEnd[y];
+      if (x1 <= x0 || y1 <= y0) continue;
+      const k = Math.min(255, Math.round((255 * Math.log(count)) / this.logTop)) * 4;
+      const r = lut[k];
+      const g = lut[k + 1];
+      const b = lut[k + 2];
+      const a = lut[k + 3] / 255;
+      for (let py = y0; py < y1; py++) {
+        let i = (py * W + x0) * 4;
+        for (let px = x0; px < x1; px++, i += 4) {
+          out[i] += (r - out[i]) * a;
+          out[i + 1] += (g - out[i + 1]) * a;
+          out[i + 2] += (b - out[i + 2]) * a;
+        }
+      }
+    }
+  }
+
+  private drawParticles(t: number, out: Uint8Array): FrameStats {
+    const { result, view, L } = this.f;
+    const { box } = view;
+    const W = L.width;
+    const nT = result.nTimes;
+    const { lonDeg, latDeg, status } = result;
+    const centre = view.centreLonDeg;
+    const xMin = box.x;
+    const stride = this.f.activeStride;
+    const { size, alpha } = dotStyle(Math.ceil(result.nParticles / stride));
+    const half = size >> 1;
+    const xMax = box.x + box.w - size; // dots stay inside the box
+    const yMin = box.y;
+    const yMax = box.y + box.h - size;
+    const [ar, ag, ab] = hexRgb(COLOURS.active);
+    let nOther = 0;
+    const stats: FrameStats = { active: 0, stranded: 0, outside: 0, notReleased: 0 };
+    let sumLon = 0;
+    let sumLat = 0;
+    for (let p = 0; p < result.nParticles; p++) {
+      const i = p * nT + t;
+      const lat = latDeg[i];
+      let d = lonDeg[i] - centre;
+      if (!(d === d) || !(lat === lat)) {
+        stats.notReleased++;
+        continue;
+      }
+      if (d >= 180) d -= 360;
+      else if (d < -180) d += 360;
+      sumLon += d;
+      sumLat += lat;
+      const st = status[i];
+      if (st === STATUS.STRANDED) stats.stranded++;
+      else if (st === STATUS.OUTSIDE) stats.outside++;
+      else stats.active++;
+      if (st === STATUS.STRANDED || st === STATUS.OUTSIDE) {
+        this.strandedOrOutside[nOther++] = i;
+        continue;
+      }
+      if (p % stride !== 0) continue;
+      const px = Math.floor(box.x + (centre + d - view.westDeg) * view.pxPerDegLon) - half;
+      const py = Math.floor(box.y + (view.northDeg - lat) * view.pxPerDegLat) - half;
+      if (px < xMin || px > xMax || py < yMin || py > yMax) continue;
+      let o = (py * W + px) * 4;
+      for (let row = 0; row < size; row++, o += (W - size) * 4) {
+        for (let col = 0; col < size; col++, o += 4) {
+          out[o] += (ar - out[o]) * alpha;
+          out[o + 1] += (ag - out[o + 1]) * alpha;
+          out[o + 2] += (ab - out[o + 2]) * alpha;
+        }
+      }
+    }
+    // Outside-forcing and stranded particles on top, 3×3 and opaque: all of them up to 5 000 of each
+    // status (45 000 px), so a handful always shows; beyond that every k-th, as for drifting ones.
+    const outside = hexRgb(COLOURS.outside);
+    const stranded = hexRgb(COLOURS.stranded);
+    for (const pass of [STATUS.OUTSIDE, STATUS.STRANDED]) {
+      const [r, g, b] = pass === STATUS.OUTSIDE ? outside : stranded;
+      const passStride = Math.max(1, Math.ceil((pass === STATUS.OUTSIDE ? stats.outside : stats.stranded) / MAX_OTHER_DOTS));
+      let seen = 0;
+      for (let k = 0; k < nOther; k++) {
+        const i = this.strandedOrOutside[k];
+        if (status[i] !== pass) continue;
+        if (seen++ % passStride !== 0) continue;
+        const px = Math.floor(xOfFast(view, lonDeg[i])) - 1;
+        const py = Math.floor(box.y + (view.northDeg - latDeg[i]) * view.pxPerDegLat) - 1;
+        fillRect(out, W, box, px, py, 3, 3, r, g, b);
+      }
+    }
+    const released = stats.active + stats.stranded + stats.outside;
+    if (released > 0) {
+      const cx = Math.round(box.x + (centre + sumLon / released - view.westDeg) * view.pxPerDegLon);
+      const cy = Math.round(box.y + (view.northDeg - sumLat / released) * view.pxPerDegLat);
+      drawDatum(out, W, box, cx, cy, Math.round(11 * L.s), Math.max(1, Math.round(L.s)));
+    }
+    return stats;
+  }
+
+  private blendOverlay(out: Uint8Array): void {
+    const { index, rgba } = this.f.overlay;
+    for (let k = 0; k < index.length; k++) {
+      const o = index[k] * 4;
+      const a = rgba[k * 4 + 3] / 255;
+      out[o] += (rgba[k * 4] - out[o]) * a;
+      out[o + 1] += (rgba[k * 4 + 1] - out[o + 1]) * a;
+      out[o + 2] += (rgba[k * 4 + 2] - out[o + 2]) * a;
+    }
+  }
+}
+
+function xOfFast(view: MapView, lonDeg: number): number {
+  let d = lonDeg - view.centreLonDeg;
+  if (d >= 180) d -= 360;
+  else if (d < -180) d += 360;
+  return view.box.x + (view.centreLonDeg + d - view.westDeg) * view.pxPerDegLon;
+}
+
+/** Opaque rectangle, clipped to the box. */
+function fillRect(
+  out: Uint8Array,
+  W: number,
+  box: { x: number; y: number; w: number; h: number },
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+  r: number,
+  g: number,
+  b: number,
+): void {
+  const x0 = Math.max(box.x, x);
+  const x1 = Math.min(box.x + box.w, x + w);
+  const y0 = Math.max(box.y, y);
+  const y1 = Math.min(box.y + box.h, y + h);
+  for (let py = y0; py < y1; py++) {
+    for (let px = x0, o = (py * W + x0) * 4; px < x1; px++, o += 4) {
+      out[o] = r;
+      out[o + 1] = g;
+      out[o + 2] = b;
+    }
+  }
+}
+
+/** The datum as in the legend: a black cross with a white halo. */
+function drawDatum(out: Uint8Array, W: number, box: { x: number; y: number; w: number; h: number }, x: number, y: number, arm: number, t: number): void {
+  fillRect(out, W, box, x - arm - t, y - 2 * t, 2 * (arm + t) + 1, 4 * t + 1, 255, 255, 255);
+  fillRect(out, W, box, x - 2 * t, y - arm - t, 4 * t + 1, 2 * (arm + t) + 1, 255, 255, 255);
+  fillRect(out, W, box, x - arm, y - t, 2 * arm + 1, 2 * t + 1, 0, 0, 0);
+  fillRect(out, W, box, x - t, y - arm, 2 * t + 1, 2 * arm + 1, 0, 0, 0);
+}

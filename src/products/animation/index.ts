@@ -1,0 +1,181 @@
+/**
+ * products/animation.mp4: one frame per output step, drawn with @napi-rs/canvas (static layers once)
+ * and by direct pixel writes (per frame), piped as raw RGBA to a system ffmpeg (H.264, yuv420p).
+ *
+ * Each frame: coastline basemap, lat/lon ticks in degrees and minutes, density shading (log scale,
+ * the product grid when its cells are at least 3 px on screen, else a display grid of ~5 px cells),
+ * particles coloured by status, datum, last known position, scale bar (km and nm), and a sidebar with
+ * mission id, object category, UTC time and the counts by status.
+ */
+import { accessSync, constants, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { GlobalFonts } from '@napi-rs/canvas';
+import type { Config } from '../../config.js';
+import { DriftlineError } from '../../errors.js';
+import type { TrajectoryResult } from '../../model/types.js';
+import { buildDensityGrid, runExtent, unwrapLonDeg, type DensityGrid, type Extent } from '../density-grid.js';
+import type { ProductContext } from '../types.js';
+import { drawBase, drawOverlay } from './base.js';
+import { FfmpegEncoder } from './ffmpeg.js';
+import { activeStrideFor, FrameCompositor } from './frame.js';
+import { landResolutionFor, loadLand } from './land.js';
+import { SidebarPanel } from './panel.js';
+import { densityLut, layoutFor } from './style.js';
+import { fitView } from './view.js';
+
+export interface AnimationOptions {
+  ffmpegPath: string;
+  /** Frame size in pixels, even numbers (yuv420p); default 1280 × 720. */
+  width?: number;
+  height?: number;
+  /** The product density grid, reused for the shading when its cells are big enough on screen. */
+  grid?: DensityGrid;
+  /** Frames per second; default nTimes / 8 clamped to 4..24 (49 frames: 6 fps, an 8 s clip). */
+  fps?: number;
+  /** Filled with milliseconds per stage (setup, basemap, frames, encoder wait). */
+  timingsMs?: Record<string, number>;
+}
+
+function isExecutableFile(p: string): boolean {
+  try {
+    accessSync(p, constants.X_OK);
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The ffmpeg to use: FFMPEG_PATH when set (returned even if it does not exist, so that a wrong setting
+ * fails loudly instead of silently using another binary), else the first `ffmpeg` on PATH, else the
+ * binary of the optional ffmpeg-static package if it is installed and its file exists; null if none.
+ */
+export function findFfmpeg(config: Pick<Config, 'FFMPEG_PATH'>): string | null {
+  if (config.FFMPEG_PATH) return config.FFMPEG_PATH;
+  const names = process.platform === 'win32' ? ['ffmpeg.exe', 'ffmpeg'] : ['ffmpeg'];
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    for (const name of names) {
+      const candidate = path.join(dir, name);
+      if (isExecutableFile(candidate)) return candidate;
+    }
+  }
+  try {
+    // Optional package, not a dependency: its default export is the binary's path (or null).
+    const staticPath = createRequire(import.meta.url)('ffmpeg-static') as unknown;
+    if (typeof staticPath === 'string' && isExecutableFile(staticPath)) return staticPath;
+  } catch {
+    // not installed
+  }
+  return null;
+}
+
+/** Display cells of ~5 px: fine enough to show structure, coarse enough to read as shading. */
+const DISPLAY_CELL_PX = 5;
+/** Below 3 px a product-grid cell is finer than the eye can use; a display grid is built instead. */
+const MIN_GRID_CELL_PX = 3;
+
+function withSeed(ext: Extent, ctx: ProductContext): Extent {
+  const s = ctx.model.seeding;
+  const points: [number, number][] = [[s.lonDeg, s.latDeg]];
+  if (s.endLonDeg !== undefined && s.endLatDeg !== undefined) points.push([s.endLonDeg, s.endLatDeg]);
+  const e = { ...ext };
+  for (const [lon, lat] of points) {
+    const u = unwrapLonDeg(lon, e.refLonDeg);
+    e.minLonDeg = Math.min(e.minLonDeg, u);
+    e.maxLonDeg = Math.max(e.maxLonDeg, u);
+    e.minLatDeg = Math.min(e.minLatDeg, lat);
+    e.maxLatDeg = Math.max(e.maxLatDeg, lat);
+  }
+  return e;
+}
+
+function maxCellCount(grid: DensityGrid): number {
+  let m = 0;
+  for (let i = 0; i < grid.counts.length; i++) {
+    const v = grid.counts[i] + grid.stranded[i];
+    if (v > m) m = v;
+  }
+  return m;
+}
+
+export async function writeAnimation(
+  result: TrajectoryResult,
+  ctx: ProductContext,
+  filePath: string,
+  opts: AnimationOptions,
+): Promise<void> {
+  const timings = opts.timingsMs ?? {};
+  let t0 = performance.now();
+  const lap = (stage: string) => {
+    const now = performance.now();
+    timings[stage] = Math.round((timings[stage] ?? 0) + now - t0);
+    t0 = now;
+  };
+  const width = opts.width ?? 1280;
+  const height = opts.height ?? 720;
+  if (width % 2 !== 0 || height % 2 !== 0 || width < 480 || height < 270) {
+    throw new RangeError(`animation: frame size ${width}×${height} must be even and at least 480×270 (yuv420p, legible text)`);
+  }
+  if (result.nTimes < 1) throw new RangeError('animation: the trajectory has no output times');
+  if (GlobalFonts.families.length === 0) {
+    throw new DriftlineError('E_CONFIG', 'animation: no fonts found for text; install a font package such as fonts-dejavu-core');
+  }
+
+  const L = layoutFor(width, height);
+  const seed = ctx.model.seeding;
+  const ext = withSeed(
+    runExtent(result) ?? { refLonDeg: seed.lonDeg, minLonDeg: seed.lonDeg, maxLonDeg: seed.lonDeg, minLatDeg: seed.latDeg, maxLatDeg: seed.latDeg },
+    ctx,
+  );
+  const view = fitView(ext, L.map);
+  // Shade with the product grid (what density.nc holds): the one passed in, else one built at the
+  // mission's density_cell_m; only if its cells are under 3 px on screen, a ~5 px display grid instead.
+  const productGrid = opts.grid && opts.grid.nTimes === result.nTimes ? opts.grid : null;
+  const productCellM = productGrid?.cellM ?? ctx.params.products?.density_cell_m ?? 1000;
+  const grid =
+    (productCellM / 1000) * view.pxPerKm >= MIN_GRID_CELL_PX
+      ? (productGrid ?? buildDensityGrid(result, productCellM))
+      : buildDensityGrid(result, (DISPLAY_CELL_PX / view.pxPerKm) * 1000);
+  const maxCount = maxCellCount(grid);
+  lap('setup');
+
+  const land = await loadLand(landResolutionFor(view));
+  const base = drawBase(L, view, land, { ctx, nParticles: result.nParticles, maxCellCount: maxCount, cellM: grid.cellM });
+  const overlay = drawOverlay(L, view, ctx);
+  const activeStride = activeStrideFor(result.nParticles);
+  const compositor = new FrameCompositor({ L, view, base, overlay, result, grid, lut: densityLut(), maxCellCount: maxCount, activeStride });
+  const panel = new SidebarPanel(L, result.timesSec, activeStride);
+  lap('basemap');
+
+  const fps = opts.fps ?? Math.min(24, Math.max(4, Math.round(result.nTimes / 8)));
+  const encoder = new FfmpegEncoder({
+    ffmpegPath: opts.ffmpegPath,
+    width,
+    height,
+    fps,
+    outPath: filePath,
+    metadata: { title: `driftline mission ${ctx.missionId}`, comment: `Leeway ${ctx.category.key}, ${result.nParticles} particles` },
+  });
+  // Two frame buffers: one is drawn while the pipe drains the other.
+  const buffers = [new Uint8Array(width * height * 4), new Uint8Array(width * height * 4)];
+  try {
+    for (let t = 0; t < result.nTimes; t++) {
+      const buf = buffers[t % 2];
+      const stats = compositor.render(t, buf);
+      panel.blit(t, stats, buf);
+      lap('frames');
+      await encoder.write(buf);
+      lap('encoder_wait');
+    }
+    await encoder.finish();
+    lap('encoder_wait');
+  } catch (err) {
+    encoder.abort();
+    await rm(filePath, { force: true });
+    throw err;
+  }
+}

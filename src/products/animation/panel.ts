@@ -1,0 +1,88 @@
+/**
+ * The part of the sidebar that changes every frame: UTC time, time since the start, and the particle
+ * legend with counts by status. Drawn on a small canvas of its own (~290 × 200 px) and copied into the
+ * frame, so a frame never pays for a full-size canvas read-back.
+ */
+import { createCanvas, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
+import type { FrameStats } from './frame.js';
+import { COLOURS, font, type Layout } from './style.js';
+
+function utcLabel(timeSec: number): string {
+  return `${new Date(timeSec * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** `T+12 h`, `T+1 h 30 min`, `T−6 h` (backward runs count down). */
+export function elapsedLabel(seconds: number): string {
+  const sign = seconds < 0 ? '−' : '+';
+  const totalMin = Math.round(Math.abs(seconds) / 60);
+  const h = Math.floor(totalMin / 60);
+  const m = totalMin % 60;
+  return `T${sign}${h} h${m ? ` ${m} min` : ''}`;
+}
+
+export class SidebarPanel {
+  private readonly canvas: Canvas;
+  private readonly g: SKRSContext2D;
+
+  constructor(
+    private readonly L: Layout,
+    private readonly timesSec: Float64Array,
+    /** Every activeStride-th drifting particle is drawn (said in the legend when > 1). */
+    private readonly activeStride: number,
+  ) {
+    this.canvas = createCanvas(L.dynamic.w, L.dynamic.h);
+    this.g = this.canvas.getContext('2d');
+  }
+
+  /** Draw frame t's panel and copy it into `out` (the full frame). */
+  blit(t: number, stats: FrameStats, out: Uint8Array): void {
+    const { g, L } = this;
+    const { s } = L;
+    const { w, h } = L.dynamic;
+    g.fillStyle = COLOURS.page;
+    g.fillRect(0, 0, w, h);
+    g.textAlign = 'left';
+    g.textBaseline = 'alphabetic';
+    g.fillStyle = COLOURS.text;
+    g.font = font(22, s, 'bold');
+    g.fillText(utcLabel(this.timesSec[t]), 0, 24 * s);
+    g.fillStyle = COLOURS.muted;
+    g.font = font(13, s);
+    const total = this.timesSec[this.timesSec.length - 1] - this.timesSec[0];
+    g.fillText(
+      `${elapsedLabel(this.timesSec[t] - this.timesSec[0])} of ${elapsedLabel(total).slice(2)} · frame ${t + 1}/${this.timesSec.length}`,
+      0,
+      46 * s,
+    );
+
+    g.fillStyle = COLOURS.text;
+    g.font = font(14, s, 'bold');
+    g.fillText('Particles', 0, 80 * s);
+    const rows: [string, string, number][] = [
+      [COLOURS.active, this.activeStride > 1 ? `Drifting (1 in ${this.activeStride} drawn)` : 'Drifting', stats.active],
+      [COLOURS.stranded, 'Stranded on the coast', stats.stranded],
+      [COLOURS.outside, 'Left the forcing area', stats.outside],
+    ];
+    if (stats.notReleased > 0) rows.push([COLOURS.page, 'Not yet released', stats.notReleased]);
+    g.font = font(13, s);
+    rows.forEach(([colour, label, n], k) => {
+      const y = (102 + k * 22) * s;
+      g.fillStyle = colour;
+      g.fillRect(2 * s, y - 11 * s, 12 * s, 12 * s);
+      g.strokeStyle = COLOURS.frame;
+      g.lineWidth = 1;
+      g.strokeRect(2 * s + 0.5, y - 11 * s + 0.5, 12 * s - 1, 12 * s - 1);
+      g.fillStyle = COLOURS.text;
+      g.textAlign = 'left';
+      g.fillText(label, 22 * s, y);
+      g.textAlign = 'right';
+      g.fillText(n.toLocaleString('en-US'), w - 4 * s, y);
+    });
+
+    const data = g.getImageData(0, 0, w, h).data;
+    const W = L.width;
+    for (let row = 0; row < h; row++) {
+      out.set(data.subarray(row * w * 4, (row + 1) * w * 4), ((L.dynamic.y + row) * W + L.dynamic.x) * 4);
+    }
+  }
+}

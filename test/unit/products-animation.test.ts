@@ -1,0 +1,176 @@
+/**
+ * products/animation.mp4 through the real ffmpeg and ffprobe: codec, pixel format, one frame per
+ * output step, what a frame shows, and the errors a coordinator's operator would see.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DriftlineError } from '../../src/errors.js';
+import { buildDensityGrid } from '../../src/products/density-grid.js';
+import { findFfmpeg, writeAnimation } from '../../src/products/animation/index.js';
+import { COLOURS, hexRgb, layoutFor } from '../../src/products/animation/style.js';
+import { syntheticCloud, syntheticContext } from './products-grid.fixtures.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-anim-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const ffmpeg = findFfmpeg({ FFMPEG_PATH: undefined });
+const W = 1280;
+const H = 720;
+const NT = 13;
+const cloud = syntheticCloud({
+  nParticles: 3000,
+  nTimes: NT,
+  lon0Deg: -70.5,
+  lat0Deg: 41.2,
+  driftEastMPerStep: 1500,
+  sigmaGrowthMPerStep: 400,
+  strandedFraction: 0.05,
+  releaseSteps: 2,
+});
+const ctx = syntheticContext({ lonDeg: -70.5, latDeg: 41.2, objectType: 'PIW-1', missionId: 'anim-test' });
+const file = path.join(dir, 'products', 'animation.mp4');
+
+/** Frame k of the MP4 decoded to RGB bytes by ffmpeg. */
+function decodeFrame(k: number): Buffer {
+  return execFileSync(
+    'ffmpeg',
+    ['-v', 'error', '-i', file, '-vf', `select=eq(n\\,${k})`, '-vframes', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+    { maxBuffer: W * H * 3 + 1024 },
+  );
+}
+
+function countNear(rgb: Buffer, box: { x: number; y: number; w: number; h: number }, colour: [number, number, number], tol: number): number {
+  let n = 0;
+  for (let y = box.y; y < box.y + box.h; y++) {
+    for (let x = box.x; x < box.x + box.w; x++) {
+      const i = (y * W + x) * 3;
+      if (Math.abs(rgb[i] - colour[0]) <= tol && Math.abs(rgb[i + 1] - colour[1]) <= tol && Math.abs(rgb[i + 2] - colour[2]) <= tol) n++;
+    }
+  }
+  return n;
+}
+
+describe('writeAnimation', () => {
+  beforeAll(async () => {
+    expect(ffmpeg).not.toBeNull();
+    mkdirSync(path.dirname(file), { recursive: true });
+    await writeAnimation(cloud, ctx, file, { ffmpegPath: ffmpeg!, grid: buildDensityGrid(cloud, 1000) });
+  });
+
+  it('ffprobe: H.264, yuv420p, 1280×720, exactly one frame per output step', () => {
+    const out = execFileSync(
+      'ffprobe',
+      ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,pix_fmt,width,height,nb_read_frames', '-of', 'json', file],
+      { encoding: 'utf8' },
+    );
+    const s = (JSON.parse(out) as { streams: Record<string, unknown>[] }).streams[0];
+    expect(s.codec_name).toBe('h264');
+    expect(s.pix_fmt).toBe('yuv420p');
+    expect(s.width).toBe(W);
+    expect(s.height).toBe(H);
+    expect(Number(s.nb_read_frames)).toBe(NT);
+  });
+
+  it('has its moov atom before mdat (+faststart, so a browser plays it while downloading)', () => {
+    // Walk the top-level MP4 boxes: 4-byte big-endian size, 4-byte type (size 1: 64-bit size follows).
+    const bytes = readFileSync(file);
+    const types: string[] = [];
+    for (let off = 0; off + 8 <= bytes.length; ) {
+      let size = bytes.readUInt32BE(off);
+      const type = bytes.toString('latin1', off + 4, off + 8);
+      if (size === 1) size = Number(bytes.readBigUInt64BE(off + 8));
+      types.push(type);
+      if (size < 8) break;
+      off += size;
+    }
+    expect(types[0]).toBe('ftyp');
+    expect(types.indexOf('moov')).toBeGreaterThan(0);
+    expect(types.indexOf('moov')).toBeLessThan(types.indexOf('mdat'));
+  });
+
+  it('draws the sidebar, the sea and particles that move between the first and last frame', () => {
+    const L = layoutFor(W, H);
+    const first = decodeFrame(0);
+    const last = decodeFrame(NT - 1);
+    // yuv420p with x264 at crf 23 shifts flat colours by a few levels: 12 per channel is ample.
+    const sidebarBlank = { x: L.sidebar.x + 20, y: H - 120, w: L.sidebar.w - 40, h: 40 };
+    expect(countNear(last, sidebarBlank, hexRgb(COLOURS.page), 12)).toBeGreaterThan(0.95 * sidebarBlank.w * sidebarBlank.h);
+    expect(countNear(last, L.map, hexRgb(COLOURS.sea), 12)).toBeGreaterThan(0.2 * L.map.w * L.map.h);
+    // Drifting particles are dark navy dots (blended 55 % over the shading); count clearly dark-blue pixels.
+    const navyish = (rgb: Buffer) => {
+      let n = 0;
+      for (let y = L.map.y; y < L.map.y + L.map.h; y++) {
+        for (let x = L.map.x; x < L.map.x + L.map.w; x++) {
+          const i = (y * W + x) * 3;
+          if (rgb[i + 2] > rgb[i] + 30 && rgb[i] < 110 && rgb[i + 1] < 130) n++;
+        }
+      }
+      return n;
+    };
+    expect(navyish(last)).toBeGreaterThan(500);
+    // The cloud spreads and moves: the map area differs in many pixels between the first and last frame.
+    let changed = 0;
+    for (let y = L.map.y; y < L.map.y + L.map.h; y++) {
+      for (let x = L.map.x; x < L.map.x + L.map.w; x++) {
+        const i = (y * W + x) * 3;
+        if (Math.abs(first[i] - last[i]) + Math.abs(first[i + 1] - last[i + 1]) + Math.abs(first[i + 2] - last[i + 2]) > 60) changed++;
+      }
+    }
+    expect(changed).toBeGreaterThan(5000);
+  });
+
+  it('fails with a clear E_CONFIG error naming FFMPEG_PATH when ffmpeg cannot be run, leaving no file', async () => {
+    const bad = path.join(dir, 'no-such-ffmpeg');
+    const out = path.join(dir, 'bad.mp4');
+    const err = await writeAnimation(cloud, ctx, out, { ffmpegPath: bad }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DriftlineError);
+    expect((err as DriftlineError).code).toBe('E_CONFIG');
+    expect((err as DriftlineError).field).toBe('FFMPEG_PATH');
+    expect((err as Error).message).toContain(bad);
+    expect((err as Error).message).toContain('ENOENT');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('puts ffmpeg’s own stderr into the error when it fails while encoding', async () => {
+    const fake = path.join(dir, 'failing-ffmpeg.sh');
+    writeFileSync(fake, '#!/bin/sh\nhead -c 100000 >/dev/null\necho "Unknown encoder libx264 (test)" >&2\nexit 3\n');
+    chmodSync(fake, 0o755);
+    const err = await writeAnimation(cloud, ctx, path.join(dir, 'fail.mp4'), { ffmpegPath: fake }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DriftlineError);
+    expect((err as Error).message).toMatch(/ffmpeg exited with code 3/);
+    expect((err as Error).message).toContain('Unknown encoder libx264 (test)');
+  });
+
+  it('rejects an odd frame size (yuv420p needs even dimensions)', async () => {
+    await expect(writeAnimation(cloud, ctx, path.join(dir, 'odd.mp4'), { ffmpegPath: ffmpeg!, width: 1281 })).rejects.toThrow(/even/);
+  });
+});
+
+describe('findFfmpeg', () => {
+  it('prefers FFMPEG_PATH, even when it does not exist (a wrong setting must fail loudly)', () => {
+    expect(findFfmpeg({ FFMPEG_PATH: '/opt/custom/ffmpeg' })).toBe('/opt/custom/ffmpeg');
+  });
+
+  it('then searches PATH for an executable ffmpeg, and returns null when there is none', () => {
+    const bin = mkdtempSync(path.join(dir, 'bin-'));
+    const empty = mkdtempSync(path.join(dir, 'empty-'));
+    const fake = path.join(bin, 'ffmpeg');
+    writeFileSync(fake, '#!/bin/sh\n');
+    const saved = process.env.PATH;
+    try {
+      writeFileSync(path.join(empty, 'ffmpeg'), 'not executable');
+      process.env.PATH = `${empty}${path.delimiter}${bin}`;
+      expect(findFfmpeg({ FFMPEG_PATH: undefined })).toBeNull(); // not executable yet
+      chmodSync(fake, 0o755);
+      expect(findFfmpeg({ FFMPEG_PATH: undefined })).toBe(fake);
+      process.env.PATH = empty;
+      // ffmpeg-static is not installed in this project, so nothing else is found.
+      expect(findFfmpeg({ FFMPEG_PATH: undefined })).toBeNull();
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
+});
