@@ -53,7 +53,7 @@ export function windowBounds(w: { lonCenterDeg: number; lonHalfWidthDeg: number;
 
 const cache = new Map<string, PolygonSet>();
 
-/** The polygons of a source, read and indexed once per process (about 0.5 s for the default). */
+/** The polygons of a source, read and indexed once per process (0.6–0.8 s for the default: call it at worker start). */
 export function loadCoastline(source: CoastlineSource = DEFAULT_COASTLINE): PolygonSet {
   const key = sourceKey(source);
   let set = cache.get(key);
