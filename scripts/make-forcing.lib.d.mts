@@ -36,7 +36,27 @@ export interface LonLatFileOptions {
   timeUnits?: [string, number, number];
 }
 export function writeLonLatFile(path: string, opts: LonLatFileOptions): Promise<void>;
-export function writePolarFile(
+export const LCC_PROJ: string;
+export const MERCATOR_PROJ: string;
+export interface ProjectedFileOptions {
+  format: 'nc3' | 'nc4';
+  centerLon: number;
+  centerLat: number;
+  nx?: number;
+  ny?: number;
+  dxKm?: number;
+  timesSec: number[];
+  field: Field;
+  mask?: (lonDeg: number, latDeg: number) => boolean;
+}
+export function writeProjectedFile(
   path: string,
-  opts: { format: 'nc3' | 'nc4'; centerLon: number; centerLat: number; nx?: number; ny?: number; dxKm?: number; timesSec: number[]; field: Field; mask?: (lonDeg: number, latDeg: number) => boolean },
+  opts: ProjectedFileOptions & { kind: 'wind' | 'current'; proj: string; mapping: Record<string, unknown>; xyUnits: 'km' | 'm' },
+): Promise<void>;
+export function writePolarFile(path: string, opts: ProjectedFileOptions): Promise<void>;
+export function writeLccFile(path: string, opts: ProjectedFileOptions): Promise<void>;
+export function writeMercatorFile(path: string, opts: ProjectedFileOptions): Promise<void>;
+export function writeConstantFile(
+  path: string,
+  opts: { kind: 'wind' | 'current'; format: 'nc3' | 'nc4'; u: number; v: number; lons: number[]; lats: number[]; timesSec: number[] },
 ): Promise<void>;

@@ -354,18 +354,46 @@ export async function writeLonLatFile(path, opts) {
 }
 
 export const POLAR_PROJ = '+proj=stere +lat_0=90 +lat_ts=60 +lon_0=58 +datum=WGS84 +units=m +no_defs';
+const POLAR_MAPPING = {
+  grid_mapping_name: 'polar_stereographic',
+  straight_vertical_longitude_from_pole: 58,
+  latitude_of_projection_origin: 90,
+  standard_parallel: 60,
+  false_easting: 0,
+  false_northing: 0,
+  semi_major_axis: 6378137,
+  inverse_flattening: 298.257223563,
+};
+/** AROME-like Lambert conformal conic (OPENDRIFT_LEEWAY.md §9): sphere of 6371 km, tangent at 63°N. */
+export const LCC_PROJ = '+proj=lcc +lat_0=63 +lon_0=15 +lat_1=63 +lat_2=63 +R=6371000 +units=m +no_defs';
+const LCC_MAPPING = {
+  grid_mapping_name: 'lambert_conformal_conic',
+  standard_parallel: { type: 'double', value: [63, 63] },
+  longitude_of_central_meridian: 15,
+  latitude_of_projection_origin: 63,
+  earth_radius: 6371000,
+};
+/** Mercator on WGS84, true scale at the equator. */
+export const MERCATOR_PROJ = '+proj=merc +lon_0=0 +lat_ts=0 +datum=WGS84 +units=m +no_defs';
+const MERCATOR_MAPPING = { grid_mapping_name: 'mercator', longitude_of_projection_origin: 0, standard_parallel: 0, semi_major_axis: 6378137, inverse_flattening: 298.257223563 };
 
 /**
- * A polar-stereographic current file (Arctic20-like: lat_ts 60, lon_0 58, WGS84) on a 4 km grid with
- * x/y in km, storing a field given in east/north as grid x/y components (x_/y_sea_water_velocity).
- * `east` = [uE, vN] function of (lon, lat, t) -> the true field.
+ * A vector file on a projected grid, storing a field given in east/north as grid x/y components
+ * (x_/y_ standard names), as models on projected grids do. The grid is nx × ny cells of dxKm around
+ * (centerLon, centerLat); x/y are written in `xyUnits` (km or m). The rotation uses α, the WGS84
+ * geodesic azimuth from (x, y) to (x, y + 10 m), computed with geographiclib (OpenDrift's definition,
+ * independent of the reader's code): u = e cos α − n sin α, v = e sin α + n cos α.
+ * opts: {format, proj, mapping, kind, centerLon, centerLat, nx, ny, dxKm, xyUnits, timesSec, field, mask}
  */
-export async function writePolarFile(path, opts) {
-  const toXY = proj4('EPSG:4326', POLAR_PROJ);
+export async function writeProjectedFile(path, opts) {
+  const { default: geodesic } = await import('geographiclib-geodesic');
+  const wgs84 = geodesic.Geodesic.WGS84;
+  const toXY = proj4('EPSG:4326', opts.proj);
   const [cx, cy] = toXY.forward([opts.centerLon, opts.centerLat]);
   const dxKm = opts.dxKm ?? 4;
   const nx = opts.nx ?? 60;
   const ny = opts.ny ?? 60;
+  const unit = opts.xyUnits === 'm' ? 1 : 1000;
   const xs = axis(Math.round(cx / 1000) - (dxKm * (nx - 1)) / 2, dxKm, nx);
   const ys = axis(Math.round(cy / 1000) - (dxKm * (ny - 1)) / 2, dxKm, ny);
   const { timesSec } = opts;
@@ -374,54 +402,43 @@ export async function writePolarFile(path, opts) {
   const v = new Float32Array(n);
   const lon2 = new Float32Array(nx * ny);
   const lat2 = new Float32Array(nx * ny);
+  const cosA = new Float64Array(nx * ny);
+  const sinA = new Float64Array(nx * ny);
+  let c = 0;
+  for (const y of ys) for (const x of xs) {
+    const [lo, la] = toXY.inverse([x * 1000, y * 1000]);
+    const [lo2, la2] = toXY.inverse([x * 1000, y * 1000 + 10]);
+    const alpha = (wgs84.Inverse(la, lo, la2, lo2).azi1 * Math.PI) / 180;
+    lon2[c] = lo;
+    lat2[c] = la;
+    cosA[c] = Math.cos(alpha);
+    sinA[c++] = Math.sin(alpha);
+  }
   let o = 0;
   for (let k = 0; k < timesSec.length; k++) {
-    let c = 0;
-    for (const y of ys) for (const x of xs) {
-      const [lo, la] = toXY.inverse([x * 1000, y * 1000]);
-      // Direction of the grid's +y axis at this point, clockwise from north (the quantity OpenDrift
-      // computes as the azimuth from (x, y) to (x, y + 10 m)); computed here with a finite difference
-      // on the sphere, independently of the reader's code.
-      const [lo2, la2] = toXY.inverse([x * 1000, y * 1000 + 10]);
-      const alpha = Math.atan2((lo2 - lo) * Math.cos((la * Math.PI) / 180), la2 - la);
-      const [e, nn] = opts.field(lo, la, timesSec[k]);
+    for (let c2 = 0; c2 < nx * ny; c2++) {
+      const [e, nn] = opts.field(lon2[c2], lat2[c2], timesSec[k]);
       // Inverse of u_e = u cos α + v sin α, v_n = −u sin α + v cos α.
-      u[o] = e * Math.cos(alpha) - nn * Math.sin(alpha);
-      v[o++] = e * Math.sin(alpha) + nn * Math.cos(alpha);
-      if (k === 0) {
-        lon2[c] = lo;
-        lat2[c++] = la;
-      }
+      u[o] = e * cosA[c2] - nn * sinA[c2];
+      v[o++] = e * sinA[c2] + nn * cosA[c2];
     }
   }
+  const std = opts.kind === 'wind' ? ['x_wind', 'y_wind'] : ['x_sea_water_velocity', 'y_sea_water_velocity'];
+  const names = opts.kind === 'wind' ? ['x_wind', 'y_wind'] : ['u', 'v'];
+  const gm = opts.mapping.grid_mapping_name;
   const spec = {
     dims: [{ name: 'time', size: opts.format === 'nc3' ? null : timesSec.length }, { name: 'y', size: ny }, { name: 'x', size: nx }],
     numRecs: timesSec.length,
-    attrs: { Conventions: 'CF-1.8', title: 'driftline synthetic polar stereographic current' },
+    attrs: { Conventions: 'CF-1.8', title: `driftline synthetic ${gm} ${opts.kind ?? 'current'}` },
     vars: [
       { name: 'time', type: 'double', dims: ['time'], attrs: { standard_name: 'time', units: 'seconds since 1970-01-01 00:00:00' }, data: Float64Array.from(timesSec) },
-      { name: 'y', type: 'double', dims: ['y'], attrs: { standard_name: 'projection_y_coordinate', units: 'km' }, data: Float64Array.from(ys) },
-      { name: 'x', type: 'double', dims: ['x'], attrs: { standard_name: 'projection_x_coordinate', units: 'km' }, data: Float64Array.from(xs) },
-      {
-        name: 'polar_stereographic',
-        type: 'int',
-        dims: [],
-        attrs: {
-          grid_mapping_name: 'polar_stereographic',
-          straight_vertical_longitude_from_pole: 58,
-          latitude_of_projection_origin: 90,
-          standard_parallel: 60,
-          false_easting: 0,
-          false_northing: 0,
-          semi_major_axis: 6378137,
-          inverse_flattening: 298.257223563,
-        },
-        data: Int32Array.of(0),
-      },
+      { name: 'y', type: 'double', dims: ['y'], attrs: { standard_name: 'projection_y_coordinate', units: opts.xyUnits ?? 'km' }, data: Float64Array.from(ys, (y) => (y * 1000) / unit) },
+      { name: 'x', type: 'double', dims: ['x'], attrs: { standard_name: 'projection_x_coordinate', units: opts.xyUnits ?? 'km' }, data: Float64Array.from(xs, (x) => (x * 1000) / unit) },
+      { name: gm, type: 'int', dims: [], attrs: opts.mapping, data: Int32Array.of(0) },
       { name: 'lat', type: 'float', dims: ['y', 'x'], attrs: { standard_name: 'latitude', units: 'degrees_north' }, data: lat2 },
       { name: 'lon', type: 'float', dims: ['y', 'x'], attrs: { standard_name: 'longitude', units: 'degrees_east' }, data: lon2 },
-      { name: 'u', type: 'float', dims: ['time', 'y', 'x'], attrs: { standard_name: 'x_sea_water_velocity', units: 'm s-1', grid_mapping: 'polar_stereographic', coordinates: 'lon lat' }, data: u },
-      { name: 'v', type: 'float', dims: ['time', 'y', 'x'], attrs: { standard_name: 'y_sea_water_velocity', units: 'm s-1', grid_mapping: 'polar_stereographic', coordinates: 'lon lat' }, data: v },
+      { name: names[0], type: 'float', dims: ['time', 'y', 'x'], attrs: { standard_name: std[0], units: 'm s-1', grid_mapping: gm, coordinates: 'lon lat' }, data: u },
+      { name: names[1], type: 'float', dims: ['time', 'y', 'x'], attrs: { standard_name: std[1], units: 'm s-1', grid_mapping: gm, coordinates: 'lon lat' }, data: v },
     ],
   };
   if (opts.mask) {
@@ -429,10 +446,49 @@ export async function writePolarFile(path, opts) {
       name: 'land_binary_mask',
       type: 'byte',
       dims: ['y', 'x'],
-      attrs: { standard_name: 'land_binary_mask', units: '1', grid_mapping: 'polar_stereographic' },
+      attrs: { standard_name: 'land_binary_mask', units: '1', grid_mapping: gm },
       data: Int8Array.from(lon2, (lo, i) => (opts.mask(lo, lat2[i]) ? 1 : 0)),
     });
   }
+  if (opts.format === 'nc3') writeNetcdf3(path, spec);
+  else await writeNetcdf4(path, spec);
+}
+
+/** A polar-stereographic current file (Arctic20-like: lat_ts 60, lon_0 58, WGS84), x/y in km. */
+export async function writePolarFile(path, opts) {
+  return writeProjectedFile(path, { ...opts, kind: 'current', proj: POLAR_PROJ, mapping: POLAR_MAPPING, xyUnits: 'km' });
+}
+
+/** An AROME-like Lambert conformal conic wind file, x/y in m. */
+export async function writeLccFile(path, opts) {
+  return writeProjectedFile(path, { ...opts, kind: 'wind', proj: LCC_PROJ, mapping: LCC_MAPPING, xyUnits: 'm' });
+}
+
+/** A Mercator current file, x/y in m. */
+export async function writeMercatorFile(path, opts) {
+  return writeProjectedFile(path, { ...opts, kind: 'current', proj: MERCATOR_PROJ, mapping: MERCATOR_MAPPING, xyUnits: 'm' });
+}
+
+/**
+ * A lon/lat file whose u/v are the same constants everywhere and always (the "constant grid" of the
+ * issue: it must give exactly the results of {constant: [u, v]}). float32 storage, m/s.
+ */
+export async function writeConstantFile(path, opts) {
+  const { lons, lats, timesSec } = opts;
+  const n = timesSec.length * lats.length * lons.length;
+  const names = opts.kind === 'wind' ? ['x_wind', 'y_wind'] : ['x_sea_water_velocity', 'y_sea_water_velocity'];
+  const spec = {
+    dims: [{ name: 'time', size: opts.format === 'nc3' ? null : timesSec.length }, { name: 'lat', size: lats.length }, { name: 'lon', size: lons.length }],
+    numRecs: timesSec.length,
+    attrs: { Conventions: 'CF-1.8', title: `driftline synthetic constant ${opts.kind} [${opts.u}, ${opts.v}] m/s` },
+    vars: [
+      { name: 'time', type: 'double', dims: ['time'], attrs: { standard_name: 'time', units: 'hours since 1970-01-01 00:00:00', calendar: 'proleptic_gregorian' }, data: Float64Array.from(timesSec, (t) => t / 3600) },
+      { name: 'lat', type: 'float', dims: ['lat'], attrs: { standard_name: 'latitude', units: 'degrees_north' }, data: Float32Array.from(lats) },
+      { name: 'lon', type: 'float', dims: ['lon'], attrs: { standard_name: 'longitude', units: 'degrees_east' }, data: Float32Array.from(lons) },
+      { name: names[0], type: 'float', dims: ['time', 'lat', 'lon'], attrs: { standard_name: names[0], units: 'm s-1' }, data: new Float32Array(n).fill(opts.u) },
+      { name: names[1], type: 'float', dims: ['time', 'lat', 'lon'], attrs: { standard_name: names[1], units: 'm s-1' }, data: new Float32Array(n).fill(opts.v) },
+    ],
+  };
   if (opts.format === 'nc3') writeNetcdf3(path, spec);
   else await writeNetcdf4(path, spec);
 }

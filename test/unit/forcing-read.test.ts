@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentField, isIsland, POLAR_PROJ, T0_SEC, windField, writeLonLatFile, writeNetcdf4, writePolarFile, axis } from '../../scripts/make-forcing.lib.mjs';
+import { axis, currentField, isIsland, LCC_PROJ, MERCATOR_PROJ, POLAR_PROJ, T0_SEC, windField, writeLonLatFile, writeNetcdf4, writePolarFile } from '../../scripts/make-forcing.lib.mjs';
 import { decodeTimes, fillNaNsLikeOpenDrift, parseTimeUnits, speedFactorToMps } from '../../src/forcing/cf.js';
 import { openNetcdf } from '../../src/forcing/netcdf.js';
 import { cfToProj4, gridYAzimuthFromForwardRad, gridYAzimuthRad, makeProjection } from '../../src/forcing/projection.js';
@@ -46,12 +46,28 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('make-forcing output', () => {
-  it('every file is accepted by ncdump -h (the netCDF-C library)', () => {
-    for (const name of ['wind_lonlat.nc', 'current_packed_desc.nc', 'wind_0360.nc4', 'current_lonlat.nc4', 'current_polar_east.nc4', 'current_polar_eddy.nc']) {
+  it('every file is accepted by ncdump (the netCDF-C library) in the format its name says', () => {
+    const names = readdirSync(dir).filter((n) => /\.nc4?$/.test(n));
+    expect(names.sort()).toEqual(
+      ['current_lonlat.nc4', 'current_mercator.nc4', 'current_packed_desc.nc', 'current_polar_east.nc4', 'current_polar_eddy.nc', 'wind_0360.nc4', 'wind_lcc.nc', 'wind_lonlat.nc'].sort(),
+    );
+    for (const name of names) {
       const r = spawnSync('ncdump', ['-h', path.join(dir, name)], { encoding: 'utf8' });
       expect(r.status, `${name}: ${r.stderr}`).toBe(0);
       expect(r.stdout).toMatch(/variables:/);
+      // NetCDF-4 files are real HDF5 (netCDF-C reports "netCDF-4"), the others classic NetCDF-3.
+      const kind = spawnSync('ncdump', ['-k', path.join(dir, name)], { encoding: 'utf8' }).stdout.trim();
+      expect(kind, name).toBe(name.endsWith('.nc4') ? 'netCDF-4' : 'classic');
+      expect(readFileSync(path.join(dir, name)).subarray(0, 4).toString('latin1')).toBe(name.endsWith('.nc4') ? '\x89HDF' : 'CDF\x01');
     }
+  });
+
+  it('scripts/make-forcing --help documents every mode and exits 0; bad options exit 2', () => {
+    const help = spawnSync(process.execPath, ['scripts/make-forcing', '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    for (const mode of ['--out DIR', '--bench FILE', '--constant FILE', 'wind_lcc.nc', 'current_mercator.nc4']) expect(help.stdout).toContain(mode);
+    expect(spawnSync(process.execPath, ['scripts/make-forcing', '--nonsense'], { encoding: 'utf8' }).status).toBe(2);
+    expect(spawnSync(process.execPath, ['scripts/make-forcing', '--constant', path.join(dir, 'x.nc'), '--kind', 'tide'], { encoding: 'utf8' }).stderr).toMatch(/--kind is wind or current/);
   });
 });
 
@@ -145,9 +161,11 @@ describe('NetCDF readers', () => {
     const got = sample(r.field, pts, T0_SEC + H);
     for (let i = 0; i < pts.length; i++) {
       // Grid y points 20°-58° = -38° from north here: an unrotated field would be off by ~0.3 m/s.
-      // The resampling keeps it within 1 mm/s (bilinear of a slowly turning grid basis).
-      expect(Math.abs(got.u[i]! - 0.5)).toBeLessThan(1e-3);
-      expect(Math.abs(got.v[i]!)).toBeLessThan(1e-3);
+      // The file was rotated with geographiclib's WGS84 azimuth (OpenDrift's α); the reader's α agrees to
+      // ~1e-6 rad, and bilinear interpolation of the slowly turning grid components (0.1° per cell) errs by
+      // ~1e-7 m/s: 0.1 mm/s bounds both and float32.
+      expect(Math.abs(got.u[i]! - 0.5)).toBeLessThan(1e-4);
+      expect(Math.abs(got.v[i]!)).toBeLessThan(1e-4);
     }
   });
 
@@ -155,19 +173,19 @@ describe('NetCDF readers', () => {
    * OpenDrift's path for one point of a projected file: proj4 forward to x/y, bilinear in the grid's index
    * space (map_coordinates order 1), rotation by α from the 10 m probe (§9). Record k only.
    */
-  async function openDriftStylePerPoint(name: string, projDef: string, k: number, pts: Array<[number, number]>) {
+  async function openDriftStylePerPoint(name: string, projDef: string, k: number, pts: Array<[number, number]>, metresPerUnit = 1000, names: [string, string] = ['u', 'v']) {
     const file = await openNetcdf(path.join(dir, name));
     const xs = await file.read('x');
     const ys = await file.read('y');
     const nx = xs.length;
-    const u = await file.read('u', [k, 0, 0], [1, ys.length, nx]);
-    const v = await file.read('v', [k, 0, 0], [1, ys.length, nx]);
+    const u = await file.read(names[0], [k, 0, 0], [1, ys.length, nx]);
+    const v = await file.read(names[1], [k, 0, 0], [1, ys.length, nx]);
     await file.close();
     const proj = makeProjection(projDef);
     return pts.map(([lo, la]) => {
       const [x, y] = proj.forward(lo, la);
-      const fx = (x / 1000 - xs[0]!) / (xs[1]! - xs[0]!);
-      const fy = (y / 1000 - ys[0]!) / (ys[1]! - ys[0]!);
+      const fx = (x / metresPerUnit - xs[0]!) / (xs[1]! - xs[0]!);
+      const fy = (y / metresPerUnit - ys[0]!) / (ys[1]! - ys[0]!);
       const ix = Math.floor(fx), iy = Math.floor(fy), wx = fx - ix, wy = fy - iy;
       const bil = (a: Float64Array) =>
         (1 - wy) * ((1 - wx) * a[iy * nx + ix]! + wx * a[iy * nx + ix + 1]!) + wy * ((1 - wx) * a[(iy + 1) * nx + ix]! + wx * a[(iy + 1) * nx + ix + 1]!);
@@ -227,6 +245,56 @@ describe('NetCDF readers', () => {
     // Lattice error 1e-3 cell × a gradient of up to 0.5 m/s per half cell: < 1 mm/s; float32 0.03 mm/s.
     expect(maxDiff).toBeLessThan(1e-3);
     console.log(`polar ripple (2-cell wavelength): max |sampler - OpenDrift-style per point| = ${(maxDiff * 1000).toFixed(4)} mm/s`);
+  });
+
+  it('Lambert conformal conic (AROME-like, NetCDF-3, x/y in m): grid x/y wind rotated to east/north as OpenDrift does', async () => {
+    const r = await read('wind_lcc.nc', 'wind', { ...WIDE, lonCenterDeg: 6, southDeg: 59.2, northDeg: 60.8, lonHalfWidthDeg: 1.5 });
+    expect(r.projected).toBe(true);
+    expect(r.field.grid.layout === 'projected' && r.field.grid.proj4).toContain('+proj=lcc');
+    const k = 9;
+    const t = T0_SEC + k * H;
+    const pts = scatter(300, 5, 2, 59.5, 1);
+    const ref = await openDriftStylePerPoint('wind_lcc.nc', LCC_PROJ, k, pts, 1, ['x_wind', 'y_wind']);
+    const got = sample(r.field, pts, t);
+    let maxDiff = 0;
+    let maxTruth = 0;
+    pts.forEach(([lo, la], i) => {
+      maxDiff = Math.max(maxDiff, Math.hypot(got.u[i]! - ref[i]![0], got.v[i]! - ref[i]![1]));
+      const [eu, ev] = windField(lo, la, t);
+      maxTruth = Math.max(maxTruth, Math.hypot(got.u[i]! - eu, got.v[i]! - ev));
+    });
+    // Lattice (≤ 1e-3 cell of a field varying by < 0.05 m/s per cell) and float32 (1e-6 of 8 m/s): 0.1 mm/s.
+    expect(maxDiff).toBeLessThan(1e-4);
+    // Bilinear error of the ±0.5 m/s ripple over 2.5 km cells: < 1 mm/s.
+    expect(maxTruth).toBeLessThan(1e-3);
+    // Grid north is (15° - lon)·sin 63° ≈ 8° west of true north at 6°E, so the stored components are
+    // 2·8 m/s·sin 4° ≈ 1.1 m/s from east/north: a reader that forgot to rotate would fail above.
+    const raw = await openNetcdf(path.join(dir, 'wind_lcc.nc'));
+    const xw = await raw.read('x_wind', [k, 50, 50], [1, 1, 1]);
+    const yw = await raw.read('y_wind', [k, 50, 50], [1, 1, 1]);
+    const lon = await raw.read('lon', [50, 50], [1, 1]);
+    const lat = await raw.read('lat', [50, 50], [1, 1]);
+    await raw.close();
+    const [eu, ev] = windField(lon[0]!, lat[0]!, t);
+    expect(Math.hypot(xw[0]! - eu, yw[0]! - ev)).toBeGreaterThan(1);
+  });
+
+  it('Mercator (NetCDF-4, x/y in m): grid x/y are east/north, the eddy comes out as written', async () => {
+    const r = await read('current_mercator.nc4', 'current', { ...WIDE, lonCenterDeg: 6, southDeg: 59.5, northDeg: 60.5, lonHalfWidthDeg: 0.8 });
+    expect(r.projected).toBe(true);
+    const t = T0_SEC + 13 * H;
+    const pts = scatter(300, 5.5, 1, 59.6, 0.8);
+    const got = sample(r.field, pts, t);
+    const ref = await openDriftStylePerPoint('current_mercator.nc4', MERCATOR_PROJ, 13, pts, 1);
+    let maxDiff = 0;
+    let maxTruth = 0;
+    pts.forEach(([lo, la], i) => {
+      maxDiff = Math.max(maxDiff, Math.hypot(got.u[i]! - ref[i]![0], got.v[i]! - ref[i]![1]));
+      const [eu, ev] = currentField(lo, la, t);
+      maxTruth = Math.max(maxTruth, Math.hypot(got.u[i]! - eu, got.v[i]! - ev));
+    });
+    expect(maxDiff).toBeLessThan(1e-4); // lattice + float32, as above
+    expect(maxTruth).toBeLessThan(1e-3); // bilinear over 2 km cells (1 km of latitude at 60°N)
   });
 
   it('rotated_latitude_longitude (NetCDF-4): a northward 10 m/s wind stored as grid x/y components comes out north', async () => {
@@ -335,6 +403,57 @@ describe('NetCDF readers', () => {
       expect(Buffer.from(got.field.grid.vMps.buffer).equals(Buffer.from(ref.field.grid.vMps.buffer))).toBe(true);
       expect(Array.from(got.field.grid.timesSec)).toEqual(Array.from(ref.field.grid.timesSec));
     }
+  });
+
+  it('every layout reads identically from NetCDF-3 and NetCDF-4 (h5wasm) files', async () => {
+    const H24 = Array.from({ length: 25 }, (_, i) => T0_SEC + i * H);
+    const layouts: Array<[string, 'wind' | 'current', Omit<Parameters<typeof writeLonLatFile>[1], 'format'>, ForcingWindow]> = [
+      ['packed int16, descending latitude, depth levels, fill cells, cm/s', 'current', { kind: 'current', lons: axis(4, 0.1, 41), lats: axis(62, -0.1, 41), timesSec: H24, names: ['uo', 'vo'], standardNames: ['eastward_sea_water_velocity', 'northward_sea_water_velocity'], units: 'cm/s', packed: { scale: 0.1, offset: 5 }, fill: true, depths: [0, 10] }, WIDE],
+      ['0..360 longitudes, knots, names only', 'wind', { kind: 'wind', lons: axis(355, 0.1, 41), lats: axis(58, 0.1, 41), timesSec: H24, names: ['u10', 'v10'], units: 'knots' }, { ...WIDE, lonCenterDeg: -3 }],
+      ['ascending, km/h, x_/y_ standard names', 'current', { kind: 'current', lons: axis(4, 0.1, 41), lats: axis(58, 0.1, 41), timesSec: H24, names: ['u', 'v'], standardNames: ['x_sea_water_velocity', 'y_sea_water_velocity'], units: 'km/h' }, WIDE],
+    ];
+    for (const [what, kind, opts, window] of layouts) {
+      const grids = [];
+      for (const format of ['nc3', 'nc4'] as const) {
+        const name = `parity_${layouts.findIndex((l) => l[0] === what)}.${format}`;
+        await writeLonLatFile(path.join(dir, name), { ...opts, format });
+        grids.push((await read(name, kind, window)).field.grid);
+      }
+      const [a, b] = grids as [GridField['grid'], GridField['grid']];
+      expect(Buffer.from(a.uMps.buffer).equals(Buffer.from(b.uMps.buffer)), what).toBe(true);
+      expect(Buffer.from(a.vMps.buffer).equals(Buffer.from(b.vMps.buffer)), what).toBe(true);
+      expect(Array.from(a.timesSec), what).toEqual(Array.from(b.timesSec));
+    }
+    // Projected (polar stereographic, km axes) too.
+    const polar = [];
+    for (const format of ['nc3', 'nc4'] as const) {
+      await writePolarFile(path.join(dir, `parity_polar.${format}`), { format, centerLon: 6, centerLat: 60, nx: 30, ny: 30, dxKm: 4, timesSec: H24.slice(0, 4), field: currentField });
+      polar.push((await read(`parity_polar.${format}`, 'current', { ...WIDE, lonCenterDeg: 6, lonHalfWidthDeg: 0.5, southDeg: 59.7, northDeg: 60.3, endSec: T0_SEC + 3 * H })).field.grid);
+    }
+    expect(Buffer.from(polar[0]!.uMps.buffer).equals(Buffer.from(polar[1]!.uMps.buffer))).toBe(true);
+  });
+
+  it('3-D currents: the level nearest the surface is used, wherever it is on the depth axis', async () => {
+    // ROMS/NEMO-like: depth positive up, deepest first, surface last; u = level number + 1.
+    const lons = axis(4, 0.5, 5);
+    const lats = axis(58, 0.5, 5);
+    const levels = [-50, -10, -0.5];
+    const n = 2 * levels.length * 25;
+    const u = Float32Array.from({ length: n }, (_, i) => Math.floor(i / 25) % levels.length + 1);
+    await writeNetcdf4(path.join(dir, 'levels_up.nc4'), {
+      dims: [{ name: 'time', size: 2 }, { name: 'depth', size: 3 }, { name: 'lat', size: 5 }, { name: 'lon', size: 5 }],
+      vars: [
+        { name: 'time', type: 'double', dims: ['time'], attrs: { units: 'hours since 2024-01-01', standard_name: 'time' }, data: [0, 24] },
+        { name: 'depth', type: 'double', dims: ['depth'], attrs: { units: 'm', positive: 'up', standard_name: 'height' }, data: levels },
+        { name: 'lat', type: 'float', dims: ['lat'], attrs: { units: 'degrees_north' }, data: lats },
+        { name: 'lon', type: 'float', dims: ['lon'], attrs: { units: 'degrees_east' }, data: lons },
+        { name: 'uo', type: 'float', dims: ['time', 'depth', 'lat', 'lon'], attrs: { units: 'm s-1' }, data: u },
+        { name: 'vo', type: 'float', dims: ['time', 'depth', 'lat', 'lon'], attrs: { units: 'm s-1' }, data: u.map((x) => -x) },
+      ],
+    });
+    const r = await read('levels_up.nc4', 'current');
+    const got = sample(r.field, [[5, 59]], T0_SEC + 3 * H);
+    expect([got.u[0], got.v[0]]).toEqual([3, -3]);
   });
 
   it('a longitude axis that jumps from 180 to -180 (crossing the antimeridian) is unwrapped', async () => {
