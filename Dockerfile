@@ -16,9 +16,9 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
-# ffmpeg for products/animation.mp4; tini forwards SIGTERM so a worker drains its missions on `docker stop`.
+# ffmpeg and a font for products/animation.mp4; tini forwards SIGTERM so a worker drains its missions on `docker stop`.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ffmpeg tini \
+    && apt-get install -y --no-install-recommends ffmpeg fonts-dejavu-core tini \
     && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     FFMPEG_PATH=/usr/bin/ffmpeg \
