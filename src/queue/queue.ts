@@ -75,10 +75,35 @@ export class JobQueue {
 
   /**
    * Block up to `timeoutSec` for a job and move it into this worker's processing list in the same
-   * step. `blocking` must be a connection used for nothing else (a blocked connection serves no one).
+   * step. `blocking` must be a connection used for nothing else (a blocked connection serves no one),
+   * created with autoResendUnfulfilledCommands off: if the connection drops mid-claim, ioredis would
+   * otherwise leave this promise pending for ever, so the claim fails on 'close' instead. It is only
+   * sent on a ready connection, so it never waits in ioredis's offline queue to be sent later.
    */
-  claim(blocking: Redis, workerId: string, timeoutSec: number): Promise<string | null> {
-    return this.call('claim', () => blocking.blmove(this.keys.queue, this.keys.processing(workerId), 'LEFT', 'RIGHT', timeoutSec));
+  async claim(blocking: Redis, workerId: string, timeoutSec: number): Promise<string | null> {
+    if (blocking.status !== 'ready') {
+      if (blocking.status === 'end') throw queueError('claim', new Error('connection closed'));
+      await new Promise<void>((resolve, reject) => {
+        const onReady = () => {
+          blocking.off('end', onEnd);
+          resolve();
+        };
+        const onEnd = () => {
+          blocking.off('ready', onReady);
+          reject(queueError('claim', new Error('connection closed')));
+        };
+        blocking.once('ready', onReady);
+        blocking.once('end', onEnd);
+      });
+    }
+    return new Promise((resolve, reject) => {
+      const onClose = () => reject(queueError('claim', new Error('connection lost while waiting for a job')));
+      blocking.once('close', onClose);
+      blocking
+        .blmove(this.keys.queue, this.keys.processing(workerId), 'LEFT', 'RIGHT', timeoutSec)
+        .then(resolve, (err: unknown) => reject(queueError('claim', err)))
+        .finally(() => blocking.off('close', onClose));
+    });
   }
 
   /** Remove a finished job from the processing list; false when it was no longer there (lease lost). */

@@ -199,6 +199,7 @@ export class Worker {
       if (!alive) {
         this.log.warn({ in_flight: this.active.size }, 'lease had lapsed (worker stalled?); its jobs may run again elsewhere, harmlessly');
       }
+      await this.sweepOrphans();
       for (const r of await this.queue.reapExpired(this.workerId)) {
         this.log.warn({ dead_worker: r.workerId, jobs: r.moved }, 'lease of a dead worker expired; its jobs are back in the queue');
       }
@@ -209,21 +210,46 @@ export class Worker {
     }
   }
 
+  /** Jobs in our processing list that no handler owns, as seen at the previous heartbeat. */
+  private suspects = new Set<string>();
+
+  /**
+   * Safety net for a claim whose reply never arrived (connection cut between Redis moving the job and
+   * us reading the reply): a job that sits unowned in our list for two heartbeats in a row is handed
+   * back. A claim in progress owns its job within the same tick its reply arrives, so it never looks
+   * unowned for a whole heartbeat interval.
+   */
+  private async sweepOrphans(): Promise<void> {
+    if (!this.queue) return;
+    const unowned = new Set(this.unowned(await this.queue.processingJobs(this.workerId)));
+    for (const raw of unowned) {
+      if (this.suspects.has(raw) && this.unowned([raw]).length === 1 && (await this.queue.requeue(this.workerId, raw))) {
+        this.log.warn('returned an orphaned job (claim reply lost) from this worker\'s processing list to the queue');
+        unowned.delete(raw);
+      }
+    }
+    this.suspects = unowned;
+  }
+
+  /** The entries of `list` that no running handler accounts for (multiset difference). */
+  private unowned(list: string[]): string[] {
+    const owned = new Map<string, number>();
+    for (const a of this.active.values()) owned.set(a.raw, (owned.get(a.raw) ?? 0) + 1);
+    return list.filter((raw) => {
+      const n = owned.get(raw) ?? 0;
+      if (n > 0) owned.set(raw, n - 1);
+      return n === 0;
+    });
+  }
+
   /**
    * Hand back every job in our processing list that no handler owns (a claim whose reply was lost,
    * or leftovers of a previous process with this WORKER_ID). Only called when no claim is in flight.
    */
   private async reconcile(): Promise<number> {
     if (!this.queue) return 0;
-    const owned = new Map<string, number>();
-    for (const a of this.active.values()) owned.set(a.raw, (owned.get(a.raw) ?? 0) + 1);
     let returned = 0;
-    for (const raw of await this.queue.processingJobs(this.workerId)) {
-      const n = owned.get(raw) ?? 0;
-      if (n > 0) {
-        owned.set(raw, n - 1);
-        continue;
-      }
+    for (const raw of this.unowned(await this.queue.processingJobs(this.workerId))) {
       if (await this.queue.requeue(this.workerId, raw)) returned++;
     }
     if (returned > 0) this.log.warn({ jobs: returned }, 'returned unowned jobs from this worker\'s processing list to the queue');
