@@ -69,8 +69,9 @@ function relocateSeeded(ctx: StepContext, i0: number, i1: number, grid: WaterSea
   }
 }
 
-/** Steps particles [i0, i1) from step 0 to the end with one random source. */
-function stepThrough(ctx: StepContext, plan: RunPlan, i0: number, i1: number, rng: RandomSource, hooks: RunHooks): RunOutcome {
+/** Steps already seeded particles [i0, i1) from step 0 to the end with one random source. */
+export function runSeeded(ctx: StepContext, i0: number, i1: number, rng: RandomSource, hooks: RunHooks = {}): RunOutcome {
+  const plan = ctx.plan;
   let particleSteps = 0;
   for (let k = 0; k < plan.nSteps; k++) {
     if (hooks.shouldStop?.()) return { particleSteps, stopped: true };
@@ -91,7 +92,7 @@ export function runOpenDriftOrder(model: ModelParams, ctx: StepContext, hooks: R
   seedRange(model, new SeedGeometry(model), ctx.plan, ctx.arrays, 0, n, rng);
   // OpenDrift keeps its generator untouched while it looks for water (basemodel closest_ocean_points).
   if (ctx.land !== null) relocateSeeded(ctx, 0, n, waterSearchGridFor(ctx.arrays.state.lonDeg, ctx.arrays.state.latDeg, 0, n));
-  return stepThrough(ctx, ctx.plan, 0, n, rng, hooks);
+  return runSeeded(ctx, 0, n, rng, hooks);
 }
 
 /**
@@ -110,7 +111,7 @@ export function runBlocks(model: ModelParams, ctx: StepContext, nextBlock: () =>
     const rng = new BlockStream(model.seed, b);
     seedRange(model, geometry, ctx.plan, ctx.arrays, i0, i1, rng);
     if (grid !== null) relocateSeeded(ctx, i0, i1, grid);
-    const r = stepThrough(ctx, ctx.plan, i0, i1, rng, hooks);
+    const r = runSeeded(ctx, i0, i1, rng, hooks);
     particleSteps += r.particleSteps;
     if (r.stopped) return { particleSteps, stopped: true };
   }

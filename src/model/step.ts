@@ -49,6 +49,13 @@ export interface StepContext {
   /** Jibe probability per step (float32, OpenDrift: 1 − exp(ln(1 − p_hour)/3600 · |dt|)). */
   jibePerStep: number;
   capsizing: { thresholdMps: number; sigmaMps: number; leewayFraction: number } | null;
+  /**
+   * rng "opendrift": only active particles draw (OpenDrift draws `num_elements_active` uniforms, so one
+   * stranding shifts every later draw). rng "fast": every particle of the range draws each step, active or
+   * not, so a particle's jibes depend on its block's stream and its own index only, never on what
+   * happens to the other particles.
+   */
+  drawForEveryParticle: boolean;
   /** Scratch for coastline look-ups. */
   point: Float64Array;
 }
@@ -73,6 +80,7 @@ export function createStepContext(model: ModelParams, plan: RunPlan, arrays: Sim
     recordEnvironment: opts.recordEnvironment && arrays.out.env !== undefined,
     jibePerStep: jibeProbabilityPerStep(model.jibeProbabilityPerHour, plan.absDtSec),
     capsizing: cap ? { thresholdMps: cap.windThresholdMps, sigmaMps: cap.windThresholdSigmaMps, leewayFraction: cap.leewayFraction } : null,
+    drawForEveryParticle: model.rng === 'fast',
     point: new Float64Array(2),
   };
 }
@@ -176,8 +184,12 @@ function capsize(ctx: StepContext, i0: number, i1: number, rng: RandomSource): v
   const candidate = ctx.plan.direction > 0 ? 0 : 1;
   const thr = f32(cap.thresholdMps);
   const sigma = f32(cap.sigmaMps);
+  const drawAll = ctx.drawForEveryParticle;
   for (let p = i0; p < i1; p++) {
-    if (st.status[p] !== ACTIVE || st.capsized[p] !== candidate) continue;
+    if (st.status[p] !== ACTIVE || st.capsized[p] !== candidate) {
+      if (drawAll) rng.random();
+      continue;
+    }
     const u = sc.windUMps[p]!;
     const v = sc.windVMps[p]!;
     const w = f32(Math.sqrt(f32(f32(u * u) + f32(v * v))));
@@ -224,9 +236,13 @@ export function advanceStep(ctx: StepContext, i0: number, i1: number, rng: Rando
   const wv = sc.windVMps;
   const cu = sc.currentUMps;
   const cv = sc.currentVMps;
+  const drawAll = ctx.drawForEveryParticle;
   let moved = 0;
   for (let p = i0; p < i1; p++) {
-    if (status[p] !== ACTIVE) continue;
+    if (status[p] !== ACTIVE) {
+      if (drawAll) rng.random();
+      continue;
+    }
     moved++;
     const u = wu[p]!;
     const v = wv[p]!;
