@@ -1,0 +1,81 @@
+/**
+ * The fleet end to end with the real mission pipeline (src/mission/run.ts: forcing, simulation on
+ * worker threads, NetCDF products, search areas, animation): 10 jobs pushed, 2 worker processes,
+ * every mission completed, its products in S3 byte for byte, and its rows in mission_results.
+ */
+import { createHash } from 'node:crypto';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { job, startFleet, type Fleet } from '../helpers/fleet.js';
+
+let fleet: Fleet;
+
+beforeAll(async () => {
+  // One simulation thread per mission: 2 workers × 2 missions already fill this 2-core machine.
+  fleet = await startFleet('e2e', { MAX_CONCURRENT_JOBS: '2', SIM_THREADS: '1' });
+});
+
+afterAll(async () => {
+  await fleet?.close();
+});
+
+afterEach(async () => {
+  await Promise.all(fleet.workers.map((w) => w.destroy()));
+});
+
+const MISSIONS = 10;
+
+describe('fleet', () => {
+  it('10 jobs, 2 workers: all completed, products in S3, rows in mission_results', { timeout: 120_000 }, async () => {
+    const workers = [fleet.spawn('e2e-a'), fleet.spawn('e2e-b')];
+    await Promise.all(workers.map((w) => w.started(30_000)));
+    const ids = Array.from({ length: MISSIONS }, (_, i) => `e2e-${i}`);
+    await fleet.push(
+      ids.map((id, i) =>
+        job(id, {
+          // Open North Sea west of Norway, 3 h, small missions: the test is about the fleet, not the model.
+          latitude: 60,
+          longitude: 3,
+          duration_hours: 3,
+          num_particles: 200,
+          seed: i,
+          forcing: { wind: { constant: [8, 3] }, current: { constant: [0.1, 0.05] } },
+          // One mission makes the MP4 too, so the slowest product goes through the fleet as well.
+          products: { animation: i === 0 },
+        }),
+      ),
+    );
+    for (const id of ids) await fleet.waitForStatus(id, 'completed', 100_000);
+
+    for (const id of ids) {
+      const results = await fleet.results(id);
+      const kinds = results.map((r) => r.kind);
+      expect(kinds).toEqual(expect.arrayContaining(['trajectory', 'density']));
+      if (id === 'e2e-0') expect(kinds).toContain('animation');
+      // Today's consumers look for the trajectory at {mission_id}/raw/particles.nc.
+      expect(results.find((r) => r.kind === 'trajectory')!.uri).toBe(`s3://${fleet.s3.bucket}/${id}/raw/particles.nc`);
+      for (const r of results) {
+        const body = await fleet.s3.get(r.uri.replace(`s3://${fleet.s3.bucket}/`, ''));
+        expect(body.length).toBe(r.bytes);
+        expect(createHash('sha256').update(body).digest('hex')).toBe(r.sha256);
+      }
+      // Nothing in S3 that is not recorded.
+      const listed = await fleet.s3.client.send(new ListObjectsV2Command({ Bucket: fleet.s3.bucket, Prefix: `${id}/` }));
+      expect((listed.Contents ?? []).map((o) => `s3://${fleet.s3.bucket}/${o.Key}`).sort()).toEqual(results.map((r) => r.uri).sort());
+      const m = await fleet.mission(id);
+      expect(m).toMatchObject({ attempts: 1, progress: 1, error: null });
+      expect(Number(m!.particle_steps)).toBeGreaterThan(0);
+    }
+
+    const l = await fleet.queue.lengths();
+    expect([l.queue, l.dead, l.processing.reduce((n, p) => n + p.length, 0)]).toEqual([0, 0, 0]);
+    // Both workers took missions (each blocks on the queue from the start, 2 slots each).
+    for (const w of workers) expect(w.logs.filter((x) => x.msg === 'mission completed').length).toBeGreaterThan(0);
+    // Every log line about a mission carries its id.
+    for (const w of workers) {
+      for (const line of w.logs.filter((x) => /^mission (started|completed)$/.test(x.msg))) expect(ids).toContain(line.mission_id);
+    }
+    for (const w of workers) w.kill('SIGTERM');
+    for (const w of workers) expect((await w.exited).code).toBe(0);
+  });
+});
