@@ -1,0 +1,112 @@
+/**
+ * A mission's simulation on worker threads (main-thread side).
+ *
+ * All particle state, scratch and output arrays are allocated once, in SharedArrayBuffers; every
+ * thread gets the same arrays (structured clone shares them) and advances its own blocks of particles,
+ * so nothing is copied per step or at the end. rng "fast" splits the particles in blocks of
+ * BLOCK_SIZE that threads claim one at a time (results identical for any thread count); rng
+ * "opendrift" runs on one thread because numpy's draw order is global.
+ *
+ * The main thread only waits: it reports progress about once a second from a shared counter and,
+ * when `signal` aborts, raises a shared flag that the threads check between steps.
+ */
+import { DriftlineError } from '../errors.js';
+import { missionWindow } from '../forcing/load.js';
+import type { ForcingDescriptor } from '../forcing/types.js';
+import { coastlineLandRaster, windowBounds, type CoastlineOptions } from '../land/coastline.js';
+import type { LandRaster } from '../land/types.js';
+import { planRun } from '../model/plan.js';
+import { blockCount, trajectoryResult } from '../model/simulation.js';
+import { allocateSimArrays } from '../model/state.js';
+import type { ModelParams, TrajectoryResult } from '../model/types.js';
+import { simulationPool } from './pool.js';
+import { CONTROL, CONTROL_SLOTS, type SimulationTask } from './protocol.js';
+
+export { closeSimulationPool } from './pool.js';
+
+export interface SimulateOptions {
+  model: ModelParams;
+  forcing: ForcingDescriptor;
+  /** Land from the forcing; null: the global coastline over the mission window (unless coastline action 'none'). */
+  land: LandRaster | null;
+  threads: number;
+  recordEnvironment: boolean;
+  /** Fraction of the run done, in [0, 1], about once a second at most. */
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+  /** Which global coastline to rasterise when `land` is null (default: src/land's default source). */
+  coastline?: CoastlineOptions;
+}
+
+const PROGRESS_INTERVAL_MS = 1000;
+
+const sharedAllocator = (bytes: number) => new SharedArrayBuffer(bytes);
+
+function cancelled(): DriftlineError {
+  return new DriftlineError('E_CANCELLED', 'simulation interrupted (shutdown or cancel) before it finished');
+}
+
+/** The land the run uses: the forcing's mask, else the global coastline around the mission, or none. */
+export function missionLand(model: ModelParams, land: LandRaster | null, coastline?: CoastlineOptions): LandRaster | null {
+  if (model.coastlineAction === 'none') return null;
+  if (land !== null) return land;
+  return coastlineLandRaster(windowBounds(missionWindow(model)), coastline);
+}
+
+export async function simulate(opts: SimulateOptions): Promise<TrajectoryResult> {
+  const { model, forcing, recordEnvironment, signal } = opts;
+  if (signal?.aborted) throw cancelled();
+  const plan = planRun(model);
+  const land = missionLand(model, opts.land, opts.coastline);
+  const arrays = allocateSimArrays(model.numParticles, plan.nTimes, { recordEnvironment, land: land !== null }, sharedAllocator);
+  const control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4));
+
+  const nBlocks = blockCount(model.numParticles);
+  // numpy's draw order is global: one thread. Otherwise no more threads than blocks.
+  const nTasks = model.rng === 'opendrift' ? 1 : Math.max(1, Math.min(Math.floor(opts.threads) || 1, nBlocks));
+  const totalSteps = (model.rng === 'opendrift' ? 1 : nBlocks) * plan.nSteps;
+  const pool = await simulationPool(nTasks);
+
+  const task: SimulationTask = { model, wind: forcing.wind, current: forcing.current, land, arrays, recordEnvironment, nBlocks, control };
+  const stop = () => Atomics.store(control, CONTROL.ABORT, 1);
+  signal?.addEventListener('abort', stop, { once: true });
+  let lastReported = -1;
+  const report = () => {
+    const fraction = Math.min(1, Atomics.load(control, CONTROL.STEPS_DONE) / totalSteps);
+    if (fraction !== lastReported) {
+      lastReported = fraction;
+      opts.onProgress?.(fraction);
+    }
+  };
+  const timer = opts.onProgress ? setInterval(report, PROGRESS_INTERVAL_MS) : null;
+  timer?.unref();
+  try {
+    const runs = Array.from({ length: nTasks }, () =>
+      pool.run(task).catch((err: unknown) => {
+        stop(); // one thread failed: the others need not finish
+        throw err;
+      }),
+    );
+    const settled = await Promise.allSettled(runs);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
+      const err = failed.reason as unknown;
+      if (err instanceof DriftlineError) throw err;
+      throw new DriftlineError('E_INTERNAL', `simulation thread failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+    let particleSteps = 0;
+    let stopped = false;
+    for (const s of settled) {
+      if (s.status === 'fulfilled') {
+        particleSteps += s.value.particleSteps;
+        stopped ||= s.value.stopped;
+      }
+    }
+    if (stopped || signal?.aborted) throw cancelled();
+    report();
+    return trajectoryResult(plan, arrays, particleSteps);
+  } finally {
+    if (timer) clearInterval(timer);
+    signal?.removeEventListener('abort', stop);
+  }
+}
