@@ -41,7 +41,8 @@ export function regularAxis(values: ArrayLike<number>, name: string): { start: n
 
 /**
  * Build a gridded field from 1-D lon and lat axes and u/v laid out [t][y][x] (y along `latDeg`, x along
- * `lonDeg`). Data are copied into SharedArrayBuffers. Latitude may be descending (rows are flipped),
+ * `lonDeg`). Data are copied into SharedArrayBuffers (or adopted when they already are shared and need
+ * no reordering). Latitude may be descending (rows are flipped),
  * longitude may be 0..360 or -180..180 or cross the antimeridian (positions are wrapped at sampling).
  * A grid that spans the whole globe in longitude gets its first column repeated after the last, so a
  * particle between the last and first meridian is interpolated rather than lost.
@@ -78,9 +79,12 @@ export function lonLatGridField(opts: {
   const periodic = Math.abs(dLonDeg * nxIn - 360) < dLonDeg * 1e-3;
   const nx = periodic ? nxIn + 1 : nxIn;
 
-  const u = sharedF32(nx * ny * nt);
-  const v = sharedF32(nx * ny * nt);
-  for (let k = 0; k < nt; k++) {
+  // Already in the sampler's layout and shared (the readers build it so): adopted, not copied.
+  const shared = opts.uMps.buffer instanceof SharedArrayBuffer && opts.vMps.buffer instanceof SharedArrayBuffer;
+  const adopt = shared && !flipX && !flipY && !periodic && opts.uMps.byteOffset === 0 && opts.vMps.byteOffset === 0;
+  const u = adopt ? opts.uMps : sharedF32(nx * ny * nt);
+  const v = adopt ? opts.vMps : sharedF32(nx * ny * nt);
+  for (let k = 0; k < nt && !adopt; k++) {
     for (let j = 0; j < ny; j++) {
       const src = (k * ny + (flipY ? ny - 1 - j : j)) * nxIn;
       const dst = (k * ny + j) * nx;

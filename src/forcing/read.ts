@@ -219,8 +219,10 @@ export async function readVectorField(
   const sub = geo.subset(window);
   const plane = sub.nxSub * sub.nySub;
   const nt = wanted.length;
-  const uAll = new Float64Array(nt * plane);
-  const vAll = new Float64Array(nt * plane);
+  // float32 in SharedArrayBuffers from the start: unpacked in float64 per read, rounded once on the way
+  // in, and handed to the samplers without another copy.
+  const uAll = new Float32Array(new SharedArrayBuffer(nt * plane * 4));
+  const vAll = new Float32Array(new SharedArrayBuffer(nt * plane * 4));
   // Contiguous record runs per file: one hyperslab read per run.
   let i = 0;
   while (i < nt) {
@@ -277,8 +279,8 @@ interface Geometry {
   extent: { westDeg: number; eastDeg: number; southDeg: number; northDeg: number };
   covers(lonDeg: number, latDeg: number): boolean;
   subset(window: ForcingWindow): Subset;
-  /** Subset planes [t][y][x] -> the GridField the sampler reads. */
-  toField(sub: Subset, timesSec: number[], u: Float64Array, v: Float64Array, earthRelative: boolean): GridField;
+  /** Subset planes [t][y][x] (float32, SharedArrayBuffer) -> the GridField the sampler reads. */
+  toField(sub: Subset, timesSec: number[], u: Float32Array, v: Float32Array, earthRelative: boolean): GridField;
   /** Set by toField on projected grids. */
   lattice?: { nodes: number; indexErrorCells: number; alphaErrorRad: number };
   /** For land masks: the subset plane -> LandRaster (nearest cell). */
@@ -384,7 +386,7 @@ function lonLatGeometry(f: LabeledFile, lonsIn: Float64Array, lats: Float64Array
       if (subLon.length < 2 || subLat.length < 2) {
         throw new DriftlineError('E_FORCING_COVERAGE', `forcing file ${f.label}: the mission's area holds fewer than 2×2 grid points of it`);
       }
-      return lonLatGridField({ lonDeg: subLon, latDeg: subLat, timesSec, uMps: Float32Array.from(u), vMps: Float32Array.from(v) });
+      return lonLatGridField({ lonDeg: subLon, latDeg: subLat, timesSec, uMps: u, vMps: v });
     },
     toLandRaster(sub, mask, source) {
       const subLon = lons.subarray(sub.x0, sub.x0 + sub.nxSub);
@@ -538,11 +540,8 @@ function projectedGeometry(f: LabeledFile, def: string, xs: Float64Array, ys: Fl
       const lattice = { lon0Deg: t.lon0, dLonDeg: t.dLon, nLon: t.nLon, lat0Deg: t.lat0, dLatDeg: t.dLat, nLat: t.nLat };
       const { lookup, error } = buildGridIndexLookup(proj, axes, lattice, { maxNodes: MAX_LATTICE_NODES });
       this.lattice = { nodes: lookup.nLon * lookup.nLat, indexErrorCells: error.indexCells, alphaErrorRad: error.alphaRad };
-      const n = u.length;
-      const uMps = new Float32Array(new SharedArrayBuffer(n * 4));
-      const vMps = new Float32Array(new SharedArrayBuffer(n * 4));
-      uMps.set(u);
-      vMps.set(v);
+      const uMps = u;
+      const vMps = v;
       const times = new Float64Array(new SharedArrayBuffer(timesSec.length * 8));
       times.set(timesSec);
       for (let k = 1; k < times.length; k++) {

@@ -4,8 +4,9 @@
  * The gridded sampler is the hot path (called once per step per particle range). It reproduces
  * OpenDrift's defaults for structured readers: bilinear interpolation in grid-index space
  * (`linearNDFast` = scipy map_coordinates order 1) at the two reader times that enclose the step time,
- * then linear in time. Per call it computes the time weights once; per particle it does 2 compares,
- * 2 floors and 16 loads, and allocates nothing.
+ * then linear in time. Per call it computes the time weights once; per particle it does 3 compares,
+ * 2 truncations, 16 loads and 20 multiply-adds, and allocates nothing (9 ns per particle-step here,
+ * bench/forcing.bench.mjs).
  *
  * Projected grids are sampled in their own index space too: a precomputed lon/lat lattice gives the
  * particle's fractional grid index (fx, fy) and the grid's rotation α (bilinear in the lattice, 4 × 4
@@ -79,8 +80,10 @@ function gridSampler(g: LonLatGridData): VectorSampler {
       const k = timeInterval(times, timeSec, lastK);
       lastK = k;
       const wt = timeWeight(times, timeSec, k);
+      const wa = 1 - wt;
       const a = k * plane;
-      const b = single ? a : a + plane;
+      // Offset of the second record (none when the field has a single one).
+      const dt = single ? 0 : plane;
       for (let p = i0; p < i1; p++) {
         let dLon = lonDeg[p]! - lon0;
         if (dLon < 0 || dLon >= 360) dLon -= 360 * Math.floor(dLon / 360);
@@ -92,36 +95,27 @@ function gridSampler(g: LonLatGridData): VectorSampler {
           outV[p] = NaN;
           continue;
         }
-        let ix = Math.floor(fx);
+        // fx, fy >= 0 here, so truncation is floor.
+        let ix = fx | 0;
         if (ix >= xMax) ix = xMax - 1;
-        let iy = Math.floor(fy);
+        let iy = fy | 0;
         if (iy >= yMax) iy = yMax - 1;
         const wx = fx - ix;
         const wy = fy - iy;
-        const c = iy * nx + ix;
-        // a + w·(b − a): exact when the corners are equal, so a constant grid gives exactly the constant.
-        let s0 = U[a + c]!;
-        let s1 = U[a + c + nx]!;
-        const ua0 = s0 + wx * (U[a + c + 1]! - s0);
-        const ua1 = s1 + wx * (U[a + c + nx + 1]! - s1);
-        const ua = ua0 + wy * (ua1 - ua0);
-        s0 = U[b + c]!;
-        s1 = U[b + c + nx]!;
-        const ub0 = s0 + wx * (U[b + c + 1]! - s0);
-        const ub1 = s1 + wx * (U[b + c + nx + 1]! - s1);
-        const ub = ub0 + wy * (ub1 - ub0);
-        s0 = V[a + c]!;
-        s1 = V[a + c + nx]!;
-        const va0 = s0 + wx * (V[a + c + 1]! - s0);
-        const va1 = s1 + wx * (V[a + c + nx + 1]! - s1);
-        const va = va0 + wy * (va1 - va0);
-        s0 = V[b + c]!;
-        s1 = V[b + c + nx]!;
-        const vb0 = s0 + wx * (V[b + c + 1]! - s0);
-        const vb1 = s1 + wx * (V[b + c + nx + 1]! - s1);
-        const vb = vb0 + wy * (vb1 - vb0);
-        outU[p] = ua + wt * (ub - ua);
-        outV[p] = va + wt * (vb - va);
+        // Corner weights (sum 1 up to ~1e-16, so a constant field comes back exactly once rounded to
+        // float32: the error is 1e-9 of a float32 ulp). This form is 20 % faster than nested lerps.
+        const w11 = wx * wy;
+        const w10 = wx - w11;
+        const w01 = wy - w11;
+        const w00 = 1 - wx - wy + w11;
+        const c = a + iy * nx + ix;
+        const e = c + dt;
+        const ua = w00 * U[c]! + w10 * U[c + 1]! + w01 * U[c + nx]! + w11 * U[c + nx + 1]!;
+        const ub = w00 * U[e]! + w10 * U[e + 1]! + w01 * U[e + nx]! + w11 * U[e + nx + 1]!;
+        const va = w00 * V[c]! + w10 * V[c + 1]! + w01 * V[c + nx]! + w11 * V[c + nx + 1]!;
+        const vb = w00 * V[e]! + w10 * V[e + 1]! + w01 * V[e + nx]! + w11 * V[e + nx + 1]!;
+        outU[p] = wa * ua + wt * ub;
+        outV[p] = wa * va + wt * vb;
       }
     },
   };
@@ -162,79 +156,65 @@ function projectedSampler(g: ProjectedGridData): VectorSampler {
       const k = timeInterval(times, timeSec, lastK);
       lastK = k;
       const wt = timeWeight(times, timeSec, k);
+      const wa = 1 - wt;
       const a = k * plane;
-      const b = single ? a : a + plane;
+      const dt = single ? 0 : plane;
       for (let p = i0; p < i1; p++) {
         let dLon = lonDeg[p]! - lon0;
         if (dLon < 0 || dLon >= 360) dLon -= 360 * Math.floor(dLon / 360);
         const gx = dLon * invDLon;
         const gy = (latDeg[p]! - lat0) * invDLat;
-        let fx = NaN;
-        let fy = NaN;
-        let li = 0;
-        let lwx = 0;
-        let lwy = 0;
-        if (gx <= lonMax && gy >= 0 && gy <= latMax) {
-          let i = Math.floor(gx);
-          if (i >= lonMax) i = lonMax - 1;
-          let j = Math.floor(gy);
-          if (j >= latMax) j = latMax - 1;
-          lwx = gx - i;
-          lwy = gy - j;
-          li = j * nLon + i;
-          const x0 = FX[li]! + lwx * (FX[li + 1]! - FX[li]!);
-          const x1 = FX[li + nLon]! + lwx * (FX[li + nLon + 1]! - FX[li + nLon]!);
-          fx = x0 + lwy * (x1 - x0);
-          const y0 = FY[li]! + lwx * (FY[li + 1]! - FY[li]!);
-          const y1 = FY[li + nLon]! + lwx * (FY[li + nLon + 1]! - FY[li + nLon]!);
-          fy = y0 + lwy * (y1 - y0);
+        // Written so that NaN positions (not yet released) fail too.
+        if (!(gx <= lonMax && gy >= 0 && gy <= latMax)) {
+          outU[p] = NaN;
+          outV[p] = NaN;
+          continue;
         }
-        // NaN fx/fy (outside the lattice, undefined projection, unreleased particle) fail here too.
+        let i = gx | 0;
+        if (i >= lonMax) i = lonMax - 1;
+        let j = gy | 0;
+        if (j >= latMax) j = latMax - 1;
+        const lwx = gx - i;
+        const lwy = gy - j;
+        const l11 = lwx * lwy;
+        const l10 = lwx - l11;
+        const l01 = lwy - l11;
+        const l00 = 1 - lwx - lwy + l11;
+        const li = j * nLon + i;
+        const lj = li + nLon;
+        const fx = l00 * FX[li]! + l10 * FX[li + 1]! + l01 * FX[lj]! + l11 * FX[lj + 1]!;
+        const fy = l00 * FY[li]! + l10 * FY[li + 1]! + l01 * FY[lj]! + l11 * FY[lj + 1]!;
+        // NaN fx/fy (projection undefined at a lattice node) fail here too.
         if (!(fx >= 0 && fx <= xMax && fy >= 0 && fy <= yMax)) {
           outU[p] = NaN;
           outV[p] = NaN;
           continue;
         }
-        let ix = Math.floor(fx);
+        let ix = fx | 0;
         if (ix >= xMax) ix = xMax - 1;
-        let iy = Math.floor(fy);
+        let iy = fy | 0;
         if (iy >= yMax) iy = yMax - 1;
         const wx = fx - ix;
         const wy = fy - iy;
-        const c = iy * nx + ix;
-        let s0 = U[a + c]!;
-        let s1 = U[a + c + nx]!;
-        const ua0 = s0 + wx * (U[a + c + 1]! - s0);
-        const ua1 = s1 + wx * (U[a + c + nx + 1]! - s1);
-        const ua = ua0 + wy * (ua1 - ua0);
-        s0 = U[b + c]!;
-        s1 = U[b + c + nx]!;
-        const ub0 = s0 + wx * (U[b + c + 1]! - s0);
-        const ub1 = s1 + wx * (U[b + c + nx + 1]! - s1);
-        const ub = ub0 + wy * (ub1 - ub0);
-        s0 = V[a + c]!;
-        s1 = V[a + c + nx]!;
-        const va0 = s0 + wx * (V[a + c + 1]! - s0);
-        const va1 = s1 + wx * (V[a + c + nx + 1]! - s1);
-        const va = va0 + wy * (va1 - va0);
-        s0 = V[b + c]!;
-        s1 = V[b + c + nx]!;
-        const vb0 = s0 + wx * (V[b + c + 1]! - s0);
-        const vb1 = s1 + wx * (V[b + c + nx + 1]! - s1);
-        const vb = vb0 + wy * (vb1 - vb0);
-        const gu = ua + wt * (ub - ua);
-        const gv = va + wt * (vb - va);
+        const w11 = wx * wy;
+        const w10 = wx - w11;
+        const w01 = wy - w11;
+        const w00 = 1 - wx - wy + w11;
+        const c = a + iy * nx + ix;
+        const e = c + dt;
+        const ua = w00 * U[c]! + w10 * U[c + 1]! + w01 * U[c + nx]! + w11 * U[c + nx + 1]!;
+        const ub = w00 * U[e]! + w10 * U[e + 1]! + w01 * U[e + nx]! + w11 * U[e + nx + 1]!;
+        const va = w00 * V[c]! + w10 * V[c + 1]! + w01 * V[c + nx]! + w11 * V[c + nx + 1]!;
+        const vb = w00 * V[e]! + w10 * V[e + 1]! + w01 * V[e + nx]! + w11 * V[e + nx + 1]!;
+        const gu = wa * ua + wt * ub;
+        const gv = wa * va + wt * vb;
         if (!rotate) {
           outU[p] = gu;
           outV[p] = gv;
           continue;
         }
-        const c0 = CA[li]! + lwx * (CA[li + 1]! - CA[li]!);
-        const c1 = CA[li + nLon]! + lwx * (CA[li + nLon + 1]! - CA[li + nLon]!);
-        let ca = c0 + lwy * (c1 - c0);
-        const t0 = SA[li]! + lwx * (SA[li + 1]! - SA[li]!);
-        const t1 = SA[li + nLon]! + lwx * (SA[li + nLon + 1]! - SA[li + nLon]!);
-        let sa = t0 + lwy * (t1 - t0);
+        let ca = l00 * CA[li]! + l10 * CA[li + 1]! + l01 * CA[lj]! + l11 * CA[lj + 1]!;
+        let sa = l00 * SA[li]! + l10 * SA[li + 1]! + l01 * SA[lj]! + l11 * SA[lj + 1]!;
         const inv = 1 / Math.sqrt(ca * ca + sa * sa);
         ca *= inv;
         sa *= inv;
