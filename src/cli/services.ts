@@ -5,7 +5,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { loadConfig, type Config } from '../config.js';
+import { loadConfig, redactUrl, type Config } from '../config.js';
+import { DriftlineError } from '../errors.js';
 import { createPool } from '../db/pool.js';
 import { createRedis } from '../queue/connection.js';
 import { JobQueue } from '../queue/queue.js';
@@ -21,15 +22,24 @@ export class Services {
     this.config = loadConfig(env);
   }
 
+  private redisError: string | null = null;
+
   get redis(): Redis {
     if (!this.redisConn) {
       this.redisConn = createRedis(this.config, 'cli');
-      this.redisConn.on('error', () => undefined); // failures surface on the command that needed Redis
+      // Failures surface on the command that needed Redis; keep the cause for its message.
+      this.redisConn.on('error', (e: Error) => (this.redisError = e.message || (e as { code?: string }).code || String(e)));
     }
     return this.redisConn;
   }
 
-  get queue(): JobQueue {
+  /** The queue, once Redis answers; otherwise E_QUEUE saying which Redis and why. */
+  async queue(): Promise<JobQueue> {
+    try {
+      await this.redis.ping();
+    } catch (e) {
+      throw new DriftlineError('E_QUEUE', `cannot reach Redis at ${redactUrl(this.config.REDIS_URL)}: ${this.redisError ?? (e as Error).message}`);
+    }
     return new JobQueue(this.redis, this.config.QUEUE_NAME);
   }
 

@@ -18,6 +18,7 @@ export function isTransientPgError(err: unknown): boolean {
 export function databaseError(operation: string, err: unknown): DriftlineError {
   if (err instanceof DriftlineError) return err;
   const e = err as { message?: string; code?: string };
-  const message = `${operation}: ${e?.message ?? String(err)}${e?.code ? ` (SQLSTATE ${e.code})` : ''}`;
+  const sqlState = typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? ` (SQLSTATE ${e.code})` : '';
+  const message = `${operation}: ${e?.message || (e as { errors?: Array<{ message: string }> })?.errors?.[0]?.message || e?.code || String(err)}${sqlState}`;
   return new DriftlineError('E_DATABASE', message, { cause: err, retryable: isTransientPgError(err) });
 }

@@ -4,6 +4,7 @@
 // deps.signal. Env:
 //   TEST_RUNNER_MS   how long a mission takes (default 1500 ms), in 100 ms steps
 //   TEST_RUNNER_LOG  a file; one line "start|end <mission_id> <pid>" per run, to count runs
+import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';

@@ -41,7 +41,9 @@ export async function startS3(opts: { createBucket?: boolean } = {}): Promise<Te
     const info = await server.run();
     return { server, port: info.port };
   };
-  let { server, port } = await start(0);
+  const first = await start(0);
+  let server = first.server;
+  const port = first.port;
   let running = true;
   const endpoint = `http://127.0.0.1:${port}`;
   const bucket = randomName('bucket').toLowerCase();

@@ -129,6 +129,8 @@ export async function pushCommand(argv: string[]): Promise<number> {
   }
 
   return withServices(async (s) => {
+    // Redis first: a mission recorded as queued but never pushed would wait for ever.
+    const queue = await s.queue();
     if (!v['no-db']) {
       try {
         for (const j of jobs) if (j.id !== null) await insertQueuedMission(s.pool, j.id, j.params);
@@ -138,7 +140,7 @@ export async function pushCommand(argv: string[]): Promise<number> {
     }
     // One RPUSH per 1000 jobs keeps a large --multiple from building one huge command.
     let length = 0;
-    for (let i = 0; i < jobs.length; i += 1000) length = await s.queue.push(jobs.slice(i, i + 1000).map((j) => j.text));
+    for (let i = 0; i < jobs.length; i += 1000) length = await queue.push(jobs.slice(i, i + 1000).map((j) => j.text));
     const ids = jobs.map((j) => j.id);
     if (v.json) printJson({ queue: s.config.QUEUE_NAME, mission_ids: ids, queue_length: length });
     else {

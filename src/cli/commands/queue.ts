@@ -31,7 +31,7 @@ export async function queueCommand(argv: string[]): Promise<number> {
   }
   const list = v.dead ? 'dead' : 'queue';
   return withServices(async (s) => {
-    const q = s.queue;
+    const q = await s.queue();
     if (sub === 'check') {
       const l = await q.lengths();
       const processing = l.processing.reduce((n, p) => n + p.length, 0);

@@ -25,9 +25,10 @@ export async function retryCommand(argv: string[]): Promise<number> {
     } catch (e) {
       err(`warning: mission row not reset (${(e as Error).message}); the worker resets it when it takes the job`);
     }
-    const raw = await s.queue.retryDead(id);
+    const queue = await s.queue();
+    const raw = await queue.retryDead(id);
     if (raw === null) {
-      err(`mission ${id}: no dead letter in ${s.queue.keys.dead} (see: driftline queue peek --dead)`);
+      err(`mission ${id}: no dead letter in ${queue.keys.dead} (see: driftline queue peek --dead)`);
       return EXIT.FAILED;
     }
     out(`mission ${id}: back in ${s.config.QUEUE_NAME}`);
