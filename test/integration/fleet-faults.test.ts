@@ -87,7 +87,16 @@ describe('kill -9', () => {
     await a.started();
     await fleet.push([job('m-k9')]);
     await a.waitForLog((l) => l.msg === 'mission started' && l.mission_id === 'm-k9');
-    await new Promise((r) => setTimeout(r, 500));
+    // While it runs, the row shows progress and a heartbeat (PROGRESS_INTERVAL_SECONDS 0.2 here).
+    const first = await waitFor('progress', async () => {
+      const m = await fleet.mission('m-k9');
+      return m && m.progress > 0 && m.heartbeat_at ? m : null;
+    });
+    await new Promise((r) => setTimeout(r, 600));
+    const later = (await fleet.mission('m-k9'))!;
+    expect(later.status).toBe('processing');
+    expect(later.progress).toBeGreaterThan(first.progress);
+    expect(later.heartbeat_at!.getTime()).toBeGreaterThan(first.heartbeat_at!.getTime());
     a.kill('SIGKILL');
     const killedAt = Date.now();
     await a.exited;
