@@ -41,5 +41,6 @@ export async function runMission(job, deps) {
     await product(deps.workDir, 'summary', 'products/summary.json', 'application/json', summary),
   ];
   note('end', job.mission_id);
-  return { products, warnings: [], forcing: {}, timingsMs: { simulation: totalMs }, particleSteps: job.params.num_particles };
+  const forcing = { wind: { kind: 'constant', description: 'test runner', fallback: false }, current: { kind: 'constant', description: 'test runner', fallback: false } };
+  return { products, warnings: [], forcing, timingsMs: { simulation: totalMs }, particleSteps: job.params.num_particles };
 }

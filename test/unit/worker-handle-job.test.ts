@@ -14,7 +14,10 @@ const JOB = JSON.stringify({ mission_id: 'm1', params: { latitude: 60, longitude
 const OUTCOME: MissionOutcome = {
   products: [{ kind: 'trajectory', relPath: 'raw/particles.nc', path: '/tmp/x', contentType: 'application/x-netcdf', bytes: 1, sha256: 'a'.repeat(64) }],
   warnings: [],
-  forcing: {},
+  forcing: {
+    wind: { kind: 'constant', description: 'constant [5, 0]', fallback: false },
+    current: { kind: 'constant', description: 'constant [0, 0]', fallback: false },
+  },
   timingsMs: {},
   particleSteps: 6,
 };
