@@ -173,6 +173,11 @@ export function unpackInPlace(data: Float64Array, attrs: Record<string, AttrValu
  * grey_dilation with size 3 over the valid cells). Applied per 2-D plane of [nPlanes][ny][nx].
  * The effect: bilinear interpolation next to a coast sees sea values instead of NaN, so particles
  * are not lost at the coastline.
+ *
+ * OpenDrift expands lazily (only when some particle's interpolation returns NaN, one pass at a time until
+ * none does), we expand eagerly before the run; the results are the same because a pass only ever
+ * writes cells that are still NaN: a particle whose four corners became finite after pass k sees exactly
+ * the values OpenDrift would give it, whatever later passes do to other cells.
  */
 export function fillNaNsLikeOpenDrift(data: Float64Array | Float32Array, nx: number, ny: number, maxPasses = 10): void {
   const plane = nx * ny;

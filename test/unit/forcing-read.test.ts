@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axis, currentField, isIsland, LCC_PROJ, MERCATOR_PROJ, POLAR_PROJ, T0_SEC, windField, writeLonLatFile, writeNetcdf4, writePolarFile } from '../../scripts/make-forcing.lib.mjs';
-import { decodeTimes, fillNaNsLikeOpenDrift, parseTimeUnits, speedFactorToMps } from '../../src/forcing/cf.js';
+import { decodeTimes, fillNaNsLikeOpenDrift, parseTimeUnits, speedFactorToMps, unpackInPlace } from '../../src/forcing/cf.js';
 import { openNetcdf } from '../../src/forcing/netcdf.js';
 import { cfToProj4, gridYAzimuthFromForwardRad, gridYAzimuthRad, makeProjection } from '../../src/forcing/projection.js';
 import { readLandMask, readVectorField, type ForcingWindow } from '../../src/forcing/read.js';
@@ -331,7 +331,9 @@ describe('NetCDF readers', () => {
     const pts: Array<[number, number]> = [[10, 60], [8.5, 59.3], [11.8, 60.7]];
     const got = sample(res.field, pts, T0_SEC + 6 * H);
     for (let i = 0; i < pts.length; i++) {
-      // Grid north is up to ~1.7° off true north here (0.3 m/s of 10); resampled within 1 cm/s.
+      // Grid north is up to ~1.7° off true north here (0.3 m/s of 10). This file's α is a spherical finite
+      // difference, which differs from OpenDrift's WGS84 azimuth by up to e²/2·sin 2α ≈ 2e-4 rad here
+      // (2 mm/s of 10 m/s): 1 cm/s.
       expect(Math.abs(got.u[i]!)).toBeLessThan(0.01);
       expect(Math.abs(got.v[i]! - 10)).toBeLessThan(0.01);
     }
@@ -549,6 +551,15 @@ describe('CF helpers', () => {
     expect(Array.from(decodeTimes([0, 1.5, 48], { units: 'hours since 2024-01-01', calendar: 'standard' }))).toEqual([T0_SEC, T0_SEC + 5400, T0_SEC + 172800]);
     expect(() => parseTimeUnits('days since 2000-01-01', 'noleap')).toThrow(/calendar "noleap"/);
     expect(() => parseTimeUnits('fortnights since 2000-01-01')).toThrow(/fortnights/);
+  });
+
+  it('unpacks scale_factor/add_offset and masks _FillValue, missing_value, NaN and the netCDF default fill', () => {
+    const d = Float64Array.from([100, -32767, 7, NaN, 9.969209968386869e36, -5]);
+    unpackInPlace(d, { scale_factor: 0.01, add_offset: 2, _FillValue: -32767, missing_value: 7 }, 100);
+    // (x · 0.01 + 2) · 100 for valid values (the ×100 is a unit factor, e.g. m/s from hm/s).
+    expect(d[0]).toBeCloseTo(300, 10);
+    expect(d[5]).toBeCloseTo(195, 10);
+    expect([d[1], d[2], d[3], d[4]].every(Number.isNaN)).toBe(true);
   });
 
   it('converts speed units to m/s', () => {
