@@ -29,8 +29,11 @@ import { readLandMask, readVectorField, type Coverage, type ForcingWindow, type 
 import type { ForcingDescriptor, ForcingSource, VectorFieldDescriptor } from './types.js';
 
 /**
- * Largest speed a particle is assumed to reach, for the area read around the seed: OpenDrift's
- * `drift:max_speed` default (m/s). Leeway drift is wind × a few % plus current, rarely above 2 m/s.
+ * Largest speed a particle is assumed to keep up for the whole run, for the area read around the seed
+ * (m/s). OpenDrift's `drift:max_speed` is 1 m/s, but it re-reads reader blocks as particles move; we
+ * read one window for the whole run, so the margin is 5×: Leeway drift is wind × a few % (≤ 1.5 m/s in a
+ * 30 m/s gale) plus current, rarely above 2 m/s. A particle that still leaves the window is deactivated
+ * as outside the forcing, as it would be at the file's edge.
  */
 export const MAX_DRIFT_SPEED_MPS = 5;
 const M_PER_DEG_LAT = 111_320;
