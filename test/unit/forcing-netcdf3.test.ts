@@ -109,6 +109,21 @@ describe('NetCDF-3 header parser', () => {
     expect(new NetCDFReader(readFileSync(file)).header.recordDimension.recordStep).toBe(8);
   });
 
+  it('a file still being written (numrecs = STREAMING) has as many records as its size holds', async () => {
+    const file = path.join(dir, 'streaming.nc');
+    const { copyFileSync, openSync, writeSync, closeSync } = await import('node:fs');
+    copyFileSync(path.join(dir, 'wind_lonlat.nc'), file);
+    const fd = openSync(file, 'r+');
+    writeSync(fd, Buffer.from([0xff, 0xff, 0xff, 0xff]), 0, 4, 4); // numrecs field, after the magic
+    closeSync(fd);
+    const fh = await open(file, 'r');
+    const nc = await openNetcdf3(fh, file, 'streaming.nc');
+    expect(nc.header.numRecs).toBe(25);
+    expect(nc.variables.get('x_wind')!.shape[0]).toBe(25);
+    expect((await nc.read('time')).length).toBe(25);
+    await nc.close();
+  });
+
   it('CDF-5 (64-bit data) headers and unsigned/64-bit types', async () => {
     const file = path.join(dir, 'cdf5.nc');
     const cdl = path.join(dir, 'cdf5.cdl');
