@@ -189,11 +189,20 @@ export class Worker {
   }
 
   private beating = false;
+  private lastBeatAt = 0;
 
   /** Renew the lease; return the jobs of workers whose lease expired. */
   private async beat(): Promise<void> {
     if (this.beating || !this.queue) return;
     this.beating = true;
+    const now = Date.now();
+    const lateMs = this.lastBeatAt === 0 ? 0 : now - this.lastBeatAt - this.config.HEARTBEAT_SECONDS * 1000;
+    this.lastBeatAt = now;
+    if (lateMs > (this.config.LEASE_SECONDS * 1000) / 4) {
+      // CPU work on this thread (product writers, a huge JSON) delays the heartbeat; past the lease,
+      // other workers take this worker's jobs. Say so with the number, so LEASE_SECONDS can be sized.
+      this.log.warn({ late_ms: lateMs, lease_s: this.config.LEASE_SECONDS }, 'heartbeat ran late: the event loop was blocked');
+    }
     try {
       const alive = await this.queue.heartbeat(this.workerId, this.config.LEASE_SECONDS * 1000);
       if (!alive) {

@@ -12,7 +12,11 @@ let fleet: Fleet;
 
 beforeAll(async () => {
   // One simulation thread per mission: 2 workers × 2 missions already fill this 2-core machine.
-  fleet = await startFleet('e2e', { MAX_CONCURRENT_JOBS: '2', SIM_THREADS: '1' });
+  // The product writers and the animation run on the worker's main thread; with 4 missions on 2
+  // shared cores they stalled it by more than the 1.5 s a 2 s lease tolerates (measured: both workers
+  // lost their lease once in 4 of 10 runs, and a mission ran twice, harmlessly). A 10 s lease keeps
+  // this test about the fleet; production's default is 30 s.
+  fleet = await startFleet('e2e', { MAX_CONCURRENT_JOBS: '2', SIM_THREADS: '1', LEASE_SECONDS: '10', HEARTBEAT_SECONDS: '1' });
 });
 
 afterAll(async () => {
