@@ -3,13 +3,14 @@
  * registered on an ioredis connection as custom commands (EVALSHA, falling back to EVAL after a
  * Redis restart flushed the script cache).
  *
- * The .lua files are read from src/queue/lua at run time both from src/ (tsx, vitest) and dist/
- * (both are two levels below the package root), so images must ship src/queue/lua next to dist/.
+ * The .lua files sit next to this module: src/queue/lua (tsx, vitest), and dist/queue/lua where
+ * `npm run build` copies them (scripts/copy-assets.mjs). A bare `tsc` leaves them out of dist/, so
+ * the source tree is the fallback.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 
-const LUA_DIR = new URL('../../src/queue/lua/', import.meta.url);
+const LUA_DIRS = [new URL('./lua/', import.meta.url), new URL('../../src/queue/lua/', import.meta.url)];
 
 /** Script name -> number of KEYS (the suffix of its file name, BullMQ style). */
 const SCRIPTS = {
@@ -39,9 +40,11 @@ export interface QueueCommands {
 let sources: Record<string, string> | null = null;
 
 function loadSources(): Record<string, string> {
-  sources ??= Object.fromEntries(
-    Object.entries(FILES).map(([name, file]) => [name, readFileSync(new URL(file, LUA_DIR), 'utf8')]),
-  );
+  if (sources === null) {
+    const dir = LUA_DIRS.find((d) => existsSync(new URL(FILES.heartbeat, d)));
+    if (dir === undefined) throw new Error(`queue scripts not found in ${LUA_DIRS.map((d) => d.pathname).join(' or ')}: run npm run build`);
+    sources = Object.fromEntries(Object.entries(FILES).map(([name, file]) => [name, readFileSync(new URL(file, dir), 'utf8')]));
+  }
   return sources;
 }
 
