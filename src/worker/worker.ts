@@ -288,7 +288,9 @@ export class Worker {
         const workDir = this.workDirOf(job.mission_id);
         await rm(workDir, { recursive: true, force: true });
         await mkdir(workDir, { recursive: true });
-        return this.runMission(job, { config: c, logger: ctx.logger, workDir, s3, onProgress: ctx.onProgress, signal: ctx.signal });
+        // runMission binds mission_id to its own lines (src/mission/run.ts); giving it the mission's
+        // child logger would print the key twice.
+        return this.runMission(job, { config: c, logger: this.log, workDir, s3, onProgress: ctx.onProgress, signal: ctx.signal });
       },
       upload: async (missionId, outcome, signal) => {
         await this.ensureBucketOnce();

@@ -77,7 +77,9 @@ describe('fleet', () => {
     for (const w of workers) expect(w.logs.filter((x) => x.msg === 'mission completed').length).toBeGreaterThan(0);
     // Every log line about a mission carries its id.
     for (const w of workers) {
-      for (const line of w.logs.filter((x) => /^mission (started|completed)$/.test(x.msg))) expect(ids).toContain(line.mission_id);
+      const missionLines = w.logs.filter((x) => /^(mission (started|completed)|simulation finished)$/.test(x.msg));
+      expect(missionLines.some((x) => x.msg === 'simulation finished')).toBe(true); // the pipeline's own line
+      for (const line of missionLines) expect(ids).toContain(line.mission_id);
     }
     for (const w of workers) w.kill('SIGTERM');
     for (const w of workers) expect((await w.exited).code).toBe(0);
