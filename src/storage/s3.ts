@@ -20,6 +20,10 @@ export function createS3Client(config: Pick<Config, 'S3_ENDPOINT' | 'S3_ACCESS_K
     responseChecksumValidation: 'WHEN_REQUIRED',
     // Transient failures are retried by the worker with its own backoff; keep the SDK's short.
     maxAttempts: 2,
+    // The SDK waits for ever by default: an endpoint that drops packets would hang a mission's upload
+    // (and its slot) with no error to retry. 5 s to connect; a socket idle for 60 s is dead (a
+    // streaming part upload sends data continuously, so this never cuts a slow but live transfer).
+    requestHandler: { connectionTimeout: 5_000, socketTimeout: 60_000 },
   });
 }
 

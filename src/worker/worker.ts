@@ -111,7 +111,8 @@ export class Worker {
     this.s3 = createS3Client(c);
     this.queue = new JobQueue(this.redis, c.QUEUE_NAME);
     const queue = this.queue;
-    await this.ensureBucketOnce().catch((err: Error) => this.log.warn({ err: err.message }, 'results bucket not reachable yet; retrying at first upload'));
+    // In the background: S3 being down must not delay claiming (uploads check again anyway).
+    void this.ensureBucketOnce().catch((err: Error) => this.log.warn({ err: err.message }, 'results bucket not reachable yet; retrying at first upload'));
 
     // Register with a live lease before the first claim, so the reaper never sees our list without one.
     if ((await this.untilUp('register', () => queue.heartbeat(this.workerId, c.LEASE_SECONDS * 1000))) === null) return;

@@ -5,7 +5,7 @@
  * server restart looks like to a client: pg_terminate_backend sends the same 57P01).
  */
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { JobQueue } from '../../src/queue/queue.js';
 import { job, startFleet, type Fleet } from '../helpers/fleet.js';
 import { TEST_RUNNER, waitFor } from '../helpers/processes.js';
@@ -28,8 +28,11 @@ afterEach(async () => {
 describe('S3 down', () => {
   it('retries with backoff, then fails the mission with a dead letter; after S3 is back, driftline retry completes it', async () => {
     const w = fleet.spawn('s3-1', { TEST_RUNNER_MS: '200' }, TEST_RUNNER);
-    await w.started(); // the worker has created the bucket
+    await w.started();
+    // The bucket is created in the background at start; S3 goes down only once it exists.
+    await w.waitForLog((l) => l.msg === 'created the results bucket');
     await fleet.s3.stop();
+    onTestFinished(() => fleet.s3.restart()); // later tests need S3 even if this one fails
     await fleet.push([job('m-s3')]);
     const failed = await fleet.waitForStatus('m-s3', 'failed');
     expect(failed.error).toMatch(/^E_STORAGE: s3 upload s3:\/\/.+\/m-s3\/raw\/particles\.nc: /);
