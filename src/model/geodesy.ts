@@ -36,41 +36,147 @@ export function wrapLonDeg(lonDeg: number): number {
   return lonDeg;
 }
 
+const INV_A = 1 / WGS84_A_M;
+const INV_A_ONE_MINUS_E2 = 1 / (WGS84_A_M * ONE_MINUS_E2);
+
+/**
+ * Scratch of the series: in [sin φ, cos φ, x east m, y north m], out [dφ rad, dλ rad]. Numbers pass
+ * through this array rather than as arguments and return values: a call that V8 does not inline would
+ * box every double argument into a heap object, i.e. allocate on every particle-step.
+ */
+const sv = new Float64Array(6);
+const SIN = 0;
+const COS = 1;
+const X = 2;
+const Y = 3;
+const DPHI = 4;
+const DLAM = 5;
+
+/**
+ * Third-order series of the geodesic (see the file comment), on `sv`. The caller checks `seriesFits`.
+ * W = (1 − e² sin²φ)^(1/2) comes from its binomial series to u⁵ (u = e² sin²φ ≤ 0.0067: the first
+ * term left out is below 3e-15 relative), so a move costs one division and no square root.
+ */
+function seriesStep(): void {
+  const s = sv[SIN]!;
+  const c = sv[COS]!;
+  const x = sv[X]!;
+  const y = sv[Y]!;
+  const u = WGS84_E2 * s * s;
+  const w = 1 - u * (0.5 + u * (0.125 + u * (0.0625 + u * (0.0390625 + u * 0.02734375))));
+  const invW2 = 1 + u * (1 + u * (1 + u)); // 1/W², only in a term 1e-5 of the move: u⁴ error is nothing
+  const invC = 1 / c;
+  const invN = w * INV_A; // 1/N, N = a/W: prime-vertical radius of curvature
+  const invM = w * w * w * INV_A_ONE_MINUS_E2; // 1/M, M = a(1 − e²)/W³: meridional radius
+  const t = s * invC;
+  const xx = x * x;
+  const tt = 1 + 3 * t * t;
+  const inv6R3 = invM * invN * invN * (1 / 6);
+  sv[DPHI] = y * invM - 0.5 * xx * t * invM * invN - HALF_3_E2 * s * c * y * y * invW2 * invM * invM - xx * y * tt * inv6R3;
+  sv[DLAM] = (x * invN + x * y * t * invN * invN + 2 * x * (y * y * tt - xx * t * t) * inv6R3) * invC;
+}
+
+/** Whether a move of s² = x² + y² (m²) from a latitude with cos² φ = c2 is within the series limits. */
+function seriesFits(s2: number, c2: number): boolean {
+  return s2 <= MAX_SERIES_S2_M2 && s2 <= MAX_SERIES_S2_COS4_M2 * c2 * c2;
+}
+
+function exactMove(lonDeg: Float64Array, latDeg: Float64Array, i: number, x: number, y: number): void {
+  const s2 = x * x + y * y;
+  if (s2 === 0) return;
+  const r = WGS84.Direct(latDeg[i]!, lonDeg[i]!, Math.atan2(x, y) * RAD, Math.sqrt(s2), LATLON);
+  latDeg[i] = r.lat2!;
+  lonDeg[i] = wrapLonDeg(r.lon2!);
+}
+
+/** Longitude after a small move: at most one wrap. */
+function wrapSmall(lonDeg: number): number {
+  return lonDeg >= 180 ? lonDeg - 360 : lonDeg < -180 ? lonDeg + 360 : lonDeg;
+}
+
 /**
  * Moves point i of (lonDeg, latDeg) in place by eastM metres east and northM metres north, i.e. along
  * the geodesic that starts with azimuth atan2(eastM, northM) for a length hypot(eastM, northM).
- * Allocation-free except in the rare exact fallback.
+ * For seeding and tests; the model's step uses `moveParticleTwice`.
  */
 export function moveGeodesic(lonDeg: Float64Array, latDeg: Float64Array, i: number, eastM: number, northM: number): void {
   const latD = latDeg[i]!;
   const phi = latD * DEG;
   const s = Math.sin(phi);
   const c = Math.cos(phi);
-  const x = eastM;
-  const y = northM;
-  const s2 = x * x + y * y;
-  const c2 = c * c;
-  if (s2 <= MAX_SERIES_S2_M2 && s2 <= MAX_SERIES_S2_COS4_M2 * c2 * c2) {
-    const w2 = 1 - WGS84_E2 * s * s;
-    const n = WGS84_A_M / Math.sqrt(w2); // prime-vertical radius of curvature N
-    const m = (n * ONE_MINUS_E2) / w2; // meridional radius of curvature M
-    const t = s / c;
-    const invM = 1 / m;
-    const invN = 1 / n;
-    const invC = 1 / c;
-    const xx = x * x;
-    const tt = 1 + 3 * t * t;
-    const inv6R3 = invM * invN * invN * (1 / 6);
-    const dPhi = y * invM - 0.5 * xx * t * invM * invN - (HALF_3_E2 * s * c * y * y) / (w2 * m * m) - xx * y * tt * inv6R3;
-    const dLam = (x * invN + x * y * t * invN * invN + 2 * x * (y * y * tt - xx * t * t) * inv6R3) * invC;
-    latDeg[i] = latD + dPhi * RAD;
-    lonDeg[i] = wrapLonDeg(lonDeg[i]! + dLam * RAD);
+  if (!seriesFits(eastM * eastM + northM * northM, c * c)) {
+    exactMove(lonDeg, latDeg, i, eastM, northM);
     return;
   }
-  if (s2 === 0) return;
-  const r = WGS84.Direct(latD, lonDeg[i]!, Math.atan2(x, y) * RAD, Math.sqrt(s2), LATLON);
-  latDeg[i] = r.lat2!;
-  lonDeg[i] = wrapLonDeg(r.lon2!);
+  sv[SIN] = s;
+  sv[COS] = c;
+  sv[X] = eastM;
+  sv[Y] = northM;
+  seriesStep();
+  latDeg[i] = latD + sv[DPHI]! * RAD;
+  lonDeg[i] = wrapSmall(lonDeg[i]! + sv[DLAM]! * RAD);
+}
+
+/** Particle positions with sin φ and cos φ kept alongside, so the hot path needs no trigonometry. */
+export interface TrigPositions {
+  lonDeg: Float64Array;
+  latDeg: Float64Array;
+  sinLat: Float64Array;
+  cosLat: Float64Array;
+}
+
+/** Sets sinLat/cosLat of points [i0, i1) from their latitude (after positions are set from outside). */
+export function syncTrig(pos: TrigPositions, i0: number, i1: number): void {
+  for (let i = i0; i < i1; i++) {
+    const phi = pos.latDeg[i]! * DEG;
+    pos.sinLat[i] = Math.sin(phi);
+    pos.cosLat[i] = Math.cos(phi);
+  }
+}
+
+/** One move of point i by sv[X], sv[Y], updating sin φ and cos φ by the angle sum. */
+function moveWithTrig(pos: TrigPositions, i: number): void {
+  const x = sv[X]!;
+  const y = sv[Y]!;
+  const s = pos.sinLat[i]!;
+  const c = pos.cosLat[i]!;
+  if (!seriesFits(x * x + y * y, c * c)) {
+    exactMove(pos.lonDeg, pos.latDeg, i, x, y);
+    syncTrig(pos, i, i + 1);
+    return;
+  }
+  sv[SIN] = s;
+  sv[COS] = c;
+  seriesStep();
+  const dPhi = sv[DPHI]!;
+  // sin and cos of dφ by their Taylor series: |dφ| <= 1.6e-3 rad within the series limits, so the
+  // first terms left out are below 1e-16.
+  const d2 = dPhi * dPhi;
+  const cosD = 1 - d2 * (0.5 - d2 * (1 / 24));
+  const sinD = dPhi * (1 - d2 * (1 / 6) * (1 - d2 * (1 / 20)));
+  pos.sinLat[i] = s * cosD + c * sinD;
+  pos.cosLat[i] = c * cosD - s * sinD;
+  pos.latDeg[i] = pos.latDeg[i]! + dPhi * RAD;
+  pos.lonDeg[i] = wrapSmall(pos.lonDeg[i]! + sv[DLAM]! * RAD);
+}
+
+/**
+ * Displacements for `moveParticleTwice`, metres: [east1, north1, east2, north2]. Set them, then call
+ * (an array, not arguments: see `sv`).
+ */
+export const TWO_MOVES = new Float64Array(4);
+
+/**
+ * A Leeway step's two moves of point i: leeway (TWO_MOVES[0], [1]), then current (TWO_MOVES[2], [3])
+ * from where the leeway left it, each as `moveGeodesic`, with sin φ and cos φ carried in `pos`.
+ */
+export function moveParticleTwice(pos: TrigPositions, i: number): void {
+  sv[X] = TWO_MOVES[0]!;
+  sv[Y] = TWO_MOVES[1]!;
+  moveWithTrig(pos, i);
+  sv[X] = TWO_MOVES[2]!;
+  sv[Y] = TWO_MOVES[3]!;
+  moveWithTrig(pos, i);
 }
 
 /** Karney's direct solution (geographiclib): the point at distM along azimuth azDeg. Allocates. */

@@ -18,7 +18,7 @@
  * numpy's generator reproduces OpenDrift's draws, and a block with its own stream is independent of the
  * others.
  */
-import { GeodesicSegment, moveGeodesic } from './geodesy.js';
+import { GeodesicSegment, moveGeodesic, syncTrig } from './geodesy.js';
 import type { RunPlan } from './plan.js';
 import type { RandomSource } from './rng.js';
 import type { SimArrays } from './state.js';
@@ -197,4 +197,5 @@ export function seedRange(model: ModelParams, geometry: SeedGeometry, plan: RunP
     c.seedLonDeg[k] = lo;
     c.seedLatDeg[k] = la;
   }
+  syncTrig(st, i0, i1);
 }

@@ -10,6 +10,7 @@
  *
  * `simulateLocal` ties them together on the calling thread (tests, and the reference for src/threads).
  */
+import { syncTrig } from './geodesy.js';
 import { moveSeededToWater, waterSearchGrid, waterSearchGridFor, type WaterSearchGrid } from './land.js';
 import { planRun, type RunPlan } from './plan.js';
 import { BLOCK_SIZE, BlockStream } from './rng-fast.js';
@@ -67,6 +68,7 @@ function relocateSeeded(ctx: StepContext, i0: number, i1: number, grid: WaterSea
     c.seedLonDeg[k] = lo;
     c.seedLatDeg[k] = la;
   }
+  syncTrig(st, i0, i1);
 }
 
 /** Steps already seeded particles [i0, i1) from step 0 to the end with one random source. */

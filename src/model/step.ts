@@ -15,7 +15,7 @@
  * Allocation-free: all arrays come from SimArrays.
  */
 import { coastlineCrossing } from './land.js';
-import { moveGeodesic } from './geodesy.js';
+import { moveParticleTwice, syncTrig, TWO_MOVES } from './geodesy.js';
 import { stepTimeSec, type RunPlan } from './plan.js';
 import type { RandomSource } from './rng.js';
 import type { SimArrays } from './state.js';
@@ -91,6 +91,7 @@ function onLand(ctx: StepContext, p: number, justReleased: boolean): void {
   if (ctx.coastlineAction === 'previous' && !justReleased) {
     st.lonDeg[p] = st.prevLonDeg[p]!;
     st.latDeg[p] = st.prevLatDeg[p]!;
+    syncTrig(st, p, p + 1);
     return;
   }
   // 'stranding', or released on land (OpenDrift deactivates those as "seeded_on_land"): stays put.
@@ -101,6 +102,7 @@ function onLand(ctx: StepContext, p: number, justReleased: boolean): void {
     if (coastlineCrossing(ctx.land, st.prevLonDeg[p]!, st.prevLatDeg[p]!, st.lonDeg[p]!, st.latDeg[p]!, precision, pt)) {
       st.lonDeg[p] = pt[0]!;
       st.latDeg[p] = pt[1]!;
+      syncTrig(st, p, p + 1);
     }
   }
 }
@@ -237,6 +239,7 @@ export function advanceStep(ctx: StepContext, i0: number, i1: number, rng: Rando
   const cu = sc.currentUMps;
   const cv = sc.currentVMps;
   const drawAll = ctx.drawForEveryParticle;
+  const moves = TWO_MOVES;
   let moved = 0;
   for (let p = i0; p < i1; p++) {
     if (status[p] !== ACTIVE) {
@@ -275,8 +278,11 @@ export function advanceStep(ctx: StepContext, i0: number, i1: number, rng: Rando
     }
     // OpenDrift update_positions, twice: geod.fwd along azimuth atan2(u, v) for hypot(u, v)·dt, i.e. the
     // displacement (u·dt east, v·dt north); leeway first, then current from where the leeway left it.
-    moveGeodesic(lon, lat, p, -xLee * dt, yLee * dt);
-    moveGeodesic(lon, lat, p, cu[p]! * dt, cv[p]! * dt);
+    moves[0] = -xLee * dt;
+    moves[1] = yLee * dt;
+    moves[2] = cu[p]! * dt;
+    moves[3] = cv[p]! * dt;
+    moveParticleTwice(st, p);
     if (rng.random() < jp) orientation[p] = 1 - orientation[p]!;
   }
   return moved;

@@ -246,6 +246,8 @@ describe('backward runs (negative time step)', () => {
     back.state.orientation.set(fwd.state.orientation);
     back.state.lonDeg.set(fwd.state.lonDeg);
     back.state.latDeg.set(fwd.state.latDeg);
+    back.state.sinLat.set(fwd.state.sinLat);
+    back.state.cosLat.set(fwd.state.cosLat);
     back.state.status.fill(STATUS.NOT_RELEASED);
     back.state.releaseStep.fill(0);
     const bctx = createStepContext(bm, bplan, back, { wind: constantSampler(...wind), current: constantSampler(...current), land: null, recordEnvironment: false });
