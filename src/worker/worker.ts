@@ -410,6 +410,8 @@ export class Worker {
       ['redis (claims)', () => this.blocking?.disconnect()],
       ['postgresql', () => (this.pool ? withTimeout(this.pool.end(), SHUTDOWN_STEP_TIMEOUT_MS, 'pool end') : undefined)],
       ['s3', () => this.s3?.destroy()],
+      // The simulation threads live for the process (src/threads/pool.ts); stop them so the process can exit.
+      ['simulation threads', async () => (await import('../threads/pool.js')).closeSimulationPool()],
     ];
     for (const [name, step] of steps) {
       try {
