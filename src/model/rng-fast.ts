@@ -7,16 +7,13 @@
  * Cost: one output is ~4 integer ops; `random()` takes two outputs (53 bits, as numpy's), `gauss()` is
  * the polar method with a cached second value.
  */
-import type { RandomSource } from './rng.js';
+import { Uint32RandomSource } from './rng.js';
 
 /**
  * Particles per stream. 4096 particles × ~100 bytes of state fit in a core's L2 cache while a block runs
  * all its steps, and 1 000 000 particles make 245 blocks: enough to balance 2–16 threads.
  */
 export const BLOCK_SIZE = 4096;
-
-const TWO_POW_26 = 67108864;
-const TWO_POW_53 = 9007199254740992;
 
 /** murmur3's 32-bit finaliser: a bijective mix, so distinct inputs give distinct outputs. */
 function fmix32(h: number): number {
@@ -28,15 +25,13 @@ function fmix32(h: number): number {
   return h | 0;
 }
 
-export class BlockStream implements RandomSource {
+export class BlockStream extends Uint32RandomSource {
   private s0: number;
   private s1: number;
   private s2: number;
   private s3: number;
-  private hasGauss = false;
-  private cachedGauss = 0;
-
   constructor(seed: number, block: number) {
+    super();
     // SplitMix-style: a counter started from a mix of (seed, block), stepped by the golden ratio.
     let c = fmix32(fmix32(seed >>> 0) ^ fmix32((block ^ 0x6a09e667) >>> 0) ^ 0x243f6a88);
     c = (c + 0x9e3779b9) | 0;
@@ -51,7 +46,7 @@ export class BlockStream implements RandomSource {
   }
 
   /** One 32-bit output, as an unsigned integer. */
-  nextUint32(): number {
+  override nextUint32(): number {
     const s1 = this.s1;
     const m = Math.imul(s1, 5);
     const result = Math.imul((m << 7) | (m >>> 25), 9);
@@ -64,30 +59,5 @@ export class BlockStream implements RandomSource {
     const s3 = this.s3;
     this.s3 = (s3 << 11) | (s3 >>> 21);
     return result >>> 0;
-  }
-
-  random(): number {
-    const a = this.nextUint32() >>> 5;
-    const b = this.nextUint32() >>> 6;
-    return (a * TWO_POW_26 + b) / TWO_POW_53;
-  }
-
-  gauss(): number {
-    if (this.hasGauss) {
-      this.hasGauss = false;
-      return this.cachedGauss;
-    }
-    let x1: number;
-    let x2: number;
-    let r2: number;
-    do {
-      x1 = 2 * this.random() - 1;
-      x2 = 2 * this.random() - 1;
-      r2 = x1 * x1 + x2 * x2;
-    } while (r2 >= 1 || r2 === 0);
-    const f = Math.sqrt((-2 * Math.log(r2)) / r2);
-    this.cachedGauss = f * x1;
-    this.hasGauss = true;
-    return f * x2;
   }
 }

@@ -3,29 +3,25 @@
  * `np.random.randn` use), written from the published MT19937 algorithm (Matsumoto & Nishimura 1998) and
  * numpy's documented legacy conversions:
  *  - seeding with an integer is MT19937 `init_genrand(seed)`; with an array, `init_by_array`;
- *  - `random()` builds a 53-bit double from two 32-bit outputs: ((a >> 5)·2^26 + (b >> 6)) / 2^53;
- *  - `gauss()` is the Marsaglia polar method; each accepted pair yields two normals, the second kept
- *    for the next call (the cache survives `random()` calls, as in numpy).
+ *  - `random()` and `gauss()` are numpy's legacy conversions, shared with the fast generator
+ *    (`Uint32RandomSource` in rng.ts).
  * Checked against numpy 1.24 for seed 0 in test/unit/model-rng.test.ts.
  */
-import type { RandomSource } from './rng.js';
+import { Uint32RandomSource } from './rng.js';
 
 const N = 624;
 const M = 397;
 const MATRIX_A = 0x9908b0df;
 const UPPER = 0x80000000;
 const LOWER = 0x7fffffff;
-const TWO_POW_26 = 67108864;
-const TWO_POW_53 = 9007199254740992;
 
-export class NumpyRandomState implements RandomSource {
+export class NumpyRandomState extends Uint32RandomSource {
   private readonly mt = new Uint32Array(N);
   private pos = N;
-  private hasGauss = false;
-  private cachedGauss = 0;
 
   /** `np.random.RandomState(seed)`: an integer in [0, 2^32) or an array of them. */
   constructor(seed: number | readonly number[]) {
+    super();
     if (typeof seed === 'number') this.initGenrand(seed);
     else this.initByArray(seed);
   }
@@ -41,8 +37,6 @@ export class NumpyRandomState implements RandomSource {
       mt[i] = (Math.imul(1812433253, prev ^ (prev >>> 30)) + i) >>> 0;
     }
     this.pos = N;
-    this.hasGauss = false;
-    this.cachedGauss = 0;
   }
 
   private initByArray(key: readonly number[]): void {
@@ -84,7 +78,7 @@ export class NumpyRandomState implements RandomSource {
   }
 
   /** One tempered 32-bit output, as an unsigned integer. */
-  nextUint32(): number {
+  override nextUint32(): number {
     if (this.pos >= N) this.twist();
     let y = this.mt[this.pos++]!;
     y ^= y >>> 11;
@@ -92,34 +86,5 @@ export class NumpyRandomState implements RandomSource {
     y ^= (y << 15) & 0xefc60000;
     y ^= y >>> 18;
     return y >>> 0;
-  }
-
-  /** `np.random.random()` / `rand()`: uniform in [0, 1) with 53 random bits. */
-  random(): number {
-    const a = this.nextUint32() >>> 5;
-    const b = this.nextUint32() >>> 6;
-    return (a * TWO_POW_26 + b) / TWO_POW_53;
-  }
-
-  /** `np.random.randn()` (legacy polar Box-Muller with the cached second value). */
-  gauss(): number {
-    if (this.hasGauss) {
-      this.hasGauss = false;
-      const g = this.cachedGauss;
-      this.cachedGauss = 0;
-      return g;
-    }
-    let x1: number;
-    let x2: number;
-    let r2: number;
-    do {
-      x1 = 2 * this.random() - 1;
-      x2 = 2 * this.random() - 1;
-      r2 = x1 * x1 + x2 * x2;
-    } while (r2 >= 1 || r2 === 0);
-    const f = Math.sqrt((-2 * Math.log(r2)) / r2);
-    this.cachedGauss = f * x1;
-    this.hasGauss = true;
-    return f * x2;
   }
 }
