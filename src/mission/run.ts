@@ -12,11 +12,11 @@ import { performance } from 'node:perf_hooks';
 import { loadForcing } from '../forcing/load.js';
 import { toModelParams, type Job } from '../job.js';
 import { coastlineSourceFromConfig } from '../land/coastline.js';
-import { findFfmpeg, writeAnimation } from '../products/animation/index.js';
+import { findFfmpeg, writeAnimation, type AnimationLand } from '../products/animation/index.js';
 import { buildDensityGrid } from '../products/density-grid.js';
 import { PRODUCT_PATHS, type ProductContext, type ProductFile } from '../products/types.js';
 import { writeAllProducts } from '../products/write.js';
-import { simulate } from '../threads/simulate.js';
+import { missionLand, simulate } from '../threads/simulate.js';
 import { VERSION } from '../version.js';
 import { describeProduct } from './files.js';
 import type { MissionDeps, MissionOutcome, MissionProgress } from './types.js';
@@ -64,14 +64,19 @@ export async function runMission(job: Job, deps: MissionDeps): Promise<MissionOu
 
   report('simulation', 0);
   const threads = model.rng === 'opendrift' ? 1 : (deps.threads ?? config.SIM_THREADS);
+  const coastline = coastlineSourceFromConfig(config);
+  // The land the model runs with (forcing mask, else the coastline over the mission window, or none
+  // for coastline action 'none'), built here rather than inside simulate() so that the animation
+  // draws exactly these cells.
+  const land = await timed('land', async () => missionLand(model, forcing.land, { source: coastline }));
   const result = await timed('simulation', () =>
     simulate({
       model,
       forcing,
-      land: forcing.land,
+      land,
       threads,
       recordEnvironment: true,
-      coastline: { source: coastlineSourceFromConfig(config) },
+      coastline: { source: coastline },
       onProgress: (f) => report('simulation', f),
       ...(deps.signal ? { signal: deps.signal } : {}),
     }),
@@ -106,7 +111,13 @@ export async function runMission(job: Job, deps: MissionDeps): Promise<MissionOu
       try {
         const filePath = path.join(workDir, PRODUCT_PATHS.animation.relPath);
         await mkdir(path.dirname(filePath), { recursive: true });
-        await timed('animation', () => writeAnimation(result, ctx, filePath, { ffmpegPath, grid }));
+        const animationLand: AnimationLand = {
+          raster: land,
+          rasterFrom: forcing.land !== null ? 'forcing' : 'coastline',
+          source: coastline,
+          ...(forcing.sources.land ? { forcingLabel: forcing.sources.land.description } : {}),
+        };
+        await timed('animation', () => writeAnimation(result, ctx, filePath, { ffmpegPath, grid, land: animationLand }));
         products.push(await describeProduct(workDir, 'animation'));
       } catch (err) {
         // A failed animation does not fail the mission: the coordinator still has every other product.

@@ -1,13 +1,12 @@
 /**
- * What does not change between frames, drawn once with @napi-rs/canvas: the basemap (sea, land,
- * coast, graticule), tick labels, the sidebar's static text and legends (the base layer, copied into
+ * What does not change between frames, drawn once with @napi-rs/canvas: the basemap (sea, land and
+ * coast from land.ts, graticule), tick labels, the sidebar's static text and legends (the base layer, copied into
  * every frame first), and the scale bar and seed marker (the overlay, blended over every frame last so
  * particles never hide them).
  */
-import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
+import { createCanvas, ImageData, type SKRSContext2D } from '@napi-rs/canvas';
 import { wrapLonDeg } from '../density-grid.js';
 import type { ProductContext } from '../types.js';
-import { drawLand, type LandSet } from './land.js';
 import { COLOURS, DENSITY_STOPS, font, type Layout } from './style.js';
 import { formatTick, niceLength, ticks, xOf, yOf, type MapView } from './view.js';
 
@@ -18,6 +17,8 @@ export interface BaseInfo {
   maxCellCount: number;
   /** Display cell size, metres. */
   cellM: number;
+  /** Footer lines naming the land drawn (landLabel). */
+  landLines: string[];
 }
 
 /** Text cut to `maxW` pixels with an ellipsis. */
@@ -89,15 +90,14 @@ export function densityTicks(max: number): { value: number; f: number }[] {
   return out;
 }
 
-function drawMap(g: SKRSContext2D, view: MapView, land: LandSet, L: Layout): void {
+function drawMap(g: SKRSContext2D, view: MapView, landRgba: Uint8ClampedArray, L: Layout): void {
   const { box } = view;
+  // Sea, land and coast of the map box, pixel by pixel (renderLand), under everything else.
+  g.putImageData(new ImageData(landRgba, box.w, box.h), box.x, box.y);
   g.save();
   g.beginPath();
   g.rect(box.x, box.y, box.w, box.h);
   g.clip();
-  g.fillStyle = COLOURS.sea;
-  g.fillRect(box.x, box.y, box.w, box.h);
-  drawLand(g, view, land, L.s);
   // Graticule at the tick positions.
   const lat = ticks(view.southDeg, view.northDeg, 7);
   const lon = ticks(view.westDeg, view.eastDeg, 8);
@@ -145,7 +145,7 @@ function drawMap(g: SKRSContext2D, view: MapView, land: LandSet, L: Layout): voi
   g.stroke();
 }
 
-function drawSidebar(g: SKRSContext2D, L: Layout, info: BaseInfo, landResolution: string): void {
+function drawSidebar(g: SKRSContext2D, L: Layout, info: BaseInfo): void {
   const { sidebar: sb, s } = L;
   const x = sb.x + 16 * s;
   const w = sb.w - 28 * s;
@@ -226,23 +226,24 @@ function drawSidebar(g: SKRSContext2D, L: Layout, info: BaseInfo, landResolution
   g.fillStyle = COLOURS.muted;
   g.font = font(10.5, s);
   g.textBaseline = 'alphabetic';
-  const particles = `${info.nParticles.toLocaleString('en-US')} particles · OpenDrift Leeway method`;
-  g.fillText(fit(g, particles, w), x, sb.h - 42 * s);
-  g.fillText(fit(g, `Coastline: Natural Earth 1:${landResolution === '10m' ? '10' : '50'}m`, w), x, sb.h - 27 * s);
-  g.fillText(fit(g, `driftline ${info.ctx.softwareVersion} · made ${info.ctx.createdAtIso.slice(0, 16).replace('T', ' ')} UTC`, w), x, sb.h - 12 * s);
+  // Bottom up: version line, then the land lines (at most 3 once wrapped), then the particle count.
+  const landLines = info.landLines.flatMap((line) => wrap(g, line, w, 2)).slice(0, 3);
+  const lines = [`${info.nParticles.toLocaleString('en-US')} particles · OpenDrift Leeway method`, ...landLines];
+  lines.push(`driftline ${info.ctx.softwareVersion} · made ${info.ctx.createdAtIso.slice(0, 16).replace('T', ' ')} UTC`);
+  lines.forEach((line, k) => g.fillText(fit(g, line, w), x, sb.h - (12 + 15 * (lines.length - 1 - k)) * s));
   // Separator between map and sidebar.
   g.fillStyle = 'rgba(0, 0, 0, 0.12)';
   g.fillRect(sb.x, 0, 1, sb.h);
 }
 
 /** The base layer as RGBA bytes (width × height × 4). */
-export function drawBase(L: Layout, view: MapView, land: LandSet, info: BaseInfo): Uint8Array {
+export function drawBase(L: Layout, view: MapView, landRgba: Uint8ClampedArray, info: BaseInfo): Uint8Array {
   const canvas = createCanvas(L.width, L.height);
   const g = canvas.getContext('2d');
   g.fillStyle = COLOURS.page;
   g.fillRect(0, 0, L.width, L.height);
-  drawMap(g, view, land, L);
-  drawSidebar(g, L, info, land.resolution);
+  drawMap(g, view, landRgba, L);
+  drawSidebar(g, L, info);
   const img = g.getImageData(0, 0, L.width, L.height);
   return new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength);
 }

@@ -2,7 +2,7 @@
  * products/animation.mp4: one frame per output step, drawn with @napi-rs/canvas (static layers once)
  * and by direct pixel writes (per frame), piped as raw RGBA to a system ffmpeg (H.264, yuv420p).
  *
- * Each frame: coastline basemap, lat/lon ticks in degrees and minutes, density shading (log scale,
+ * Each frame: basemap of the land the model used (land.ts), lat/lon ticks in degrees and minutes, density shading (log scale,
  * the product grid when its cells are at least 3 px on screen, else a display grid of ~5 px cells),
  * particles coloured by status, datum, last known position, scale bar (km and nm), and a sidebar with
  * mission id, object category, UTC time and the counts by status.
@@ -21,10 +21,12 @@ import type { ProductContext } from '../types.js';
 import { drawBase, drawOverlay } from './base.js';
 import { FfmpegEncoder } from './ffmpeg.js';
 import { activeStrideFor, FrameCompositor } from './frame.js';
-import { landResolutionFor, loadLand } from './land.js';
+import { DEFAULT_ANIMATION_LAND, landLabel, landSamples, renderLand, type AnimationLand } from './land.js';
 import { SidebarPanel } from './panel.js';
 import { densityLut, layoutFor } from './style.js';
-import { fitView } from './view.js';
+import { fitView, type MapView } from './view.js';
+
+export type { AnimationLand } from './land.js';
 
 export interface AnimationOptions {
   ffmpegPath: string;
@@ -35,7 +37,13 @@ export interface AnimationOptions {
   grid?: DensityGrid;
   /** Frames per second; default nTimes / 8 clamped to 4..24 (49 frames: 6 fps, an 8 s clip). */
   fps?: number;
-  /** Filled with milliseconds per stage (setup, basemap, frames, encoder wait). */
+  /**
+   * The land the model used, drawn as the basemap so stranded particles sit on drawn land: the
+   * mission pipeline passes the LandRaster it gave the model. Default: the default coastline's
+   * polygons (DEFAULT_ANIMATION_LAND).
+   */
+  land?: AnimationLand;
+  /** Filled with milliseconds per stage (setup, land, basemap, frames, encoder wait). */
   timingsMs?: Record<string, number>;
 }
 
@@ -102,6 +110,16 @@ function maxCellCount(grid: DensityGrid): number {
   return m;
 }
 
+/** The map view of a run's frames (cloud over the whole run plus the seed, fitted to the map box). */
+export function animationView(result: TrajectoryResult, ctx: ProductContext, width: number, height: number): MapView {
+  const seed = ctx.model.seeding;
+  const ext = withSeed(
+    runExtent(result) ?? { refLonDeg: seed.lonDeg, minLonDeg: seed.lonDeg, maxLonDeg: seed.lonDeg, minLatDeg: seed.latDeg, maxLatDeg: seed.latDeg },
+    ctx,
+  );
+  return fitView(ext, layoutFor(width, height).map);
+}
+
 export async function writeAnimation(
   result: TrajectoryResult,
   ctx: ProductContext,
@@ -126,12 +144,7 @@ export async function writeAnimation(
   }
 
   const L = layoutFor(width, height);
-  const seed = ctx.model.seeding;
-  const ext = withSeed(
-    runExtent(result) ?? { refLonDeg: seed.lonDeg, minLonDeg: seed.lonDeg, maxLonDeg: seed.lonDeg, minLatDeg: seed.latDeg, maxLatDeg: seed.latDeg },
-    ctx,
-  );
-  const view = fitView(ext, L.map);
+  const view = animationView(result, ctx, width, height);
   // Shade with the product grid (what density.nc holds): the one passed in, else one built at the
   // mission's density_cell_m; only if its cells are under 3 px on screen, a ~5 px display grid instead.
   const productGrid = opts.grid && opts.grid.nTimes === result.nTimes ? opts.grid : null;
@@ -143,8 +156,11 @@ export async function writeAnimation(
   const maxCount = maxCellCount(grid);
   lap('setup');
 
-  const land = await loadLand(landResolutionFor(view));
-  const base = drawBase(L, view, land, { ctx, nParticles: result.nParticles, maxCellCount: maxCount, cellM: grid.cellM });
+  const land = opts.land ?? DEFAULT_ANIMATION_LAND;
+  const landRgba = renderLand(view, landSamples(view, land));
+  lap('land');
+  const landLines = landLabel(land, ctx.model.coastlineAction === 'none');
+  const base = drawBase(L, view, landRgba, { ctx, nParticles: result.nParticles, maxCellCount: maxCount, cellM: grid.cellM, landLines });
   const overlay = drawOverlay(L, view, ctx);
   const activeStride = activeStrideFor(result.nParticles);
   const compositor = new FrameCompositor({ L, view, base, overlay, result, grid, lut: densityLut(), maxCellCount: maxCount, activeStride });

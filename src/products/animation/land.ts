@@ -1,142 +1,183 @@
 /**
- * Coastline basemap from Natural Earth land polygons (world-atlas TopoJSON, public domain): 1:10m for
- * views up to 30° across (quantised to 0.0036° × 0.0017°, ~400 m × 190 m: the best the package has),
- * 1:50m for wider ones. Loaded once per process and cached (10m: 3 MB of JSON, ~0.1-0.2 s).
+ * The basemap's land: exactly the land the model ran with, so a particle stranded by the model sits on
+ * drawn land and never in drawn open sea.
+ *
+ * - With the model's LandRaster (the forcing's land_binary_mask, or the coastline rasterised over the
+ *   mission window by src/land, which is what src/mission/run.ts passes): its cells, looked up the way
+ *   the model's land sampler looks them up (src/land/sampler.ts). Cells of 232 m show as 2-px steps
+ *   at a 100 m/px view and as blocks when zoomed in: that is the coast the model saw.
+ * - Without one (coastline action 'none': the model ignored land; or a caller that has no raster):
+ *   the polygons of the coastline source, rasterised by src/land at the basemap's sample points.
+ *
+ * Every pixel is sampled 3 × 3 times (10 coverage levels) to soften the staircase, and the coast is
+ * the land side of every land/sea step, darkened in proportion to the step, which gives a ~1 px line.
+ * 1280 × 720: 5.1 million samples, 10-30 ms; the polygon path adds their rasterisation (~20-60 ms
+ * on the Norwegian coast with the OSM source) and, once per process, loadCoastline() (0.6-0.8 s).
  */
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import type { SKRSContext2D } from '@napi-rs/canvas';
-import type { MultiPolygon, Polygon, Position } from 'geojson';
-import { feature } from 'topojson-client';
-import type { GeometryCollection, Topology } from 'topojson-specification';
-import { COLOURS } from './style.js';
-import { type MapView } from './view.js';
+import path from 'node:path';
+import { loadCoastline, type CoastlineSource } from '../../land/coastline.js';
+import { rasterisePolygons } from '../../land/rasterise.js';
+import { DEFAULT_COASTLINE } from '../../land/sources.js';
+import type { LandRaster } from '../../land/types.js';
+import { COLOURS, hexRgb } from './style.js';
+import type { MapView } from './view.js';
 
-export type LandResolution = '10m' | '50m';
-
-interface LandPolygon {
-  rings: Position[][];
-  westDeg: number;
-  eastDeg: number;
-  southDeg: number;
-  northDeg: number;
+/** What the model used for land, as given to writeAnimation. */
+export interface AnimationLand {
+  /** The raster the model ran with; null when it ran without land (coastline action 'none'). */
+  raster: LandRaster | null;
+  /** Where `raster` came from: the forcing's land_binary_mask, or the coastline `source` rasterised. */
+  rasterFrom: 'forcing' | 'coastline';
+  /** The configured coastline polygons (coastlineSourceFromConfig): drawn when there is no raster. */
+  source: CoastlineSource;
+  /** Label of the forcing land mask (ForcingSource.description) for the footer. */
+  forcingLabel?: string;
 }
 
-export interface LandSet {
-  resolution: LandResolution;
-  polygons: LandPolygon[];
+/** Used when writeAnimation is given no land: the default coastline, as a worker without COASTLINE_FILE. */
+export const DEFAULT_ANIMATION_LAND: AnimationLand = { raster: null, rasterFrom: 'coastline', source: DEFAULT_COASTLINE };
+
+/** Samples per pixel along each axis: 3 × 3 gives 10 coverage levels, enough through yuv420p. */
+export const SAMPLES_PER_PX = 3;
+
+/** Land value (0/1) of every sample point of the map box, rows from the top: (S·h) × (S·w) bytes. */
+export interface LandSamples {
+  w: number;
+  h: number;
+  values: Uint8Array;
 }
 
-const cache = new Map<LandResolution, Promise<LandSet>>();
-
-export function landResolutionFor(view: MapView): LandResolution {
-  return view.eastDeg - view.westDeg <= 30 ? '10m' : '50m';
+/** Sample longitude/latitude of sample column c / row r (c, r from the box's top-left corner). */
+function sampleLonDeg(view: MapView, c: number): number {
+  return view.westDeg + (c + 0.5) / (SAMPLES_PER_PX * view.pxPerDegLon);
 }
 
-export function loadLand(resolution: LandResolution): Promise<LandSet> {
-  let p = cache.get(resolution);
-  if (!p) {
-    p = readLand(resolution);
-    // A failed read is not cached, so a later mission can retry.
-    p.catch(() => cache.delete(resolution));
-    cache.set(resolution, p);
+function sampleLatDeg(view: MapView, r: number): number {
+  return view.northDeg - (r + 0.5) / (SAMPLES_PER_PX * view.pxPerDegLat);
+}
+
+/** Land at every sample point, looked up in `raster` with createLandSampler's arithmetic. */
+function sampleRaster(view: MapView, raster: LandRaster): LandSamples {
+  const w = SAMPLES_PER_PX * view.box.w;
+  const h = SAMPLES_PER_PX * view.box.h;
+  const { westDeg, southDeg, dLonDeg, dLatDeg, nx, ny, outside } = raster;
+  const cells = new Uint8Array(raster.data);
+  const col = new Int32Array(w);
+  for (let c = 0; c < w; c++) {
+    let dLon = sampleLonDeg(view, c) - westDeg;
+    dLon -= 360 * Math.floor(dLon / 360); // as the sampler: rasters may straddle the antimeridian
+    const i = Math.floor(dLon / dLonDeg);
+    col[c] = i >= 0 && i < nx ? i : -1;
   }
-  return p;
-}
-
-async function readLand(resolution: LandResolution): Promise<LandSet> {
-  const require = createRequire(import.meta.url);
-  const file = require.resolve(`world-atlas/land-${resolution}.json`);
-  const topology = JSON.parse(await readFile(file, 'utf8')) as Topology<{ land: GeometryCollection }>;
-  const fc = feature(topology, topology.objects.land);
-  const geoms: (Polygon | MultiPolygon)[] = [];
-  for (const f of 'features' in fc ? fc.features : [fc]) {
-    const g = f.geometry;
-    if (g && (g.type === 'Polygon' || g.type === 'MultiPolygon')) geoms.push(g);
-  }
-  const polygons: LandPolygon[] = [];
-  for (const g of geoms) {
-    for (const raw of g.type === 'Polygon' ? [g.coordinates] : g.coordinates) {
-      const rings = raw.map(continuousRing);
-      let w = Infinity;
-      let e = -Infinity;
-      let s = Infinity;
-      let n = -Infinity;
-      for (const [lon, lat] of rings[0]) {
-        if (lon < w) w = lon;
-        if (lon > e) e = lon;
-        if (lat < s) s = lat;
-        if (lat > n) n = lat;
-      }
-      polygons.push({ rings, westDeg: w, eastDeg: e, southDeg: s, northDeg: n });
+  const values = new Uint8Array(w * h);
+  for (let r = 0; r < h; r++) {
+    const j = Math.floor((sampleLatDeg(view, r) - southDeg) / dLatDeg);
+    const out = values.subarray(r * w, (r + 1) * w);
+    if (j < 0 || j >= ny) {
+      out.fill(outside);
+      continue;
+    }
+    const rowOffset = j * nx;
+    for (let c = 0; c < w; c++) {
+      const i = col[c];
+      out[c] = i < 0 ? outside : cells[rowOffset + i] === 1 ? 1 : 0;
     }
   }
-  return { resolution, polygons };
+  return { w, h, values };
+}
+
+/** The source's polygons rasterised with a cell centred on every sample point (src/land's fill rule). */
+function samplePolygons(view: MapView, source: CoastlineSource): LandSamples {
+  const w = SAMPLES_PER_PX * view.box.w;
+  const h = SAMPLES_PER_PX * view.box.h;
+  const dLonDeg = 1 / (SAMPLES_PER_PX * view.pxPerDegLon);
+  const dLatDeg = 1 / (SAMPLES_PER_PX * view.pxPerDegLat);
+  const southDeg = view.northDeg - h * dLatDeg;
+  // The rasteriser wants its west edge in [-180, 180); the view's is unwrapped around the cloud.
+  const westDeg = view.westDeg - 360 * Math.floor((view.westDeg + 180) / 360);
+  const fromSouth = new Uint8Array(w * h);
+  rasterisePolygons(loadCoastline(source), { westDeg, southDeg, dLonDeg, dLatDeg, nx: w, ny: h }, fromSouth);
+  const values = new Uint8Array(w * h);
+  for (let r = 0; r < h; r++) values.set(fromSouth.subarray((h - 1 - r) * w, (h - r) * w), r * w);
+  return { w, h, values };
+}
+
+/** Land at the basemap's sample points: the model's raster when it had one, else the source's polygons. */
+export function landSamples(view: MapView, land: AnimationLand): LandSamples {
+  return land.raster ? sampleRaster(view, land.raster) : samplePolygons(view, land.source);
 }
 
 /**
- * Some merged land rings jump across ±180° (e.g. Fiji's islands, 179.9°E -> 179.9°W): unwrap each point
- * to within 180° of the previous one so the ring is drawn in one piece (the ±360° copies in drawLand
- * then cover either side). A ring that would not close after unwrapping (one circling a pole) is kept.
+ * RGBA pixels of the map box (box.w × box.h × 4): sea, land by coverage, coast on the land side of
+ * each land/sea step.
  */
-function continuousRing(ring: Position[]): Position[] {
-  let jumps = false;
-  for (let k = 1; k < ring.length && !jumps; k++) jumps = Math.abs(ring[k][0] - ring[k - 1][0]) > 180;
-  if (!jumps) return ring;
-  const out: Position[] = [ring[0]];
-  for (let k = 1; k < ring.length; k++) {
-    let lon = ring[k][0];
-    const prev = out[k - 1][0];
-    while (lon - prev > 180) lon -= 360;
-    while (lon - prev < -180) lon += 360;
-    out.push([lon, ring[k][1]]);
+export function renderLand(view: MapView, samples: LandSamples): Uint8ClampedArray {
+  const S = SAMPLES_PER_PX;
+  const { w: bw, h: bh } = view.box;
+  const full = S * S;
+  // Coverage: land samples per pixel, 0..9.
+  const cover = new Uint8Array(bw * bh);
+  const { values, w } = samples;
+  for (let r = 0; r < samples.h; r++) {
+    const rowOut = ((r / S) | 0) * bw;
+    const rowIn = r * w;
+    for (let c = 0; c < w; c++) cover[rowOut + ((c / S) | 0)] += values[rowIn + c];
   }
-  return Math.abs(out[out.length - 1][0] - out[0][0]) < 1e-9 ? out : ring;
-}
-
-/** Natural Earth cuts polygons at ±180°: such edges are not coastline and are not stroked. */
-function onCutLine(a: Position, b: Position): boolean {
-  // Within 1e-4° (11 m) of ±180° (or ±540° after unwrapping): both ends on the cut.
-  const onMeridian = (lon: number) => Math.abs(lon - 180 - 360 * Math.round((lon - 180) / 360)) < 1e-4;
-  return onMeridian(a[0]) && onMeridian(b[0]);
-}
-
-/** Fill the land and stroke the coast inside the map box (the caller has clipped to it). */
-export function drawLand(g: SKRSContext2D, view: MapView, land: LandSet, s: number): number {
-  const { box } = view;
-  const px = (lon: number, shift: number) => box.x + (lon + shift - view.westDeg) * view.pxPerDegLon;
-  const py = (lat: number) => box.y + (view.northDeg - lat) * view.pxPerDegLat;
-  let drawn = 0;
-  g.fillStyle = COLOURS.land;
-  g.strokeStyle = COLOURS.coast;
-  g.lineWidth = Math.max(1, 1.2 * s);
-  g.lineJoin = 'round';
-  for (const poly of land.polygons) {
-    if (poly.northDeg < view.southDeg || poly.southDeg > view.northDeg) continue;
-    for (const shift of [-360, 0, 360]) {
-      if (poly.eastDeg + shift < view.westDeg || poly.westDeg + shift > view.eastDeg) continue;
-      drawn++;
-      g.beginPath();
-      for (const ring of poly.rings) {
-        ring.forEach(([lon, lat], k) => (k === 0 ? g.moveTo(px(lon, shift), py(lat)) : g.lineTo(px(lon, shift), py(lat))));
-        g.closePath();
+  const sea = hexRgb(COLOURS.sea);
+  const landRgb = hexRgb(COLOURS.land);
+  const coast = hexRgb(COLOURS.coast);
+  const rgba = new Uint8ClampedArray(bw * bh * 4);
+  for (let y = 0; y < bh; y++) {
+    for (let x = 0; x < bw; x++) {
+      const k = y * bw + x;
+      const c = cover[k];
+      // The step down to the least-covered 4-neighbour: 9 at a pixel-aligned coast, split between
+      // the two pixels when the coast crosses a pixel; 0 inland and at sea.
+      let lowest = c;
+      if (x > 0 && cover[k - 1] < lowest) lowest = cover[k - 1];
+      if (x + 1 < bw && cover[k + 1] < lowest) lowest = cover[k + 1];
+      if (y > 0 && cover[k - bw] < lowest) lowest = cover[k - bw];
+      if (y + 1 < bh && cover[k + bw] < lowest) lowest = cover[k + bw];
+      const f = c / full;
+      const e = (c - lowest) / full;
+      for (let ch = 0; ch < 3; ch++) {
+        const v = sea[ch] + (landRgb[ch] - sea[ch]) * f;
+        rgba[k * 4 + ch] = Math.round(v + (coast[ch] - v) * e);
       }
-      g.fill('evenodd');
-      g.beginPath();
-      for (const ring of poly.rings) {
-        let penDown = false;
-        for (let k = 1; k < ring.length; k++) {
-          if (onCutLine(ring[k - 1], ring[k])) {
-            penDown = false;
-            continue;
-          }
-          if (!penDown) g.moveTo(px(ring[k - 1][0], shift), py(ring[k - 1][1]));
-          g.lineTo(px(ring[k][0], shift), py(ring[k][1]));
-          penDown = true;
-        }
-      }
-      g.stroke();
+      rgba[k * 4 + 3] = 255;
     }
   }
-  return drawn;
+  return rgba;
+}
+
+function sourceName(source: CoastlineSource): string {
+  if (source === 'osm-seas-10m') return 'OpenStreetMap';
+  if (source === 'natural-earth-10m') return 'Natural Earth 1:10m';
+  return path.basename(source.file);
+}
+
+function cellLabel(raster: LandRaster): string {
+  // North-south cell size (111.32 km per degree of latitude).
+  const m = raster.dLatDeg * 111_320;
+  return m >= 1000 ? `${(m / 1000).toFixed(m < 10_000 ? 1 : 0)} km` : `${Math.round(m)} m`;
+}
+
+/**
+ * The footer lines naming the land drawn (the model's), with the data's attribution line when its
+ * licence asks for one (OpenStreetMap, ODbL). `ignoredByModel`: coastline action 'none'.
+ */
+export function landLabel(land: AnimationLand, ignoredByModel: boolean): string[] {
+  const { raster } = land;
+  if (raster && land.rasterFrom === 'forcing') {
+    const name = land.forcingLabel ?? raster.source;
+    if (raster.nx * raster.ny === 1) return [`Land: ${name} (forcing)`];
+    return [`Land: forcing land mask, ${cellLabel(raster)} cells`, name];
+  }
+  const lines = [
+    raster
+      ? `Coastline: ${sourceName(land.source)}, model's ${cellLabel(raster)} cells`
+      : `Coastline: ${sourceName(land.source)}${ignoredByModel ? ' (ignored by the model)' : ''}`,
+  ];
+  if (land.source === 'osm-seas-10m') lines.push('© OpenStreetMap contributors');
+  return lines;
 }
