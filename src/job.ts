@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { DriftlineError } from './errors.js';
+import { wrapLonDeg } from './model/geo.js';
 import { findCategory, suggestCategories, type LeewayCategory } from './model/objects.js';
 import type { ModelParams } from './model/types.js';
 
@@ -185,12 +186,6 @@ export function resolveCategory(objectType: number | string): LeewayCategory {
     });
   }
   return category;
-}
-
-/** Longitude in [-180, 180). */
-export function wrapLonDeg(lonDeg: number): number {
-  const w = ((((lonDeg + 180) % 360) + 360) % 360) - 180;
-  return w;
 }
 
 /** Validated job params -> the model's SI parameters. */

@@ -20,6 +20,7 @@ import { DriftlineError } from '../errors.js';
 import type { JobParams } from '../job.js';
 import type { LandRaster } from '../land/types.js';
 import type { Logger } from '../logger.js';
+import { M_PER_DEG_LAT } from '../model/geo.js';
 import type { ModelParams } from '../model/types.js';
 import type { VectorKind } from './cf.js';
 import { localFileFor, redactForcingUri, type FetchContext } from './fetch.js';
@@ -36,7 +37,6 @@ import type { ForcingDescriptor, ForcingSource, VectorFieldDescriptor } from './
  * as outside the forcing, as it would be at the file's edge.
  */
 export const MAX_DRIFT_SPEED_MPS = 5;
-const M_PER_DEG_LAT = 111_320;
 
 export interface LoadContext {
   config: Config;

@@ -3,6 +3,7 @@
  * east/north as OpenDrift does it (readers/basereader/variables.py, rotate_vectors).
  */
 import proj4 from 'proj4';
+import { WGS84_A_M, WGS84_E2 } from '../model/geo.js';
 import type { AttrValue } from './netcdf.js';
 import { attrNumber, attrString } from './cf.js';
 
@@ -97,9 +98,6 @@ export function makeProjection(def: string): Projection {
   };
 }
 
-const WGS84_A = 6378137;
-const WGS84_E2 = 0.00669437999014;
-
 /**
  * α = azimuth (radians, clockwise from north) of the grid's +y axis at (x, y): OpenDrift converts
  * (x, y) and (x, y + 10 m) to lon/lat and takes the WGS84 geodesic azimuth between them. Over 10 m the
@@ -114,8 +112,8 @@ export function gridYAzimuthRad(proj: Projection, x: number, y: number, lonLat?:
   const phi = (lat1 * Math.PI) / 180;
   const s = Math.sin(phi);
   const w = 1 - WGS84_E2 * s * s;
-  const N = WGS84_A / Math.sqrt(w);
-  const M = (WGS84_A * (1 - WGS84_E2)) / (w * Math.sqrt(w));
+  const N = WGS84_A_M / Math.sqrt(w);
+  const M = (WGS84_A_M * (1 - WGS84_E2)) / (w * Math.sqrt(w));
   let dLon = lon2 - lon1;
   if (dLon > 180) dLon -= 360;
   if (dLon < -180) dLon += 360;
@@ -146,7 +144,7 @@ export function gridYAzimuthFromForwardRad(proj: Projection, lonDeg: number, lat
   const phi = (latDeg * Math.PI) / 180;
   const s = Math.sin(phi);
   const w = 1 - WGS84_E2 * s * s;
-  const N = WGS84_A / Math.sqrt(w);
-  const M = (WGS84_A * (1 - WGS84_E2)) / (w * Math.sqrt(w));
+  const N = WGS84_A_M / Math.sqrt(w);
+  const M = (WGS84_A_M * (1 - WGS84_E2)) / (w * Math.sqrt(w));
   return Math.atan2(N * Math.cos(phi) * dLon, M * dLat);
 }

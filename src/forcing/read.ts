@@ -20,6 +20,7 @@ import type { NcFile, NcVariable } from './netcdf.js';
 import { cfToProj4, makeProjection, type Projection } from './projection.js';
 import type { GridField, ProjectedGridData } from './types.js';
 import type { LandRaster } from '../land/types.js';
+import { M_PER_DEG_LAT } from '../model/geo.js';
 
 /** The part of space and time a mission can touch. Longitudes in degrees, any convention. */
 export interface ForcingWindow {
@@ -470,7 +471,7 @@ function projectedGeometry(f: LabeledFile, def: string, xs: Float64Array, ys: Fl
     east = 180;
   }
   // Source resolution in metres (rotated grids: degrees -> metres).
-  const resM = Math.min(Math.abs(xAx.step), Math.abs(yAx.step)) * (proj.angular ? 111_320 : 1);
+  const resM = Math.min(Math.abs(xAx.step), Math.abs(yAx.step)) * (proj.angular ? M_PER_DEG_LAT : 1);
 
   let target: { lon0: number; dLon: number; nLon: number; lat0: number; dLat: number; nLat: number } | null = null;
   return {
@@ -493,7 +494,7 @@ function projectedGeometry(f: LabeledFile, def: string, xs: Float64Array, ys: Fl
         lonE = Math.min(lonE, east);
       }
       const latMid = Math.max(-89, Math.min(89, (s + n) / 2));
-      let dLat = resM / 111_320;
+      let dLat = resM / M_PER_DEG_LAT;
       let dLon = dLat / Math.max(0.05, Math.cos((latMid * Math.PI) / 180));
       let nLat = Math.max(2, Math.ceil((n - s) / dLat) + 1);
       let nLon = Math.max(2, Math.ceil((lonE - lonW) / dLon) + 1);

@@ -12,6 +12,7 @@
  * window 0.031° ≈ 3.5 km.
  */
 import { DriftlineError } from '../errors.js';
+import { M_PER_DEG_LAT } from '../model/geo.js';
 import type { PolygonSet } from './polygons.js';
 import { rasterisePolygons, type RasterGrid } from './rasterise.js';
 import { DEFAULT_COASTLINE, loadPolygonSource, sourceKey, type CoastlineSource } from './sources.js';
@@ -113,6 +114,6 @@ export function coastlineLandRaster(bounds: LonLatBounds, opts: CoastlineOptions
   const grid = coastlineGrid(bounds, opts.cellDeg ?? DEFAULT_CELL_DEG, opts.maxCells ?? MAX_RASTER_CELLS);
   const data = new SharedArrayBuffer(grid.nx * grid.ny);
   rasterisePolygons(set, grid, new Uint8Array(data));
-  const cellM = Math.round(grid.dLatDeg * 111_320);
+  const cellM = Math.round(grid.dLatDeg * M_PER_DEG_LAT);
   return { ...grid, data, outside: 0, source: `coastline ${set.name}, ${cellM} m cells` };
 }

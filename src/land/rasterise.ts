@@ -6,18 +6,11 @@
  * and the polygons are OR-ed, so overlapping polygons in a user file (tiles, countries) still read
  * as one area instead of cancelling out.
  */
+import type { LonLatCellGrid } from '../model/geo.js';
 import { bandOf, type PolygonSet } from './polygons.js';
 
-export interface RasterGrid {
-  /** West edge of column 0; in [-180, 180). Columns run east and may pass 180. */
-  westDeg: number;
-  /** South edge of row 0. */
-  southDeg: number;
-  dLonDeg: number;
-  dLatDeg: number;
-  nx: number;
-  ny: number;
-}
+/** The raster's cells; westDeg in [-180, 180), columns run east and may pass 180. */
+export type RasterGrid = LonLatCellGrid;
 
 /** Longitude shifts tried for every filled span: the data lie in about [-180, 180] (unwrapped rings a
  * little beyond), the raster in [west, west + 360) with west in [-180, 180). */

@@ -11,13 +11,7 @@
  * (test/unit/model-geodesy.test.ts measures the error over latitudes, azimuths and distances).
  */
 import geodesic from 'geographiclib-geodesic';
-
-/** WGS84 semi-major axis, metres. */
-export const WGS84_A_M = 6378137;
-/** WGS84 flattening. */
-export const WGS84_F = 1 / 298.257223563;
-/** First eccentricity squared, e² = f(2 − f). */
-export const WGS84_E2 = WGS84_F * (2 - WGS84_F);
+import { WGS84_A_M, WGS84_E2, wrapLonDeg } from './geo.js';
 
 const DEG = Math.PI / 180;
 const RAD = 180 / Math.PI;
@@ -29,12 +23,6 @@ const MAX_SERIES_S2_COS4_M2 = 1e10;
 
 const WGS84 = geodesic.Geodesic.WGS84;
 const LATLON = geodesic.Geodesic.LATITUDE | geodesic.Geodesic.LONGITUDE;
-
-/** Longitude into [-180, 180). */
-export function wrapLonDeg(lonDeg: number): number {
-  if (lonDeg >= 180 || lonDeg < -180) lonDeg -= 360 * Math.floor((lonDeg + 180) / 360);
-  return lonDeg;
-}
 
 const INV_A = 1 / WGS84_A_M;
 const INV_A_ONE_MINUS_E2 = 1 / (WGS84_A_M * ONE_MINUS_E2);

@@ -10,6 +10,7 @@
  *
  * `simulateLocal` ties them together on the calling thread (tests, and the reference for src/threads).
  */
+import { M_PER_DEG_LAT } from './geo.js';
 import { syncTrig } from './geodesy.js';
 import { moveSeededToWater, waterSearchGrid, waterSearchGridFor, type WaterSearchGrid } from './land.js';
 import { planRun, type RunPlan } from './plan.js';
@@ -33,8 +34,6 @@ export interface RunOutcome {
   stopped: boolean;
 }
 
-const M_PER_DEG = 111_320;
-
 /**
  * The water-search lattice for the fast generator: OpenDrift spans it over the seeded particles'
  * bounding box, which a thread seeing only its blocks does not know; this one spans the seeding
@@ -49,8 +48,8 @@ export function seedingWaterGrid(model: ModelParams): WaterSearchGrid {
   const south = Math.min(...lats);
   const north = Math.max(...lats);
   const cosLat = Math.max(0.01, Math.cos((Math.max(Math.abs(south), Math.abs(north)) * Math.PI) / 180));
-  const dLat = rM / M_PER_DEG;
-  const dLon = Math.min(180, rM / (M_PER_DEG * cosLat));
+  const dLat = rM / M_PER_DEG_LAT;
+  const dLon = Math.min(180, rM / (M_PER_DEG_LAT * cosLat));
   return waterSearchGrid(Math.min(...lons) - dLon, Math.max(...lons) + dLon, Math.max(-90, south - dLat), Math.min(90, north + dLat));
 }
 

@@ -7,16 +7,14 @@
  * antimeridian gets one contiguous grid whose `westDeg` may be below -180 or whose east edge may be
  * above 180 (CF allows monotonic longitudes outside [-180, 180); readers wrap them for display).
  */
+import { M_PER_DEG_LAT, unwrapLonDeg, wrapLonDeg, type LonLatCellGrid } from '../model/geo.js';
 import { STATUS, type TrajectoryResult } from '../model/types.js';
 
-export interface DensityGrid {
-  /** West edge of column 0 and south edge of row 0 (cell edges start here). */
-  westDeg: number;
-  southDeg: number;
-  dLonDeg: number;
-  dLatDeg: number;
-  nx: number;
-  ny: number;
+// Re-exported for src/products/animation, which imports them from here (their home is src/model/geo.ts).
+export { M_PER_DEG_LAT, unwrapLonDeg, wrapLonDeg };
+
+/** The cells (edges from westDeg / southDeg) and the counts in them. */
+export interface DensityGrid extends LonLatCellGrid {
   nTimes: number;
   timesSec: Float64Array;
   /** (t * ny + y) * nx + x: released particles in the cell that are NOT stranded. */
@@ -31,10 +29,6 @@ export interface DensityGrid {
   requestedCellM: number;
 }
 
-/** Metres per degree of latitude on the WGS-84 ellipsoid, averaged (111 320 m; 111 132 at the equator,
- * 111 694 at the poles): the ~0.3 % error is irrelevant for a display/containment grid. */
-export const M_PER_DEG_LAT = 111_320;
-
 /**
  * Memory cap: cells × times for counts + stranded (8 bytes each). 8 M cell-times = 64 MB of Uint32 in
  * memory and about 96 MB in density.nc (float32 probability + two int32 counts). A typical mission
@@ -47,19 +41,6 @@ export const MAX_GRID_CELL_TIMES = 8_000_000;
 export const MAX_GRID_CELLS_PER_TIME = 4_000_000;
 /** cos(latitude) is clamped at 0.01 (89.4°) so the east-west cell size stays finite near the poles. */
 const MIN_COS_LAT = 0.01;
-
-/** Longitude moved by whole turns to within [ref - 180, ref + 180). */
-export function unwrapLonDeg(lonDeg: number, refLonDeg: number): number {
-  let d = lonDeg - refLonDeg;
-  while (d >= 180) d -= 360;
-  while (d < -180) d += 360;
-  return refLonDeg + d;
-}
-
-/** Longitude wrapped to [-180, 180). */
-export function wrapLonDeg(lonDeg: number): number {
-  return unwrapLonDeg(lonDeg, 0);
-}
 
 /** Centre longitude of the grid: unwrap positions relative to it to land in the grid's columns. */
 export function gridCenterLonDeg(grid: DensityGrid): number {
@@ -101,15 +82,6 @@ export function runExtent(result: TrajectoryResult): Extent | null {
   return { refLonDeg: ref, minLonDeg: ref + minLon, maxLonDeg: ref + maxLon, minLatDeg: minLat, maxLatDeg: maxLat };
 }
 
-interface Layout {
-  westDeg: number;
-  southDeg: number;
-  dLonDeg: number;
-  dLatDeg: number;
-  nx: number;
-  ny: number;
-}
-
 /**
  * Cells spanning [min, max] along one axis, plus one padding cell each side; the spare margin is
  * split evenly so that no point sits within 1e-6 cell of a padding cell (robust to rounding).
@@ -121,7 +93,7 @@ function axisLayout(minDeg: number, maxDeg: number, dDeg: number): { startDeg: n
 }
 
 /** Grid of ~cellM cells covering the extent with one empty cell of padding on every side. */
-function layoutFor(ext: Extent, cellM: number): Layout {
+function layoutFor(ext: Extent, cellM: number): LonLatCellGrid {
   const dLatDeg = cellM / M_PER_DEG_LAT;
   const midLatRad = ((ext.minLatDeg + ext.maxLatDeg) / 2) * (Math.PI / 180);
   const dLonDeg = Math.min(360, dLatDeg / Math.max(MIN_COS_LAT, Math.cos(midLatRad)));
@@ -134,7 +106,7 @@ function layoutFor(ext: Extent, cellM: number): Layout {
   return { westDeg: lon.startDeg, southDeg, dLonDeg, dLatDeg, nx: lon.n, ny };
 }
 
-function fits(l: Layout, nTimes: number): boolean {
+function fits(l: LonLatCellGrid, nTimes: number): boolean {
   const perTime = l.nx * l.ny;
   return perTime <= MAX_GRID_CELLS_PER_TIME && perTime * nTimes <= MAX_GRID_CELL_TIMES;
 }

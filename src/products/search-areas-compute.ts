@@ -12,7 +12,8 @@
 import { area as turfArea } from '@turf/area';
 import type { MultiPolygon, Polygon, Position } from 'geojson';
 import { STATUS, type TrajectoryResult } from '../model/types.js';
-import { gridCenterLonDeg, wrapLonDeg, type DensityGrid } from './density-grid.js';
+import { wrapLonDeg } from '../model/geo.js';
+import { gridCenterLonDeg, type DensityGrid } from './density-grid.js';
 import { traceMask, type GridPolygon } from './search-areas-trace.js';
 
 export interface SearchArea {

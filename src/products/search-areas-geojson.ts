@@ -7,7 +7,7 @@
  */
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
 import type { TrajectoryResult } from '../model/types.js';
-import { wrapLonDeg } from './density-grid.js';
+import { wrapLonDeg } from '../model/geo.js';
 import { isoUtc, type SearchAreaSet } from './search-areas-compute.js';
 import type { ProductContext } from './types.js';
 

@@ -6,15 +6,13 @@
  */
 import { writeFile } from 'node:fs/promises';
 import geodesic from 'geographiclib-geodesic';
+import { WGS84_A_M, WGS84_E2 } from '../model/geo.js';
 import { STATUS, type TrajectoryResult } from '../model/types.js';
 import type { DensityGrid } from './density-grid.js';
 import { fallbackWarnings, isoTime, redactSecrets } from './netcdf/acdd.js';
 import type { ProductContext, ProductFile } from './types.js';
 
 const WGS84 = geodesic.Geodesic.WGS84;
-/** WGS84 semi-major axis (m) and first eccentricity squared e² = f(2 − f), f = 1/298.257223563. */
-const A_M = 6378137;
-const E2 = (1 / 298.257223563) * (2 - 1 / 298.257223563);
 const DEG = Math.PI / 180;
 
 export interface TimeStats {
@@ -94,9 +92,9 @@ export function spreadStats(result: TrajectoryResult, seedLonDeg: number, seedLa
     if (datumLon >= 180) datumLon -= 360;
     else if (datumLon < -180) datumLon += 360;
     const sinPhi = Math.sin(datumLat * DEG);
-    const w = 1 - E2 * sinPhi * sinPhi;
-    const primeVerticalM = A_M / Math.sqrt(w);
-    const meridionalM = (A_M * (1 - E2)) / (w * Math.sqrt(w));
+    const w = 1 - WGS84_E2 * sinPhi * sinPhi;
+    const primeVerticalM = WGS84_A_M / Math.sqrt(w);
+    const meridionalM = (WGS84_A_M * (1 - WGS84_E2)) / (w * Math.sqrt(w));
     const inv = WGS84.Inverse(seedLatDeg, seedLonDeg, datumLat, datumLon);
     const distanceM = inv.s12 ?? 0;
     out.push({

@@ -1,6 +1,7 @@
 import geodesic from 'geographiclib-geodesic';
 import { describe, expect, it } from 'vitest';
-import { GeodesicSegment, moveGeodesic, wrapLonDeg } from '../../src/model/geodesy.js';
+import { wrapLonDeg } from '../../src/model/geo.js';
+import { GeodesicSegment, moveGeodesic } from '../../src/model/geodesy.js';
 import { distanceM } from './model-helpers.js';
 
 const WGS84 = geodesic.Geodesic.WGS84;

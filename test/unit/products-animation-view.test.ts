@@ -3,7 +3,7 @@ import { densityTicks } from '../../src/products/animation/base.js';
 import { elapsedLabel } from '../../src/products/animation/panel.js';
 import { layoutFor } from '../../src/products/animation/style.js';
 import { fitView, formatTick, niceLength, ticks, xOf, yOf } from '../../src/products/animation/view.js';
-import { M_PER_DEG_LAT } from '../../src/products/density-grid.js';
+import { M_PER_DEG_LAT } from '../../src/model/geo.js';
 
 describe('map view', () => {
   const box = layoutFor(1280, 720).map;

@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   buildDensityGrid,
   cellOf,
-  M_PER_DEG_LAT,
   MAX_GRID_CELL_TIMES,
-  unwrapLonDeg,
   type DensityGrid,
 } from '../../src/products/density-grid.js';
+import { M_PER_DEG_LAT, unwrapLonDeg } from '../../src/model/geo.js';
 import { STATUS, type TrajectoryResult } from '../../src/model/types.js';
 import { syntheticCloud } from './products-grid.fixtures.js';
 

@@ -7,7 +7,8 @@ import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import type { Feature, FeatureCollection, MultiPolygon, Polygon, Position } from 'geojson';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TrajectoryResult } from '../../src/model/types.js';
-import { buildDensityGrid, M_PER_DEG_LAT } from '../../src/products/density-grid.js';
+import { M_PER_DEG_LAT } from '../../src/model/geo.js';
+import { buildDensityGrid } from '../../src/products/density-grid.js';
 import { computeSearchAreas, writeSearchAreaFiles, type SearchArea } from '../../src/products/search-areas.js';
 import { syntheticCloud, syntheticContext } from './products-grid.fixtures.js';
 
