@@ -16,7 +16,7 @@ import type { LandRaster } from '../../src/land/types.js';
 import { animationView, findFfmpeg, writeAnimation, type AnimationLand } from '../../src/products/animation/index.js';
 import { landLabel } from '../../src/products/animation/land.js';
 import { missionLand } from '../../src/threads/simulate.js';
-import { syntheticCloud, syntheticContext } from './products-grid.fixtures.js';
+import { seededContext, syntheticCloud } from './products.fixtures.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-anim-land-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,7 +31,7 @@ const M_PER_DEG_LAT = 111_320;
 const SEED = { lonDeg: 4.0, latDeg: 60.0 };
 const CLOUD = { lonDeg: 4.25, latDeg: 60.1 };
 const cloud = syntheticCloud({ nParticles: 40, nTimes: 3, lon0Deg: CLOUD.lonDeg, lat0Deg: CLOUD.latDeg, sigma0M: 150, sigmaGrowthMPerStep: 0 });
-const ctx = syntheticContext({ ...SEED, missionId: 'anim-land-test' });
+const ctx = seededContext({ ...SEED, missionId: 'anim-land-test' });
 const view = animationView(cloud, ctx, W, H);
 
 // A user coastline file (land polygons): a strip of "mainland" between the seed and the cloud, with a

@@ -11,7 +11,7 @@ import { DriftlineError } from '../../src/errors.js';
 import { buildDensityGrid } from '../../src/products/density-grid.js';
 import { findFfmpeg, writeAnimation } from '../../src/products/animation/index.js';
 import { COLOURS, hexRgb, layoutFor } from '../../src/products/animation/style.js';
-import { syntheticCloud, syntheticContext } from './products-grid.fixtures.js';
+import { seededContext, syntheticCloud } from './products.fixtures.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-anim-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,7 +30,7 @@ const cloud = syntheticCloud({
   strandedFraction: 0.05,
   releaseSteps: 2,
 });
-const ctx = syntheticContext({ lonDeg: -70.5, latDeg: 41.2, objectType: 'PIW-1', missionId: 'anim-test' });
+const ctx = seededContext({ lonDeg: -70.5, latDeg: 41.2, objectType: 'PIW-1', missionId: 'anim-test' });
 const file = path.join(dir, 'products', 'animation.mp4');
 
 /** Frame k of the MP4 decoded to RGB bytes by ffmpeg. */

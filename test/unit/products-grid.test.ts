@@ -7,7 +7,7 @@ import {
 } from '../../src/products/density-grid.js';
 import { M_PER_DEG_LAT, unwrapLonDeg } from '../../src/model/geo.js';
 import { STATUS, type TrajectoryResult } from '../../src/model/types.js';
-import { syntheticCloud } from './products-grid.fixtures.js';
+import { syntheticCloud } from './products.fixtures.js';
 
 function sumAt(a: Uint32Array, grid: DensityGrid, t: number): number {
   const n = grid.nx * grid.ny;

@@ -10,7 +10,7 @@ import type { TrajectoryResult } from '../../src/model/types.js';
 import { M_PER_DEG_LAT } from '../../src/model/geo.js';
 import { buildDensityGrid } from '../../src/products/density-grid.js';
 import { computeSearchAreas, writeSearchAreaFiles, type SearchArea } from '../../src/products/search-areas.js';
-import { syntheticCloud, syntheticContext } from './products-grid.fixtures.js';
+import { seededContext, syntheticCloud } from './products.fixtures.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-search-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -203,7 +203,7 @@ const xml = require('fast-xml-parser') as {
 };
 
 describe('writeSearchAreaFiles', () => {
-  const ctx = syntheticContext({ lonDeg: 4.6, latDeg: 60.3, objectType: 'PIW-2', missionId: 'sar-2024-03-01.A' });
+  const ctx = seededContext({ lonDeg: 4.6, latDeg: 60.3, objectType: 'PIW-2', missionId: 'sar-2024-03-01.A' });
 
   it('writes the GeoJSON and the KML where PRODUCT_PATHS says, with size and sha256', async () => {
     const files = await writeSearchAreaFiles(cloud, grid, ctx, dir, [50, 90, 95]);

@@ -9,7 +9,7 @@ import geodesic from 'geographiclib-geodesic';
 import { afterAll, describe, expect, it } from 'vitest';
 import { STATUS, type TrajectoryResult } from '../../src/model/types.js';
 import { buildSummary, spreadStats, writeSummary } from '../../src/products/summary.js';
-import { syntheticContext, syntheticResult } from './products-trajectory.fixtures.js';
+import { syntheticContext, syntheticResult } from './products.fixtures.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-summary-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -12,7 +12,7 @@ import { STATUS } from '../../src/model/types.js';
 import { lonLatExtent } from '../../src/products/netcdf/acdd.js';
 import { NC_DEFAULT_FILL } from '../../src/products/netcdf/index.js';
 import { writeTrajectoryNc } from '../../src/products/trajectory.js';
-import { START_SEC, syntheticContext, syntheticResult } from './products-trajectory.fixtures.js';
+import { START_SEC, syntheticContext, syntheticResult } from './products.fixtures.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-traj-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
