@@ -12,6 +12,12 @@ export function parse<O extends Options>(argv: string[], options: O, usage: stri
   }
 }
 
+/** The single positional argument of a command (a mission id, a job file), or a UsageError saying what was expected. */
+export function onePositional(positionals: string[], what: string, usage: string): string {
+  if (positionals.length !== 1) throw new UsageError(`expected one ${what}\n\n${usage}`);
+  return positionals[0]!;
+}
+
 export function numberFlag(value: string | undefined, flag: string, opts: { integer?: boolean; min?: number; max?: number } = {}): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);

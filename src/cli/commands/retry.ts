@@ -1,7 +1,7 @@
 /** `driftline retry <mission_id>`: move the mission's dead letter back to the queue. */
 import { resetMissionForRetry } from '../../db/queries/index.js';
-import { parse } from '../args.js';
-import { EXIT, UsageError } from '../errors.js';
+import { onePositional, parse } from '../args.js';
+import { EXIT } from '../errors.js';
 import { err, out } from '../output.js';
 import { withServices } from '../services.js';
 
@@ -16,8 +16,7 @@ export async function retryCommand(argv: string[]): Promise<number> {
     out(USAGE);
     return EXIT.OK;
   }
-  if (positionals.length !== 1) throw new UsageError(`expected one mission id\n\n${USAGE}`);
-  const id = positionals[0]!;
+  const id = onePositional(positionals, 'mission id', USAGE);
   return withServices(async (s) => {
     // Row first: if the worker took the job before the row was reset, the reset would clobber its claim.
     try {

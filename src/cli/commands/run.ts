@@ -13,7 +13,7 @@ import { createLogger } from '../../logger.js';
 import type { MissionProgress } from '../../mission/types.js';
 import { createS3Client } from '../../storage/s3.js';
 import { loadMissionRunner } from '../../worker/runner.js';
-import { numberFlag, parse } from '../args.js';
+import { numberFlag, onePositional, parse } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
 import { err, formatBytes, out, printJson, printTable } from '../output.js';
 
@@ -38,11 +38,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     out(USAGE);
     return EXIT.OK;
   }
-  if (positionals.length !== 1) throw new UsageError(`expected one job file\n\n${USAGE}`);
+  const jobFile = onePositional(positionals, 'job file', USAGE);
   if (!v.out) throw new UsageError(`--out DIR is required\n\n${USAGE}`);
   const threads = numberFlag(v.threads as string | undefined, 'threads', { integer: true, min: 1, max: 256 });
   const config = loadConfig();
-  const jobFile = positionals[0]!;
   const text = await readFile(jobFile, 'utf8').catch((e: Error) => {
     throw new UsageError(`${jobFile}: ${e.message}`);
   });

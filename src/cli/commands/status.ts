@@ -1,7 +1,7 @@
 /** `driftline status <mission_id> [--json]`: the mission row and its products. */
 import { getMission, getMissionResults } from '../../db/queries/index.js';
-import { parse } from '../args.js';
-import { EXIT, UsageError } from '../errors.js';
+import { onePositional, parse } from '../args.js';
+import { EXIT } from '../errors.js';
 import { err, formatBytes, iso, out, printJson, printTable } from '../output.js';
 import { withServices } from '../services.js';
 
@@ -13,8 +13,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
     out(USAGE);
     return EXIT.OK;
   }
-  if (positionals.length !== 1) throw new UsageError(`expected one mission id\n\n${USAGE}`);
-  const id = positionals[0]!;
+  const id = onePositional(positionals, 'mission id', USAGE);
   return withServices(async (s) => {
     const m = await getMission(s.pool, id);
     if (m === null) {
