@@ -4,6 +4,7 @@
  * simulation threads). Every lon/lat file ends here; projected files keep their own grid (read.ts,
  * lookup.ts).
  */
+import { lookupGridIndex } from './lookup.js';
 import type { GridData, GridField, LonLatGridData } from './types.js';
 
 /**
@@ -139,20 +140,8 @@ export function gridBounds(g: LonLatGridData): { westDeg: number; eastDeg: numbe
 /** True when the grid covers (lon, lat): the same test the samplers make before they interpolate. */
 export function gridCovers(g: GridData, lonDeg: number, latDeg: number): boolean {
   if (g.layout === 'projected') {
-    const L = g.lookup;
-    let dLon = lonDeg - L.lon0Deg;
-    dLon -= 360 * Math.floor(dLon / 360);
-    const gx = dLon / L.dLonDeg;
-    const gy = (latDeg - L.lat0Deg) / L.dLatDeg;
-    if (!(gx <= L.nLon - 1 && gy >= 0 && gy <= L.nLat - 1)) return false;
-    const i = Math.min(Math.floor(gx), L.nLon - 2);
-    const j = Math.min(Math.floor(gy), L.nLat - 2);
-    const wx = gx - i;
-    const wy = gy - j;
-    const c = j * L.nLon + i;
-    const bil = (A: Float32Array) => (1 - wy) * ((1 - wx) * A[c]! + wx * A[c + 1]!) + wy * ((1 - wx) * A[c + L.nLon]! + wx * A[c + L.nLon + 1]!);
-    const fx = bil(L.fx);
-    const fy = bil(L.fy);
+    // NaN outside the lattice or where the projection is undefined: fails the comparisons.
+    const { fx, fy } = lookupGridIndex(g, lonDeg, latDeg);
     return fx >= 0 && fx <= g.nx - 1 && fy >= 0 && fy <= g.ny - 1;
   }
   let dLon = lonDeg - g.lon0Deg;

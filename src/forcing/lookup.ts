@@ -11,21 +11,12 @@
  * OpenDrift's, and its rotation within LATTICE_MAX_ALPHA_ERROR_RAD.
  */
 import { gridYAzimuthFromForwardRad, type Projection } from './projection.js';
-import type { GridIndexLookup } from './types.js';
+import type { GridIndexLookup, LonLatLattice, ProjectedGridData } from './types.js';
 
 /** Largest accepted lattice error of the fractional grid index, in cells. */
 export const LATTICE_MAX_INDEX_ERROR = 1e-3;
 /** Largest accepted lattice error of α: 1e-4 rad turns a 20 m/s wind by 2 mm/s. */
 export const LATTICE_MAX_ALPHA_ERROR_RAD = 1e-4;
-
-export interface Lattice {
-  lon0Deg: number;
-  dLonDeg: number;
-  nLon: number;
-  lat0Deg: number;
-  dLatDeg: number;
-  nLat: number;
-}
 
 /** Grid axes of the subset read: x = x0 + fx·dx, y = y0 + fy·dy (projection units). */
 export interface SubsetAxes {
@@ -37,7 +28,7 @@ export interface SubsetAxes {
 
 const sharedF32 = (n: number) => new Float32Array(new SharedArrayBuffer(n * 4));
 
-function build(proj: Projection, axes: SubsetAxes, lat: Lattice): GridIndexLookup {
+function build(proj: Projection, axes: SubsetAxes, lat: LonLatLattice): GridIndexLookup {
   const n = lat.nLon * lat.nLat;
   const fx = sharedF32(n);
   const fy = sharedF32(n);
@@ -67,6 +58,38 @@ function build(proj: Projection, axes: SubsetAxes, lat: Lattice): GridIndexLooku
   return { ...lat, fx, fy, cosAlpha, sinAlpha };
 }
 
+interface LatticeValues {
+  fx: number;
+  fy: number;
+  cosAlpha: number;
+  sinAlpha: number;
+}
+
+/** (fx, fy, cos α, sin α) bilinear at the fractional lattice index (gx, gy), which lies in the lattice. */
+function interpolateAt(L: GridIndexLookup, gx: number, gy: number): LatticeValues {
+  const i = Math.min(Math.floor(gx), L.nLon - 2);
+  const j = Math.min(Math.floor(gy), L.nLat - 2);
+  const wx = gx - i;
+  const wy = gy - j;
+  const c = j * L.nLon + i;
+  const bil = (A: Float32Array) => (1 - wy) * ((1 - wx) * A[c]! + wx * A[c + 1]!) + wy * ((1 - wx) * A[c + L.nLon]! + wx * A[c + L.nLon + 1]!);
+  return { fx: bil(L.fx), fy: bil(L.fy), cosAlpha: bil(L.cosAlpha), sinAlpha: bil(L.sinAlpha) };
+}
+
+/**
+ * The fractional source-grid index and cos/sin α of one position, from the lattice (NaN outside it).
+ * Off the hot path (the samplers inline the same interpolation); used to check coverage at load time.
+ */
+export function lookupGridIndex(g: ProjectedGridData, lonDeg: number, latDeg: number): LatticeValues {
+  const L = g.lookup;
+  let dLon = lonDeg - L.lon0Deg;
+  dLon -= 360 * Math.floor(dLon / 360);
+  const gx = dLon / L.dLonDeg;
+  const gy = (latDeg - L.lat0Deg) / L.dLatDeg;
+  if (!(gx <= L.nLon - 1 && gy >= 0 && gy <= L.nLat - 1)) return { fx: NaN, fy: NaN, cosAlpha: NaN, sinAlpha: NaN };
+  return interpolateAt(L, gx, gy);
+}
+
 /**
  * Largest lattice error, in cells and radians, at `samples` scattered points of the lattice (a fixed
  * low-discrepancy sequence, so a build is reproducible), against exact projections.
@@ -80,19 +103,14 @@ export function latticeError(proj: Projection, axes: SubsetAxes, L: GridIndexLoo
     const lo = L.lon0Deg + gx * L.dLonDeg;
     const la = L.lat0Deg + gy * L.dLatDeg;
     if (Math.abs(la) > 89.9) continue; // α is undefined at the pole itself
-    const i = Math.min(Math.floor(gx), L.nLon - 2);
-    const j = Math.min(Math.floor(gy), L.nLat - 2);
-    const wx = gx - i;
-    const wy = gy - j;
-    const c = j * L.nLon + i;
-    const bil = (A: Float32Array) => (1 - wy) * ((1 - wx) * A[c]! + wx * A[c + 1]!) + wy * ((1 - wx) * A[c + L.nLon]! + wx * A[c + L.nLon + 1]!);
-    const lx = bil(L.fx);
-    const ly = bil(L.fy);
+    const at = interpolateAt(L, gx, gy);
+    const lx = at.fx;
+    const ly = at.fy;
     if (!Number.isFinite(lx) || !Number.isFinite(ly)) continue;
     const [x, y] = proj.forward(lo, la);
     indexCells = Math.max(indexCells, Math.abs(lx - (x - axes.x0) / axes.dx), Math.abs(ly - (y - axes.y0) / axes.dy));
     const exact = gridYAzimuthFromForwardRad(proj, lo, la, x, y);
-    let d = Math.atan2(bil(L.sinAlpha), bil(L.cosAlpha)) - exact;
+    let d = Math.atan2(at.sinAlpha, at.cosAlpha) - exact;
     d -= 2 * Math.PI * Math.round(d / (2 * Math.PI));
     alphaRad = Math.max(alphaRad, Math.abs(d));
   }
@@ -107,7 +125,7 @@ export function latticeError(proj: Projection, axes: SubsetAxes, L: GridIndexLoo
 export function buildGridIndexLookup(
   proj: Projection,
   axes: SubsetAxes,
-  lattice: Lattice,
+  lattice: LonLatLattice,
   opts: { maxNodes: number; maxRefinements?: number },
 ): { lookup: GridIndexLookup; error: { indexCells: number; alphaRad: number } } {
   let lat = lattice;
@@ -115,7 +133,7 @@ export function buildGridIndexLookup(
   let error = latticeError(proj, axes, lookup);
   for (let r = 0; r < (opts.maxRefinements ?? 3); r++) {
     if (error.indexCells <= LATTICE_MAX_INDEX_ERROR && error.alphaRad <= LATTICE_MAX_ALPHA_ERROR_RAD) break;
-    const next: Lattice = {
+    const next: LonLatLattice = {
       lon0Deg: lat.lon0Deg,
       dLonDeg: lat.dLonDeg / 2,
       nLon: 2 * lat.nLon - 1,

@@ -224,20 +224,3 @@ function projectedSampler(g: ProjectedGridData): VectorSampler {
     },
   };
 }
-
-/** The fractional source-grid index and cos/sin α of one position, from the lattice (NaN outside it). */
-export function lookupGridIndex(g: ProjectedGridData, lonDeg: number, latDeg: number): { fx: number; fy: number; cosAlpha: number; sinAlpha: number } {
-  const L = g.lookup;
-  let dLon = lonDeg - L.lon0Deg;
-  dLon -= 360 * Math.floor(dLon / 360);
-  const gx = dLon / L.dLonDeg;
-  const gy = (latDeg - L.lat0Deg) / L.dLatDeg;
-  if (!(gx <= L.nLon - 1 && gy >= 0 && gy <= L.nLat - 1)) return { fx: NaN, fy: NaN, cosAlpha: NaN, sinAlpha: NaN };
-  const i = Math.min(Math.floor(gx), L.nLon - 2);
-  const j = Math.min(Math.floor(gy), L.nLat - 2);
-  const wx = gx - i;
-  const wy = gy - j;
-  const c = j * L.nLon + i;
-  const bil = (A: Float32Array) => (1 - wy) * ((1 - wx) * A[c]! + wx * A[c + 1]!) + wy * ((1 - wx) * A[c + L.nLon]! + wx * A[c + L.nLon + 1]!);
-  return { fx: bil(L.fx), fy: bil(L.fy), cosAlpha: bil(L.cosAlpha), sinAlpha: bil(L.sinAlpha) };
-}

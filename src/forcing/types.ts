@@ -47,6 +47,16 @@ export interface LonLatGridData {
   vMps: Float32Array;
 }
 
+/** A regular lon/lat lattice of nodes: node (i, j) at (lon0Deg + i·dLonDeg, lat0Deg + j·dLatDeg). */
+export interface LonLatLattice {
+  lon0Deg: number;
+  dLonDeg: number;
+  nLon: number;
+  lat0Deg: number;
+  dLatDeg: number;
+  nLat: number;
+}
+
 /**
  * Where a lon/lat position falls in a projected grid, precomputed on a regular lon/lat lattice (the
  * projection is too slow to run per particle and step: 0.16 µs per proj4 call). Node (i, j) at
@@ -54,13 +64,7 @@ export interface LonLatGridData {
  * source grid and cos/sin of α, the azimuth of the grid's +y axis there. Values are [nLat][nLon];
  * NaN where the projection is undefined.
  */
-export interface GridIndexLookup {
-  lon0Deg: number;
-  dLonDeg: number;
-  nLon: number;
-  lat0Deg: number;
-  dLatDeg: number;
-  nLat: number;
+export interface GridIndexLookup extends LonLatLattice {
   fx: Float32Array;
   fy: Float32Array;
   cosAlpha: Float32Array;
