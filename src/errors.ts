@@ -50,7 +50,3 @@ export function asDriftlineError(err: unknown, fallback: ErrorCode = 'E_INTERNAL
   const message = err instanceof Error ? err.message : String(err);
   return new DriftlineError(fallback, message, { cause: err });
 }
-
-export function isRetryable(err: unknown): boolean {
-  return err instanceof DriftlineError ? err.retryable : false;
-}

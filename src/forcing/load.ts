@@ -38,6 +38,7 @@ import type { ForcingDescriptor, ForcingSource, VectorFieldDescriptor } from './
  */
 export const MAX_DRIFT_SPEED_MPS = 5;
 
+/** What loadForcing needs from its caller (the mission pipeline or a test). */
 export interface LoadContext {
   config: Config;
   s3: S3Client | null;
@@ -211,7 +212,7 @@ export function constantLandRaster(value: 0 | 1): LandRaster {
 export async function loadForcing(
   params: JobParams,
   model: ModelParams,
-  ctx: { config: Config; s3: S3Client | null; logger: Logger; signal?: AbortSignal },
+  ctx: LoadContext,
 ): Promise<ForcingDescriptor> {
   const { config } = ctx;
   const fctx: FetchContext = {

@@ -65,11 +65,6 @@ export function loadCoastline(source: CoastlineSource = DEFAULT_COASTLINE): Poly
   return set;
 }
 
-/** Drops cached polygons (tests, or a worker that wants the memory back: ~45 MB for the default). */
-export function clearCoastlineCache(): void {
-  cache.clear();
-}
-
 function badBounds(field: string, value: number): DriftlineError {
   return new DriftlineError('E_INTERNAL', `coastline window ${field} is ${value}, must be a finite number of degrees`, { field });
 }

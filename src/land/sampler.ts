@@ -19,6 +19,3 @@ export function createLandSampler(raster: LandRaster): LandSampler {
     },
   };
 }
-
-/** No land anywhere (coastline action 'none', or a constant land_binary_mask of 0). */
-export const NO_LAND: LandSampler = { isLand: () => false };

@@ -167,12 +167,6 @@ export function moveParticleTwice(pos: TrigPositions, i: number): void {
   moveWithTrig(pos, i);
 }
 
-/** Karney's direct solution (geographiclib): the point at distM along azimuth azDeg. Allocates. */
-export function geodesicDirect(lonDeg: number, latDeg: number, azDeg: number, distM: number): { lonDeg: number; latDeg: number } {
-  const r = WGS84.Direct(latDeg, lonDeg, azDeg, distM, LATLON);
-  return { lonDeg: wrapLonDeg(r.lon2!), latDeg: r.lat2! };
-}
-
 /** A geodesic between two points, for `pyproj.Geod.npts`-style points along it. */
 export class GeodesicSegment {
   private readonly line: ReturnType<typeof WGS84.InverseLine>;
