@@ -2,17 +2,12 @@
 // (run with `npm run bench -- animation`, which builds dist/ first). Targets (issue 5): the 49-frame
 // 1280×720 animation in under 5 s; search areas are part of "all products except the animation in
 // under 2 s". Prints the time of each stage. Figures on a shared 2-core machine are noisy.
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dist, requireDist } from './dist.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dist = (p) => pathToFileURL(path.join(root, 'dist', p)).href;
-if (!existsSync(path.join(root, 'dist/products/animation/index.js'))) {
-  console.error('dist/products/animation is missing: run `npm run build` first');
-  process.exit(1);
-}
+requireDist('products/animation/index.js');
 const { buildDensityGrid } = await import(dist('products/density-grid.js'));
 const { computeSearchAreas, writeSearchAreaFiles } = await import(dist('products/search-areas.js'));
 const { findFfmpeg, writeAnimation } = await import(dist('products/animation/index.js'));

@@ -12,14 +12,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { dist, requireDist, root } from './dist.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dist = (p) => pathToFileURL(path.join(root, 'dist', p)).href;
-if (!existsSync(path.join(root, 'dist/forcing/sampler.js'))) {
-  console.error('dist/forcing is missing: run `npm run build` first');
-  process.exit(1);
-}
+requireDist('forcing/sampler.js');
 const { lonLatGridField } = await import(dist('forcing/grid.js'));
 const { createVectorSampler, constantSampler } = await import(dist('forcing/sampler.js'));
 const { loadForcing } = await import(dist('forcing/load.js'));

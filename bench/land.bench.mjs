@@ -4,16 +4,9 @@
 //  3. isLand look-ups per second on the 500 km raster (the per-particle, per-step cost);
 //  4. nearestWater per second for points on land near the coast (seeding only).
 // Figures on the shared 2-core machine are noisy: read them as orders of magnitude.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dist, requireDist } from './dist.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dist = (p) => pathToFileURL(path.join(root, 'dist', p)).href;
-if (!existsSync(path.join(root, 'dist/land/coastline.js'))) {
-  console.error('dist/land is missing: run `npm run build` first');
-  process.exit(1);
-}
+requireDist('land/coastline.js');
 const { coastlineLandRaster, loadCoastline } = await import(dist('land/coastline.js'));
 const { createLandSampler } = await import(dist('land/sampler.js'));
 const { nearestWater } = await import(dist('land/nearest.js'));

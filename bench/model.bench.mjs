@@ -12,16 +12,10 @@
 //   node bench/model.bench.mjs --one 100000 grid 2   one configuration (what the parent runs)
 //   BENCH_SIZES=10000,100000 node bench/model.bench.mjs
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { dist, requireDist } from './dist.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dist = (p) => pathToFileURL(path.join(root, 'dist', p)).href;
-if (!existsSync(path.join(root, 'dist/threads/simulate.js'))) {
-  console.error('dist/threads is missing: run `npm run build` first');
-  process.exit(1);
-}
+requireDist('threads/simulate.js');
 
 const T0 = Date.UTC(2024, 0, 1) / 1000;
 const HOURS = 48;

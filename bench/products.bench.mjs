@@ -7,17 +7,12 @@
 // whose spread grows from 300 m to ~6 km, 10 % stranded from hour 24, released over the first 3 hours,
 // with the wind and current each particle saw (as a real run records them).
 // BENCH_PRODUCTS_LARGE=1 adds the trajectory file alone for 1 000 000 particles × 49 records (~1 GB RAM).
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dist, requireDist } from './dist.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dist = (p) => pathToFileURL(path.join(root, 'dist', p)).href;
-if (!existsSync(path.join(root, 'dist/products/write.js'))) {
-  console.error('dist/products is missing: run `npm run build` first');
-  process.exit(1);
-}
+requireDist('products/write.js');
 const { writeAllProducts } = await import(dist('products/write.js'));
 const { writeTrajectoryNc } = await import(dist('products/trajectory.js'));
 const { validateJob, toModelParams } = await import(dist('job.js'));

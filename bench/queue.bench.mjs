@@ -6,17 +6,10 @@
 //  2. claim + dead-letter (Lua) of 2 000 jobs;
 //  3. one heartbeat tick (lease renewal + reaping) with 50 registered workers;
 //  4. PostgreSQL: claimMission + 10 progress updates + completeMission with 6 products, 300 missions.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { dist, requireDist } from './dist.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dist = (p) => pathToFileURL(path.join(root, 'dist', p)).href;
-if (!existsSync(path.join(root, 'dist/queue/queue.js'))) {
-  console.error('dist/queue is missing: run `npm run build` first');
-  process.exit(1);
-}
+requireDist('queue/queue.js');
 const { Redis } = await import('ioredis');
 const { JobQueue } = await import(dist('queue/queue.js'));
 const { loadConfig } = await import(dist('config.js'));
