@@ -3,7 +3,7 @@
  * east/north as OpenDrift does it (readers/basereader/variables.py, rotate_vectors).
  */
 import proj4 from 'proj4';
-import { WGS84_A_M, WGS84_E2 } from '../model/geo.js';
+import { meridionalRadiusM, primeVerticalRadiusM } from '../model/geo.js';
 import type { AttrValue } from './netcdf.js';
 import { attrNumber, attrString } from './cf.js';
 
@@ -111,9 +111,8 @@ export function gridYAzimuthRad(proj: Projection, x: number, y: number, lonLat?:
   const [lon2, lat2] = proj.inverse(x, y + step);
   const phi = (lat1 * Math.PI) / 180;
   const s = Math.sin(phi);
-  const w = 1 - WGS84_E2 * s * s;
-  const N = WGS84_A_M / Math.sqrt(w);
-  const M = (WGS84_A_M * (1 - WGS84_E2)) / (w * Math.sqrt(w));
+  const N = primeVerticalRadiusM(s);
+  const M = meridionalRadiusM(s);
   let dLon = lon2 - lon1;
   if (dLon > 180) dLon -= 360;
   if (dLon < -180) dLon += 360;
@@ -143,8 +142,7 @@ export function gridYAzimuthFromForwardRad(proj: Projection, lonDeg: number, lat
   const dLat = a / det;
   const phi = (latDeg * Math.PI) / 180;
   const s = Math.sin(phi);
-  const w = 1 - WGS84_E2 * s * s;
-  const N = WGS84_A_M / Math.sqrt(w);
-  const M = (WGS84_A_M * (1 - WGS84_E2)) / (w * Math.sqrt(w));
+  const N = primeVerticalRadiusM(s);
+  const M = meridionalRadiusM(s);
   return Math.atan2(N * Math.cos(phi) * dLon, M * dLat);
 }

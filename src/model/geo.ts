@@ -10,6 +10,18 @@ export const WGS84_F = 1 / 298.257223563;
 /** First eccentricity squared, e² = f(2 − f) = 0.0066943799901413. */
 export const WGS84_E2 = WGS84_F * (2 - WGS84_F);
 
+/** Prime-vertical radius of curvature N = a / √(1 − e² sin²φ), metres, from sin φ (east-west: N·cos φ per radian of longitude). */
+export function primeVerticalRadiusM(sinPhi: number): number {
+  const w = 1 - WGS84_E2 * sinPhi * sinPhi;
+  return WGS84_A_M / Math.sqrt(w);
+}
+
+/** Meridional radius of curvature M = a(1 − e²) / (1 − e² sin²φ)^(3/2), metres, from sin φ (north-south, per radian of latitude). */
+export function meridionalRadiusM(sinPhi: number): number {
+  const w = 1 - WGS84_E2 * sinPhi * sinPhi;
+  return (WGS84_A_M * (1 - WGS84_E2)) / (w * Math.sqrt(w));
+}
+
 /**
  * Metres per degree of latitude on the WGS-84 ellipsoid, averaged (111 320 m; 111 132 at the equator,
  * 111 694 at the poles): for sizing windows, lattices and grids, where the ~0.3 % error is irrelevant.

@@ -6,7 +6,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import geodesic from 'geographiclib-geodesic';
-import { WGS84_A_M, WGS84_E2 } from '../model/geo.js';
+import { meridionalRadiusM, primeVerticalRadiusM, wrapLonDeg } from '../model/geo.js';
 import { STATUS, type TrajectoryResult } from '../model/types.js';
 import type { DensityGrid } from './density-grid.js';
 import { fallbackWarnings, isoTime, redactSecrets } from './netcdf/acdd.js';
@@ -88,13 +88,11 @@ export function spreadStats(result: TrajectoryResult, seedLonDeg: number, seedLa
     const varX = Math.max(0, sxx[t]! / k - mx * mx);
     const varY = Math.max(0, syy[t]! / k - my * my);
     const datumLat = seedLatDeg + my;
-    let datumLon = seedLonDeg + mx;
-    if (datumLon >= 180) datumLon -= 360;
-    else if (datumLon < -180) datumLon += 360;
+    // The mean offset is within a turn of the seed, so this is one ±360° step.
+    const datumLon = wrapLonDeg(seedLonDeg + mx);
     const sinPhi = Math.sin(datumLat * DEG);
-    const w = 1 - WGS84_E2 * sinPhi * sinPhi;
-    const primeVerticalM = WGS84_A_M / Math.sqrt(w);
-    const meridionalM = (WGS84_A_M * (1 - WGS84_E2)) / (w * Math.sqrt(w));
+    const primeVerticalM = primeVerticalRadiusM(sinPhi);
+    const meridionalM = meridionalRadiusM(sinPhi);
     const inv = WGS84.Inverse(seedLatDeg, seedLonDeg, datumLat, datumLon);
     const distanceM = inv.s12 ?? 0;
     out.push({
