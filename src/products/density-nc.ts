@@ -9,6 +9,7 @@
  * so probability sums to 1 at every time over all released particles (stranded ones are still somewhere
  * to search). At a time when nothing is released yet, probability is 0 everywhere.
  */
+import { wrapLonDeg } from '../model/geo.js';
 import type { DensityGrid } from './density-grid.js';
 import { acddAttributes, missionAttributes, TIME_UNITS, type LonLatExtent } from './netcdf/acdd.js';
 import { writeNetcdf, type NcChunkArray, type NcDataset, type WriteNetcdfOptions, type WriteNetcdfResult } from './netcdf/index.js';
@@ -20,8 +21,6 @@ const WGS84_WKT =
   'PRIMEM["Greenwich",0,ANGLEUNIT["degree",0.0174532925199433]],CS[ellipsoidal,2],' +
   'AXIS["geodetic latitude (Lat)",north,ORDER[1],ANGLEUNIT["degree",0.0174532925199433]],' +
   'AXIS["geodetic longitude (Lon)",east,ORDER[2],ANGLEUNIT["degree",0.0174532925199433]],ID["EPSG",4326]]';
-
-const wrap180 = (lon: number): number => ((((lon + 180) % 360) + 360) % 360) - 180;
 
 /** Cell centres and [lower, upper] edges along one axis. */
 function axis(startDeg: number, dDeg: number, n: number): { centres: Float64Array; bounds: Float64Array } {
@@ -58,7 +57,7 @@ function probabilityFiller(grid: DensityGrid): (start: number, count: number, ou
 /** Grid edges as an ACDD extent: longitudes wrapped to [-180, 180), west > east across the antimeridian. */
 export function gridExtent(grid: DensityGrid): LonLatExtent {
   const widthDeg = grid.nx * grid.dLonDeg;
-  const westDeg = wrap180(grid.westDeg);
+  const westDeg = wrapLonDeg(grid.westDeg);
   const eastDeg = westDeg + widthDeg;
   return {
     lonMinDeg: widthDeg >= 360 ? -180 : westDeg,

@@ -3,6 +3,7 @@
  * parameter (flattened), the resolved model parameters and the forcing actually used (fallback included).
  */
 import type { ForcingSource } from '../../forcing/types.js';
+import { wrapLonDeg } from '../../model/geo.js';
 import type { ProductAttribution, ProductContext } from '../types.js';
 import type { NcAttrValue, NcAttributes } from './types.js';
 
@@ -45,8 +46,6 @@ export interface LonLatExtent {
   latMaxDeg: number;
 }
 
-const wrap180 = (lon: number): number => ((((lon + 180) % 360) + 360) % 360) - 180;
-
 /**
  * Bounding box of the finite positions. Longitudes are measured both in [-180, 180) and in [0, 360); the
  * narrower of the two boxes wins, so a cloud straddling the antimeridian gets west > east, as ACDD says.
@@ -58,7 +57,7 @@ export function lonLatExtent(lonDeg: ArrayLike<number>, latDeg: ArrayLike<number
     const lat = latDeg[i]!;
     const lonRaw = lonDeg[i]!;
     if (!(lat === lat) || !(lonRaw === lonRaw)) continue; // NaN: not released
-    const lon = lonRaw >= -180 && lonRaw < 180 ? lonRaw : wrap180(lonRaw);
+    const lon = wrapLonDeg(lonRaw);
     const lon360 = lon < 0 ? lon + 360 : lon;
     if (lon < lonMin) lonMin = lon;
     if (lon > lonMax) lonMax = lon;
@@ -70,8 +69,8 @@ export function lonLatExtent(lonDeg: ArrayLike<number>, latDeg: ArrayLike<number
   if (latMin === Infinity) return null;
   const crossing = lon360Max - lon360Min < lonMax - lonMin;
   return {
-    lonMinDeg: crossing ? wrap180(lon360Min) : lonMin,
-    lonMaxDeg: crossing ? wrap180(lon360Max) : lonMax,
+    lonMinDeg: crossing ? wrapLonDeg(lon360Min) : lonMin,
+    lonMaxDeg: crossing ? wrapLonDeg(lon360Max) : lonMax,
     latMinDeg: latMin,
     latMaxDeg: latMax,
   };
