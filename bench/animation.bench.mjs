@@ -12,6 +12,7 @@ const { buildDensityGrid } = await import(dist('products/density-grid.js'));
 const { computeSearchAreas, writeSearchAreaFiles } = await import(dist('products/search-areas.js'));
 const { findFfmpeg, writeAnimation } = await import(dist('products/animation/index.js'));
 const { validateJob, toModelParams } = await import(dist('job.js'));
+const { M_PER_DEG_LAT: mPerDeg } = await import(dist('model/geo.js'));
 const { missionLand } = await import(dist('threads/simulate.js'));
 
 const N = 100_000;
@@ -33,7 +34,6 @@ function syntheticCloud() {
   const lonDeg = new Float32Array(N * NT);
   const latDeg = new Float32Array(N * NT);
   const status = new Uint8Array(N * NT);
-  const mPerDeg = 111_320;
   for (let p = 0; p < N; p++) {
     const r = Math.sqrt(-2 * Math.log(Math.max(1e-12, rand())));
     const th = 2 * Math.PI * rand();

@@ -17,7 +17,7 @@ const { writeAllProducts } = await import(dist('products/write.js'));
 const { writeTrajectoryNc } = await import(dist('products/trajectory.js'));
 const { validateJob, toModelParams } = await import(dist('job.js'));
 
-const M_PER_DEG = 111_320;
+const { M_PER_DEG_LAT: M_PER_DEG } = await import(dist('model/geo.js'));
 const T0 = Date.UTC(2024, 0, 1, 12) / 1000;
 
 function cloud(n, nT, withEnv) {
