@@ -109,8 +109,9 @@ describe('PostgreSQL restarting (a real pg_ctl stop / start)', () => {
     expect(w.child.exitCode).toBeNull();
     expect(await jobsInRedis()).toEqual(['m-1', 'm-2', 'm-3']);
     expect(await q!.redis.llen(queue.keys.dead)).toBe(0);
-    await server!.start();
+    // Timed from the start command: the worker may reconnect before pg_ctl -w notices the server is up.
     const upAt = Date.now();
+    await server!.start();
     await w.waitForLog(missionLog('mission completed', 'm-1'), 15_000);
     const recoveryMs = Date.now() - upAt;
     for (const id of ['m-1', 'm-2', 'm-3']) expect((await waitForStatus(id, 'completed')).attempts).toBe(1);
@@ -122,8 +123,8 @@ describe('PostgreSQL restarting (a real pg_ctl stop / start)', () => {
     await new Promise((r) => setTimeout(r, DOWN_MS));
     expect(w.child.exitCode).toBeNull();
     expect(await jobsInRedis()).toEqual(['m-4']);
-    await server!.start();
     const up2At = Date.now();
+    await server!.start();
     await w.waitForLog(missionLog('mission started', 'm-4'), 15_000);
     const claimRecoveryMs = Date.now() - up2At;
     expect((await waitForStatus('m-4', 'completed')).attempts).toBe(1);
@@ -139,8 +140,8 @@ describe('PostgreSQL restarting (a real pg_ctl stop / start)', () => {
     // The pool's idle connections really died with the server (57P01), not just new ones refused.
     expect(w.logs.some((l) => l.msg.startsWith('postgresql connection lost'))).toBe(true);
     console.log(
-      `PostgreSQL restart: m-1 recorded ${recoveryMs} ms after the server was back (down ${upAt - downAt} ms); ` +
-        `m-4 started ${claimRecoveryMs} ms after the second start`,
+      `PostgreSQL restart: m-1 recorded ${recoveryMs} ms after pg_ctl start was run (down ${upAt - downAt} ms); ` +
+        `m-4 started ${claimRecoveryMs} ms after the second pg_ctl start`,
     );
 
     w.kill('SIGTERM');
