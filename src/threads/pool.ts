@@ -2,6 +2,11 @@
  * The simulation thread pool (piscina), created on first use and kept for the life of the process, so
  * a worker process pays thread start-up (~50 ms per thread, more under tsx) once, not per mission.
  *
+ * A worker runs up to MAX_CONCURRENT_JOBS missions at once and they share this pool. When a mission asks
+ * for more threads than the pool has (e.g. an rng "opendrift" mission, one thread, came first), a larger
+ * pool replaces it for new missions; the old one is retired and destroyed only when the missions still
+ * running on it release it — destroying it at once would kill their threads and fail those missions.
+ *
  * Which worker file: compiled code (dist/threads/pool.js) loads dist/threads/worker.js. When this module
  * runs from TypeScript source (vitest, tsx), it loads src/threads/worker.ts through tsx
  * (`--import tsx`, a dev dependency), so tests always run the current source, never a stale dist/.
@@ -9,7 +14,17 @@
 import { Piscina } from 'piscina';
 import type { SimulationTask, SimulationTaskResult } from './protocol.js';
 
-let pool: Piscina<SimulationTask, SimulationTaskResult> | null = null;
+type SimulationPool = Piscina<SimulationTask, SimulationTaskResult>;
+
+interface PoolEntry {
+  pool: SimulationPool;
+  /** Missions holding the pool (acquired, not yet released). */
+  users: number;
+  /** Replaced by a larger pool: destroy when the last user releases it. */
+  retired: boolean;
+}
+
+let current: PoolEntry | null = null;
 
 function workerFile(): { filename: string; execArgv: string[] } {
   const fromSource = import.meta.url.endsWith('.ts');
@@ -18,14 +33,9 @@ function workerFile(): { filename: string; execArgv: string[] } {
     : { filename: new URL('./worker.js', import.meta.url).href, execArgv: [] };
 }
 
-/** The shared pool, grown (re-created) when a mission asks for more threads than it has. */
-export async function simulationPool(threads: number): Promise<Piscina<SimulationTask, SimulationTaskResult>> {
-  if (pool !== null && pool.maxThreads >= threads) return pool;
-  const old = pool;
-  pool = null;
-  if (old !== null) await old.destroy();
+function newPool(threads: number): SimulationPool {
   const { filename, execArgv } = workerFile();
-  pool = new Piscina<SimulationTask, SimulationTaskResult>({
+  return new Piscina<SimulationTask, SimulationTaskResult>({
     filename,
     execArgv,
     minThreads: threads,
@@ -33,12 +43,47 @@ export async function simulationPool(threads: number): Promise<Piscina<Simulatio
     // Keep idle threads: missions come one after another in a worker process.
     idleTimeout: Number.MAX_SAFE_INTEGER,
   });
-  return pool;
 }
 
-/** Stops the pool's threads (worker shutdown, tests). Idempotent; the next simulate() starts a new pool. */
+export interface PoolLease {
+  pool: SimulationPool;
+  /** Call once when the mission's tasks have settled. */
+  release(): Promise<void>;
+}
+
+/** The shared pool with at least `threads` threads, held until `release()`. */
+export async function acquireSimulationPool(threads: number): Promise<PoolLease> {
+  if (current === null || current.pool.maxThreads < threads) {
+    const old = current;
+    current = { pool: newPool(threads), users: 0, retired: false };
+    if (old !== null) {
+      old.retired = true;
+      if (old.users === 0) await old.pool.destroy();
+    }
+  }
+  const entry = current;
+  entry.users++;
+  let released = false;
+  return {
+    pool: entry.pool,
+    async release() {
+      if (released) return;
+      released = true;
+      entry.users--;
+      if (entry.retired && entry.users === 0) await entry.pool.destroy();
+    },
+  };
+}
+
+/**
+ * Stops the current pool's threads (worker shutdown, tests). Idempotent; the next simulate() starts a new
+ * pool. Missions still holding it are interrupted: call it once missions have finished or been handed back.
+ */
 export async function closeSimulationPool(): Promise<void> {
-  const old = pool;
-  pool = null;
-  if (old !== null) await old.destroy();
+  const old = current;
+  current = null;
+  if (old !== null) {
+    old.retired = true;
+    await old.pool.destroy();
+  }
 }

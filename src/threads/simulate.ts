@@ -19,7 +19,7 @@ import { planRun } from '../model/plan.js';
 import { blockCount, trajectoryResult } from '../model/simulation.js';
 import { allocateSimArrays } from '../model/state.js';
 import type { ModelParams, TrajectoryResult } from '../model/types.js';
-import { simulationPool } from './pool.js';
+import { acquireSimulationPool } from './pool.js';
 import { CONTROL, CONTROL_SLOTS, type SimulationTask } from './protocol.js';
 
 export { closeSimulationPool } from './pool.js';
@@ -65,7 +65,8 @@ export async function simulate(opts: SimulateOptions): Promise<TrajectoryResult>
   // numpy's draw order is global: one thread. Otherwise no more threads than blocks.
   const nTasks = model.rng === 'opendrift' ? 1 : Math.max(1, Math.min(Math.floor(opts.threads) || 1, nBlocks));
   const totalSteps = (model.rng === 'opendrift' ? 1 : nBlocks) * plan.nSteps;
-  const pool = await simulationPool(nTasks);
+  const lease = await acquireSimulationPool(nTasks);
+  const pool = lease.pool;
 
   const task: SimulationTask = { model, wind: forcing.wind, current: forcing.current, land, arrays, recordEnvironment, nBlocks, control };
   const stop = () => Atomics.store(control, CONTROL.ABORT, 1);
@@ -108,5 +109,6 @@ export async function simulate(opts: SimulateOptions): Promise<TrajectoryResult>
   } finally {
     if (timer) clearInterval(timer);
     signal?.removeEventListener('abort', stop);
+    await lease.release();
   }
 }

@@ -13,7 +13,7 @@ import { findCategory } from '../../src/model/objects.js';
 import { BLOCK_SIZE } from '../../src/model/rng-fast.js';
 import { simulateLocal } from '../../src/model/simulation.js';
 import { STATUS, type ModelParams, type TrajectoryResult } from '../../src/model/types.js';
-import { simulationPool } from '../../src/threads/pool.js';
+import { acquireSimulationPool } from '../../src/threads/pool.js';
 import { closeSimulationPool, missionLand, simulate } from '../../src/threads/simulate.js';
 
 afterAll(async () => {
@@ -168,9 +168,29 @@ describe('simulate on worker threads', () => {
   });
 
   it('keeps one pool across missions', async () => {
-    const a = await simulationPool(2);
-    const b = await simulationPool(1);
-    expect(b).toBe(a);
+    const a = await acquireSimulationPool(2);
+    const b = await acquireSimulationPool(1);
+    expect(b.pool).toBe(a.pool);
+    await a.release();
+    await b.release();
+  });
+
+  it('lets a mission finish on a smaller pool when a larger one replaces it (concurrent missions in a worker)', async () => {
+    await closeSimulationPool();
+    // An rng "opendrift"-sized start: the pool gets one thread. 300 000 particles × 48 steps on one thread
+    // take ~2.5 s; the second mission starts once the first reports progress (after ~1 s, so its thread
+    // is surely running) and asks for two threads.
+    const long = model({ numParticles: 300_000 });
+    const f = forcing(constant(8, 3), constant(0.1, 0));
+    let running!: () => void;
+    const progressed = new Promise<void>((resolve) => (running = resolve));
+    const first = simulate({ model: long, forcing: f, land: null, threads: 1, recordEnvironment: false, onProgress: (x) => x > 0 && x < 1 && running() });
+    await progressed;
+    const short = model(); // three blocks, so it really asks for two threads
+    const second = await simulate({ model: short, forcing: f, land: null, threads: 2, recordEnvironment: false });
+    expectSameResult(second, reference(short, f));
+    // Before pools were reference-counted, the larger pool destroyed the first one and killed this run.
+    expectSameResult(await first, reference(long, f));
   });
 });
 
