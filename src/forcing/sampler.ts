@@ -13,6 +13,20 @@
  * loads), then u/v are interpolated bilinearly at (fx, fy) as above and rotated with OpenDrift's
  * rotate_vectors formula. The lattice's own interpolation error is checked when it is built (read.ts)
  * and is far below a metre of position.
+ *
+ * Tried for issue 4 and dropped (2026-11-25, 2-core VM, ±3 % noise; none gives the 5 % asked for):
+ * whole-run bench 100k × 48 h on 2 threads, constant 1009 ms, gridded 1385 ms (65 ms loading). Threads
+ * run a 4096-particle block through all steps, wind then current. In that pattern (one thread, both
+ * fields + a trivial move, baseline 23.3–24.2 ns/particle-step) the cache plays no part (same time with
+ * particles at one point or over 6°). The micro-bench above (8.6 ns/field vs ~11 ns in the run) has one
+ * sampler closure, whose captured values TurboFan folds as constants; a thread has two, so each captured
+ * number is re-checked and unboxed at every use in the loop and each typed array map-checked every
+ * iteration. Layouts: [u,v] per time plane 25.4 ns, same in float64 24.8, per cell
+ * [u(t),v(t),u(t+1),v(t+1)] 26.8, float64 grid 23.55. Code: locals 23.6, kernel with arguments 24.3, two
+ * passes 24.5, unroll ×2 33.7; constants read from a Float64Array/Int32Array before the loop 22.3, plus
+ * touching each array's length first 20.9: `sample` self time −15 %, but the whole run only −3.5 %
+ * (gridded/constant 1.39 → 1.34 in two A/B rounds), so not kept. Pre-blending the time planes changes
+ * the rounding (Σw·(wa·U0 + wt·U1) ≠ wa·Σw·U0 + wt·Σw·U1). More needs code without per-access checks.
  */
 import type { VectorSampler } from '../model/types.js';
 import type { LonLatGridData, ProjectedGridData, VectorFieldDescriptor } from './types.js';
