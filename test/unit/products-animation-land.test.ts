@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createLandSampler } from '../../src/land/sampler.js';
 import type { LandRaster } from '../../src/land/types.js';
 import { animationView, findFfmpeg, writeAnimation, type AnimationLand } from '../../src/products/animation/index.js';
+import { buildDensityGrid } from '../../src/products/density-grid.js';
 import { landLabel } from '../../src/products/animation/land.js';
 import { missionLand } from '../../src/threads/simulate.js';
 import { seededContext, syntheticCloud } from './products.fixtures.js';
@@ -102,6 +103,12 @@ function compare(rgb: Buffer, isLand: (lonDeg: number, latDeg: number) => boolea
   }
   return out;
 }
+
+describe('animation view', () => {
+  it('is the same whether the run extent comes from the density grid or a fresh scan of the run', () => {
+    expect(animationView(cloud, ctx, W, H, buildDensityGrid(cloud, 1000))).toEqual(view);
+  });
+});
 
 describe('animation basemap = the model’s land', () => {
   it('draws the cells of the raster the model ran with (user coastline file via missionLand)', async () => {

@@ -5,7 +5,7 @@
  * particles never hide them).
  */
 import { createCanvas, ImageData, type SKRSContext2D } from '@napi-rs/canvas';
-import { wrapLonDeg } from '../density-grid.js';
+import { wrapLonDeg } from '../../model/geo.js';
 import type { ProductContext } from '../types.js';
 import { COLOURS, DENSITY_STOPS, font, type Layout } from './style.js';
 import { formatTick, niceLength, ticks, xOf, yOf, type MapView } from './view.js';

@@ -5,7 +5,7 @@
  */
 import { STATUS, type TrajectoryResult } from '../../model/types.js';
 import type { DensityGrid } from '../density-grid.js';
-import { unwrapLonDeg } from '../density-grid.js';
+import { unwrapLonDeg } from '../../model/geo.js';
 import type { Overlay } from './base.js';
 import { COLOURS, hexRgb, type Layout } from './style.js';
 import type { MapView } from './view.js';

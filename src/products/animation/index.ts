@@ -16,7 +16,8 @@ import { GlobalFonts } from '@napi-rs/canvas';
 import type { Config } from '../../config.js';
 import { DriftlineError } from '../../errors.js';
 import type { TrajectoryResult } from '../../model/types.js';
-import { buildDensityGrid, runExtent, unwrapLonDeg, type DensityGrid, type Extent } from '../density-grid.js';
+import { unwrapLonDeg } from '../../model/geo.js';
+import { buildDensityGrid, runExtent, type DensityGrid, type Extent } from '../density-grid.js';
 import type { ProductContext } from '../types.js';
 import { drawBase, drawOverlay } from './base.js';
 import { FfmpegEncoder } from './ffmpeg.js';
@@ -110,11 +111,15 @@ function maxCellCount(grid: DensityGrid): number {
   return m;
 }
 
-/** The map view of a run's frames (cloud over the whole run plus the seed, fitted to the map box). */
-export function animationView(result: TrajectoryResult, ctx: ProductContext, width: number, height: number): MapView {
+/**
+ * The map view of a run's frames (cloud over the whole run plus the seed, fitted to the map box).
+ * `grid`, when built from this run, supplies the run's extent it already computed.
+ */
+export function animationView(result: TrajectoryResult, ctx: ProductContext, width: number, height: number, grid?: DensityGrid | null): MapView {
   const seed = ctx.model.seeding;
+  const runExt = grid?.extent !== undefined ? grid.extent : runExtent(result);
   const ext = withSeed(
-    runExtent(result) ?? { refLonDeg: seed.lonDeg, minLonDeg: seed.lonDeg, maxLonDeg: seed.lonDeg, minLatDeg: seed.latDeg, maxLatDeg: seed.latDeg },
+    runExt ?? { refLonDeg: seed.lonDeg, minLonDeg: seed.lonDeg, maxLonDeg: seed.lonDeg, minLatDeg: seed.latDeg, maxLatDeg: seed.latDeg },
     ctx,
   );
   return fitView(ext, layoutFor(width, height).map);
@@ -144,10 +149,10 @@ export async function writeAnimation(
   }
 
   const L = layoutFor(width, height);
-  const view = animationView(result, ctx, width, height);
   // Shade with the product grid (what density.nc holds): the one passed in, else one built at the
   // mission's density_cell_m; only if its cells are under 3 px on screen, a ~5 px display grid instead.
   const productGrid = opts.grid && opts.grid.nTimes === result.nTimes ? opts.grid : null;
+  const view = animationView(result, ctx, width, height, productGrid);
   const productCellM = productGrid?.cellM ?? ctx.params.products?.density_cell_m ?? 1000;
   const grid =
     (productCellM / 1000) * view.pxPerKm >= MIN_GRID_CELL_PX

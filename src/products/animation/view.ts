@@ -4,7 +4,8 @@
  * whole run (plus the seed), then widened to fill the map box. Longitudes are unwrapped around the
  * view centre, so a cloud across the antimeridian is drawn in one piece.
  */
-import { M_PER_DEG_LAT, unwrapLonDeg, wrapLonDeg, type Extent } from '../density-grid.js';
+import { M_PER_DEG_LAT, unwrapLonDeg, wrapLonDeg } from '../../model/geo.js';
+import type { Extent } from '../density-grid.js';
 import type { Box } from './style.js';
 
 export interface MapView {
