@@ -76,7 +76,6 @@ export async function runMission(job: Job, deps: MissionDeps): Promise<MissionOu
       land,
       threads,
       recordEnvironment: true,
-      coastline: { source: coastline },
       onProgress: (f) => report('simulation', f),
       ...(deps.signal ? { signal: deps.signal } : {}),
     }),
