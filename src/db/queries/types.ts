@@ -1,7 +1,7 @@
 /** Rows as the queries return them (snake_case, as in the tables; timestamps as Date). */
-export type MissionStatus = 'queued' | 'processing' | 'completed' | 'failed';
+export type MissionStatus = 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
 
-export const MISSION_STATUSES: readonly MissionStatus[] = ['queued', 'processing', 'completed', 'failed'];
+export const MISSION_STATUSES: readonly MissionStatus[] = ['queued', 'processing', 'completed', 'failed', 'cancelled'];
 
 export interface MissionRow {
   id: string;
@@ -20,6 +20,11 @@ export interface MissionRow {
   completed_at: Date | null;
   updated_at: Date;
   heartbeat_at: Date | null;
+  /** Fencing token of the attempt holding the mission, "<attempts>:<worker_id>" (sql/003). */
+  claim_token: string | null;
+  cancel_requested_at: Date | null;
+  /** Sanitised job text as received, kept for failed jobs (sql/003). */
+  raw_job: string | null;
 }
 
 export interface MissionResultRow {
