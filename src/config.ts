@@ -71,6 +71,21 @@ export const envSchema = z.object({
   /** GeoJSON/TopoJSON land polygons replacing the built-in global coastline (src/land/coastline.ts). */
   COASTLINE_FILE: z.string().optional(),
   FFMPEG_PATH: z.string().optional(),
+  /**
+   * How long an upload of computed products is retried (backoff RETRY_BASE_MS..RETRY_MAX_MS, the mission
+   * held and its heartbeat alive) before the failure counts as an attempt: an S3 outage of minutes must
+   * not fail missions whose products exist. 10 min covers a MinIO restart or a short network partition.
+   */
+  STORAGE_RETRY_SECONDS: num(0, 24 * 3600).default(600),
+  /**
+   * Reconciliation (PostgreSQL is the source of truth): every this many seconds one worker looks for
+   * queued or processing rows that have not moved for RECONCILE_GRACE_SECONDS and whose jobs no Redis
+   * list holds (Redis restarted without persistence, a producer died between its insert and its push),
+   * and re-enqueues them. 0 turns the sweep off.
+   */
+  RECONCILE_INTERVAL_SECONDS: num(0, 86_400).default(60),
+  /** Twice the default lease plus a minute: a live worker writes heartbeat_at every second. */
+  RECONCILE_GRACE_SECONDS: num(1, 86_400).default(120),
   /** Scratch space for products before upload. */
   WORK_DIR: z.string().default(os.tmpdir()),
 });

@@ -21,6 +21,9 @@ import { VERSION } from '../version.js';
 import { describeProduct } from './files.js';
 import type { MissionDeps, MissionOutcome, MissionProgress } from './types.js';
 
+/** Free the simulation threads this pipeline keeps between missions (the worker calls it at shutdown). */
+export { closeSimulationPool as closeMissionRunner } from '../threads/simulate.js';
+
 const STAGE_SPAN: Record<MissionProgress['stage'], [number, number]> = {
   forcing: [0, 0.05],
   simulation: [0.05, 0.75],

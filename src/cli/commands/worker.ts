@@ -28,7 +28,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'driftline-worker');
-  const runMission = await loadMissionRunner(values.runner as string | undefined);
+  const runner = await loadMissionRunner(values.runner as string | undefined);
   if (values.runner === undefined) {
     // Load and index the global coastline now (0.7 s, measured by bench/land.bench.mjs) rather than
     // inside the first mission, so every mission's simulation stage runs at the same speed.
@@ -37,7 +37,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     loadCoastline(coastlineSourceFromConfig(config));
     logger.info({ coastline_load_ms: Math.round(performance.now() - t0) }, 'coastline loaded');
   }
-  const worker = new Worker({ config, logger, runMission });
+  const worker = new Worker({ config, logger, runner });
 
   let signals = 0;
   let stopped!: Promise<void>;
