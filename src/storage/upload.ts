@@ -85,15 +85,19 @@ export async function uploadProducts(s3: S3Client, bucket: string, prefix: strin
 export async function deleteObjectsUnder(s3: S3Client, bucket: string, prefix: string, keepKeys: ReadonlySet<string> = new Set()): Promise<number> {
   let deleted = 0;
   let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: token }));
-    for (const o of page.Contents ?? []) {
-      if (o.Key === undefined || keepKeys.has(o.Key)) continue;
-      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: o.Key }));
-      deleted++;
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token !== undefined);
+  try {
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: token }));
+      for (const o of page.Contents ?? []) {
+        if (o.Key === undefined || keepKeys.has(o.Key)) continue;
+        await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: o.Key }));
+        deleted++;
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+  } catch (err) {
+    throw storageError(`delete under s3://${bucket}/${prefix}/`, err);
+  }
   return deleted;
 }
 
@@ -104,17 +108,28 @@ export function aliasKey(missionId: string, relPath: string): string {
 
 /**
  * Copy a published attempt's objects to their fixed keys (server-side); returns the alias keys.
- * `stored` URIs look like s3://bucket/{mission_id}/{attempt}/{relPath}.
+ * `stored` URIs look like s3://bucket/{mission_id}/{attempt}/{relPath}. Idempotent: run again from
+ * the recorded rows, it rewrites the same bytes.
  */
-export async function publishAliases(s3: S3Client, bucket: string, missionId: string, attemptKey: string, stored: StoredProduct[]): Promise<string[]> {
-  const from = `s3://${bucket}/${attemptPrefix(missionId, attemptKey)}/`;
+export async function publishAliases(s3: S3Client, bucket: string, missionId: string, stored: Array<Pick<StoredProduct, 'uri' | 'contentType'>>): Promise<string[]> {
+  const missionPrefix = `s3://${bucket}/${missionId}/`;
   const aliases: string[] = [];
   for (const p of stored) {
-    if (!p.uri.startsWith(from)) continue;
+    if (!p.uri.startsWith(missionPrefix)) continue;
+    const [, ...rel] = p.uri.slice(missionPrefix.length).split('/'); // drop the attempt segment
+    if (rel.length === 0) continue;
     const source = p.uri.slice(`s3://${bucket}/`.length);
-    const target = aliasKey(missionId, p.uri.slice(from.length));
+    const target = aliasKey(missionId, rel.join('/'));
     try {
-      await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: target, CopySource: `${bucket}/${encodeURIComponent(source).replace(/%2F/g, '/')}`, ContentType: p.contentType, MetadataDirective: 'REPLACE' }));
+      await s3.send(
+        new CopyObjectCommand({
+          Bucket: bucket,
+          Key: target,
+          CopySource: `${bucket}/${encodeURIComponent(source).replace(/%2F/g, '/')}`,
+          ContentType: p.contentType,
+          MetadataDirective: 'REPLACE',
+        }),
+      );
     } catch (err) {
       throw storageError(`copy to s3://${bucket}/${target}`, err);
     }

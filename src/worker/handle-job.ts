@@ -55,8 +55,12 @@ export interface JobPorts {
   complete(missionId: string, token: string, stored: StoredProduct[], outcome: MissionOutcome): Promise<boolean>;
   /** S3, best effort: delete this attempt's objects (it was fenced out). */
   discard(missionId: string, attemptKey: string): Promise<void>;
-  /** S3, best effort, after the completion is recorded: fixed-key aliases of the winner's objects, other attempts' objects deleted. */
-  publish(missionId: string, attemptKey: string, stored: StoredProduct[]): Promise<void>;
+  /**
+   * S3, after the completion is recorded and before the ack: fixed-key aliases of the published
+   * objects, other attempts' objects deleted. With `stored` null, from the recorded rows (a job of an
+   * already completed mission: its first worker may have died between completion and ack).
+   */
+  publish(missionId: string, stored: StoredProduct[] | null): Promise<void>;
   /** PostgreSQL: `failed` with the reason (fenced when the record has a token). */
   fail(missionId: string, record: FailureRecord): Promise<boolean>;
   /** PostgreSQL: `cancelled` (fenced). */
@@ -207,6 +211,12 @@ async function handle(ports: JobPorts, opts: HandleOptions, setMissionId: (id: s
     return failForGood(asDriftlineError(err), 0, null);
   }
 
+  /** Aliases and clean-up get the upload's patience; past it, a warning (the rows are the authority). */
+  const publishPatiently = (stored: StoredProduct[] | null) =>
+    withStoragePatience('publishing aliases', () => ports.publish(missionId, stored), signal, opts, log).catch((err: Error) =>
+      log.warn({ err: err.message }, 'could not write the fixed-key aliases or delete other attempts\' objects'),
+    );
+
   // 3. Attempts.
   const t0 = performance.now();
   let outcome: MissionOutcome | null = null;
@@ -226,6 +236,7 @@ async function handle(ports: JobPorts, opts: HandleOptions, setMissionId: (id: s
     try {
       const answer = await persist('start attempt', () => ports.claim(job), log);
       if (answer === 'already-completed' || answer === 'cancelled' || 'busyWith' in answer) {
+        if (answer === 'already-completed') await publishPatiently(null);
         await persist('ack', () => ports.ack(), log);
         if (answer === 'already-completed') {
           log.info('mission already completed; duplicate job dropped');
@@ -272,15 +283,17 @@ async function handle(ports: JobPorts, opts: HandleOptions, setMissionId: (id: s
       }
       checkStop();
       const done = outcome;
-      const stored = await uploadWithPatience(ports, missionId, claim.attemptKey, done, attemptSignal, opts, log);
+      const attemptKey = claim.attemptKey;
+      const stored = await withStoragePatience('upload', () => ports.upload(missionId, attemptKey, done, attemptSignal), attemptSignal, opts, log);
       checkStop();
       clearInterval(ticker);
       const published = await persist('record completion', () => ports.complete(missionId, token, stored, done), log);
       if (!published) throw new Stop('superseded', 'another attempt holds the mission');
+      // Before the ack: should this process die now, the job comes back, and the next worker finds
+      // the mission completed and publishes the aliases from the recorded rows.
+      await publishPatiently(stored);
       const acked = await persist('ack', () => ports.ack(), log);
       if (acked !== 'done') log.warn({ ack: acked }, 'job was no longer in this worker\'s processing list (lease lapsed); the completed row stands');
-      // After the ack: the mission is final and its job gone, whatever happens to these conveniences.
-      await ports.publish(missionId, claim.attemptKey, stored).catch((err: Error) => log.warn({ err: err.message }, 'could not write the fixed-key aliases or delete other attempts\' objects'));
       const durationSec = (performance.now() - t0) / 1000;
       log.info({ duration_s: Number(durationSec.toFixed(3)), products: stored.length, warnings: outcome.warnings.length }, 'mission completed');
       return { result: 'completed', missionId, durationSec };
@@ -307,28 +320,20 @@ async function handle(ports: JobPorts, opts: HandleOptions, setMissionId: (id: s
 }
 
 /**
- * Upload with patience: a storage outage is retried with backoff for up to `storageRetryMs`, the
- * attempt still holding its claim (the progress ticker keeps the heartbeat alive), before it fails
- * the attempt. Any other error, or the attempt being stopped, ends it at once.
+ * Storage with patience: an S3 outage is retried with backoff for up to `storageRetryMs` (for an
+ * upload, the attempt still holds its claim and the progress ticker keeps its heartbeat alive) before
+ * it fails. Any other error, or `signal` aborting, ends it at once.
  */
-async function uploadWithPatience(
-  ports: JobPorts,
-  missionId: string,
-  attemptKey: string,
-  outcome: MissionOutcome,
-  signal: AbortSignal,
-  opts: HandleOptions,
-  log: Logger,
-): Promise<StoredProduct[]> {
+async function withStoragePatience<T>(what: string, fn: () => Promise<T>, signal: AbortSignal, opts: HandleOptions, log: Logger): Promise<T> {
   const deadline = performance.now() + opts.storageRetryMs;
   for (let n = 1; ; n++) {
     try {
-      return await ports.upload(missionId, attemptKey, outcome, signal);
+      return await fn();
     } catch (err) {
       const e = asDriftlineError(err);
       const delayMs = backoffMs(n, opts.retryBaseMs, opts.retryMaxMs);
       if (signal.aborted || e.code !== 'E_STORAGE' || !e.retryable || performance.now() + delayMs > deadline) throw e;
-      log.warn({ code: e.code, err: e.message, retry_in_ms: delayMs, tries: n }, 'upload failed; products kept on disk, retrying');
+      log.warn({ code: e.code, err: e.message, retry_in_ms: delayMs, tries: n }, `${what} failed; products kept on disk, retrying`);
       if (!(await sleep(delayMs, signal))) throw e;
     }
   }

@@ -28,6 +28,7 @@ import {
   claimMission,
   completeMission,
   failMission,
+  getMissionResults,
   recordAttemptError,
   requeueMission,
   updateMissionProgress,
@@ -326,8 +327,10 @@ export class Worker {
       discard: async (missionId, attemptKey) => {
         await deleteObjectsUnder(s3, bucket, attemptPrefix(missionId, attemptKey));
       },
-      publish: async (missionId, attemptKey, stored) => {
-        const aliases = await publishAliases(s3, bucket, missionId, attemptKey, stored);
+      publish: async (missionId, given) => {
+        const stored = given ?? (await getMissionResults(pool, missionId)).map((r) => ({ uri: r.uri, contentType: r.content_type }));
+        if (stored.length === 0) return; // nothing recorded: nothing to alias, and nothing to judge leftovers by
+        const aliases = await publishAliases(s3, bucket, missionId, stored);
         const keep = new Set([...aliases, ...stored.map((p) => p.uri.slice(`s3://${bucket}/`.length))]);
         await deleteObjectsUnder(s3, bucket, missionId, keep);
       },
