@@ -59,7 +59,16 @@ export async function runCommand(argv: string[]): Promise<number> {
       )
     : null;
   bar?.start(100, 0, { stage: 'forcing' });
-  const onProgress = (p: MissionProgress) => bar?.update(Math.round(p.fraction * 100), { stage: p.stage });
+  let shownStage = 'forcing';
+  const onProgress = (p: MissionProgress) => {
+    bar?.update(Math.round(p.fraction * 100), { stage: p.stage });
+    // The bar redraws on a timer, which cannot fire while a stage blocks the event loop (rasterising
+    // the land does): draw a new stage's name at once, or the previous one stays on screen.
+    if (p.stage !== shownStage) {
+      shownStage = p.stage;
+      bar?.render();
+    }
+  };
 
   const t0 = performance.now();
   try {
