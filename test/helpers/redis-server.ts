@@ -20,14 +20,15 @@ export interface PrivateRedis {
 
 export type RedisPersistence = 'aof-always' | 'aof-everysec' | 'none';
 
-export async function startPrivateRedis(persistence: RedisPersistence = 'aof-always'): Promise<PrivateRedis> {
+/** `extraArgs` go on redis-server's command line after the rest, e.g. `['--rename-command', 'CONFIG', '']`. */
+export async function startPrivateRedis(persistence: RedisPersistence = 'aof-always', extraArgs: string[] = []): Promise<PrivateRedis> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-redis-'));
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess;
   const start = async () => {
     const aof = persistence === 'none' ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', persistence === 'aof-always' ? 'always' : 'everysec'];
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...aof, '--dir', dir], {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...aof, '--dir', dir, ...extraArgs], {
       stdio: 'ignore',
     });
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });

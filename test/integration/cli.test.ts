@@ -172,7 +172,7 @@ describe('doctor', () => {
     const report = JSON.parse(r.stdout) as { ok: boolean; checks: Array<{ name: string; level: string; detail: string }> };
     expect(report.ok).toBe(false);
     const by = Object.fromEntries(report.checks.map((c) => [c.name, c]));
-    expect(by.redis).toMatchObject({ level: 'fail', detail: expect.stringMatching(/redis:\/\/127\.0\.0\.1:1: .*is Redis running and REDIS_URL right\?/) });
+    expect(by.redis).toMatchObject({ level: 'fail', detail: expect.stringMatching(/^Redis at redis:\/\/127\.0\.0\.1:1 is not reachable: .*is Redis running and REDIS_URL right\?/) });
     expect(by.postgresql).toMatchObject({ level: 'fail', detail: expect.stringMatching(/schema never_migrated is at migration 0 of \d+: run driftline migrate/) });
     expect(by.s3!.level).toBe('ok');
   });

@@ -1,6 +1,8 @@
 /** `driftline worker [--runner MODULE]`: serve the queue until SIGTERM/SIGINT (twice: at once). */
 import { loadConfig } from '../../config.js';
 import { createLogger } from '../../logger.js';
+import { checkS3Credentials } from '../../storage/credentials.js';
+import { createS3Client } from '../../storage/s3.js';
 import { loadMissionRunner } from '../../worker/runner.js';
 import { Worker } from '../../worker/worker.js';
 import { parse } from '../args.js';
@@ -27,6 +29,11 @@ export async function workerCommand(argv: string[]): Promise<number> {
     return EXIT.OK;
   }
   const config = loadConfig();
+  // Without credentials every mission would simulate, then fail at upload and retry: refuse now
+  // (E_CONFIG, exit 2). Only the credentials are checked: S3 being down is retried as usual.
+  const s3 = createS3Client(config);
+  const creds = await checkS3Credentials(s3, config).finally(() => s3.destroy());
+  if (!creds.ok) throw creds.error;
   const logger = createLogger(config.LOG_LEVEL, 'driftline-worker');
   const runner = await loadMissionRunner(values.runner as string | undefined);
   if (values.runner === undefined) {
