@@ -182,8 +182,8 @@ export class Worker {
 
     const metrics = createWorkerMetrics({ worker_id: this.workerId, queue: c.QUEUE_NAME }, () => queue.lengths(), () => this.active.size);
     attachWorkerMetrics(this.events, metrics);
-    this.server = await startMetricsServer(c.METRICS_PORT, metrics.registry, () => this.health());
-    this.metricsPort = this.server.port;
+    this.server = await startMetricsServer({ host: c.METRICS_HOST, port: c.METRICS_PORT, logger: this.log }, metrics.registry, () => this.health());
+    this.metricsPort = this.server?.port ?? -1;
 
     this.loop = new WorkLoop<string>({
       concurrency: c.MAX_CONCURRENT_JOBS,
@@ -215,7 +215,8 @@ export class Worker {
         concurrency: c.MAX_CONCURRENT_JOBS,
         lease_s: c.LEASE_SECONDS,
         heartbeat_s: c.HEARTBEAT_SECONDS,
-        metrics_port: this.metricsPort,
+        metrics_host: c.METRICS_HOST,
+        metrics_port: this.server?.port ?? null,
         schema: c.DATABASE_SCHEMA,
         bucket: c.S3_BUCKET,
       },

@@ -14,7 +14,8 @@ const USAGE = `usage: driftline worker [--runner MODULE]
 Takes missions from QUEUE_NAME (MAX_CONCURRENT_JOBS at a time) until SIGTERM or SIGINT: the first
 signal stops claiming and lets running missions finish within SHUTDOWN_GRACE_SECONDS, then hands the
 rest back to the queue; a second signal hands them back at once. Serves /healthz and /metrics on
-METRICS_PORT.
+METRICS_HOST:METRICS_PORT (default 127.0.0.1:9464; a taken port moves to a free one, logged).
+Refuses to start (exit 2) when no S3 credentials can be found.
 
   --runner MODULE   run missions with MODULE's exported runMission(job, deps) instead of the
                     built-in pipeline (tests; custom pipelines)`;
