@@ -13,6 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { JobQueue } from '../../src/queue/queue.js';
 import { freshSchema, type TestSchema } from '../helpers/pg.js';
+import { startPrivatePostgres } from '../helpers/pg-server.js';
 import { freePort } from '../helpers/ports.js';
 import { CLI, runCli } from '../helpers/processes.js';
 import { startPrivateRedis } from '../helpers/redis-server.js';
@@ -177,6 +178,41 @@ describe('doctor and Redis persistence', () => {
     const { by } = await doctor({ ...env, REDIS_URL: redis.url });
     expect(by.redis?.level).toBe('ok');
     expect(by.persistence).toMatchObject({ level: 'warn', detail: expect.stringMatching(/^could not check Redis persistence \(CONFIG GET refused: ERR unknown command/) });
+  });
+});
+
+describe('migrate --wait (the compose migrate service starts with PostgreSQL)', () => {
+  it('retries until PostgreSQL comes up, then migrates', async () => {
+    const pg = await startPrivatePostgres();
+    onTestFinished(() => pg.close());
+    await pg.stop();
+    const child = spawn(process.execPath, [CLI, 'migrate', '--wait', '60'], {
+      env: { PATH: process.env.PATH, HOME: dir, DATABASE_URL: pg.url, DATABASE_SCHEMA: 'waited' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    onTestFinished(() => void child.kill('SIGKILL'));
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // Start the server once migrate has said it is waiting for it.
+    await new Promise<void>((resolve) =>
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes('is not reachable yet')) resolve();
+      }),
+    );
+    expect(stderr).toMatch(new RegExp(`^PostgreSQL at postgresql://postgres@127\\.0\\.0\\.1:${pg.port}/postgres is not reachable yet \\(.*ECONNREFUSED.*\\); retrying in`));
+    await pg.start();
+    expect(await exited, stderr).toBe(0);
+    expect(stdout).toMatch(/schema waited now at version \d+/);
+  });
+
+  it('gives up after the wait, saying for how long', async () => {
+    const port = await freePort();
+    const r = await runCli(['migrate', '--wait', '2'], { DATABASE_URL: `postgresql://postgres@127.0.0.1:${port}/test` });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`E_DATABASE: PostgreSQL at postgresql://postgres@127\\.0\\.0\\.1:${port}/test still not reachable after 2 s`));
   });
 });
 
