@@ -164,13 +164,19 @@ export function missionIdOf(raw: unknown): string | undefined {
   return idSchema.safeParse(id).success ? (id as string) : undefined;
 }
 
+/** Invalid fields named in one E_JOB_INVALID message (operations, issue 11: it named only the first). */
+const MAX_LISTED_ISSUES = 10;
+
 export function validateJob(raw: unknown, limits: JobLimits = DEFAULT_LIMITS): Job {
   const result = jobSchema(limits).safeParse(raw);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const field = issue.path.length > 0 ? issue.path.join('.') : '(job)';
-    const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more)` : '';
-    throw new DriftlineError('E_JOB_INVALID', `${field}: ${issue.message}${more}`, { field });
+    // Every bad field, so a producer fixes its job in one round (a hostile job can have thousands:
+    // the first MAX_LISTED_ISSUES are named, the rest counted). `field` is the first, for tooling.
+    const issues = result.error.issues;
+    const fieldOf = (i: (typeof issues)[number]) => (i.path.length > 0 ? i.path.join('.') : '(job)');
+    const listed = issues.slice(0, MAX_LISTED_ISSUES).map((i) => `${fieldOf(i)}: ${i.message}`);
+    const more = issues.length > MAX_LISTED_ISSUES ? ` (and ${issues.length - MAX_LISTED_ISSUES} more)` : '';
+    throw new DriftlineError('E_JOB_INVALID', `${listed.join('; ')}${more}`, { field: issues[0] ? fieldOf(issues[0]) : '(job)' });
   }
   resolveCategory(result.data.params.object_type);
   return result.data;
