@@ -10,7 +10,8 @@ import { currentVersion, readMigrations } from '../../db/migrate.js';
 import { createPool } from '../../db/pool.js';
 import { createRedis } from '../../queue/connection.js';
 import { JobQueue } from '../../queue/queue.js';
-import { checkS3Credentials } from '../../storage/credentials.js';
+import { DriftlineError } from '../../errors.js';
+import { checkS3Credentials, type CredentialCheck } from '../../storage/credentials.js';
 import { createS3Client } from '../../storage/s3.js';
 import { parse } from '../args.js';
 import { EXIT } from '../errors.js';
@@ -123,7 +124,9 @@ async function checkS3(c: Config): Promise<Check> {
   const at = `s3://${c.S3_BUCKET} at ${c.S3_ENDPOINT ?? `AWS ${c.S3_REGION}`}`;
   try {
     // Missing credentials are not the endpoint's fault: say so before asking the endpoint anything.
-    const creds = await timeout(checkS3Credentials(s3, c), 's3 credentials');
+    const creds = await timeout(checkS3Credentials(s3, c), 'looking up S3 credentials (the AWS SDK chain)').catch(
+      (e: Error): CredentialCheck => ({ ok: false, error: new DriftlineError('E_CONFIG', e.message) }),
+    );
     if (!creds.ok) return { name: 's3', level: 'fail', detail: `${at}: ${creds.error.message}` };
     await timeout(s3.send(new HeadBucketCommand({ Bucket: c.S3_BUCKET })), 's3');
     return { name: 's3', level: 'ok', detail: `${at}, credentials from ${creds.source}` };
