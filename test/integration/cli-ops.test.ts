@@ -142,7 +142,8 @@ describe('queue check --json', () => {
     const blocking = q.redis.duplicate();
     onTestFinished(() => blocking.disconnect());
     await queue.push([JSON.stringify({ mission_id: 'held', params: {} })]);
-    await queue.heartbeat('ops-w', 30_000);
+    await queue.register('ops-w', 'ops-token', 30_000);
+    onTestFinished(() => queue.unregister('ops-w'));
     await queue.claim(blocking, 'ops-w', 0.1);
     const r = await cli(['queue', 'check', '--json']);
     expect(r.code, r.stderr).toBe(0);
