@@ -133,6 +133,7 @@ export function trajectoryResult(plan: RunPlan, arrays: SimArrays, particleSteps
     latDeg: arrays.out.latDeg,
     status: arrays.out.status,
     orientation: arrays.out.orientation,
+    capsized: arrays.out.capsized,
     ...(arrays.out.env ? { env: arrays.out.env } : {}),
     coefficients: arrays.coefficients,
     particleSteps,

@@ -3,8 +3,8 @@
  * passed in so that src/threads can put them all in SharedArrayBuffers: threads then advance disjoint
  * particle ranges of the same arrays and the result needs no copy.
  *
- * Bytes per particle: state 43 (+16 with land), coefficients 50, forcing scratch 16; per record 10
- * (+16 with the environment). 1 000 000 particles × 49 records: ~0.12 GB of state, 0.49 GB of records
+ * Bytes per particle: state 43 (+16 with land), coefficients 50, forcing scratch 16; per record 11
+ * (+16 with the environment). 1 000 000 particles × 49 records: ~0.12 GB of state, 0.54 GB of records
  * (+0.78 GB with the environment).
  */
 import type { ParticleCoefficients, TrajectoryResult } from './types.js';
@@ -47,7 +47,7 @@ export interface SimArrays {
   scratch: ForcingScratch;
   coefficients: ParticleCoefficients;
   /** Records, particle-major (p * nTimes + t). */
-  out: Pick<TrajectoryResult, 'lonDeg' | 'latDeg' | 'status' | 'orientation' | 'env'>;
+  out: Pick<TrajectoryResult, 'lonDeg' | 'latDeg' | 'status' | 'orientation' | 'capsized' | 'env'>;
 }
 
 export function allocateSimArrays(
@@ -96,6 +96,7 @@ export function allocateSimArrays(
       latDeg: f32(nRec),
       status: u8(nRec),
       orientation: u8(nRec),
+      capsized: u8(nRec),
       ...(opts.recordEnvironment
         ? { env: { windUMps: f32(nRec), windVMps: f32(nRec), currentUMps: f32(nRec), currentVMps: f32(nRec) } }
         : {}),

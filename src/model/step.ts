@@ -143,7 +143,7 @@ export function beginStep(ctx: StepContext, i0: number, i1: number, k: number): 
   }
 }
 
-/** Writes record r for [i0, i1): positions, status, orientation (and the environment sampled at t). */
+/** Writes record r for [i0, i1): positions, status, orientation, capsized (and the environment sampled at t). */
 export function writeRecord(ctx: StepContext, i0: number, i1: number, r: number): void {
   const st = ctx.arrays.state;
   const out = ctx.arrays.out;
@@ -155,6 +155,7 @@ export function writeRecord(ctx: StepContext, i0: number, i1: number, r: number)
     const s = st.status[p]!;
     out.status[q] = s;
     out.orientation[q] = st.orientation[p]!;
+    out.capsized[q] = st.capsized[p]!;
     if (s === NOT_RELEASED) {
       out.lonDeg[q] = NaN;
       out.latDeg[q] = NaN;

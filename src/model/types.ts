@@ -121,6 +121,8 @@ export interface TrajectoryResult {
   latDeg: Float32Array;
   status: Uint8Array;
   orientation: Uint8Array;
+  /** Capsized flag (0/1) at each record; 0 before release. Changes only with capsizing enabled. */
+  capsized: Uint8Array;
   /** Environment each particle saw at each record (optional: costs 16 bytes per record). */
   env?: {
     windUMps: Float32Array;

@@ -100,6 +100,14 @@ export function trajectoryDataset(result: TrajectoryResult, ctx: ProductContext,
     checkLength('orientation', result.orientation, n);
     vars.push(particleVar('orientation', 'byte', result.orientation, orientationAttrs));
   }
+  checkLength('capsized', result.capsized, records);
+  vars.push({
+    name: 'capsized',
+    type: 'byte',
+    dims: ['trajectory', 'time'],
+    attrs: { long_name: 'capsized flag at each output time', flag_values: [0, 1], flag_meanings: 'upright capsized', coordinates: 'time lat lon' },
+    values: result.capsized,
+  });
   vars.push(
     particleVar('orientation_at_seeding', 'byte', co.orientation, { ...orientationAttrs, long_name: 'Leeway orientation label at seeding' }),
     particleVar('downwind_slope', 'float', co.dwSlopePct, { long_name: 'downwind leeway slope', units: 'percent', comment: 'percent of the 10 m wind speed' }),
@@ -112,7 +120,6 @@ export function trajectoryDataset(result: TrajectoryResult, ctx: ProductContext,
     }),
     particleVar('crosswind_offset', 'float', co.cwOffsetCmps, { long_name: 'crosswind leeway offset', units: 'cm s-1' }),
     particleVar('crosswind_eps', 'float', co.cwEpsCmps, { long_name: 'crosswind leeway perturbation (per particle)', units: 'cm s-1' }),
-    particleVar('capsized', 'byte', co.capsized, { long_name: 'capsized flag as reported by the model', flag_values: [0, 1], flag_meanings: 'upright capsized' }),
     particleVar('release_time', 'double', co.releaseTimeSec, { long_name: 'release (seeding) time', units: TIME_UNITS, calendar: 'standard' }),
     particleVar('seed_lon', 'double', co.seedLonDeg, { long_name: 'seeding longitude', units: 'degrees_east' }),
     particleVar('seed_lat', 'double', co.seedLatDeg, { long_name: 'seeding latitude', units: 'degrees_north' }),
