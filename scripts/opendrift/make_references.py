@@ -69,12 +69,12 @@ def trimmed(ncfile, keep, dst, attrs):
 
 
 def run_case(name, *, wind, current, number, object_type, time_step, duration_h, radius=0, configs=None,
-             keep=('lon', 'lat', 'status', 'orientation'), ascii_out=False, seed_time=START):
+             keep=('lon', 'lat', 'status', 'orientation'), ascii_out=False, seed_time=START, lon=-30, lat=45):
     if ONLY and ONLY not in name:
         return
     configs = configs or {}
     o = make(wind, current, configs)
-    o.seed_elements(lon=-30, lat=45, number=number, radius=radius, time=seed_time, object_type=object_type)
+    o.seed_elements(lon=lon, lat=lat, number=number, radius=radius, time=seed_time, object_type=object_type)
     with tempfile.TemporaryDirectory() as tmp:
         nc = os.path.join(tmp, 'od.nc')
         o.run(duration=timedelta(hours=duration_h), time_step=time_step, time_step_output=3600, outfile=nc)
@@ -82,14 +82,16 @@ def run_case(name, *, wind, current, number, object_type, time_step, duration_h,
                  f"set_config('environment:constant', {{x_wind: {wind[0]}, y_wind: {wind[1]}, x_sea_water_velocity: {current[0]}, "
                  f"y_sea_water_velocity: {current[1]}, land_binary_mask: 0}}); "
                  + ''.join(f"set_config({k!r}, {v!r}); " for k, v in configs.items())
-                 + f"seed_elements(lon=-30, lat=45, number={number}, radius={radius}, time={seed_time.isoformat()}, object_type={object_type}); "
+                 + f"seed_elements(lon={lon!r}, lat={lat!r}, number={number}, radius={radius}, time={seed_time!r}, object_type={object_type}); "
                  f"run(duration={duration_h} h, time_step={time_step}, time_step_output=3600, outfile=...)")
         attrs = {'opendrift_version': opendrift.__version__, 'opendrift_commit': od_commit(), 'opendrift_calls': calls}
         trimmed(nc, keep, os.path.join(OUT, f'{name}.nc'), attrs)
         if ascii_out:
             o.export_ascii(os.path.join(OUT, f'{name}.txt'))
     inputs = {'wind': wind, 'current': current, 'number': number, 'object_type': object_type, 'time_step_s': time_step,
-              'duration_h': duration_h, 'radius_m': radius, 'seed_time': seed_time.isoformat() + 'Z', 'lon': -30, 'lat': 45,
+              'duration_h': duration_h, 'radius_m': radius, 'lon': lon, 'lat': lat,
+              'seed_time': (seed_time[0] if isinstance(seed_time, list) else seed_time).isoformat() + 'Z',
+              **({'seed_end_time': seed_time[1].isoformat() + 'Z'} if isinstance(seed_time, list) else {}),
               'configs': configs, 'opendrift_calls': calls, 'opendrift_version': opendrift.__version__}
     with open(os.path.join(OUT, f'{name}.json'), 'w') as f:
         json.dump(inputs, f, indent=1)
@@ -104,6 +106,8 @@ run_case('backward_wind10E_cur_piw1_dt-900', wind=[10, 0], current=[0.2, 0.3], n
 o = run_case('capsize_wind30N_piw1_dt900', wind=[0, 30], current=[0, 0], number=1000, object_type=1,
              time_step=900, duration_h=6, configs={'processes:capsizing': True},
              keep=('lon', 'lat', 'status', 'orientation', 'capsized'))
-# d. Leeway ASCII export of a forward run (the text file is OpenDrift's own export_ascii output).
+# d. Leeway ASCII export of a forward run with a 3 h release window (the text file is OpenDrift's own
+#    export_ascii output). Floats for lon/lat as a job's JSON numbers are: export_ascii prints them with str().
 run_case('ascii_wind10E_piw1_dt900', wind=[10, 0], current=[0, 0.1], number=50, object_type=1,
-         time_step=900, duration_h=6, radius=1000, ascii_out=True)
+         time_step=900, duration_h=6, radius=1000, ascii_out=True, lon=-30.0, lat=45.0,
+         seed_time=[START, START + timedelta(hours=3)])
