@@ -92,6 +92,9 @@ function paramsSchema(limits: JobLimits) {
       coastline_action: z.enum(['stranding', 'previous', 'none']).default('stranding'),
       forcing: forcingSchema.optional(),
       products: productsSchema.default(productsSchema.parse({})),
+      // opendrift-interop: OpenDrift's drift:wind_uncertainty / drift:current_uncertainty (m/s, per step).
+      wind_uncertainty_mps: z.number().min(0).max(50).default(0),
+      current_uncertainty_mps: z.number().min(0).max(5).default(0),
     })
     .strict()
     .superRefine((p, ctx) => {
@@ -225,5 +228,7 @@ export function toModelParams(params: JobParams): ModelParams {
     jibeProbabilityPerHour: params.jibe_probability_per_hour,
     capsizing,
     coastlineAction: params.coastline_action,
+    windUncertaintyMps: params.wind_uncertainty_mps,
+    currentUncertaintyMps: params.current_uncertainty_mps,
   };
 }

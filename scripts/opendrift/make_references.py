@@ -38,11 +38,14 @@ def od_commit():
         return '130bc999f230f05d972f77429f68183ed12db8d0 (extracted tree, no git)'
 
 
-def make(wind, current, configs):
+def make(wind, current, configs, stokes=None):
     o = Leeway(loglevel=50)  # seed=0: np.random.seed(0)
     o.set_config('general:use_auto_landmask', False)
     const = {'x_wind': wind[0], 'y_wind': wind[1], 'x_sea_water_velocity': current[0],
              'y_sea_water_velocity': current[1], 'land_binary_mask': 0}
+    if stokes is not None:
+        const['sea_surface_wave_stokes_drift_x_velocity'] = stokes[0]
+        const['sea_surface_wave_stokes_drift_y_velocity'] = stokes[1]
     o.set_config('environment:constant', const)
     for k, v in configs.items():
         o.set_config(k, v)
@@ -69,18 +72,20 @@ def trimmed(ncfile, keep, dst, attrs):
 
 
 def run_case(name, *, wind, current, number, object_type, time_step, duration_h, radius=0, configs=None,
-             keep=('lon', 'lat', 'status', 'orientation'), ascii_out=False, seed_time=START, lon=-30, lat=45):
+             keep=('lon', 'lat', 'status', 'orientation'), ascii_out=False, seed_time=START, lon=-30, lat=45, stokes=None):
     if ONLY and ONLY not in name:
         return
     configs = configs or {}
-    o = make(wind, current, configs)
+    o = make(wind, current, configs, stokes)
     o.seed_elements(lon=lon, lat=lat, number=number, radius=radius, time=seed_time, object_type=object_type)
     with tempfile.TemporaryDirectory() as tmp:
         nc = os.path.join(tmp, 'od.nc')
         o.run(duration=timedelta(hours=duration_h), time_step=time_step, time_step_output=3600, outfile=nc)
         calls = (f"Leeway(loglevel=50); set_config('general:use_auto_landmask', False); "
                  f"set_config('environment:constant', {{x_wind: {wind[0]}, y_wind: {wind[1]}, x_sea_water_velocity: {current[0]}, "
-                 f"y_sea_water_velocity: {current[1]}, land_binary_mask: 0}}); "
+                 f"y_sea_water_velocity: {current[1]}, land_binary_mask: 0"
+                 + (f", sea_surface_wave_stokes_drift_x_velocity: {stokes[0]}, sea_surface_wave_stokes_drift_y_velocity: {stokes[1]}" if stokes else '')
+                 + "}); "
                  + ''.join(f"set_config({k!r}, {v!r}); " for k, v in configs.items())
                  + f"seed_elements(lon={lon!r}, lat={lat!r}, number={number}, radius={radius}, time={seed_time!r}, object_type={object_type}); "
                  f"run(duration={duration_h} h, time_step={time_step}, time_step_output=3600, outfile=...)")
@@ -88,7 +93,7 @@ def run_case(name, *, wind, current, number, object_type, time_step, duration_h,
         trimmed(nc, keep, os.path.join(OUT, f'{name}.nc'), attrs)
         if ascii_out:
             o.export_ascii(os.path.join(OUT, f'{name}.txt'))
-    inputs = {'wind': wind, 'current': current, 'number': number, 'object_type': object_type, 'time_step_s': time_step,
+    inputs = {'wind': wind, 'current': current, **({'stokes': stokes} if stokes else {}), 'number': number, 'object_type': object_type, 'time_step_s': time_step,
               'duration_h': duration_h, 'radius_m': radius, 'lon': lon, 'lat': lat,
               'seed_time': (seed_time[0] if isinstance(seed_time, list) else seed_time).isoformat() + 'Z',
               **({'seed_end_time': seed_time[1].isoformat() + 'Z'} if isinstance(seed_time, list) else {}),
@@ -111,3 +116,9 @@ o = run_case('capsize_wind30N_piw1_dt900', wind=[0, 30], current=[0, 0], number=
 run_case('ascii_wind10E_piw1_dt900', wind=[10, 0], current=[0, 0.1], number=50, object_type=1,
          time_step=900, duration_h=6, radius=1000, ascii_out=True, lon=-30.0, lat=45.0,
          seed_time=[START, START + timedelta(hours=3)])
+# e. Wind and current uncertainty (normal draws per active element and step: current x, current y, wind x,
+#    wind y, inside get_environment before update()), and Stokes drift from constant wave forcing.
+run_case('uncertainty_wind10E_cur_piw1_dt900', wind=[10, 0], current=[0.2, 0.3], number=1000, object_type=1,
+         time_step=900, duration_h=6, configs={'drift:wind_uncertainty': 2.0, 'drift:current_uncertainty': 0.1})
+run_case('stokes_wind10E_piw1_dt900', wind=[10, 0], current=[0, 0], number=1000, object_type=1,
+         time_step=900, duration_h=6, configs={'drift:stokes_drift': True}, stokes=[0.15, -0.1])

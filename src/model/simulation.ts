@@ -76,7 +76,7 @@ export function runSeeded(ctx: StepContext, i0: number, i1: number, rng: RandomS
   let particleSteps = 0;
   for (let k = 0; k < plan.nSteps; k++) {
     if (hooks.shouldStop?.()) return { particleSteps, stopped: true };
-    beginStep(ctx, i0, i1, k);
+    beginStep(ctx, i0, i1, k, rng);
     if (k % plan.stepsPerOutput === 0) writeRecord(ctx, i0, i1, k / plan.stepsPerOutput);
     const moved = advanceStep(ctx, i0, i1, rng);
     particleSteps += moved;

@@ -3,7 +3,7 @@
  * order (basemodel run loop, OPENDRIFT_LEEWAY.md §5–§8):
  *
  *   beginStep:   release particles whose release time falls in [t, t + dt); sample wind and current at
- *                the positions and t; coastline action on particles found on land; deactivate particles
+ *                the positions and t; add the current then wind uncertainty draws (if any); coastline action on particles found on land; deactivate particles
  *                whose forcing is missing (NaN: outside a gridded field) as STATUS.OUTSIDE;
  *   writeRecord: (on output steps) the state before the step;
  *   advanceStep: remember positions; capsizing draws (if enabled); leeway move then current move, each a
@@ -49,6 +49,9 @@ export interface StepContext {
   /** Jibe probability per step (float32, OpenDrift: 1 − exp(ln(1 − p_hour)/3600 · |dt|)). */
   jibePerStep: number;
   capsizing: { thresholdMps: number; sigmaMps: number; leewayFraction: number } | null;
+  /** Standard deviations (m/s) of the per-step forcing perturbations; 0 = off. */
+  windSigmaMps: number;
+  currentSigmaMps: number;
   /**
    * rng "opendrift": only active particles draw (OpenDrift draws `num_elements_active` uniforms, so one
    * stranding shifts every later draw). rng "fast": every particle of the range draws each step, active or
@@ -80,6 +83,8 @@ export function createStepContext(model: ModelParams, plan: RunPlan, arrays: Sim
     recordEnvironment: opts.recordEnvironment && arrays.out.env !== undefined,
     jibePerStep: jibeProbabilityPerStep(model.jibeProbabilityPerHour, plan.absDtSec),
     capsizing: cap ? { thresholdMps: cap.windThresholdMps, sigmaMps: cap.windThresholdSigmaMps, leewayFraction: cap.leewayFraction } : null,
+    windSigmaMps: model.windUncertaintyMps ?? 0,
+    currentSigmaMps: model.currentUncertaintyMps ?? 0,
     drawForEveryParticle: model.rng === 'fast',
     point: new Float64Array(2),
   };
@@ -107,8 +112,25 @@ function onLand(ctx: StepContext, p: number, justReleased: boolean): void {
   }
 }
 
-/** Release, forcing, coastline and missing-forcing checks at the start of step k. */
-export function beginStep(ctx: StepContext, i0: number, i1: number, k: number): void {
+/**
+ * OpenDrift get_environment (basemodel/environment.py): `env[x] += normal(0, sigma, num_elements_active)`,
+ * then the same for y, on the float32 environment: one draw per active particle in array order per
+ * component (rng "fast": per particle of the range, active or not, as the jibe draws).
+ */
+function perturb(ctx: StepContext, i0: number, i1: number, sigma: number, values: Float32Array, rng: RandomSource): void {
+  const status = ctx.arrays.state.status;
+  const drawAll = ctx.drawForEveryParticle;
+  for (let p = i0; p < i1; p++) {
+    if (status[p] !== ACTIVE) {
+      if (drawAll) rng.gauss();
+      continue;
+    }
+    values[p] = f32(values[p]! + sigma * rng.gauss());
+  }
+}
+
+/** Release, forcing (with its uncertainty draws), coastline and missing-forcing checks at the start of step k. */
+export function beginStep(ctx: StepContext, i0: number, i1: number, k: number, rng: RandomSource): void {
   const st = ctx.arrays.state;
   const status = st.status;
   const releaseStep = st.releaseStep;
@@ -126,6 +148,15 @@ export function beginStep(ctx: StepContext, i0: number, i1: number, k: number): 
   const sc = ctx.arrays.scratch;
   ctx.wind.sample(st.lonDeg, st.latDeg, i0, i1, t, sc.windUMps, sc.windVMps);
   ctx.current.sample(st.lonDeg, st.latDeg, i0, i1, t, sc.currentUMps, sc.currentVMps);
+  // OpenDrift's order: current x, current y, then wind x, wind y.
+  if (ctx.currentSigmaMps > 0) {
+    perturb(ctx, i0, i1, ctx.currentSigmaMps, sc.currentUMps, rng);
+    perturb(ctx, i0, i1, ctx.currentSigmaMps, sc.currentVMps, rng);
+  }
+  if (ctx.windSigmaMps > 0) {
+    perturb(ctx, i0, i1, ctx.windSigmaMps, sc.windUMps, rng);
+    perturb(ctx, i0, i1, ctx.windSigmaMps, sc.windVMps, rng);
+  }
   if (land !== null) {
     const lon = st.lonDeg;
     const lat = st.latDeg;

@@ -91,6 +91,13 @@ export interface ModelParams {
    * previous and landed positions; null keeps the landed position. OpenDrift default 0.001.
    */
   coastlineApproximationPrecisionDeg?: number | null;
+  /**
+   * OpenDrift `drift:wind_uncertainty` / `drift:current_uncertainty`: standard deviation (m/s) of a normal
+   * perturbation added to each component of the wind / current an active particle sees, drawn anew every
+   * step. Default 0 (off).
+   */
+  windUncertaintyMps?: number;
+  currentUncertaintyMps?: number;
 }
 
 /** Per-particle constants drawn at seeding (float32 as OpenDrift stores them). */

@@ -36,8 +36,8 @@ export function opendriftAttributes(model: ModelParams): NcAttributes {
     'capsizing:wind_threshold': cap?.windThresholdMps ?? 30,
     'capsizing:wind_threshold_sigma': cap?.windThresholdSigmaMps ?? 5,
     'drift:stokes_drift': 'False',
-    'drift:wind_uncertainty': 0,
-    'drift:current_uncertainty': 0,
+    'drift:wind_uncertainty': model.windUncertaintyMps ?? 0,
+    'drift:current_uncertainty': model.currentUncertaintyMps ?? 0,
     'general:coastline_action': model.coastlineAction,
     'general:coastline_approximation_precision':
       model.coastlineApproximationPrecisionDeg === undefined ? 0.001 : model.coastlineApproximationPrecisionDeg === null ? 'None' : model.coastlineApproximationPrecisionDeg,
