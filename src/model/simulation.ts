@@ -143,6 +143,8 @@ export function trajectoryResult(plan: RunPlan, arrays: SimArrays, particleSteps
 export interface LocalRunOptions {
   wind: VectorSampler;
   current: VectorSampler;
+  /** Surface Stokes drift (drift:stokes_drift); absent or null: none. */
+  stokes?: VectorSampler | null;
   land: LandSampler | null;
   recordEnvironment?: boolean;
   alloc?: BufferAllocator;
@@ -154,10 +156,12 @@ export function simulateLocal(model: ModelParams, opts: LocalRunOptions): Trajec
   const plan = planRun(model);
   const land = model.coastlineAction === 'none' ? null : opts.land;
   const recordEnvironment = opts.recordEnvironment ?? false;
-  const arrays = allocateSimArrays(model.numParticles, plan.nTimes, { recordEnvironment, land: land !== null }, opts.alloc ?? localAllocator);
+  const stokes = opts.stokes ?? null;
+  const arrays = allocateSimArrays(model.numParticles, plan.nTimes, { recordEnvironment, land: land !== null, stokes: stokes !== null }, opts.alloc ?? localAllocator);
   const ctx = createStepContext(model, plan, arrays, {
     wind: opts.wind,
     current: opts.current,
+    stokes,
     land,
     recordEnvironment,
   });

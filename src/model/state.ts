@@ -38,6 +38,9 @@ export interface ForcingScratch {
   windVMps: Float32Array;
   currentUMps: Float32Array;
   currentVMps: Float32Array;
+  /** Surface Stokes drift (empty unless the run has Stokes drift). */
+  stokesUMps: Float32Array;
+  stokesVMps: Float32Array;
 }
 
 export interface SimArrays {
@@ -53,7 +56,7 @@ export interface SimArrays {
 export function allocateSimArrays(
   n: number,
   nTimes: number,
-  opts: { recordEnvironment: boolean; land: boolean },
+  opts: { recordEnvironment: boolean; land: boolean; stokes?: boolean },
   alloc: BufferAllocator = localAllocator,
 ): SimArrays {
   const f64 = (len: number) => new Float64Array(alloc(len * 8));
@@ -77,7 +80,14 @@ export function allocateSimArrays(
       capsized: u8(n),
       releaseStep: new Int32Array(alloc(n * 4)),
     },
-    scratch: { windUMps: f32(n), windVMps: f32(n), currentUMps: f32(n), currentVMps: f32(n) },
+    scratch: {
+      windUMps: f32(n),
+      windVMps: f32(n),
+      currentUMps: f32(n),
+      currentVMps: f32(n),
+      stokesUMps: f32(opts.stokes ? n : 0),
+      stokesVMps: f32(opts.stokes ? n : 0),
+    },
     coefficients: {
       dwSlopePct: f32(n),
       dwOffsetCmps: f32(n),
