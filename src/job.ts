@@ -38,7 +38,7 @@ const landForcing = z.union([
 ]);
 
 export const forcingSchema = z
-  .object({ wind: vectorForcing.optional(), current: vectorForcing.optional(), land: landForcing.optional() })
+  .object({ wind: vectorForcing.optional(), current: vectorForcing.optional(), land: landForcing.optional(), stokes: vectorForcing.optional() })
   .strict();
 
 const isoTime = z.iso.datetime({ offset: true });
@@ -95,6 +95,8 @@ function paramsSchema(limits: JobLimits) {
       // opendrift-interop: OpenDrift's drift:wind_uncertainty / drift:current_uncertainty (m/s, per step).
       wind_uncertainty_mps: z.number().min(0).max(50).default(0),
       current_uncertainty_mps: z.number().min(0).max(5).default(0),
+      // drift:stokes_drift: needs forcing.stokes (constant or sea_surface_wave_stokes_drift_x/y_velocity file).
+      stokes_drift: z.boolean().default(false),
     })
     .strict()
     .superRefine((p, ctx) => {
@@ -230,5 +232,6 @@ export function toModelParams(params: JobParams): ModelParams {
     coastlineAction: params.coastline_action,
     windUncertaintyMps: params.wind_uncertainty_mps,
     currentUncertaintyMps: params.current_uncertainty_mps,
+    stokesDrift: params.stokes_drift,
   };
 }

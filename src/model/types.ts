@@ -98,6 +98,8 @@ export interface ModelParams {
    */
   windUncertaintyMps?: number;
   currentUncertaintyMps?: number;
+  /** OpenDrift `drift:stokes_drift`: move particles by the surface Stokes drift too (needs wave forcing). */
+  stokesDrift?: boolean;
 }
 
 /** Per-particle constants drawn at seeding (float32 as OpenDrift stores them). */

@@ -35,7 +35,7 @@ export function opendriftAttributes(model: ModelParams): NcAttributes {
     'capsizing:leeway_fraction': cap?.leewayFraction ?? 0.4,
     'capsizing:wind_threshold': cap?.windThresholdMps ?? 30,
     'capsizing:wind_threshold_sigma': cap?.windThresholdSigmaMps ?? 5,
-    'drift:stokes_drift': 'False',
+    'drift:stokes_drift': pyBool(model.stokesDrift === true),
     'drift:wind_uncertainty': model.windUncertaintyMps ?? 0,
     'drift:current_uncertainty': model.currentUncertaintyMps ?? 0,
     'general:coastline_action': model.coastlineAction,
