@@ -38,7 +38,7 @@ const landForcing = z.union([
 ]);
 
 export const forcingSchema = z
-  .object({ wind: vectorForcing.optional(), current: vectorForcing.optional(), land: landForcing.optional() })
+  .object({ wind: vectorForcing.optional(), current: vectorForcing.optional(), land: landForcing.optional(), stokes: vectorForcing.optional() })
   .strict();
 
 const isoTime = z.iso.datetime({ offset: true });
@@ -92,6 +92,11 @@ function paramsSchema(limits: JobLimits) {
       coastline_action: z.enum(['stranding', 'previous', 'none']).default('stranding'),
       forcing: forcingSchema.optional(),
       products: productsSchema.default(productsSchema.parse({})),
+      // opendrift-interop: OpenDrift's drift:wind_uncertainty / drift:current_uncertainty (m/s, per step).
+      wind_uncertainty_mps: z.number().min(0).max(50).default(0),
+      current_uncertainty_mps: z.number().min(0).max(5).default(0),
+      // drift:stokes_drift: needs forcing.stokes (constant or sea_surface_wave_stokes_drift_x/y_velocity file).
+      stokes_drift: z.boolean().default(false),
     })
     .strict()
     .superRefine((p, ctx) => {
@@ -231,5 +236,8 @@ export function toModelParams(params: JobParams): ModelParams {
     jibeProbabilityPerHour: params.jibe_probability_per_hour,
     capsizing,
     coastlineAction: params.coastline_action,
+    windUncertaintyMps: params.wind_uncertainty_mps,
+    currentUncertaintyMps: params.current_uncertainty_mps,
+    stokesDrift: params.stokes_drift,
   };
 }

@@ -4,7 +4,7 @@
  */
 import type { AttrValue, NcFile, NcVariable } from './netcdf.js';
 
-export type VectorKind = 'wind' | 'current';
+export type VectorKind = 'wind' | 'current' | 'stokes';
 
 /** CF standard names for (u, v), in OpenDrift's order of preference. Grid-relative names come first. */
 export const STANDARD_NAMES: Record<VectorKind, Array<[string, string]>> = {
@@ -17,6 +17,8 @@ export const STANDARD_NAMES: Record<VectorKind, Array<[string, string]>> = {
     ['eastward_sea_water_velocity', 'northward_sea_water_velocity'],
     ['surface_eastward_sea_water_velocity', 'surface_northward_sea_water_velocity'],
   ],
+  // Surface Stokes drift (OpenDrift drift:stokes_drift); grid x/y components like x_wind.
+  stokes: [['sea_surface_wave_stokes_drift_x_velocity', 'sea_surface_wave_stokes_drift_y_velocity']],
 };
 
 /** Variable names tried when no standard_name matches (ERA5, CMEMS, HYCOM, generic). */
@@ -33,6 +35,12 @@ export const COMMON_NAMES: Record<VectorKind, Array<[string, string]>> = {
     ['water_u', 'water_v'],
     ['ucur', 'vcur'],
     ['u', 'v'],
+  ],
+  // ECMWF/ERA5, CMEMS wave products, WAVEWATCH III.
+  stokes: [
+    ['ust', 'vst'],
+    ['VSDX', 'VSDY'],
+    ['uuss', 'vuss'],
   ],
 };
 
@@ -73,7 +81,7 @@ export function findVectorVariables(file: NcFile, kind: VectorKind, override?: {
   for (const [su, sv] of STANDARD_NAMES[kind]) {
     const u = byStandardName(file, su);
     const v = byStandardName(file, sv);
-    if (u && v) return { u, v, earthRelative: !su.startsWith('x_'), how: 'standard_name' };
+    if (u && v) return { u, v, earthRelative: !su.startsWith('x_') && !su.endsWith('_x_velocity'), how: 'standard_name' };
   }
   for (const [nu, nv] of COMMON_NAMES[kind]) {
     const u = file.variables.get(nu);

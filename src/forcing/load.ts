@@ -242,6 +242,19 @@ export async function loadForcing(
     };
   }
 
+  // drift:stokes_drift needs wave forcing from the job: no environment default, and a missing one is an
+  // error rather than OpenDrift's silent fallback of 0 (a job that asks for Stokes drift means it).
+  let stokes: { desc: VectorFieldDescriptor; source: ForcingSource } | undefined;
+  if (model.stokesDrift) {
+    const spec = params.forcing?.stokes;
+    if (!spec) {
+      throw new DriftlineError('E_JOB_INVALID', 'params.forcing.stokes: params.stokes_drift is true but the mission gives no Stokes drift forcing (constant or a file with sea_surface_wave_stokes_drift_x/y_velocity)', {
+        field: 'params.forcing.stokes',
+      });
+    }
+    stokes = await loadVector('stokes', spec as VectorSpec, model, window, fctx);
+  }
+
   let land: LandRaster | null = null;
   let landSource: ForcingSource | undefined;
   const landSpec = params.forcing?.land ?? (config.FORCING_LAND_URI ? { uri: config.FORCING_LAND_URI } : undefined);
@@ -262,7 +275,13 @@ export async function loadForcing(
   return {
     wind: out.wind!.desc,
     current: out.current!.desc,
+    ...(stokes ? { stokes: stokes.desc } : {}),
     land,
-    sources: { wind: out.wind!.source, current: out.current!.source, ...(landSource ? { land: landSource } : {}) },
+    sources: {
+      wind: out.wind!.source,
+      current: out.current!.source,
+      ...(landSource ? { land: landSource } : {}),
+      ...(stokes ? { stokes: stokes.source } : {}),
+    },
   };
 }

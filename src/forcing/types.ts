@@ -107,7 +107,9 @@ export interface ForcingSource {
 export interface ForcingDescriptor {
   wind: VectorFieldDescriptor;
   current: VectorFieldDescriptor;
+  /** Surface Stokes drift, only when the mission asks for drift:stokes_drift. */
+  stokes?: VectorFieldDescriptor;
   /** Land from the forcing's land_binary_mask, when one was given; otherwise null (global coastline). */
   land: LandRaster | null;
-  sources: { wind: ForcingSource; current: ForcingSource; land?: ForcingSource };
+  sources: { wind: ForcingSource; current: ForcingSource; land?: ForcingSource; stokes?: ForcingSource };
 }

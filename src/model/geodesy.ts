@@ -167,6 +167,13 @@ export function moveParticleTwice(pos: TrigPositions, i: number): void {
   moveWithTrig(pos, i);
 }
 
+/** One more move of point i by (eastM, northM), as each of `moveParticleTwice`'s (Stokes drift's third move). */
+export function moveParticleOnce(pos: TrigPositions, i: number, eastM: number, northM: number): void {
+  sv[X] = eastM;
+  sv[Y] = northM;
+  moveWithTrig(pos, i);
+}
+
 /** A geodesic between two points, for `pyproj.Geod.npts`-style points along it. */
 export class GeodesicSegment {
   private readonly line: ReturnType<typeof WGS84.InverseLine>;

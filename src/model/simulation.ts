@@ -76,7 +76,7 @@ export function runSeeded(ctx: StepContext, i0: number, i1: number, rng: RandomS
   let particleSteps = 0;
   for (let k = 0; k < plan.nSteps; k++) {
     if (hooks.shouldStop?.()) return { particleSteps, stopped: true };
-    beginStep(ctx, i0, i1, k);
+    beginStep(ctx, i0, i1, k, rng);
     if (k % plan.stepsPerOutput === 0) writeRecord(ctx, i0, i1, k / plan.stepsPerOutput);
     const moved = advanceStep(ctx, i0, i1, rng);
     particleSteps += moved;
@@ -133,6 +133,7 @@ export function trajectoryResult(plan: RunPlan, arrays: SimArrays, particleSteps
     latDeg: arrays.out.latDeg,
     status: arrays.out.status,
     orientation: arrays.out.orientation,
+    capsized: arrays.out.capsized,
     ...(arrays.out.env ? { env: arrays.out.env } : {}),
     coefficients: arrays.coefficients,
     particleSteps,
@@ -142,6 +143,8 @@ export function trajectoryResult(plan: RunPlan, arrays: SimArrays, particleSteps
 export interface LocalRunOptions {
   wind: VectorSampler;
   current: VectorSampler;
+  /** Surface Stokes drift (drift:stokes_drift); absent or null: none. */
+  stokes?: VectorSampler | null;
   land: LandSampler | null;
   recordEnvironment?: boolean;
   alloc?: BufferAllocator;
@@ -153,10 +156,12 @@ export function simulateLocal(model: ModelParams, opts: LocalRunOptions): Trajec
   const plan = planRun(model);
   const land = model.coastlineAction === 'none' ? null : opts.land;
   const recordEnvironment = opts.recordEnvironment ?? false;
-  const arrays = allocateSimArrays(model.numParticles, plan.nTimes, { recordEnvironment, land: land !== null }, opts.alloc ?? localAllocator);
+  const stokes = opts.stokes ?? null;
+  const arrays = allocateSimArrays(model.numParticles, plan.nTimes, { recordEnvironment, land: land !== null, stokes: stokes !== null }, opts.alloc ?? localAllocator);
   const ctx = createStepContext(model, plan, arrays, {
     wind: opts.wind,
     current: opts.current,
+    stokes,
     land,
     recordEnvironment,
   });

@@ -3,8 +3,8 @@
  * passed in so that src/threads can put them all in SharedArrayBuffers: threads then advance disjoint
  * particle ranges of the same arrays and the result needs no copy.
  *
- * Bytes per particle: state 43 (+16 with land), coefficients 50, forcing scratch 16; per record 10
- * (+16 with the environment). 1 000 000 particles × 49 records: ~0.12 GB of state, 0.49 GB of records
+ * Bytes per particle: state 43 (+16 with land), coefficients 50, forcing scratch 16; per record 11
+ * (+16 with the environment). 1 000 000 particles × 49 records: ~0.12 GB of state, 0.54 GB of records
  * (+0.78 GB with the environment).
  */
 import type { ParticleCoefficients, TrajectoryResult } from './types.js';
@@ -38,6 +38,9 @@ export interface ForcingScratch {
   windVMps: Float32Array;
   currentUMps: Float32Array;
   currentVMps: Float32Array;
+  /** Surface Stokes drift (empty unless the run has Stokes drift). */
+  stokesUMps: Float32Array;
+  stokesVMps: Float32Array;
 }
 
 export interface SimArrays {
@@ -47,13 +50,13 @@ export interface SimArrays {
   scratch: ForcingScratch;
   coefficients: ParticleCoefficients;
   /** Records, particle-major (p * nTimes + t). */
-  out: Pick<TrajectoryResult, 'lonDeg' | 'latDeg' | 'status' | 'orientation' | 'env'>;
+  out: Pick<TrajectoryResult, 'lonDeg' | 'latDeg' | 'status' | 'orientation' | 'capsized' | 'env'>;
 }
 
 export function allocateSimArrays(
   n: number,
   nTimes: number,
-  opts: { recordEnvironment: boolean; land: boolean },
+  opts: { recordEnvironment: boolean; land: boolean; stokes?: boolean },
   alloc: BufferAllocator = localAllocator,
 ): SimArrays {
   const f64 = (len: number) => new Float64Array(alloc(len * 8));
@@ -77,7 +80,14 @@ export function allocateSimArrays(
       capsized: u8(n),
       releaseStep: new Int32Array(alloc(n * 4)),
     },
-    scratch: { windUMps: f32(n), windVMps: f32(n), currentUMps: f32(n), currentVMps: f32(n) },
+    scratch: {
+      windUMps: f32(n),
+      windVMps: f32(n),
+      currentUMps: f32(n),
+      currentVMps: f32(n),
+      stokesUMps: f32(opts.stokes ? n : 0),
+      stokesVMps: f32(opts.stokes ? n : 0),
+    },
     coefficients: {
       dwSlopePct: f32(n),
       dwOffsetCmps: f32(n),
@@ -96,6 +106,7 @@ export function allocateSimArrays(
       latDeg: f32(nRec),
       status: u8(nRec),
       orientation: u8(nRec),
+      capsized: u8(nRec),
       ...(opts.recordEnvironment
         ? { env: { windUMps: f32(nRec), windVMps: f32(nRec), currentUMps: f32(nRec), currentVMps: f32(nRec) } }
         : {}),

@@ -3,11 +3,12 @@
  * order (basemodel run loop, OPENDRIFT_LEEWAY.md §5–§8):
  *
  *   beginStep:   release particles whose release time falls in [t, t + dt); sample wind and current at
- *                the positions and t; coastline action on particles found on land; deactivate particles
+ *                the positions and t; add the current then wind uncertainty draws (if any); coastline action on particles found on land; deactivate particles
  *                whose forcing is missing (NaN: outside a gridded field) as STATUS.OUTSIDE;
  *   writeRecord: (on output steps) the state before the step;
  *   advanceStep: remember positions; capsizing draws (if enabled); leeway move then current move, each a
- *                geodesic move on WGS84; one jibe draw per active particle.
+ *                geodesic move on WGS84; one jibe draw per active particle; then (drift:stokes_drift) a
+ *                third move by the surface Stokes drift.
  *   finishRun:   coastline action at the final positions, and the last record.
  *
  * The leeway arithmetic is float32 as in OpenDrift (numpy float32 element and environment arrays):
@@ -15,7 +16,7 @@
  * Allocation-free: all arrays come from SimArrays.
  */
 import { coastlineCrossing } from './land.js';
-import { moveParticleTwice, syncTrig, TWO_MOVES } from './geodesy.js';
+import { moveParticleOnce, moveParticleTwice, syncTrig, TWO_MOVES } from './geodesy.js';
 import { stepTimeSec, type RunPlan } from './plan.js';
 import type { RandomSource } from './rng.js';
 import type { SimArrays } from './state.js';
@@ -35,6 +36,8 @@ export interface StepOptions {
   /** null: no land at all (coastline action 'none' or an all-water mask). */
   land: LandSampler | null;
   recordEnvironment: boolean;
+  /** Surface Stokes drift (OpenDrift drift:stokes_drift); needs arrays allocated with `stokes: true`. */
+  stokes?: VectorSampler | null;
 }
 
 export interface StepContext {
@@ -42,6 +45,7 @@ export interface StepContext {
   arrays: SimArrays;
   wind: VectorSampler;
   current: VectorSampler;
+  stokes: VectorSampler | null;
   land: LandSampler | null;
   coastlineAction: CoastlineAction;
   coastlinePrecisionDeg: number | null;
@@ -49,6 +53,9 @@ export interface StepContext {
   /** Jibe probability per step (float32, OpenDrift: 1 − exp(ln(1 − p_hour)/3600 · |dt|)). */
   jibePerStep: number;
   capsizing: { thresholdMps: number; sigmaMps: number; leewayFraction: number } | null;
+  /** Standard deviations (m/s) of the per-step forcing perturbations; 0 = off. */
+  windSigmaMps: number;
+  currentSigmaMps: number;
   /**
    * rng "opendrift": only active particles draw (OpenDrift draws `num_elements_active` uniforms, so one
    * stranding shifts every later draw). rng "fast": every particle of the range draws each step, active or
@@ -73,6 +80,7 @@ export function createStepContext(model: ModelParams, plan: RunPlan, arrays: Sim
     arrays,
     wind: opts.wind,
     current: opts.current,
+    stokes: opts.stokes ?? null,
     land: model.coastlineAction === 'none' ? null : opts.land,
     coastlineAction: model.coastlineAction,
     coastlinePrecisionDeg:
@@ -80,6 +88,8 @@ export function createStepContext(model: ModelParams, plan: RunPlan, arrays: Sim
     recordEnvironment: opts.recordEnvironment && arrays.out.env !== undefined,
     jibePerStep: jibeProbabilityPerStep(model.jibeProbabilityPerHour, plan.absDtSec),
     capsizing: cap ? { thresholdMps: cap.windThresholdMps, sigmaMps: cap.windThresholdSigmaMps, leewayFraction: cap.leewayFraction } : null,
+    windSigmaMps: model.windUncertaintyMps ?? 0,
+    currentSigmaMps: model.currentUncertaintyMps ?? 0,
     drawForEveryParticle: model.rng === 'fast',
     point: new Float64Array(2),
   };
@@ -107,8 +117,25 @@ function onLand(ctx: StepContext, p: number, justReleased: boolean): void {
   }
 }
 
-/** Release, forcing, coastline and missing-forcing checks at the start of step k. */
-export function beginStep(ctx: StepContext, i0: number, i1: number, k: number): void {
+/**
+ * OpenDrift get_environment (basemodel/environment.py): `env[x] += normal(0, sigma, num_elements_active)`,
+ * then the same for y, on the float32 environment: one draw per active particle in array order per
+ * component (rng "fast": per particle of the range, active or not, as the jibe draws).
+ */
+function perturb(ctx: StepContext, i0: number, i1: number, sigma: number, values: Float32Array, rng: RandomSource): void {
+  const status = ctx.arrays.state.status;
+  const drawAll = ctx.drawForEveryParticle;
+  for (let p = i0; p < i1; p++) {
+    if (status[p] !== ACTIVE) {
+      if (drawAll) rng.gauss();
+      continue;
+    }
+    values[p] = f32(values[p]! + sigma * rng.gauss());
+  }
+}
+
+/** Release, forcing (with its uncertainty draws), coastline and missing-forcing checks at the start of step k. */
+export function beginStep(ctx: StepContext, i0: number, i1: number, k: number, rng: RandomSource): void {
   const st = ctx.arrays.state;
   const status = st.status;
   const releaseStep = st.releaseStep;
@@ -126,6 +153,16 @@ export function beginStep(ctx: StepContext, i0: number, i1: number, k: number): 
   const sc = ctx.arrays.scratch;
   ctx.wind.sample(st.lonDeg, st.latDeg, i0, i1, t, sc.windUMps, sc.windVMps);
   ctx.current.sample(st.lonDeg, st.latDeg, i0, i1, t, sc.currentUMps, sc.currentVMps);
+  ctx.stokes?.sample(st.lonDeg, st.latDeg, i0, i1, t, sc.stokesUMps, sc.stokesVMps);
+  // OpenDrift's order: current x, current y, then wind x, wind y.
+  if (ctx.currentSigmaMps > 0) {
+    perturb(ctx, i0, i1, ctx.currentSigmaMps, sc.currentUMps, rng);
+    perturb(ctx, i0, i1, ctx.currentSigmaMps, sc.currentVMps, rng);
+  }
+  if (ctx.windSigmaMps > 0) {
+    perturb(ctx, i0, i1, ctx.windSigmaMps, sc.windUMps, rng);
+    perturb(ctx, i0, i1, ctx.windSigmaMps, sc.windVMps, rng);
+  }
   if (land !== null) {
     const lon = st.lonDeg;
     const lat = st.latDeg;
@@ -143,7 +180,7 @@ export function beginStep(ctx: StepContext, i0: number, i1: number, k: number): 
   }
 }
 
-/** Writes record r for [i0, i1): positions, status, orientation (and the environment sampled at t). */
+/** Writes record r for [i0, i1): positions, status, orientation, capsized (and the environment sampled at t). */
 export function writeRecord(ctx: StepContext, i0: number, i1: number, r: number): void {
   const st = ctx.arrays.state;
   const out = ctx.arrays.out;
@@ -155,6 +192,7 @@ export function writeRecord(ctx: StepContext, i0: number, i1: number, r: number)
     const s = st.status[p]!;
     out.status[q] = s;
     out.orientation[q] = st.orientation[p]!;
+    out.capsized[q] = st.capsized[p]!;
     if (s === NOT_RELEASED) {
       out.lonDeg[q] = NaN;
       out.latDeg[q] = NaN;
@@ -285,7 +323,31 @@ export function advanceStep(ctx: StepContext, i0: number, i1: number, rng: Rando
     moveParticleTwice(st, p);
     if (rng.random() < jp) orientation[p] = 1 - orientation[p]!;
   }
+  if (ctx.stokes !== null) stokesMove(ctx, i0, i1);
   return moved;
+}
+
+/**
+ * OpenDrift's stokes_drift() (physics_methods.py), called last in Leeway.update(): at the surface the
+ * profile factor is 1, so each active particle moves once more by the float32 Stokes vector × dt. It
+ * is skipped when the largest stokes_x + stokes_y over the active particles is 0 (OpenDrift's test;
+ * here over the range a thread runs, which is the whole run for rng "opendrift").
+ */
+function stokesMove(ctx: StepContext, i0: number, i1: number): void {
+  const st = ctx.arrays.state;
+  const su = ctx.arrays.scratch.stokesUMps;
+  const sv = ctx.arrays.scratch.stokesVMps;
+  // Outside the wave field the sample is NaN: OpenDrift's fallback for the Stokes drift is 0.
+  for (let p = i0; p < i1; p++) {
+    if (su[p] !== su[p] || sv[p] !== sv[p]) su[p] = sv[p] = 0;
+  }
+  let max = -Infinity;
+  for (let p = i0; p < i1; p++) if (st.status[p] === ACTIVE) max = Math.max(max, f32(su[p]! + sv[p]!));
+  if (max === 0 || max === -Infinity) return;
+  const dt = ctx.plan.dtSec;
+  for (let p = i0; p < i1; p++) {
+    if (st.status[p] === ACTIVE) moveParticleOnce(st, p, su[p]! * dt, sv[p]! * dt);
+  }
 }
 
 /** After the last step: coastline action at the final positions (OpenDrift final=True), then the last record. */

@@ -91,6 +91,15 @@ export interface ModelParams {
    * previous and landed positions; null keeps the landed position. OpenDrift default 0.001.
    */
   coastlineApproximationPrecisionDeg?: number | null;
+  /**
+   * OpenDrift `drift:wind_uncertainty` / `drift:current_uncertainty`: standard deviation (m/s) of a normal
+   * perturbation added to each component of the wind / current an active particle sees, drawn anew every
+   * step. Default 0 (off).
+   */
+  windUncertaintyMps?: number;
+  currentUncertaintyMps?: number;
+  /** OpenDrift `drift:stokes_drift`: move particles by the surface Stokes drift too (needs wave forcing). */
+  stokesDrift?: boolean;
 }
 
 /** Per-particle constants drawn at seeding (float32 as OpenDrift stores them). */
@@ -121,6 +130,8 @@ export interface TrajectoryResult {
   latDeg: Float32Array;
   status: Uint8Array;
   orientation: Uint8Array;
+  /** Capsized flag (0/1) at each record; 0 before release. Changes only with capsizing enabled. */
+  capsized: Uint8Array;
   /** Environment each particle saw at each record (optional: costs 16 bytes per record). */
   env?: {
     windUMps: Float32Array;

@@ -1,7 +1,7 @@
 /**
  * products/summary.json: what a coordinator reads first. The datum (centroid of the released particles)
  * at each output time with the spread around it and its drift from the last known position, the counts
- * by status, the forcing actually used (a FALLBACK at the top when there was one), model and software
+ * by status (and capsized), the forcing actually used (a FALLBACK at the top when there was one), model and software
  * versions, the mission parameters and the time each stage took.
  */
 import { writeFile } from 'node:fs/promises';
@@ -31,6 +31,8 @@ export interface TimeStats {
   stranded: number;
   outside: number;
   notReleased: number;
+  /** Released particles capsized at this time (OpenDrift's `capsized` = 1); stays 0 without capsizing. */
+  capsized: number;
 }
 
 /**
@@ -40,13 +42,14 @@ export interface TimeStats {
  * prime-vertical N·cos φ); over a cloud a few tens of km across that local scale is good to ~0.1 %.
  */
 export function spreadStats(result: TrajectoryResult, seedLonDeg: number, seedLatDeg: number): TimeStats[] {
-  const { nParticles, nTimes, lonDeg, latDeg, status } = result;
+  const { nParticles, nTimes, lonDeg, latDeg, status, capsized } = result;
   const n = new Float64Array(nTimes);
   const sx = new Float64Array(nTimes);
   const sy = new Float64Array(nTimes);
   const sxx = new Float64Array(nTimes);
   const syy = new Float64Array(nTimes);
   const byStatus = new Float64Array(nTimes * 4); // active, stranded, outside, not released / other
+  const nCapsized = new Float64Array(nTimes);
   for (let p = 0; p < nParticles; p++) {
     const base = p * nTimes;
     for (let t = 0; t < nTimes; t++) {
@@ -56,6 +59,7 @@ export function spreadStats(result: TrajectoryResult, seedLonDeg: number, seedLa
       const lat = latDeg[i]!;
       let dx = lonDeg[i]! - seedLonDeg;
       if (!(dx === dx) || !(lat === lat)) continue; // not released
+      nCapsized[t] += capsized[i]!;
       if (dx > 180) dx -= 360;
       else if (dx < -180) dx += 360;
       // Offsets from the seed keep the sums small, so the one-pass variance does not cancel catastrophically.
@@ -74,6 +78,7 @@ export function spreadStats(result: TrajectoryResult, seedLonDeg: number, seedLa
       stranded: byStatus[t * 4 + 1]!,
       outside: byStatus[t * 4 + 2]!,
       notReleased: byStatus[t * 4 + 3]!,
+      capsized: nCapsized[t]!,
     };
     const k = n[t]!;
     if (k === 0) {
@@ -178,7 +183,14 @@ export function buildSummary(result: TrajectoryResult, ctx: ProductContext, opts
       std_north_m: round(s.stdNorthM, 1),
       datum_distance_from_seed_m: round(s.datumDistanceFromSeedM, 1),
       datum_bearing_from_seed_deg: round(s.datumBearingFromSeedDeg, 1),
-      counts: { released: s.released, active: s.active, stranded: s.stranded, outside: s.outside, not_released: s.notReleased },
+      counts: {
+        released: s.released,
+        active: s.active,
+        stranded: s.stranded,
+        outside: s.outside,
+        not_released: s.notReleased,
+        capsized: s.capsized,
+      },
     })),
     timings_ms: opts.timingsMs,
     products: (opts.products ?? []).map((p) => ({ kind: p.kind, path: p.relPath, content_type: p.contentType, bytes: p.bytes, sha256: p.sha256 })),

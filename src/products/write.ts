@@ -1,8 +1,9 @@
 /**
  * All products of a mission except the animation, in the order a coordinator needs them: the trajectory
- * file, the density grid (built once, shared with the search areas), the search areas, then the summary,
+ * file, the density grid (built once, shared with the search areas), the search areas, the Leeway ASCII
+ * file (OpenDrift's export_ascii format, up to LEEWAY_ASCII_MAX_RECORDS), then the summary,
  * which lists the others with their sizes and checksums. Each stage's wall time goes into opts.timingsMs
- * (`trajectory_nc`, `density_grid`, `density_nc`, `search_areas`, `checksums`, `summary`).
+ * (`trajectory_nc`, `density_grid`, `density_nc`, `search_areas`, `checksums`, `leeway_ascii`, `summary`).
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { describeProduct } from '../mission/files.js';
 import type { TrajectoryResult } from '../model/types.js';
 import { buildDensityGrid, type DensityGrid } from './density-grid.js';
 import { writeDensityNc } from './density-nc.js';
+import { LEEWAY_ASCII_MAX_RECORDS, writeLeewayAscii } from './leeway-ascii.js';
 import { writeSearchAreaFiles } from './search-areas.js';
 import { writeSummary } from './summary.js';
 import { writeTrajectoryNc } from './trajectory.js';
@@ -77,6 +79,14 @@ export async function writeAllProducts(
     await describeProduct(workDir, 'density'),
   ]);
   files.push(...areaFiles);
+  if (result.nParticles * result.nTimes <= LEEWAY_ASCII_MAX_RECORDS) {
+    await timed('leeway_ascii', () => writeLeewayAscii(result, ctx, target('leeway_ascii')));
+    files.push(await describeProduct(workDir, 'leeway_ascii'));
+  } else {
+    opts.warnings.push(
+      `products/leeway.txt not written: ${result.nParticles} particles × ${result.nTimes} records exceed ${LEEWAY_ASCII_MAX_RECORDS} (about 40 bytes each in that format)`,
+    );
+  }
   await timed('summary', () =>
     writeSummary(result, ctx, target('summary'), { timingsMs: opts.timingsMs, warnings: opts.warnings, grid, products: files }),
   );

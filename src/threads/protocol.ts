@@ -23,6 +23,8 @@ export interface SimulationTask {
   model: ModelParams;
   wind: VectorFieldDescriptor;
   current: VectorFieldDescriptor;
+  /** Surface Stokes drift, when the mission has drift:stokes_drift. */
+  stokes: VectorFieldDescriptor | null;
   land: LandRaster | null;
   arrays: SimArrays;
   recordEnvironment: boolean;

@@ -58,7 +58,8 @@ export async function simulate(opts: SimulateOptions): Promise<TrajectoryResult>
   if (signal?.aborted) throw cancelled();
   const plan = planRun(model);
   const land = missionLand(model, opts.land, opts.coastline);
-  const arrays = allocateSimArrays(model.numParticles, plan.nTimes, { recordEnvironment, land: land !== null }, sharedAllocator);
+  const stokes = model.stokesDrift ? (forcing.stokes ?? null) : null;
+  const arrays = allocateSimArrays(model.numParticles, plan.nTimes, { recordEnvironment, land: land !== null, stokes: stokes !== null }, sharedAllocator);
   const control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4));
 
   const nBlocks = blockCount(model.numParticles);
@@ -68,7 +69,7 @@ export async function simulate(opts: SimulateOptions): Promise<TrajectoryResult>
   const lease = await acquireSimulationPool(nTasks);
   const pool = lease.pool;
 
-  const task: SimulationTask = { model, wind: forcing.wind, current: forcing.current, land, arrays, recordEnvironment, nBlocks, control };
+  const task: SimulationTask = { model, wind: forcing.wind, current: forcing.current, stokes, land, arrays, recordEnvironment, nBlocks, control };
   const stop = () => Atomics.store(control, CONTROL.ABORT, 1);
   signal?.addEventListener('abort', stop, { once: true });
   let lastReported = -1;

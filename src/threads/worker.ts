@@ -19,6 +19,7 @@ export default function runSimulationTask(task: SimulationTask): SimulationTaskR
   const ctx = createStepContext(model, plan, arrays, {
     wind: createVectorSampler(task.wind),
     current: createVectorSampler(task.current),
+    stokes: task.stokes === null ? null : createVectorSampler(task.stokes),
     land,
     recordEnvironment: task.recordEnvironment,
   });

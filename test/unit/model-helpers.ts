@@ -4,6 +4,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import geodesic from 'geographiclib-geodesic';
+import { NetCDFReader } from 'netcdfjs';
 import { findCategory } from '../../src/model/objects.js';
 import type { ModelParams, RngKind } from '../../src/model/types.js';
 
@@ -125,4 +126,47 @@ export function numpyFloat32Mean(values: number[]): number {
     for (; i < n; i++) sum = f(sum + values[i]!);
   }
   return f(sum / n);
+}
+
+/** Inputs of a run made by scripts/opendrift/make_references.py (its `<name>.json`). */
+export interface RunInputs {
+  wind: [number, number];
+  current: [number, number];
+  number: number;
+  object_type: number;
+  time_step_s: number;
+  duration_h: number;
+  radius_m: number;
+  seed_time: string;
+  lon: number;
+  lat: number;
+  configs: Record<string, unknown>;
+}
+
+/** Reads one of the trimmed OpenDrift outputs written by scripts/opendrift/make_references.py. */
+export function readReference(name: string): { inputs: RunInputs; nc: NetCDFReader; nT: number; n: number } {
+  const inputs = JSON.parse(readFileSync(new URL(`${name}.json`, FIXTURES), 'utf8')) as RunInputs;
+  const nc = new NetCDFReader(readFileSync(new URL(`${name}.nc`, FIXTURES)));
+  const n = nc.dimensions.find((d) => d.name === 'trajectory')!.size;
+  const nT = nc.dimensions.find((d) => d.name === 'time')!.size;
+  return { inputs, nc, n, nT };
+}
+
+/** The ModelParams of such a run, rng "opendrift", seed 0, land off. */
+export function referenceModel(inputs: RunInputs, overrides: Partial<ModelParams> = {}): ModelParams {
+  return {
+    category: findCategory(inputs.object_type)!,
+    numParticles: inputs.number,
+    seed: 0,
+    rng: 'opendrift',
+    startTimeSec: Date.parse(inputs.seed_time) / 1000,
+    durationSec: inputs.duration_h * 3600,
+    timeStepSec: inputs.time_step_s,
+    outputStepSec: 3600,
+    seeding: { lonDeg: inputs.lon, latDeg: inputs.lat, radiusM: inputs.radius_m, radiusType: 'gaussian' },
+    jibeProbabilityPerHour: 0.04,
+    capsizing: null,
+    coastlineAction: 'none',
+    ...overrides,
+  };
 }

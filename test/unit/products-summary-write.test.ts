@@ -23,7 +23,7 @@ describe('writeAllProducts', () => {
     const warnings: string[] = ['FALLBACK FORCING: the mission named no wind forcing; used configured fallback constant [5, 0] m/s'];
     const files = await writeAllProducts(result, ctx, dir, { cellM: 1000, percents: [50, 90, 95], timingsMs, warnings });
 
-    expect(files.map((f) => f.kind)).toEqual(['trajectory', 'density', 'search_areas_geojson', 'search_areas_kml', 'summary']);
+    expect(files.map((f) => f.kind)).toEqual(['trajectory', 'density', 'search_areas_geojson', 'search_areas_kml', 'leeway_ascii', 'summary']);
     for (const f of files) {
       expect(f.relPath).toBe(PRODUCT_PATHS[f.kind].relPath);
       expect(f.path).toBe(path.join(dir, f.relPath));
@@ -32,11 +32,15 @@ describe('writeAllProducts', () => {
       expect(f.bytes).toBe(bytes.length);
       expect(f.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
     }
-    for (const stage of ['trajectory_nc', 'density_grid', 'density_nc', 'search_areas', 'checksums', 'summary']) {
+    for (const stage of ['trajectory_nc', 'density_grid', 'density_nc', 'search_areas', 'checksums', 'leeway_ascii', 'summary']) {
       expect(typeof timingsMs[stage], stage).toBe('number');
     }
     expect(execFileSync('ncdump', ['-h', path.join(dir, 'raw/particles.nc')], { encoding: 'utf8' })).toContain('trajectory = 3000 ;');
     expect(execFileSync('ncdump', ['-h', path.join(dir, 'products/density.nc')], { encoding: 'utf8' })).toContain('probability(time, lat, lon)');
+    // OpenDrift's export_ascii layout: header, then per record the particles seen so far (all 3000 at the end).
+    const ascii = readFileSync(path.join(dir, 'products/leeway.txt'), 'utf8');
+    expect(ascii.startsWith('# Drift simulation initiated [UTC]:\nsimDate simTime\n2024-01-01\t12:00:00\t#\n')).toBe(true);
+    expect(ascii.trimEnd().split('\n').at(-1)).toMatch(/^3000\t[-\d.]+\t[-\d.]+\t(11|41|2)\t\d+\t[01]$/);
 
     const summary = JSON.parse(readFileSync(path.join(dir, 'products/summary.json'), 'utf8'));
     expect(summary.FORCING_FALLBACK).toMatch(/FALLBACK FORCING/);
@@ -48,6 +52,7 @@ describe('writeAllProducts', () => {
       'products/density.nc',
       'products/search_areas.geojson',
       'products/search_areas.kml',
+      'products/leeway.txt',
     ]);
     expect(summary.products[0].sha256).toBe(files[0]!.sha256);
     expect(summary.density_grid.cell_m).toBe(1000);

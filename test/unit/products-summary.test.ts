@@ -112,6 +112,10 @@ describe('products/summary.json', () => {
     expect(last.counts.released).toBe(200);
     expect(last.counts.stranded).toBe(20); // every 10th particle strands half way (fixture)
     expect(last.counts.outside).toBe(20);
+    // Every 5th particle capsizes from record 8 (fixture): none at the start, 40 of 200 at the end.
+    expect(s.times[0].counts.capsized).toBe(0);
+    expect(s.times[7].counts.capsized).toBe(0);
+    expect(last.counts.capsized).toBe(40);
     // The fixture drifts 0.3 m/s east and 0.2 m/s north on average: ~26 km east, ~17 km north in 24 h,
     // so the datum is ~30 km from the seed (±20 %: per-particle speeds are random and 10 % strand early).
     expect(last.datum_distance_from_seed_m).toBeGreaterThan(24_000);

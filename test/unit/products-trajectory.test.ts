@@ -10,20 +10,29 @@ import { NetCDFReader } from 'netcdfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATUS } from '../../src/model/types.js';
 import { lonLatExtent } from '../../src/products/netcdf/acdd.js';
-import { NC_DEFAULT_FILL } from '../../src/products/netcdf/index.js';
 import { writeTrajectoryNc } from '../../src/products/trajectory.js';
 import { START_SEC, syntheticContext, syntheticResult } from './products.fixtures.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-traj-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const FILL = NC_DEFAULT_FILL.float;
 const N = 500;
 const NT = 25;
 const result = syntheticResult({ nParticles: N, nTimes: NT, releaseSteps: 5 });
 const ctx = syntheticContext();
 const file = path.join(dir, 'particles.nc');
 let reader: NetCDFReader;
+
+/** Records OpenDrift writes: from release to the first record with a deactivated status (then fill). */
+const written: boolean[] = [];
+for (let p = 0; p < N; p++) {
+  let done = false;
+  for (let t = 0; t < NT; t++) {
+    const s = result.status[p * NT + t]!;
+    written.push(!done && s !== STATUS.NOT_RELEASED);
+    if (s === STATUS.STRANDED || s === STATUS.OUTSIDE) done = true;
+  }
+}
 
 beforeAll(async () => {
   await writeTrajectoryNc(result, ctx, file);
@@ -48,8 +57,9 @@ describe('raw/particles.nc', () => {
       'int trajectory(trajectory)',
       'float x_wind(trajectory, time)',
       'float y_sea_water_velocity(trajectory, time)',
-      'float downwind_slope(trajectory)',
+      'float downwind_slope(trajectory, time)',
       'byte orientation(trajectory, time)',
+      'byte capsized(trajectory, time)',
     ]) {
       expect(cdl).toContain(decl);
     }
@@ -65,52 +75,59 @@ describe('raw/particles.nc', () => {
     expect(times).toContain('"2024-01-01 12", "2024-01-01 13"');
   });
 
-  it('reads back exactly with netcdfjs: float32 positions bit for bit, fill where not released', () => {
+  it('reads back exactly with netcdfjs: float32 positions bit for bit, NaN where not released or after deactivation', () => {
     const lon = reader.getDataVariable('lon') as number[];
     const lat = reader.getDataVariable('lat') as number[];
     expect(lon.length).toBe(N * NT);
     let released = 0;
     for (let i = 0; i < N * NT; i++) {
-      if (Number.isNaN(result.lonDeg[i])) {
-        expect(lon[i]).toBe(Math.fround(FILL));
-        expect(lat[i]).toBe(Math.fround(FILL));
+      if (!written[i]) {
+        expect(lon[i]).toBeNaN();
+        expect(lat[i]).toBeNaN();
       } else {
         released++;
         // Exact: a float32 read back as a double equals the float32 we held.
         if (lon[i] !== result.lonDeg[i] || lat[i] !== result.latDeg[i]) throw new Error(`record ${i} differs`);
       }
     }
-    expect(released).toBeGreaterThan(0.8 * N * NT);
+    expect(released).toBeGreaterThan(0.7 * N * NT);
     const status = (reader.getDataVariable('status') as number[][]).flat().slice(0, N * NT);
-    expect(status).toEqual(Array.from(result.status)); // netcdfjs reads bytes unsigned: 255 = not released
+    // netcdfjs reads bytes unsigned: the fill (-1) reads as 255.
+    expect(status).toEqual(Array.from(result.status, (s, i) => (written[i] ? s : 255)));
     expect(reader.getDataVariable('time')).toEqual(Array.from(result.timesSec));
-    expect(reader.getDataVariable('trajectory')).toEqual(Array.from({ length: N }, (_, p) => p + 1));
+    expect(reader.getDataVariable('trajectory')).toEqual(Array.from({ length: N }, (_, p) => p));
     const wind = reader.getDataVariable('x_wind') as number[];
     const curV = reader.getDataVariable('y_sea_water_velocity') as number[];
     for (let i = 0; i < N * NT; i++) {
       const w = result.env!.windUMps[i]!;
       const c = result.env!.currentVMps[i]!;
-      if ((Number.isNaN(w) ? Math.fround(FILL) : w) !== wind[i]) throw new Error(`x_wind ${i}`);
-      if ((Number.isNaN(c) ? Math.fround(FILL) : c) !== curV[i]) throw new Error(`y_sea_water_velocity ${i}`);
+      if (!Object.is(written[i] ? w : NaN, wind[i])) throw new Error(`x_wind ${i}`);
+      if (!Object.is(written[i] ? c : NaN, curV[i])) throw new Error(`y_sea_water_velocity ${i}`);
     }
-    expect(reader.getDataVariable('crosswind_eps')).toEqual(Array.from(result.coefficients.cwEpsCmps));
+    const eps = reader.getDataVariable('crosswind_eps') as number[];
+    for (let i = 0; i < N * NT; i++) {
+      const expected = written[i] ? result.coefficients.cwEpsCmps[Math.floor(i / NT)]! : NaN;
+      if (!Object.is(eps[i], expected)) throw new Error(`crosswind_eps ${i}`);
+    }
     expect(reader.getDataVariable('release_time')).toEqual(Array.from(result.coefficients.releaseTimeSec));
-    expect((reader.getDataVariable('orientation') as number[][]).flat().slice(0, N * NT)).toEqual(Array.from(result.orientation));
+    expect((reader.getDataVariable('orientation') as number[][]).flat().slice(0, N * NT)).toEqual(Array.from(result.orientation, (o, i) => (written[i] ? o : 255)));
+    expect((reader.getDataVariable('capsized') as number[][]).flat().slice(0, N * NT)).toEqual(Array.from(result.capsized, (c, i) => (written[i] ? c : 255)));
   });
 
   it('carries CF-1.11 discrete-sampling-geometry variable attributes', () => {
     expect(varAttr('lon', 'standard_name')).toBe('longitude');
     expect(varAttr('lon', 'units')).toBe('degrees_east');
     expect(varAttr('lat', 'units')).toBe('degrees_north');
-    expect(varAttr('lon', '_FillValue')).toBe(Math.fround(FILL));
+    expect(varAttr('lon', '_FillValue')).toBeNaN();
     expect(varAttr('time', 'standard_name')).toBe('time');
     expect(varAttr('time', 'units')).toBe('seconds since 1970-01-01T00:00:00Z');
     expect(varAttr('trajectory', 'cf_role')).toBe('trajectory_id');
     expect(varAttr('status', 'flag_values')).toEqual([STATUS.ACTIVE, STATUS.STRANDED, STATUS.OUTSIDE]);
-    expect(varAttr('status', 'flag_meanings')).toBe('active stranded outside_forcing');
+    expect(varAttr('status', 'flag_meanings')).toBe('active stranded missing_data');
     expect(varAttr('x_wind', 'standard_name')).toBe('eastward_wind');
     expect(varAttr('x_sea_water_velocity', 'units')).toBe('m s-1');
-    expect(varAttr('x_wind', 'coordinates')).toBe('time lat lon');
+    // No `coordinates`: xarray would make lon/lat coordinates, and OpenDrift reads data variables only.
+    expect(reader.variables.filter((v) => (v.attributes as unknown as { name: string }[]).some((a) => a.name === 'coordinates'))).toEqual([]);
     expect(reader.variables.find((v) => v.name === 'status')?.type).toBe('byte');
   });
 
@@ -221,9 +238,10 @@ describe('raw/particles.nc', () => {
       },
     });
     const bytes = statSync(f).size;
-    // lon, lat, 4 environment floats (4 B) + status, orientation (1 B) per record: 26 B × 5 M = 130 MB.
-    expect(bytes).toBeGreaterThan(130_000_000);
-    // The file is 130 MB; staging is two 1 MiB chunks. 16 MB leaves room for fs bookkeeping, not a copy.
+    // OpenDrift's layout: 16 float (4 B), 5 byte and 1 short variables per record: 71 B × 5 M = 355 MB.
+    expect(bytes).toBeGreaterThan(355_000_000);
+    // The file is 355 MB; staging is two 1 MiB chunks (+12 B per particle of layout). 16 MB leaves room
+    // for fs bookkeeping, not a copy.
     expect(peak).toBeLessThan(16 * 2 ** 20);
     expect(chunks).toBeGreaterThan(100);
     expect(execFileSync('ncdump', ['-h', f], { encoding: 'utf8' })).toContain('trajectory = 200000 ;');

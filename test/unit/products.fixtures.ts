@@ -123,6 +123,7 @@ export function syntheticCloud(o: CloudOptions): TrajectoryResult {
     latDeg,
     status,
     orientation,
+    capsized: new Uint8Array(n * nT),
     coefficients: {
       dwSlopePct: zeros32(),
       dwOffsetCmps: zeros32(),
@@ -188,6 +189,8 @@ export function syntheticResult(o: FixtureOptions): TrajectoryResult {
   const latDeg = new Float32Array(n * nT);
   const status = new Uint8Array(n * nT);
   const orientation = new Uint8Array(n * nT);
+  // Every 5th particle capsizes a third of the way through the run (and stays capsized).
+  const capsized = new Uint8Array(n * nT);
   const env = o.withEnv === false ? undefined : {
     windUMps: new Float32Array(n * nT),
     windVMps: new Float32Array(n * nT),
@@ -220,6 +223,7 @@ export function syntheticResult(o: FixtureOptions): TrajectoryResult {
       status[i] = t >= strandAt ? STATUS.STRANDED : t >= outsideAt ? STATUS.OUTSIDE : STATUS.ACTIVE;
       if (rand() < 0.04) orient = 1 - orient; // jibes
       orientation[i] = orient;
+      capsized[i] = p % 5 === 2 && t >= Math.floor(nT / 3) ? 1 : 0;
       if (env) {
         env.windUMps[i] = 8 + ue;
         env.windVMps[i] = 3 + un;
@@ -237,6 +241,7 @@ export function syntheticResult(o: FixtureOptions): TrajectoryResult {
     latDeg,
     status,
     orientation,
+    capsized,
     ...(env ? { env } : {}),
     coefficients: {
       dwSlopePct: f32(() => 0.96),

@@ -36,6 +36,11 @@ const VSIZE_OVERFLOW = 2 ** 32 - 1;
  * what netCDF allows, so every name also works unquoted in CDL (ncdump) and in xarray.
  */
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.@+-]*$/;
+/**
+ * Attribute names may also hold ':' (netCDF allows it; ncdump prints it as `\:`): OpenDrift names its
+ * configuration attributes `config_<section>:<key>` and reads them back by those names.
+ */
+const ATTR_NAME_RE = /^[A-Za-z_][A-Za-z0-9_.@+:-]*$/;
 
 /** Attributes CF requires to have the same type as their variable. */
 const TYPED_LIKE_VARIABLE = new Set(['_FillValue', 'missing_value', 'valid_min', 'valid_max', 'valid_range', 'flag_values', 'flag_masks']);
@@ -65,8 +70,8 @@ function invalid(message: string): DriftlineError {
   return new DriftlineError('E_INTERNAL', `netCDF writer: ${message}`);
 }
 
-function checkName(kind: string, name: string): void {
-  if (!NAME_RE.test(name)) throw invalid(`${kind} name ${JSON.stringify(name)} is not a valid netCDF name`);
+function checkName(kind: string, name: string, re: RegExp = NAME_RE): void {
+  if (!re.test(name)) throw invalid(`${kind} name ${JSON.stringify(name)} is not a valid netCDF name`);
 }
 
 /** Grows as the header is encoded; the header is small (kilobytes), so simplicity wins over speed. */
@@ -172,7 +177,7 @@ function writeAttributes(sink: ByteSink, attrs: NcAttributes | undefined, variab
   sink.u32(NC_ATTRIBUTE);
   sink.u32(entries.length);
   for (const [name, value] of entries) {
-    checkName(`attribute of ${owner}`, name);
+    checkName(`attribute of ${owner}`, name, ATTR_NAME_RE);
     const { type, n, bytes } = attributeBytes(name, value, variableType);
     writeName(sink, name);
     sink.u32(NC_TYPE_CODE[type]);

@@ -1,0 +1,254 @@
+/**
+ * products/leeway.txt: the original Leeway ASCII format, which older SAR tools ingest, written as OpenDrift
+ * 1.14.10's `Leeway.export_ascii()` writes it (models/leeway.py), so that the two files of the same run
+ * agree line for line. What that function does, and this one reproduces:
+ *  - a header: run start, model version " 3.00", object id and key, seeding start/end time, position and
+ *    radius (km) as Python prints the seeding arguments (`str()` of floats and datetimes), seeding
+ *    duration in minutes and output steps, output step (min), run length (min and records), particles;
+ *  - one block per output record: time, minutes since start, record number, particles newly seen and
+ *    seen so far (released, deactivated included), the mean position of the active particles, then one
+ *    line per particle row 0..seen-1 in OpenDrift's order: id, lon, lat, state (11 active, 41 stranded
+ *    or not released, other codes as they are), age in minutes (0 before release and in backward runs)
+ *    and orientation. Positions, status and orientation are carried forward after deactivation, as
+ *    OpenDrift's `ffill` does; a record with no active particle is printed from the record before it.
+ *  - the mean is numpy's `nanmean` of the float32 positions (a pairwise float32 sum over all rows with
+ *    the inactive ones as 0, divided by the count in double, rounded to float32), printed `%.5f`.
+ * Python's `%.Nf` rounds exact ties to even where JavaScript's toFixed rounds them up: `pyFixed`.
+ *
+ * Written as a stream, one record at a time: ~40 bytes per particle per output record.
+ */
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { isBackward, particleOfRow } from '../model/numbering.js';
+import { STATUS, type ModelParams, type TrajectoryResult } from '../model/types.js';
+import type { ProductContext } from './types.js';
+
+/**
+ * Largest particles × records written: the format spends ~40 bytes on each, so 10 M records is ~400 MB,
+ * already more than any tool that reads this text format was built for; larger missions skip the file.
+ */
+export const LEEWAY_ASCII_MAX_RECORDS = 10_000_000;
+
+/** Python's `'%.{digits}f' % x` (round half to even on the exact binary value; 'nan' for NaN). */
+export function pyFixed(x: number, digits: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  const s = x.toFixed(digits);
+  // toFixed(100) is the exact decimal expansion as far as any tie can matter (a double has <= 52 fraction bits).
+  const exact = Math.abs(x).toFixed(Math.min(100, digits + 60));
+  const dot = exact.indexOf('.');
+  const tail = exact.slice(dot + 1 + digits);
+  if (!/^50*$/.test(tail)) return s;
+  // An exact tie: toFixed rounded away from zero; Python keeps the even neighbour.
+  const kept = exact.slice(0, digits === 0 ? dot : dot + 1 + digits);
+  if (Number(kept[kept.length - 1]) % 2 !== 0) return s;
+  return x < 0 ? `-${kept}` : kept;
+}
+
+/** Python's `str(float)`: repr, "45.0" for whole numbers, exponent below 1e-4 and from 1e16. */
+export function pyFloatStr(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  const a = Math.abs(x);
+  if (a !== 0 && (a < 1e-4 || a >= 1e16)) {
+    const [mant, exp] = x.toExponential().split('e') as [string, string];
+    const e = Number(exp);
+    return `${mant}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  }
+  const s = String(x);
+  return Number.isInteger(x) ? `${s}.0` : s;
+}
+
+const pad2 = (v: number) => String(v).padStart(2, '0');
+
+/** Python's `str(datetime)` of a UTC time: "2024-01-01 00:00:00" (".ffffff" when there are microseconds). */
+export function pyDatetimeStr(sec: number): string {
+  const us = Math.round(sec * 1e6);
+  const d = new Date(Math.floor(us / 1000));
+  const frac = ((us % 1_000_000) + 1_000_000) % 1_000_000;
+  const base = `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
+  return frac === 0 ? base : `${base}.${String(frac).padStart(6, '0')}`;
+}
+
+/** `strftime('%Y-%m-%d\t%H:%M:%S')`. */
+function tabbedTime(sec: number): string {
+  return pyDatetimeStr(Math.floor(sec)).replace(' ', '\t');
+}
+
+/** Python's `'%i' % x` of a float: truncation towards zero. */
+const pyInt = (x: number): string => String(Math.trunc(x));
+
+/**
+ * numpy's pairwise float32 sum (`pairwise_sum_FLOAT`, numpy 1.24): below 8 values a running sum; up to 128
+ * eight running sums combined pairwise, then the rest; above, the two halves (the first a multiple of 8).
+ */
+export function numpyPairwiseSumF32(v: ArrayLike<number>, start: number, n: number): number {
+  const f = Math.fround;
+  if (n < 8) {
+    let res = 0;
+    for (let i = 0; i < n; i++) res = f(res + v[start + i]!);
+    return res;
+  }
+  if (n <= 128) {
+    const r = [0, 0, 0, 0, 0, 0, 0, 0];
+    for (let j = 0; j < 8; j++) r[j] = f(v[start + j]!);
+    let i = 8;
+    for (; i < n - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j] = f(r[j]! + v[start + i + j]!);
+    let res = f(f(f(r[0]! + r[1]!) + f(r[2]! + r[3]!)) + f(f(r[4]! + r[5]!) + f(r[6]! + r[7]!)));
+    for (; i < n; i++) res = f(res + v[start + i]!);
+    return res;
+  }
+  let n2 = Math.floor(n / 2);
+  n2 -= n2 % 8;
+  return Math.fround(numpyPairwiseSumF32(v, start, n2) + numpyPairwiseSumF32(v, start + n2, n - n2));
+}
+
+/** The seeding arguments as OpenDrift's `self.ascii` holds them: [start, end] of time, lon, lat, radius (m). */
+function seedingArguments(model: ModelParams): { time: [number, number]; lon: [number, number]; lat: [number, number]; radiusM: [number, number] } {
+  const s = model.seeding;
+  return {
+    time: [model.startTimeSec, s.endTimeSec ?? model.startTimeSec],
+    lon: [s.lonDeg, s.endLonDeg ?? s.lonDeg],
+    lat: [s.latDeg, s.endLatDeg ?? s.latDeg],
+    radiusM: [s.radiusM, s.endRadiusM ?? s.radiusM],
+  };
+}
+
+/** The text in pieces (header, then one piece per record), so a caller can stream it. */
+export function* leewayAsciiPieces(result: TrajectoryResult, ctx: ProductContext): Generator<string> {
+  const m = ctx.model;
+  const { nParticles: n, nTimes: nT } = result;
+  const backward = isBackward(m.timeStepSec);
+  const outputMin = m.outputStepSec / 60;
+  const seed = seedingArguments(m);
+  const seedDurationMin = (seed.time[1] - seed.time[0]) / 60;
+  const seedSteps = Math.max(1, seedDurationMin / outputMin);
+  // Rows in OpenDrift's order; release record of each row (numpy argmax of notnull: 0 when never released).
+  const rowParticle = Int32Array.from({ length: n }, (_, row) => particleOfRow(row, n, backward));
+  const firstRecord = new Int32Array(n);
+  let activated = 0;
+  for (let row = 0; row < n; row++) {
+    const p = rowParticle[row]!;
+    let first = -1;
+    for (let t = 0; t < nT && first < 0; t++) if (result.status[p * nT + t] !== STATUS.NOT_RELEASED) first = t;
+    firstRecord[row] = Math.max(0, first);
+    if (first >= 0) activated++;
+  }
+  const simLengthMin = (result.timesSec[nT - 1]! - result.timesSec[0]!) / 60;
+  yield [
+    '# Drift simulation initiated [UTC]:',
+    'simDate simTime',
+    `${tabbedTime(result.timesSec[0]!)}\t#`,
+    '# Model version:',
+    'modelVersion',
+    ' 3.00',
+    '# Object class id & name:',
+    'objectClassId  objectClassName',
+    ` ${ctx.category.id}\t${ctx.category.key}`,
+    '# Seeding start time, position & radius:',
+    'startDate\tstartTime\tstartLon\tstartLat\tstartRad',
+    `${pyDatetimeStr(seed.time[0])}\t${pyFloatStr(seed.lon[0])}\t${pyFloatStr(seed.lat[0])}\t${pyFloatStr(seed.radiusM[0] / 1000)}`,
+    '# Seeding end time, position & radius:',
+    'endDate\tendTime\tendLon\tendLat\tendRad',
+    `${pyDatetimeStr(seed.time[1])}\t${pyFloatStr(seed.lon[1])}\t${pyFloatStr(seed.lat[1])}\t${pyFloatStr(seed.radiusM[1] / 1000)}`,
+    '# Duration of seeding [min] & [timesteps]:',
+    'seedDuration   seedSteps',
+    `    ${pyInt(seedDurationMin)}      ${pyInt(seedSteps)}`,
+    '# Length of timestep [min]:',
+    'timeStep',
+    pyInt(outputMin),
+    '# Length of model simulation [min] & [timesteps]:',
+    'simLength  simSteps',
+    `${pyInt(simLengthMin)}\t${nT}`,
+    '# Total no of seeded particles:',
+    'seedTotal',
+    ` ${activated}`,
+    '# Particles seeded per timestep:',
+    'seedRate',
+    ` ${pyInt(activated / seedSteps)}`,
+    '',
+  ].join('\n');
+
+  // Carried-forward state of every row (OpenDrift ffill along time), updated record by record.
+  const lon = new Float32Array(n).fill(NaN);
+  const lat = new Float32Array(n).fill(NaN);
+  const state = new Int16Array(n).fill(-1); // -1: never released (NaN)
+  const orientation = new Int16Array(n).fill(-1);
+  const sumLon = new Float32Array(n);
+  const sumLat = new Float32Array(n);
+  let beforeSeeded = 0;
+  const prev = { lon: new Float32Array(n), lat: new Float32Array(n), state: new Int16Array(n), orientation: new Int16Array(n) };
+  for (let step = 0; step < nT; step++) {
+    prev.lon.set(lon);
+    prev.lat.set(lat);
+    prev.state.set(state);
+    prev.orientation.set(orientation);
+    let nActive = 0;
+    for (let row = 0; row < n; row++) {
+      const q = rowParticle[row]! * nT + step;
+      const s = result.status[q]!;
+      if (s === STATUS.NOT_RELEASED) continue;
+      // After deactivation driftline keeps the particle's last position and status: the same as ffill.
+      lon[row] = result.lonDeg[q]!;
+      lat[row] = result.latDeg[q]!;
+      state[row] = s;
+      orientation[row] = result.orientation[q]!;
+      if (s === STATUS.ACTIVE) nActive++;
+    }
+    // No active particle: OpenDrift prints the record before (index = step - 1).
+    const src = nActive === 0 && step > 0 ? prev : { lon, lat, state, orientation };
+    let seen = 0;
+    let count = 0;
+    for (let row = 0; row < n; row++) {
+      const s = src.state[row]!;
+      if (s >= 0) seen++;
+      const active = s === STATUS.ACTIVE;
+      if (active) count++;
+      sumLon[row] = active ? src.lon[row]! : 0;
+      sumLat[row] = active ? src.lat[row]! : 0;
+    }
+    const meanLon = count === 0 ? NaN : Math.fround(numpyPairwiseSumF32(sumLon, 0, n) / count);
+    const meanLat = count === 0 ? NaN : Math.fround(numpyPairwiseSumF32(sumLat, 0, n) / count);
+    const lines: string[] = [
+      '',
+      '# Date [UTC]:',
+      'nowDate   nowTime',
+      tabbedTime(result.timesSec[step]!),
+      '# Time passed [min] & [timesteps], now seeded, seeded so far:',
+      'timePassed  nStep   nowSeeded   nSeeded',
+      `  ${pyInt((step * m.outputStepSec * (backward ? -1 : 1)) / 60)}\t${step + 1}\t${seen - beforeSeeded}\t${seen}`,
+      '# Mean position:',
+      'meanLon meanLat',
+      `${pyFixed(meanLon, 5)}\t${pyFixed(meanLat, 5)}`,
+      '# Particle data:',
+      'id  lon lat state   age orientation',
+    ];
+    beforeSeeded = seen;
+    const signedOutputMin = backward ? -outputMin : outputMin;
+    for (let row = 0; row < seen; row++) {
+      const s = src.state[row]!;
+      const code = s < 0 || s === STATUS.STRANDED ? 41 : s === STATUS.ACTIVE ? 11 : s;
+      const ageMin = Math.max(0, signedOutputMin * (step - firstRecord[row]!));
+      const o = src.orientation[row]!;
+      lines.push(`${row + 1}\t${pyFixed(src.lon[row]!, 5)}\t${pyFixed(src.lat[row]!, 5)}\t${code}\t${pyFixed(ageMin, 0)}\t${o < 0 ? 'nan' : o}`);
+    }
+    yield `${lines.join('\n')}\n`;
+  }
+}
+
+/** Writes products/leeway.txt; returns its size in bytes. */
+export async function writeLeewayAscii(result: TrajectoryResult, ctx: ProductContext, filePath: string): Promise<number> {
+  const out = createWriteStream(filePath);
+  let bytes = 0;
+  try {
+    for (const piece of leewayAsciiPieces(result, ctx)) {
+      bytes += Buffer.byteLength(piece);
+      if (!out.write(piece)) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+  } catch (err) {
+    out.destroy();
+    throw err;
+  }
+  return bytes;
+}

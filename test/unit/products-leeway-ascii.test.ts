@@ -1,0 +1,75 @@
+/**
+ * products/leeway.txt matches OpenDrift 1.14.10's `Leeway.export_ascii()` of the same run line for line
+ * (test/fixtures/opendrift/ascii_wind10E_piw1_dt900.txt, written by OpenDrift itself through
+ * scripts/opendrift/make_references.py: 50 PIW-1 particles, 1 km radius, 3 h release window, 6 h).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { constantSampler } from '../../src/forcing/sampler.js';
+import { toModelParams, validateJob } from '../../src/job.js';
+import { simulateLocal } from '../../src/model/simulation.js';
+import { numpyPairwiseSumF32, pyDatetimeStr, pyFixed, pyFloatStr, writeLeewayAscii } from '../../src/products/leeway-ascii.js';
+import type { ProductContext } from '../../src/products/types.js';
+import { FIXTURES, numpyFloat32Mean, type RunInputs } from './model-helpers.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-ascii-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function contextFor(inputs: RunInputs & { seed_end_time?: string }): ProductContext {
+  const job = validateJob({
+    mission_id: 'ascii-ref',
+    params: {
+      latitude: inputs.lat, longitude: inputs.lon, start_time: inputs.seed_time, ...(inputs.seed_end_time ? { end_time: inputs.seed_end_time } : {}),
+      duration_hours: inputs.duration_h, num_particles: inputs.number, object_type: inputs.object_type, radius_m: inputs.radius_m,
+      time_step_seconds: inputs.time_step_s, output_step_seconds: 3600, rng: 'opendrift', coastline_action: 'none',
+      forcing: { wind: { constant: inputs.wind }, current: { constant: inputs.current } },
+    },
+  });
+  const model = toModelParams(job.params);
+  return {
+    missionId: job.mission_id, params: job.params, model, category: model.category, softwareVersion: '0.1.0-test', createdAtIso: '2024-03-03T00:00:00Z',
+    forcing: { wind: { kind: 'constant', description: 'c', fallback: false }, current: { kind: 'constant', description: 'c', fallback: false } },
+  };
+}
+
+describe('products/leeway.txt (OpenDrift export_ascii format)', () => {
+  it('is OpenDrift\'s own export_ascii output of the reference run, line for line', async () => {
+    const inputs = JSON.parse(readFileSync(new URL('ascii_wind10E_piw1_dt900.json', FIXTURES), 'utf8')) as RunInputs & { seed_end_time: string };
+    const ctx = contextFor(inputs);
+    const result = simulateLocal(ctx.model, { wind: constantSampler(inputs.wind[0], inputs.wind[1]), current: constantSampler(inputs.current[0], inputs.current[1]), land: null });
+    const f = path.join(dir, 'leeway.txt');
+    const bytes = await writeLeewayAscii(result, ctx, f);
+    const ours = readFileSync(f, 'utf8');
+    expect(bytes).toBe(Buffer.byteLength(ours));
+    const theirs = readFileSync(new URL('ascii_wind10E_piw1_dt900.txt', FIXTURES), 'utf8');
+    const a = ours.split('\n');
+    const b = theirs.split('\n');
+    const diffs = b.map((line, i) => (line === a[i] ? null : `line ${i + 1}: OpenDrift ${JSON.stringify(line)} ours ${JSON.stringify(a[i])}`)).filter((d) => d !== null);
+    expect(diffs.slice(0, 10)).toEqual([]);
+    expect(a.length).toBe(b.length);
+  });
+
+  it('formats numbers as Python does', () => {
+    expect(pyFixed(0.015625, 5)).toBe('0.01562'); // 1/64, an exact tie: Python keeps the even digit, toFixed gives 0.01563
+    expect(pyFixed(-29.015625, 5)).toBe('-29.01562');
+    expect(pyFixed(0.125, 2)).toBe('0.12'); // exact tie, even neighbour kept (toFixed: 0.13)
+    expect(pyFixed(0.375, 2)).toBe('0.38');
+    expect(pyFixed(2.5, 0)).toBe('2');
+    expect(pyFixed(-2.5, 0)).toBe('-2');
+    expect(pyFixed(1.005, 2)).toBe('1.00'); // 1.005 is 1.00499999999999989...: no tie
+    expect(pyFixed(NaN, 5)).toBe('nan');
+    expect(pyFloatStr(45)).toBe('45.0');
+    expect(pyFloatStr(-30.5)).toBe('-30.5');
+    expect(pyFloatStr(0.00001)).toBe('1e-05');
+    expect(pyFloatStr(0.0001)).toBe('0.0001');
+    expect(pyDatetimeStr(Date.UTC(2024, 0, 1, 3) / 1000)).toBe('2024-01-01 03:00:00');
+    expect(pyDatetimeStr(Date.UTC(2024, 0, 1, 3) / 1000 + 0.25)).toBe('2024-01-01 03:00:00.250000');
+  });
+
+  it('sums float32 values as numpy\'s pairwise sum (same as the model tests\' n <= 128 replica)', () => {
+    const v = Array.from({ length: 100 }, (_, i) => Math.fround(-30 + i * 1e-3 + Math.sin(i) * 1e-4));
+    expect(Math.fround(numpyPairwiseSumF32(v, 0, 100) / 100)).toBe(numpyFloat32Mean(v));
+  });
+});
