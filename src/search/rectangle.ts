@@ -1,0 +1,433 @@
+/**
+ * The best search rectangle for one unit: maximise POS = POC × POD(Z / A) over the centre, length,
+ * width and orientation of a rectangle, on weighted particles in a local metric frame. Pure.
+ *
+ * Fast optimiser (optimiseRectangle), three stages, each on exact particle sums:
+ *  1. Coarse: 18 orientations (every 10°, starting at the cloud's major axis); per orientation the
+ *     weights are binned on a 32 × 32 lattice over the central disc holding 99.9 % of the particles
+ *     (radius R, so one stray particle cannot stretch it); a summed-area table gives the weight of any
+ *     lattice-aligned rectangle in O(1), and all 278 784 of them are scored (a rectangle whose weight
+ *     alone is below the best POS is skipped, as POD ≤ 1).
+ *  2. Refine: from the best 3 coarse candidates, each edge moves within ±1.5 coarse cells in 17 steps
+ *     on a lattice built from the candidate edge lines (every particle binned, nothing trimmed); all
+ *     17⁴ = 83 521 edge combinations are scored; the orientation tries ±δ around the best.
+ *  3. Repeat stage 2 with the window and δ shrinking 4× and 2× per round, until the steps are < 1 m.
+ * Cost: O(n) per lattice build (binary search of 2 × 35 lines) plus ~1.6 M scores per round set.
+ *
+ * Brute force (bruteForceRectangle, the reference in the tests): every orientation on a step (2°),
+ * every rectangle with edges on a G × G lattice (G = 40) spanning the particles' full extent in that
+ * orientation: (G(G+1)/2)² = 672 400 rectangles per orientation, exact weights.
+ *
+ * With a fixed track spacing S the coverage is fixed (C = W/S) and so is the area the unit can cover
+ * (A = Z/C); the rectangle then maximises POC under area ≤ A (a smaller one is covered at the same S,
+ * finishing early).
+ */
+import { pod, type DetectionLaw } from './detection.js';
+
+export interface Points {
+  xM: Float64Array;
+  yM: Float64Array;
+  weight: Float64Array;
+}
+
+/** A rectangle in the local frame: centre, long-axis direction (radians ccw from east), sides. */
+export interface Rect {
+  cxM: number;
+  cyM: number;
+  angleRad: number;
+  /** Along angleRad. */
+  lengthM: number;
+  /** Across. */
+  widthM: number;
+}
+
+export interface RectObjective {
+  /** Z = V·T·W, m². */
+  effortM2: number;
+  law: DetectionLaw;
+  /** When set: coverage fixed at this value and area capped at effortM2 / fixedCoverage. */
+  fixedCoverage?: number;
+  /** Rectangles the result must not overlap (earlier units of the plan). */
+  blocked?: Rect[];
+}
+
+export interface RectResult {
+  rect: Rect;
+  /** Σ weights inside. */
+  poc: number;
+  pod: number;
+  pos: number;
+  coverage: number;
+  areaM2: number;
+}
+
+const DEG = Math.PI / 180;
+
+/** Corners of a rectangle, counter-clockwise, [x, y] metres. */
+export function rectCorners(r: Rect): [number, number][] {
+  const c = Math.cos(r.angleRad);
+  const s = Math.sin(r.angleRad);
+  const hl = r.lengthM / 2;
+  const hw = r.widthM / 2;
+  const pts: [number, number][] = [];
+  for (const [a, b] of [
+    [-hl, -hw],
+    [hl, -hw],
+    [hl, hw],
+    [-hl, hw],
+  ] as const) {
+    pts.push([r.cxM + a * c - b * s, r.cyM + a * s + b * c]);
+  }
+  return pts;
+}
+
+/** Weight of the points inside the rectangle (half-open along each axis, as the lattices bin). */
+export function rectWeight(p: Points, r: Rect): number {
+  const c = Math.cos(r.angleRad);
+  const s = Math.sin(r.angleRad);
+  const ac = r.cxM * c + r.cyM * s;
+  const bc = -r.cxM * s + r.cyM * c;
+  const a0 = ac - r.lengthM / 2;
+  const a1 = ac + r.lengthM / 2;
+  const b0 = bc - r.widthM / 2;
+  const b1 = bc + r.widthM / 2;
+  let m = 0;
+  const n = p.xM.length;
+  for (let i = 0; i < n; i++) {
+    const x = p.xM[i]!;
+    const y = p.yM[i]!;
+    const a = x * c + y * s;
+    const b = -x * s + y * c;
+    if (a >= a0 && a < a1 && b >= b0 && b < b1) m += p.weight[i]!;
+  }
+  return m;
+}
+
+/** POD of a rectangle of this area under the objective (0 if a fixed spacing cannot cover it). */
+function podForArea(o: RectObjective, areaM2: number): { pod: number; coverage: number } {
+  if (!(areaM2 > 0)) return { pod: 0, coverage: 0 };
+  if (o.fixedCoverage !== undefined) {
+    if (areaM2 > (o.effortM2 / o.fixedCoverage) * (1 + 1e-9)) return { pod: 0, coverage: 0 };
+    return { pod: pod(o.law, o.fixedCoverage), coverage: o.fixedCoverage };
+  }
+  const coverage = o.effortM2 / areaM2;
+  return { pod: pod(o.law, coverage), coverage };
+}
+
+/** Exact POS of a rectangle on the points. */
+export function evaluateRect(p: Points, r: Rect, o: RectObjective): RectResult {
+  const areaM2 = r.lengthM * r.widthM;
+  const poc = rectWeight(p, r);
+  const { pod: d, coverage } = podForArea(o, areaM2);
+  return { rect: r, poc, pod: d, pos: poc * d, coverage, areaM2 };
+}
+
+/** Two rectangles overlap by more than 1 mm (touching edges do not count). Separating-axis test. */
+export function rectsOverlap(r1: Rect, r2: Rect): boolean {
+  const c1 = rectCorners(r1);
+  const c2 = rectCorners(r2);
+  for (const r of [r1, r2]) {
+    for (const ang of [r.angleRad, r.angleRad + Math.PI / 2]) {
+      const ux = Math.cos(ang);
+      const uy = Math.sin(ang);
+      let min1 = Infinity;
+      let max1 = -Infinity;
+      let min2 = Infinity;
+      let max2 = -Infinity;
+      for (const [x, y] of c1) {
+        const d = x * ux + y * uy;
+        min1 = Math.min(min1, d);
+        max1 = Math.max(max1, d);
+      }
+      for (const [x, y] of c2) {
+        const d = x * ux + y * uy;
+        min2 = Math.min(min2, d);
+        max2 = Math.max(max2, d);
+      }
+      if (max1 <= min2 + 1e-3 || max2 <= min1 + 1e-3) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Best rectangle whose edges lie on the lines of a lattice in orientation theta: edges a0 ∈ A0,
+ * a1 ∈ A1, b0 ∈ B0, b1 ∈ B1 (index lists into the sorted line arrays la, lb). Exact weights from a
+ * summed-area table of the points binned between consecutive lines.
+ */
+interface LatticeBest {
+  f: number;
+  a0: number;
+  a1: number;
+  b0: number;
+  b1: number;
+}
+
+function bestOnLattice(
+  p: Points,
+  theta: number,
+  la: Float64Array,
+  lb: Float64Array,
+  a0s: Int32Array,
+  a1s: Int32Array,
+  b0s: Int32Array,
+  b1s: Int32Array,
+  o: RectObjective,
+  floorF: number,
+): LatticeBest | null {
+  const na = la.length;
+  const nb = lb.length;
+  const c = Math.cos(theta);
+  const s = Math.sin(theta);
+  // sat[(j)*(na) + i] = weight with a < la[i] and b < lb[j] (bins between consecutive lines).
+  const grid = new Float64Array(na * nb);
+  const n = p.xM.length;
+  const aMin = la[0]!;
+  const aMax = la[na - 1]!;
+  const bMin = lb[0]!;
+  const bMax = lb[nb - 1]!;
+  const uniformA = isUniform(la);
+  const uniformB = isUniform(lb);
+  for (let k = 0; k < n; k++) {
+    const x = p.xM[k]!;
+    const y = p.yM[k]!;
+    const a = x * c + y * s;
+    if (a < aMin || a >= aMax) continue;
+    const b = -x * s + y * c;
+    if (b < bMin || b >= bMax) continue;
+    const i = uniformA ? Math.min(na - 2, Math.floor(((a - aMin) / (aMax - aMin)) * (na - 1))) : upperIndex(la, a);
+    const j = uniformB ? Math.min(nb - 2, Math.floor(((b - bMin) / (bMax - bMin)) * (nb - 1))) : upperIndex(lb, b);
+    grid[(j + 1) * na + (i + 1)]! += p.weight[k]!;
+  }
+  for (let j = 1; j < nb; j++) {
+    let row = 0;
+    for (let i = 1; i < na; i++) {
+      row += grid[j * na + i]!;
+      grid[j * na + i] = grid[(j - 1) * na + i]! + row;
+    }
+  }
+  // Blocked bins (any overlap with an earlier rectangle), as a second summed-area table.
+  let blockedSat: Float64Array | null = null;
+  if (o.blocked && o.blocked.length > 0) {
+    blockedSat = new Float64Array(na * nb);
+    for (let j = 0; j + 1 < nb; j++) {
+      for (let i = 0; i + 1 < na; i++) {
+        const am = (la[i]! + la[i + 1]!) / 2;
+        const bm = (lb[j]! + lb[j + 1]!) / 2;
+        const bin: Rect = { cxM: am * c - bm * s, cyM: am * s + bm * c, angleRad: theta, lengthM: la[i + 1]! - la[i]!, widthM: lb[j + 1]! - lb[j]! };
+        if (o.blocked.some((r) => rectsOverlap(bin, r))) blockedSat[(j + 1) * na + i + 1] = 1;
+      }
+    }
+    for (let j = 1; j < nb; j++) {
+      let row = 0;
+      for (let i = 1; i < na; i++) {
+        row += blockedSat[j * na + i]!;
+        blockedSat[j * na + i] = blockedSat[(j - 1) * na + i]! + row;
+      }
+    }
+  }
+  let best: LatticeBest | null = null;
+  let bestF = floorF;
+  const fixed = o.fixedCoverage;
+  const maxArea = fixed !== undefined ? o.effortM2 / fixed : Infinity;
+  const fixedPod = fixed !== undefined ? pod(o.law, fixed) : 0;
+  const expo = o.law === 'exponential';
+  for (const i0 of a0s) {
+    for (const i1 of a1s) {
+      if (i1 <= i0) continue;
+      const len = la[i1]! - la[i0]!;
+      for (const j0 of b0s) {
+        const r0 = j0 * na;
+        for (const j1 of b1s) {
+          if (j1 <= j0) continue;
+          const r1 = j1 * na;
+          const mass = grid[r1 + i1]! - grid[r0 + i1]! - grid[r1 + i0]! + grid[r0 + i0]!;
+          if (mass <= bestF) continue;
+          const area = len * (lb[j1]! - lb[j0]!);
+          let d: number;
+          if (fixed !== undefined) {
+            if (area > maxArea) continue;
+            d = fixedPod;
+          } else d = expo ? -Math.expm1(-o.effortM2 / area) : pod(o.law, o.effortM2 / area);
+          const f = mass * d;
+          if (f <= bestF) continue;
+          if (blockedSat && blockedSat[r1 + i1]! - blockedSat[r0 + i1]! - blockedSat[r1 + i0]! + blockedSat[r0 + i0]! > 0.5) continue;
+          bestF = f;
+          best = { f, a0: la[i0]!, a1: la[i1]!, b0: lb[j0]!, b1: lb[j1]! };
+        }
+      }
+    }
+  }
+  return best;
+}
+
+function isUniform(l: Float64Array): boolean {
+  const n = l.length;
+  if (n < 3) return true;
+  const step = (l[n - 1]! - l[0]!) / (n - 1);
+  for (let k = 1; k < n; k++) if (Math.abs(l[k]! - (l[0]! + k * step)) > 1e-9 * Math.max(1, Math.abs(step))) return false;
+  return true;
+}
+
+/** Index i with l[i] <= v < l[i+1] (l sorted, l[0] <= v < l[last]). */
+function upperIndex(l: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = l.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (l[mid]! <= v) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function range(n: number): Int32Array {
+  const r = new Int32Array(n);
+  for (let k = 0; k < n; k++) r[k] = k;
+  return r;
+}
+
+function toRect(theta: number, b: LatticeBest): Rect {
+  const am = (b.a0 + b.a1) / 2;
+  const bm = (b.b0 + b.b1) / 2;
+  const c = Math.cos(theta);
+  const s = Math.sin(theta);
+  return { cxM: am * c - bm * s, cyM: am * s + bm * c, angleRad: theta, lengthM: b.a1 - b.a0, widthM: b.b1 - b.b0 };
+}
+
+/** Long side first, angle folded into (−π/2, π/2]. */
+export function normaliseRect(r: Rect): Rect {
+  let { angleRad, lengthM, widthM } = r;
+  if (widthM > lengthM) {
+    [lengthM, widthM] = [widthM, lengthM];
+    angleRad += Math.PI / 2;
+  }
+  angleRad = Math.atan2(Math.sin(angleRad), Math.cos(angleRad));
+  if (angleRad <= -Math.PI / 2) angleRad += Math.PI;
+  else if (angleRad > Math.PI / 2) angleRad -= Math.PI;
+  return { cxM: r.cxM, cyM: r.cyM, angleRad, lengthM, widthM };
+}
+
+/** Edge refinement around a rectangle in orientation theta: each edge within ±windowM in 2·steps+1 positions. */
+function refineAt(p: Points, r: Rect, theta: number, windowM: number, steps: number, o: RectObjective, floorF: number): { f: number; rect: Rect } | null {
+  const c = Math.cos(theta);
+  const s = Math.sin(theta);
+  const ac = r.cxM * c + r.cyM * s;
+  const bc = -r.cxM * s + r.cyM * c;
+  // Keep the rectangle's area when rotating: the sides are those of r in its own frame.
+  const hl = r.lengthM / 2;
+  const hw = r.widthM / 2;
+  const build = (lo: number, hi: number) => {
+    const lines: number[] = [];
+    const step = windowM / steps;
+    for (let k = -steps; k <= steps; k++) lines.push(lo + k * step, hi + k * step);
+    const sorted = Float64Array.from(new Set(lines)).sort();
+    const lowIdx: number[] = [];
+    const highIdx: number[] = [];
+    for (let k = -steps; k <= steps; k++) {
+      lowIdx.push(sorted.indexOf(lo + k * step));
+      highIdx.push(sorted.indexOf(hi + k * step));
+    }
+    return { lines: sorted, low: Int32Array.from(lowIdx), high: Int32Array.from(highIdx) };
+  };
+  const A = build(ac - hl, ac + hl);
+  const B = build(bc - hw, bc + hw);
+  const best = bestOnLattice(p, theta, A.lines, B.lines, A.low, A.high, B.low, B.high, o, floorF);
+  return best ? { f: best.f, rect: toRect(theta, best) } : null;
+}
+
+export interface OptimiseOptions {
+  /** Coarse lattice size (default 32) and orientations (default 18, every 10°). */
+  coarseCells?: number;
+  coarseAngles?: number;
+  /** Coarse candidates refined (default 3). */
+  starts?: number;
+}
+
+/** Weighted radius holding 99.9 % of the points around the origin (the cloud's datum). */
+function coreRadius(p: Points): number {
+  const n = p.xM.length;
+  const r = new Float64Array(n);
+  for (let i = 0; i < n; i++) r[i] = Math.hypot(p.xM[i]!, p.yM[i]!);
+  r.sort();
+  return r[Math.min(n - 1, Math.floor(0.999 * n))]! * 1.0001 + 1;
+}
+
+/** The fast optimiser (module header). Returns null when no rectangle holds any weight (or all are blocked). */
+export function optimiseRectangle(p: Points, o: RectObjective, majorAxisRad = 0, opts: OptimiseOptions = {}): RectResult | null {
+  if (p.xM.length === 0) return null;
+  const G = opts.coarseCells ?? 32;
+  const nAng = opts.coarseAngles ?? 18;
+  const starts = opts.starts ?? 3;
+  const R = coreRadius(p);
+  const cell = (2 * R) / G;
+  const lines = new Float64Array(G + 1);
+  for (let k = 0; k <= G; k++) lines[k] = -R + k * cell;
+  const all = range(G + 1);
+  const coarse: { f: number; rect: Rect }[] = [];
+  for (let k = 0; k < nAng; k++) {
+    const theta = majorAxisRad + (k * Math.PI) / nAng;
+    const b = bestOnLattice(p, theta, lines, lines, all, all, all, all, o, 0);
+    if (b) coarse.push({ f: b.f, rect: toRect(theta, b) });
+  }
+  coarse.sort((a, b) => b.f - a.f);
+  let best: { f: number; rect: Rect } | null = null;
+  for (const start of coarse.slice(0, starts)) {
+    let cur = start;
+    let windowM = 1.5 * cell;
+    let dAng = (Math.PI / nAng) / 2;
+    for (let round = 0; round < 12 && windowM / 8 > 1; round++) {
+      let roundBest = cur;
+      for (const theta of [cur.rect.angleRad, cur.rect.angleRad - dAng, cur.rect.angleRad + dAng]) {
+        const r = refineAt(p, cur.rect, theta, windowM, 8, o, roundBest.f);
+        if (r && r.f > roundBest.f) roundBest = r;
+      }
+      const moved = roundBest !== cur;
+      cur = roundBest;
+      // Stay at this scale while an edge still moves to the window's end; otherwise zoom in.
+      if (!moved) {
+        windowM /= 4;
+        dAng /= 2;
+      }
+    }
+    if (!best || cur.f > best.f) best = cur;
+  }
+  if (!best) return null;
+  return evaluateRect(p, normaliseRect(best.rect), o);
+}
+
+/** Brute-force reference (module header): orientations every angleStepDeg, G × G lattice per orientation. */
+export function bruteForceRectangle(p: Points, o: RectObjective, angleStepDeg = 2, G = 40): RectResult | null {
+  if (p.xM.length === 0) return null;
+  let best: { f: number; rect: Rect } | null = null;
+  const all = range(G + 1);
+  for (let deg = 0; deg < 180; deg += angleStepDeg) {
+    const theta = deg * DEG;
+    const c = Math.cos(theta);
+    const s = Math.sin(theta);
+    let aMin = Infinity;
+    let aMax = -Infinity;
+    let bMin = Infinity;
+    let bMax = -Infinity;
+    for (let i = 0; i < p.xM.length; i++) {
+      const a = p.xM[i]! * c + p.yM[i]! * s;
+      const b = -p.xM[i]! * s + p.yM[i]! * c;
+      aMin = Math.min(aMin, a);
+      aMax = Math.max(aMax, a);
+      bMin = Math.min(bMin, b);
+      bMax = Math.max(bMax, b);
+    }
+    // Nudge the far edges out so the extreme particles are inside the half-open lattice.
+    const la = new Float64Array(G + 1);
+    const lb = new Float64Array(G + 1);
+    const da = (aMax - aMin) * (1 + 1e-9) + 1e-6;
+    const db = (bMax - bMin) * (1 + 1e-9) + 1e-6;
+    for (let k = 0; k <= G; k++) {
+      la[k] = aMin + (k * da) / G;
+      lb[k] = bMin + (k * db) / G;
+    }
+    const b = bestOnLattice(p, theta, la, lb, all, all, all, all, o, best?.f ?? 0);
+    if (b && (!best || b.f > best.f)) best = { f: b.f, rect: toRect(theta, b) };
+  }
+  return best ? evaluateRect(p, normaliseRect(best.rect), o) : null;
+}
