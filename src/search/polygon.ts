@@ -102,7 +102,26 @@ export function validateRing(value: unknown, field: string): Ring {
         continue;
       }
       if (segmentsTouch(ax, ay, bx, by, cx, cy, dx, dy)) {
-        throw invalid(field, `ring crosses itself at edges ${a} and ${b} near (${((ax + bx) / 2).toFixed(5)}, ${((ay + by) / 2).toFixed(5)})`);
+        // Where: the proper crossing point, or (touching/collinear) the first endpoint lying on the other edge.
+        const o3 = orient(cx, cy, dx, dy, ax, ay);
+        const o4 = orient(cx, cy, dx, dy, bx, by);
+        let px = cx;
+        let py = cy;
+        if (o3 !== o4 && Math.sign(o3) !== Math.sign(o4)) {
+          const t = o3 / (o3 - o4);
+          px = ax + t * (bx - ax);
+          py = ay + t * (by - ay);
+        } else if (o3 === 0 && onSegment(cx, cy, dx, dy, ax, ay)) {
+          px = ax;
+          py = ay;
+        } else if (o4 === 0 && onSegment(cx, cy, dx, dy, bx, by)) {
+          px = bx;
+          py = by;
+        } else if (orient(ax, ay, bx, by, dx, dy) === 0 && onSegment(ax, ay, bx, by, dx, dy)) {
+          px = dx;
+          py = dy;
+        }
+        throw invalid(field, `ring crosses itself at (${px.toFixed(6)}, ${py.toFixed(6)}) (edges ${a} and ${b})`);
       }
     }
   }
