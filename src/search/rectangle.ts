@@ -9,13 +9,14 @@
  *     one stray particle cannot stretch it); a summed-area table gives the weight of any lattice-aligned
  *     rectangle in O(1), and all 278 784 of them are scored (POD from a table by cell count; a
  *     rectangle whose weight alone is below the best POS is skipped, as POD ≤ 1).
- *  2. Refine the best 3: each edge moves within ±1.5 coarse cells in 13 positions on a lattice built
+ *  2. Refine the best 2: each edge moves within ±1.5 coarse cells in 13 positions on a lattice built
  *     from the candidate edge lines (every point binned, nothing trimmed); all 13⁴ = 28 561 edge
  *     combinations are scored, at the current orientation and ±δ (δ = 5° first).
  *  3. Repeat 2, staying at a scale while an edge moves and otherwise shrinking the window 4× and δ 2×,
- *     down to steps of 1 % of a coarse cell; then up to 8 rounds on every particle from ¼ cell to 1 m.
- * Cost: 18 × (n_s + 0.6 M) for stage 1, ≤ 30 × 3 × (n_s + 28 561) for 2–3 and ≤ 24 × (n + 28 561) on
- * every particle: about 30 M simple operations whatever n (bench/search.bench.mjs times it).
+ *     down to steps of 2 % of a coarse cell (≤ 8 rounds); then ≤ 8 rounds on every particle, edges
+ *     only, from ¼ cell down to 1 m steps.
+ * Cost: 18 × (n_s + 0.3 M) for stage 1, ≤ 2 × 8 × 3 × (n_s + 28 561) for 2–3 and ≤ 8 × (n + 28 561)
+ * on every particle (n_s = 10 000): ~0.1 s CPU per unit at n = 100 000 (bench/search.bench.mjs).
  *
  * Brute force (bruteForceRectangle, the reference in the tests): every orientation on a step (2°),
  * every rectangle with edges on a G × G lattice (G = 40) spanning the particles' full extent in that
@@ -129,32 +130,46 @@ export function evaluateRect(p: Points, r: Rect, o: RectObjective): RectResult {
   return { rect: r, poc, pod: d, pos: poc * d, coverage, areaM2 };
 }
 
-/** Two rectangles overlap by more than 1 mm (touching edges do not count). Separating-axis test. */
-export function rectsOverlap(r1: Rect, r2: Rect): boolean {
-  const c1 = rectCorners(r1);
-  const c2 = rectCorners(r2);
-  for (const r of [r1, r2]) {
-    for (const ang of [r.angleRad, r.angleRad + Math.PI / 2]) {
-      const ux = Math.cos(ang);
-      const uy = Math.sin(ang);
-      let min1 = Infinity;
-      let max1 = -Infinity;
-      let min2 = Infinity;
-      let max2 = -Infinity;
-      for (const [x, y] of c1) {
-        const d = x * ux + y * uy;
-        min1 = Math.min(min1, d);
-        max1 = Math.max(max1, d);
-      }
-      for (const [x, y] of c2) {
-        const d = x * ux + y * uy;
-        min2 = Math.min(min2, d);
-        max2 = Math.max(max2, d);
-      }
-      if (max1 <= min2 + 1e-3 || max2 <= min1 + 1e-3) return false;
-    }
+/** A rectangle as centre, unit long axis, half sides and circumradius (no allocation in the overlap test). */
+interface Shape {
+  cx: number;
+  cy: number;
+  ux: number;
+  uy: number;
+  hl: number;
+  hw: number;
+  radius: number;
+}
+
+function shapeOf(r: Rect): Shape {
+  const hl = r.lengthM / 2;
+  const hw = r.widthM / 2;
+  return { cx: r.cxM, cy: r.cyM, ux: Math.cos(r.angleRad), uy: Math.sin(r.angleRad), hl, hw, radius: Math.hypot(hl, hw) };
+}
+
+/** Half-extent of a shape projected on the unit axis (ax, ay). */
+function halfExtent(q: Shape, ax: number, ay: number): number {
+  return q.hl * Math.abs(q.ux * ax + q.uy * ay) + q.hw * Math.abs(-q.uy * ax + q.ux * ay);
+}
+
+/** Overlap by more than 1 mm on all four separating axes (touching edges do not count). */
+function shapesOverlap(p: Shape, q: Shape): boolean {
+  const dx = q.cx - p.cx;
+  const dy = q.cy - p.cy;
+  if (Math.hypot(dx, dy) >= p.radius + q.radius) return false; // circumcircles apart: the common case
+  const axes = [p.ux, p.uy, -p.uy, p.ux, q.ux, q.uy, -q.uy, q.ux];
+  for (let k = 0; k < 8; k += 2) {
+    const ax = axes[k]!;
+    const ay = axes[k + 1]!;
+    const gap = Math.abs(dx * ax + dy * ay) - halfExtent(p, ax, ay) - halfExtent(q, ax, ay);
+    if (gap >= -1e-3) return false;
   }
   return true;
+}
+
+/** Two rectangles overlap by more than 1 mm (touching edges do not count). Separating-axis test. */
+export function rectsOverlap(r1: Rect, r2: Rect): boolean {
+  return shapesOverlap(shapeOf(r1), shapeOf(r2));
 }
 
 /**
@@ -195,6 +210,8 @@ function bestOnLattice(
   const bMax = lb[nb - 1]!;
   const uniformA = isUniform(la);
   const uniformB = isUniform(lb);
+  const twoA = uniformA ? null : twoWindows(la);
+  const twoB = uniformB ? null : twoWindows(lb);
   for (let k = 0; k < n; k++) {
     const x = p.xM[k]!;
     const y = p.yM[k]!;
@@ -202,8 +219,8 @@ function bestOnLattice(
     if (a < aMin || a >= aMax) continue;
     const b = -x * s + y * c;
     if (b < bMin || b >= bMax) continue;
-    const i = uniformA ? Math.min(na - 2, Math.floor(((a - aMin) / (aMax - aMin)) * (na - 1))) : upperIndex(la, a);
-    const j = uniformB ? Math.min(nb - 2, Math.floor(((b - bMin) / (bMax - bMin)) * (nb - 1))) : upperIndex(lb, b);
+    const i = uniformA ? Math.min(na - 2, Math.floor(((a - aMin) / (aMax - aMin)) * (na - 1))) : twoA ? twoIndex(twoA, la, a) : upperIndex(la, a);
+    const j = uniformB ? Math.min(nb - 2, Math.floor(((b - bMin) / (bMax - bMin)) * (nb - 1))) : twoB ? twoIndex(twoB, lb, b) : upperIndex(lb, b);
     grid[(j + 1) * na + (i + 1)]! += p.weight[k]!;
   }
   for (let j = 1; j < nb; j++) {
@@ -216,13 +233,24 @@ function bestOnLattice(
   // Blocked bins (any overlap with an earlier rectangle), as a second summed-area table.
   let blockedSat: Float64Array | null = null;
   if (o.blocked && o.blocked.length > 0) {
+    const shapes = o.blocked.map(shapeOf);
+    const binShape: Shape = { cx: 0, cy: 0, ux: c, uy: s, hl: 0, hw: 0, radius: 0 };
     blockedSat = new Float64Array(na * nb);
     for (let j = 0; j + 1 < nb; j++) {
       for (let i = 0; i + 1 < na; i++) {
         const am = (la[i]! + la[i + 1]!) / 2;
         const bm = (lb[j]! + lb[j + 1]!) / 2;
-        const bin: Rect = { cxM: am * c - bm * s, cyM: am * s + bm * c, angleRad: theta, lengthM: la[i + 1]! - la[i]!, widthM: lb[j + 1]! - lb[j]! };
-        if (o.blocked.some((r) => rectsOverlap(bin, r))) blockedSat[(j + 1) * na + i + 1] = 1;
+        binShape.cx = am * c - bm * s;
+        binShape.cy = am * s + bm * c;
+        binShape.hl = (la[i + 1]! - la[i]!) / 2;
+        binShape.hw = (lb[j + 1]! - lb[j]!) / 2;
+        binShape.radius = Math.hypot(binShape.hl, binShape.hw);
+        for (const r of shapes) {
+          if (shapesOverlap(binShape, r)) {
+            blockedSat[(j + 1) * na + i + 1] = 1;
+            break;
+          }
+        }
       }
     }
     for (let j = 1; j < nb; j++) {
@@ -344,6 +372,36 @@ function isUniform(l: Float64Array): boolean {
   return true;
 }
 
+/** Lines made of two disjoint uniform runs of equal step and length (the refinement lattices). */
+interface TwoWindows {
+  half: number;
+  step: number;
+}
+
+function twoWindows(l: Float64Array): TwoWindows | null {
+  const n = l.length;
+  if (n % 2 !== 0 || n < 4) return null;
+  const half = n / 2;
+  const step = l[1]! - l[0]!;
+  if (!(step > 0)) return null;
+  for (let k = 1; k < half; k++) {
+    if (Math.abs(l[k]! - l[k - 1]! - step) > 1e-9 * step) return null;
+    if (Math.abs(l[half + k]! - l[half + k - 1]! - step) > 1e-9 * step) return null;
+  }
+  return l[half]! > l[half - 1]! ? { half, step } : null;
+}
+
+/** upperIndex for TwoWindows lines, in O(1) (falls back to the search at rounding edges). */
+function twoIndex(w: TwoWindows, l: Float64Array, v: number): number {
+  const hi0 = l[w.half - 1]!;
+  let i: number;
+  if (v < hi0) i = Math.floor((v - l[0]!) / w.step);
+  else if (v < l[w.half]!) return w.half - 1;
+  else i = w.half + Math.floor((v - l[w.half]!) / w.step);
+  if (i < 0 || i >= l.length - 1 || !(l[i]! <= v && v < l[i + 1]!)) return upperIndex(l, v);
+  return i;
+}
+
 /** Index i with l[i] <= v < l[i+1] (l sorted, l[0] <= v < l[last]). */
 function upperIndex(l: Float64Array, v: number): number {
   let lo = 0;
@@ -415,7 +473,7 @@ export interface OptimiseOptions {
   /** Coarse lattice size (default 32) and orientations (default 18, every 10°). */
   coarseCells?: number;
   coarseAngles?: number;
-  /** Coarse candidates refined (default 3). */
+  /** Coarse candidates refined (default 2). */
   starts?: number;
   /** The search runs on a systematic resample of at most this many points (default SEARCH_POINTS). */
   searchPoints?: number;
@@ -463,7 +521,8 @@ function polish(p: Points, start: Candidate, o: RectObjective, windowM: number, 
   let cur = start;
   for (let round = 0; round < maxRounds && windowM / REFINE_STEPS > minStepM; round++) {
     let roundBest = cur;
-    for (const theta of [cur.rect.angleRad, cur.rect.angleRad - dAng, cur.rect.angleRad + dAng]) {
+    const angles = dAng > 0 ? [cur.rect.angleRad, cur.rect.angleRad - dAng, cur.rect.angleRad + dAng] : [cur.rect.angleRad];
+    for (const theta of angles) {
       const r = refineAt(p, cur.rect, theta, windowM, REFINE_STEPS, o, roundBest.f);
       if (r && r.f > roundBest.f) roundBest = r;
     }
@@ -483,7 +542,7 @@ export function optimiseRectangle(all: Points, o: RectObjective, majorAxisRad = 
   if (all.xM.length === 0) return null;
   const G = opts.coarseCells ?? 32;
   const nAng = opts.coarseAngles ?? 18;
-  const starts = opts.starts ?? 3;
+  const starts = opts.starts ?? 2;
   const p = resample(all, opts.searchPoints ?? SEARCH_POINTS);
   const R = coreRadius(p);
   const cell = (2 * R) / G;
@@ -499,16 +558,16 @@ export function optimiseRectangle(all: Points, o: RectObjective, majorAxisRad = 
   coarse.sort((a, b) => b.f - a.f);
   let best: Candidate | null = null;
   for (const start of coarse.slice(0, starts)) {
-    // Down to steps of 1 % of a coarse cell on the sample (its noise is coarser than that).
-    const cur = polish(p, start, o, 1.5 * cell, Math.PI / nAng / 2, cell / 100, 10);
+    // Down to steps of 2 % of a coarse cell on the sample (its noise is coarser than that).
+    const cur = polish(p, start, o, 1.5 * cell, Math.PI / nAng / 2, cell / 50, 8);
     if (!best || cur.f > best.f) best = cur;
   }
   if (!best) return null;
   if (p !== all) {
-    // Finish on every particle: the sample's optimum, re-scored exactly, then moves of up to ¼ cell
-    // (the sample can miss a thin edge row of particles), down to 1 m steps.
+    // Finish on every particle: the sample's optimum, re-scored exactly, then edge moves of up to ¼ cell
+    // (the sample can miss a thin edge row of particles), down to 1 m steps; the orientation stays.
     const exact = evaluateRect(all, best.rect, o);
-    best = polish(all, { f: exact.pos, rect: best.rect }, o, cell / 4, (0.5 * Math.PI) / 180, 1, 8);
+    best = polish(all, { f: exact.pos, rect: best.rect }, o, cell / 4, 0, 1, 8);
   }
   return evaluateRect(all, normaliseRect(best.rect), o);
 }
