@@ -83,7 +83,7 @@ const units = [
   { name: 'lifeboat', speedKn: 12, enduranceH: 4, sweepWidthNm: 0.5 },
   { name: 'cutter', speedKn: 15, enduranceH: 3, sweepWidthNm: 0.8 },
 ];
-const one = timed('plan, 1 unit', () => planSearch(cloud, units.slice(0, 1), 'exponential'));
+timed('plan, 1 unit', () => planSearch(cloud, units.slice(0, 1), 'exponential'));
 const three = timed('plan, 3 units (greedy, non-overlapping)', () => planSearch(cloud, units, 'exponential'));
 // A completed search over the whole run: the 90 % area at +24 h as the searched polygon.
 const ring = levels[1].polygons[0][0].map(([lon, lat]) => [lon, lat]);
