@@ -2,21 +2,21 @@
  * The best search rectangle for one unit: maximise POS = POC × POD(Z / A) over the centre, length,
  * width and orientation of a rectangle, on weighted particles in a local metric frame. Pure.
  *
- * Fast optimiser (optimiseRectangle). The search runs on a systematic resample of at most 10 000
- * equally weighted points (POC to ±0.5 %), the last moves and the reported POS on every particle:
+ * Fast optimiser (optimiseRectangle). The search runs on a systematic resample of at most 6 000
+ * equally weighted points (POC to ±0.65 %), the last moves and the reported POS on every particle:
  *  1. Coarse: 18 orientations (every 10°, starting at the cloud's major axis); per orientation the
  *     weights are binned on a 32 × 32 lattice over the disc holding 99.9 % of the points (radius R, so
  *     one stray particle cannot stretch it); a summed-area table gives the weight of any lattice-aligned
  *     rectangle in O(1), and all 278 784 of them are scored (POD from a table by cell count; a
  *     rectangle whose weight alone is below the best POS is skipped, as POD ≤ 1).
- *  2. Refine the best 2: each edge moves within ±1.5 coarse cells in 13 positions on a lattice built
- *     from the candidate edge lines (every point binned, nothing trimmed); all 13⁴ = 28 561 edge
+ *  2. Refine the best 2: each edge moves within ±1.5 coarse cells in 11 positions on a lattice built
+ *     from the candidate edge lines (every point binned, nothing trimmed); all 11⁴ = 14 641 edge
  *     combinations are scored, at the current orientation and ±δ (δ = 5° first).
  *  3. Repeat 2, staying at a scale while an edge moves and otherwise shrinking the window 4× and δ 2×,
  *     down to steps of 2 % of a coarse cell (≤ 8 rounds); then ≤ 8 rounds on every particle, edges
  *     only, from ¼ cell down to 1 m steps.
- * Cost: 18 × (n_s + 0.3 M) for stage 1, ≤ 2 × 8 × 3 × (n_s + 28 561) for 2–3 and ≤ 8 × (n + 28 561)
- * on every particle (n_s = 10 000): ~0.1 s CPU per unit at n = 100 000 (bench/search.bench.mjs).
+ * Cost: 18 × (n_s + 0.3 M) for stage 1, ≤ 2 × 8 × 3 × (n_s + 14 641) for 2–3 and ≤ 8 × (n + 14 641)
+ * on every particle (n_s = 6 000): ~50–80 ms CPU per unit at n = 100 000 (bench/search.bench.mjs).
  *
  * Brute force (bruteForceRectangle, the reference in the tests): every orientation on a step (2°),
  * every rectangle with edges on a G × G lattice (G = 40) spanning the particles' full extent in that
@@ -66,10 +66,10 @@ export interface RectResult {
 }
 
 const DEG = Math.PI / 180;
-/** Edge positions each side of the current edge in a refinement round (13 per edge, 13⁴ = 28 561 scores). */
-const REFINE_STEPS = 6;
-/** Points the search runs on (a 10 000-point sample gives POC to ±0.5 %; the last moves use every particle). */
-export const SEARCH_POINTS = 10_000;
+/** Edge positions each side of the current edge in a refinement round (11 per edge, 11⁴ = 14 641 scores). */
+const REFINE_STEPS = 5;
+/** Points the search runs on (a 6 000-point sample gives POC to ±0.65 %; the last moves use every particle). */
+export const SEARCH_POINTS = 6_000;
 
 /** Corners of a rectangle, counter-clockwise, [x, y] metres. */
 export function rectCorners(r: Rect): [number, number][] {
