@@ -1,0 +1,169 @@
+/**
+ * Datum and spread of weighted particles: the weighted centre, the principal axes of the weighted
+ * covariance, the effective sample size, and the IAMSAR probable-error circle. Pure.
+ *
+ * Probable error circle: IAMSAR Manual Vol. II defines the probable error of a position as the radius
+ * of the circle around it that holds the true position with 50 % probability. Over weighted particles
+ * that is the weighted median of the distances to the datum (the radius holding 50 % of the weight).
+ */
+import { wrapLonDeg } from '../model/geo.js';
+import { localFrame, projectAll, toLonLat, type LocalFrame } from './frame.js';
+
+/** Weighted particles in a local frame centred on their weighted centre (x̄ = ȳ = 0 up to rounding). */
+export interface Cloud {
+  frame: LocalFrame;
+  xM: Float64Array;
+  yM: Float64Array;
+  /** Weights as given (Σ = totalWeight). */
+  weight: Float64Array;
+  totalWeight: number;
+  /** Effective sample size 1 / Σ (w/W)² (Kish); n for equal weights. */
+  nEff: number;
+  /** Weighted covariance (population), m². */
+  covXXM2: number;
+  covXYM2: number;
+  covYYM2: number;
+  /** Major principal axis direction, radians counter-clockwise from east, in (−π/2, π/2]. */
+  majorAxisRad: number;
+  /** Standard deviations along the major and minor axes, metres. */
+  sigmaMajorM: number;
+  sigmaMinorM: number;
+}
+
+export interface Datum {
+  lonDeg: number;
+  latDeg: number;
+  /** Major axis as a compass bearing, degrees clockwise from north in [0, 180). */
+  majorAxisBearingDeg: number;
+  sigmaMajorM: number;
+  sigmaMinorM: number;
+  /** Radius around the datum holding 50 % of the weight (IAMSAR probable error), metres. */
+  probableErrorM: number;
+  nEff: number;
+  totalWeight: number;
+}
+
+/** Weighted centre and covariance of positions (lon/lat degrees); null when no weight. */
+export function weightedCloud(lonDeg: ArrayLike<number>, latDeg: ArrayLike<number>, weight: ArrayLike<number>): Cloud | null {
+  const n = weight.length;
+  let W = 0;
+  let W2 = 0;
+  for (let i = 0; i < n; i++) {
+    W += weight[i]!;
+    W2 += weight[i]! * weight[i]!;
+  }
+  if (!(W > 0) || n === 0) return null;
+  // First pass: a provisional centre from lon/lat means (longitudes unwrapped about the first point).
+  const ref = lonDeg[0]!;
+  let sLon = 0;
+  let sLat = 0;
+  for (let i = 0; i < n; i++) {
+    let d = lonDeg[i]! - ref;
+    if (d >= 180) d -= 360;
+    else if (d < -180) d += 360;
+    sLon += weight[i]! * d;
+    sLat += weight[i]! * latDeg[i]!;
+  }
+  let frame = localFrame(ref + sLon / W, sLat / W);
+  const xM = new Float64Array(n);
+  const yM = new Float64Array(n);
+  projectAll(frame, lonDeg, latDeg, xM, yM);
+  // Second pass: the metric centre (differs from the degree mean by the cos φ weighting), then recentre.
+  let mx = 0;
+  let my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += weight[i]! * xM[i]!;
+    my += weight[i]! * yM[i]!;
+  }
+  const [lon0, lat0] = toLonLat(frame, mx / W, my / W);
+  frame = localFrame(lon0, lat0);
+  projectAll(frame, lonDeg, latDeg, xM, yM);
+  mx = 0;
+  my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += weight[i]! * xM[i]!;
+    my += weight[i]! * yM[i]!;
+  }
+  mx /= W;
+  my /= W;
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = xM[i]! - mx;
+    const dy = yM[i]! - my;
+    const w = weight[i]!;
+    sxx += w * dx * dx;
+    sxy += w * dx * dy;
+    syy += w * dy * dy;
+  }
+  sxx /= W;
+  sxy /= W;
+  syy /= W;
+  // Eigen-decomposition of the 2×2 symmetric covariance.
+  const tr = sxx + syy;
+  const disc = Math.sqrt(Math.max(0, ((sxx - syy) / 2) ** 2 + sxy * sxy));
+  const l1 = tr / 2 + disc;
+  const l2 = Math.max(0, tr / 2 - disc);
+  let angle = 0.5 * Math.atan2(2 * sxy, sxx - syy);
+  if (angle <= -Math.PI / 2) angle += Math.PI;
+  const weightCopy = Float64Array.from(weight);
+  return {
+    frame,
+    xM,
+    yM,
+    weight: weightCopy,
+    totalWeight: W,
+    nEff: (W * W) / W2,
+    covXXM2: sxx,
+    covXYM2: sxy,
+    covYYM2: syy,
+    majorAxisRad: angle,
+    sigmaMajorM: Math.sqrt(l1),
+    sigmaMinorM: Math.sqrt(l2),
+  };
+}
+
+/** Weighted median of values (the smallest v with Σ_{v_i ≤ v} w_i ≥ W/2). */
+export function weightedMedian(values: Float64Array, weight: ArrayLike<number>): number {
+  const n = values.length;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => values[a]! - values[b]!);
+  let W = 0;
+  for (let i = 0; i < n; i++) W += weight[i]!;
+  let c = 0;
+  for (let k = 0; k < n; k++) {
+    const i = order[k]!;
+    c += weight[i]!;
+    if (c >= W / 2) return values[i]!;
+  }
+  return n > 0 ? values[order[n - 1]!]! : NaN;
+}
+
+/** Datum and spread of a cloud (see the module header for the probable-error definition). */
+export function datumOf(cloud: Cloud): Datum {
+  const n = cloud.xM.length;
+  const r = new Float64Array(n);
+  let mx = 0;
+  let my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += cloud.weight[i]! * cloud.xM[i]!;
+    my += cloud.weight[i]! * cloud.yM[i]!;
+  }
+  mx /= cloud.totalWeight;
+  my /= cloud.totalWeight;
+  for (let i = 0; i < n; i++) r[i] = Math.hypot(cloud.xM[i]! - mx, cloud.yM[i]! - my);
+  let bearing = 90 - (cloud.majorAxisRad * 180) / Math.PI;
+  bearing = ((bearing % 180) + 180) % 180;
+  return {
+    lonDeg: wrapLonDeg(cloud.frame.lon0Deg),
+    latDeg: cloud.frame.lat0Deg,
+    majorAxisBearingDeg: bearing,
+    sigmaMajorM: cloud.sigmaMajorM,
+    sigmaMinorM: cloud.sigmaMinorM,
+    probableErrorM: weightedMedian(r, cloud.weight),
+    nEff: cloud.nEff,
+    totalWeight: cloud.totalWeight,
+  };
+}
