@@ -11,8 +11,8 @@ export default tseslint.config(
     },
   },
   {
-    // The numeric core stays pure: no I/O, no clock, no ambient randomness.
-    files: ['src/model/**/*.ts'],
+    // The numeric core and the search-planning maths stay pure: no I/O, no clock, no ambient randomness.
+    files: ['src/model/**/*.ts', 'src/search/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['node:*', 'fs', 'path', 'os', 'worker_threads'] }],
       'no-restricted-properties': [

@@ -63,6 +63,7 @@ export function handTrajectory(timesSec: number[], tracks: { lon: number[]; lat:
     latDeg,
     status,
     orientation: new Uint8Array(n * nT),
+    capsized: new Uint8Array(n * nT),
     coefficients: {
       dwSlopePct: z(),
       dwOffsetCmps: z(),
