@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { cancelMission, failMission, getMission, getMissionResults, getMissionStates, insertQueuedMission, listMissionsPage } from '../db/queries/index.js';
+import { cancelMission, failMission, getMission, getMissionResults, getMissionStates, getMissionWithResults, insertQueuedMission, listMissionsPage } from '../db/queries/index.js';
 import { DriftlineError } from '../errors.js';
 import { jobSchema, resolveCategory, type JobLimits } from '../job.js';
 import { storageError } from '../storage/errors.js';
@@ -94,12 +94,27 @@ export function registerRoutes(app: FastifyInstance, deps: ApiDeps, authOn: bool
     return { missions: page.map(missionView), next_cursor: rows.length > limit && last ? encodeCursor(last.created_at_us, last.id) : null };
   });
 
-  app.get('/missions/:id', async (req) => {
+  // Concurrent reads of one mission share one pair of queries and one serialised body (single
+  // flight): nothing is served that is older than the read in progress when the request arrived.
+  // Coordinators and dashboards poll the same few missions; 200 concurrent reads cost one read.
+  const statusReads = new Map<string, Promise<string | null>>();
+  const readStatus = async (id: string): Promise<string | null> => {
+    const found = await getMissionWithResults(pool, id);
+    if (found === null) return null;
+    const { mission, results } = found;
+    const view = missionView(mission);
+    return JSON.stringify(results.length > 0 ? { ...view, products: await productViews(deps.presign, id, results) } : view);
+  };
+  app.get('/missions/:id', async (req, reply) => {
     const id = missionId(req.params);
-    const [row, results] = await Promise.all([getMission(pool, id), getMissionResults(pool, id)]);
-    if (row === null) throw new ApiError('E_NOT_FOUND', `no mission ${id}`);
-    const view = missionView(row);
-    return results.length > 0 ? { ...view, products: await productViews(deps.presignS3, id, results, config.API_PRESIGN_SECONDS) } : view;
+    let read = statusReads.get(id);
+    if (read === undefined) {
+      read = readStatus(id).finally(() => statusReads.delete(id));
+      statusReads.set(id, read);
+    }
+    const body = await read;
+    if (body === null) throw new ApiError('E_NOT_FOUND', `no mission ${id}`);
+    return reply.header('content-type', 'application/json; charset=utf-8').send(body);
   });
 
   app.get('/missions/:id/products/:kind', async (req, reply: FastifyReply) => {

@@ -25,6 +25,7 @@ import { MissionEvents } from './events.js';
 import { createApiMetrics, type ApiMetrics } from './metrics.js';
 import { registerPage } from './page.js';
 import { registerRoutes } from './routes.js';
+import { PresignCache } from './view.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -42,6 +43,7 @@ export interface ApiDeps {
   s3: S3Client;
   /** Client for presigning: S3 at API_S3_PUBLIC_ENDPOINT when set (the browser's view of S3). */
   presignS3: S3Client;
+  presign: PresignCache;
   events: MissionEvents;
   metrics: ApiMetrics;
 }
@@ -76,7 +78,8 @@ export function createDeps(config: Config, logger: Logger): ApiDeps {
   const presignS3 = config.API_S3_PUBLIC_ENDPOINT ? createS3Client({ ...config, S3_ENDPOINT: config.API_S3_PUBLIC_ENDPOINT }) : s3;
   const metrics = createApiMetrics();
   const events = new MissionEvents((ids) => getMissionStates(pool, ids), config.API_EVENTS_POLL_MS, logger, (n) => metrics.openStreams.set(n));
-  return { config, logger, pool, redis, queue: new JobQueue(redis, config.QUEUE_NAME), s3, presignS3, events, metrics };
+  const presign = new PresignCache(presignS3, config.API_PRESIGN_SECONDS);
+  return { config, logger, pool, redis, queue: new JobQueue(redis, config.QUEUE_NAME), s3, presignS3, presign, events, metrics };
 }
 
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {

@@ -7,6 +7,7 @@ export { failMission, type FailureRecord } from './failMission.js';
 export { findApiKey } from './findApiKey.js';
 export { getMission } from './getMission.js';
 export { getMissionResults } from './getMissionResults.js';
+export { getMissionWithResults } from './getMissionWithResults.js';
 export { getMissionStates, type MissionState } from './getMissionStates.js';
 export { insertApiKey } from './insertApiKey.js';
 export { insertQueuedMission } from './insertQueuedMission.js';
