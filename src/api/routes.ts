@@ -14,6 +14,7 @@ import { storageError } from '../storage/errors.js';
 import { parseS3Uri } from '../storage/s3.js';
 import { ApiError, type FieldIssue } from './errors.js';
 import { openApiDocument } from './openapi.js';
+import { readMapParticles } from './particles.js';
 import { idParamSchema, listQuerySchema } from './schemas.js';
 import type { ApiDeps } from './server.js';
 import { missionPath, missionView, productViews } from './view.js';
@@ -131,6 +132,13 @@ export function registerRoutes(app: FastifyInstance, deps: ApiDeps, authOn: bool
       throw storageError(`get ${kind}`, err);
     }
     return reply.header('content-type', result.content_type).header('content-length', String(result.bytes)).header('cache-control', 'private, max-age=300').send(body);
+  });
+
+  app.get('/missions/:id/particles.json', async (req) => {
+    const id = missionId(req.params);
+    const trajectory = (await getMissionResults(pool, id)).find((r) => r.kind === 'trajectory');
+    if (trajectory === undefined) throw new ApiError('E_NOT_FOUND', `mission ${id} has no trajectory (yet)`);
+    return readMapParticles(deps.s3, trajectory.uri);
   });
 
   app.get('/missions/:id/events', async (req, reply) => {
