@@ -47,6 +47,17 @@ afterAll(async () => {
   await fleet?.close();
 });
 
+/** The page's land fill (web/app.ts, the built-in coastline), #ece8da. */
+const LAND_RGB = [0xec, 0xe8, 0xda];
+
+async function pixels(png: Buffer): Promise<{ px: Uint8ClampedArray; width: number; height: number }> {
+  const img = await loadImage(png);
+  const canvas = createCanvas(img.width, img.height);
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(img, 0, 0);
+  return { px: ctx.getImageData(0, 0, img.width, img.height).data, width: img.width, height: img.height };
+}
+
 /** Distance in RGB units (0-441) between a screenshot pixel and a colour. */
 function rgbDistance(px: Uint8ClampedArray, i: number, rgb: number[]): number {
   return Math.hypot((px[i] ?? 0) - (rgb[0] ?? 0), (px[i + 1] ?? 0) - (rgb[1] ?? 0), (px[i + 2] ?? 0) - (rgb[2] ?? 0));
@@ -112,11 +123,7 @@ describe('map page', () => {
     mkdirSync(outDir, { recursive: true });
     writeFileSync(path.join(outDir, 'map.png'), png);
     if (process.env.DRIFTLINE_SCREENSHOT) writeFileSync(process.env.DRIFTLINE_SCREENSHOT, await page.screenshot());
-    const img = await loadImage(png);
-    const canvas = createCanvas(img.width, img.height);
-    const ctx = canvas.getContext('2d');
-    ctx.drawImage(img, 0, 0);
-    const px = ctx.getImageData(0, 0, img.width, img.height).data;
+    const { px, ...img } = await pixels(png);
     const scale = img.width / (mapBox?.width ?? img.width);
     const inside = points.filter(([x, y]) => x >= 0 && y >= 0 && x < img.width / scale && y < img.height / scale);
     // A particle is a 2.5 px radius disc at 85 % opacity over sea or a 12 %-opaque search area: within
@@ -140,5 +147,34 @@ describe('map page', () => {
     expect(text).toContain('params.num_particles');
     // A 400 is the expected answer here (chromium also logs it as a failed resource load).
     expect(consoleErrors.filter((e) => !e.includes('400 (Bad Request)') && !/^HTTP 400 .*\/missions$/.test(e))).toEqual([]);
+  });
+
+  it('reads on a tablet (820 × 1180 portrait): map above the panel, the built-in coastline drawn offline', async () => {
+    await page.setViewportSize({ width: 820, height: 1180 });
+    const mapBox = await page.locator('#map').boundingBox();
+    const panelBox = await page.locator('#panel').boundingBox();
+    expect(mapBox && panelBox).toBeTruthy();
+    if (!mapBox || !panelBox) return;
+    expect(mapBox.width).toBeGreaterThan(800);
+    expect(panelBox.y).toBeGreaterThanOrEqual(mapBox.y + mapBox.height - 1);
+    expect(mapBox.height).toBeGreaterThan(450);
+    // Bergen and its fjords at zoom 7: land is Natural Earth 1:50m from the bundle, no tiles.
+    // moveend, then two animation frames: Leaflet redraws its canvases in the next frame.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const map = (window as unknown as { driftline: { map: L.Map } }).driftline.map;
+          map.once('moveend', () => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
+          map.setView([60.4, 4.8], 7, { animate: false });
+        }),
+    );
+    const png = await page.locator('#map').screenshot();
+    if (process.env.DRIFTLINE_SCREENSHOT) writeFileSync(process.env.DRIFTLINE_SCREENSHOT.replace(/\.png$/, '-tablet.png'), await page.screenshot());
+    const { px, width, height } = await pixels(png);
+    let land = 0;
+    for (let i = 0; i < width * height * 4; i += 4) if (rgbDistance(px, i, LAND_RGB) < 12) land++;
+    // West Norway fills roughly a third of that view; anything above 10 % shows the layer is drawn.
+    expect(land / (width * height)).toBeGreaterThan(0.1);
+    expect(consoleErrors.filter((e) => !e.includes('400'))).toEqual([]);
   });
 });
