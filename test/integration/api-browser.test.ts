@@ -58,6 +58,23 @@ async function pixels(png: Buffer): Promise<{ px: Uint8ClampedArray; width: numb
   return { px: ctx.getImageData(0, 0, img.width, img.height).data, width: img.width, height: img.height };
 }
 
+/**
+ * What the page exposes, for the functions run inside the browser (page.evaluate serialises them, so
+ * they reach these through globalThis; this program has no DOM types).
+ */
+interface PageGlobals {
+  document: { getElementById(id: string): { textContent: string | null; value?: string } | null };
+  requestAnimationFrame(fn: () => void): void;
+  driftline: {
+    map: {
+      latLngToContainerPoint(ll: [number, number]): { x: number; y: number };
+      once(event: string, fn: () => void): void;
+      setView(center: [number, number], zoom: number, opts: { animate: boolean }): unknown;
+    };
+    state: { particles: { lon: Array<Array<number | null>>; lat: Array<Array<number | null>>; status: number[][] } };
+  };
+}
+
 /** Distance in RGB units (0-441) between a screenshot pixel and a colour. */
 function rgbDistance(px: Uint8ClampedArray, i: number, rgb: number[]): number {
   return Math.hypot((px[i] ?? 0) - (rgb[0] ?? 0), (px[i + 1] ?? 0) - (rgb[1] ?? 0), (px[i + 2] ?? 0) - (rgb[2] ?? 0));
@@ -83,10 +100,10 @@ describe('map page', () => {
     await page.fill('#current', '0.3,0.1');
     await page.click('#submit-button');
     await page.waitForSelector('#mission:not([hidden])');
-    await page.waitForFunction(() => document.getElementById('mission-status')?.textContent === 'completed', null, { timeout: 120_000 });
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.getElementById('mission-status')?.textContent === 'completed', null, { timeout: 120_000 });
     try {
       await page.waitForSelector('#timebox:not([hidden])');
-      await page.waitForFunction(() => (document.getElementById('figures')?.textContent ?? '').includes('km²'));
+      await page.waitForFunction(() => ((globalThis as unknown as PageGlobals).document.getElementById('figures')?.textContent ?? '').includes('km²'));
     } finally {
       if (process.env.DRIFTLINE_SCREENSHOT) writeFileSync(process.env.DRIFTLINE_SCREENSHOT, await page.screenshot());
     }
@@ -98,18 +115,19 @@ describe('map page', () => {
     const label = await page.textContent('#time-label');
     expect(label).not.toBe(lastLabel);
     expect(label).toMatch(/02:00 UTC$/);
-    const downloads = await page.$$eval('#downloads a', (as) => as.map((a) => (a as HTMLAnchorElement).href));
+    const downloads = await page.$$eval('#downloads a', (as) => as.map((a) => (a as unknown as { href: string }).href));
     expect(downloads.length).toBeGreaterThanOrEqual(4);
 
     // Where the page's particles are on screen at the slider's time.
     const points = await page.evaluate(() => {
-      const d = (window as unknown as { driftline: { map: L.Map; state: { particles: { lon: Array<Array<number | null>>; lat: Array<Array<number | null>>; status: number[][] } } } }).driftline;
-      const t = Number((document.getElementById('time') as HTMLInputElement).value);
+      const g = globalThis as unknown as PageGlobals;
+      const d = g.driftline;
+      const t = Number(g.document.getElementById('time')?.value);
       const P = d.state.particles;
       const out: Array<[number, number]> = [];
-      P.lon[t]!.forEach((lon, i) => {
-        const lat = P.lat[t]![i];
-        if (lon !== null && lat !== null && lat !== undefined && P.status[t]![i] === 0) {
+      (P.lon[t] ?? []).forEach((lon, i) => {
+        const lat = P.lat[t]?.[i];
+        if (lon !== null && lat !== null && lat !== undefined && P.status[t]?.[i] === 0) {
           const p = d.map.latLngToContainerPoint([lat, lon]);
           out.push([Math.round(p.x), Math.round(p.y)]);
         }
@@ -141,7 +159,7 @@ describe('map page', () => {
     await page.fill('#lat', '95');
     await page.fill('#particles', '0');
     await page.click('#submit-button');
-    await page.waitForFunction(() => (document.getElementById('form-error')?.textContent ?? '') !== '');
+    await page.waitForFunction(() => ((globalThis as unknown as PageGlobals).document.getElementById('form-error')?.textContent ?? '') !== '');
     const text = (await page.textContent('#form-error')) ?? '';
     expect(text).toContain('params.latitude');
     expect(text).toContain('params.num_particles');
@@ -163,8 +181,9 @@ describe('map page', () => {
     await page.evaluate(
       () =>
         new Promise<void>((resolve) => {
-          const map = (window as unknown as { driftline: { map: L.Map } }).driftline.map;
-          map.once('moveend', () => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
+          const g = globalThis as unknown as PageGlobals;
+          const map = g.driftline.map;
+          map.once('moveend', () => g.requestAnimationFrame(() => g.requestAnimationFrame(() => resolve())));
           map.setView([60.4, 4.8], 7, { animate: false });
         }),
     );
