@@ -56,6 +56,12 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
+/**
+ * 10 connections: a status read is one query, so 200 concurrent reads queue briefly in the pool
+ * rather than open 200 connections (PostgreSQL's default max_connections is 100, shared with the fleet).
+ */
+const API_POOL_SIZE = 10;
+
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export function isLoopback(host: string): boolean {
@@ -69,9 +75,7 @@ function isPublic(url: string): boolean {
 }
 
 export function createDeps(config: Config, logger: Logger): ApiDeps {
-  // 10 connections: the status route makes 2 queries in parallel, so 200 concurrent requests queue
-  // briefly in the pool rather than open 400 connections (PostgreSQL's default max is 100).
-  const pool = createPool(config, { applicationName: 'driftline-api', max: 10, logger });
+  const pool = createPool(config, { applicationName: 'driftline-api', max: API_POOL_SIZE, logger });
   const redis = createRedis(config, 'api');
   redis.on('error', (e: Error) => logger.warn({ err: e.message }, 'redis connection error'));
   const s3 = createS3Client(config);
@@ -163,6 +167,9 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
       const { migrate } = await import('../db/migrate.js');
       await migrate(config);
     }
+    // Open the pool's connections now rather than inside the first burst of requests: under load a
+    // new PostgreSQL connection can take seconds, and requests queued behind it then time out (503).
+    await Promise.all(Array.from({ length: API_POOL_SIZE }, () => deps.pool.query('SELECT 1')));
     app = await buildApp(deps);
     await app.listen({ port: config.API_PORT, host: config.API_HOST });
   } catch (err) {
