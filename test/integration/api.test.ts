@@ -74,7 +74,7 @@ describe('api: 4xx', () => {
     const list = await fleet.cli(['apikey', 'list', '--json']);
     expect(JSON.parse(list.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ id: k.id, revoked_at: expect.any(String) })]));
     expect(list.stdout).not.toContain(k.key);
-  });
+  }, 90_000); // three CLI processes (create, revoke, list): 13-22 s on the loaded 2-core machine
 
   it('answers malformed JSON with 400 E_JOB_JSON and names every invalid field of a bad job', async () => {
     const bad = await api.request('POST', '/missions', { rawBody: '{"params": {"latitude": 60,' });
