@@ -218,3 +218,34 @@ describe('api: missions', () => {
     expect(withPassword.text).toContain('https://user:***@forcing.example/wind.nc');
   });
 });
+
+describe('api: configuration', () => {
+  it('refuses to start with API_AUTH=off on a non-loopback API_HOST (exit 2, E_CONFIG)', async () => {
+    const r = await fleet.cli(['serve'], { API_AUTH: 'off', API_HOST: '0.0.0.0', API_PORT: '0' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('E_CONFIG');
+    expect(r.stderr).toContain('API_AUTH=off');
+  });
+
+  it('rate-limits per key: the request over API_RATE_LIMIT_PER_MINUTE gets 429 E_RATE_LIMITED with Retry-After', async () => {
+    const limited = await startApi(fleet, { API_RATE_LIMIT_PER_MINUTE: '3' });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await limited.request('GET', '/missions?limit=1')).status);
+      expect(statuses).toEqual([200, 200, 200]);
+      const over = await limited.request('GET', '/missions?limit=1');
+      expect(over.status).toBe(429);
+      expect(errorCode(over)).toBe('E_RATE_LIMITED');
+      expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Health checks are not counted (a scraper must not lock anyone out): 4 in a row, over the limit of 3.
+      const health: number[] = [];
+      for (let i = 0; i < 4; i++) health.push((await limited.request('GET', '/healthz', { key: null })).status);
+      expect(health).toEqual([200, 200, 200, 200]);
+      // The page is counted per client address like everything else; its 4th load in a minute is refused.
+      for (let i = 0; i < 3; i++) await limited.request('GET', '/openapi.json', { key: null });
+      expect((await limited.request('GET', '/openapi.json', { key: null })).status).toBe(429);
+    } finally {
+      await limited.close();
+    }
+  }, 90_000);
+});
