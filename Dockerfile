@@ -17,6 +17,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The map page's source; postbuild bundles it into dist/web (scripts/build-web.mjs).
+COPY web ./web
 # postbuild (scripts/copy-assets.mjs) copies the queue's Lua scripts into dist/.
 COPY scripts ./scripts
 RUN npm run build && npm prune --omit=dev
@@ -47,7 +49,8 @@ RUN groupadd --system driftline && useradd --system --gid driftline --home-dir /
     && chmod 1777 /tmp/driftline /tmp/driftline-forcing-cache \
     && chown driftline:driftline /out
 USER driftline
-EXPOSE 9464
+# 9464: a worker's /healthz and /metrics; 8080: `driftline serve` (API and map page).
+EXPOSE 9464 8080
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||9464)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # Docker's default stop timeout is 10 s; compose sets stop_grace_period to SHUTDOWN_GRACE_SECONDS + margin.

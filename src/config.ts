@@ -119,6 +119,24 @@ export const envSchema = z.object({
     .string()
     .refine((s) => isIP(s) !== 0 || s === 'localhost', 'expected an IP address to listen on, e.g. 127.0.0.1, 0.0.0.0 or ::')
     .default('127.0.0.1'),
+  // --- HTTP API and map page (`driftline serve`, src/api) ---
+  API_PORT: int(0, 65535).default(8080),
+  /** Loopback by default; any other address needs API_AUTH=on (the server refuses to start otherwise). */
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Bearer API keys (`driftline apikey create`); `off` only for local development on loopback. */
+  API_AUTH: z.enum(['on', 'off']).default('on'),
+  /** A job is about 1 KB; 64 KiB leaves room for long forcing URI lists and refuses anything absurd. */
+  API_BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024).default(65_536),
+  /** Requests per minute per API key (per client address with auth off). */
+  API_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
+  /** Lifetime of the presigned product URLs in GET /missions/:id. */
+  API_PRESIGN_SECONDS: int(60, 7 * 86_400).default(900),
+  /** How often the shared poller reads the missions that SSE streams watch. */
+  API_EVENTS_POLL_MS: int(100, 60_000).default(1000),
+  /** S3 endpoint the browsers reach, when it differs from S3_ENDPOINT (e.g. http://localhost:9000 vs http://minio:9000). */
+  API_S3_PUBLIC_ENDPOINT: z.string().url().optional(),
+  /** Optional raster tile URL template for the map page, e.g. https://tile.example/{z}/{x}/{y}.png; default: the built-in coastline only. */
+  BASEMAP_URL: z.string().optional(),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -20,6 +20,12 @@ export const ERROR_CODES = {
   E_CONFIG: { retryable: false, summary: 'configuration is invalid' },
   E_CANCELLED: { retryable: true, summary: 'mission was interrupted (shutdown) and returned to the queue' },
   E_INTERNAL: { retryable: false, summary: 'internal error' },
+  // HTTP API (src/api): request errors, each with its HTTP status in src/api/errors.ts.
+  E_REQUEST: { retryable: false, summary: 'request is malformed (bad JSON, bad query, body too large)' },
+  E_AUTH: { retryable: false, summary: 'missing, unknown or revoked API key' },
+  E_NOT_FOUND: { retryable: false, summary: 'no such mission or route' },
+  E_CONFLICT: { retryable: false, summary: 'the mission is in a state that does not allow this' },
+  E_RATE_LIMITED: { retryable: true, summary: 'too many requests; retry after the Retry-After header' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -18,6 +18,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   retry: { summary: 'retry <mission_id>: dead letter back to the queue', load: async () => (await import('./commands/retry.js')).retryCommand },
   migrate: { summary: 'apply database migrations (idempotent)', load: async () => (await import('./commands/migrate.js')).migrateCommand },
   doctor: { summary: 'check configuration, Redis, PostgreSQL, S3 and ffmpeg', load: async () => (await import('./commands/doctor.js')).doctorCommand },
+  serve: { summary: 'HTTP API and map page on API_HOST:API_PORT (default 127.0.0.1:8080)', load: async () => (await import('./commands/serve.js')).serveCommand },
+  apikey: { summary: 'apikey create --name N | list | revoke <id>: keys for the HTTP API', load: async () => (await import('./commands/apikey.js')).apikeyCommand },
   run: { summary: 'run <job.json> --out DIR: one mission locally, no services', load: async () => (await import('./commands/run.js')).runCommand },
 };
 

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { DriftlineError } from '../errors.js';
 
-export type RedisRole = 'worker' | 'worker-blocking' | 'cli';
+export type RedisRole = 'worker' | 'worker-blocking' | 'cli' | 'api';
 
 /** Reconnect delay: 100 ms growing by 100 ms per try, at most 2 s (a restart is usually ~1 s). */
 function reconnectDelayMs(times: number): number {
@@ -25,6 +25,11 @@ export function createRedis(config: Pick<Config, 'REDIS_URL'>, role: RedisRole):
       // Give up after 2 reconnect attempts: an operator command should report, not wait.
       retryStrategy: (times) => (times > 2 ? null : reconnectDelayMs(times)),
     });
+  }
+  if (role === 'api') {
+    // The HTTP API answers 503 within about a second when Redis is away (one retry per command)
+    // but keeps reconnecting for as long as the server runs.
+    return new Redis(config.REDIS_URL, { ...common, connectTimeout: 2000, maxRetriesPerRequest: 1, retryStrategy: reconnectDelayMs });
   }
   return new Redis(config.REDIS_URL, {
     ...common,

@@ -63,9 +63,11 @@ export class WorkerProcess {
     readonly id: string,
     env: Record<string, string>,
     runner?: string,
+    /** Another long-running command instead of `worker`, e.g. ['serve'] (test/helpers/api.ts). */
+    command?: string[],
   ) {
     assertBuilt();
-    const args = [CLI, 'worker', ...(runner ? ['--runner', runner] : [])];
+    const args = [CLI, ...(command ?? ['worker', ...(runner ? ['--runner', runner] : [])])];
     this.child = spawn(process.execPath, args, { env: childEnv({ ...env, WORKER_ID: id }), stdio: ['ignore', 'pipe', 'pipe'] });
     let buf = '';
     this.child.stdout!.on('data', (d: Buffer) => {

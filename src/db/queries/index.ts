@@ -1,17 +1,25 @@
 /** Every SQL statement driftline runs, one verb-named file each, all parameterised. */
 export { cancelRunningMission } from './cancelRunningMission.js';
+export { cancelMission } from './cancelMission.js';
 export { claimMission, type ClaimResult } from './claimMission.js';
 export { completeMission, type CompletionReport } from './completeMission.js';
 export { countMissionsByStatus } from './countMissionsByStatus.js';
 export { failMission, type FailureRecord } from './failMission.js';
 export { findStaleMissions } from './findStaleMissions.js';
+export { findApiKey } from './findApiKey.js';
 export { getMission } from './getMission.js';
 export { getMissionResults } from './getMissionResults.js';
+export { getMissionWithResults } from './getMissionWithResults.js';
+export { getMissionStates, type MissionState } from './getMissionStates.js';
+export { insertApiKey } from './insertApiKey.js';
 export { insertQueuedMission } from './insertQueuedMission.js';
+export { listApiKeys } from './listApiKeys.js';
 export { listMissions } from './listMissions.js';
+export { listMissionsPage, type MissionPageQuery, type MissionPageRow } from './listMissionsPage.js';
 export { recordAttemptError } from './recordAttemptError.js';
 export { requeueMission } from './requeueMission.js';
 export { requeueStaleMission } from './requeueStaleMission.js';
+export { revokeApiKey } from './revokeApiKey.js';
 export { resetMissionForRetry } from './resetMissionForRetry.js';
 export { updateMissionProgress, type ProgressAnswer } from './updateMissionProgress.js';
 export * from './types.js';

@@ -46,3 +46,11 @@ export interface StoredResult {
   contentType: string;
   sha256: string;
 }
+
+/** An API key as listed (sql/005); the hash never leaves the database layer. */
+export interface ApiKeyRow {
+  id: string;
+  name: string;
+  created_at: Date;
+  revoked_at: Date | null;
+}

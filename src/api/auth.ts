@@ -1,0 +1,42 @@
+/**
+ * Bearer API keys. A verified key (or a refused one) is remembered for API_KEY_CACHE_MS = 1 s, so a
+ * burst of requests with one key costs one indexed lookup a second, and a revocation made by
+ * `driftline apikey revoke` (another process) is honoured within that second. The key itself is
+ * never logged: only its public id ("dlk_<id>_…") is attached to the request.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { ApiKeyRow } from '../db/queries/index.js';
+import { ApiError } from './errors.js';
+import { hashApiKey, looksLikeApiKey } from './keys.js';
+
+export const API_KEY_CACHE_MS = 1000;
+/** Bounds memory if someone sends many well-formed random keys; they are all unknown anyway. */
+const CACHE_MAX_ENTRIES = 10_000;
+
+export type FindKey = (sha256: string) => Promise<ApiKeyRow | null>;
+
+export class ApiKeyAuth {
+  private readonly cache = new Map<string, { row: ApiKeyRow | null; untilMs: number }>();
+
+  constructor(private readonly find: FindKey) {}
+
+  /** The key id of the request's valid key; throws E_AUTH (401) otherwise. */
+  async verify(req: FastifyRequest): Promise<string> {
+    const header = req.headers.authorization;
+    if (header === undefined) throw new ApiError('E_AUTH', 'missing API key: send "Authorization: Bearer <key>" (create one with `driftline apikey create`)');
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const key = m?.[1];
+    if (key === undefined || !looksLikeApiKey(key)) throw new ApiError('E_AUTH', 'malformed Authorization header: expected "Bearer dlk_…"');
+    const sha = hashApiKey(key);
+    const now = Date.now();
+    let hit = this.cache.get(sha);
+    if (hit === undefined || hit.untilMs <= now) {
+      if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
+      hit = { row: await this.find(sha), untilMs: now + API_KEY_CACHE_MS };
+      this.cache.set(sha, hit);
+    }
+    if (hit.row === null) throw new ApiError('E_AUTH', 'unknown API key');
+    if (hit.row.revoked_at !== null) throw new ApiError('E_AUTH', `API key ${hit.row.id} was revoked`);
+    return hit.row.id;
+  }
+}
