@@ -28,7 +28,9 @@ export const MAX_FORCING_URIS = 64;
 /** Longest forcing URI; presigned S3 URLs run to about 1.5 kB. */
 const MAX_URI_CHARS = 4096;
 const uriString = z.string().min(1).max(MAX_URI_CHARS);
-const uriList = z.union([uriString, z.array(uriString).min(1).max(MAX_FORCING_URIS, `at most ${MAX_FORCING_URIS} forcing URIs per job`)]);
+// The count is checked on forcingSchema: a failure inside this union would be reported as the
+// union's "Invalid input" on params.forcing.<kind>, not on its uri field.
+const uriList = z.union([uriString, z.array(uriString).min(1)]);
 
 const vectorForcing = z.union([
   z.object({ constant: vector }).strict(),
@@ -50,6 +52,12 @@ export const forcingSchema = z
   .strict()
   .superRefine((f, ctx) => {
     const count = (s: object | undefined) => (s && 'uri' in s ? [s.uri].flat().length : 0);
+    for (const kind of ['wind', 'current', 'land', 'stokes'] as const) {
+      if (count(f[kind]) > MAX_FORCING_URIS) {
+        ctx.addIssue({ code: 'custom', path: [kind, 'uri'], message: `at most ${MAX_FORCING_URIS} forcing URIs per job (got ${count(f[kind])})` });
+        return;
+      }
+    }
     const total = count(f.wind) + count(f.current) + count(f.land) + count(f.stokes);
     if (total > MAX_FORCING_URIS) {
       ctx.addIssue({ code: 'custom', path: [], message: `at most ${MAX_FORCING_URIS} forcing URIs per job over wind, current, land and stokes together (got ${total})` });
