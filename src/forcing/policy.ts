@@ -94,10 +94,18 @@ export function redactForcingUri(uri: string): string {
 // ---------------------------------------------------------------------------------------------------
 // Parsing
 
+/** C0 controls and DEL: no server agrees on what they mean in a path. */
+function hasControlChar(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
 /** Segments of a raw path, each percent-decoded; a string (the reason) when the path tries a trick. */
 function pathSegments(rawPath: string): string[] | string {
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f\\]/.test(rawPath)) return 'control characters or backslashes in the path';
+  if (hasControlChar(rawPath) || rawPath.includes('\\')) return 'control characters or backslashes in the path';
   const raw = rawPath.split('/');
   if (raw[0] === '') raw.shift();
   const out: string[] = [];
@@ -110,7 +118,7 @@ function pathSegments(rawPath: string): string[] | string {
     }
     if (decoded === '.' || decoded === '..') return "'.' or '..' path segments";
     // An encoded '/', '\' or '.'-segment would be one segment to us and two (or a parent) to a server.
-    if (/[/\\]/.test(decoded) || /[\u0000-\u001f\u007f]/.test(decoded)) return 'percent-encoded slashes, backslashes or control characters in the path';
+    if (/[/\\]/.test(decoded) || hasControlChar(decoded)) return 'percent-encoded slashes, backslashes or control characters in the path';
     out.push(decoded);
   }
   return out;

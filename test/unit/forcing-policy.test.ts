@@ -42,6 +42,8 @@ describe('allowlist matching', () => {
     expect(remoteRefusal('https://data.example.org/path/..%2f..%2fetc/passwd', p)).toMatch(/percent-encoded/);
     expect(remoteRefusal('https://data.example.org/path/%2E%2E/x', p)).toMatch(/'\.' or '\.\.'/);
     expect(remoteRefusal('https://data.example.org/path\\..\\x', p)).toMatch(/backslash/);
+    expect(remoteRefusal('s3://b-1/pre/a%00b.nc', p)).toMatch(/control characters/);
+    expect(remoteRefusal('s3://b-1/pre/a\nb.nc', p)).toMatch(/control characters/);
     expect(remoteRefusal('http://data.example.org/path/wind.nc', p)).toMatch(/plain http/);
     expect(remoteRefusal('ftp://data.example.org/path/wind.nc', p)).toMatch(/ftp:\/\/ scheme/);
   });
