@@ -86,7 +86,7 @@ export async function localFileFor(uri: string, ctx: FetchContext, field = 'forc
     const refusal = remoteRefusal(uri, ctx.policy);
     if (refusal) throw deniedError(field, refusal);
     const scheme = uri.slice(0, uri.indexOf(':')).toLowerCase();
-    return cached(uri, ctx, scheme === 's3' ? s3Source(uri, ctx) : httpSource(uri, ctx, field));
+    return cached(uri, ctx, scheme === 's3' ? s3Source(uri, ctx, field) : httpSource(uri, ctx, field));
   }
   return { path: await localPath(uri, ctx.policy, field), uri, downloaded: false, release: noRelease };
 }
@@ -147,14 +147,21 @@ function errorTag(err: unknown): string {
   return status ? `${tag} (HTTP ${status})` : tag;
 }
 
-function fetchError(uri: string, err: unknown, notFound = false): DriftlineError {
+/** `deadline`: the download's signal and cap, to tell its time cap from other aborts. */
+function fetchError(uri: string, err: unknown, notFound = false, deadline?: { signal: AbortSignal; ms: number }): DriftlineError {
   if (err instanceof DriftlineError) return err;
+  if (deadline && passedDeadline(deadline.signal)) return timeLimit(uri, deadline.ms, err);
   const msg = err instanceof HttpStatus ? `HTTP ${err.status}` : errorTag(err);
   // A missing (or forbidden) object will not appear by retrying: permanent, but still a fetch error.
   return new DriftlineError('E_FORCING_FETCH', `forcing ${redactForcingUri(uri)}: ${notFound ? 'not found or not allowed' : 'fetch failed'}: ${msg}`, {
     cause: err,
     ...(notFound ? { retryable: false } : {}),
   });
+}
+
+/** Aborted by the download's own deadline (AbortSignal.timeout), not by a shutdown. */
+function passedDeadline(signal: AbortSignal): boolean {
+  return signal.aborted && (signal.reason as { name?: string } | undefined)?.name === 'TimeoutError';
 }
 
 class HttpStatus extends Error {
@@ -190,8 +197,14 @@ function isNotFound(err: unknown): boolean {
   return ['NotFound', 'NoSuchKey', 'NoSuchBucket', 'AccessDenied', 'Forbidden'].includes(e?.name ?? '') || status === 404 || status === 403;
 }
 
-function s3Source(uri: string, ctx: FetchContext): Source {
-  const { bucket, key } = parseS3Uri(uri);
+function s3Source(uri: string, ctx: FetchContext, field: string): Source {
+  let bucket: string;
+  let key: string;
+  try {
+    ({ bucket, key } = parseS3Uri(`s3://${uri.slice('s3://'.length)}`));
+  } catch {
+    throw new DriftlineError('E_FORCING_INVALID', `${field}: an s3:// URI needs a bucket and a key (s3://bucket/key)`, { field });
+  }
   const client = () => {
     if (!ctx.s3) throw new DriftlineError('E_FORCING_FETCH', `forcing ${redactForcingUri(uri)}: no S3 client configured (set S3_ENDPOINT / credentials)`, { retryable: false });
     return ctx.s3;
@@ -203,7 +216,7 @@ function s3Source(uri: string, ctx: FetchContext): Source {
         checkDeclaredSize(uri, ctx.policy, head.ContentLength);
         return head.ETag ?? (head.LastModified ? `${head.LastModified.toISOString()}-${head.ContentLength}` : null);
       } catch (err) {
-        throw fetchError(uri, err, isNotFound(err));
+        throw fetchError(uri, err, isNotFound(err), { signal, ms: ctx.policy.fetchTimeoutMs });
       }
     },
     async download(to, signal) {
@@ -213,7 +226,7 @@ function s3Source(uri: string, ctx: FetchContext): Source {
         checkDeclaredSize(uri, ctx.policy, obj.ContentLength);
         await pipeline(obj.Body as Readable, byteCap(uri, ctx.policy), createWriteStream(to), { signal });
       } catch (err) {
-        throw fetchError(uri, err, isNotFound(err));
+        throw fetchError(uri, err, isNotFound(err), { signal, ms: ctx.policy.fetchTimeoutMs });
       }
     },
   };
@@ -232,7 +245,7 @@ function httpSource(uri: string, ctx: FetchContext, field: string): Source {
         res = await request('HEAD', signal);
         res.body.resume();
       } catch (err) {
-        throw fetchError(uri, err);
+        throw fetchError(uri, err, false, { signal, ms: ctx.policy.fetchTimeoutMs });
       }
       if (res.status === 404 || res.status === 410) throw fetchError(uri, new HttpStatus(res.status), true);
       // HEAD refused (presigned URLs are signed for GET only; some servers do not implement HEAD): no
@@ -249,7 +262,7 @@ function httpSource(uri: string, ctx: FetchContext, field: string): Source {
       try {
         res = await request('GET', signal);
       } catch (err) {
-        throw fetchError(uri, err);
+        throw fetchError(uri, err, false, { signal, ms: ctx.policy.fetchTimeoutMs });
       }
       try {
         // Missing or forbidden stays so on retry: permanent. Other statuses (5xx, 429) may pass.
@@ -259,7 +272,7 @@ function httpSource(uri: string, ctx: FetchContext, field: string): Source {
         await pipeline(res.body, byteCap(uri, ctx.policy), createWriteStream(to), { signal });
       } catch (err) {
         res.body.destroy();
-        throw fetchError(uri, err);
+        throw fetchError(uri, err, false, { signal, ms: ctx.policy.fetchTimeoutMs });
       }
     },
   };
@@ -272,24 +285,19 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex');
  * the caller's signal. Passing the cap is permanent (E_FORCING_LIMIT): a download that did not finish
  * in it is too big for the link or served by a stalled or dripping server, and every retry would hold
  * a mission slot for the whole cap again (×MAX_ATTEMPTS); network errors before the cap stay retryable.
+ * The error is made where the abort lands (fetchError), so missions sharing the download get it too.
  */
-async function withDeadline<T>(uri: string, ctx: FetchContext, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+function timeLimit(uri: string, ms: number, cause: unknown): DriftlineError {
+  return new DriftlineError('E_FORCING_LIMIT', `forcing ${redactForcingUri(uri)}: not downloaded within FORCING_FETCH_TIMEOUT_SECONDS (${ms / 1000} s)`, { cause });
+}
+
+function deadlineSignal(ctx: FetchContext): AbortSignal {
   const deadline = AbortSignal.timeout(ctx.policy.fetchTimeoutMs);
-  const signal = ctx.signal ? AbortSignal.any([ctx.signal, deadline]) : deadline;
-  try {
-    return await fn(signal);
-  } catch (err) {
-    if (deadline.aborted && !ctx.signal?.aborted) {
-      throw new DriftlineError('E_FORCING_LIMIT', `forcing ${redactForcingUri(uri)}: not downloaded within FORCING_FETCH_TIMEOUT_SECONDS (${ctx.policy.fetchTimeoutMs / 1000} s)`, {
-        cause: err,
-      });
-    }
-    throw err;
-  }
+  return ctx.signal ? AbortSignal.any([ctx.signal, deadline]) : deadline;
 }
 
 async function cached(uri: string, ctx: FetchContext, source: Source): Promise<LocalForcingFile> {
-  return withDeadline(uri, ctx, (signal) => cachedWithin(uri, ctx, source, signal));
+  return cachedWithin(uri, ctx, source, deadlineSignal(ctx));
 }
 
 async function cachedWithin(uri: string, ctx: FetchContext, source: Source, signal: AbortSignal): Promise<LocalForcingFile> {

@@ -129,11 +129,14 @@ function pathSegments(rawPath: string): string[] | string {
  * one the policy can vouch for.
  */
 export function parseRemote(uri: string): RemoteParts | string {
-  const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)/i.exec(uri);
+  // s3://bucket/key as parseS3Uri reads it: the bucket runs to the first '/', and the key is every
+  // byte after it ('?' and '#' included: S3 keys are literal). http(s): the WHATWG authority and path.
+  const s3 = /^s3:\/\//i.test(uri);
+  const m = (s3 ? /^([a-z0-9]+):\/\/([^/]*)(.*)$/is : /^([a-z][a-z0-9+.-]*):\/\/([^/?#\\]*)([^?#]*)/i).exec(uri);
   if (!m) return 'not an s3://, https:// or http:// URI';
-  const scheme = m[1]!.toLowerCase();
-  const authority = m[2]!;
-  const rawPath = m[3]!;
+  const scheme = (m[1] ?? '').toLowerCase();
+  const authority = m[2] ?? '';
+  const rawPath = m[3] ?? '';
   if (scheme !== 's3' && scheme !== 'https' && scheme !== 'http') return `the ${scheme}:// scheme is not supported (s3, https, or http when allowed)`;
   if (authority.includes('@')) return 'user:password@ in the URI';
   const segments = pathSegments(rawPath);

@@ -205,7 +205,8 @@ describe('S3', () => {
 
 describe('http(s)', () => {
   it('loopback, localhost by name, IPv4-mapped loopback, private and link-local addresses are refused even when FORCING_ALLOW lists them, without a request', async () => {
-    const hosts = [`127.0.0.1:${port}`, `localhost:${port}`, `[::ffff:127.0.0.1]:${port}`, `[::1]:${port}`, '10.0.0.1', '169.254.169.254', '192.168.0.1:8080', '100.64.0.1'];
+    // 2130706433 is 127.0.0.1 written as one decimal number (the URL parser's normal form is the dotted one).
+    const hosts = [`127.0.0.1:${port}`, `2130706433:${port}`, `localhost:${port}`, `[::ffff:127.0.0.1]:${port}`, `[::1]:${port}`, '10.0.0.1', '169.254.169.254', '192.168.0.1:8080', '100.64.0.1'];
     const env = { FORCING_ALLOW: hosts.map((h) => `http://${h}/`).join(',') };
     const before = hits.length;
     const messages = new Set<string>();

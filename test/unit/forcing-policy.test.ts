@@ -46,6 +46,11 @@ describe('allowlist matching', () => {
     expect(remoteRefusal('s3://b-1/pre/a\nb.nc', p)).toMatch(/control characters/);
     expect(remoteRefusal('http://data.example.org/path/wind.nc', p)).toMatch(/plain http/);
     expect(remoteRefusal('ftp://data.example.org/path/wind.nc', p)).toMatch(/ftp:\/\/ scheme/);
+    expect(remoteRefusal('https://evil.test\\@data.example.org/path/wind.nc', p)).toMatch(/backslash/);
+    // S3 keys are literal: '?' and '#' are part of the key, and what follows them is checked too.
+    expect(remoteRefusal('S3://b-1/pre/x.nc?v=1', p)).toBeNull();
+    expect(remoteRefusal('s3://b-1/pre/x#/../../secret.nc', p)).toMatch(/'\.' or '\.\.'/);
+    expect(remoteRefusal('s3://b-1?x/pre/x.nc', p)).toMatch(/bucket name/);
   });
 
   it("the operator's own FORCING_*_URI directories are allowed, nothing beside them", () => {
