@@ -104,6 +104,11 @@ function serve(req: IncomingMessage, res: ServerResponse): void {
     return;
   }
   if (mode === 'silent') return; // never answers (HEAD included)
+  if (mode === 'text') {
+    const body = 'root:x:0:0:root:/root:/bin/bash\n';
+    res.writeHead(200, { 'content-length': Buffer.byteLength(body), etag: '"text"' });
+    return void res.end(req.method === 'HEAD' ? undefined : body);
+  }
   res.writeHead(404).end();
 }
 
@@ -184,6 +189,18 @@ describe('local files', () => {
   });
 });
 
+describe("the operator's own forcing", () => {
+  it('a local FORCING_WIND_URI is read without FORCING_ALLOW_LOCAL; a job may name that file, not its neighbours', async () => {
+    const opsWind = path.join(dir, 'src', 'wind_lonlat.nc');
+    const env = { FORCING_WIND_URI: opsWind };
+    const params = validateJob({ mission_id: 'm-ops', params: { ...PARAMS, forcing: { current: { constant: [0, 0] } } } }).params;
+    const f = await loadForcing(params, toModelParams(params), { config: config(env), s3: s3.client, logger: silentLogger });
+    expect(f.sources.wind).toMatchObject({ kind: 'file', description: opsWind });
+    expect((await load({ uri: opsWind }, env)).wind.kind).toBe('grid');
+    expectDenied(await refusal(path.join(dir, 'src', 'current_lonlat.nc4'), env));
+  });
+});
+
 describe('S3', () => {
   it('reads the forcing bucket; another bucket and the results bucket are refused whether or not the object exists', async () => {
     const f = await load({ uri: `s3://${s3.bucket}/wind/wind.nc` });
@@ -224,6 +241,13 @@ describe('http(s)', () => {
   it('FORCING_ALLOW_PRIVATE_NETWORKS=true lets an allowed internal server serve forcing', async () => {
     const f = await load({ uri: `${base}/ok/wind_lonlat.nc` }, { FORCING_ALLOW: `${base}/ok/`, FORCING_ALLOW_PRIVATE_NETWORKS: 'true' });
     expect(f.wind.kind).toBe('grid');
+  });
+
+  it('a downloaded file that is not NetCDF is E_FORCING_INVALID without a byte of it in the message', async () => {
+    const err = await refusal(`${base}/text/f.nc`, { FORCING_ALLOW: `${base}/`, FORCING_ALLOW_PRIVATE_NETWORKS: 'true' });
+    expect(err).toMatchObject({ code: 'E_FORCING_INVALID', retryable: false });
+    // 'root' in text and as the hex the old message printed.
+    for (const leak of ['root', '726f6f74', 'bash']) expect(err.message).not.toContain(leak);
   });
 
   it('every redirect is checked against the whole policy; at most 5 are followed', async () => {
