@@ -99,10 +99,12 @@ export async function localFileFor(uri: string, ctx: FetchContext, field = 'forc
 async function localPath(uri: string, policy: ForcingPolicy, field: string): Promise<string> {
   const refusal = localRefusal(policy);
   if (refusal) throw deniedError(field, refusal);
+  const outside = deniedError(field, 'local files must be regular files inside FORCING_ALLOW_LOCAL (missing, outside it, or reached through a symlink or .. leading out of it)');
   let p: string;
   try {
     p = isFileUri(uri) ? fileURLToPath(uri) : uri;
   } catch {
+    if (policy.local.mode !== 'anywhere') throw outside;
     throw new DriftlineError('E_FORCING_INVALID', `${field}: not a valid file:// URI`, { field });
   }
   if (policy.local.mode === 'anywhere') {
@@ -115,8 +117,9 @@ async function localPath(uri: string, policy: ForcingPolicy, field: string): Pro
     }
     return p;
   }
-  const outside = deniedError(field, 'local files must be regular files inside FORCING_ALLOW_LOCAL (missing, outside it, or reached through a symlink or .. leading out of it)');
-  if (p.includes('\0')) throw outside;
+  // `..` is refused outright, as in URLs: path.resolve would fold it lexically, which is not what the
+  // OS does after a symlinked directory.
+  if (p.includes('\0') || p.split(/[/\\]/).includes('..')) throw outside;
   const abs = path.resolve(p);
   // Lexically outside every allowed directory: refused without touching the file system.
   if (!policy.local.dirs.some((d) => isInside(abs, d)) && !policy.local.files.includes(abs)) throw outside;

@@ -179,6 +179,9 @@ describe('local files', () => {
       path.join(allowed, 'missing.nc'),
       path.join(allowed, 'subdir'),
       `file://${allowed}/to-passwd.nc`,
+      `${allowed}/subdir/../wind.nc`, // '..' is refused even where it would stay inside
+      `file://${allowed}/%2e%2e/src/wind_lonlat.nc`,
+      `file://${allowed}/subdir%2f..%2fwind.nc`,
     ];
     const messages = new Set<string>();
     for (const uri of refused) messages.add(expectDenied(await refusal(uri, env)));
