@@ -291,8 +291,14 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex');
  * The error is made where the abort lands (fetchError), so missions sharing the download get it too.
  */
 function timeLimit(uri: string, ms: number, cause: unknown): DriftlineError {
-  return new DriftlineError('E_FORCING_LIMIT', `forcing ${redactForcingUri(uri)}: not downloaded within FORCING_FETCH_TIMEOUT_SECONDS (${ms / 1000} s)`, { cause });
+  return new DriftlineError('E_FORCING_LIMIT', `forcing ${redactForcingUri(uri)}: not downloaded within FORCING_FETCH_TIMEOUT_SECONDS (${ms / 1000} s), HEAD at most ${HEAD_TIMEOUT_MS / 1000} s of it`, { cause });
 }
+
+/**
+ * A HEAD (or S3 HeadObject) carries no body: servers answer it in well under a second. 60 s covers DNS
+ * and a TLS handshake on a poor link, and bounds a silent server at 1/15 of the default total cap.
+ */
+const HEAD_TIMEOUT_MS = 60_000;
 
 function deadlineSignal(ctx: FetchContext): AbortSignal {
   const deadline = AbortSignal.timeout(ctx.policy.fetchTimeoutMs);
@@ -304,7 +310,7 @@ async function cached(uri: string, ctx: FetchContext, source: Source): Promise<L
 }
 
 async function cachedWithin(uri: string, ctx: FetchContext, source: Source, signal: AbortSignal): Promise<LocalForcingFile> {
-  const version = await source.version(signal);
+  const version = await source.version(AbortSignal.any([signal, AbortSignal.timeout(Math.min(HEAD_TIMEOUT_MS, ctx.policy.fetchTimeoutMs))]));
   // Without a version tag nothing tells us the object is unchanged: download it for this mission only.
   const ephemeral = version === null;
   const key = `${sha(uri).slice(0, 24)}-${sha(version ?? `nocache-${Date.now()}-${randomBytes(4).toString('hex')}`).slice(0, 16)}.nc`;
