@@ -10,6 +10,11 @@
  * Land: `params.forcing.land` ({uri} -> land_binary_mask raster, {constant: 0|1}), else FORCING_LAND_URI,
  * else null (the global coastline).
  *
+ * Every URI (the job's and the env defaults) is checked against the forcing source policy (policy.ts)
+ * before anything is fetched; a refusal is E_FORCING_DENIED naming the field (`params.forcing.wind.uri[2]`
+ * or `FORCING_WIND_URI`). The policy comes from the caller (`driftline run`: local files anywhere) or,
+ * by default, from the config (queued jobs).
+ *
  * A file must cover the seed position(s) and the whole run in time (E_FORCING_COVERAGE naming the
  * bound). Particles that drift out of the read window later get NaN from the sampler and are
  * deactivated by the model (STATUS.OUTSIDE), as OpenDrift does.
