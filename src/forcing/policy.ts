@@ -18,6 +18,7 @@
  * Refusal reasons name the rule, never anything learnt about the target.
  */
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import { DriftlineError } from '../errors.js';
 
@@ -210,7 +211,11 @@ export function forcingPolicyFromConfig(config: Config, overrides: PolicyOverrid
         const entry = directoryEntry(uri, key);
         if (entry) allow.push(entry);
       } else {
-        files.push(path.resolve(isFileUri(uri) ? decodeURIComponent(uri.replace(/^file:\/\//i, '')) : uri));
+        try {
+          files.push(path.resolve(isFileUri(uri) ? fileURLToPath(uri) : uri));
+        } catch {
+          // not a usable file:// URI: loading it fails with its own error
+        }
       }
     }
   }
