@@ -38,7 +38,6 @@ it('hostile forcing URIs fail their missions naming the field; the worker lives 
     for (const leak of ['root:', 'PATH=', 'redis', 'ECONNREFUSED']) expect(m.error).not.toContain(leak);
   }
   await fleet.waitForStatus('h-ok', 'completed', 90_000);
-  expect(w.logs.some((l) => l.msg === 'mission completed')).toBe(true);
   // Still running: it has not exited.
   const exited = await Promise.race([w.exited.then(() => true), new Promise<boolean>((resolve) => setImmediate(() => resolve(false)))]);
   expect(exited).toBe(false);
