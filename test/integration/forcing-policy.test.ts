@@ -159,6 +159,10 @@ describe('local files', () => {
     const messages = new Set<string>();
     for (const uri of uris) messages.add(expectDenied(await refusal(uri)));
     expect([...messages]).toEqual(['params.forcing.wind.uri: refused by the forcing source policy: local paths and file:// are not allowed for queued jobs (FORCING_ALLOW_LOCAL is unset)']);
+    // Stokes drift forcing goes through the same check, before any other file is opened.
+    const params = validateJob({ mission_id: 'm-stokes', params: { ...PARAMS, stokes_drift: true, forcing: { wind: { constant: [5, 0] }, current: { constant: [0, 0] }, stokes: { uri: '/etc/passwd' } } } }).params;
+    const err = await loadForcing(params, toModelParams(params), { config: config(), s3: s3.client, logger: silentLogger }).catch((e: unknown) => e as DriftlineError);
+    expectDenied(err as DriftlineError, 'params.forcing.stokes.uri');
   });
 
   it('with FORCING_ALLOW_LOCAL only regular files really inside it load; escapes, symlinks out and missing files get one message', async () => {
