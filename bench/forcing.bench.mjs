@@ -60,7 +60,7 @@ const T0 = Date.UTC(2024, 0, 1) / 1000;
     const pfile = path.join(ptmp, 'polar.nc4');
     await writePolarFile(pfile, { format: 'nc4', centerLon: 0, centerLat: 60, nx: 150, ny: 150, dxKm: 2, timesSec: Array.from({ length: 49 }, (_, i) => T0 + i * H), field: currentField });
     const params = validateJob({ mission_id: 'bench', params: { latitude: 60, longitude: 0, start_time: '2024-01-01T00:00:00Z', duration_hours: 48, forcing: { wind: { constant: [0, 0] }, current: { uri: pfile } } } }).params;
-    const desc = await loadForcing(params, toModelParams(params), { config: loadConfig({ FORCING_CACHE_DIR: path.join(ptmp, 'cache') }), s3: null, logger: silentLogger });
+    const desc = await loadForcing(params, toModelParams(params), { config: loadConfig({ FORCING_CACHE_DIR: path.join(ptmp, 'cache'), FORCING_ALLOW_LOCAL: ptmp }), s3: null, logger: silentLogger });
     projected = createVectorSampler(desc.current);
   } finally {
     rmSync(ptmp, { recursive: true, force: true });
@@ -76,7 +76,7 @@ const T0 = Date.UTC(2024, 0, 1) / 1000;
 
 // ---- 2. load time
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'forcing-bench-'));
-const config = loadConfig({ FORCING_CACHE_DIR: path.join(tmp, 'cache') });
+const config = loadConfig({ FORCING_CACHE_DIR: path.join(tmp, 'cache'), FORCING_ALLOW_LOCAL: tmp });
 try {
   for (const ext of ['nc', 'nc4']) {
     const file = path.join(tmp, `wind.${ext}`);

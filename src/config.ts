@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import os from 'node:os';
 import { z } from 'zod';
 import { DriftlineError } from './errors.js';
+import { parseAllowList } from './forcing/policy.js';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const num = (min: number, max: number) => z.coerce.number().min(min).max(max);
@@ -137,6 +138,29 @@ export const envSchema = z.object({
   API_S3_PUBLIC_ENDPOINT: z.string().url().optional(),
   /** Optional raster tile URL template for the map page, e.g. https://tile.example/{z}/{x}/{y}.png; default: the built-in coastline only. */
   BASEMAP_URL: z.string().optional(),
+  // --- forcing source policy (issue 11; src/forcing/policy.ts, README "Forcing") ---
+  /** The bucket queued jobs may read forcing from when FORCING_ALLOW is unset. */
+  FORCING_BUCKET: z.string().min(3).max(63).default('driftline-forcing'),
+  /** Comma list of allowed prefixes (s3://bucket/prefix/, https://host/path/, http://host:port/path/); replaces FORCING_BUCKET. */
+  FORCING_ALLOW: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      if (v === undefined) return;
+      try {
+        parseAllowList(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^invalid environment: FORCING_ALLOW: /, '') });
+      }
+    }),
+  /** Comma list of directories whose files queued jobs may name as local paths or file:// (unset: none). */
+  FORCING_ALLOW_LOCAL: z.string().optional(),
+  /** Let forcing URLs reach loopback, private and link-local addresses (forcing on an internal server). */
+  FORCING_ALLOW_PRIVATE_NETWORKS: bool.default(false),
+  /** Largest forcing download, MiB (4 GiB holds a month of hourly 1/12° regional wind and current). */
+  FORCING_MAX_MB: int(1, 1_000_000).default(4096),
+  /** Total time for one forcing download, HEAD included (15 min moves 4 GiB at 4.6 MiB/s). */
+  FORCING_FETCH_TIMEOUT_SECONDS: num(1, 86_400).default(900),
 });
 
 export type Config = z.infer<typeof envSchema>;

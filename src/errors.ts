@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   E_FORCING_COVERAGE: { retryable: false, summary: 'forcing does not cover the mission in space or time' },
   E_FORCING_MISSING: { retryable: false, summary: 'mission names no forcing and FORCING_FALLBACK=fail' },
   E_FORCING_FETCH: { retryable: true, summary: 'forcing could not be fetched (network or S3)' },
+  E_FORCING_DENIED: { retryable: false, summary: 'forcing source refused by the forcing source policy (FORCING_ALLOW…)' },
+  E_FORCING_LIMIT: { retryable: false, summary: 'forcing download exceeds FORCING_MAX_MB or FORCING_FETCH_TIMEOUT_SECONDS' },
   E_STORAGE: { retryable: true, summary: 'object storage (S3) failed' },
   E_DATABASE: { retryable: true, summary: 'PostgreSQL failed' },
   E_QUEUE: { retryable: true, summary: 'Redis failed' },

@@ -20,7 +20,17 @@ export interface JobLimits {
 export const DEFAULT_LIMITS: JobLimits = { maxParticles: 2_000_000, maxDurationHours: 720 };
 
 const vector = z.tuple([z.number().finite(), z.number().finite()]);
-const uriList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+/**
+ * Forcing URIs per job, summed over wind, current and land. Each is a file opened at once; 64 covers a
+ * month of daily files per field with room to spare, and 20 000 made a worker hit EMFILE (issue 11).
+ */
+export const MAX_FORCING_URIS = 64;
+/** Longest forcing URI; presigned S3 URLs run to about 1.5 kB. */
+const MAX_URI_CHARS = 4096;
+const uriString = z.string().min(1).max(MAX_URI_CHARS);
+// The count is checked on forcingSchema: a failure inside this union would be reported as the
+// union's "Invalid input" on params.forcing.<kind>, not on its uri field.
+const uriList = z.union([uriString, z.array(uriString).min(1)]);
 
 const vectorForcing = z.union([
   z.object({ constant: vector }).strict(),
@@ -39,7 +49,20 @@ const landForcing = z.union([
 
 export const forcingSchema = z
   .object({ wind: vectorForcing.optional(), current: vectorForcing.optional(), land: landForcing.optional(), stokes: vectorForcing.optional() })
-  .strict();
+  .strict()
+  .superRefine((f, ctx) => {
+    const count = (s: object | undefined) => (s && 'uri' in s ? [s.uri].flat().length : 0);
+    for (const kind of ['wind', 'current', 'land', 'stokes'] as const) {
+      if (count(f[kind]) > MAX_FORCING_URIS) {
+        ctx.addIssue({ code: 'custom', path: [kind, 'uri'], message: `at most ${MAX_FORCING_URIS} forcing URIs per job (got ${count(f[kind])})` });
+        return;
+      }
+    }
+    const total = count(f.wind) + count(f.current) + count(f.land) + count(f.stokes);
+    if (total > MAX_FORCING_URIS) {
+      ctx.addIssue({ code: 'custom', path: [], message: `at most ${MAX_FORCING_URIS} forcing URIs per job over wind, current, land and stokes together (got ${total})` });
+    }
+  });
 
 const isoTime = z.iso.datetime({ offset: true });
 

@@ -1,5 +1,6 @@
 /**
- * Forcing URIs -> local file paths. Local paths (or file://) are used in place; s3:// and https://
+ * Forcing URIs -> local file paths, under the forcing source policy (policy.ts: what a job may read,
+ * each download's size and time cap). Local paths (or file://) are used in place; s3:// and https://
  * objects are downloaded once per worker into FORCING_CACHE_DIR, keyed by URI and ETag, so a second
  * mission on the same file reads it from disk and a changed object (new ETag) is fetched again.
  *
@@ -17,17 +18,21 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { mkdir, readdir, realpath, rename, stat, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DriftlineError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { parseS3Uri } from '../storage/s3.js';
+import { policedRequest, type PolicedResponse } from './http.js';
+import { deniedError, isFileUri, isInside, isRemoteUri, localRefusal, redactForcingUri, remoteRefusal, type ForcingPolicy } from './policy.js';
 
 export interface FetchContext {
+  /** Which sources may be read, and the size and time caps (policy.ts). */
+  policy: ForcingPolicy;
   s3: S3Client | null;
   cacheDir: string;
   cacheMaxMb: number;
@@ -70,50 +75,122 @@ export function pinnedCacheFiles(): string[] {
 
 const noRelease = async () => undefined;
 
+export { redactForcingUri } from './policy.js';
+
 /**
- * A URI as it may appear in logs, error messages, the mission row and product metadata: no password and
- * no query string (presigned URLs carry their signature and credential there).
+ * The local file for one forcing URI, under ctx.policy: a refused source is E_FORCING_DENIED naming
+ * `field` (e.g. `params.forcing.wind.uri[2]`) and the rule, never anything about the target.
  */
-export function redactForcingUri(uri: string): string {
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) return uri;
-  try {
-    const u = new URL(uri);
-    if (u.password) u.password = '***';
-    const query = u.search !== '';
-    u.search = '';
-    return query ? `${u.toString()}?<query redacted>` : u.toString();
-  } catch {
-    return uri.replace(/\?.*$/, '?<query redacted>');
+export async function localFileFor(uri: string, ctx: FetchContext, field = 'forcing uri'): Promise<LocalForcingFile> {
+  if (isRemoteUri(uri)) {
+    const refusal = remoteRefusal(uri, ctx.policy);
+    if (refusal) throw deniedError(field, refusal);
+    const scheme = uri.slice(0, uri.indexOf(':')).toLowerCase();
+    return cached(uri, ctx, scheme === 's3' ? s3Source(uri, ctx, field) : httpSource(uri, ctx, field));
   }
+  return { path: await localPath(uri, ctx.policy, field), uri, downloaded: false, release: noRelease };
 }
 
-export async function localFileFor(uri: string, ctx: FetchContext): Promise<LocalForcingFile> {
-  if (uri.startsWith('s3://')) return cached(uri, ctx, s3Source(uri, ctx));
-  if (/^https?:\/\//i.test(uri)) return cached(uri, ctx, httpSource(uri, ctx));
-  const p = uri.startsWith('file://') ? fileURLToPath(uri) : uri;
+/**
+ * A local path or file:// URI -> the real path to open. Outside `driftline run` (local mode 'anywhere')
+ * every way a file can fail the check — missing, a symlink or `..` leading out of FORCING_ALLOW_LOCAL,
+ * not a regular file — gives one and the same refusal, so a job cannot learn whether a path exists.
+ */
+async function localPath(uri: string, policy: ForcingPolicy, field: string): Promise<string> {
+  const refusal = localRefusal(policy);
+  if (refusal) throw deniedError(field, refusal);
+  const outside = deniedError(field, 'local files must be regular files inside FORCING_ALLOW_LOCAL (missing, outside it, or reached through a symlink or .. leading out of it)');
+  let p: string;
   try {
-    const st = await stat(p);
-    if (!st.isFile()) throw new Error('not a regular file');
-  } catch (err) {
-    throw new DriftlineError('E_FORCING_INVALID', `forcing file ${uri}: ${(err as Error).message}`, { cause: err });
+    p = isFileUri(uri) ? fileURLToPath(uri) : uri;
+  } catch {
+    if (policy.local.mode !== 'anywhere') throw outside;
+    throw new DriftlineError('E_FORCING_INVALID', `${field}: not a valid file:// URI`, { field });
   }
-  return { path: p, uri, downloaded: false, release: noRelease };
+  if (policy.local.mode === 'anywhere') {
+    // `driftline run`: the user's own machine; say plainly what is wrong with their file.
+    try {
+      const st = await stat(p);
+      if (!st.isFile()) throw new Error('not a regular file');
+    } catch (err) {
+      throw new DriftlineError('E_FORCING_INVALID', `forcing file ${uri}: ${(err as Error).message}`, { cause: err, field });
+    }
+    return p;
+  }
+  // `..` is refused outright, as in URLs: path.resolve would fold it lexically, which is not what the
+  // OS does after a symlinked directory.
+  if (p.includes('\0') || p.split(/[/\\]/).includes('..')) throw outside;
+  const abs = path.resolve(p);
+  // Lexically outside every allowed directory: refused without touching the file system.
+  if (!policy.local.dirs.some((d) => isInside(abs, d)) && !policy.local.files.includes(abs)) throw outside;
+  try {
+    const real = await realpath(abs);
+    const dirs = await Promise.all(policy.local.dirs.map((d) => realpath(d).catch(() => null)));
+    const files = await Promise.all(policy.local.files.map((f) => realpath(f).catch(() => null)));
+    const inside = dirs.some((d) => d !== null && isInside(real, d)) || files.includes(real);
+    if (!inside || !(await stat(real)).isFile()) throw outside;
+    // The real path is opened, so a symlink swapped in after this check is not followed.
+    return real;
+  } catch {
+    throw outside;
+  }
 }
 
 interface Source {
   /** A version tag of the object (ETag, or Last-Modified + size), or null when it has none or none can be asked for. */
-  version(): Promise<string | null>;
-  download(to: string): Promise<void>;
+  version(signal: AbortSignal): Promise<string | null>;
+  download(to: string, signal: AbortSignal): Promise<void>;
 }
 
-function fetchError(uri: string, err: unknown, notFound = false): DriftlineError {
+/** An error's code (ECONNREFUSED, NoSuchKey, …) without its message, which may carry addresses or remote text. */
+function errorTag(err: unknown): string {
+  const e = err as { code?: unknown; name?: unknown; $metadata?: { httpStatusCode?: number } };
+  const status = e?.$metadata?.httpStatusCode;
+  const tag = typeof e?.code === 'string' ? e.code : typeof e?.name === 'string' && e.name !== 'Error' ? e.name : 'error';
+  return status ? `${tag} (HTTP ${status})` : tag;
+}
+
+/** `deadline`: the download's signal and cap, to tell its time cap from other aborts. */
+function fetchError(uri: string, err: unknown, notFound = false, deadline?: { signal: AbortSignal; ms: number }): DriftlineError {
   if (err instanceof DriftlineError) return err;
-  const msg = err instanceof Error ? err.message : String(err);
+  if (deadline && passedDeadline(deadline.signal)) return timeLimit(uri, deadline.ms, err);
+  const msg = err instanceof HttpStatus ? `HTTP ${err.status}` : errorTag(err);
   // A missing (or forbidden) object will not appear by retrying: permanent, but still a fetch error.
   return new DriftlineError('E_FORCING_FETCH', `forcing ${redactForcingUri(uri)}: ${notFound ? 'not found or not allowed' : 'fetch failed'}: ${msg}`, {
     cause: err,
     ...(notFound ? { retryable: false } : {}),
   });
+}
+
+/** Aborted by the download's own deadline (AbortSignal.timeout), not by a shutdown. */
+function passedDeadline(signal: AbortSignal): boolean {
+  return signal.aborted && (signal.reason as { name?: string } | undefined)?.name === 'TimeoutError';
+}
+
+class HttpStatus extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status}`);
+  }
+}
+
+function tooLarge(uri: string, policy: ForcingPolicy): DriftlineError {
+  return new DriftlineError('E_FORCING_LIMIT', `forcing ${redactForcingUri(uri)}: larger than FORCING_MAX_MB (${policy.maxBytes / 1024 / 1024} MiB)`);
+}
+
+/** Passes bytes through until more than maxBytes went by, then fails the pipeline (a lying or absent Content-Length). */
+function byteCap(uri: string, policy: ForcingPolicy): Transform {
+  let bytes = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      bytes += chunk.length;
+      if (bytes > policy.maxBytes) done(tooLarge(uri, policy));
+      else done(null, chunk);
+    },
+  });
+}
+
+function checkDeclaredSize(uri: string, policy: ForcingPolicy, bytes: number | undefined): void {
+  if (bytes !== undefined && Number.isFinite(bytes) && bytes > policy.maxBytes) throw tooLarge(uri, policy);
 }
 
 /** Missing or forbidden: retrying the same request cannot succeed (an operator must fix the job or the rights). */
@@ -123,66 +200,82 @@ function isNotFound(err: unknown): boolean {
   return ['NotFound', 'NoSuchKey', 'NoSuchBucket', 'AccessDenied', 'Forbidden'].includes(e?.name ?? '') || status === 404 || status === 403;
 }
 
-function s3Source(uri: string, ctx: FetchContext): Source {
-  const { bucket, key } = parseS3Uri(uri);
+function s3Source(uri: string, ctx: FetchContext, field: string): Source {
+  let bucket: string;
+  let key: string;
+  try {
+    ({ bucket, key } = parseS3Uri(`s3://${uri.slice('s3://'.length)}`));
+  } catch {
+    throw new DriftlineError('E_FORCING_INVALID', `${field}: an s3:// URI needs a bucket and a key (s3://bucket/key)`, { field });
+  }
   const client = () => {
     if (!ctx.s3) throw new DriftlineError('E_FORCING_FETCH', `forcing ${redactForcingUri(uri)}: no S3 client configured (set S3_ENDPOINT / credentials)`, { retryable: false });
     return ctx.s3;
   };
   return {
-    async version() {
+    async version(signal) {
       try {
-        const head = await client().send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: ctx.signal });
+        const head = await client().send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+        checkDeclaredSize(uri, ctx.policy, head.ContentLength);
         return head.ETag ?? (head.LastModified ? `${head.LastModified.toISOString()}-${head.ContentLength}` : null);
       } catch (err) {
-        throw fetchError(uri, err, isNotFound(err));
+        throw fetchError(uri, err, isNotFound(err), { signal, ms: ctx.policy.fetchTimeoutMs });
       }
     },
-    async download(to) {
+    async download(to, signal) {
       try {
-        const obj = await client().send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: ctx.signal });
+        const obj = await client().send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
         if (!obj.Body) throw new Error('empty body');
-        await pipeline(obj.Body as Readable, createWriteStream(to), { signal: ctx.signal });
+        checkDeclaredSize(uri, ctx.policy, obj.ContentLength);
+        await pipeline(obj.Body as Readable, byteCap(uri, ctx.policy), createWriteStream(to), { signal });
       } catch (err) {
-        throw fetchError(uri, err, isNotFound(err));
+        throw fetchError(uri, err, isNotFound(err), { signal, ms: ctx.policy.fetchTimeoutMs });
       }
     },
   };
 }
 
-function httpSource(uri: string, ctx: FetchContext): Source {
-  const signal = ctx.signal ? { signal: ctx.signal } : {};
+function httpSource(uri: string, ctx: FetchContext, field: string): Source {
+  const request = (method: 'HEAD' | 'GET', signal: AbortSignal) => policedRequest(uri, method, { policy: ctx.policy, field, signal, logger: ctx.logger });
+  const declared = (res: PolicedResponse) => {
+    const n = res.headers['content-length'];
+    return n === undefined ? undefined : Number(n);
+  };
   return {
-    async version() {
-      let res: Response;
+    async version(signal) {
+      let res: PolicedResponse;
       try {
-        res = await fetch(uri, { method: 'HEAD', ...signal });
+        res = await request('HEAD', signal);
+        res.body.resume();
       } catch (err) {
-        throw fetchError(uri, err);
+        throw fetchError(uri, err, false, { signal, ms: ctx.policy.fetchTimeoutMs });
       }
-      if (res.status === 404 || res.status === 410) throw fetchError(uri, new Error(`HTTP ${res.status}`), true);
+      if (res.status === 404 || res.status === 410) throw fetchError(uri, new HttpStatus(res.status), true);
       // HEAD refused (presigned URLs are signed for GET only; some servers do not implement HEAD): no
       // version to cache by; the GET decides whether the object can be had at all.
       if (res.status === 403 || res.status === 405 || res.status === 501) return null;
-      if (!res.ok) throw fetchError(uri, new Error(`HTTP ${res.status}`));
-      const etag = res.headers.get('etag');
-      const lm = res.headers.get('last-modified');
-      return etag ?? (lm ? `${lm}-${res.headers.get('content-length')}` : null);
+      if (res.status < 200 || res.status > 299) throw fetchError(uri, new HttpStatus(res.status));
+      checkDeclaredSize(uri, ctx.policy, declared(res));
+      const etag = res.headers.etag;
+      const lm = res.headers['last-modified'];
+      return etag ?? (lm ? `${lm}-${res.headers['content-length']}` : null);
     },
-    async download(to) {
-      let res: Response;
+    async download(to, signal) {
+      let res: PolicedResponse;
       try {
-        res = await fetch(uri, signal);
+        res = await request('GET', signal);
       } catch (err) {
-        throw fetchError(uri, err);
+        throw fetchError(uri, err, false, { signal, ms: ctx.policy.fetchTimeoutMs });
       }
-      // Missing or forbidden stays so on retry: permanent. Other statuses (5xx, 429) may pass.
-      if ([401, 403, 404, 410].includes(res.status)) throw fetchError(uri, new Error(`HTTP ${res.status}`), true);
       try {
-        if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
-        await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), createWriteStream(to), signal);
+        // Missing or forbidden stays so on retry: permanent. Other statuses (5xx, 429) may pass.
+        if ([401, 403, 404, 410].includes(res.status)) throw fetchError(uri, new HttpStatus(res.status), true);
+        if (res.status < 200 || res.status > 299) throw new HttpStatus(res.status);
+        checkDeclaredSize(uri, ctx.policy, declared(res));
+        await pipeline(res.body, byteCap(uri, ctx.policy), createWriteStream(to), { signal });
       } catch (err) {
-        throw fetchError(uri, err);
+        res.body.destroy();
+        throw fetchError(uri, err, false, { signal, ms: ctx.policy.fetchTimeoutMs });
       }
     },
   };
@@ -190,8 +283,34 @@ function httpSource(uri: string, ctx: FetchContext): Source {
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
+/**
+ * One download's deadline (FORCING_FETCH_TIMEOUT_SECONDS over HEAD and GET together), combined with
+ * the caller's signal. Passing the cap is permanent (E_FORCING_LIMIT): a download that did not finish
+ * in it is too big for the link or served by a stalled or dripping server, and every retry would hold
+ * a mission slot for the whole cap again (×MAX_ATTEMPTS); network errors before the cap stay retryable.
+ * The error is made where the abort lands (fetchError), so missions sharing the download get it too.
+ */
+function timeLimit(uri: string, ms: number, cause: unknown): DriftlineError {
+  return new DriftlineError('E_FORCING_LIMIT', `forcing ${redactForcingUri(uri)}: not downloaded within FORCING_FETCH_TIMEOUT_SECONDS (${ms / 1000} s), HEAD at most ${HEAD_TIMEOUT_MS / 1000} s of it`, { cause });
+}
+
+/**
+ * A HEAD (or S3 HeadObject) carries no body: servers answer it in well under a second. 60 s covers DNS
+ * and a TLS handshake on a poor link, and bounds a silent server at 1/15 of the default total cap.
+ */
+const HEAD_TIMEOUT_MS = 60_000;
+
+function deadlineSignal(ctx: FetchContext): AbortSignal {
+  const deadline = AbortSignal.timeout(ctx.policy.fetchTimeoutMs);
+  return ctx.signal ? AbortSignal.any([ctx.signal, deadline]) : deadline;
+}
+
 async function cached(uri: string, ctx: FetchContext, source: Source): Promise<LocalForcingFile> {
-  const version = await source.version();
+  return cachedWithin(uri, ctx, source, deadlineSignal(ctx));
+}
+
+async function cachedWithin(uri: string, ctx: FetchContext, source: Source, signal: AbortSignal): Promise<LocalForcingFile> {
+  const version = await source.version(AbortSignal.any([signal, AbortSignal.timeout(Math.min(HEAD_TIMEOUT_MS, ctx.policy.fetchTimeoutMs))]));
   // Without a version tag nothing tells us the object is unchanged: download it for this mission only.
   const ephemeral = version === null;
   const key = `${sha(uri).slice(0, 24)}-${sha(version ?? `nocache-${Date.now()}-${randomBytes(4).toString('hex')}`).slice(0, 16)}.nc`;
@@ -206,7 +325,7 @@ async function cached(uri: string, ctx: FetchContext, source: Source): Promise<L
     let job = inFlight.get(file);
     const shared = job !== undefined;
     if (!job) {
-      job = fetchInto(file, uri, ctx, source);
+      job = fetchInto(file, uri, ctx, source, signal);
       inFlight.set(file, job);
       void job.finally(() => inFlight.delete(file)).catch(() => undefined);
     }
@@ -219,7 +338,7 @@ async function cached(uri: string, ctx: FetchContext, source: Source): Promise<L
 }
 
 /** Cache hit (touching the file for LRU) or download to a temp file renamed into place, then eviction. */
-async function fetchInto(file: string, uri: string, ctx: FetchContext, source: Source): Promise<{ downloaded: boolean }> {
+async function fetchInto(file: string, uri: string, ctx: FetchContext, source: Source, signal: AbortSignal): Promise<{ downloaded: boolean }> {
   await mkdir(ctx.cacheDir, { recursive: true });
   try {
     await stat(file);
@@ -233,7 +352,7 @@ async function fetchInto(file: string, uri: string, ctx: FetchContext, source: S
   const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   const t0 = Date.now();
   try {
-    await source.download(tmp);
+    await source.download(tmp, signal);
     await rename(tmp, file);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);

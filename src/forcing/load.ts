@@ -10,6 +10,11 @@
  * Land: `params.forcing.land` ({uri} -> land_binary_mask raster, {constant: 0|1}), else FORCING_LAND_URI,
  * else null (the global coastline).
  *
+ * Every URI (the job's and the env defaults) is checked against the forcing source policy (policy.ts)
+ * before anything is fetched; a refusal is E_FORCING_DENIED naming the field (`params.forcing.wind.uri[2]`
+ * or `FORCING_WIND_URI`). The policy comes from the caller (`driftline run`: local files anywhere) or,
+ * by default, from the config (queued jobs).
+ *
  * A file must cover the seed position(s) and the whole run in time (E_FORCING_COVERAGE naming the
  * bound). Particles that drift out of the read window later get NaN from the sampler and are
  * deactivated by the model (STATUS.OUTSIDE), as OpenDrift does.
@@ -24,6 +29,7 @@ import { M_PER_DEG_LAT } from '../model/geo.js';
 import type { ModelParams } from '../model/types.js';
 import type { VectorKind } from './cf.js';
 import { localFileFor, redactForcingUri, type FetchContext } from './fetch.js';
+import { deniedError, forcingPolicyFor, isRemoteUri, localRefusal, remoteRefusal, type ForcingPolicy } from './policy.js';
 import { gridCovers } from './grid.js';
 import { openNetcdf, type NcFile } from './netcdf.js';
 import { readLandMask, readVectorField, type Coverage, type ForcingWindow, type LabeledFile } from './read.js';
@@ -41,12 +47,20 @@ export const MAX_DRIFT_SPEED_MPS = 5;
 /** What loadForcing needs from its caller (the mission pipeline or a test). */
 export interface LoadContext {
   config: Config;
+  /** What the mission may read; default the queued-job policy of `config` (`driftline run` allows local files). */
+  policy?: ForcingPolicy;
   s3: S3Client | null;
   logger: Logger;
   signal?: AbortSignal;
 }
 
 type VectorSpec = { constant: [number, number] } | { uri: string | string[]; variables?: { u: string; v: string } };
+
+/** A spec's URIs with the name each goes by in errors: `params.forcing.wind.uri[2]`, or the env variable. */
+interface NamedUris {
+  uris: string[];
+  fields: string[];
+}
 
 /** The space/time window a mission can touch (seed area grown by the largest possible drift). */
 export function missionWindow(model: ModelParams): ForcingWindow {
@@ -77,24 +91,41 @@ function uriList(u: string | string[]): string[] {
   return Array.isArray(u) ? u : [u];
 }
 
-const isRemote = (uri: string) => uri.startsWith('s3://') || /^https?:\/\//i.test(uri);
+function namedUris(u: string | string[], base: string): NamedUris {
+  const uris = uriList(u);
+  return { uris, fields: uris.map((_, i) => (Array.isArray(u) ? `${base}[${i}]` : base)) };
+}
+
+/**
+ * Every URI of the mission against the policy's static rules before anything is fetched, so a refused
+ * third file does not cost two downloads first (DNS, realpath and redirects are checked at fetch time).
+ */
+function precheck(all: NamedUris[], policy: ForcingPolicy): void {
+  for (const { uris, fields } of all) {
+    uris.forEach((uri, i) => {
+      const refusal = isRemoteUri(uri) ? remoteRefusal(uri, policy) : localRefusal(policy);
+      if (refusal) throw deniedError(fields[i] ?? 'params.forcing', refusal);
+    });
+  }
+}
 const isEnoent = (err: unknown) => ((err as { cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code) === 'ENOENT';
 
 /** Opens every URI's local copy; each file stays pinned in the cache until closeAll. */
-async function openAll(uris: string[], fctx: FetchContext): Promise<LabeledFile[]> {
+async function openAll({ uris, fields }: NamedUris, fctx: FetchContext): Promise<LabeledFile[]> {
   const out: LabeledFile[] = [];
   try {
-    for (const uri of uris) {
-      let local = await localFileFor(uri, fctx);
+    for (const [i, uri] of uris.entries()) {
+      const field = fields[i] ?? 'params.forcing';
+      let local = await localFileFor(uri, fctx, field);
       let file: NcFile;
       try {
         file = await openNetcdf(local.path, redactForcingUri(uri));
       } catch (err) {
         await local.release();
-        if (!isRemote(uri) || !isEnoent(err)) throw err;
+        if (!isRemoteUri(uri) || !isEnoent(err)) throw err;
         // Evicted by another worker process sharing the cache between our look-up and our open: once more.
         fctx.logger.warn({ uri: redactForcingUri(uri) }, 'forcing cache file vanished before it was opened; fetching it again');
-        local = await localFileFor(uri, fctx);
+        local = await localFileFor(uri, fctx, field);
         file = await openNetcdf(local.path, redactForcingUri(uri)).catch(async (e: unknown) => {
           await local.release();
           throw e;
@@ -123,6 +154,7 @@ function coverageError(msg: string): DriftlineError {
 async function loadVector(
   kind: VectorKind,
   spec: VectorSpec,
+  named: NamedUris | null,
   model: ModelParams,
   window: ForcingWindow,
   fctx: FetchContext,
@@ -131,7 +163,8 @@ async function loadVector(
     const [u, v] = spec.constant;
     return { desc: { kind: 'constant', uMps: u, vMps: v }, source: { kind: 'constant', description: `constant [${u}, ${v}] m/s`, fallback: false } };
   }
-  const rawUris = uriList(spec.uri);
+  if (!named) throw new DriftlineError('E_INTERNAL', `params.forcing.${kind}: a uri spec without its named URIs`);
+  const rawUris = named.uris;
   // What logs, messages, the mission row and product metadata show (no presigned query strings).
   const uris = rawUris.map(redactForcingUri);
   const label = uris.length === 1 ? uris[0]! : `${uris[0]} (+${uris.length - 1} more)`;
@@ -158,7 +191,7 @@ async function loadVector(
     for (const [name, lon, lat] of points) if (!c.covers(lon, lat)) throw outside(name, lon, lat, c);
   };
 
-  const files = await openAll(rawUris, fctx);
+  const files = await openAll(named, fctx);
   try {
     const r = await readVectorField(files, kind, window, spec.variables, check);
     // The grid handed to the model must hold the seeds too (same test as the samplers).
@@ -194,12 +227,14 @@ export function whichBound(lonDeg: number, latDeg: number, c: Pick<Coverage, 'ex
     : `on its outermost cell edge (file area ${area})`;
 }
 
-function vectorSpecFor(kind: VectorKind, params: JobParams, config: Config): VectorSpec | null {
-  const given = params.forcing?.[kind];
-  if (given) return given as VectorSpec;
-  const env = kind === 'wind' ? config.FORCING_WIND_URI : config.FORCING_CURRENT_URI;
-  if (env) return { uri: env.includes(',') ? env.split(',').map((s) => s.trim()).filter(Boolean) : env };
-  return null;
+function vectorSpecFor(kind: VectorKind, params: JobParams, config: Config): { spec: VectorSpec; named: NamedUris | null } | null {
+  const given = params.forcing?.[kind] as VectorSpec | undefined;
+  if (given) return { spec: given, named: 'uri' in given ? namedUris(given.uri, `params.forcing.${kind}.uri`) : null };
+  const envKey = kind === 'wind' ? 'FORCING_WIND_URI' : 'FORCING_CURRENT_URI';
+  const env = config[envKey];
+  if (!env) return null;
+  const spec = { uri: env.includes(',') ? env.split(',').map((s) => s.trim()).filter(Boolean) : env };
+  return { spec, named: { uris: uriList(spec.uri), fields: uriList(spec.uri).map(() => envKey) } };
 }
 
 /** A land raster with one cell and the same value everywhere (land_binary_mask given as a constant). */
@@ -215,7 +250,9 @@ export async function loadForcing(
   ctx: LoadContext,
 ): Promise<ForcingDescriptor> {
   const { config } = ctx;
+  const policy = ctx.policy ?? forcingPolicyFor(config);
   const fctx: FetchContext = {
+    policy,
     s3: ctx.s3,
     cacheDir: config.FORCING_CACHE_DIR,
     cacheMaxMb: config.FORCING_CACHE_MAX_MB,
@@ -223,11 +260,19 @@ export async function loadForcing(
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   };
   const window = missionWindow(model);
+  const specs = { wind: vectorSpecFor('wind', params, config), current: vectorSpecFor('current', params, config) };
+  const jobLand = params.forcing?.land;
+  const landSpec = jobLand ?? (config.FORCING_LAND_URI ? { uri: config.FORCING_LAND_URI } : undefined);
+  const landNamed = landSpec && 'uri' in landSpec ? (jobLand ? namedUris(landSpec.uri, 'params.forcing.land.uri') : { uris: [landSpec.uri].flat(), fields: ['FORCING_LAND_URI'] }) : null;
+  const stokesSpec = params.forcing?.stokes as VectorSpec | undefined;
+  const stokesNamed = stokesSpec && 'uri' in stokesSpec ? namedUris(stokesSpec.uri, 'params.forcing.stokes.uri') : null;
+  precheck([specs.wind?.named, specs.current?.named, landNamed, stokesNamed].filter((n): n is NamedUris => n !== null && n !== undefined), policy);
+
   const out: Partial<Record<VectorKind, { desc: VectorFieldDescriptor; source: ForcingSource }>> = {};
   for (const kind of ['wind', 'current'] as const) {
-    const spec = vectorSpecFor(kind, params, config);
+    const spec = specs[kind];
     if (spec) {
-      out[kind] = await loadVector(kind, spec, model, window, fctx);
+      out[kind] = await loadVector(kind, spec.spec, spec.named, model, window, fctx);
       continue;
     }
     if (config.FORCING_FALLBACK === 'fail') {
@@ -246,24 +291,24 @@ export async function loadForcing(
   // error rather than OpenDrift's silent fallback of 0 (a job that asks for Stokes drift means it).
   let stokes: { desc: VectorFieldDescriptor; source: ForcingSource } | undefined;
   if (model.stokesDrift) {
-    const spec = params.forcing?.stokes;
+    const spec = stokesSpec;
     if (!spec) {
       throw new DriftlineError('E_JOB_INVALID', 'params.forcing.stokes: params.stokes_drift is true but the mission gives no Stokes drift forcing (constant or a file with sea_surface_wave_stokes_drift_x/y_velocity)', {
         field: 'params.forcing.stokes',
       });
     }
-    stokes = await loadVector('stokes', spec as VectorSpec, model, window, fctx);
+    stokes = await loadVector('stokes', spec, stokesNamed, model, window, fctx);
   }
 
   let land: LandRaster | null = null;
   let landSource: ForcingSource | undefined;
-  const landSpec = params.forcing?.land ?? (config.FORCING_LAND_URI ? { uri: config.FORCING_LAND_URI } : undefined);
   if (landSpec && 'constant' in landSpec) {
     land = constantLandRaster(landSpec.constant);
     landSource = { kind: 'constant', description: `constant land_binary_mask ${landSpec.constant}`, fallback: false };
-  } else if (landSpec) {
-    const uris = uriList(landSpec.uri);
-    const files = await openAll([uris[0]!], fctx);
+  } else if (landSpec && landNamed) {
+    const uris = landNamed.uris;
+    // A land mask is one file: the first URI (the others were checked against the policy above).
+    const files = await openAll({ uris: [uris[0]!], fields: [landNamed.fields[0]!] }, fctx);
     try {
       land = await readLandMask(files[0]!, window, landSpec.variable);
     } finally {

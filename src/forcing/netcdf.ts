@@ -46,7 +46,8 @@ export async function openNetcdf(path: string, label = path): Promise<NcFile> {
   }
   await fh.close();
   if (magic[0] === 0x89 && magic[1] === 0x48 && magic[2] === 0x44 && magic[3] === 0x46) return openNetcdf4(path, label);
-  throw new DriftlineError('E_FORCING_INVALID', `forcing file ${label}: not a NetCDF file (magic bytes ${magic.toString('hex')})`);
+  // Never the bytes themselves: they would tell a job what any file it can name begins with.
+  throw new DriftlineError('E_FORCING_INVALID', `forcing file ${label}: not a NetCDF file (neither a NetCDF-3 nor an HDF5 signature)`);
 }
 
 // ---------------------------------------------------------------------------------------------------

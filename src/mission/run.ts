@@ -58,7 +58,13 @@ export async function runMission(job: Job, deps: MissionDeps): Promise<MissionOu
 
   report('forcing', 0);
   const forcing = await timed('forcing', () =>
-    loadForcing(job.params, model, { config, s3: deps.s3, logger: log, ...(deps.signal ? { signal: deps.signal } : {}) }),
+    loadForcing(job.params, model, {
+      config,
+      s3: deps.s3,
+      logger: log,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      ...(deps.forcingPolicy ? { policy: deps.forcingPolicy } : {}),
+    }),
   );
   for (const [name, source] of Object.entries(forcing.sources)) {
     if (source?.fallback) {

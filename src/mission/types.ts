@@ -4,6 +4,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config.js';
+import type { ForcingPolicy } from '../forcing/policy.js';
 import type { ForcingDescriptor } from '../forcing/types.js';
 import type { Logger } from '../logger.js';
 import type { ProductFile } from '../products/types.js';
@@ -26,6 +27,8 @@ export interface MissionDeps {
   signal?: AbortSignal;
   /** Simulation threads; default config.SIM_THREADS. */
   threads?: number;
+  /** Forcing source policy; default the queued-job policy of `config` (`driftline run` passes one allowing local files). */
+  forcingPolicy?: ForcingPolicy;
 }
 
 export interface MissionOutcome {

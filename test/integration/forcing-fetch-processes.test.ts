@@ -15,14 +15,20 @@ let server: Server;
 let base: string;
 let gets = 0;
 const FETCH_TS = path.resolve('src/forcing/fetch.ts');
+const CONFIG_TS = path.resolve('src/config.ts');
+const POLICY_TS = path.resolve('src/forcing/policy.ts');
 
 /** A child process that fetches `uri` into `cacheDir` and prints {path, downloaded, size} as JSON. */
 function fetchInChild(uri: string, cacheDir: string): Promise<{ path: string; downloaded: boolean; size: number }> {
   const code = `
     const { localFileFor } = await import(${JSON.stringify(FETCH_TS)});
+    const { loadConfig } = await import(${JSON.stringify(CONFIG_TS)});
+    const { forcingPolicyFromConfig } = await import(${JSON.stringify(POLICY_TS)});
+    // The test server is on loopback: allowed explicitly, private networks opted in.
+    const policy = forcingPolicyFromConfig(loadConfig({ FORCING_ALLOW: ${JSON.stringify(`${base}/`)}, FORCING_ALLOW_PRIVATE_NETWORKS: 'true' }));
     const { statSync } = await import('node:fs');
     const logger = { info() {}, debug() {}, warn() {} };
-    const f = await localFileFor(${JSON.stringify(uri)}, { s3: null, cacheDir: ${JSON.stringify(cacheDir)}, cacheMaxMb: 100, logger });
+    const f = await localFileFor(${JSON.stringify(uri)}, { policy, s3: null, cacheDir: ${JSON.stringify(cacheDir)}, cacheMaxMb: 100, logger });
     console.log(JSON.stringify({ path: f.path, downloaded: f.downloaded, size: statSync(f.path).size }));
     await f.release();`;
   return new Promise((resolve, reject) => {

@@ -15,6 +15,7 @@ import { T0_SEC, windField } from '../../scripts/make-forcing.lib.mjs';
 import { loadConfig, type Config } from '../../src/config.js';
 import { localFileFor, pinnedCacheFiles, redactForcingUri, type FetchContext } from '../../src/forcing/fetch.js';
 import { loadForcing } from '../../src/forcing/load.js';
+import { forcingPolicyFor } from '../../src/forcing/policy.js';
 import { createVectorSampler } from '../../src/forcing/sampler.js';
 import { toModelParams, validateJob } from '../../src/job.js';
 import { silentLogger, type Logger } from '../../src/logger.js';
@@ -28,8 +29,16 @@ let httpBase: string;
 let httpGets = 0;
 const bucket = `forcing-${process.pid}-${Date.now().toString(36)}`;
 
+/**
+ * The test's sources are its s3rver bucket and an HTTP server on loopback: allowed explicitly, with
+ * private networks opted in (a queued job's default policy would refuse both).
+ */
+function testConfig(cacheName: string): Config {
+  return loadConfig({ FORCING_CACHE_DIR: path.join(dir, cacheName), FORCING_ALLOW: `s3://${bucket}/,${httpBase}/`, FORCING_ALLOW_PRIVATE_NETWORKS: 'true' });
+}
+
 function ctx(cacheName: string, maxMb = 100): FetchContext {
-  return { s3, cacheDir: path.join(dir, cacheName), cacheMaxMb: maxMb, logger: silentLogger };
+  return { policy: forcingPolicyFor(testConfig(cacheName)), s3, cacheDir: path.join(dir, cacheName), cacheMaxMb: maxMb, logger: silentLogger };
 }
 
 async function put(key: string, file: string): Promise<void> {
@@ -85,7 +94,7 @@ describe('forcing from S3', () => {
       mission_id: 'm-s3',
       params: { latitude: 60, longitude: 6, start_time: '2024-01-01T01:00:00Z', duration_hours: 6, forcing: { wind: { uri: `s3://${bucket}/wind/wind_lonlat.nc` } } },
     }).params;
-    const config: Config = loadConfig({ FORCING_CACHE_DIR: path.join(dir, 'cache-load') });
+    const config = testConfig('cache-load');
     const f = await loadForcing(params, toModelParams(params), { config, s3, logger: silentLogger });
     expect(f.sources.wind).toMatchObject({ kind: 'file', description: `s3://${bucket}/wind/wind_lonlat.nc`, fallback: false });
     const u = new Float32Array(1);
@@ -193,7 +202,7 @@ describe('forcing from S3', () => {
       mission_id: 'm-vanish',
       params: { latitude: 60, longitude: 6, start_time: '2024-01-01T01:00:00Z', duration_hours: 6, forcing: { wind: { uri } } },
     }).params;
-    const config: Config = loadConfig({ FORCING_CACHE_DIR: cacheDir });
+    const config = testConfig('cache-vanish');
     const f = await loadForcing(params, toModelParams(params), { config, s3, logger });
     expect(vanished).toBe(1);
     expect(f.wind.kind).toBe('grid');
@@ -245,7 +254,7 @@ describe('forcing over HTTP', () => {
       mission_id: 'm-presigned',
       params: { latitude: 60, longitude: 6, start_time: '2024-01-01T01:00:00Z', duration_hours: 6, forcing: { wind: { uri: `${httpBase}/wind_lonlat.nc?X-Amz-Signature=s3cr3t` } } },
     }).params;
-    const f = await loadForcing(params, toModelParams(params), { config: loadConfig({ FORCING_CACHE_DIR: path.join(dir, 'cache-presigned') }), s3, logger: silentLogger });
+    const f = await loadForcing(params, toModelParams(params), { config: testConfig('cache-presigned'), s3, logger: silentLogger });
     expect(f.sources.wind.description).toBe(`${httpBase}/wind_lonlat.nc?<query redacted>`);
   });
 

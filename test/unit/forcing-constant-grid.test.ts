@@ -66,7 +66,7 @@ describe.each([
         forcing: { wind: { uri: windFile }, current: { uri: currentFile }, land: { constant: 0 } },
       },
     }).params;
-    const forcing = await loadForcing(params, model, { config: loadConfig({ FORCING_CACHE_DIR: path.join(dir, 'cache') }), s3: null, logger: silentLogger });
+    const forcing = await loadForcing(params, model, { config: loadConfig({ FORCING_CACHE_DIR: path.join(dir, 'cache'), FORCING_ALLOW_LOCAL: dir }), s3: null, logger: silentLogger });
     expect(forcing.wind.kind).toBe('grid');
     expect(forcing.current.kind).toBe('grid');
 
@@ -98,7 +98,8 @@ describe('gridded descriptors on worker threads (rng "fast", 2 threads, 3 blocks
     const model = scenarioModel(scenario.inputs, 'fast', { numParticles: 2 * 4096 + 10, durationSec: 12 * 3600, seeding: { lonDeg: -30, latDeg: 45, radiusM: 2000, radiusType: 'gaussian' } });
     const params = (forcing: Record<string, unknown>) =>
       validateJob({ mission_id: 'threads', params: { latitude: 45, longitude: -30, start_time: '2024-01-01T00:00:00Z', duration_hours: 12, forcing } }).params;
-    const config = loadConfig({ FORCING_CACHE_DIR: path.join(dir, 'cache') });
+    // Local forcing files: opted in for this test's directory (queued jobs get no local files by default).
+    const config = loadConfig({ FORCING_CACHE_DIR: path.join(dir, 'cache'), FORCING_ALLOW_LOCAL: dir });
     const ctx = { config, s3: null, logger: silentLogger };
     const wind = makeConstant(path.join(dir, 'threads_wind.nc4'), 'wind', 7.25, -3.5);
     const current = makeConstant(path.join(dir, 'threads_current.nc'), 'current', 0.2, 0.35);

@@ -5,7 +5,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentField, T0_SEC, windField } from '../../scripts/make-forcing.lib.mjs';
 import { loadConfig, type Config } from '../../src/config.js';
+import type { DriftlineError } from '../../src/errors.js';
 import { loadForcing, missionWindow } from '../../src/forcing/load.js';
+import { forcingPolicyFromConfig } from '../../src/forcing/policy.js';
 import { createVectorSampler } from '../../src/forcing/sampler.js';
 import type { VectorFieldDescriptor } from '../../src/forcing/types.js';
 import { toModelParams, validateJob, type JobParams } from '../../src/job.js';
@@ -20,7 +22,8 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'forcing-load-'));
   const r = spawnSync(process.execPath, ['scripts/make-forcing', '--out', dir], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`make-forcing failed: ${r.stderr}`);
-  config = loadConfig({ FORCING_CACHE_DIR: path.join(dir, 'cache') });
+  // Local forcing files: opted in for this test's directory (queued jobs get no local files by default).
+  config = loadConfig({ FORCING_CACHE_DIR: path.join(dir, 'cache'), FORCING_ALLOW_LOCAL: dir });
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -135,11 +138,17 @@ describe('loadForcing', () => {
     ).rejects.toMatchObject({ message: expect.stringContaining('cone end position (lat 60.0000, lon 9.0000)') });
   });
 
-  it('unreadable files are E_FORCING_INVALID naming the file', async () => {
-    await expect(load(job({ forcing: { wind: { uri: path.join(dir, 'missing.nc') } } }))).rejects.toMatchObject({
+  it('a missing file is E_FORCING_INVALID naming it under `driftline run`; a queued job learns only that the policy refused it', async () => {
+    const params = job({ forcing: { wind: { uri: path.join(dir, 'missing.nc') } } });
+    const runPolicy = forcingPolicyFromConfig(config, { localAnywhere: true });
+    await expect(loadForcing(params, toModelParams(params), { config, policy: runPolicy, s3: null, logger: silentLogger })).rejects.toMatchObject({
       code: 'E_FORCING_INVALID',
       message: expect.stringContaining('missing.nc'),
     });
+    // Queued (FORCING_ALLOW_LOCAL = dir): missing and present-but-outside look the same (forcing-policy.test.ts).
+    const err = await load(params).catch((e: unknown) => e as DriftlineError);
+    expect(err).toMatchObject({ code: 'E_FORCING_DENIED', field: 'params.forcing.wind.uri', retryable: false });
+    expect((err as Error).message).not.toContain('missing.nc');
   });
 
   it('the read window is the seed area grown by 5 m/s × duration and the run time span', () => {

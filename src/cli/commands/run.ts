@@ -8,6 +8,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
 import { loadConfig, type Config } from '../../config.js';
+import { forcingPolicyFromConfig } from '../../forcing/policy.js';
 import { parseJobText, type Job } from '../../job.js';
 import { createLogger } from '../../logger.js';
 import type { MissionProgress } from '../../mission/types.js';
@@ -21,6 +22,11 @@ const USAGE = `usage: driftline run <job.json> --out DIR [--threads N] [--json]
 
 Runs one mission locally: the same pipeline as a worker, with the products written to DIR
 (raw/particles.nc, products/...) instead of S3. Needs no Redis, PostgreSQL or S3.
+
+Forcing: local paths and file:// may point anywhere (your machine, your rights). s3:// and
+http(s):// follow the worker's policy: FORCING_ALLOW (default s3://$FORCING_BUCKET/), public
+addresses only unless FORCING_ALLOW_PRIVATE_NETWORKS=true, FORCING_MAX_MB and
+FORCING_FETCH_TIMEOUT_SECONDS.
 
   --out DIR       where the products go (created)
   --threads N     simulation threads (default SIM_THREADS = the number of cores)
@@ -72,7 +78,9 @@ export async function runCommand(argv: string[]): Promise<number> {
 
   const t0 = performance.now();
   try {
-    const outcome = await runner.run(job, { config, logger, workDir, s3, onProgress, ...(threads ? { threads } : {}) });
+    // The user's own machine and rights: local forcing files anywhere; remote sources as for a worker.
+    const forcingPolicy = forcingPolicyFromConfig(config, { localAnywhere: true });
+    const outcome = await runner.run(job, { config, logger, workDir, s3, onProgress, forcingPolicy, ...(threads ? { threads } : {}) });
     bar?.update(100, { stage: 'done' });
     bar?.stop();
     const seconds = (performance.now() - t0) / 1000;
