@@ -16,6 +16,7 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Config } from '../config.js';
 import { asDriftlineError } from '../errors.js';
+import { jobLimits } from '../job.js';
 import type { Logger } from '../logger.js';
 import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
@@ -23,6 +24,7 @@ import {
   claimMission,
   completeMission,
   failMission,
+  insertRejectedJob,
   recordAttemptError,
   requeueMission,
   updateMissionProgress,
@@ -300,6 +302,7 @@ export class Worker {
       complete: (missionId, stored, outcome) =>
         completeMission(pool, missionId, stored, { warnings: outcome.warnings, timingsMs: outcome.timingsMs, particleSteps: outcome.particleSteps }),
       fail: (missionId, record) => failMission(pool, missionId, record),
+      reject: (record) => insertRejectedJob(pool, record),
       noteRetry: (missionId, err) => recordAttemptError(pool, missionId, workerId, `attempt failed, retrying: ${err.toString()}`, err.code),
       ack: () => queue.ack(workerId, raw),
       deadLetter: (letter) => queue.deadLetter(workerId, raw, letter),
@@ -320,7 +323,7 @@ export class Worker {
         retryBaseMs: c.RETRY_BASE_MS,
         retryMaxMs: c.RETRY_MAX_MS,
         progressIntervalMs: c.PROGRESS_INTERVAL_SECONDS * 1000,
-        limits: { maxParticles: c.MAX_PARTICLES, maxDurationHours: c.MAX_DURATION_HOURS },
+        limits: jobLimits(c),
         logger: this.log,
         signal: this.hardStop.signal,
         onMissionId: (missionId) => (entry.missionId = missionId),

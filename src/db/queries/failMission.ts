@@ -1,10 +1,12 @@
+import { replaceUnstorable, sanitiseForJson } from '../../job-guard.js';
 import { run, type Queryable } from '../pool.js';
 
 const SQL = `
-INSERT INTO missions (id, status, params, attempts, worker_id, error, error_code, completed_at)
-VALUES ($1, 'failed', $2, $3, $4, $5, $6, now())
+INSERT INTO missions (id, status, params, attempts, worker_id, error, error_code, raw_job, completed_at)
+VALUES ($1, 'failed', $2, $3, $4, $5, $6, $7, now())
 ON CONFLICT (id) DO UPDATE
   SET status = 'failed', error = EXCLUDED.error, error_code = EXCLUDED.error_code,
+      raw_job = coalesce(EXCLUDED.raw_job, missions.raw_job),
       worker_id = EXCLUDED.worker_id, completed_at = now(), updated_at = now(),
       attempts = greatest(missions.attempts, EXCLUDED.attempts)
   WHERE missions.status <> 'completed'`;
@@ -17,6 +19,8 @@ export interface FailureRecord {
   /** "E_JOB_INVALID: params.latitude: Too big: expected number to be <=90" */
   message: string;
   code: string;
+  /** Sanitised copy of the job text (src/job-guard.ts sanitiseJobText), for jobs that failed validation. */
+  rawJob?: string;
 }
 
 /**
@@ -24,6 +28,8 @@ export interface FailureRecord {
  * (it failed validation). A `completed` mission is never turned into a failure.
  */
 export async function failMission(db: Queryable, missionId: string, f: FailureRecord): Promise<void> {
-  const params = typeof f.params === 'object' && f.params !== null ? f.params : { value: f.params ?? null };
-  await run(db, 'fail mission', SQL, [missionId, JSON.stringify(params), f.attempts, f.workerId, f.message, f.code]);
+  // Sanitised: the params of a job that failed validation may hold a NUL, which jsonb refuses (the row
+  // would never be written), or nesting deeper than the guard allows.
+  const params = sanitiseForJson(typeof f.params === 'object' && f.params !== null ? f.params : { value: f.params ?? null });
+  await run(db, 'fail mission', SQL, [missionId, JSON.stringify(params), f.attempts, f.workerId, replaceUnstorable(f.message), f.code, f.rawJob ?? null]);
 }
