@@ -166,7 +166,7 @@ export function parseJobValue(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new DriftlineError('E_JOB_JSON', `job is not valid JSON: ${(err as Error).message}`, { cause: err });
+    throw new DriftlineError('E_JOB_JSON', `(job): not valid JSON: ${(err as Error).message.slice(0, 200)}`, { cause: err, field: '(job)' });
   }
 }
 

@@ -415,6 +415,7 @@ export class Worker {
       ['s3', () => this.s3?.destroy()],
       // The simulation threads live for the process (src/threads/pool.ts); stop them so the process can exit.
       ['simulation threads', async () => (await import('../threads/pool.js')).closeSimulationPool()],
+      ['mission threads', async () => (await import('../threads/mission-pool.js')).closeMissionThreads()],
     ];
     for (const [name, step] of steps) {
       try {

@@ -1,8 +1,9 @@
 import { run, type Queryable } from '../pool.js';
 
+// ORDER BY the column, qualified: a bare `id` would sort by the text alias ('9' after '10').
 const SQL = `
 SELECT id::text AS id, received_at, worker_id, error_code, error, field, mission_id_hint, raw_bytes, raw_job
-FROM rejected_jobs ORDER BY id DESC LIMIT $1`;
+FROM rejected_jobs ORDER BY rejected_jobs.id DESC LIMIT $1`;
 
 export interface RejectedJobRow {
   /** bigserial, as text (it may pass 2^53). */
