@@ -9,8 +9,8 @@
  *    current f32, recorded for the trajectory file) = 26 in SharedArrayBuffers, plus what the product
  *    writers allocate per record (netCDF row buffers, search-area scratch) — measured ~27.6 B in all
  *    (issue 11: 1 000 000 × 49 records);
- *  - per output time: density grid, search-area contours and one animation frame's draw state; measured
- *    on a 1-particle × 9 001-record run (see PER_OUTPUT_TIME_BYTES);
+ *  - per output time: density grid slice, search-area contours, animation frame state: a 1-particle ×
+ *    9 001-time run peaked at 522 MB RSS, (522 - 300) MB / 9 001 ≈ 25 KB per time;
  *  - fixed: Node, the thread pool, canvas and the coastline (~300 MB RSS before a mission starts).
  */
 import { DriftlineError } from '../errors.js';
@@ -20,8 +20,8 @@ import type { JobParams } from '../job.js';
 export const PER_PARTICLE_BYTES = 125;
 /** Bytes per output record (particle × output time), simulation arrays and product writing together. */
 export const PER_RECORD_BYTES = 27.6;
-/** Bytes per output time independent of particles (density grid slice, contours, frame state). */
-export const PER_OUTPUT_TIME_BYTES = 64 * 1024;
+/** Bytes per output time independent of particles (measured ~25 KB, rounded up). */
+export const PER_OUTPUT_TIME_BYTES = 32 * 1024;
 /** Process baseline a mission adds to, bytes. */
 export const FIXED_BYTES = 300 * 1024 * 1024;
 
