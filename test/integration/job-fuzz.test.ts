@@ -19,6 +19,7 @@ import { closeMissionThreads } from '../../src/threads/mission-pool.js';
 import { closeSimulationPool } from '../../src/threads/simulate.js';
 import { handleJob, type JobPorts, type JobResult } from '../../src/worker/handle-job.js';
 import { freshSchema, type TestSchema } from '../helpers/pg.js';
+import { assertBuilt, runCli } from '../helpers/processes.js';
 import { randomQueue, type TestQueue } from '../helpers/redis.js';
 import { startS3, type TestS3 } from '../helpers/s3.js';
 
@@ -264,6 +265,18 @@ describe('hostile jobs (fuzz corpus)', () => {
       await expectRefused(job(id, params), { id, code: 'E_JOB_INVALID', field: /^params/ });
     }
   }, 120_000);
+
+  it('`driftline queue rejected` shows the rejected jobs, newest first', async () => {
+    assertBuilt();
+    const json = await runCli(['queue', 'rejected', '--limit', '3', '--json'], { ...db.env, ...tq.env });
+    expect(json.code).toBe(0);
+    const rows = JSON.parse(json.stdout) as Array<{ id: string; error_code: string; raw_job: string }>;
+    const newest = await listRejectedJobs(db.pool, 3);
+    expect(rows.map((r) => r.id)).toEqual(newest.map((r) => r.id));
+    const table = await runCli(['queue', 'rejected', '--limit', '2'], { ...db.env, ...tq.env });
+    expect(table.stdout).toMatch(/^ID\s+RECEIVED_AT\s+BYTES\s+ERROR\s+JOB/);
+    expect(table.stdout.trim().split('\n')).toHaveLength(3);
+  }, 60_000);
 
   it('a good job still completes after the whole corpus', async () => {
     await expectGoodJobCompletes('fz-good-1');

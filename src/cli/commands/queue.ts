@@ -20,6 +20,12 @@ const USAGE = `usage: driftline queue check [--json]
           too deep, no or a bad mission_id), from PostgreSQL (rejected_jobs), with the error and
           the start of the sanitised job text; --json prints the whole stored text (up to 16 KiB)`;
 
+/** Untrusted text for a terminal: control characters (escape sequences, newlines) shown as '?'. */
+function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
 export async function queueCommand(argv: string[]): Promise<number> {
   const { values: v, positionals } = parse(
     argv,
@@ -44,7 +50,7 @@ export async function queueCommand(argv: string[]): Promise<number> {
       else
         printTable(
           ['ID', 'RECEIVED_AT', 'BYTES', 'ERROR', 'JOB'],
-          rows.map((r) => [r.id, r.received_at.toISOString(), r.raw_bytes, r.error.slice(0, 120), r.raw_job.slice(0, 60).replace(/\s+/g, ' ')]),
+          rows.map((r) => [r.id, r.received_at.toISOString(), r.raw_bytes, printable(r.error.slice(0, 120)), printable(r.raw_job.slice(0, 60))]),
         );
       return EXIT.OK;
     }
