@@ -3,11 +3,15 @@
 # system ffmpeg (libx264) for the animation. Runs as the unprivileged user `driftline`.
 #
 #   docker build -t driftline .
-#   docker run --rm -e REDIS_URL=... -e DATABASE_URL=... -e S3_ENDPOINT=... driftline            # a worker
-#   docker run --rm -v "$PWD/out:/out" driftline run examples/mission.json --out /out                # one local mission
+#   docker run --rm -e REDIS_URL=... -e DATABASE_URL=... -e S3_ENDPOINT=... -e S3_ACCESS_KEY=... -e S3_SECRET_KEY=... driftline   # a worker
+#   mkdir -p out && docker run --rm -u "$(id -u):$(id -g)" -v "$PWD/out:/out" driftline run examples/mission.json --out /out  # one local mission
+#
+# `-u "$(id -u):$(id -g)"` runs as you, so the bind-mounted out/ is writable and the products are
+# yours; without a mount, /out belongs to the image's user and `docker cp` fetches it.
 
 # Debian bookworm: glibc for @napi-rs/canvas's prebuilt binary, and the same ffmpeg as the CI machine.
-FROM node:20-bookworm-slim AS build
+# Node 22 (the code targets Node >= 20): the AWS SDK releases after January 2027 need Node 22.
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -17,15 +21,18 @@ COPY src ./src
 COPY scripts ./scripts
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 # ffmpeg and a font for products/animation.mp4; tini forwards SIGTERM so a worker drains its missions on `docker stop`.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ffmpeg fonts-dejavu-core tini \
     && rm -rf /var/lib/apt/lists/*
+# METRICS_HOST 0.0.0.0: the container's own network namespace is the boundary, and Prometheus on the
+# compose network must reach /metrics (the port is not published unless you publish it).
 ENV NODE_ENV=production \
     FFMPEG_PATH=/usr/bin/ffmpeg \
     WORK_DIR=/tmp/driftline \
     FORCING_CACHE_DIR=/tmp/driftline-forcing-cache \
+    METRICS_HOST=0.0.0.0 \
     METRICS_PORT=9464
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
@@ -33,9 +40,12 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY sql ./sql
 COPY examples ./examples
+# Scratch directories writable by any user (sticky, like /tmp), so `docker run -u UID:GID` works too;
+# /out, for `driftline run --out /out`, belongs to the image's user.
 RUN groupadd --system driftline && useradd --system --gid driftline --home-dir /app driftline \
-    && mkdir -p /tmp/driftline /tmp/driftline-forcing-cache \
-    && chown driftline:driftline /tmp/driftline /tmp/driftline-forcing-cache
+    && mkdir -p /tmp/driftline /tmp/driftline-forcing-cache /out \
+    && chmod 1777 /tmp/driftline /tmp/driftline-forcing-cache \
+    && chown driftline:driftline /out
 USER driftline
 EXPOSE 9464
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \

@@ -55,7 +55,7 @@ async function one(caseIndex) {
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'driftline-eventloop-'));
   const h = monitorEventLoopDelay({ resolution: 10 });
   const blocks = [];
-  const maxByStage = { forcing: 0, simulation: 0, animation: 0, products: 0, done: 0 };
+  const maxByStage = { forcing: 0, land: 0, simulation: 0, animation: 0, products: 0, done: 0 };
   let stage = 'forcing';
   let maxGapMs = 0;
   const t0 = performance.now();
@@ -83,7 +83,7 @@ async function one(caseIndex) {
       JSON.stringify({
         case: c.name,
         max_block_ms: Math.round(Math.max(h.max / 1e6, maxGapMs)),
-        'land+sim': Math.round(maxByStage.simulation),
+        'land+sim': Math.round(Math.max(maxByStage.land, maxByStage.simulation)),
         animation: Math.round(maxByStage.animation),
         products: Math.round(Math.max(maxByStage.products, maxByStage.done)),
         longest_3:

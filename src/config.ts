@@ -4,6 +4,7 @@
  * QUEUE_NAME, POLL_INTERVAL, LOG_LEVEL. Secrets (S3_SECRET_KEY, passwords in URLs) never reach logs:
  * use `redactedConfig()` to print.
  */
+import { isIP } from 'node:net';
 import os from 'node:os';
 import { z } from 'zod';
 import { DriftlineError } from './errors.js';
@@ -20,8 +21,27 @@ const vectorEnv = z
   .regex(/^\s*-?[\d.]+(e-?\d+)?\s*,\s*-?[\d.]+(e-?\d+)?\s*$/i, 'expected "u,v" in m/s, e.g. "5,0"')
   .transform((s) => s.split(',').map(Number) as [number, number]);
 
+/**
+ * The scheme is checked here because the clients mis-read anything else: ioredis takes `http://…` for a
+ * unix-socket path and fails with "connect ENOENT"; pg ignores the scheme altogether. The messages never
+ * echo the value (it may hold a password).
+ */
+const hasScheme = (s: string, schemes: RegExp) => URL.canParse(s) && schemes.test(new URL(s).protocol);
+const redisUrl = z
+  .string()
+  .refine(
+    (s) => s.startsWith('/') || hasScheme(s, /^rediss?:$/),
+    'expected redis://[:password@]host:port[/db], rediss://… (TLS) or a unix socket path such as /run/redis/redis.sock',
+  );
+const databaseUrl = z
+  .string()
+  .refine(
+    (s) => hasScheme(s, /^postgres(ql)?:$/),
+    'expected postgresql://user[:password]@host:port/database (a unix socket: postgresql:///database?host=/run/postgresql)',
+  );
+
 export const envSchema = z.object({
-  DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/test'),
+  DATABASE_URL: databaseUrl.default('postgresql://postgres@127.0.0.1:5432/test'),
   /** PostgreSQL schema for driftline's tables (search_path of every connection); tests use one per file. */
   DATABASE_SCHEMA: z
     .string()
@@ -29,7 +49,7 @@ export const envSchema = z.object({
     .default('public'),
   /** Run `driftline migrate` when a worker starts (safe with several workers: advisory lock). */
   MIGRATE_ON_START: bool.default(true),
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
   S3_ENDPOINT: z.string().url().optional(),
   S3_ACCESS_KEY: z.string().optional(),
   S3_SECRET_KEY: z.string().optional(),
@@ -71,8 +91,34 @@ export const envSchema = z.object({
   /** GeoJSON/TopoJSON land polygons replacing the built-in global coastline (src/land/coastline.ts). */
   COASTLINE_FILE: z.string().optional(),
   FFMPEG_PATH: z.string().optional(),
+  /**
+   * How long an upload of computed products is retried (backoff RETRY_BASE_MS..RETRY_MAX_MS, the mission
+   * held and its heartbeat alive) before the failure counts as an attempt: an S3 outage of minutes must
+   * not fail missions whose products exist. 10 min covers a MinIO restart or a short network partition.
+   */
+  STORAGE_RETRY_SECONDS: num(0, 24 * 3600).default(600),
+  /**
+   * Reconciliation (PostgreSQL is the source of truth): every this many seconds one worker looks for
+   * queued or processing rows that have not moved for RECONCILE_GRACE_SECONDS and whose jobs no Redis
+   * list holds (Redis restarted without persistence, a producer died between its insert and its push),
+   * and re-enqueues them. 0 turns the sweep off.
+   */
+  RECONCILE_INTERVAL_SECONDS: num(0, 86_400).default(60),
+  /** Twice the default lease plus a minute: a live worker writes heartbeat_at every second. */
+  RECONCILE_GRACE_SECONDS: num(1, 86_400).default(120),
   /** Scratch space for products before upload. */
   WORK_DIR: z.string().default(os.tmpdir()),
+  // --- operations (issue 11): where /healthz and /metrics listen ---
+  /**
+   * Loopback by default: /metrics names the queue and the workers and neither endpoint has
+   * authentication, so nothing off the machine should reach them unless the operator says so. The
+   * Docker image sets 0.0.0.0 (its network namespace is the boundary; Prometheus on the compose
+   * network scrapes it, and the HEALTHCHECK uses 127.0.0.1 either way).
+   */
+  METRICS_HOST: z
+    .string()
+    .refine((s) => isIP(s) !== 0 || s === 'localhost', 'expected an IP address to listen on, e.g. 127.0.0.1, 0.0.0.0 or ::')
+    .default('127.0.0.1'),
 
   // --- Resource limits (issue 11, point 5: job-limits) ---
   /**

@@ -181,7 +181,7 @@ const MAX_ISSUES_SHOWN = 10;
 const MAX_ISSUE_CHARS = 160;
 
 /**
- * `params.latitude: Too big: expected number to be <=90; params.num_particles: …; … and 3 more`, in
+ * `params.latitude: Too big: expected number to be <=90; params.num_particles: … (and 3 more)`, in
  * the order found (zod follows the schema; the guard, the job). `field` is the first problem's path.
  */
 export function jobInvalid(issues: ReadonlyArray<JobIssue>): DriftlineError {
@@ -189,7 +189,7 @@ export function jobInvalid(issues: ReadonlyArray<JobIssue>): DriftlineError {
     const msg = i.message.length > MAX_ISSUE_CHARS ? `${i.message.slice(0, MAX_ISSUE_CHARS)}…` : i.message;
     return `${formatPath(i.path)}: ${msg}`;
   });
-  const more = issues.length > MAX_ISSUES_SHOWN ? `; … and ${issues.length - MAX_ISSUES_SHOWN} more` : '';
+  const more = issues.length > MAX_ISSUES_SHOWN ? ` (and ${issues.length - MAX_ISSUES_SHOWN} more)` : '';
   const field = formatPath(issues[0]?.path ?? []);
   return new DriftlineError('E_JOB_INVALID', `${shown.join('; ')}${more}`, { field });
 }
@@ -201,11 +201,6 @@ export function missionIdOf(raw: unknown): string | undefined {
   return idSchema.safeParse(id).success ? (id as string) : undefined;
 }
 
-/**
- * A parsed job -> a validated one with defaults filled in. The guard's bounds (sizes, depth, NULs,
- * prototype keys) come first, then the schema; every problem is named (E_JOB_INVALID). With
- * `limits.maxMissionMb`, a mission too large to run fails with E_MISSION_TOO_LARGE.
- */
 /** Why a parsed job has no usable mission_id, naming the field (E_JOB_INVALID). */
 export function missionIdProblem(raw: unknown): DriftlineError {
   const root = checkJobValue(raw).find((i) => i.path.length === 0);
@@ -222,6 +217,11 @@ export function isMissionId(id: string): boolean {
   return idSchema.safeParse(id).success;
 }
 
+/**
+ * A parsed job -> a validated one with defaults filled in. The guard's bounds (sizes, depth, NULs,
+ * prototype keys) come first, then the schema; every problem is named (E_JOB_INVALID). With
+ * `limits.maxMissionMb`, a mission too large to run fails with E_MISSION_TOO_LARGE.
+ */
 export function validateJob(raw: unknown, limits: JobLimits = DEFAULT_LIMITS): Job {
   const bounds = checkJobValue(raw);
   if (bounds.length > 0) throw jobInvalid(bounds);

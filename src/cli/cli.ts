@@ -5,7 +5,7 @@
  */
 import { VERSION } from '../version.js';
 import { describeFailure, EXIT } from './errors.js';
-import { err, out } from './output.js';
+import { err, exitQuietlyOnBrokenPipe, out } from './output.js';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -35,6 +35,7 @@ export function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  exitQuietlyOnBrokenPipe();
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     out(usage());

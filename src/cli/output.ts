@@ -1,5 +1,24 @@
 /** Printing: data to stdout, messages to stderr; `--json` prints one JSON document. */
 
+let brokenPipeHandled = false;
+
+/**
+ * `driftline status <id> | head -1`: the reader leaves after one line and the next write fails with
+ * EPIPE, which Node raises as an unhandled 'error' event (a stack trace, exit 1). The reader chose to
+ * stop reading: exit at once and quietly, with the exit code decided so far. Worker logs go through
+ * pino, which already drops its output on EPIPE and keeps the worker running.
+ */
+export function exitQuietlyOnBrokenPipe(): void {
+  if (brokenPipeHandled) return;
+  brokenPipeHandled = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
+}
+
 export function out(line = ''): void {
   process.stdout.write(`${line}\n`);
 }

@@ -5,11 +5,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { loadConfig, redactUrl, type Config } from '../config.js';
+import { loadConfig, type Config } from '../config.js';
 import { DriftlineError } from '../errors.js';
 import { createPool } from '../db/pool.js';
 import { createRedis } from '../queue/connection.js';
 import { JobQueue } from '../queue/queue.js';
+import { describeServiceFailure } from './reachability.js';
 import { createS3Client } from '../storage/s3.js';
 
 export class Services {
@@ -22,13 +23,13 @@ export class Services {
     this.config = loadConfig(env);
   }
 
-  private redisError: string | null = null;
+  private redisError: Error | null = null;
 
   get redis(): Redis {
     if (!this.redisConn) {
       this.redisConn = createRedis(this.config, 'cli');
-      // Failures surface on the command that needed Redis; keep the cause for its message.
-      this.redisConn.on('error', (e: Error) => (this.redisError = e.message || (e as { code?: string }).code || String(e)));
+      // Failures surface on the command that needed Redis; keep the socket's cause for its message.
+      this.redisConn.on('error', (e: Error) => (this.redisError = e));
     }
     return this.redisConn;
   }
@@ -38,7 +39,7 @@ export class Services {
     try {
       await this.redis.ping();
     } catch (e) {
-      throw new DriftlineError('E_QUEUE', `cannot reach Redis at ${redactUrl(this.config.REDIS_URL)}: ${this.redisError ?? (e as Error).message}`);
+      throw new DriftlineError('E_QUEUE', describeServiceFailure('Redis', this.config.REDIS_URL, this.redisError ?? e));
     }
     return new JobQueue(this.redis, this.config.QUEUE_NAME);
   }

@@ -4,6 +4,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { QueueLengths } from '../queue/queue.js';
+import type { WorkerEvents } from '../worker/events.js';
 
 export interface WorkerMetrics {
   registry: Registry;
@@ -13,6 +14,10 @@ export interface WorkerMetrics {
   missionsReturned: Counter;
   missionDurationSeconds: Histogram;
   inFlight: Gauge;
+  missionsCancelled: Counter;
+  missionsSuperseded: Counter<'why'>;
+  leasesLost: Counter<'why'>;
+  missionsReconciled: Counter;
 }
 
 /**
@@ -21,7 +26,11 @@ export interface WorkerMetrics {
  */
 const DURATION_BUCKETS_S = [1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200, 3600];
 
-export function createWorkerMetrics(labels: { worker_id: string; queue: string }, readQueue: () => Promise<QueueLengths>): WorkerMetrics {
+export function createWorkerMetrics(
+  labels: { worker_id: string; queue: string },
+  readQueue: () => Promise<QueueLengths>,
+  readInFlight: () => number,
+): WorkerMetrics {
   const registry = new Registry();
   registry.setDefaultLabels(labels);
   collectDefaultMetrics({ register: registry, prefix: 'driftline_' });
@@ -49,7 +58,27 @@ export function createWorkerMetrics(labels: { worker_id: string; queue: string }
     buckets: DURATION_BUCKETS_S,
     registers: [registry],
   });
-  const inFlight = new Gauge({ name: 'driftline_missions_in_flight', help: 'Missions this worker is running now', registers: [registry] });
+  const inFlight = new Gauge({
+    name: 'driftline_missions_in_flight',
+    help: 'Missions this worker is running now',
+    registers: [registry],
+    collect() {
+      this.set(readInFlight());
+    },
+  });
+  const missionsCancelled = new Counter({ name: 'driftline_missions_cancelled_total', help: 'Missions stopped on request', registers: [registry] });
+  const missionsSuperseded = new Counter({
+    name: 'driftline_missions_superseded_total',
+    help: 'Jobs dropped because another attempt owns the mission (fenced, duplicate, lease lost)',
+    labelNames: ['why'],
+    registers: [registry],
+  });
+  const leasesLost = new Counter({ name: 'driftline_leases_lost_total', help: 'Times this worker found its lease lost', labelNames: ['why'], registers: [registry] });
+  const missionsReconciled = new Counter({
+    name: 'driftline_missions_reconciled_total',
+    help: 'Missions whose jobs no Redis list held, re-enqueued from PostgreSQL by this worker',
+    registers: [registry],
+  });
   new Gauge({
     name: 'driftline_queue_depth',
     help: 'Jobs in the queue, in all processing lists, and in the dead-letter list',
@@ -66,5 +95,32 @@ export function createWorkerMetrics(labels: { worker_id: string; queue: string }
       }
     },
   });
-  return { registry, missionsCompleted, missionsFailed, missionsRetried, missionsReturned, missionDurationSeconds, inFlight };
+  return {
+    registry,
+    missionsCompleted,
+    missionsFailed,
+    missionsRetried,
+    missionsReturned,
+    missionDurationSeconds,
+    inFlight,
+    missionsCancelled,
+    missionsSuperseded,
+    leasesLost,
+    missionsReconciled,
+  };
+}
+
+/** Metrics follow the worker's events; nothing in the worker touches a counter. */
+export function attachWorkerMetrics(events: WorkerEvents, m: WorkerMetrics): void {
+  events.on('completed', ({ durationSec }) => {
+    m.missionsCompleted.inc();
+    m.missionDurationSeconds.observe(durationSec);
+  });
+  events.on('failed', ({ code }) => m.missionsFailed.inc({ code }));
+  events.on('cancelled', () => m.missionsCancelled.inc());
+  events.on('returned', () => m.missionsReturned.inc());
+  events.on('superseded', ({ why }) => m.missionsSuperseded.inc({ why }));
+  events.on('retried', ({ code }) => m.missionsRetried.inc({ code }));
+  events.on('leaseLost', ({ why }) => m.leasesLost.inc({ why }));
+  events.on('reconciled', ({ missionIds }) => m.missionsReconciled.inc(missionIds.length));
 }

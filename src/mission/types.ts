@@ -11,7 +11,7 @@ import type { ProductFile } from '../products/types.js';
 export interface MissionProgress {
   /** 0..1 over the whole mission. */
   fraction: number;
-  stage: 'forcing' | 'simulation' | 'products' | 'animation' | 'done';
+  stage: 'forcing' | 'land' | 'simulation' | 'products' | 'animation' | 'done';
 }
 
 export interface MissionDeps {

@@ -6,10 +6,16 @@
  * Life of a job:
  *   producer RPUSH <queue>
  *   worker   BLMOVE <queue> -> <queue>:processing:<worker>            (claim: atomic, cannot lose it)
- *   worker   LREM   <queue>:processing:<worker>                       (ack, after the mission row is final)
- *         or dead-letter-2.lua  processing -> <queue>:dead            (failed for good)
- *         or requeue-2.lua      processing -> head of <queue>         (shutdown)
+ *   worker   ack-2.lua  LREM <queue>:processing:<worker>               (ack, after the mission row is final)
+ *         or dead-letter-3.lua  processing -> <queue>:dead            (failed for good)
+ *         or requeue-3.lua      processing -> head of <queue>         (shutdown)
  *   reaper   reap-4.lua  processing of a worker whose lease expired -> head of <queue>
+ *
+ * Fencing: a worker process holds its lease under a random token (register-2.lua, renewed by
+ * renew-2.lua). ack, dead-letter and requeue change nothing unless the lease still holds that
+ * token, so a process that stalled past its lease (SIGSTOP, a blocked event loop) and woke up after
+ * the reaper gave its jobs away cannot touch them. The mission row in PostgreSQL is fenced the same
+ * way by the attempt's claim token (src/db/queries).
  */
 import type { Redis } from 'ioredis';
 import { queueError } from './connection.js';
@@ -47,6 +53,14 @@ export interface QueueLengths {
 }
 
 export type ListName = 'queue' | 'dead';
+
+/** What a fenced write did: done, nothing to do (the job was not in the list), or refused (lease lost). */
+export type FencedWrite = 'done' | 'missing' | 'fenced';
+
+/** renew-2.lua's answer: see its header. */
+export type RenewResult = 'renewed' | 'retaken' | 'lost' | 'fenced';
+
+const fencedWrite = (n: number): FencedWrite => (n === 1 ? 'done' : n === -1 ? 'fenced' : 'missing');
 
 export class JobQueue {
   readonly keys: QueueKeys;
@@ -106,28 +120,55 @@ export class JobQueue {
     });
   }
 
-  /** Remove a finished job from the processing list; false when it was no longer there (lease lost). */
-  async ack(workerId: string, raw: string): Promise<boolean> {
-    return (await this.call('ack', () => this.redis.lrem(this.keys.processing(workerId), 1, raw))) === 1;
-  }
-
-  /** Give a claimed job back to the head of the queue; false when it was no longer ours. */
-  async requeue(workerId: string, raw: string): Promise<boolean> {
+  /** Remove a finished job from the processing list (fenced by the lease token). */
+  async ack(workerId: string, token: string, raw: string): Promise<FencedWrite> {
     const k = this.keys;
-    return (await this.call('requeue', () => this.redis.requeue(k.processing(workerId), k.queue, raw))) === 1;
+    return fencedWrite(await this.call('ack', () => this.redis.ack(k.processing(workerId), k.lease(workerId), raw, token)));
   }
 
-  /** Move a claimed job to the dead-letter list with its error; false when it was no longer ours. */
-  async deadLetter(workerId: string, raw: string, letter: DeadLetter): Promise<boolean> {
+  /** Give a claimed job back to the head of the queue (fenced by the lease token). */
+  async requeue(workerId: string, token: string, raw: string): Promise<FencedWrite> {
+    const k = this.keys;
+    return fencedWrite(await this.call('requeue', () => this.redis.requeue(k.processing(workerId), k.queue, k.lease(workerId), raw, token)));
+  }
+
+  /** Move a claimed job to the dead-letter list with its error (fenced by the lease token). */
+  async deadLetter(workerId: string, token: string, raw: string, letter: DeadLetter): Promise<FencedWrite> {
     const k = this.keys;
     const envelope = JSON.stringify(letter);
-    return (await this.call('dead-letter', () => this.redis.deadLetter(k.processing(workerId), k.dead, raw, envelope))) === 1;
+    return fencedWrite(
+      await this.call('dead-letter', () => this.redis.deadLetter(k.processing(workerId), k.dead, k.lease(workerId), raw, envelope, token)),
+    );
   }
 
-  /** Renew this worker's lease; false when it had lapsed before this renewal. */
-  async heartbeat(workerId: string, leaseMs: number): Promise<boolean> {
+  /** Take this worker id's lease under a new token and register for the reaper. */
+  async register(workerId: string, token: string, leaseMs: number): Promise<void> {
     const k = this.keys;
-    return (await this.call('heartbeat', () => this.redis.heartbeat(k.lease(workerId), k.workers, workerId, Math.round(leaseMs)))) === 1;
+    await this.call('register', () => this.redis.register(k.lease(workerId), k.workers, workerId, Math.round(leaseMs), token));
+  }
+
+  /** Renew the lease held under `token`; see renew-2.lua for what each answer means. */
+  async renew(workerId: string, token: string, leaseMs: number): Promise<RenewResult> {
+    const k = this.keys;
+    const n = await this.call('renew', () => this.redis.renew(k.lease(workerId), k.workers, workerId, Math.round(leaseMs), token));
+    return n === 1 ? 'renewed' : n === 2 ? 'retaken' : n === 0 ? 'lost' : 'fenced';
+  }
+
+  /** Of these mission ids, the ones no Redis list holds (neither queued nor claimed); one atomic read. */
+  findUnlisted(missionIds: string[]): Promise<string[]> {
+    if (missionIds.length === 0) return Promise.resolve([]);
+    const k = this.keys;
+    return this.call('reconcile', () => this.redis.findUnlisted(k.queue, k.workers, k.processing(''), ...missionIds));
+  }
+
+  /** How many jobs of this mission a worker's processing list holds (holds-1.lua). */
+  holds(workerId: string, missionId: string): Promise<number> {
+    return this.call('holds', () => this.redis.holds(this.keys.processing(workerId), missionId));
+  }
+
+  /** Take the reconciliation turn for `ms` (one worker sweeps per interval); true when this caller got it. */
+  async takeSweepTurn(workerId: string, ms: number): Promise<boolean> {
+    return (await this.call('reconcile', () => this.redis.set(this.keys.sweepLock, workerId, 'PX', Math.round(ms), 'NX'))) === 'OK';
   }
 
   /** Return the jobs of every registered worker whose lease has expired; lists what moved. */

@@ -14,34 +14,46 @@ const LUA_DIRS = [new URL('./lua/', import.meta.url), new URL('../../src/queue/l
 
 /** Script name -> number of KEYS (the suffix of its file name, BullMQ style). */
 const SCRIPTS = {
-  heartbeat: 2,
+  register: 2,
+  renew: 2,
+  ack: 2,
   reap: 4,
-  requeue: 2,
-  deadLetter: 2,
+  requeue: 3,
+  deadLetter: 3,
   retryDead: 2,
+  findUnlisted: 2,
+  holds: 1,
 } as const;
 
 const FILES: Record<keyof typeof SCRIPTS, string> = {
-  heartbeat: 'heartbeat-2.lua',
+  register: 'register-2.lua',
+  renew: 'renew-2.lua',
+  ack: 'ack-2.lua',
   reap: 'reap-4.lua',
-  requeue: 'requeue-2.lua',
-  deadLetter: 'dead-letter-2.lua',
+  requeue: 'requeue-3.lua',
+  deadLetter: 'dead-letter-3.lua',
   retryDead: 'retry-dead-2.lua',
+  findUnlisted: 'find-unlisted-2.lua',
+  holds: 'holds-1.lua',
 };
 
 export interface QueueCommands {
-  heartbeat(lease: string, workers: string, workerId: string, leaseMs: number): Promise<number>;
+  register(lease: string, workers: string, workerId: string, leaseMs: number, token: string): Promise<number>;
+  renew(lease: string, workers: string, workerId: string, leaseMs: number, token: string): Promise<number>;
+  ack(processing: string, lease: string, raw: string, token: string): Promise<number>;
   reap(lease: string, processing: string, queue: string, workers: string, workerId: string): Promise<number>;
-  requeue(processing: string, queue: string, raw: string): Promise<number>;
-  deadLetter(processing: string, dead: string, raw: string, envelope: string): Promise<number>;
+  requeue(processing: string, queue: string, lease: string, raw: string, token: string): Promise<number>;
+  deadLetter(processing: string, dead: string, lease: string, raw: string, envelope: string, token: string): Promise<number>;
   retryDead(dead: string, queue: string, missionId: string): Promise<string | null>;
+  findUnlisted(queue: string, workers: string, processingPrefix: string, ...missionIds: string[]): Promise<string[]>;
+  holds(processing: string, missionId: string): Promise<number>;
 }
 
 let sources: Record<string, string> | null = null;
 
 function loadSources(): Record<string, string> {
   if (sources === null) {
-    const dir = LUA_DIRS.find((d) => existsSync(new URL(FILES.heartbeat, d)));
+    const dir = LUA_DIRS.find((d) => existsSync(new URL(FILES.register, d)));
     if (dir === undefined) throw new Error(`queue scripts not found in ${LUA_DIRS.map((d) => d.pathname).join(' or ')}: run npm run build`);
     sources = Object.fromEntries(Object.entries(FILES).map(([name, file]) => [name, readFileSync(new URL(file, dir), 'utf8')]));
   }
@@ -54,7 +66,7 @@ export function withQueueCommands(redis: Redis): Redis & QueueCommands {
   if (!r.__driftlineScripts) {
     const lua = loadSources();
     for (const [name, numberOfKeys] of Object.entries(SCRIPTS)) {
-      redis.defineCommand(name, { numberOfKeys, lua: lua[name]! });
+      redis.defineCommand(name, { numberOfKeys, lua: lua[name] ?? '' });
     }
     r.__driftlineScripts = true;
   }

@@ -2,48 +2,78 @@
  * One claimed job, start to finish: parse, validate, attempts with backoff, upload, record, ack.
  * Like the loop, it knows no SQL, Redis or S3: every effect is a function in `JobPorts`.
  *
- * Two kinds of retry, on purpose:
- *  - A mission attempt (run the pipeline, upload its products) that fails with a retryable error
- *    (S3, forcing download, PostgreSQL while starting the attempt) is retried with exponential
- *    backoff, up to MAX_ATTEMPTS attempts; then the mission fails for good. A failed upload re-uses
- *    the products already made: only the upload is repeated, not the simulation.
- *  - Bookkeeping (recording completion or failure in PostgreSQL, ack/dead-letter in Redis) is retried
- *    with the same backoff for as long as the worker runs: the job may only leave the processing list
- *    once its row is final, so a PostgreSQL or Redis restart costs time, never a mission.
- * A hard stop (second signal, grace period over) aborts `signal`; the handler then returns
- * 'interrupted' and leaves the job to the caller, which hands it back to the queue.
+ * Fencing. Each attempt starts with a claim that returns a token; every later write of the attempt
+ * (progress, completion, failure, hand-back) carries it and changes nothing once another attempt
+ * holds the mission. Products go under an attempt-specific key prefix, and completion publishes them
+ * in one transaction, so a fenced-out attempt can never overwrite or publish over the winner.
+ *
+ * Three kinds of retry, on purpose:
+ *  - An upload of products already computed is retried with backoff for up to STORAGE_RETRY_SECONDS
+ *    (products stay on disk, the mission stays `processing`, its heartbeat goes on) before the
+ *    failure counts as an attempt: a storage outage of minutes costs time, not the mission.
+ *  - A mission attempt that fails with a retryable error (forcing download, storage beyond that
+ *    window, PostgreSQL while starting) is retried up to MAX_ATTEMPTS; a later attempt re-uses the
+ *    products already made and repeats only the upload.
+ *  - Bookkeeping (recording completion or failure, ack/dead-letter) is retried for as long as the
+ *    worker runs: the job may only leave the processing list once its row is final.
+ *
+ * Ends: a hard stop (second signal, grace over) aborts `signal` → 'interrupted' (the caller hands the
+ * job back). A lost lease or a fenced write aborts the attempt → 'superseded' (another attempt owns
+ * the mission; nothing more is written). A cancel request seen in the progress answer → 'cancelled'.
  */
 import { performance } from 'node:perf_hooks';
 import { DriftlineError, asDriftlineError } from '../errors.js';
 import { isMissionId, missionIdOf, missionIdProblem, parseJobValue, validateJob, type Job, type JobLimits } from '../job.js';
 import { JOB_CAPS, leadingMissionId, replaceUnstorable, sanitiseJobText } from '../job-guard.js';
 import type { Logger } from '../logger.js';
-import type { ClaimResult, FailureRecord, RejectedJobRecord, StoredResult } from '../db/queries/index.js';
+import type { FailureRecord, ProgressAnswer, RejectedJobRecord } from '../db/queries/index.js';
 import type { MissionOutcome, MissionProgress } from '../mission/types.js';
-import type { DeadLetter } from '../queue/queue.js';
+import type { DeadLetter, FencedWrite } from '../queue/queue.js';
+import type { StoredProduct } from '../storage/upload.js';
 import { backoffMs, sleep } from './backoff.js';
 
+/** One attempt's claim on its mission. */
+export interface AttemptClaim {
+  attempts: number;
+  /** Fences the attempt's PostgreSQL writes. */
+  token: string;
+  /** Names the attempt's S3 key prefix, "a<attempts>-<nonce>". */
+  attemptKey: string;
+}
+
+export type ClaimAnswer = AttemptClaim | 'already-completed' | 'cancelled' | { busyWith: string | null };
+
 export interface JobPorts {
-  /** PostgreSQL: start an attempt (row -> processing, attempts + 1). */
-  claim(job: Job): Promise<ClaimResult>;
-  /** PostgreSQL: progress + heartbeat_at (best effort). */
-  progress(missionId: string, fraction: number): Promise<void>;
+  /** PostgreSQL: start an attempt (row -> processing, attempts + 1, a new claim token). */
+  claim(job: Job): Promise<ClaimAnswer>;
+  /** PostgreSQL: progress + heartbeat_at, fenced; the answer says whether a cancel was asked. */
+  progress(missionId: string, token: string, fraction: number): Promise<ProgressAnswer>;
   /** The mission pipeline: product files in a work directory. */
   run(job: Job, ctx: { signal: AbortSignal; onProgress: (p: MissionProgress) => void; logger: Logger }): Promise<MissionOutcome>;
-  /** S3: upload the products under fixed keys. */
-  upload(missionId: string, outcome: MissionOutcome, signal: AbortSignal): Promise<StoredResult[]>;
-  /** PostgreSQL: results + `completed`, one transaction. */
-  complete(missionId: string, stored: StoredResult[], outcome: MissionOutcome): Promise<void>;
-  /** PostgreSQL: `failed` with the reason (and the sanitised raw job when it never validated). */
-  fail(missionId: string, record: FailureRecord): Promise<void>;
+  /** S3: upload the products under the attempt's prefix. */
+  upload(missionId: string, attemptKey: string, outcome: MissionOutcome, signal: AbortSignal): Promise<StoredProduct[]>;
+  /** PostgreSQL: results + `completed`, one transaction, fenced; false when the claim was lost. */
+  complete(missionId: string, token: string, stored: StoredProduct[], outcome: MissionOutcome): Promise<boolean>;
+  /** S3, best effort: delete this attempt's objects (it was fenced out). */
+  discard(missionId: string, attemptKey: string): Promise<void>;
+  /**
+   * S3, after the completion is recorded and before the ack: fixed-key aliases of the published
+   * objects, other attempts' objects deleted. With `stored` null, from the recorded rows (a job of an
+   * already completed mission: its first worker may have died between completion and ack).
+   */
+  publish(missionId: string, stored: StoredProduct[] | null): Promise<void>;
+  /** PostgreSQL: `failed` with the reason (fenced when the record has a token; the sanitised raw job when it never validated). */
+  fail(missionId: string, record: FailureRecord): Promise<boolean>;
   /** PostgreSQL: a job with no usable mission_id (rejected_jobs, sql/004). */
   reject(record: RejectedJobRecord): Promise<void>;
-  /** PostgreSQL: the error of an attempt that will be retried (best effort). */
-  noteRetry(missionId: string, err: DriftlineError): Promise<void>;
-  /** Redis: remove from the processing list; false when it was no longer there. */
-  ack(): Promise<boolean>;
-  /** Redis: processing list -> dead letters; false when it was no longer there. */
-  deadLetter(letter: DeadLetter): Promise<boolean>;
+  /** PostgreSQL: `cancelled` (fenced). */
+  cancelled(missionId: string, token: string): Promise<boolean>;
+  /** PostgreSQL: the error of an attempt that will be retried (best effort, fenced). */
+  noteRetry(missionId: string, token: string, err: DriftlineError): Promise<void>;
+  /** Redis: remove from the processing list (fenced by the lease token). */
+  ack(): Promise<FencedWrite>;
+  /** Redis: processing list -> dead letters (fenced by the lease token). */
+  deadLetter(letter: DeadLetter): Promise<FencedWrite>;
 }
 
 export interface HandleOptions {
@@ -52,23 +82,42 @@ export interface HandleOptions {
   maxAttempts: number;
   retryBaseMs: number;
   retryMaxMs: number;
+  /** How long an upload of computed products is retried before the failure counts as an attempt. */
+  storageRetryMs: number;
   progressIntervalMs: number;
   limits: JobLimits;
   logger: Logger;
   /** Hard stop: abandon the job (the caller returns it to the queue). */
   signal: AbortSignal;
-  onRetry?: (err: DriftlineError) => void;
-  /** Called once the mission id is known, so the caller can hand the mission back on a hard stop. */
+  /** Aborted by the caller when the worker's lease was lost: the job is someone else's now. */
+  superseded?: AbortSignal;
+  /** Called once the mission id is known. */
   onMissionId?: (missionId: string) => void;
+  /** Called when an attempt starts, with its claim (the caller needs the token to hand it back). */
+  onAttempt?: (claim: AttemptClaim) => void;
+  onRetry?: (err: DriftlineError) => void;
+  onProgress?: (fraction: number) => void;
 }
 
 export type JobResult =
   | { result: 'completed'; missionId: string; durationSec: number }
   | { result: 'failed'; missionId: string | null; code: string }
   | { result: 'duplicate'; missionId: string }
+  | { result: 'cancelled'; missionId: string }
+  | { result: 'superseded'; missionId: string; why: string }
   | { result: 'interrupted'; missionId: string | null };
 
 class Interrupted extends Error {}
+
+/** The attempt must stop: someone asked to cancel, or another attempt owns the mission now. */
+class Stop extends Error {
+  constructor(
+    readonly kind: 'cancel' | 'superseded',
+    why: string,
+  ) {
+    super(why);
+  }
+}
 
 const RAW_LOG_CHARS = 200;
 /**
@@ -165,34 +214,52 @@ async function handle(ports: JobPorts, opts: HandleOptions, setMissionId: (id: s
   const log = opts.logger.child({ mission_id: missionId });
   const rawParams = unreadable === null ? ((value as { params?: unknown }).params ?? {}) : {};
 
-  const failForGood = async (e: DriftlineError, attempts: number): Promise<JobResult> => {
+  const failForGood = async (e: DriftlineError, attempts: number, token: string | null): Promise<JobResult> => {
     log.error({ code: e.code, err: e.message, field: e.field, attempts }, 'mission failed');
-    await record(
-      'record the failure',
-      () =>
-        ports.fail(missionId, {
-          params: rawParams,
-          attempts,
-          workerId: opts.workerId,
-          message: e.toString(),
-          code: e.code,
-          rawJob: sanitiseJobText(raw, RAW_JOB_KEEP_CHARS),
-        }),
-      log,
-    );
+    try {
+      const written = await persist(
+        'record failure',
+        () =>
+          ports.fail(missionId, {
+            params: rawParams,
+            attempts,
+            workerId: opts.workerId,
+            message: e.toString(),
+            code: e.code,
+            token,
+            rawJob: sanitiseJobText(raw, RAW_JOB_KEEP_CHARS),
+          }),
+        log,
+      );
+      if (!written && token !== null) {
+        // Another attempt holds the mission now: its outcome stands, this failure is not recorded.
+        await ports.ack().catch(() => undefined);
+        return { result: 'superseded', missionId, why: 'claim lost before recording the failure' };
+      }
+    } catch (err) {
+      if (err instanceof Interrupted) throw err;
+      // A permanent database error (e.g. the schema was never migrated): the dead letter still keeps the job.
+      log.error({ err: (err as Error).message }, 'could not record the failure in PostgreSQL; the dead letter keeps the job');
+    }
     const moved = await persist('dead-letter', () => ports.deadLetter(letter(missionId, e, attempts)), log);
-    if (!moved) log.warn('job was no longer in this worker\'s processing list (lease lapsed); not dead-lettered twice');
+    if (moved !== 'done') log.warn({ dead_letter: moved }, 'job was no longer this worker\'s (lease lapsed); not dead-lettered twice');
     return { result: 'failed', missionId, code: e.code };
   };
-  if (unreadable !== null) return failForGood(unreadable, 0);
+  if (unreadable !== null) return failForGood(unreadable, 0, null);
 
   // 2. Validate (permanent errors fail at once, naming the field).
   let job: Job;
   try {
     job = validateJob(value, opts.limits);
   } catch (err) {
-    return failForGood(asDriftlineError(err), 0);
+    return failForGood(asDriftlineError(err), 0, null);
   }
+
+  /** Aliases and clean-up get the upload's patience; past it, a warning (the rows are the authority). */
+  const publishPatiently = (stored: StoredProduct[] | null) =>
+    withStoragePatience('publishing aliases', () => ports.publish(missionId, stored), signal, opts, log).catch((err: Error) =>
+      log.warn({ err: err.message }, 'could not write the fixed-key aliases or delete other attempts\' objects'),
+    );
 
   // 3. Attempts.
   const t0 = performance.now();
@@ -200,13 +267,35 @@ async function handle(ports: JobPorts, opts: HandleOptions, setMissionId: (id: s
   for (let attempt = 1; ; attempt++) {
     let fraction = 0;
     let ticker: NodeJS.Timeout | undefined;
+    let claim: AttemptClaim | null = null;
+    const stop = new AbortController();
+    const onSuperseded = () => stop.abort(new Stop('superseded', 'the worker lost its lease'));
+    opts.superseded?.addEventListener('abort', onSuperseded, { once: true });
+    if (opts.superseded?.aborted) onSuperseded();
+    const attemptSignal = AbortSignal.any([signal, stop.signal]);
+    const checkStop = () => {
+      if (signal.aborted) throw new Interrupted();
+      if (stop.signal.aborted) throw stop.signal.reason as Stop;
+    };
     try {
-      const claim = await persist('start attempt', () => ports.claim(job), log);
-      if (claim === 'already-completed') {
+      const answer = await persist('start attempt', () => ports.claim(job), log);
+      if (answer === 'already-completed' || answer === 'cancelled' || 'busyWith' in answer) {
+        if (answer === 'already-completed') await publishPatiently(null);
         await persist('ack', () => ports.ack(), log);
-        log.info('mission already completed; duplicate job dropped');
-        return { result: 'duplicate', missionId };
+        if (answer === 'already-completed') {
+          log.info('mission already completed; duplicate job dropped');
+          return { result: 'duplicate', missionId };
+        }
+        if (answer === 'cancelled') {
+          log.info('mission was cancelled; its job dropped');
+          return { result: 'cancelled', missionId };
+        }
+        log.warn({ running_on: answer.busyWith }, 'mission is running on another worker; this copy of its job dropped');
+        return { result: 'superseded', missionId, why: 'running elsewhere' };
       }
+      claim = answer;
+      const token = claim.token;
+      opts.onAttempt?.(claim);
       // Attempts cut short by workers that died count too (a job that kills its worker is not run forever).
       attempt = Math.max(attempt, claim.attempts);
       if (attempt > opts.maxAttempts) {
@@ -216,34 +305,97 @@ async function handle(ports: JobPorts, opts: HandleOptions, setMissionId: (id: s
       }
       log.info({ attempt, max_attempts: opts.maxAttempts }, 'mission started');
       ticker = setInterval(() => {
-        ports.progress(missionId, fraction).catch((err: Error) => log.debug({ err: err.message }, 'progress update failed'));
+        ports
+          .progress(missionId, token, fraction)
+          .then((a) => {
+            if (a === 'cancel') stop.abort(new Stop('cancel', 'cancel requested'));
+            else if (a === 'fenced') stop.abort(new Stop('superseded', 'another attempt holds the mission'));
+          })
+          .catch((err: Error) => log.debug({ err: err.message }, 'progress update failed'));
       }, opts.progressIntervalMs);
       if (outcome === null) {
-        outcome = await ports.run(job, { signal, logger: log, onProgress: (p) => (fraction = p.fraction) });
+        outcome = await ports.run(job, {
+          signal: attemptSignal,
+          logger: log,
+          onProgress: (p) => {
+            fraction = p.fraction;
+            opts.onProgress?.(p.fraction);
+          },
+        });
       } else {
         log.info('re-using the products of the previous attempt; repeating the upload only');
       }
-      if (signal.aborted) throw new Interrupted();
-      const stored = await ports.upload(missionId, outcome, signal);
-      clearInterval(ticker);
+      checkStop();
       const done = outcome;
-      await persist('record completion', () => ports.complete(missionId, stored, done), log);
+      const attemptKey = claim.attemptKey;
+      const stored = await withStoragePatience('upload', () => ports.upload(missionId, attemptKey, done, attemptSignal), attemptSignal, opts, log);
+      checkStop();
+      clearInterval(ticker);
+      const published = await persist('record completion', () => ports.complete(missionId, token, stored, done), log);
+      if (!published) throw new Stop('superseded', 'another attempt holds the mission');
+      // Before the ack: should this process die now, the job comes back, and the next worker finds
+      // the mission completed and publishes the aliases from the recorded rows.
+      await publishPatiently(stored);
       const acked = await persist('ack', () => ports.ack(), log);
-      if (!acked) log.warn('job was no longer in this worker\'s processing list (lease lapsed); it may run again, harmlessly');
+      if (acked !== 'done') log.warn({ ack: acked }, 'job was no longer in this worker\'s processing list (lease lapsed); the completed row stands');
       const durationSec = (performance.now() - t0) / 1000;
       log.info({ duration_s: Number(durationSec.toFixed(3)), products: stored.length, warnings: outcome.warnings.length }, 'mission completed');
       return { result: 'completed', missionId, durationSec };
-    } catch (err) {
-      if (err instanceof Interrupted || signal.aborted) throw new Interrupted();
+    } catch (caught) {
+      if (caught instanceof Interrupted || signal.aborted) throw new Interrupted();
+      const err = stop.signal.aborted ? (stop.signal.reason as Stop) : caught;
+      if (err instanceof Stop) {
+        if (claim !== null) return endStopped(ports, err, missionId, claim, log);
+        // The lease went before any claim: the reaper has the job back; nothing of ours to undo.
+        return { result: 'superseded', missionId, why: err.message };
+      }
       const e = asDriftlineError(err);
-      if (!e.retryable || attempt >= opts.maxAttempts) return failForGood(e, attempt);
+      if (!e.retryable || attempt >= opts.maxAttempts) return failForGood(e, attempt, claim?.token ?? null);
       const delayMs = backoffMs(attempt, opts.retryBaseMs, opts.retryMaxMs);
       log.warn({ attempt, code: e.code, err: e.message, retry_in_ms: delayMs }, 'attempt failed; retrying');
       opts.onRetry?.(e);
-      await ports.noteRetry(missionId, e).catch(() => undefined);
+      if (claim !== null) await ports.noteRetry(missionId, claim.token, e).catch(() => undefined);
       if (!(await sleep(delayMs, signal))) throw new Interrupted();
     } finally {
       clearInterval(ticker);
+      opts.superseded?.removeEventListener('abort', onSuperseded);
     }
   }
+}
+
+/**
+ * Storage with patience: an S3 outage is retried with backoff for up to `storageRetryMs` (for an
+ * upload, the attempt still holds its claim and the progress ticker keeps its heartbeat alive) before
+ * it fails. Any other error, or `signal` aborting, ends it at once.
+ */
+async function withStoragePatience<T>(what: string, fn: () => Promise<T>, signal: AbortSignal, opts: HandleOptions, log: Logger): Promise<T> {
+  const deadline = performance.now() + opts.storageRetryMs;
+  for (let n = 1; ; n++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const e = asDriftlineError(err);
+      const delayMs = backoffMs(n, opts.retryBaseMs, opts.retryMaxMs);
+      if (signal.aborted || e.code !== 'E_STORAGE' || !e.retryable || performance.now() + delayMs > deadline) throw e;
+      log.warn({ code: e.code, err: e.message, retry_in_ms: delayMs, tries: n }, `${what} failed; products kept on disk, retrying`);
+      if (!(await sleep(delayMs, signal))) throw e;
+    }
+  }
+}
+
+/** The attempt was stopped: record a cancel, or step aside for the attempt that owns the mission. */
+async function endStopped(ports: JobPorts, stop: Stop, missionId: string, claim: AttemptClaim, log: Logger): Promise<JobResult> {
+  if (stop.kind === 'cancel') {
+    const recorded = await ports.cancelled(missionId, claim.token).catch(() => false);
+    await ports.ack().catch(() => undefined);
+    await ports.discard(missionId, claim.attemptKey).catch(() => undefined);
+    log.info({ recorded }, 'mission cancelled on request');
+    return { result: 'cancelled', missionId };
+  }
+  // Fenced out: nothing of this attempt may stay visible. Its objects sit under its own prefix, so
+  // deleting them cannot touch the winner's; the job copy in our list (if any) is not ours to run.
+  log.warn({ why: stop.message }, 'attempt superseded: another attempt owns the mission; stopping without writing');
+  await ports.discard(missionId, claim.attemptKey).catch((err: Error) => log.warn({ err: err.message }, 'could not delete this attempt\'s objects'));
+  await ports.ack().catch(() => undefined);
+  return { result: 'superseded', missionId, why: stop.message };
 }

@@ -1,8 +1,10 @@
 /**
- * The mission function a worker runs. By default the real pipeline (src/mission/run.ts), imported
- * when the worker starts so a broken install fails at start, not on the first job. `--runner MODULE`
- * swaps in any module exporting `runMission(job, deps)` with the same contract (tests use a small
- * one that writes a product file; a deployment could wrap the pipeline).
+ * The mission runner a worker uses: by default the real pipeline (src/mission/run.ts), imported when
+ * the worker starts so a broken install fails at start, not on the first job. `--runner MODULE` swaps
+ * in any module exporting `runMission(job, deps)` with the same contract (tests use a small one that
+ * writes a product file; a deployment could wrap the pipeline), and optionally `closeMissionRunner()`.
+ * The runner owns what it needs across missions (the pipeline: its simulation thread pool) and frees
+ * it in close().
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,20 +12,28 @@ import { DriftlineError } from '../errors.js';
 import type { Job } from '../job.js';
 import type { MissionDeps, MissionOutcome } from '../mission/types.js';
 
-export type MissionRunner = (job: Job, deps: MissionDeps) => Promise<MissionOutcome>;
+export interface MissionRunner {
+  run(job: Job, deps: MissionDeps): Promise<MissionOutcome>;
+  /** Free what the runner keeps between missions (threads). Idempotent. */
+  close(): Promise<void>;
+}
 
 export async function loadMissionRunner(modulePath?: string): Promise<MissionRunner> {
   const specifier = modulePath ? pathToFileURL(path.resolve(modulePath)).href : '../mission/run.js';
-  let mod: { runMission?: unknown };
+  let mod: { runMission?: unknown; closeMissionRunner?: unknown };
   try {
-    mod = (await import(specifier)) as { runMission?: unknown };
+    mod = (await import(specifier)) as typeof mod;
   } catch (err) {
     throw new DriftlineError('E_CONFIG', `mission runner ${modulePath ?? 'src/mission/run.js'} failed to load: ${(err as Error).message}`, {
       cause: err,
     });
   }
-  if (typeof mod.runMission !== 'function') {
+  const { runMission, closeMissionRunner } = mod;
+  if (typeof runMission !== 'function') {
     throw new DriftlineError('E_CONFIG', `mission runner ${modulePath}: exports no runMission(job, deps) function`);
   }
-  return mod.runMission as MissionRunner;
+  return {
+    run: runMission as MissionRunner['run'],
+    close: typeof closeMissionRunner === 'function' ? async () => void (await (closeMissionRunner as () => unknown)()) : async () => undefined,
+  };
 }

@@ -1,7 +1,10 @@
 /**
- * A driftline worker: wires the loop (loop.ts) and the job handler (handle-job.ts) to Redis,
- * PostgreSQL, S3 and the mission pipeline, keeps the lease alive, reaps dead workers' jobs, serves
- * /healthz and /metrics, and shuts down in two stages.
+ * A driftline worker, made of parts: the loop (loop.ts) claims jobs, the handler (handle-job.ts) runs
+ * each one through its ports, the lease manager (src/queue/lease.ts) keeps this process's lease and
+ * fences its Redis writes, maintenance (maintenance.ts) reaps dead workers, returns orphans and
+ * reconciles Redis with PostgreSQL, and typed events (events.ts) feed metrics and /healthz.
+ *
+ * State: starting → running → draining → stopped.
  *
  * Shutdown (graphile-worker style): stop() stops claiming and lets running missions finish for up to
  * SHUTDOWN_GRACE_SECONDS; a second stop('now') or the end of the grace period aborts them and hands
@@ -9,6 +12,7 @@
  * is unreachable at that moment the jobs stay in this worker's processing list and come back when its
  * lease expires: nothing is lost either way.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -21,35 +25,60 @@ import type { Logger } from '../logger.js';
 import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
 import {
+  cancelRunningMission,
   claimMission,
   completeMission,
   failMission,
   insertRejectedJob,
+  getMissionResults,
   recordAttemptError,
   requeueMission,
   updateMissionProgress,
 } from '../db/queries/index.js';
-import { createWorkerMetrics, type WorkerMetrics } from '../metrics/metrics.js';
+import { attachWorkerMetrics, createWorkerMetrics } from '../metrics/metrics.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/server.js';
 import { createRedis } from '../queue/connection.js';
+import { LeaseManager } from '../queue/lease.js';
 import { JobQueue } from '../queue/queue.js';
 import { ensureBucket } from '../storage/bucket.js';
 import { createS3Client } from '../storage/s3.js';
-import { uploadProducts } from '../storage/upload.js';
+import { attemptPrefix, deleteObjectsUnder, publishAliases, uploadProducts } from '../storage/upload.js';
 import { backoffMs, sleep } from './backoff.js';
-import { handleJob, type JobPorts } from './handle-job.js';
+import { WorkerEvents } from './events.js';
+import { handleJob, type AttemptClaim, type JobPorts } from './handle-job.js';
 import { WorkLoop } from './loop.js';
+import { Maintenance } from './maintenance.js';
 import type { MissionRunner } from './runner.js';
 
 export interface WorkerOptions {
   config: Config;
   logger: Logger;
-  runMission: MissionRunner;
+  runner: MissionRunner;
 }
 
+export type WorkerState = 'starting' | 'running' | 'draining' | 'stopped';
+
+/** One job this process is handling. */
 interface ActiveJob {
   raw: string;
   missionId: string | null;
+  /** The lease token the job was claimed under: its Redis writes are fenced by it. */
+  leaseToken: string;
+  claim: AttemptClaim | null;
+  startedAt: string;
+  progress: number;
+  /** Aborted when the lease is lost: the job is someone else's now. */
+  superseded: AbortController;
+}
+
+/** The services a started worker talks to; all present once start() has connected. */
+interface Services {
+  redis: Redis;
+  /** A connection for the blocking claim only (a blocked connection serves no one else). */
+  blocking: Redis;
+  pool: pg.Pool;
+  s3: S3Client;
+  queue: JobQueue;
 }
 
 /** Shutdown steps against a service that may be down wait this long, then leave it to the lease. */
@@ -67,22 +96,23 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 export class Worker {
   readonly workerId: string;
+  readonly events = new WorkerEvents();
   metricsPort = -1;
+
   private readonly config: Config;
   private readonly log: Logger;
-  private readonly runMission: MissionRunner;
-  private redis: Redis | null = null;
-  private blocking: Redis | null = null;
-  private pool: pg.Pool | null = null;
-  private s3: S3Client | null = null;
-  private queue: JobQueue | null = null;
-  private metrics: WorkerMetrics | null = null;
+  private readonly runner: MissionRunner;
+  private state: WorkerState = 'starting';
+  private svc: Services | null = null;
+  private lease: LeaseManager<ActiveJob> | null = null;
+  private maintenance: Maintenance | null = null;
   private server: MetricsServer | null = null;
   private loop: WorkLoop<string> | null = null;
-  private heartbeatTimer: NodeJS.Timeout | null = null;
   private readonly active = new Map<number, ActiveJob>();
   private seq = 0;
   private bucketReady = false;
+  private lastClaimAt: string | null = null;
+  private lastError: { at: string; message: string } | null = null;
   /** Aborted by the first stop(): startup waits give up. */
   private readonly stopRequested = new AbortController();
   /** Aborted by the hard stop: running missions are abandoned and handed back. */
@@ -93,10 +123,12 @@ export class Worker {
     this.config = opts.config;
     this.workerId = opts.config.WORKER_ID;
     this.log = opts.logger.child({ worker_id: this.workerId });
-    this.runMission = opts.runMission;
+    this.runner = opts.runner;
+    this.events.on('error', ({ message }) => (this.lastError = { at: new Date().toISOString(), message }));
+    this.events.on('claimed', () => (this.lastClaimAt = new Date().toISOString()));
   }
 
-  /** Connect, migrate, register, and start claiming. Resolves once the worker serves. */
+  /** Connect, migrate, take the lease, and start claiming. Resolves once the worker serves. */
   async start(): Promise<void> {
     const c = this.config;
     if (c.MIGRATE_ON_START) {
@@ -104,54 +136,89 @@ export class Worker {
       if (result === null) return;
       if (result.applied.length > 0) this.log.info({ applied: result.applied, schema: result.schema }, 'migrations applied');
     }
-    this.redis = createRedis(c, 'worker');
-    this.blocking = createRedis(c, 'worker-blocking');
-    for (const conn of [this.redis, this.blocking]) {
+    const redis = createRedis(c, 'worker');
+    const blocking = createRedis(c, 'worker-blocking');
+    for (const conn of [redis, blocking]) {
       conn.on('error', (err: Error) => this.log.warn({ err: err.message }, 'redis connection error; reconnecting'));
     }
-    this.pool = createPool(c, { applicationName: `driftline-worker:${this.workerId}`, max: c.MAX_CONCURRENT_JOBS + 2, logger: this.log });
-    this.s3 = createS3Client(c);
-    this.queue = new JobQueue(this.redis, c.QUEUE_NAME);
-    const queue = this.queue;
+    const pool = createPool(c, { applicationName: `driftline-worker:${this.workerId}`, max: c.MAX_CONCURRENT_JOBS + 2, logger: this.log });
+    const queue = new JobQueue(redis, c.QUEUE_NAME);
+    const svc: Services = { redis, blocking, pool, s3: createS3Client(c), queue };
+    this.svc = svc;
     // In the background: S3 being down must not delay claiming (uploads check again anyway).
     void this.ensureBucketOnce().catch((err: Error) => this.log.warn({ err: err.message }, 'results bucket not reachable yet; retrying at first upload'));
 
-    // Register with a live lease before the first claim, so the reaper never sees our list without one.
-    if ((await this.untilUp('register', () => queue.heartbeat(this.workerId, c.LEASE_SECONDS * 1000))) === null) return;
+    const lease = new LeaseManager<ActiveJob>(queue, this.workerId, {
+      leaseMs: c.LEASE_SECONDS * 1000,
+      renewEveryMs: c.HEARTBEAT_SECONDS * 1000,
+      onLost: (why, jobs) => this.onLeaseLost(why, jobs),
+      onLate: (lateMs) =>
+        // CPU work on this thread (a huge JSON, product writing) delays the renewal; past the lease,
+        // other workers take this worker's jobs. Say so with the number, so LEASE_SECONDS can be sized.
+        this.log.warn({ late_ms: lateMs, lease_s: c.LEASE_SECONDS }, 'lease renewal ran late: the event loop was blocked'),
+      onError: (err) => {
+        const message = asDriftlineError(err).message;
+        this.log.warn({ err: message }, 'lease renewal or maintenance failed');
+        this.events.emit('error', { message });
+      },
+      afterRenew: () => this.maintenance?.run() ?? Promise.resolve(),
+    });
+    this.lease = lease;
+    this.maintenance = new Maintenance({
+      queue,
+      pool,
+      workerId: this.workerId,
+      leaseToken: () => lease.token,
+      owned: () => [...this.active.values()].map((a) => a.raw),
+      reconcileIntervalMs: c.RECONCILE_INTERVAL_SECONDS * 1000,
+      reconcileGraceSeconds: c.RECONCILE_GRACE_SECONDS,
+      logger: this.log,
+      onReconciled: (missionIds) => this.events.emit('reconciled', { missionIds }),
+    });
+
+    // Take the lease before the first claim, so the reaper never sees our list without one.
+    if ((await this.untilUp('take lease', () => lease.start())) === null) return;
     // A previous process with the same WORKER_ID (a restarted container) may have left jobs behind.
-    await this.reconcile();
+    await this.maintenance.returnUnowned();
     if (this.stopRequested.signal.aborted) return;
 
-    this.metrics = createWorkerMetrics({ worker_id: this.workerId, queue: c.QUEUE_NAME }, () => queue.lengths());
-    this.server = await startMetricsServer(c.METRICS_PORT, this.metrics.registry, () => this.health());
-    this.metricsPort = this.server.port;
-    this.heartbeatTimer = setInterval(() => void this.beat(), c.HEARTBEAT_SECONDS * 1000);
+    const metrics = createWorkerMetrics({ worker_id: this.workerId, queue: c.QUEUE_NAME }, () => queue.lengths(), () => this.active.size);
+    attachWorkerMetrics(this.events, metrics);
+    this.server = await startMetricsServer({ host: c.METRICS_HOST, port: c.METRICS_PORT, logger: this.log }, metrics.registry, () => this.health());
+    this.metricsPort = this.server?.port ?? -1;
 
-    const blocking = this.blocking;
     this.loop = new WorkLoop<string>({
       concurrency: c.MAX_CONCURRENT_JOBS,
       fetch: () => queue.claim(blocking, this.workerId, c.POLL_INTERVAL),
       handle: (raw) => this.handle(raw),
       onFetchError: async (err, consecutive) => {
         const delayMs = backoffMs(consecutive, c.RETRY_BASE_MS, c.RETRY_MAX_MS);
-        this.log.warn({ err: asDriftlineError(err).message, retry_in_ms: delayMs }, 'claim failed; retrying');
+        const message = asDriftlineError(err).message;
+        this.log.warn({ err: message, retry_in_ms: delayMs }, 'claim failed; retrying');
+        this.events.emit('error', { message });
         await sleep(delayMs, this.stopRequested.signal);
         // The claim may have moved a job before the connection broke; hand back what nobody runs.
-        await this.reconcile().catch((e: Error) => this.log.warn({ err: e.message }, 'reconcile failed'));
+        await this.maintenance?.returnUnowned().catch((e: Error) => this.log.warn({ err: e.message }, 'returning unowned jobs failed'));
       },
-      onHandleError: (err) => this.log.error({ err: (err as Error).message }, 'job handler crashed'),
+      onHandleError: (err) => {
+        const message = (err as Error).message;
+        this.log.error({ err: message }, 'job handler crashed');
+        this.events.emit('error', { message });
+      },
       returnItem: async (raw) => {
-        await queue.requeue(this.workerId, raw);
+        await queue.requeue(this.workerId, lease.token, raw);
       },
     });
     this.loop.start();
+    this.state = 'running';
     this.log.info(
       {
         queue: c.QUEUE_NAME,
         concurrency: c.MAX_CONCURRENT_JOBS,
         lease_s: c.LEASE_SECONDS,
         heartbeat_s: c.HEARTBEAT_SECONDS,
-        metrics_port: this.metricsPort,
+        metrics_host: c.METRICS_HOST,
+        metrics_port: this.server?.port ?? null,
         schema: c.DATABASE_SCHEMA,
         bucket: c.S3_BUCKET,
       },
@@ -167,6 +234,25 @@ export class Worker {
     if (mode === 'now') this.escalate('immediate stop requested');
     this.stopping ??= this.shutdown();
     return this.stopping;
+  }
+
+  /** What /healthz shows: the state, the services, what the worker is doing now. */
+  health(): { ok: boolean; [k: string]: unknown } {
+    const redis = this.svc?.redis.status ?? 'none';
+    return {
+      ok: this.state === 'running' && redis === 'ready',
+      worker_id: this.workerId,
+      state: this.state,
+      redis,
+      last_claim_at: this.lastClaimAt,
+      last_error: this.lastError,
+      in_flight: [...this.active.values()].map((a) => ({
+        mission_id: a.missionId,
+        attempt: a.claim?.attempts ?? null,
+        started_at: a.startedAt,
+        progress: Number(a.progress.toFixed(3)),
+      })),
+    };
   }
 
   /** Retry a startup step through outages (PostgreSQL or Redis still starting); null if stopped first. */
@@ -185,162 +271,147 @@ export class Worker {
     }
   }
 
-  private health(): { ok: boolean; [k: string]: unknown } {
-    const redis = this.redis?.status ?? 'none';
-    const stopping = this.stopping !== null;
-    return { ok: !stopping && redis === 'ready', worker_id: this.workerId, redis, stopping, in_flight: this.active.size };
-  }
-
-  private beating = false;
-  private lastBeatAt = 0;
-
-  /** Renew the lease; return the jobs of workers whose lease expired. */
-  private async beat(): Promise<void> {
-    if (this.beating || !this.queue) return;
-    this.beating = true;
-    const now = Date.now();
-    const lateMs = this.lastBeatAt === 0 ? 0 : now - this.lastBeatAt - this.config.HEARTBEAT_SECONDS * 1000;
-    this.lastBeatAt = now;
-    if (lateMs > (this.config.LEASE_SECONDS * 1000) / 4) {
-      // CPU work on this thread (product writers, a huge JSON) delays the heartbeat; past the lease,
-      // other workers take this worker's jobs. Say so with the number, so LEASE_SECONDS can be sized.
-      this.log.warn({ late_ms: lateMs, lease_s: this.config.LEASE_SECONDS }, 'heartbeat ran late: the event loop was blocked');
-    }
-    try {
-      const alive = await this.queue.heartbeat(this.workerId, this.config.LEASE_SECONDS * 1000);
-      if (!alive) {
-        this.log.warn({ in_flight: this.active.size }, 'lease had lapsed (worker stalled?); its jobs may run again elsewhere, harmlessly');
-      }
-      await this.sweepOrphans();
-      for (const r of await this.queue.reapExpired(this.workerId)) {
-        this.log.warn({ dead_worker: r.workerId, jobs: r.moved }, 'lease of a dead worker expired; its jobs are back in the queue');
-      }
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'heartbeat failed');
-    } finally {
-      this.beating = false;
-    }
-  }
-
-  /** Jobs in our processing list that no handler owns, as seen at the previous heartbeat. */
-  private suspects = new Set<string>();
-
-  /**
-   * Safety net for a claim whose reply never arrived (connection cut between Redis moving the job and
-   * us reading the reply): a job that sits unowned in our list for two heartbeats in a row is handed
-   * back. A claim in progress owns its job within the same tick its reply arrives, so it never looks
-   * unowned for a whole heartbeat interval.
-   */
-  private async sweepOrphans(): Promise<void> {
-    if (!this.queue) return;
-    const unowned = new Set(this.unowned(await this.queue.processingJobs(this.workerId)));
-    for (const raw of unowned) {
-      if (this.suspects.has(raw) && this.unowned([raw]).length === 1 && (await this.queue.requeue(this.workerId, raw))) {
-        this.log.warn('returned an orphaned job (claim reply lost) from this worker\'s processing list to the queue');
-        unowned.delete(raw);
-      }
-    }
-    this.suspects = unowned;
-  }
-
-  /** The entries of `list` that no running handler accounts for (multiset difference). */
-  private unowned(list: string[]): string[] {
-    const owned = new Map<string, number>();
-    for (const a of this.active.values()) owned.set(a.raw, (owned.get(a.raw) ?? 0) + 1);
-    return list.filter((raw) => {
-      const n = owned.get(raw) ?? 0;
-      if (n > 0) owned.set(raw, n - 1);
-      return n === 0;
-    });
-  }
-
-  /**
-   * Hand back every job in our processing list that no handler owns (a claim whose reply was lost,
-   * or leftovers of a previous process with this WORKER_ID). Only called when no claim is in flight.
-   */
-  private async reconcile(): Promise<number> {
-    if (!this.queue) return 0;
-    let returned = 0;
-    for (const raw of this.unowned(await this.queue.processingJobs(this.workerId))) {
-      if (await this.queue.requeue(this.workerId, raw)) returned++;
-    }
-    if (returned > 0) this.log.warn({ jobs: returned }, 'returned unowned jobs from this worker\'s processing list to the queue');
-    return returned;
+  /** The lease is gone: the reaper gave our jobs to the queue (or another process holds our id). */
+  private onLeaseLost(why: 'lost' | 'fenced', jobs: ActiveJob[]): void {
+    this.log.error(
+      { why, missions: jobs.map((j) => j.missionId), lease_s: this.config.LEASE_SECONDS },
+      why === 'lost'
+        ? 'lease lost (this worker stalled past LEASE_SECONDS); its missions run elsewhere now: stopping them here'
+        : 'another process holds this WORKER_ID\'s lease: stopping every mission and the worker',
+    );
+    this.events.emit('leaseLost', { why, missionIds: jobs.map((j) => j.missionId) });
+    for (const j of jobs) j.superseded.abort(new Error(`lease ${why}`));
+    if (why === 'fenced') void this.stop('now');
   }
 
   private async ensureBucketOnce(): Promise<void> {
-    if (this.bucketReady || !this.s3) return;
-    if (await ensureBucket(this.s3, this.config.S3_BUCKET)) this.log.info({ bucket: this.config.S3_BUCKET }, 'created the results bucket');
+    if (this.bucketReady || !this.svc) return;
+    if (await ensureBucket(this.svc.s3, this.config.S3_BUCKET)) this.log.info({ bucket: this.config.S3_BUCKET }, 'created the results bucket');
     this.bucketReady = true;
   }
 
-  private workDirOf(missionId: string): string {
-    return path.join(this.config.WORK_DIR, `driftline-${this.workerId.replace(/[^A-Za-z0-9._-]/g, '_')}`, missionId);
+  /** A work directory of one handler run: two copies of one mission in this process never share one. */
+  private workDirOf(missionId: string, runKey: string): string {
+    return path.join(this.config.WORK_DIR, `driftline-${this.workerId.replace(/[^A-Za-z0-9._-]/g, '_')}`, missionId, runKey);
   }
 
-  private ports(raw: string): JobPorts {
+  private ports(svc: Services, entry: ActiveJob, workDir: () => string): JobPorts {
     const c = this.config;
-    const pool = this.pool!;
-    const queue = this.queue!;
-    const s3 = this.s3!;
+    const { pool, queue, s3 } = svc;
     const workerId = this.workerId;
+    const bucket = c.S3_BUCKET;
     return {
-      claim: (job) => claimMission(pool, job.mission_id, job.params, workerId),
-      progress: (missionId, fraction) => updateMissionProgress(pool, missionId, workerId, fraction),
+      claim: async (job) => {
+        const nonce = randomBytes(4).toString('hex');
+        let r = await claimMission(pool, job.mission_id, job.params, workerId, nonce, c.LEASE_SECONDS);
+        // The holder's list no longer has a job of the mission (beyond the copy we just claimed, when the
+        // holder is this worker id): the reaper gave it to us. Take the mission over.
+        if (typeof r !== 'string' && 'busyWith' in r && r.busyWith !== null && (await queue.holds(r.busyWith, job.mission_id)) <= (r.busyWith === workerId ? 1 : 0)) {
+          r = await claimMission(pool, job.mission_id, job.params, workerId, nonce, c.LEASE_SECONDS, r.busyWith);
+        }
+        if (typeof r === 'string' || 'busyWith' in r) return r;
+        return { ...r, attemptKey: `a${r.attempts}-${nonce}` };
+      },
+      progress: (missionId, token, fraction) => updateMissionProgress(pool, missionId, token, fraction),
       run: async (job, ctx) => {
-        const workDir = this.workDirOf(job.mission_id);
-        await rm(workDir, { recursive: true, force: true });
-        await mkdir(workDir, { recursive: true });
+        const dir = workDir();
+        await rm(dir, { recursive: true, force: true });
+        await mkdir(dir, { recursive: true });
         // runMission binds mission_id to its own lines (src/mission/run.ts); giving it the mission's
         // child logger would print the key twice.
-        return this.runMission(job, { config: c, logger: this.log, workDir, s3, onProgress: ctx.onProgress, signal: ctx.signal });
+        return this.runner.run(job, { config: c, logger: this.log, workDir: dir, s3, onProgress: ctx.onProgress, signal: ctx.signal });
       },
-      upload: async (missionId, outcome, signal) => {
+      upload: async (missionId, attemptKey, outcome, signal) => {
         await this.ensureBucketOnce();
-        return uploadProducts(s3, c.S3_BUCKET, missionId, outcome.products, { signal });
+        return uploadProducts(s3, bucket, attemptPrefix(missionId, attemptKey), outcome.products, { signal });
       },
-      complete: (missionId, stored, outcome) =>
-        completeMission(pool, missionId, stored, { warnings: outcome.warnings, timingsMs: outcome.timingsMs, particleSteps: outcome.particleSteps }),
+      complete: (missionId, token, stored, outcome) =>
+        completeMission(pool, missionId, token, stored, { warnings: outcome.warnings, timingsMs: outcome.timingsMs, particleSteps: outcome.particleSteps }),
+      discard: async (missionId, attemptKey) => {
+        await deleteObjectsUnder(s3, bucket, attemptPrefix(missionId, attemptKey));
+      },
+      publish: async (missionId, given) => {
+        const stored = given ?? (await getMissionResults(pool, missionId)).map((r) => ({ uri: r.uri, contentType: r.content_type }));
+        if (stored.length === 0) return; // nothing recorded: nothing to alias, and nothing to judge leftovers by
+        const aliases = await publishAliases(s3, bucket, missionId, stored);
+        const keep = new Set([...aliases, ...stored.map((p) => p.uri.slice(`s3://${bucket}/`.length))]);
+        await deleteObjectsUnder(s3, bucket, missionId, keep);
+      },
       fail: (missionId, record) => failMission(pool, missionId, record),
       reject: (record) => insertRejectedJob(pool, record),
-      noteRetry: (missionId, err) => recordAttemptError(pool, missionId, workerId, `attempt failed, retrying: ${err.toString()}`, err.code),
-      ack: () => queue.ack(workerId, raw),
-      deadLetter: (letter) => queue.deadLetter(workerId, raw, letter),
+      cancelled: (missionId, token) => cancelRunningMission(pool, missionId, token),
+      noteRetry: (missionId, token, err) => recordAttemptError(pool, missionId, token, `attempt failed, retrying: ${err.toString()}`, err.code),
+      ack: () => queue.ack(workerId, entry.leaseToken, entry.raw),
+      deadLetter: (letter) => queue.deadLetter(workerId, entry.leaseToken, entry.raw, letter),
     };
   }
 
   private async handle(raw: string): Promise<void> {
+    const svc = this.svc;
+    const lease = this.lease;
+    if (svc === null || lease === null) throw new Error('worker not started');
     const c = this.config;
     const id = ++this.seq;
-    const entry: ActiveJob = { raw, missionId: null };
+    const runKey = `${id}-${randomBytes(3).toString('hex')}`;
+    const entry: ActiveJob = {
+      raw,
+      missionId: null,
+      leaseToken: lease.token,
+      claim: null,
+      startedAt: new Date().toISOString(),
+      progress: 0,
+      superseded: new AbortController(),
+    };
     this.active.set(id, entry);
-    this.metrics?.inFlight.inc();
+    lease.track(id, entry);
+    this.events.emit('claimed', { missionId: null });
+    const workDir = () => this.workDirOf(entry.missionId ?? 'unknown', runKey);
     try {
-      const r = await handleJob(this.ports(raw), {
+      const r = await handleJob(this.ports(svc, entry, workDir), {
         raw,
         workerId: this.workerId,
         maxAttempts: c.MAX_ATTEMPTS,
         retryBaseMs: c.RETRY_BASE_MS,
         retryMaxMs: c.RETRY_MAX_MS,
+        storageRetryMs: c.STORAGE_RETRY_SECONDS * 1000,
         progressIntervalMs: c.PROGRESS_INTERVAL_SECONDS * 1000,
         limits: jobLimits(c),
         logger: this.log,
         signal: this.hardStop.signal,
+        superseded: entry.superseded.signal,
         onMissionId: (missionId) => (entry.missionId = missionId),
-        onRetry: (err) => this.metrics?.missionsRetried.inc({ code: err.code }),
+        onAttempt: (claim) => {
+          entry.claim = claim;
+          if (entry.missionId !== null) this.events.emit('started', { missionId: entry.missionId, attempt: claim.attempts });
+        },
+        onRetry: (err) => entry.missionId !== null && this.events.emit('retried', { missionId: entry.missionId, code: err.code }),
+        onProgress: (fraction) => (entry.progress = fraction),
       });
-      if (r.result === 'completed') {
-        this.metrics?.missionsCompleted.inc();
-        this.metrics?.missionDurationSeconds.observe(r.durationSec);
-      } else if (r.result === 'failed') {
-        this.metrics?.missionsFailed.inc({ code: r.code });
+      switch (r.result) {
+        case 'completed':
+          this.events.emit('completed', { missionId: r.missionId, durationSec: r.durationSec });
+          break;
+        case 'failed':
+          this.events.emit('failed', { missionId: r.missionId, code: r.code });
+          break;
+        case 'cancelled':
+          this.events.emit('cancelled', { missionId: r.missionId });
+          break;
+        case 'duplicate':
+          this.events.emit('superseded', { missionId: r.missionId, why: 'duplicate' });
+          break;
+        case 'superseded':
+          this.events.emit('superseded', { missionId: r.missionId, why: r.why });
+          break;
+        case 'interrupted':
+          break; // handed back by shutdown (returnActive), which emits 'returned'
       }
     } finally {
       // On a hard stop the entry stays until shutdown has handed the job back.
-      if (!this.hardStop.signal.aborted) this.active.delete(id);
-      this.metrics?.inFlight.dec();
-      if (entry.missionId !== null && !this.hardStop.signal.aborted) {
-        await rm(this.workDirOf(entry.missionId), { recursive: true, force: true }).catch(() => undefined);
+      if (!this.hardStop.signal.aborted) {
+        this.active.delete(id);
+        lease.untrack(id);
+        if (entry.missionId !== null) await rm(workDir(), { recursive: true, force: true }).catch(() => undefined);
       }
     }
   }
@@ -355,11 +426,12 @@ export class Worker {
   private async shutdown(): Promise<void> {
     const c = this.config;
     this.stopRequested.abort();
+    this.state = 'draining';
     this.log.info({ in_flight: this.active.size, grace_s: c.SHUTDOWN_GRACE_SECONDS }, 'stopping: no new jobs; running missions may finish');
     const loopStopped = this.loop?.stop() ?? Promise.resolve();
     // Interrupt the blocking claim now rather than after POLL_INTERVAL; a job moved at this instant
     // stays in our list and is handed back below.
-    this.blocking?.disconnect();
+    this.svc?.blocking.disconnect();
     const grace = setTimeout(() => this.escalate('grace period over'), c.SHUTDOWN_GRACE_SECONDS * 1000);
     const aborted = new Promise<void>((resolve) => {
       if (this.hardStop.signal.aborted) resolve();
@@ -370,32 +442,35 @@ export class Worker {
 
     try {
       if (this.hardStop.signal.aborted) await this.returnActive();
-      if (this.queue) {
+      if (this.svc && this.maintenance) {
         this.active.clear();
-        await withTimeout(this.reconcile(), SHUTDOWN_STEP_TIMEOUT_MS, 'hand back leftovers');
-        const left = await withTimeout(this.queue.processingJobs(this.workerId), SHUTDOWN_STEP_TIMEOUT_MS, 'check processing list');
-        if (left.length === 0) await withTimeout(this.queue.unregister(this.workerId), SHUTDOWN_STEP_TIMEOUT_MS, 'unregister');
+        await withTimeout(this.maintenance.returnUnowned(), SHUTDOWN_STEP_TIMEOUT_MS, 'hand back leftovers');
+        const left = await withTimeout(this.svc.queue.processingJobs(this.workerId), SHUTDOWN_STEP_TIMEOUT_MS, 'check processing list');
+        if (left.length === 0) await withTimeout(this.svc.queue.unregister(this.workerId), SHUTDOWN_STEP_TIMEOUT_MS, 'unregister');
       }
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'could not hand back every job; they return when this worker\'s lease expires');
     }
     await this.close();
+    this.state = 'stopped';
     this.log.info('worker stopped');
   }
 
-  /** Give every running mission back: Redis first (what matters), then its row. */
+  /** Give every running mission back: Redis first (what matters), then its row, each fenced. */
   private async returnActive(): Promise<void> {
+    const svc = this.svc;
+    if (svc === null) return;
     for (const a of this.active.values()) {
       try {
-        const moved = this.queue ? await withTimeout(this.queue.requeue(this.workerId, a.raw), SHUTDOWN_STEP_TIMEOUT_MS, 'requeue') : false;
-        if (a.missionId !== null && this.pool) {
+        const moved = await withTimeout(svc.queue.requeue(this.workerId, a.leaseToken, a.raw), SHUTDOWN_STEP_TIMEOUT_MS, 'requeue');
+        if (a.missionId !== null && a.claim !== null) {
           await withTimeout(
-            requeueMission(this.pool, a.missionId, this.workerId, 'E_CANCELLED: the worker stopped before the mission finished; returned to the queue'),
+            requeueMission(svc.pool, a.missionId, a.claim.token, 'E_CANCELLED: the worker stopped before the mission finished; returned to the queue'),
             SHUTDOWN_STEP_TIMEOUT_MS,
             'requeue mission row',
           ).catch((err: Error) => this.log.warn({ mission_id: a.missionId, err: err.message }, 'mission row not reset; the next claim resets it'));
         }
-        this.metrics?.missionsReturned.inc();
+        this.events.emit('returned', { missionId: a.missionId });
         this.log.warn({ mission_id: a.missionId, returned: moved }, 'mission handed back to the queue');
       } catch (err) {
         this.log.warn({ mission_id: a.missionId, err: (err as Error).message }, 'could not hand back; the lease expiry will');
@@ -405,17 +480,15 @@ export class Worker {
 
   /** Close everything, every step even if one throws (idempotent). */
   private async close(): Promise<void> {
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = null;
+    this.lease?.close();
+    const svc = this.svc;
     const steps: Array<[string, () => Promise<unknown> | unknown]> = [
       ['metrics server', () => this.server?.close()],
-      ['redis', () => this.redis?.disconnect()],
-      ['redis (claims)', () => this.blocking?.disconnect()],
-      ['postgresql', () => (this.pool ? withTimeout(this.pool.end(), SHUTDOWN_STEP_TIMEOUT_MS, 'pool end') : undefined)],
-      ['s3', () => this.s3?.destroy()],
-      // The simulation threads live for the process (src/threads/pool.ts); stop them so the process can exit.
-      ['simulation threads', async () => (await import('../threads/pool.js')).closeSimulationPool()],
-      ['mission threads', async () => (await import('../threads/mission-pool.js')).closeMissionThreads()],
+      ['redis', () => svc?.redis.disconnect()],
+      ['redis (claims)', () => svc?.blocking.disconnect()],
+      ['postgresql', () => (svc ? withTimeout(svc.pool.end(), SHUTDOWN_STEP_TIMEOUT_MS, 'pool end') : undefined)],
+      ['s3', () => svc?.s3.destroy()],
+      ['mission runner', () => this.runner.close()],
     ];
     for (const [name, step] of steps) {
       try {
@@ -425,6 +498,6 @@ export class Worker {
       }
     }
     this.server = null;
-    this.pool = null;
+    this.svc = null;
   }
 }

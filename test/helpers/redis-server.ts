@@ -1,7 +1,9 @@
 /**
- * A private redis-server (the Debian binary) on a free port with an append-only file fsynced on every
- * write, for the one test that restarts Redis under a running worker: the shared Redis must not be
- * restarted. restart() kills it with SIGKILL and starts it again on the same port and data.
+ * A private redis-server (the Debian binary) on a free port, for tests that restart Redis under
+ * running workers: the shared Redis must not be restarted. restart() kills it with SIGKILL and starts
+ * it again on the same port and data. Persistence: 'aof-always' (an append-only file fsynced on every
+ * write: nothing acknowledged is lost), 'aof-everysec' (Redis's default AOF: up to about a second
+ * lost) or 'none' (like the shared development Redis: a restart loses everything).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,13 +18,17 @@ export interface PrivateRedis {
   close(): Promise<void>;
 }
 
-export async function startPrivateRedis(): Promise<PrivateRedis> {
+export type RedisPersistence = 'aof-always' | 'aof-everysec' | 'none';
+
+/** `extraArgs` go on redis-server's command line after the rest, e.g. `['--rename-command', 'CONFIG', '']`. */
+export async function startPrivateRedis(persistence: RedisPersistence = 'aof-always', extraArgs: string[] = []): Promise<PrivateRedis> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-redis-'));
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess;
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], {
+    const aof = persistence === 'none' ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', persistence === 'aof-always' ? 'always' : 'everysec'];
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...aof, '--dir', dir, ...extraArgs], {
       stdio: 'ignore',
     });
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });

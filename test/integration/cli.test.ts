@@ -125,9 +125,10 @@ describe('push, queue, status, missions', () => {
     const raw = JSON.stringify({ mission_id: 'dead-1', params: {} });
     const blocking = q.redis.duplicate();
     onTestFinished(() => blocking.disconnect());
+    await queue.register('cli-w', 'cli-token', 120_000);
     await queue.push([raw]);
     await queue.claim(blocking, 'cli-w', 0.1);
-    await queue.deadLetter('cli-w', raw, { mission_id: 'dead-1', raw, error: { code: 'E_STORAGE', message: 's3 down' }, attempts: 3, worker_id: 'cli-w', failed_at: new Date().toISOString() });
+    await queue.deadLetter('cli-w', 'cli-token', raw, { mission_id: 'dead-1', raw, error: { code: 'E_STORAGE', message: 's3 down' }, attempts: 3, worker_id: 'cli-w', failed_at: new Date().toISOString() });
     const peek = await cli(['queue', 'peek', '--dead']);
     expect(peek.stdout).toMatch(/dead-1\s+\S+\s+3\s+E_STORAGE: s3 down/);
     const missing = await cli(['retry', 'nope']);
@@ -138,8 +139,9 @@ describe('push, queue, status, missions', () => {
     await queue.clear('queue');
     await queue.push([raw]);
     await queue.claim(blocking, 'cli-w', 0.1);
-    await queue.deadLetter('cli-w', raw, { mission_id: 'dead-1', raw, error: { code: 'E_STORAGE', message: 'x' }, attempts: 3, worker_id: 'cli-w', failed_at: '' });
+    await queue.deadLetter('cli-w', 'cli-token', raw, { mission_id: 'dead-1', raw, error: { code: 'E_STORAGE', message: 'x' }, attempts: 3, worker_id: 'cli-w', failed_at: '' });
     expect((await cli(['queue', 'clear', '--dead', '--yes'])).stdout).toMatch(/deleted 1 dead letters/);
+    await queue.unregister('cli-w'); // no stale lease left for doctor to warn about
   });
 
   it('status of an unknown mission exits 1; missions filters by status and limits', async () => {
@@ -170,7 +172,7 @@ describe('doctor', () => {
     const report = JSON.parse(r.stdout) as { ok: boolean; checks: Array<{ name: string; level: string; detail: string }> };
     expect(report.ok).toBe(false);
     const by = Object.fromEntries(report.checks.map((c) => [c.name, c]));
-    expect(by.redis).toMatchObject({ level: 'fail', detail: expect.stringMatching(/redis:\/\/127\.0\.0\.1:1: .*is Redis running and REDIS_URL right\?/) });
+    expect(by.redis).toMatchObject({ level: 'fail', detail: expect.stringMatching(/^Redis at redis:\/\/127\.0\.0\.1:1 is not reachable: .*is Redis running and REDIS_URL right\?/) });
     expect(by.postgresql).toMatchObject({ level: 'fail', detail: expect.stringMatching(/schema never_migrated is at migration 0 of \d+: run driftline migrate/) });
     expect(by.s3!.level).toBe('ok');
   });

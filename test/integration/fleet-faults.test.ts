@@ -65,9 +65,13 @@ describe('bad input', () => {
     expect(w.logs.filter((l) => l.msg === 'mission failed').map((l) => l.mission_id).sort()).toEqual(['m-json', 'm-lat', 'm-type']);
 
     // Health and metrics of the same worker.
-    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
-    expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ ok: true, worker_id: 'bad-1', in_flight: 0 });
+    // The row turns completed a moment before the handler lets go of the job (ack, aliases).
+    const health = await waitFor('m-good out of flight', async () => {
+      const h = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { in_flight: unknown[] };
+      return h.in_flight.length === 0 ? h : null;
+    });
+    expect(health).toMatchObject({ ok: true, worker_id: 'bad-1', state: 'running', in_flight: [], last_error: null });
+    expect(typeof (health as { last_claim_at?: unknown }).last_claim_at).toBe('string');
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/^driftline_missions_completed_total\{[^}]*\} 1$/m);
     expect(metrics).toMatch(/^driftline_missions_failed_total\{code="E_JOB_JSON"[^}]*\} 1$/m);

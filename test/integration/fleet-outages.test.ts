@@ -4,6 +4,7 @@
  * and started again on the same port and data), PostgreSQL dropping the worker's connections (what a
  * server restart looks like to a client: pg_terminate_backend sends the same 57P01).
  */
+import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { JobQueue } from '../../src/queue/queue.js';
@@ -21,21 +22,47 @@ afterAll(async () => {
   await fleet?.close();
 });
 
+/** The results bucket, made here (a worker makes it in the background at start, racing the outage). */
+async function ensureBucket(): Promise<void> {
+  try {
+    await fleet.s3.client.send(new HeadBucketCommand({ Bucket: fleet.s3.bucket }));
+  } catch {
+    await fleet.s3.client.send(new CreateBucketCommand({ Bucket: fleet.s3.bucket }));
+  }
+}
+
 afterEach(async () => {
   await Promise.all(fleet.workers.map((w) => w.destroy()));
 });
 
 describe('S3 down', () => {
-  it('retries with backoff, then fails the mission with a dead letter; after S3 is back, driftline retry completes it', async () => {
-    const w = fleet.spawn('s3-1', { TEST_RUNNER_MS: '200' }, TEST_RUNNER);
+  it('an outage shorter than STORAGE_RETRY_SECONDS costs time, not an attempt: the products wait on disk', async () => {
+    await ensureBucket();
+    const w = fleet.spawn('s3-0', { TEST_RUNNER_MS: '200', STORAGE_RETRY_SECONDS: '60' }, TEST_RUNNER);
     await w.started();
-    // The bucket is created in the background at start; S3 goes down only once it exists.
-    await w.waitForLog((l) => l.msg === 'created the results bucket');
+    await fleet.s3.stop();
+    onTestFinished(() => fleet.s3.restart());
+    await fleet.push([job('m-s3-short')]);
+    // Several upload retries while S3 is down, the mission still processing.
+    await w.waitForLog((l) => l.msg === 'upload failed; products kept on disk, retrying' && (l.tries as number) >= 3, 30_000);
+    expect((await fleet.mission('m-s3-short'))!.status).toBe('processing');
+    await fleet.s3.restart();
+    const done = await fleet.waitForStatus('m-s3-short', 'completed', 30_000);
+    expect(done.attempts).toBe(1);
+    expect(fleet.runs('m-s3-short')).toEqual({ starts: 1, ends: 1 });
+    expect(w.logs.some((l) => l.msg === 'attempt failed; retrying' && l.mission_id === 'm-s3-short')).toBe(false);
+    expect(await fleet.q.redis.llen(fleet.queue.keys.dead)).toBe(0);
+  });
+
+  it('with STORAGE_RETRY_SECONDS=0: retries with backoff, then fails the mission with a dead letter; after S3 is back, driftline retry completes it', async () => {
+    await ensureBucket();
+    const w = fleet.spawn('s3-1', { TEST_RUNNER_MS: '200', STORAGE_RETRY_SECONDS: '0' }, TEST_RUNNER);
+    await w.started();
     await fleet.s3.stop();
     onTestFinished(() => fleet.s3.restart()); // later tests need S3 even if this one fails
     await fleet.push([job('m-s3')]);
     const failed = await fleet.waitForStatus('m-s3', 'failed');
-    expect(failed.error).toMatch(/^E_STORAGE: s3 upload s3:\/\/.+\/m-s3\/raw\/particles\.nc: /);
+    expect(failed.error).toMatch(/^E_STORAGE: s3 upload s3:\/\/.+\/m-s3\/a3-[0-9a-f]+\/raw\/particles\.nc: /);
     expect(failed.attempts).toBe(3);
     const retries = w.logs.filter((l) => l.msg === 'attempt failed; retrying' && l.mission_id === 'm-s3');
     expect(retries.map((l) => l.attempt)).toEqual([1, 2]);

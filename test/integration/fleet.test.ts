@@ -56,16 +56,25 @@ describe('fleet', () => {
       const kinds = results.map((r) => r.kind);
       expect(kinds).toEqual(expect.arrayContaining(['trajectory', 'density']));
       if (id === 'e2e-0') expect(kinds).toContain('animation');
-      // Today's consumers look for the trajectory at {mission_id}/raw/particles.nc.
-      expect(results.find((r) => r.kind === 'trajectory')!.uri).toBe(`s3://${fleet.s3.bucket}/${id}/raw/particles.nc`);
+      // One result set, all under one attempt's prefix ({mission_id}/a<attempts>-<nonce>/...).
+      const prefixes = new Set(results.map((r) => /^s3:\/\/[^/]+\/[^/]+\/(a\d+-[0-9a-f]+)\//.exec(r.uri)?.[1]));
+      expect([...prefixes]).toHaveLength(1);
+      expect([...prefixes][0]).toMatch(/^a1-[0-9a-f]{8}$/);
+      const aliases: string[] = [];
       for (const r of results) {
-        const body = await fleet.s3.get(r.uri.replace(`s3://${fleet.s3.bucket}/`, ''));
+        const key = r.uri.replace(`s3://${fleet.s3.bucket}/`, '');
+        const body = await fleet.s3.get(key);
         expect(body.length).toBe(r.bytes);
         expect(createHash('sha256').update(body).digest('hex')).toBe(r.sha256);
+        // Today's consumers look for fixed keys ({mission_id}/raw/particles.nc): the same bytes.
+        const alias = `${id}/${key.split('/').slice(2).join('/')}`;
+        expect(createHash('sha256').update(await fleet.s3.get(alias)).digest('hex')).toBe(r.sha256);
+        aliases.push(`s3://${fleet.s3.bucket}/${alias}`);
       }
-      // Nothing in S3 that is not recorded.
+      expect(aliases).toContain(`s3://${fleet.s3.bucket}/${id}/raw/particles.nc`);
+      // Nothing in S3 that is not recorded (or its alias).
       const listed = await fleet.s3.client.send(new ListObjectsV2Command({ Bucket: fleet.s3.bucket, Prefix: `${id}/` }));
-      expect((listed.Contents ?? []).map((o) => `s3://${fleet.s3.bucket}/${o.Key}`).sort()).toEqual(results.map((r) => r.uri).sort());
+      expect((listed.Contents ?? []).map((o) => `s3://${fleet.s3.bucket}/${o.Key}`).sort()).toEqual([...results.map((r) => r.uri), ...aliases].sort());
       const m = await fleet.mission(id);
       expect(m).toMatchObject({ attempts: 1, progress: 1, error: null });
       expect(Number(m!.particle_steps)).toBeGreaterThan(0);

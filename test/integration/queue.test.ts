@@ -33,12 +33,15 @@ const letter = (raw: string, missionId: string | null): DeadLetter => ({
 
 describe('claim and ack', () => {
   it('moves a job into the worker\'s processing list and removes it only on ack', async () => {
+    await q.register('w1', 't1', 10_000);
     await q.push(['job-a', 'job-b']);
     expect(await q.claim(blocking, 'w1', 0.1)).toBe('job-a');
     expect(await q.processingJobs('w1')).toEqual(['job-a']);
     expect(await tq.redis.lrange(tq.name, 0, -1)).toEqual(['job-b']);
-    expect(await q.ack('w1', 'job-a')).toBe(true);
-    expect(await q.ack('w1', 'job-a')).toBe(false); // a second ack finds nothing
+    expect(await q.ack('w1', 'stale-token', 'job-a')).toBe('fenced'); // another lease's token: refused
+    expect(await q.processingJobs('w1')).toEqual(['job-a']);
+    expect(await q.ack('w1', 't1', 'job-a')).toBe('done');
+    expect(await q.ack('w1', 't1', 'job-a')).toBe('missing'); // a second ack finds nothing
     expect(await q.processingJobs('w1')).toEqual([]);
     await q.clear('queue');
   });
@@ -54,7 +57,7 @@ describe('claim and ack', () => {
 describe('leases and the reaper', () => {
   it('returns a dead worker\'s jobs to the head of the queue, oldest first, once its lease expires', async () => {
     await q.push(['j1', 'j2', 'j3']);
-    expect(await q.heartbeat('dead', 300)).toBe(false); // first registration: no lease before
+    await q.register('dead', 'td', 300);
     await q.claim(blocking, 'dead', 0.1);
     await q.claim(blocking, 'dead', 0.1);
     expect(await q.reapExpired()).toEqual([]); // lease alive: nothing moves
@@ -67,25 +70,71 @@ describe('leases and the reaper', () => {
 
   it('leaves a live worker alone and skips the caller', async () => {
     await q.push(['k1']);
-    await q.heartbeat('alive', 10_000);
+    await q.register('alive', 'ta', 10_000);
     await q.claim(blocking, 'alive', 0.1);
-    expect(await q.heartbeat('alive', 10_000)).toBe(true);
+    expect(await q.renew('alive', 'ta', 10_000)).toBe('renewed');
     expect(await q.reapExpired()).toEqual([]);
     expect(await q.processingJobs('alive')).toEqual(['k1']);
     const l = await q.lengths();
     expect(l.processing).toContainEqual({ workerId: 'alive', length: 1, leaseAlive: true });
-    await q.ack('alive', 'k1');
+    await q.ack('alive', 'ta', 'k1');
     await q.unregister('alive');
     expect(await tq.redis.exists(q.keys.lease('alive'))).toBe(0);
   });
 });
 
+describe('lease tokens', () => {
+  it('renews only the holder\'s token; a lapsed lease is retaken while unreaped, lost once reaped', async () => {
+    await q.register('lw', 'tok-1', 200);
+    expect(await q.renew('lw', 'tok-1', 200)).toBe('renewed');
+    expect(await q.renew('lw', 'tok-x', 200)).toBe('fenced'); // another process holds this worker id
+    await q.push(['l1']);
+    await q.claim(blocking, 'lw', 0.1);
+    await new Promise((r) => setTimeout(r, 300)); // the 200 ms lease lapses; nobody has reaped yet
+    expect(await q.renew('lw', 'tok-1', 200)).toBe('retaken');
+    expect(await q.processingJobs('lw')).toEqual(['l1']);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await q.reapExpired()).toEqual([{ workerId: 'lw', moved: 1 }]);
+    expect(await q.renew('lw', 'tok-1', 200)).toBe('lost'); // reaped: the job runs elsewhere now
+    expect(await q.ack('lw', 'tok-1', 'l1')).toBe('fenced');
+    expect(await tq.redis.lrange(tq.name, 0, -1)).toEqual(['l1']);
+    await q.clear('queue');
+  });
+
+  it('a new registration under the same worker id fences the old token', async () => {
+    await q.register('rw', 'old', 10_000);
+    await q.register('rw', 'new', 10_000);
+    expect(await q.renew('rw', 'old', 10_000)).toBe('fenced');
+    expect(await q.renew('rw', 'new', 10_000)).toBe('renewed');
+    await q.unregister('rw');
+  });
+});
+
+describe('reconciliation', () => {
+  it('finds the mission ids no list holds, across the queue and every processing list', async () => {
+    await q.register('rc', 'trc', 10_000);
+    const job = (id: string) => JSON.stringify({ mission_id: id, params: {} });
+    await q.push([job('queued-1'), job('claimed-1'), 'not json']);
+    await tq.redis.lmove(tq.name, q.keys.processing('rc'), 'RIGHT', 'LEFT'); // 'not json' is claimed
+    await tq.redis.lmove(tq.name, q.keys.processing('rc'), 'RIGHT', 'LEFT'); // claimed-1 too
+    expect((await q.findUnlisted(['queued-1', 'claimed-1', 'lost-1', 'lost-2'])).sort()).toEqual(['lost-1', 'lost-2']);
+    expect(await q.findUnlisted([])).toEqual([]);
+    expect(await q.takeSweepTurn('rc', 5000)).toBe(true);
+    expect(await q.takeSweepTurn('other', 5000)).toBe(false); // one sweeper per interval
+    await tq.redis.del(q.keys.processing('rc'), q.keys.sweepLock);
+    await q.unregister('rc');
+    await q.clear('queue');
+  });
+});
+
 describe('requeue', () => {
   it('puts a claimed job back at the head, and never duplicates one it does not hold', async () => {
+    await q.register('w2', 't2', 10_000);
     await q.push(['r1', 'r2']);
     await q.claim(blocking, 'w2', 0.1);
-    expect(await q.requeue('w2', 'r1')).toBe(true);
-    expect(await q.requeue('w2', 'r1')).toBe(false);
+    expect(await q.requeue('w2', 'other', 'r1')).toBe('fenced');
+    expect(await q.requeue('w2', 't2', 'r1')).toBe('done');
+    expect(await q.requeue('w2', 't2', 'r1')).toBe('missing');
     expect(await tq.redis.lrange(tq.name, 0, -1)).toEqual(['r1', 'r2']);
     await q.clear('queue');
   });
@@ -94,9 +143,12 @@ describe('requeue', () => {
 describe('dead letters', () => {
   it('moves a job to <queue>:dead with its error, and retry puts the raw job back', async () => {
     const raw = JSON.stringify({ mission_id: 'm-dead', params: {} });
+    await q.register('w3', 't3', 10_000);
     await q.push([raw]);
     await q.claim(blocking, 'w3', 0.1);
-    expect(await q.deadLetter('w3', raw, letter(raw, 'm-dead'))).toBe(true);
+    expect(await q.deadLetter('w3', 'other', raw, letter(raw, 'm-dead'))).toBe('fenced');
+    expect(await tq.redis.llen(q.keys.dead)).toBe(0);
+    expect(await q.deadLetter('w3', 't3', raw, letter(raw, 'm-dead'))).toBe('done');
     expect(await q.processingJobs('w3')).toEqual([]);
     const [entry] = await q.peek('dead', 10);
     expect(JSON.parse(entry!)).toMatchObject({ mission_id: 'm-dead', raw, error: { code: 'E_STORAGE' } });
@@ -109,14 +161,15 @@ describe('dead letters', () => {
   });
 
   it('does not dead-letter a job that is no longer in the processing list', async () => {
-    expect(await q.deadLetter('w3', 'ghost', letter('ghost', null))).toBe(false);
+    expect(await q.deadLetter('w3', 't3', 'ghost', letter('ghost', null))).toBe('missing');
     expect(await tq.redis.llen(q.keys.dead)).toBe(0);
   });
 
   it('clear empties only the list asked for and reports how many went', async () => {
+    await q.register('w4', 't4', 10_000);
     await q.push(['c1', 'c2']);
     await q.claim(blocking, 'w4', 0.1);
-    await q.deadLetter('w4', 'c1', letter('c1', null));
+    await q.deadLetter('w4', 't4', 'c1', letter('c1', null));
     expect(await q.clear('dead')).toBe(1);
     expect(await q.clear('queue')).toBe(1);
     expect(await q.lengths()).toMatchObject({ queue: 0, dead: 0 });

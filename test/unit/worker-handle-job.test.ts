@@ -27,6 +27,8 @@ interface Calls {
   runs: number;
   uploads: number;
   completes: number;
+  discards: string[];
+  cancels: number;
   fails: Array<{ code: string; message: string; attempts: number }>;
   acks: number;
   dead: DeadLetter[];
@@ -34,10 +36,13 @@ interface Calls {
 }
 
 function fakePorts(overrides: Partial<JobPorts> = {}, claimAttempts?: number): { ports: JobPorts; calls: Calls } {
-  const calls: Calls = { claims: 0, runs: 0, uploads: 0, completes: 0, fails: [], acks: 0, dead: [], rejects: [] };
+  const calls: Calls = { claims: 0, runs: 0, uploads: 0, completes: 0, discards: [], cancels: 0, fails: [], acks: 0, dead: [], rejects: [] };
   const ports: JobPorts = {
-    claim: async () => ({ attempts: claimAttempts ?? ++calls.claims }),
-    progress: async () => undefined,
+    claim: async () => {
+      const attempts = claimAttempts ?? ++calls.claims;
+      return { attempts, token: `${attempts}:w:n`, attemptKey: `a${attempts}-n` };
+    },
+    progress: async () => 'held',
     run: async () => {
       calls.runs++;
       return OUTCOME;
@@ -48,9 +53,19 @@ function fakePorts(overrides: Partial<JobPorts> = {}, claimAttempts?: number): {
     },
     complete: async () => {
       calls.completes++;
+      return true;
     },
+    discard: async (_id, attemptKey) => {
+      calls.discards.push(attemptKey);
+    },
+    publish: async () => undefined,
     fail: async (_id, r) => {
       calls.fails.push({ code: r.code, message: r.message, attempts: r.attempts });
+      return true;
+    },
+    cancelled: async () => {
+      calls.cancels++;
+      return true;
     },
     noteRetry: async () => undefined,
     reject: async (r) => {
@@ -58,27 +73,29 @@ function fakePorts(overrides: Partial<JobPorts> = {}, claimAttempts?: number): {
     },
     ack: async () => {
       calls.acks++;
-      return true;
+      return 'done';
     },
     deadLetter: async (l) => {
       calls.dead.push(l);
-      return true;
+      return 'done';
     },
     ...overrides,
   };
   return { ports, calls };
 }
 
-const opts = (raw = JOB, signal = new AbortController().signal): HandleOptions => ({
+const opts = (raw = JOB, signal = new AbortController().signal, extra: Partial<HandleOptions> = {}): HandleOptions => ({
   raw,
   workerId: 'w',
   maxAttempts: 3,
   retryBaseMs: 1,
   retryMaxMs: 5,
+  storageRetryMs: 0,
   progressIntervalMs: 1000,
   limits: { maxParticles: 1000, maxDurationHours: 100 },
   logger: silentLogger,
   signal,
+  ...extra,
 });
 
 describe('handleJob', () => {
@@ -121,6 +138,7 @@ describe('handleJob', () => {
     const { ports, calls } = fakePorts({
       complete: async () => {
         if (down-- > 0) throw new DriftlineError('E_DATABASE', 'complete mission: connect ECONNREFUSED');
+        return true;
       },
     });
     const r = await handleJob(ports, opts());
@@ -164,5 +182,56 @@ describe('handleJob', () => {
     stop.abort();
     expect(await pending).toEqual({ result: 'interrupted', missionId: 'm1' });
     expect(calls).toMatchObject({ uploads: 0, completes: 0, acks: 0, dead: [], fails: [] });
+  });
+
+  it('waits out a storage outage within STORAGE_RETRY_SECONDS without spending an attempt or re-running', async () => {
+    let down = 3;
+    const { ports, calls } = fakePorts({
+      upload: async () => {
+        calls.uploads++;
+        if (down-- > 0) throw new DriftlineError('E_STORAGE', 's3 upload: connect ECONNREFUSED');
+        return [];
+      },
+    });
+    const r = await handleJob(ports, opts(JOB, undefined, { storageRetryMs: 60_000 }));
+    expect(r.result).toBe('completed');
+    expect(calls).toMatchObject({ claims: 1, runs: 1, uploads: 4, completes: 1, acks: 1 });
+  });
+
+  it('steps aside when completion is fenced: nothing published, its own objects deleted, no dead letter', async () => {
+    const { ports, calls } = fakePorts({ complete: async () => false });
+    const r = await handleJob(ports, opts());
+    expect(r).toMatchObject({ result: 'superseded', missionId: 'm1' });
+    expect(calls).toMatchObject({ claims: 1, discards: ['a1-n'], dead: [], fails: [] });
+  });
+
+  it('drops a job whose mission another worker runs now', async () => {
+    const { ports, calls } = fakePorts({ claim: async () => ({ busyWith: 'w9' }) });
+    expect(await handleJob(ports, opts())).toMatchObject({ result: 'superseded', why: 'running elsewhere' });
+    expect(calls).toMatchObject({ runs: 0, acks: 1, fails: [] });
+  });
+
+  it('stops a running mission when the progress answer says cancel, and records it as cancelled', async () => {
+    const { ports, calls } = fakePorts({
+      progress: async () => 'cancel',
+      run: async (_job, ctx) =>
+        new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('simulation interrupted')), { once: true })),
+    });
+    const r = await handleJob(ports, opts(JOB, undefined, { progressIntervalMs: 5 }));
+    expect(r).toEqual({ result: 'cancelled', missionId: 'm1' });
+    expect(calls).toMatchObject({ cancels: 1, acks: 1, uploads: 0, completes: 0, fails: [], dead: [] });
+  });
+
+  it('stops without writing when the worker loses its lease mid-mission', async () => {
+    const lost = new AbortController();
+    const { ports, calls } = fakePorts({
+      run: async (_job, ctx) =>
+        new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('simulation interrupted')), { once: true })),
+    });
+    const pending = handleJob(ports, opts(JOB, undefined, { superseded: lost.signal }));
+    await new Promise((r) => setTimeout(r, 10));
+    lost.abort();
+    expect(await pending).toMatchObject({ result: 'superseded', missionId: 'm1' });
+    expect(calls).toMatchObject({ uploads: 0, completes: 0, fails: [], dead: [], discards: ['a1-n'] });
   });
 });

@@ -4,15 +4,19 @@
  */
 import { spawnSync } from 'node:child_process';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
-import { loadConfig, redactUrl, type Config } from '../../config.js';
+import type { Redis } from 'ioredis';
+import { loadConfig, type Config } from '../../config.js';
 import { currentVersion, readMigrations } from '../../db/migrate.js';
 import { createPool } from '../../db/pool.js';
 import { createRedis } from '../../queue/connection.js';
 import { JobQueue } from '../../queue/queue.js';
+import { DriftlineError } from '../../errors.js';
+import { checkS3Credentials, type CredentialCheck } from '../../storage/credentials.js';
 import { createS3Client } from '../../storage/s3.js';
 import { parse } from '../args.js';
 import { EXIT } from '../errors.js';
 import { out, printJson } from '../output.js';
+import { describeServiceFailure, where } from '../reachability.js';
 
 const USAGE = `usage: driftline doctor [--json]`;
 
@@ -39,31 +43,62 @@ const msg = (e: unknown) => {
   return err?.message || err?.errors?.[0]?.message || err?.code || err?.name || String(e);
 };
 
-async function checkRedis(c: Config): Promise<Check> {
+async function checkRedis(c: Config): Promise<Check[]> {
   const redis = createRedis(c, 'cli');
-  redis.on('error', () => undefined);
+  // The socket's own error (ECONNREFUSED, ENOTFOUND) says more than the command's "max retries" rejection.
+  let connectionError: unknown = null;
+  redis.on('error', (e: Error) => (connectionError = e));
   try {
     const info = await timeout(redis.info('server'), 'redis');
     const version = /redis_version:(\S+)/.exec(info)?.[1] ?? '?';
     const [major = 0, minor = 0] = version.split('.').map(Number);
     if (major < 6 || (major === 6 && minor < 2)) {
-      return { name: 'redis', level: 'fail', detail: `${redactUrl(c.REDIS_URL)} is Redis ${version}; driftline needs 6.2 or later (BLMOVE)` };
+      return [{ name: 'redis', level: 'fail', detail: `${where(c.REDIS_URL)} is Redis ${version}; driftline needs 6.2 or later (BLMOVE)` }];
     }
     const l = await timeout(new JobQueue(redis, c.QUEUE_NAME).lengths(), 'redis');
     const processing = l.processing.reduce((n, p) => n + p.length, 0);
     const expired = l.processing.filter((p) => !p.leaseAlive).length;
-    return {
-      name: 'redis',
-      level: expired > 0 ? 'warn' : 'ok',
-      detail:
-        `${redactUrl(c.REDIS_URL)} (Redis ${version}); ${c.QUEUE_NAME}: ${l.queue} pending, ${processing} processing, ${l.dead} dead` +
-        (expired > 0 ? `; ${expired} worker lease(s) expired: a running worker's reaper returns their jobs` : ''),
-    };
+    return [
+      {
+        name: 'redis',
+        level: expired > 0 ? 'warn' : 'ok',
+        detail:
+          `${where(c.REDIS_URL)} (Redis ${version}); ${c.QUEUE_NAME}: ${l.queue} pending, ${processing} processing, ${l.dead} dead` +
+          (expired > 0 ? `; ${expired} worker lease(s) expired: a running worker's reaper returns their jobs` : ''),
+      },
+      await checkRedisPersistence(redis),
+    ];
   } catch (e) {
-    return { name: 'redis', level: 'fail', detail: `${redactUrl(c.REDIS_URL)}: ${msg(e)}; is Redis running and REDIS_URL right?` };
+    return [{ name: 'redis', level: 'fail', detail: `${describeServiceFailure('Redis', c.REDIS_URL, connectionError ?? e)}; is Redis running and REDIS_URL right?` }];
   } finally {
     redis.disconnect();
   }
+}
+
+/** What a Redis restart would lose (README, "Redis persistence"); CONFIG may be renamed away or denied by an ACL. */
+async function checkRedisPersistence(redis: Redis): Promise<Check> {
+  const name = 'persistence';
+  const get = async (key: string) => ((await timeout(redis.config('GET', key), 'redis')) as string[])[1] ?? '';
+  let appendonly: string, appendfsync: string, save: string;
+  try {
+    [appendonly, appendfsync, save] = [await get('appendonly'), await get('appendfsync'), await get('save')];
+  } catch (e) {
+    return { name, level: 'warn', detail: `could not check Redis persistence (CONFIG GET refused: ${msg(e)}); without AOF or RDB a Redis restart loses the queued jobs` };
+  }
+  if (appendonly === 'yes') {
+    const loses = appendfsync === 'always' ? 'no acknowledged job' : appendfsync === 'everysec' ? 'up to about 1 s of queue changes' : 'what the OS had not yet written (appendfsync no: up to ~30 s)';
+    return { name, level: 'ok', detail: `AOF, appendfsync ${appendfsync}: a Redis restart loses ${loses}` };
+  }
+  if (save.trim() !== '') {
+    return { name, level: 'ok', detail: `RDB snapshots only (save "${save}"): a Redis restart loses the queue changes since the last snapshot; AOF (appendonly yes) loses at most ~1 s` };
+  }
+  return {
+    name,
+    level: 'warn',
+    detail:
+      'Redis has no persistence (appendonly no, save ""): a Redis restart loses every queued job and processing list; ' +
+      'their missions stay in PostgreSQL and the reconciliation sweep re-enqueues them. Set appendonly yes (README, Redis persistence)',
+  };
 }
 
 async function checkPostgres(c: Config): Promise<Check> {
@@ -72,13 +107,13 @@ async function checkPostgres(c: Config): Promise<Check> {
     const r = await timeout(pool.query<{ v: string }>('SELECT current_setting($1) AS v', ['server_version']), 'postgresql');
     const have = await timeout(currentVersion(pool), 'postgresql');
     const want = readMigrations().at(-1)?.version ?? 0;
-    const where = `${redactUrl(c.DATABASE_URL)} (PostgreSQL ${r.rows[0]?.v}), schema ${c.DATABASE_SCHEMA}`;
+    const at = `${where(c.DATABASE_URL)} (PostgreSQL ${r.rows[0]?.v}), schema ${c.DATABASE_SCHEMA}`;
     if (have < want) {
-      return { name: 'postgresql', level: 'fail', detail: `${where} is at migration ${have} of ${want}: run driftline migrate (or start a worker with MIGRATE_ON_START=true)` };
+      return { name: 'postgresql', level: 'fail', detail: `${at} is at migration ${have} of ${want}: run driftline migrate (or start a worker with MIGRATE_ON_START=true)` };
     }
-    return { name: 'postgresql', level: 'ok', detail: `${where} at migration ${have}` };
+    return { name: 'postgresql', level: 'ok', detail: `${at} at migration ${have}` };
   } catch (e) {
-    return { name: 'postgresql', level: 'fail', detail: `${redactUrl(c.DATABASE_URL)}: ${msg(e)}; is PostgreSQL running and DATABASE_URL right?` };
+    return { name: 'postgresql', level: 'fail', detail: `${describeServiceFailure('PostgreSQL', c.DATABASE_URL, e)}; is PostgreSQL running and DATABASE_URL right?` };
   } finally {
     await pool.end().catch(() => undefined);
   }
@@ -86,15 +121,21 @@ async function checkPostgres(c: Config): Promise<Check> {
 
 async function checkS3(c: Config): Promise<Check> {
   const s3 = createS3Client(c);
-  const where = `s3://${c.S3_BUCKET} at ${c.S3_ENDPOINT ?? `AWS ${c.S3_REGION}`}`;
+  const at = `s3://${c.S3_BUCKET} at ${c.S3_ENDPOINT ?? `AWS ${c.S3_REGION}`}`;
   try {
+    // Missing credentials are not the endpoint's fault: say so before asking the endpoint anything.
+    const creds = await timeout(checkS3Credentials(s3, c), 'looking up S3 credentials (the AWS SDK chain)').catch(
+      (e: Error): CredentialCheck => ({ ok: false, error: new DriftlineError('E_CONFIG', e.message) }),
+    );
+    if (!creds.ok) return { name: 's3', level: 'fail', detail: `${at}: ${creds.error.message}` };
     await timeout(s3.send(new HeadBucketCommand({ Bucket: c.S3_BUCKET })), 's3');
-    return { name: 's3', level: 'ok', detail: where };
+    return { name: 's3', level: 'ok', detail: `${at}, credentials from ${creds.source}` };
   } catch (e) {
     const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status === 404) return { name: 's3', level: 'warn', detail: `${where}: bucket does not exist yet (a worker creates it)` };
-    if (status === 403) return { name: 's3', level: 'fail', detail: `${where}: access denied; check S3_ACCESS_KEY / S3_SECRET_KEY` };
-    return { name: 's3', level: 'fail', detail: `${where}: ${msg(e)}; is the S3 endpoint up and S3_ENDPOINT right?` };
+    if (status === 404) return { name: 's3', level: 'warn', detail: `${at}: bucket does not exist yet (a worker creates it)` };
+    if (status === 403) return { name: 's3', level: 'fail', detail: `${at}: access denied; check S3_ACCESS_KEY / S3_SECRET_KEY` };
+    const endpoint = c.S3_ENDPOINT ?? `https://s3.${c.S3_REGION}.amazonaws.com`;
+    return { name: 's3', level: 'fail', detail: `${describeServiceFailure('S3', endpoint, e)} (bucket ${c.S3_BUCKET}); is the S3 endpoint up and S3_ENDPOINT right?` };
   } finally {
     s3.destroy();
   }
@@ -121,9 +162,12 @@ export async function doctorCommand(argv: string[]): Promise<number> {
   } catch (e) {
     checks.push({ name: 'config', level: 'fail', detail: msg(e) });
   }
-  if (config) checks.push(...(await Promise.all([checkRedis(config), checkPostgres(config), checkS3(config)])), checkFfmpeg(config));
+  if (config) {
+    const [redis, postgres, s3] = await Promise.all([checkRedis(config), checkPostgres(config), checkS3(config)]);
+    checks.push(...redis, postgres, s3, checkFfmpeg(config));
+  }
   const failed = checks.some((c) => c.level === 'fail');
   if (v.json) printJson({ ok: !failed, checks });
-  else for (const c of checks) out(`${c.level.toUpperCase().padEnd(5)} ${c.name.padEnd(11)} ${c.detail}`);
+  else for (const c of checks) out(`${c.level.toUpperCase().padEnd(5)} ${c.name.padEnd(12)} ${c.detail}`);
   return failed ? EXIT.FAILED : EXIT.OK;
 }

@@ -59,7 +59,9 @@ export async function queueCommand(argv: string[]): Promise<number> {
       const l = await q.lengths();
       const processing = l.processing.reduce((n, p) => n + p.length, 0);
       if (v.json) {
-        printJson({ queue: q.name, pending: l.queue, processing, dead: l.dead, workers: l.processing });
+        // snake_case like every other --json output (status, missions, push, doctor).
+        const workers = l.processing.map((p) => ({ worker_id: p.workerId, length: p.length, lease_alive: p.leaseAlive }));
+        printJson({ queue: q.name, pending: l.queue, processing, dead: l.dead, workers });
       } else {
         out(`queue ${q.name}`);
         out(`  pending     ${l.queue}`);

@@ -49,7 +49,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const workDir = path.resolve(v.out as string);
   // Logs go to stderr (stdout is the summary), quieter than a worker's unless LOG_LEVEL says otherwise.
   const logger = createLogger(process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn', 'driftline-run', 2);
-  const runMission = await loadMissionRunner();
+  const runner = await loadMissionRunner();
   const s3 = needsS3(job, config) ? createS3Client(config) : null;
 
   const bar = process.stderr.isTTY
@@ -59,11 +59,20 @@ export async function runCommand(argv: string[]): Promise<number> {
       )
     : null;
   bar?.start(100, 0, { stage: 'forcing' });
-  const onProgress = (p: MissionProgress) => bar?.update(Math.round(p.fraction * 100), { stage: p.stage });
+  let shownStage = 'forcing';
+  const onProgress = (p: MissionProgress) => {
+    bar?.update(Math.round(p.fraction * 100), { stage: p.stage });
+    // The bar redraws on a timer, which cannot fire while a stage blocks the event loop (rasterising
+    // the land does): draw a new stage's name at once, or the previous one stays on screen.
+    if (p.stage !== shownStage) {
+      shownStage = p.stage;
+      bar?.render();
+    }
+  };
 
   const t0 = performance.now();
   try {
-    const outcome = await runMission(job, { config, logger, workDir, s3, onProgress, ...(threads ? { threads } : {}) });
+    const outcome = await runner.run(job, { config, logger, workDir, s3, onProgress, ...(threads ? { threads } : {}) });
     bar?.update(100, { stage: 'done' });
     bar?.stop();
     const seconds = (performance.now() - t0) / 1000;
@@ -80,5 +89,6 @@ export async function runCommand(argv: string[]): Promise<number> {
   } finally {
     bar?.stop();
     s3?.destroy();
+    await runner.close();
   }
 }

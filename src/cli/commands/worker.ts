@@ -1,6 +1,8 @@
 /** `driftline worker [--runner MODULE]`: serve the queue until SIGTERM/SIGINT (twice: at once). */
 import { loadConfig } from '../../config.js';
 import { createLogger } from '../../logger.js';
+import { checkS3Credentials } from '../../storage/credentials.js';
+import { createS3Client } from '../../storage/s3.js';
 import { loadMissionRunner } from '../../worker/runner.js';
 import { Worker } from '../../worker/worker.js';
 import { parse } from '../args.js';
@@ -12,7 +14,8 @@ const USAGE = `usage: driftline worker [--runner MODULE]
 Takes missions from QUEUE_NAME (MAX_CONCURRENT_JOBS at a time) until SIGTERM or SIGINT: the first
 signal stops claiming and lets running missions finish within SHUTDOWN_GRACE_SECONDS, then hands the
 rest back to the queue; a second signal hands them back at once. Serves /healthz and /metrics on
-METRICS_PORT.
+METRICS_HOST:METRICS_PORT (default 127.0.0.1:9464; a taken port moves to a free one, logged).
+Refuses to start (exit 2) when no S3 credentials can be found.
 
   --runner MODULE   run missions with MODULE's exported runMission(job, deps) instead of the
                     built-in pipeline (tests; custom pipelines)`;
@@ -27,8 +30,13 @@ export async function workerCommand(argv: string[]): Promise<number> {
     return EXIT.OK;
   }
   const config = loadConfig();
+  // Without credentials every mission would simulate, then fail at upload and retry: refuse now
+  // (E_CONFIG, exit 2). Only the credentials are checked: S3 being down is retried as usual.
+  const s3 = createS3Client(config);
+  const creds = await checkS3Credentials(s3, config).finally(() => s3.destroy());
+  if (!creds.ok) throw creds.error;
   const logger = createLogger(config.LOG_LEVEL, 'driftline-worker');
-  const runMission = await loadMissionRunner(values.runner as string | undefined);
+  const runner = await loadMissionRunner(values.runner as string | undefined);
   if (values.runner === undefined) {
     // Load and index the global coastline now (0.7 s, measured by bench/land.bench.mjs) rather than
     // inside the first mission, so every mission's simulation stage runs at the same speed.
@@ -37,7 +45,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     loadCoastline(coastlineSourceFromConfig(config));
     logger.info({ coastline_load_ms: Math.round(performance.now() - t0) }, 'coastline loaded');
   }
-  const worker = new Worker({ config, logger, runMission });
+  const worker = new Worker({ config, logger, runner });
 
   let signals = 0;
   let stopped!: Promise<void>;
