@@ -74,7 +74,8 @@ export async function runMission(job: Job, deps: MissionDeps): Promise<MissionOu
   // The land the model runs with (forcing mask, else the coastline over the mission window, or none
   // for coastline action 'none'), built here rather than inside simulate() so that the animation
   // draws exactly these cells.
-  // On a mission thread: rasterising a long run's coastline window blocked the event loop for seconds.
+  // On a mission thread: rasterising the coastline window blocked the event loop for 14-23 s (loaded
+  // 2-core machine, bench/eventloop.bench.mjs).
   const land = await timed('land', () => missionLandOffThread(model, forcing.land, { source: coastline }));
   report('simulation', 0);
   const result = await timed('simulation', () =>
@@ -104,7 +105,7 @@ export async function runMission(job: Job, deps: MissionDeps): Promise<MissionOu
   };
 
   // Density grid, animation and the other products on a mission thread (src/threads/mission-pool.ts):
-  // at 1 000 000 particles they blocked this thread, and so the heartbeat, for seconds.
+  // at 1 000 000 particles they blocked this thread, and so the heartbeat, for up to 14.9 s.
   let animation: ProductsInput['animation'] = null;
   if (job.params.products.animation) {
     const ffmpegPath = findFfmpeg(config);

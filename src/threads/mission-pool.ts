@@ -1,9 +1,13 @@
 /**
  * Runs a mission's land rasterisation and product writing on a thread, off the main thread that holds
- * the worker's heartbeat (HEARTBEAT_SECONDS 5, LEASE_SECONDS 30). On the main thread they blocked the
- * event loop for up to 3.6 s (1 000 000 particles × 48 h, products) and 6.9 s (coastline raster of a
- * 720 h run), measured with bench/eventloop.bench.mjs on a shared 2-core machine; a 1-particle run with
- * 1 080 001 output times blocked it for 31-43 s (issue 11).
+ * the worker's heartbeat (HEARTBEAT_SECONDS 5, LEASE_SECONDS 30). bench/eventloop.bench.mjs, longest
+ * main-thread block per mission, before -> after (shared, loaded 2-core machine: noisy):
+ *   1 000 000 particles × 48 h: 14 957 ms -> 668 ms (density grid after the run 14.9 s, land raster
+ *     14.1 s, products 6.3 s, animation 4.0 s before);
+ *   100 000 × 48 h: 23 673 -> 525 ms; 1 particle × 9 001 output times: 22 918 -> 633 ms;
+ *   1 000 × 4 321 output times: 14 487 -> 243 ms.
+ * A 1-particle run with 1 080 001 output times blocked it for 31-43 s (issue 11; now refused by
+ * src/mission/estimate.ts).
  *
  * The trajectory and the land raster live in SharedArrayBuffers: structured clone shares them, so
  * nothing large is copied either way. Threads stay up for a minute between missions (the coastline
