@@ -2,8 +2,8 @@
  * Runs a mission's land rasterisation and product writing on a thread, off the main thread that holds
  * the worker's heartbeat (HEARTBEAT_SECONDS 5, LEASE_SECONDS 30). bench/eventloop.bench.mjs, longest
  * main-thread block per mission, before -> after (shared, loaded 2-core machine: noisy):
- *   1 000 000 particles × 48 h: 14 957 ms -> 668 ms (density grid after the run 14.9 s, land raster
- *     14.1 s, products 6.3 s, animation 4.0 s before);
+ *   1 000 000 particles × 48 h: 14 957 ms -> 668 ms (before: 14.9 s just after the run, where the
+ *     density grid is built; land raster 14.1 s, products 6.3 s, animation 4.0 s);
  *   100 000 × 48 h: 23 673 -> 525 ms; 1 particle × 9 001 output times: 22 918 -> 633 ms;
  *   1 000 × 4 321 output times: 14 487 -> 243 ms.
  * A 1-particle run with 1 080 001 output times blocked it for 31-43 s (issue 11; now refused by
