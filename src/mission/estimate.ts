@@ -10,8 +10,10 @@
  *    writers allocate per record (netCDF row buffers, search-area scratch) — measured ~27.6 B in all
  *    (issue 11: 1 000 000 × 49 records);
  *  - per output time: density grid slice, search-area contours, animation frame state: a 1-particle ×
- *    9 001-time run peaked at 522 MB RSS, (522 - 300) MB / 9 001 ≈ 25 KB per time;
- *  - fixed: Node, the thread pool, canvas and the coastline (~300 MB RSS before a mission starts).
+ *    9 001-time run peaked at 509-522 MB RSS, about 25 KB per time above a ~300 MB bare process;
+ *  - fixed: Node, the simulation and mission threads, canvas, ffmpeg's pipe and the coastline: 500 MB,
+ *    so that measured peaks (bench/eventloop.bench.mjs, max RSS) are covered: 100 000 × 49 records
+ *    608-633 MB (estimate 642), 1 000 × 4 321 650 MB (749), 1 000 000 × 49 1 610-1 623 MB (1 910).
  */
 import { DriftlineError } from '../errors.js';
 import type { JobParams } from '../job.js';
@@ -22,8 +24,8 @@ export const PER_PARTICLE_BYTES = 125;
 export const PER_RECORD_BYTES = 27.6;
 /** Bytes per output time independent of particles (measured ~25 KB, rounded up). */
 export const PER_OUTPUT_TIME_BYTES = 32 * 1024;
-/** Process baseline a mission adds to, bytes. */
-export const FIXED_BYTES = 300 * 1024 * 1024;
+/** Process baseline a mission adds to, bytes (see the header for the measured peaks it covers). */
+export const FIXED_BYTES = 500 * 1024 * 1024;
 
 /**
  * Output times above this are refused whatever the particle count: each time costs a density-grid
