@@ -161,7 +161,23 @@ export const envSchema = z.object({
   FORCING_MAX_MB: int(1, 1_000_000).default(4096),
   /** Total time for one forcing download, HEAD included (15 min moves 4 GiB at 4.6 MiB/s). */
   FORCING_FETCH_TIMEOUT_SECONDS: num(1, 86_400).default(900),
+
+  // --- Resource limits (issue 11, point 5: job-limits) ---
+  /**
+   * Largest estimated peak memory of one mission (src/mission/estimate.ts), MB; larger missions fail
+   * with E_MISSION_TOO_LARGE before anything is allocated. Default: half of the machine's memory (or of
+   * the cgroup limit in a container), leaving the other half to the OS, the page cache of forcing
+   * files, ffmpeg and other missions.
+   */
+  MAX_MISSION_MB: int(64, 16_777_216).default(defaultMaxMissionMb()),
 });
+
+/** Half of the memory this process may use: the cgroup limit when there is one, else the machine's. */
+function defaultMaxMissionMb(): number {
+  const constrained = typeof process.constrainedMemory === 'function' ? (process.constrainedMemory() ?? 0) : 0;
+  const total = constrained > 0 && constrained < os.totalmem() ? constrained : os.totalmem();
+  return Math.max(64, Math.floor(total / 2 / 1024 / 1024));
+}
 
 export type Config = z.infer<typeof envSchema>;
 

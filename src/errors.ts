@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   E_JOB_JSON: { retryable: false, summary: 'job is not valid JSON' },
   E_JOB_INVALID: { retryable: false, summary: 'job failed validation' },
   E_OBJECT_TYPE: { retryable: false, summary: 'unknown Leeway object category' },
+  E_MISSION_TOO_LARGE: { retryable: false, summary: 'mission needs more memory, output times or particle-steps than allowed (MAX_MISSION_MB)' },
   E_FORCING_INVALID: { retryable: false, summary: 'forcing file is unreadable or has no usable variables' },
   E_FORCING_COVERAGE: { retryable: false, summary: 'forcing does not cover the mission in space or time' },
   E_FORCING_MISSING: { retryable: false, summary: 'mission names no forcing and FORCING_FALLBACK=fail' },

@@ -7,17 +7,26 @@
  */
 import { z } from 'zod';
 import { DriftlineError } from './errors.js';
+import { checkJobText, checkJobValue, formatPath, type JobIssue } from './job-guard.js';
+import { checkMissionSize } from './mission/estimate.js';
 import { wrapLonDeg } from './model/geo.js';
 import { findCategory, suggestCategories, type LeewayCategory } from './model/objects.js';
 import type { ModelParams } from './model/types.js';
 
-/** Limits that operators configure (env MAX_PARTICLES, MAX_DURATION_HOURS). */
+/** Limits that operators configure (env MAX_PARTICLES, MAX_DURATION_HOURS, MAX_MISSION_MB). */
 export interface JobLimits {
   maxParticles: number;
   maxDurationHours: number;
+  /** Refuse missions whose estimated peak memory (src/mission/estimate.ts) is above this; unset: no memory check. */
+  maxMissionMb?: number;
 }
 
 export const DEFAULT_LIMITS: JobLimits = { maxParticles: 2_000_000, maxDurationHours: 720 };
+
+/** The limits a configured process applies (worker, `driftline run`). */
+export function jobLimits(c: { MAX_PARTICLES: number; MAX_DURATION_HOURS: number; MAX_MISSION_MB: number }): JobLimits {
+  return { maxParticles: c.MAX_PARTICLES, maxDurationHours: c.MAX_DURATION_HOURS, maxMissionMb: c.MAX_MISSION_MB };
+}
 
 const vector = z.tuple([z.number().finite(), z.number().finite()]);
 /**
@@ -83,7 +92,8 @@ const productsSchema = z
     animation: z.boolean().default(true),
     /** Density grid cell size in metres (about 1 km by default). */
     density_cell_m: z.number().min(10).max(100_000).default(1000),
-    search_area_percents: z.array(z.number().gt(0).lt(100)).min(1).default([50, 90, 95]),
+    // 20 levels: more than any chart shows (every 5 %), and each costs one contour pass per output time.
+    search_area_percents: z.array(z.number().gt(0).lt(100)).min(1).max(20).default([50, 90, 95]),
   })
   .strict();
 
@@ -174,15 +184,42 @@ export function jobSchema(limits: JobLimits = DEFAULT_LIMITS) {
 export type Job = z.infer<ReturnType<typeof jobSchema>>;
 export type JobParams = Job['params'];
 
-/** Parse raw text from the queue. Throws E_JOB_JSON or E_JOB_INVALID naming the field. */
-export function parseJobText(text: string, limits: JobLimits = DEFAULT_LIMITS): Job {
-  let raw: unknown;
+/**
+ * Raw text from the queue -> a parsed (not yet validated) value. Size and nesting depth are checked
+ * before JSON.parse (src/job-guard.ts). Throws E_JOB_INVALID naming the field, or E_JOB_JSON.
+ */
+export function parseJobValue(text: string): unknown {
+  const issue = checkJobText(text);
+  if (issue !== null) throw jobInvalid([issue]);
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
-    throw new DriftlineError('E_JOB_JSON', `job is not valid JSON: ${(err as Error).message}`, { cause: err });
+    throw new DriftlineError('E_JOB_JSON', `(job): not valid JSON: ${(err as Error).message.slice(0, 200)}`, { cause: err, field: '(job)' });
   }
-  return validateJob(raw, limits);
+}
+
+/** Parse raw text from the queue. Throws E_JOB_JSON or E_JOB_INVALID naming every bad field. */
+export function parseJobText(text: string, limits: JobLimits = DEFAULT_LIMITS): Job {
+  return validateJob(parseJobValue(text), limits);
+}
+
+/** At most this many problems are spelled out in one error (a hostile job can have thousands). */
+const MAX_ISSUES_SHOWN = 10;
+/** One problem's message is cut here (a union's message can be long). */
+const MAX_ISSUE_CHARS = 160;
+
+/**
+ * `params.latitude: Too big: expected number to be <=90; params.num_particles: … (and 3 more)`, in
+ * the order found (zod follows the schema; the guard, the job). `field` is the first problem's path.
+ */
+export function jobInvalid(issues: ReadonlyArray<JobIssue>): DriftlineError {
+  const shown = issues.slice(0, MAX_ISSUES_SHOWN).map((i) => {
+    const msg = i.message.length > MAX_ISSUE_CHARS ? `${i.message.slice(0, MAX_ISSUE_CHARS)}…` : i.message;
+    return `${formatPath(i.path)}: ${msg}`;
+  });
+  const more = issues.length > MAX_ISSUES_SHOWN ? ` (and ${issues.length - MAX_ISSUES_SHOWN} more)` : '';
+  const field = formatPath(issues[0]?.path ?? []);
+  return new DriftlineError('E_JOB_INVALID', `${shown.join('; ')}${more}`, { field });
 }
 
 /** The mission id of a raw job if it has a usable one (so a failure can be recorded against it). */
@@ -192,21 +229,34 @@ export function missionIdOf(raw: unknown): string | undefined {
   return idSchema.safeParse(id).success ? (id as string) : undefined;
 }
 
-/** Invalid fields named in one E_JOB_INVALID message (operations, issue 11: it named only the first). */
-const MAX_LISTED_ISSUES = 10;
+/** Why a parsed job has no usable mission_id, naming the field (E_JOB_INVALID). */
+export function missionIdProblem(raw: unknown): DriftlineError {
+  const root = checkJobValue(raw).find((i) => i.path.length === 0);
+  if (root !== undefined && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) return jobInvalid([root]);
+  const id = (raw as { mission_id?: unknown }).mission_id;
+  if (id === undefined) return jobInvalid([{ path: ['mission_id'], message: 'missing (every job names its mission)' }]);
+  const r = idSchema.safeParse(id);
+  const message = r.success ? 'not usable' : (r.error.issues[0]?.message ?? 'invalid');
+  return jobInvalid([{ path: ['mission_id'], message: `${message}; an id is 1-128 letters, digits and . _ : -` }]);
+}
 
+/** Whether `id` is a usable mission id. */
+export function isMissionId(id: string): boolean {
+  return idSchema.safeParse(id).success;
+}
+
+/**
+ * A parsed job -> a validated one with defaults filled in. The guard's bounds (sizes, depth, NULs,
+ * prototype keys) come first, then the schema; every problem is named (E_JOB_INVALID). With
+ * `limits.maxMissionMb`, a mission too large to run fails with E_MISSION_TOO_LARGE.
+ */
 export function validateJob(raw: unknown, limits: JobLimits = DEFAULT_LIMITS): Job {
+  const bounds = checkJobValue(raw);
+  if (bounds.length > 0) throw jobInvalid(bounds);
   const result = jobSchema(limits).safeParse(raw);
-  if (!result.success) {
-    // Every bad field, so a producer fixes its job in one round (a hostile job can have thousands:
-    // the first MAX_LISTED_ISSUES are named, the rest counted). `field` is the first, for tooling.
-    const issues = result.error.issues;
-    const fieldOf = (i: (typeof issues)[number]) => (i.path.length > 0 ? i.path.join('.') : '(job)');
-    const listed = issues.slice(0, MAX_LISTED_ISSUES).map((i) => `${fieldOf(i)}: ${i.message}`);
-    const more = issues.length > MAX_LISTED_ISSUES ? ` (and ${issues.length - MAX_LISTED_ISSUES} more)` : '';
-    throw new DriftlineError('E_JOB_INVALID', `${listed.join('; ')}${more}`, { field: issues[0] ? fieldOf(issues[0]) : '(job)' });
-  }
+  if (!result.success) throw jobInvalid(result.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message })));
   resolveCategory(result.data.params.object_type);
+  checkMissionSize(result.data.params, limits.maxMissionMb);
   return result.data;
 }
 

@@ -7,22 +7,22 @@
  * forcing and land 5 %, simulation 70 %, animation 15 %, other products 10 %.
  */
 import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadForcing } from '../forcing/load.js';
 import { toModelParams, type Job } from '../job.js';
 import { coastlineSourceFromConfig } from '../land/coastline.js';
-import { findFfmpeg, writeAnimation, type AnimationLand } from '../products/animation/index.js';
-import { buildDensityGrid } from '../products/density-grid.js';
-import { PRODUCT_PATHS, type ProductContext, type ProductFile } from '../products/types.js';
-import { writeAllProducts } from '../products/write.js';
-import { missionLand, simulate } from '../threads/simulate.js';
+import { findFfmpeg, type AnimationLand } from '../products/animation/index.js';
+import type { ProductContext } from '../products/types.js';
+import { closeMissionThreads, missionLandOffThread, writeProductsOffThread } from '../threads/mission-pool.js';
+import { closeSimulationPool, simulate } from '../threads/simulate.js';
 import { VERSION } from '../version.js';
-import { describeProduct } from './files.js';
+import type { ProductsInput } from './products.js';
 import type { MissionDeps, MissionOutcome, MissionProgress } from './types.js';
 
-/** Free the simulation threads this pipeline keeps between missions (the worker calls it at shutdown). */
-export { closeSimulationPool as closeMissionRunner } from '../threads/simulate.js';
+/** Free the threads this pipeline keeps between missions: simulation pool and mission threads (the worker calls it at shutdown). */
+export async function closeMissionRunner(): Promise<void> {
+  await Promise.all([closeSimulationPool(), closeMissionThreads()]);
+}
 
 const STAGE_SPAN: Record<MissionProgress['stage'], [number, number]> = {
   forcing: [0, 0.04],
@@ -80,7 +80,9 @@ export async function runMission(job: Job, deps: MissionDeps): Promise<MissionOu
   // The land the model runs with (forcing mask, else the coastline over the mission window, or none
   // for coastline action 'none'), built here rather than inside simulate() so that the animation
   // draws exactly these cells.
-  const land = await timed('land', async () => missionLand(model, forcing.land, { source: coastline }));
+  // On a mission thread: rasterising the coastline window blocked the event loop for 14-23 s (loaded
+  // 2-core machine, bench/eventloop.bench.mjs).
+  const land = await timed('land', () => missionLandOffThread(model, forcing.land, { source: coastline }));
   report('simulation', 0);
   const result = await timed('simulation', () =>
     simulate({
@@ -108,49 +110,33 @@ export async function runMission(job: Job, deps: MissionDeps): Promise<MissionOu
     createdAtIso: new Date().toISOString(),
   };
 
-  // One density grid serves density.nc, the search areas and the animation's shading (~70 ms at
-  // 100 000 particles × 49 records: worth building once).
-  const grid = await timed('density_grid', async () => buildDensityGrid(result, job.params.products.density_cell_m));
-
-  const products: ProductFile[] = [];
+  // Density grid, animation and the other products on a mission thread (src/threads/mission-pool.ts):
+  // at 1 000 000 particles they blocked this thread, and so the heartbeat, for up to 14.9 s.
+  let animation: ProductsInput['animation'] = null;
   if (job.params.products.animation) {
-    report('animation', 0);
     const ffmpegPath = findFfmpeg(config);
     if (ffmpegPath === null) {
       warnings.push('animation skipped: no ffmpeg found (set FFMPEG_PATH or install ffmpeg)');
       log.warn('animation skipped: no ffmpeg');
     } else {
-      try {
-        const filePath = path.join(workDir, PRODUCT_PATHS.animation.relPath);
-        await mkdir(path.dirname(filePath), { recursive: true });
-        const animationLand: AnimationLand = {
-          raster: land,
-          rasterFrom: forcing.land !== null ? 'forcing' : 'coastline',
-          source: coastline,
-          ...(forcing.sources.land ? { forcingLabel: forcing.sources.land.description } : {}),
-        };
-        await timed('animation', () => writeAnimation(result, ctx, filePath, { ffmpegPath, grid, land: animationLand }));
-        products.push(await describeProduct(workDir, 'animation'));
-      } catch (err) {
-        // A failed animation does not fail the mission: the coordinator still has every other product.
-        const msg = `animation failed: ${(err as Error).message}`;
-        warnings.push(msg);
-        log.warn({ err }, msg);
-      }
+      const animationLand: AnimationLand = {
+        raster: land,
+        rasterFrom: forcing.land !== null ? 'forcing' : 'coastline',
+        source: coastline,
+        ...(forcing.sources.land ? { forcingLabel: forcing.sources.land.description } : {}),
+      };
+      animation = { ffmpegPath, land: animationLand };
     }
   }
-
-  report('products', 0);
-  const t0 = performance.now();
-  const written = await writeAllProducts(result, ctx, workDir, {
-    cellM: job.params.products.density_cell_m,
-    percents: job.params.products.search_area_percents,
-    grid,
-    timingsMs,
-    warnings,
-  });
-  timingsMs.products = Math.round(performance.now() - t0);
-  products.unshift(...written);
+  const warningsBefore = warnings.length;
+  const written = await writeProductsOffThread(
+    { result, ctx, workDir, cellM: job.params.products.density_cell_m, percents: job.params.products.search_area_percents, animation, timingsMs, warnings },
+    (stage) => report(stage, 0),
+  );
+  for (const msg of written.warnings.slice(warningsBefore)) log.warn(msg);
+  Object.assign(timingsMs, written.timingsMs);
+  warnings.splice(0, warnings.length, ...written.warnings);
+  const products = written.products;
   report('done', 1);
 
   return { products, warnings, forcing: forcing.sources, timingsMs, particleSteps: result.particleSteps };

@@ -23,9 +23,10 @@
  */
 import { performance } from 'node:perf_hooks';
 import { DriftlineError, asDriftlineError } from '../errors.js';
-import { missionIdOf, validateJob, type Job, type JobLimits } from '../job.js';
+import { isMissionId, missionIdOf, missionIdProblem, parseJobValue, validateJob, type Job, type JobLimits } from '../job.js';
+import { JOB_CAPS, leadingMissionId, replaceUnstorable, sanitiseJobText } from '../job-guard.js';
 import type { Logger } from '../logger.js';
-import type { FailureRecord, ProgressAnswer } from '../db/queries/index.js';
+import type { FailureRecord, ProgressAnswer, RejectedJobRecord } from '../db/queries/index.js';
 import type { MissionOutcome, MissionProgress } from '../mission/types.js';
 import type { DeadLetter, FencedWrite } from '../queue/queue.js';
 import type { StoredProduct } from '../storage/upload.js';
@@ -61,8 +62,10 @@ export interface JobPorts {
    * already completed mission: its first worker may have died between completion and ack).
    */
   publish(missionId: string, stored: StoredProduct[] | null): Promise<void>;
-  /** PostgreSQL: `failed` with the reason (fenced when the record has a token). */
+  /** PostgreSQL: `failed` with the reason (fenced when the record has a token; the sanitised raw job when it never validated). */
   fail(missionId: string, record: FailureRecord): Promise<boolean>;
+  /** PostgreSQL: a job with no usable mission_id (rejected_jobs, sql/004). */
+  reject(record: RejectedJobRecord): Promise<void>;
   /** PostgreSQL: `cancelled` (fenced). */
   cancelled(missionId: string, token: string): Promise<boolean>;
   /** PostgreSQL: the error of an attempt that will be retried (best effort, fenced). */
@@ -117,6 +120,12 @@ class Stop extends Error {
 }
 
 const RAW_LOG_CHARS = 200;
+/**
+ * Characters of a failed job's text kept in PostgreSQL (missions.raw_job, rejected_jobs.raw_job) and in
+ * the dead letter of a job over MAX_JOB_BYTES: a real job is under 2 KB, 16 KiB shows plenty of a
+ * hostile one.
+ */
+export const RAW_JOB_KEEP_CHARS = 16 * 1024;
 
 export async function handleJob(ports: JobPorts, opts: HandleOptions): Promise<JobResult> {
   let missionId: string | null = null;
@@ -148,44 +157,78 @@ async function handle(ports: JobPorts, opts: HandleOptions, setMissionId: (id: s
       }
     }
   };
+  // A job over the size cap can never validate: its dead letter keeps a truncated copy instead of up
+  // to 512 MB in Redis (`driftline retry` of it fails again, as it would anyway).
+  const letterRaw = Buffer.byteLength(raw, 'utf8') > JOB_CAPS.maxJobBytes ? sanitiseJobText(raw, RAW_JOB_KEEP_CHARS) : raw;
   const letter = (id: string | null, e: DriftlineError, attempts: number): DeadLetter => ({
     mission_id: id,
-    raw,
+    raw: letterRaw,
     error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) },
     attempts,
     worker_id: opts.workerId,
     failed_at: new Date().toISOString(),
   });
+  /** A permanent database error (e.g. schema never migrated) is logged: the dead letter still keeps the job. */
+  const record = async (what: string, fn: () => Promise<void>, log: Logger): Promise<void> => {
+    try {
+      await persist(what, fn, log);
+    } catch (err) {
+      if (err instanceof Interrupted) throw err;
+      log.error({ err: (err as Error).message }, `could not ${what} in PostgreSQL; the dead letter keeps the job`);
+    }
+  };
 
-  // 1. Parse. A job we cannot attribute to a mission goes straight to the dead letters.
+  // 1. Parse (size and depth are bounded first). A job we cannot attribute to a mission is recorded in
+  // rejected_jobs and goes to the dead letters.
   let value: unknown;
+  let unreadable: DriftlineError | null = null;
   try {
-    value = JSON.parse(raw);
+    value = parseJobValue(raw);
   } catch (err) {
-    const e = new DriftlineError('E_JOB_JSON', `job is not valid JSON: ${(err as Error).message}`);
-    opts.logger.error({ code: e.code, err: e.message, raw: raw.slice(0, RAW_LOG_CHARS) }, 'unreadable job dead-lettered');
-    await persist('dead-letter', () => ports.deadLetter(letter(null, e, 0)), opts.logger);
-    return { result: 'failed', missionId: null, code: e.code };
+    unreadable = asDriftlineError(err);
   }
-  const missionId = missionIdOf(value);
+  // Unreadable text is still attributed when it opens with a usable mission_id (src/job-guard.ts).
+  const missionId = unreadable !== null ? leadingMissionId(raw, isMissionId) : missionIdOf(value);
   if (missionId === undefined) {
-    const e = new DriftlineError('E_JOB_INVALID', 'mission_id: missing, or not an id of letters, digits and . _ : - (at most 128)', {
-      field: 'mission_id',
-    });
-    opts.logger.error({ code: e.code, err: e.message, raw: raw.slice(0, RAW_LOG_CHARS) }, 'job without mission_id dead-lettered');
+    const e = unreadable ?? missionIdProblem(value);
+    opts.logger.error({ code: e.code, err: e.message, raw: replaceUnstorable(raw.slice(0, RAW_LOG_CHARS)) }, 'job without a usable mission_id rejected');
+    const idValue = unreadable === null && typeof value === 'object' && value !== null ? (value as { mission_id?: unknown }).mission_id : undefined;
+    await record(
+      'record the rejected job',
+      () =>
+        ports.reject({
+          workerId: opts.workerId,
+          code: e.code,
+          message: replaceUnstorable(e.toString()),
+          field: e.field ?? null,
+          missionIdHint: idValue === undefined ? null : sanitiseJobText(typeof idValue === 'string' ? idValue : String(JSON.stringify(idValue)), 200),
+          rawBytes: Buffer.byteLength(raw, 'utf8'),
+          rawJob: sanitiseJobText(raw, RAW_JOB_KEEP_CHARS),
+        }),
+      opts.logger,
+    );
     await persist('dead-letter', () => ports.deadLetter(letter(null, e, 0)), opts.logger);
     return { result: 'failed', missionId: null, code: e.code };
   }
   setMissionId(missionId);
   const log = opts.logger.child({ mission_id: missionId });
-  const rawParams = (value as { params?: unknown }).params ?? {};
+  const rawParams = unreadable === null ? ((value as { params?: unknown }).params ?? {}) : {};
 
   const failForGood = async (e: DriftlineError, attempts: number, token: string | null): Promise<JobResult> => {
     log.error({ code: e.code, err: e.message, field: e.field, attempts }, 'mission failed');
     try {
       const written = await persist(
         'record failure',
-        () => ports.fail(missionId, { params: rawParams, attempts, workerId: opts.workerId, message: e.toString(), code: e.code, token }),
+        () =>
+          ports.fail(missionId, {
+            params: rawParams,
+            attempts,
+            workerId: opts.workerId,
+            message: e.toString(),
+            code: e.code,
+            token,
+            rawJob: sanitiseJobText(raw, RAW_JOB_KEEP_CHARS),
+          }),
         log,
       );
       if (!written && token !== null) {
@@ -202,6 +245,7 @@ async function handle(ports: JobPorts, opts: HandleOptions, setMissionId: (id: s
     if (moved !== 'done') log.warn({ dead_letter: moved }, 'job was no longer this worker\'s (lease lapsed); not dead-lettered twice');
     return { result: 'failed', missionId, code: e.code };
   };
+  if (unreadable !== null) return failForGood(unreadable, 0, null);
 
   // 2. Validate (permanent errors fail at once, naming the field).
   let job: Job;

@@ -20,6 +20,7 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Config } from '../config.js';
 import { asDriftlineError } from '../errors.js';
+import { jobLimits } from '../job.js';
 import type { Logger } from '../logger.js';
 import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
@@ -28,6 +29,7 @@ import {
   claimMission,
   completeMission,
   failMission,
+  insertRejectedJob,
   getMissionResults,
   recordAttemptError,
   requeueMission,
@@ -336,6 +338,7 @@ export class Worker {
         await deleteObjectsUnder(s3, bucket, missionId, keep);
       },
       fail: (missionId, record) => failMission(pool, missionId, record),
+      reject: (record) => insertRejectedJob(pool, record),
       cancelled: (missionId, token) => cancelRunningMission(pool, missionId, token),
       noteRetry: (missionId, token, err) => recordAttemptError(pool, missionId, token, `attempt failed, retrying: ${err.toString()}`, err.code),
       ack: () => queue.ack(workerId, entry.leaseToken, entry.raw),
@@ -372,7 +375,7 @@ export class Worker {
         retryMaxMs: c.RETRY_MAX_MS,
         storageRetryMs: c.STORAGE_RETRY_SECONDS * 1000,
         progressIntervalMs: c.PROGRESS_INTERVAL_SECONDS * 1000,
-        limits: { maxParticles: c.MAX_PARTICLES, maxDurationHours: c.MAX_DURATION_HOURS },
+        limits: jobLimits(c),
         logger: this.log,
         signal: this.hardStop.signal,
         superseded: entry.superseded.signal,

@@ -46,20 +46,23 @@ describe('bad input', () => {
     expect(lat.error).toMatch(/^E_JOB_INVALID: params\.latitude: /);
     const type = await fleet.waitForStatus('m-type', 'failed');
     expect(type.error).toMatch(/^E_OBJECT_TYPE: params\.object_type: unknown Leeway category "PIW-99"/);
+    // Unreadable JSON that opens with a usable mission_id is recorded on that mission's row.
+    const unreadable = await fleet.waitForStatus('m-json', 'failed');
+    expect(unreadable.error).toMatch(/^E_JOB_JSON: \(job\): not valid JSON/);
 
     const dead = (await fleet.queue.peek('dead', 10)).map((d) => JSON.parse(d) as { mission_id: string | null; raw: string; error: { code: string; field?: string } });
     // Two jobs run at once (MAX_CONCURRENT_JOBS 2), so dead letters arrive in either order.
     expect(dead.map((d) => [d.mission_id, d.error.code, d.error.field ?? null]).sort()).toEqual([
       [null, 'E_JOB_INVALID', 'mission_id'],
-      [null, 'E_JOB_JSON', null],
+      ['m-json', 'E_JOB_JSON', '(job)'],
       ['m-lat', 'E_JOB_INVALID', 'params.latitude'],
       ['m-type', 'E_OBJECT_TYPE', 'params.object_type'],
     ]);
     // The raw job is kept exactly as pushed, for an operator to read and retry.
     expect(dead.find((d) => d.error.code === 'E_JOB_JSON')!.raw).toBe('{"mission_id": "m-json", "params": {');
-    expect(w.logs.some((l) => l.msg === 'unreadable job dead-lettered' && l.code === 'E_JOB_JSON')).toBe(true);
+    expect(w.logs.some((l) => l.msg === 'job without a usable mission_id rejected' && l.code === 'E_JOB_INVALID')).toBe(true);
     // Every line about a mission names it.
-    expect(w.logs.filter((l) => l.msg === 'mission failed').map((l) => l.mission_id).sort()).toEqual(['m-lat', 'm-type']);
+    expect(w.logs.filter((l) => l.msg === 'mission failed').map((l) => l.mission_id).sort()).toEqual(['m-json', 'm-lat', 'm-type']);
 
     // Health and metrics of the same worker.
     // The row turns completed a moment before the handler lets go of the job (ack, aliases).

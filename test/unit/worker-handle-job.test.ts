@@ -32,10 +32,11 @@ interface Calls {
   fails: Array<{ code: string; message: string; attempts: number }>;
   acks: number;
   dead: DeadLetter[];
+  rejects: string[];
 }
 
 function fakePorts(overrides: Partial<JobPorts> = {}, claimAttempts?: number): { ports: JobPorts; calls: Calls } {
-  const calls: Calls = { claims: 0, runs: 0, uploads: 0, completes: 0, discards: [], cancels: 0, fails: [], acks: 0, dead: [] };
+  const calls: Calls = { claims: 0, runs: 0, uploads: 0, completes: 0, discards: [], cancels: 0, fails: [], acks: 0, dead: [], rejects: [] };
   const ports: JobPorts = {
     claim: async () => {
       const attempts = claimAttempts ?? ++calls.claims;
@@ -67,6 +68,9 @@ function fakePorts(overrides: Partial<JobPorts> = {}, claimAttempts?: number): {
       return true;
     },
     noteRetry: async () => undefined,
+    reject: async (r) => {
+      calls.rejects.push(r.message);
+    },
     ack: async () => {
       calls.acks++;
       return 'done';
@@ -163,6 +167,7 @@ describe('handleJob', () => {
       expect(r).toMatchObject({ result: 'failed', missionId: null });
       expect(calls.claims + calls.fails.length).toBe(0);
       expect(calls.dead[0]!.raw).toBe(raw);
+      expect(calls.rejects).toHaveLength(1);
     }
   });
 

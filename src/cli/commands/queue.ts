@@ -1,4 +1,5 @@
-/** `driftline queue check|peek|clear [--dead]`. */
+/** `driftline queue check|peek|clear [--dead]`, `driftline queue rejected`. */
+import { listRejectedJobs } from '../../db/queries/index.js';
 import type { DeadLetter } from '../../queue/queue.js';
 import { numberFlag, parse } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
@@ -8,12 +9,22 @@ import { withServices } from '../services.js';
 const USAGE = `usage: driftline queue check [--json]
        driftline queue peek  [--dead] [--limit N] [--json]
        driftline queue clear [--dead] --yes
+       driftline queue rejected [--limit N] [--json]
 
   check   lengths of the queue, of each worker's processing list (with its lease), and of the
           dead-letter list <queue>:dead
   peek    the first N jobs (default 10) of the queue, or of the dead letters with --dead
   clear   delete every job of the queue, or every dead letter with --dead (asks for --yes);
-          processing lists are never cleared: those jobs are running`;
+          processing lists are never cleared: those jobs are running
+  rejected  the newest N jobs (default 10) that had no usable mission_id (not JSON, too large or
+          too deep, no or a bad mission_id), from PostgreSQL (rejected_jobs), with the error and
+          the start of the sanitised job text; --json prints the whole stored text (up to 16 KiB)`;
+
+/** Untrusted text for a terminal: control characters (escape sequences, newlines) shown as '?'. */
+function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
 
 export async function queueCommand(argv: string[]): Promise<number> {
   const { values: v, positionals } = parse(
@@ -26,11 +37,23 @@ export async function queueCommand(argv: string[]): Promise<number> {
     return EXIT.OK;
   }
   const [sub, ...extra] = positionals;
-  if (sub === undefined || !['check', 'peek', 'clear'].includes(sub) || extra.length > 0) {
-    throw new UsageError(`expected check, peek or clear${sub ? `, got "${[sub, ...extra].join(' ')}"` : ''}\n\n${USAGE}`);
+  if (sub === undefined || !['check', 'peek', 'clear', 'rejected'].includes(sub) || extra.length > 0) {
+    throw new UsageError(`expected check, peek, clear or rejected${sub ? `, got "${[sub, ...extra].join(' ')}"` : ''}\n\n${USAGE}`);
   }
   const list = v.dead ? 'dead' : 'queue';
   return withServices(async (s) => {
+    if (sub === 'rejected') {
+      const limit = numberFlag(v.limit as string | undefined, 'limit', { integer: true, min: 1 }) ?? 10;
+      const rows = await listRejectedJobs(s.pool, limit);
+      if (v.json) printJson(rows);
+      else if (rows.length === 0) err('no rejected jobs');
+      else
+        printTable(
+          ['ID', 'RECEIVED_AT', 'BYTES', 'ERROR', 'JOB'],
+          rows.map((r) => [r.id, r.received_at.toISOString(), r.raw_bytes, printable(r.error.slice(0, 120)), printable(r.raw_job.slice(0, 60))]),
+        );
+      return EXIT.OK;
+    }
     const q = await s.queue();
     if (sub === 'check') {
       const l = await q.lengths();

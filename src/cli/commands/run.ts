@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
 import { loadConfig, type Config } from '../../config.js';
 import { forcingPolicyFromConfig } from '../../forcing/policy.js';
-import { parseJobText, type Job } from '../../job.js';
+import { jobLimits, parseJobText, type Job } from '../../job.js';
 import { createLogger } from '../../logger.js';
 import type { MissionProgress } from '../../mission/types.js';
 import { createS3Client } from '../../storage/s3.js';
@@ -51,7 +51,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const text = await readFile(jobFile, 'utf8').catch((e: Error) => {
     throw new UsageError(`${jobFile}: ${e.message}`);
   });
-  const job = parseJobText(text, { maxParticles: config.MAX_PARTICLES, maxDurationHours: config.MAX_DURATION_HOURS });
+  const job = parseJobText(text, jobLimits(config));
   const workDir = path.resolve(v.out as string);
   // Logs go to stderr (stdout is the summary), quieter than a worker's unless LOG_LEVEL says otherwise.
   const logger = createLogger(process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn', 'driftline-run', 2);

@@ -1,0 +1,119 @@
+/**
+ * What a mission will cost, from its validated params alone (pure: no I/O, no clock), so that a worker
+ * can refuse or defer it before allocating anything. Admission control sums `memoryBytes` of running
+ * missions against the worker's budget.
+ *
+ * Memory model (bytes), from src/model/state.ts allocateSimArrays and measured peaks:
+ *  - per particle: state 59 (43 + 16 previous position with land), coefficients 50, forcing scratch 16;
+ *  - per output record (particle × output time): 10 (lon, lat f32, status, orientation) + 16 (wind and
+ *    current f32, recorded for the trajectory file) = 26 in SharedArrayBuffers, plus what the product
+ *    writers allocate per record (netCDF row buffers, search-area scratch) — measured ~27.6 B in all
+ *    (issue 11: 1 000 000 × 49 records);
+ *  - per output time: density grid slice, search-area contours, animation frame state: a 1-particle ×
+ *    9 001-time run peaked at 509-522 MB RSS, about 25 KB per time above a ~300 MB bare process;
+ *  - fixed: Node, the simulation and mission threads, canvas, ffmpeg's pipe and the coastline: 500 MB,
+ *    so that measured peaks (bench/eventloop.bench.mjs, max RSS) are covered: 100 000 × 49 records
+ *    608-633 MB (estimate 642), 1 000 × 4 321 650 MB (749), 1 000 000 × 49 1 610-1 623 MB (1 910).
+ */
+import { DriftlineError } from '../errors.js';
+import type { JobParams } from '../job.js';
+
+/** Bytes per particle held for the whole run (state + coefficients + forcing scratch; see state.ts). */
+export const PER_PARTICLE_BYTES = 125;
+/** Bytes per output record (particle × output time), simulation arrays and product writing together. */
+export const PER_RECORD_BYTES = 27.6;
+/** Bytes per output time independent of particles (measured ~25 KB, rounded up). */
+export const PER_OUTPUT_TIME_BYTES = 32 * 1024;
+/** Process baseline a mission adds to, bytes (see the header for the measured peaks it covers). */
+export const FIXED_BYTES = 500 * 1024 * 1024;
+
+/**
+ * Output times above this are refused whatever the particle count: each time costs a density-grid
+ * slice, contouring for every search-area level and an animation frame, so a 1-particle run at 1 s
+ * output over 300 h (1 080 001 times) blocked product writing for 31-43 s and grew past 4.5 GB.
+ * 10 000 allows 720 h at 5-minute output (8 641 times).
+ */
+export const MAX_OUTPUT_TIMES = 10_000;
+/**
+ * Particle-steps above this are refused: 1e10 is MAX_PARTICLES' default (2 000 000) × 720 h at the
+ * default 600 s step (8.64e9) with room; at ~15 M particle-steps/s on 2 threads it is ~11 minutes.
+ */
+export const MAX_PARTICLE_STEPS = 1e10;
+/** Simulation speed assumed for `simulationSeconds`: bench/model.bench.mjs target, 2 threads, gridded forcing. */
+export const PARTICLE_STEPS_PER_SECOND = 15e6;
+
+export interface MissionEstimate {
+  /** Particles (params.num_particles). */
+  particles: number;
+  /** Output times per particle: duration / output step (rounded up) + 1, as src/model/plan.ts. */
+  outputTimes: number;
+  /** Calculation steps per particle. */
+  timeSteps: number;
+  /** particles × outputTimes: records held in memory and written to raw/particles.nc. */
+  outputRecords: number;
+  /** particles × timeSteps. */
+  particleSteps: number;
+  /** Estimated peak resident memory of the mission, bytes, including FIXED_BYTES. */
+  memoryBytes: number;
+  /** Estimated simulation wall time, seconds, at PARTICLE_STEPS_PER_SECOND (products not included). */
+  simulationSeconds: number;
+}
+
+type SizeParams = Pick<JobParams, 'num_particles' | 'duration_hours' | 'time_step_seconds' | 'output_step_seconds'>;
+
+/**
+ * Units: counts are plain counts, `memoryBytes` is bytes, `simulationSeconds` seconds. Same rounding
+ * as planRun (duration rounded up to whole output steps), so `outputTimes` is what the run records.
+ */
+export function estimateMission(params: SizeParams): MissionEstimate {
+  const particles = params.num_particles;
+  const durationSec = Math.round(params.duration_hours * 3600);
+  const absDtSec = Math.abs(params.time_step_seconds);
+  const outputSteps = Math.max(1, Math.ceil(durationSec / params.output_step_seconds - 1e-9));
+  const outputTimes = outputSteps + 1;
+  const timeSteps = outputSteps * Math.max(1, Math.round(params.output_step_seconds / absDtSec));
+  const outputRecords = particles * outputTimes;
+  const particleSteps = particles * timeSteps;
+  const memoryBytes = Math.ceil(FIXED_BYTES + particles * PER_PARTICLE_BYTES + outputRecords * PER_RECORD_BYTES + outputTimes * PER_OUTPUT_TIME_BYTES);
+  return { particles, outputTimes, timeSteps, outputRecords, particleSteps, memoryBytes, simulationSeconds: particleSteps / PARTICLE_STEPS_PER_SECOND };
+}
+
+const MB = 1024 * 1024;
+
+/**
+ * Refuse a mission that could not finish: too many output times, too many particle-steps, or more
+ * memory than `maxMissionMb` (MAX_MISSION_MB; undefined: no memory check). E_MISSION_TOO_LARGE names
+ * the fields that drive the cost and says what would fit.
+ */
+export function checkMissionSize(params: SizeParams, maxMissionMb: number | undefined): MissionEstimate {
+  const e = estimateMission(params);
+  if (e.outputTimes > MAX_OUTPUT_TIMES) {
+    throw new DriftlineError(
+      'E_MISSION_TOO_LARGE',
+      `params.output_step_seconds: ${params.duration_hours} h at ${params.output_step_seconds} s output makes ${e.outputTimes} output times; at most ${MAX_OUTPUT_TIMES} (use output_step_seconds >= ${minOutputStep(params)})`,
+      { field: 'params.output_step_seconds' },
+    );
+  }
+  if (e.particleSteps > MAX_PARTICLE_STEPS) {
+    throw new DriftlineError(
+      'E_MISSION_TOO_LARGE',
+      `params.num_particles: ${params.num_particles} particles × ${e.timeSteps} steps (duration_hours ${params.duration_hours}, time_step_seconds ${params.time_step_seconds}) is ${e.particleSteps.toExponential(2)} particle-steps; at most ${MAX_PARTICLE_STEPS.toExponential(0)}`,
+      { field: 'params.num_particles' },
+    );
+  }
+  if (maxMissionMb !== undefined && e.memoryBytes > maxMissionMb * MB) {
+    const fitParticles = Math.max(0, Math.floor((maxMissionMb * MB - FIXED_BYTES - e.outputTimes * PER_OUTPUT_TIME_BYTES) / (PER_PARTICLE_BYTES + e.outputTimes * PER_RECORD_BYTES)));
+    throw new DriftlineError(
+      'E_MISSION_TOO_LARGE',
+      `params.num_particles: ${params.num_particles} particles × ${e.outputTimes} output times (duration_hours ${params.duration_hours}, output_step_seconds ${params.output_step_seconds}) needs about ${Math.ceil(e.memoryBytes / MB)} MB; MAX_MISSION_MB is ${maxMissionMb} (at most ${fitParticles} particles fit, or use fewer output times)`,
+      { field: 'params.num_particles' },
+    );
+  }
+  return e;
+}
+
+function minOutputStep(params: SizeParams): number {
+  const absDt = Math.abs(params.time_step_seconds);
+  const min = (params.duration_hours * 3600) / (MAX_OUTPUT_TIMES - 1);
+  return Math.ceil(min / absDt) * absDt;
+}

@@ -1,0 +1,79 @@
+/**
+ * Everything a mission writes after its simulation: the density grid, the animation, then the other
+ * products (src/products/write.ts). Runs on a mission thread (src/threads/mission-pool.ts) so that
+ * seconds of drawing and encoding at 1 000 000 particles never stall the worker's heartbeat; it reads
+ * the trajectory from the SharedArrayBuffers the simulation filled, without a copy.
+ *
+ * No logger here (a thread has none): what went wrong without failing the mission comes back in
+ * `warnings`, which the caller logs.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { writeAnimation, type AnimationLand } from '../products/animation/index.js';
+import { buildDensityGrid } from '../products/density-grid.js';
+import { PRODUCT_PATHS, type ProductContext, type ProductFile } from '../products/types.js';
+import { writeAllProducts } from '../products/write.js';
+import type { TrajectoryResult } from '../model/types.js';
+import { describeProduct } from './files.js';
+
+export interface ProductsInput {
+  result: TrajectoryResult;
+  ctx: ProductContext;
+  workDir: string;
+  /** params.products.density_cell_m */
+  cellM: number;
+  /** params.products.search_area_percents */
+  percents: number[];
+  /** null: no animation (not asked for, or no ffmpeg). */
+  animation: { ffmpegPath: string; land: AnimationLand } | null;
+  /** Stage timings and warnings so far; returned with the product stages added. */
+  timingsMs: Record<string, number>;
+  warnings: string[];
+}
+
+export interface ProductsOutput {
+  /** Products in upload order: those of writeAllProducts, then the animation. */
+  products: ProductFile[];
+  timingsMs: Record<string, number>;
+  warnings: string[];
+}
+
+export type ProductsStage = 'animation' | 'products';
+
+export async function writeMissionProducts(input: ProductsInput, onStage: (stage: ProductsStage) => void = () => undefined): Promise<ProductsOutput> {
+  const { result, ctx, workDir, timingsMs, warnings } = input;
+  const timed = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      timingsMs[name] = Math.round(performance.now() - t0);
+    }
+  };
+  // One density grid serves density.nc, the search areas and the animation's shading (~70 ms at
+  // 100 000 particles × 49 records: worth building once).
+  const grid = await timed('density_grid', () => buildDensityGrid(result, input.cellM));
+
+  const products: ProductFile[] = [];
+  if (input.animation !== null) {
+    onStage('animation');
+    try {
+      const filePath = path.join(workDir, PRODUCT_PATHS.animation.relPath);
+      await mkdir(path.dirname(filePath), { recursive: true });
+      const { ffmpegPath, land } = input.animation;
+      await timed('animation', () => writeAnimation(result, ctx, filePath, { ffmpegPath, grid, land }));
+      products.push(await describeProduct(workDir, 'animation'));
+    } catch (err) {
+      // A failed animation does not fail the mission: the coordinator still has every other product.
+      warnings.push(`animation failed: ${(err as Error).message}`);
+    }
+  }
+
+  onStage('products');
+  const t0 = performance.now();
+  const written = await writeAllProducts(result, ctx, workDir, { cellM: input.cellM, percents: input.percents, grid, timingsMs, warnings });
+  timingsMs.products = Math.round(performance.now() - t0);
+  products.unshift(...written);
+  return { products, timingsMs, warnings };
+}

@@ -1,0 +1,81 @@
+/**
+ * Runs a mission's land rasterisation and product writing on a thread, off the main thread that holds
+ * the worker's heartbeat (HEARTBEAT_SECONDS 5, LEASE_SECONDS 30). bench/eventloop.bench.mjs, longest
+ * main-thread block per mission, before -> after (shared, loaded 2-core machine: noisy):
+ *   1 000 000 particles × 48 h: 14 957 ms -> 668 ms (before: 14.9 s just after the run, where the
+ *     density grid is built; land raster 14.1 s, products 6.3 s, animation 4.0 s);
+ *   100 000 × 48 h: 23 673 -> 525 ms; 1 particle × 9 001 output times: 22 918 -> 633 ms;
+ *   1 000 × 4 321 output times: 14 487 -> 243 ms.
+ * A 1-particle run with 1 080 001 output times blocked it for 31-43 s (issue 11; now refused by
+ * src/mission/estimate.ts).
+ *
+ * The trajectory and the land raster live in SharedArrayBuffers: structured clone shares them, so
+ * nothing large is copied either way. Threads stay up for a minute between missions (the coastline
+ * polygons they load are cached per thread, ~1 s to load) and are unref'd, so they never keep a
+ * process alive; closeMissionThreads() stops them at once.
+ *
+ * Which file: as src/threads/pool.ts (dist/threads/mission-thread.js, or the .ts source through tsx).
+ */
+import { MessageChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { DriftlineError } from '../errors.js';
+import type { CoastlineOptions } from '../land/coastline.js';
+import type { LandRaster } from '../land/types.js';
+import type { ProductsInput, ProductsOutput, ProductsStage } from '../mission/products.js';
+import type { ModelParams } from '../model/types.js';
+import type { MissionThreadResult, MissionThreadTask, ThreadError } from './mission-thread.js';
+
+/** Missions a worker writes products for at once (MAX_CONCURRENT_JOBS default 2); more wait in piscina's queue. */
+const MAX_THREADS = 2;
+const IDLE_MS = 60_000;
+
+let pool: Piscina<MissionThreadTask, MissionThreadResult> | null = null;
+
+function missionPool(): Piscina<MissionThreadTask, MissionThreadResult> {
+  if (pool === null) {
+    const fromSource = import.meta.url.endsWith('.ts');
+    pool = new Piscina<MissionThreadTask, MissionThreadResult>({
+      filename: new URL(fromSource ? './mission-thread.ts' : './mission-thread.js', import.meta.url).href,
+      execArgv: fromSource ? ['--import', 'tsx'] : [],
+      minThreads: 0,
+      maxThreads: MAX_THREADS,
+      idleTimeout: IDLE_MS,
+    });
+  }
+  return pool;
+}
+
+function unwrap(r: MissionThreadResult): Exclude<MissionThreadResult, ThreadError> {
+  if ('error' in r) {
+    const { code, message, retryable, field } = r.error;
+    throw new DriftlineError(code, message, { retryable, ...(field !== undefined ? { field } : {}) });
+  }
+  return r;
+}
+
+/** missionLand (src/threads/simulate.ts) on a mission thread. */
+export async function missionLandOffThread(model: ModelParams, land: LandRaster | null, coastline: CoastlineOptions): Promise<LandRaster | null> {
+  const r = unwrap(await missionPool().run({ kind: 'land', model, land, coastline }));
+  if (!('land' in r)) throw new DriftlineError('E_INTERNAL', 'mission thread: land task returned no land');
+  return r.land;
+}
+
+/** writeMissionProducts (src/mission/products.ts) on a mission thread; `onStage` runs on this thread. */
+export async function writeProductsOffThread(input: ProductsInput, onStage: (stage: ProductsStage) => void): Promise<ProductsOutput> {
+  const { port1, port2 } = new MessageChannel();
+  port1.on('message', (stage: ProductsStage) => onStage(stage));
+  try {
+    const r = unwrap(await missionPool().run({ kind: 'products', input, port: port2 }, { transferList: [port2] }));
+    if (!('products' in r)) throw new DriftlineError('E_INTERNAL', 'mission thread: products task returned no products');
+    return r.products;
+  } finally {
+    port1.close();
+  }
+}
+
+/** Stops the mission threads (worker shutdown, tests). Idempotent. */
+export async function closeMissionThreads(): Promise<void> {
+  const old = pool;
+  pool = null;
+  await old?.destroy();
+}

@@ -1,0 +1,36 @@
+/**
+ * A mission thread (piscina worker, src/threads/mission-pool.ts): the main-thread-heavy stages of a
+ * mission that are not the simulation. 'land' rasterises the coastline around the mission (seconds for
+ * a long run's window) into a SharedArrayBuffer; 'products' writes every product file. Stage changes go
+ * back over `port` so the caller can report progress.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { asDriftlineError, type ErrorCode } from '../errors.js';
+import { writeMissionProducts, type ProductsInput, type ProductsOutput } from '../mission/products.js';
+import type { LandRaster } from '../land/types.js';
+import type { CoastlineOptions } from '../land/coastline.js';
+import type { ModelParams } from '../model/types.js';
+import { missionLand } from './simulate.js';
+
+export type MissionThreadTask =
+  | { kind: 'land'; model: ModelParams; land: LandRaster | null; coastline: CoastlineOptions }
+  | { kind: 'products'; input: ProductsInput; port: MessagePort };
+
+/** A thrown error as plain data: structured clone keeps an Error's message but not its code or retryable. */
+export interface ThreadError {
+  error: { code: ErrorCode; message: string; retryable: boolean; field?: string };
+}
+
+export type MissionThreadResult = { land: LandRaster | null } | { products: ProductsOutput } | ThreadError;
+
+export default async function runMissionThreadTask(task: MissionThreadTask): Promise<MissionThreadResult> {
+  try {
+    if (task.kind === 'land') return { land: missionLand(task.model, task.land, task.coastline) };
+    return { products: await writeMissionProducts(task.input, (stage) => task.port.postMessage(stage)) };
+  } catch (err) {
+    const e = asDriftlineError(err);
+    return { error: { code: e.code, message: e.message, retryable: e.retryable, ...(e.field !== undefined ? { field: e.field } : {}) } };
+  } finally {
+    if (task.kind === 'products') task.port.close();
+  }
+}
