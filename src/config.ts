@@ -73,6 +73,9 @@ export const envSchema = z.object({
   FFMPEG_PATH: z.string().optional(),
   /** Scratch space for products before upload. */
   WORK_DIR: z.string().default(os.tmpdir()),
+  // Land (src/land/tile-cache.ts): where the coastline's tile files are built and read; default
+  // <package>/.cache/land. Must be writable where the tiles are not built yet.
+  LAND_CACHE_DIR: z.string().optional(),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -68,7 +68,7 @@ export async function runMission(job: Job, deps: MissionDeps): Promise<MissionOu
   // The land the model runs with (forcing mask, else the coastline over the mission window, or none
   // for coastline action 'none'), built here rather than inside simulate() so that the animation
   // draws exactly these cells.
-  const land = await timed('land', async () => missionLand(model, forcing.land, { source: coastline }));
+  const land = await timed('land', async () => missionLand(model, forcing.land, { source: coastline, cacheDir: config.LAND_CACHE_DIR }));
   const result = await timed('simulation', () =>
     simulate({
       model,

@@ -17,6 +17,7 @@
 import path from 'node:path';
 import { loadCoastline, type CoastlineSource } from '../../land/coastline.js';
 import { rasterisePolygons } from '../../land/rasterise.js';
+import { cellReader } from '../../land/sampler.js';
 import { DEFAULT_COASTLINE } from '../../land/sources.js';
 import type { LandRaster } from '../../land/types.js';
 import { COLOURS, hexRgb } from './style.js';
@@ -61,7 +62,7 @@ function sampleRaster(view: MapView, raster: LandRaster): LandSamples {
   const w = SAMPLES_PER_PX * view.box.w;
   const h = SAMPLES_PER_PX * view.box.h;
   const { westDeg, southDeg, dLonDeg, dLatDeg, nx, ny, outside } = raster;
-  const cells = new Uint8Array(raster.data);
+  const read = cellReader(raster);
   const col = new Int32Array(w);
   for (let c = 0; c < w; c++) {
     let dLon = sampleLonDeg(view, c) - westDeg;
@@ -77,10 +78,9 @@ function sampleRaster(view: MapView, raster: LandRaster): LandSamples {
       out.fill(outside);
       continue;
     }
-    const rowOffset = j * nx;
     for (let c = 0; c < w; c++) {
-      const i = col[c];
-      out[c] = i < 0 ? outside : cells[rowOffset + i] === 1 ? 1 : 0;
+      const i = col[c]!;
+      out[c] = i < 0 ? outside : read(i, j);
     }
   }
   return { w, h, values };
