@@ -15,5 +15,6 @@ if (!existsSync(cacheFile)) {
 const { landTiles } = await import(pathToFileURL(cacheFile).href);
 const t0 = performance.now();
 const file = await landTiles('osm-seas-10m', process.env.LAND_CACHE_DIR || undefined);
-console.log(`coastline tiles: ${path.relative(root, file.path) || file.path} (${file.coastalCount} coastal tiles), ready in ${Math.round(performance.now() - t0)} ms`);
+const shown = file.path.startsWith(root + path.sep) ? path.relative(root, file.path) : file.path;
+console.log(`coastline tiles: ${shown} (${file.coastalCount} coastal tiles), ready in ${Math.round(performance.now() - t0)} ms`);
 file.close();

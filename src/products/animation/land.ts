@@ -2,9 +2,9 @@
  * The basemap's land: exactly the land the model ran with, so a particle stranded by the model sits on
  * drawn land and never in drawn open sea.
  *
- * - With the model's LandRaster (the forcing's land_binary_mask, or the coastline rasterised over the
- *   mission window by src/land, which is what src/mission/run.ts passes): its cells, looked up the way
- *   the model's land sampler looks them up (src/land/sampler.ts). Cells of 232 m show as 2-px steps
+ * - With the model's LandRaster (the forcing's land_binary_mask, or the coastline tiles of the mission
+ *   window from src/land, which is what src/mission/run.ts passes): its cells, read the way the model's
+ *   land sampler reads them (src/land/sampler.ts cellReader, plain or tiled). Cells of 232 m show as 2-px steps
  *   at a 100 m/px view and as blocks when zoomed in: that is the coast the model saw.
  * - Without one (coastline action 'none': the model ignored land; or a caller that has no raster):
  *   the polygons of the coastline source, rasterised by src/land at the basemap's sample points.
