@@ -39,11 +39,11 @@ export interface LonLatBounds {
 }
 
 export interface CoastlineOptions {
-  /** Requested north-south cell size in degrees (default 1/480°). */
+  /** Requested north-south cell size in degrees (default 1/480°); coastlineLandRaster only (the tiles are 1/480°). */
   cellDeg?: number;
   /** Polygon source (default 'osm-seas-10m'); pass { file: config.COASTLINE_FILE } for a user file. */
   source?: CoastlineSource;
-  /** Cell (byte) budget of one raster; default 64 MiB. */
+  /** Cell (byte) budget of one raster; default 64 MiB; coastlineLandRaster only (tiles: see tiledLandRaster). */
   maxCells?: number;
   /** Directory of the tile files (LAND_CACHE_DIR; default <package>/.cache/land), for missionCoastline. */
   cacheDir?: string;
