@@ -22,10 +22,10 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { DriftlineError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { parseS3Uri } from '../storage/s3.js';
+import { parseS3Uri } from '../storage/s3-uri.js';
 
 export interface FetchContext {
   s3: S3Client | null;
@@ -132,6 +132,8 @@ function s3Source(uri: string, ctx: FetchContext): Source {
   return {
     async version() {
       try {
+        // Loaded here, not at start-up: a local run never needs the SDK (0.3–2 s of imports).
+        const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
         const head = await client().send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: ctx.signal });
         return head.ETag ?? (head.LastModified ? `${head.LastModified.toISOString()}-${head.ContentLength}` : null);
       } catch (err) {
@@ -140,6 +142,7 @@ function s3Source(uri: string, ctx: FetchContext): Source {
     },
     async download(to) {
       try {
+        const { GetObjectCommand } = await import('@aws-sdk/client-s3');
         const obj = await client().send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: ctx.signal });
         if (!obj.Body) throw new Error('empty body');
         await pipeline(obj.Body as Readable, createWriteStream(to), { signal: ctx.signal });
