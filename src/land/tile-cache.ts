@@ -93,7 +93,7 @@ const open = new Map<string, Promise<TileFile>>();
 
 /**
  * The open tile file of a source, built first if it is missing (once per process and source).
- * With the default source and an existing file: one stat, one package.json read and a 518 kB read.
+ * With the default source and an existing file: one stat, one package.json read and a 64-byte header read.
  */
 export function landTiles(source: CoastlineSource, cacheDir: string = DEFAULT_LAND_CACHE_DIR): Promise<TileFile> {
   const memo = `${cacheDir}\n${JSON.stringify(source)}`;
