@@ -39,6 +39,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The coastline's tile file, built by `npm run build` (src/land/tile-cache.ts): /app is not writable here.
+COPY --from=build /app/.cache/land ./.cache/land
 COPY package.json ./
 COPY sql ./sql
 COPY examples ./examples

@@ -111,19 +111,19 @@ try {
     // The basemap is the model's land. A mission passes the raster it gave the model (built before the
     // simulation, not part of the animation's time); without one the default coastline's polygons are
     // rasterised over the view, and the first call in a process loads them (0.6-0.8 s).
-    const modelLand = () => {
+    const modelLand = async () => {
       t0 = performance.now();
-      const raster = missionLand(model, null, { source: 'osm-seas-10m' });
+      const raster = await missionLand(model, null, { source: 'osm-seas-10m' });
       console.log(`model land raster (${raster.nx}×${raster.ny} cells, not in the animation):`.padEnd(48) + `${ms(t0)} ms`);
       return { raster, rasterFrom: 'coastline', source: 'osm-seas-10m' };
     };
     const runs = [
-      ['polygons, cold (loads the coastline)', () => undefined],
-      ['polygons, warm (coastline cached)', () => undefined],
+      ['polygons, cold (loads the coastline)', async () => undefined],
+      ['polygons, warm (coastline cached)', async () => undefined],
       ["the model's raster (as in a mission)", modelLand],
     ];
     for (const [run, landOf] of runs) {
-      const land = landOf();
+      const land = await landOf();
       const timingsMs = {};
       const file = path.join(dir, 'animation.mp4');
       t0 = performance.now();

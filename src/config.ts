@@ -170,6 +170,9 @@ export const envSchema = z.object({
    * files, ffmpeg and other missions.
    */
   MAX_MISSION_MB: int(64, 16_777_216).default(defaultMaxMissionMb()),
+  // Land (src/land/tile-cache.ts): where the coastline's tile files are built and read; default
+  // <package>/.cache/land. Must be writable where the tiles are not built yet.
+  LAND_CACHE_DIR: z.string().optional(),
 });
 
 /** Half of the memory this process may use: the cgroup limit when there is one, else the machine's. */

@@ -23,10 +23,10 @@ import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { DriftlineError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { parseS3Uri } from '../storage/s3.js';
+import { parseS3Uri } from '../storage/s3-uri.js';
 import { policedRequest, type PolicedResponse } from './http.js';
 import { deniedError, isFileUri, isInside, isRemoteUri, localRefusal, redactForcingUri, remoteRefusal, type ForcingPolicy } from './policy.js';
 
@@ -215,6 +215,8 @@ function s3Source(uri: string, ctx: FetchContext, field: string): Source {
   return {
     async version(signal) {
       try {
+        // Loaded here, not at start-up: a local run never needs the SDK (0.3–2 s of imports).
+        const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
         const head = await client().send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
         checkDeclaredSize(uri, ctx.policy, head.ContentLength);
         return head.ETag ?? (head.LastModified ? `${head.LastModified.toISOString()}-${head.ContentLength}` : null);
@@ -224,6 +226,7 @@ function s3Source(uri: string, ctx: FetchContext, field: string): Source {
     },
     async download(to, signal) {
       try {
+        const { GetObjectCommand } = await import('@aws-sdk/client-s3');
         const obj = await client().send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
         if (!obj.Body) throw new Error('empty body');
         checkDeclaredSize(uri, ctx.policy, obj.ContentLength);

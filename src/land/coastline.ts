@@ -1,6 +1,14 @@
 /**
  * The global coastline as a LandRaster for a mission window (main thread; the raster's
- * SharedArrayBuffer then goes to the simulation threads, which look it up with createLandSampler).
+ * SharedArrayBuffers then go to the simulation threads, which look it up with createLandSampler).
+ *
+ * Two ways:
+ *  - missionCoastline() (what missions use): the window's tiles of the source's tile file
+ *    (src/land/tiled.ts, built once per source and machine by src/land/tile-cache.ts) on the fixed
+ *    global lattice of 1/480° cells. No polygons in the process; a window without coast costs a
+ *    table look-up per tile and no memory, a coastal window 28.8 kB per coastal 1° tile.
+ *  - coastlineLandRaster() (below): the source's polygons rasterised over the window on a grid of
+ *    its own, the reference the tiles are tested against and the way to other cell sizes.
  *
  * Cell size: 1/480° (7.5″, 232 m north-south) by default, and east-west 1/480° / cos(latitude
  * nearest the equator in the window), so no cell is wider than 232 m anywhere in the window and
@@ -15,7 +23,9 @@ import { DriftlineError } from '../errors.js';
 import { M_PER_DEG_LAT } from '../model/geo.js';
 import type { PolygonSet } from './polygons.js';
 import { rasterisePolygons, type RasterGrid } from './rasterise.js';
-import { DEFAULT_COASTLINE, loadPolygonSource, sourceKey, type CoastlineSource } from './sources.js';
+import { DEFAULT_COASTLINE, loadPolygonSource, sourceKey, sourceName, type CoastlineSource } from './sources.js';
+import { landTiles } from './tile-cache.js';
+import { tiledLandRaster } from './tiled.js';
 import type { LandRaster } from './types.js';
 
 export type { CoastlineSource } from './sources.js';
@@ -29,12 +39,14 @@ export interface LonLatBounds {
 }
 
 export interface CoastlineOptions {
-  /** Requested north-south cell size in degrees (default 1/480°). */
+  /** Requested north-south cell size in degrees (default 1/480°); coastlineLandRaster only (the tiles are 1/480°). */
   cellDeg?: number;
   /** Polygon source (default 'osm-seas-10m'); pass { file: config.COASTLINE_FILE } for a user file. */
   source?: CoastlineSource;
-  /** Cell (byte) budget of one raster; default 64 MiB. */
+  /** Cell (byte) budget of one raster; default 64 MiB; coastlineLandRaster only (tiles: see tiledLandRaster). */
   maxCells?: number;
+  /** Directory of the tile files (LAND_CACHE_DIR; default <package>/.cache/land), for missionCoastline. */
+  cacheDir?: string;
 }
 
 export const DEFAULT_CELL_DEG = 1 / 480;
@@ -111,4 +123,14 @@ export function coastlineLandRaster(bounds: LonLatBounds, opts: CoastlineOptions
   rasterisePolygons(set, grid, new Uint8Array(data));
   const cellM = Math.round(grid.dLatDeg * M_PER_DEG_LAT);
   return { ...grid, data, outside: 0, source: `coastline ${set.name}, ${cellM} m cells` };
+}
+
+/**
+ * The coastline of a mission window from the source's tile file (built first if missing): 1/480°
+ * cells on the global lattice, only the window's coastal tiles in memory. Outside the window is water.
+ */
+export async function missionCoastline(bounds: LonLatBounds, opts: CoastlineOptions = {}): Promise<LandRaster> {
+  const source = opts.source ?? DEFAULT_COASTLINE;
+  const file = await landTiles(source, opts.cacheDir);
+  return tiledLandRaster(bounds, file, sourceName(source));
 }

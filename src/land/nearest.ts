@@ -24,7 +24,7 @@
  *    lies within it (OpenDrift would then leave the seed on land, where it strands at the first step).
  */
 import type { LandSampler } from '../model/types.js';
-import { createLandSampler } from './sampler.js';
+import { cellReader, createLandSampler } from './sampler.js';
 import type { LandRaster } from './types.js';
 
 /** OpenDrift's lattice step (deltalon = deltalat = 0.01) and margin (numbuffer = 10 steps). */
@@ -63,7 +63,7 @@ function isRaster(land: LandSampler | LandRaster): land is LandRaster {
 }
 
 function rasterLattice(r: LandRaster, lonDeg: number, latDeg: number): Lattice {
-  const cells = new Uint8Array(r.data);
+  const read = cellReader(r);
   const { nx, ny, dLonDeg, dLatDeg } = r;
   const outsideIsLand = r.outside === 1;
   const wraps = nx * dLonDeg >= 360 - 1e-9;
@@ -80,7 +80,7 @@ function rasterLattice(r: LandRaster, lonDeg: number, latDeg: number): Lattice {
       let ii = i;
       if (wraps) ii -= nx * Math.floor(ii / nx);
       if (ii < 0 || ii >= nx) return outsideIsLand;
-      return cells[j * nx + ii] === 1;
+      return read(ii, j) === 1;
     },
   };
 }

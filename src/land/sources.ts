@@ -42,16 +42,26 @@ export function sourceKey(source: CoastlineSource): string {
   return `file:${source.file}:${source.insideIs ?? 'land'}`;
 }
 
+const BUILT_IN_NAMES = {
+  'osm-seas-10m': 'osm-seas-10m (@geo-maps/earth-seas-10m, © OpenStreetMap contributors, ODbL)',
+  'natural-earth-10m': 'natural-earth-10m (world-atlas land-10m, public domain)',
+} as const;
+
+/** Label of a source, for PolygonSet.name and LandRaster.source. */
+export function sourceName(source: CoastlineSource): string {
+  return typeof source === 'string' ? BUILT_IN_NAMES[source] : `file ${source.file}`;
+}
+
 /** Reads and packs a source. Not cached: src/land/coastline.ts keeps one per process. */
 export function loadPolygonSource(source: CoastlineSource): PolygonSet {
   if (source === 'osm-seas-10m') {
     const path = require.resolve('@geo-maps/earth-seas-10m/map.geo.json');
-    return buildPolygonSet(JSON.parse(readFileSync(path, 'utf8')), false, 'osm-seas-10m (@geo-maps/earth-seas-10m, © OpenStreetMap contributors, ODbL)');
+    return buildPolygonSet(JSON.parse(readFileSync(path, 'utf8')), false, sourceName(source));
   }
   if (source === 'natural-earth-10m') {
     const path = require.resolve('world-atlas/land-10m.json');
     const topo = JSON.parse(readFileSync(path, 'utf8')) as Topology;
-    return buildPolygonSet(topologyToGeoJson(topo), true, 'natural-earth-10m (world-atlas land-10m, public domain)');
+    return buildPolygonSet(topologyToGeoJson(topo), true, sourceName(source));
   }
   const field = source.field ?? 'COASTLINE_FILE';
   let parsed: unknown;
@@ -62,7 +72,7 @@ export function loadPolygonSource(source: CoastlineSource): PolygonSet {
   }
   try {
     const geojson = (parsed as { type?: unknown }).type === 'Topology' ? topologyToGeoJson(parsed as Topology) : parsed;
-    const set = buildPolygonSet(geojson, (source.insideIs ?? 'land') === 'land', `file ${source.file}`);
+    const set = buildPolygonSet(geojson, (source.insideIs ?? 'land') === 'land', sourceName(source));
     if (set.ringCount === 0) throw new PolygonDataError('no polygon with at least 3 positions');
     return set;
   } catch (err) {

@@ -82,7 +82,7 @@ export async function runMission(job: Job, deps: MissionDeps): Promise<MissionOu
   // draws exactly these cells.
   // On a mission thread: rasterising the coastline window blocked the event loop for 14-23 s (loaded
   // 2-core machine, bench/eventloop.bench.mjs).
-  const land = await timed('land', () => missionLandOffThread(model, forcing.land, { source: coastline }));
+  const land = await timed('land', () => missionLandOffThread(model, forcing.land, { source: coastline, cacheDir: config.LAND_CACHE_DIR }));
   report('simulation', 0);
   const result = await timed('simulation', () =>
     simulate({

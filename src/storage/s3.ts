@@ -27,9 +27,4 @@ export function createS3Client(config: Pick<Config, 'S3_ENDPOINT' | 'S3_ACCESS_K
   });
 }
 
-/** Split `s3://bucket/key/with/slashes`. */
-export function parseS3Uri(uri: string): { bucket: string; key: string } {
-  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
-  if (!m) throw new Error(`not an s3:// URI: ${uri}`);
-  return { bucket: m[1]!, key: m[2]! };
-}
+export { parseS3Uri } from './s3-uri.js';

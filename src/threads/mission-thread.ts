@@ -25,7 +25,7 @@ export type MissionThreadResult = { land: LandRaster | null } | { products: Prod
 
 export default async function runMissionThreadTask(task: MissionThreadTask): Promise<MissionThreadResult> {
   try {
-    if (task.kind === 'land') return { land: missionLand(task.model, task.land, task.coastline) };
+    if (task.kind === 'land') return { land: await missionLand(task.model, task.land, task.coastline) };
     return { products: await writeMissionProducts(task.input, (stage) => task.port.postMessage(stage)) };
   } catch (err) {
     const e = asDriftlineError(err);

@@ -114,7 +114,7 @@ describe('animation basemap = the model’s land', () => {
   it('draws the cells of the raster the model ran with (user coastline file via missionLand)', async () => {
     expect(ffmpeg).not.toBeNull();
     const source = { file: coastFile };
-    const raster = missionLand(ctx.model, null, { source });
+    const raster = await missionLand(ctx.model, null, { source });
     expect(raster).not.toBeNull();
     const rgb = await renderFrame0('coastline', { raster, rasterFrom: 'coastline', source });
     const model = createLandSampler(raster!);

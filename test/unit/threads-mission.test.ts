@@ -69,7 +69,7 @@ describe('mission thread', () => {
   it('rasterises the same coastline on a thread as here', async () => {
     const ctx = syntheticContext({ hours: 6 });
     const onThread = await missionLandOffThread(ctx.model, null, {});
-    const local = missionLand(ctx.model, null, {});
+    const local = await missionLand(ctx.model, null, {});
     expect(onThread).not.toBeNull();
     expect({ ...onThread, data: undefined }).toEqual({ ...local, data: undefined });
     expect(Buffer.from(onThread!.data).equals(Buffer.from(local!.data))).toBe(true);

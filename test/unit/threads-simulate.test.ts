@@ -195,15 +195,15 @@ describe('simulate on worker threads', () => {
 });
 
 describe('missionLand', () => {
-  it('uses no land for coastline action none and the forcing mask when there is one', () => {
+  it('uses no land for coastline action none and the forcing mask when there is one', async () => {
     const raster: LandRaster = { westDeg: 0, southDeg: 0, dLonDeg: 1, dLatDeg: 1, nx: 1, ny: 1, data: new SharedArrayBuffer(1), outside: 0, source: 'mask' };
-    expect(missionLand(model({ coastlineAction: 'none' }), raster)).toBeNull();
-    expect(missionLand(model({ coastlineAction: 'stranding' }), raster)).toBe(raster);
+    expect(await missionLand(model({ coastlineAction: 'none' }), raster)).toBeNull();
+    expect(await missionLand(model({ coastlineAction: 'stranding' }), raster)).toBe(raster);
   });
 
-  it('rasterises the global coastline around the mission when the forcing has no land mask', () => {
+  it('takes the global coastline around the mission when the forcing has no land mask', async () => {
     // Bergen: 60.39° N 5.32° E is on land, 60.2° N 4.6° E is open sea west of the coast.
-    const land = missionLand(model({ coastlineAction: 'stranding', durationSec: 3 * 3600, seeding: { lonDeg: 4.8, latDeg: 60.3, radiusM: 0, radiusType: 'gaussian' } }), null);
+    const land = await missionLand(model({ coastlineAction: 'stranding', durationSec: 3 * 3600, seeding: { lonDeg: 4.8, latDeg: 60.3, radiusM: 0, radiusType: 'gaussian' } }), null);
     expect(land).not.toBeNull();
     const sampler = createLandSampler(land!);
     expect(sampler.isLand(5.32, 60.39)).toBe(true);

@@ -2,9 +2,9 @@
  * The basemap's land: exactly the land the model ran with, so a particle stranded by the model sits on
  * drawn land and never in drawn open sea.
  *
- * - With the model's LandRaster (the forcing's land_binary_mask, or the coastline rasterised over the
- *   mission window by src/land, which is what src/mission/run.ts passes): its cells, looked up the way
- *   the model's land sampler looks them up (src/land/sampler.ts). Cells of 232 m show as 2-px steps
+ * - With the model's LandRaster (the forcing's land_binary_mask, or the coastline tiles of the mission
+ *   window from src/land, which is what src/mission/run.ts passes): its cells, read the way the model's
+ *   land sampler reads them (src/land/sampler.ts readCellRow, plain or tiled). Cells of 232 m show as 2-px steps
  *   at a 100 m/px view and as blocks when zoomed in: that is the coast the model saw.
  * - Without one (coastline action 'none': the model ignored land; or a caller that has no raster):
  *   the polygons of the coastline source, rasterised by src/land at the basemap's sample points.
@@ -17,6 +17,7 @@
 import path from 'node:path';
 import { loadCoastline, type CoastlineSource } from '../../land/coastline.js';
 import { rasterisePolygons } from '../../land/rasterise.js';
+import { readCellRow } from '../../land/sampler.js';
 import { DEFAULT_COASTLINE } from '../../land/sources.js';
 import type { LandRaster } from '../../land/types.js';
 import { COLOURS, hexRgb } from './style.js';
@@ -61,7 +62,6 @@ function sampleRaster(view: MapView, raster: LandRaster): LandSamples {
   const w = SAMPLES_PER_PX * view.box.w;
   const h = SAMPLES_PER_PX * view.box.h;
   const { westDeg, southDeg, dLonDeg, dLatDeg, nx, ny, outside } = raster;
-  const cells = new Uint8Array(raster.data);
   const col = new Int32Array(w);
   for (let c = 0; c < w; c++) {
     let dLon = sampleLonDeg(view, c) - westDeg;
@@ -73,15 +73,8 @@ function sampleRaster(view: MapView, raster: LandRaster): LandSamples {
   for (let r = 0; r < h; r++) {
     const j = Math.floor((sampleLatDeg(view, r) - southDeg) / dLatDeg);
     const out = values.subarray(r * w, (r + 1) * w);
-    if (j < 0 || j >= ny) {
-      out.fill(outside);
-      continue;
-    }
-    const rowOffset = j * nx;
-    for (let c = 0; c < w; c++) {
-      const i = col[c];
-      out[c] = i < 0 ? outside : cells[rowOffset + i] === 1 ? 1 : 0;
-    }
+    if (j < 0 || j >= ny) out.fill(outside);
+    else readCellRow(raster, col, j, out); // plain or tiled (src/land/sampler.ts)
   }
   return { w, h, values };
 }

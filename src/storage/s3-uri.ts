@@ -1,0 +1,8 @@
+/** s3:// URIs, apart from src/storage/s3.ts so that parsing one does not load the AWS SDK (~0.3–2 s). */
+
+/** Split `s3://bucket/key/with/slashes`. */
+export function parseS3Uri(uri: string): { bucket: string; key: string } {
+  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (!m) throw new Error(`not an s3:// URI: ${uri}`);
+  return { bucket: m[1]!, key: m[2]! };
+}
