@@ -170,6 +170,13 @@ export const envSchema = z.object({
    * files, ffmpeg and other missions.
    */
   MAX_MISSION_MB: int(64, 16_777_216).default(defaultMaxMissionMb()),
+  /**
+   * Admission control (src/worker/budget.ts): the estimated peaks of the missions a worker runs at once
+   * stay within this, MB; a mission that does not fit beside the running ones waits for them. Default:
+   * the same half of memory as MAX_MISSION_MB, so by default two missions at the limit do not run
+   * side by side in one worker.
+   */
+  WORKER_MEMORY_MB: int(64, 16_777_216).default(defaultMaxMissionMb()),
   // Land (src/land/tile-cache.ts): where the coastline's tile files are built and read; default
   // <package>/.cache/land. Must be writable where the tiles are not built yet.
   LAND_CACHE_DIR: z.string().optional(),

@@ -91,6 +91,11 @@ export interface HandleOptions {
   signal: AbortSignal;
   /** Aborted by the caller when the worker's lease was lost: the job is someone else's now. */
   superseded?: AbortSignal;
+  /**
+   * Admission control: resolves (with a release function) once the validated mission fits in the
+   * worker's memory budget. The job waits in this worker's processing list meanwhile, its lease alive.
+   */
+  admit?: (job: Job, signal: AbortSignal) => Promise<() => void>;
   /** Called once the mission id is known. */
   onMissionId?: (missionId: string) => void;
   /** Called when an attempt starts, with its claim (the caller needs the token to hand it back). */
@@ -261,105 +266,121 @@ async function handle(ports: JobPorts, opts: HandleOptions, setMissionId: (id: s
       log.warn({ err: err.message }, 'could not write the fixed-key aliases or delete other attempts\' objects'),
     );
 
-  // 3. Attempts.
-  const t0 = performance.now();
-  let outcome: MissionOutcome | null = null;
-  for (let attempt = 1; ; attempt++) {
-    let fraction = 0;
-    let ticker: NodeJS.Timeout | undefined;
-    let claim: AttemptClaim | null = null;
-    const stop = new AbortController();
-    const onSuperseded = () => stop.abort(new Stop('superseded', 'the worker lost its lease'));
-    opts.superseded?.addEventListener('abort', onSuperseded, { once: true });
-    if (opts.superseded?.aborted) onSuperseded();
-    const attemptSignal = AbortSignal.any([signal, stop.signal]);
-    const checkStop = () => {
-      if (signal.aborted) throw new Interrupted();
-      if (stop.signal.aborted) throw stop.signal.reason as Stop;
-    };
+  // 3. Admission: wait until the mission fits beside the others this worker runs.
+  let release: () => void = () => undefined;
+  if (opts.admit) {
     try {
-      const answer = await persist('start attempt', () => ports.claim(job), log);
-      if (answer === 'already-completed' || answer === 'cancelled' || 'busyWith' in answer) {
-        if (answer === 'already-completed') await publishPatiently(null);
-        await persist('ack', () => ports.ack(), log);
-        if (answer === 'already-completed') {
-          log.info('mission already completed; duplicate job dropped');
-          return { result: 'duplicate', missionId };
-        }
-        if (answer === 'cancelled') {
-          log.info('mission was cancelled; its job dropped');
-          return { result: 'cancelled', missionId };
-        }
-        log.warn({ running_on: answer.busyWith }, 'mission is running on another worker; this copy of its job dropped');
-        return { result: 'superseded', missionId, why: 'running elsewhere' };
-      }
-      claim = answer;
-      const token = claim.token;
-      opts.onAttempt?.(claim);
-      // Attempts cut short by workers that died count too (a job that kills its worker is not run forever).
-      attempt = Math.max(attempt, claim.attempts);
-      if (attempt > opts.maxAttempts) {
-        throw new DriftlineError('E_INTERNAL', `gave up after ${attempt - 1} attempts (workers stopped or died during them); MAX_ATTEMPTS is ${opts.maxAttempts}`, {
-          retryable: false,
-        });
-      }
-      log.info({ attempt, max_attempts: opts.maxAttempts }, 'mission started');
-      ticker = setInterval(() => {
-        ports
-          .progress(missionId, token, fraction)
-          .then((a) => {
-            if (a === 'cancel') stop.abort(new Stop('cancel', 'cancel requested'));
-            else if (a === 'fenced') stop.abort(new Stop('superseded', 'another attempt holds the mission'));
-          })
-          .catch((err: Error) => log.debug({ err: err.message }, 'progress update failed'));
-      }, opts.progressIntervalMs);
-      if (outcome === null) {
-        outcome = await ports.run(job, {
-          signal: attemptSignal,
-          logger: log,
-          onProgress: (p) => {
-            fraction = p.fraction;
-            opts.onProgress?.(p.fraction);
-          },
-        });
-      } else {
-        log.info('re-using the products of the previous attempt; repeating the upload only');
-      }
-      checkStop();
-      const done = outcome;
-      const attemptKey = claim.attemptKey;
-      const stored = await withStoragePatience('upload', () => ports.upload(missionId, attemptKey, done, attemptSignal), attemptSignal, opts, log);
-      checkStop();
-      clearInterval(ticker);
-      const published = await persist('record completion', () => ports.complete(missionId, token, stored, done), log);
-      if (!published) throw new Stop('superseded', 'another attempt holds the mission');
-      // Before the ack: should this process die now, the job comes back, and the next worker finds
-      // the mission completed and publishes the aliases from the recorded rows.
-      await publishPatiently(stored);
-      const acked = await persist('ack', () => ports.ack(), log);
-      if (acked !== 'done') log.warn({ ack: acked }, 'job was no longer in this worker\'s processing list (lease lapsed); the completed row stands');
-      const durationSec = (performance.now() - t0) / 1000;
-      log.info({ duration_s: Number(durationSec.toFixed(3)), products: stored.length, warnings: outcome.warnings.length }, 'mission completed');
-      return { result: 'completed', missionId, durationSec };
-    } catch (caught) {
-      if (caught instanceof Interrupted || signal.aborted) throw new Interrupted();
-      const err = stop.signal.aborted ? (stop.signal.reason as Stop) : caught;
-      if (err instanceof Stop) {
-        if (claim !== null) return endStopped(ports, err, missionId, claim, log);
-        // The lease went before any claim: the reaper has the job back; nothing of ours to undo.
-        return { result: 'superseded', missionId, why: err.message };
-      }
-      const e = asDriftlineError(err);
-      if (!e.retryable || attempt >= opts.maxAttempts) return failForGood(e, attempt, claim?.token ?? null);
-      const delayMs = backoffMs(attempt, opts.retryBaseMs, opts.retryMaxMs);
-      log.warn({ attempt, code: e.code, err: e.message, retry_in_ms: delayMs }, 'attempt failed; retrying');
-      opts.onRetry?.(e);
-      if (claim !== null) await ports.noteRetry(missionId, claim.token, e).catch(() => undefined);
-      if (!(await sleep(delayMs, signal))) throw new Interrupted();
-    } finally {
-      clearInterval(ticker);
-      opts.superseded?.removeEventListener('abort', onSuperseded);
+      release = await opts.admit(job, opts.superseded ? AbortSignal.any([signal, opts.superseded]) : signal);
+    } catch {
+      if (signal.aborted) throw new Interrupted();
+      // The lease went while the job waited: the reaper gave it to another worker.
+      return { result: 'superseded', missionId, why: 'the worker lost its lease while the mission waited for memory' };
     }
+  }
+
+  // 4. Attempts.
+  try {
+    const t0 = performance.now();
+    let outcome: MissionOutcome | null = null;
+    for (let attempt = 1; ; attempt++) {
+      let fraction = 0;
+      let ticker: NodeJS.Timeout | undefined;
+      let claim: AttemptClaim | null = null;
+      const stop = new AbortController();
+      const onSuperseded = () => stop.abort(new Stop('superseded', 'the worker lost its lease'));
+      opts.superseded?.addEventListener('abort', onSuperseded, { once: true });
+      if (opts.superseded?.aborted) onSuperseded();
+      const attemptSignal = AbortSignal.any([signal, stop.signal]);
+      const checkStop = () => {
+        if (signal.aborted) throw new Interrupted();
+        if (stop.signal.aborted) throw stop.signal.reason as Stop;
+      };
+      try {
+        const answer = await persist('start attempt', () => ports.claim(job), log);
+        if (answer === 'already-completed' || answer === 'cancelled' || 'busyWith' in answer) {
+          if (answer === 'already-completed') await publishPatiently(null);
+          await persist('ack', () => ports.ack(), log);
+          if (answer === 'already-completed') {
+            log.info('mission already completed; duplicate job dropped');
+            return { result: 'duplicate', missionId };
+          }
+          if (answer === 'cancelled') {
+            log.info('mission was cancelled; its job dropped');
+            return { result: 'cancelled', missionId };
+          }
+          log.warn({ running_on: answer.busyWith }, 'mission is running on another worker; this copy of its job dropped');
+          return { result: 'superseded', missionId, why: 'running elsewhere' };
+        }
+        claim = answer;
+        const token = claim.token;
+        opts.onAttempt?.(claim);
+        // Attempts cut short by workers that died count too (a job that kills its worker is not run forever).
+        attempt = Math.max(attempt, claim.attempts);
+        if (attempt > opts.maxAttempts) {
+          throw new DriftlineError('E_INTERNAL', `gave up after ${attempt - 1} attempts (workers stopped or died during them); MAX_ATTEMPTS is ${opts.maxAttempts}`, {
+            retryable: false,
+          });
+        }
+        log.info({ attempt, max_attempts: opts.maxAttempts }, 'mission started');
+        ticker = setInterval(() => {
+          ports
+            .progress(missionId, token, fraction)
+            .then((a) => {
+              if (a === 'cancel') stop.abort(new Stop('cancel', 'cancel requested'));
+              else if (a === 'fenced') stop.abort(new Stop('superseded', 'another attempt holds the mission'));
+            })
+            .catch((err: Error) => log.debug({ err: err.message }, 'progress update failed'));
+        }, opts.progressIntervalMs);
+        if (outcome === null) {
+          outcome = await ports.run(job, {
+            signal: attemptSignal,
+            logger: log,
+            onProgress: (p) => {
+              fraction = p.fraction;
+              opts.onProgress?.(p.fraction);
+            },
+          });
+        } else {
+          log.info('re-using the products of the previous attempt; repeating the upload only');
+        }
+        checkStop();
+        const done = outcome;
+        const attemptKey = claim.attemptKey;
+        const stored = await withStoragePatience('upload', () => ports.upload(missionId, attemptKey, done, attemptSignal), attemptSignal, opts, log);
+        checkStop();
+        clearInterval(ticker);
+        const published = await persist('record completion', () => ports.complete(missionId, token, stored, done), log);
+        if (!published) throw new Stop('superseded', 'another attempt holds the mission');
+        // Before the ack: should this process die now, the job comes back, and the next worker finds
+        // the mission completed and publishes the aliases from the recorded rows.
+        await publishPatiently(stored);
+        const acked = await persist('ack', () => ports.ack(), log);
+        if (acked !== 'done') log.warn({ ack: acked }, 'job was no longer in this worker\'s processing list (lease lapsed); the completed row stands');
+        const durationSec = (performance.now() - t0) / 1000;
+        log.info({ duration_s: Number(durationSec.toFixed(3)), products: stored.length, warnings: outcome.warnings.length }, 'mission completed');
+        return { result: 'completed', missionId, durationSec };
+      } catch (caught) {
+        if (caught instanceof Interrupted || signal.aborted) throw new Interrupted();
+        const err = stop.signal.aborted ? (stop.signal.reason as Stop) : caught;
+        if (err instanceof Stop) {
+          if (claim !== null) return endStopped(ports, err, missionId, claim, log);
+          // The lease went before any claim: the reaper has the job back; nothing of ours to undo.
+          return { result: 'superseded', missionId, why: err.message };
+        }
+        const e = asDriftlineError(err);
+        if (!e.retryable || attempt >= opts.maxAttempts) return failForGood(e, attempt, claim?.token ?? null);
+        const delayMs = backoffMs(attempt, opts.retryBaseMs, opts.retryMaxMs);
+        log.warn({ attempt, code: e.code, err: e.message, retry_in_ms: delayMs }, 'attempt failed; retrying');
+        opts.onRetry?.(e);
+        if (claim !== null) await ports.noteRetry(missionId, claim.token, e).catch(() => undefined);
+        if (!(await sleep(delayMs, signal))) throw new Interrupted();
+      } finally {
+        clearInterval(ticker);
+        opts.superseded?.removeEventListener('abort', onSuperseded);
+      }
+    }
+  } finally {
+    release();
   }
 }
 

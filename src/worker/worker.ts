@@ -43,7 +43,9 @@ import { JobQueue } from '../queue/queue.js';
 import { ensureBucket } from '../storage/bucket.js';
 import { createS3Client } from '../storage/s3.js';
 import { attemptPrefix, deleteObjectsUnder, publishAliases, uploadProducts } from '../storage/upload.js';
+import { estimateMission } from '../mission/estimate.js';
 import { backoffMs, sleep } from './backoff.js';
+import { MemoryBudget } from './budget.js';
 import { WorkerEvents } from './events.js';
 import { handleJob, type AttemptClaim, type JobPorts } from './handle-job.js';
 import { WorkLoop } from './loop.js';
@@ -109,6 +111,8 @@ export class Worker {
   private server: MetricsServer | null = null;
   private loop: WorkLoop<string> | null = null;
   private readonly active = new Map<number, ActiveJob>();
+  /** Admission control: the estimated peaks of running missions stay within WORKER_MEMORY_MB. */
+  private readonly budget: MemoryBudget;
   private seq = 0;
   private bucketReady = false;
   private lastClaimAt: string | null = null;
@@ -124,6 +128,7 @@ export class Worker {
     this.workerId = opts.config.WORKER_ID;
     this.log = opts.logger.child({ worker_id: this.workerId });
     this.runner = opts.runner;
+    this.budget = new MemoryBudget(opts.config.WORKER_MEMORY_MB * 1024 * 1024);
     this.events.on('error', ({ message }) => (this.lastError = { at: new Date().toISOString(), message }));
     this.events.on('claimed', () => (this.lastClaimAt = new Date().toISOString()));
   }
@@ -379,6 +384,13 @@ export class Worker {
         logger: this.log,
         signal: this.hardStop.signal,
         superseded: entry.superseded.signal,
+        admit: async (job, signal) => {
+          const bytes = estimateMission(job.params).memoryBytes;
+          if (bytes + this.budget.inUseBytes > this.budget.totalBytes) {
+            this.log.info({ mission_id: job.mission_id, estimate_mb: Math.round(bytes / 2 ** 20), in_use_mb: Math.round(this.budget.inUseBytes / 2 ** 20) }, 'mission waits for memory (WORKER_MEMORY_MB)');
+          }
+          return this.budget.acquire(bytes, signal);
+        },
         onMissionId: (missionId) => (entry.missionId = missionId),
         onAttempt: (claim) => {
           entry.claim = claim;

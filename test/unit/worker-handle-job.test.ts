@@ -234,4 +234,29 @@ describe('handleJob', () => {
     expect(await pending).toMatchObject({ result: 'superseded', missionId: 'm1' });
     expect(calls).toMatchObject({ uploads: 0, completes: 0, fails: [], dead: [], discards: ['a1-n'] });
   });
+
+  it('waits for admission before claiming, and releases the memory when the mission ends', async () => {
+    let admitted!: () => void;
+    let released = 0;
+    const gate = new Promise<void>((r) => (admitted = r));
+    const { ports, calls } = fakePorts();
+    const pending = handleJob(ports, opts(JOB, undefined, { admit: async () => (await gate, () => void released++) }));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls).toMatchObject({ claims: 0, runs: 0 }); // held back: nothing started, the row untouched
+    admitted();
+    expect((await pending).result).toBe('completed');
+    expect(released).toBe(1);
+  });
+
+  it('gives the job up without writing when the lease goes while it waits for memory', async () => {
+    const lost = new AbortController();
+    const { ports, calls } = fakePorts();
+    const pending = handleJob(ports, opts(JOB, undefined, {
+      superseded: lost.signal,
+      admit: (_job, signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true })),
+    }));
+    lost.abort();
+    expect(await pending).toMatchObject({ result: 'superseded' });
+    expect(calls).toMatchObject({ claims: 0, fails: [], dead: [], acks: 0 });
+  });
 });
