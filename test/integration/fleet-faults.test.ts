@@ -5,7 +5,7 @@
  * sha256 and mission_results are real and a mission's length is under the test's control.
  */
 import { createHash } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { job, startFleet, type Fleet } from '../helpers/fleet.js';
 import { TEST_RUNNER, waitFor } from '../helpers/processes.js';
 
@@ -91,6 +91,14 @@ describe('kill -9', () => {
   it('returns a dead worker\'s mission to the queue within about one lease, and it completes once', async () => {
     // 3 s missions: long enough to kill one in the middle.
     const a = fleet.spawn('k9-a', { TEST_RUNNER_MS: '3000' }, TEST_RUNNER);
+    // Should this test fail half-way, its mission must not come back (a killed worker's list returns
+    // to the queue when its lease expires) into the SIGTERM tests that follow.
+    onTestFinished(async () => {
+      await Promise.all(fleet.workers.map((w) => w.destroy()));
+      const k = fleet.queue.keys;
+      await fleet.q.redis.del(k.processing('k9-a'), k.processing('k9-b'), k.lease('k9-a'), k.lease('k9-b'));
+      await fleet.q.redis.lrem(k.queue, 0, JSON.stringify(job('m-k9')));
+    });
     await a.started();
     await fleet.push([job('m-k9')]);
     await a.waitForLog((l) => l.msg === 'mission started' && l.mission_id === 'm-k9');

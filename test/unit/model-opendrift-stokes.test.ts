@@ -56,7 +56,8 @@ describe('Stokes drift from a job: forcing.stokes (constant or file) through loa
     rmSync(dir, { recursive: true, force: true });
     await closeSimulationPool();
   });
-  const config = loadConfig({ FORCING_CACHE_DIR: path.join(dir, 'cache') });
+  // The wave file is a local file in this test's own directory: allowed for queued jobs only there.
+  const config = loadConfig({ FORCING_CACHE_DIR: path.join(dir, 'cache'), FORCING_ALLOW_LOCAL: dir });
   const params = (extra: Record<string, unknown>) =>
     validateJob({
       mission_id: 'stokes',
