@@ -14,6 +14,11 @@ let dir: string;
 let server: Server;
 let base: string;
 let gets = 0;
+/**
+ * GETs of this file are held until two have arrived (or 15 s passed), so the two processes really
+ * download at the same time however late one of them starts on a loaded machine.
+ */
+const barrier = { file: 'current_polar_eddy.nc', held: [] as Array<() => void> };
 const FETCH_TS = path.resolve('src/forcing/fetch.ts');
 const CONFIG_TS = path.resolve('src/config.ts');
 const POLICY_TS = path.resolve('src/forcing/policy.ts');
@@ -54,8 +59,8 @@ beforeAll(async () => {
   if (cert.status !== 0) throw new Error(cert.stderr);
   const r = spawnSync(process.execPath, ['scripts/make-forcing', '--out', path.join(dir, 'src')], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
-  // Serves files slowly (64 kB every 50 ms: 0.8 s for the 1 MB eddy file), so two downloads started
-  // together overlap even when the two child processes start a few hundred ms apart.
+  // Serves files slowly (64 kB every 50 ms: 0.8 s for the 1 MB eddy file); the barrier above makes the
+  // two concurrent downloads start together.
   server = createServer({ key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(path.join(dir, 'cert.pem')) }, (req, res) => {
     const file = path.join(dir, 'src', path.basename(new URL(req.url ?? '/', 'https://x').pathname));
     if (!existsSync(file)) return void res.writeHead(404).end();
@@ -71,7 +76,11 @@ beforeAll(async () => {
       if (at < data.length) setTimeout(tick, 50);
       else res.end();
     };
-    tick();
+    if (path.basename(file) !== barrier.file) return tick();
+    barrier.held.push(tick);
+    const release = () => barrier.held.splice(0).forEach((start) => start());
+    if (barrier.held.length >= 2) release();
+    else setTimeout(release, 15_000);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const addr = server.address();
