@@ -15,6 +15,8 @@ import { buildDensityGrid, type DensityGrid } from './density-grid.js';
 import { writeDensityNc } from './density-nc.js';
 import { LEEWAY_ASCII_MAX_RECORDS, writeLeewayAscii } from './leeway-ascii.js';
 import { writeSearchAreaFiles } from './search-areas.js';
+import { smoothedSearchAreas, type SmoothedAreaSet } from './search-smoothed.js';
+import { equalWeights } from '../search/index.js';
 import { writeSummary } from './summary.js';
 import { writeTrajectoryNc } from './trajectory.js';
 import { PRODUCT_PATHS, type ProductContext, type ProductFile, type ProductKind } from './types.js';
@@ -73,7 +75,13 @@ export async function writeAllProducts(
     );
   }
   await timed('density_nc', () => writeDensityNc(grid, ctx, target('density')));
-  const areaFiles = await timed('search_areas', () => writeSearchAreaFiles(result, grid, ctx, workDir, opts.percents));
+  // Particle weights (Σ = 1): equal until completed searches move them (issue 8).
+  const weights = equalWeights(result.nParticles);
+  let areaSet: SmoothedAreaSet | undefined;
+  const areaFiles = await timed('search_areas', () => {
+    areaSet = smoothedSearchAreas(result, weights, opts.percents);
+    return writeSearchAreaFiles(result, grid, ctx, workDir, opts.percents, weights, areaSet);
+  });
   const files = await timed('checksums', async () => [
     await describeProduct(workDir, 'trajectory'),
     await describeProduct(workDir, 'density'),
@@ -88,7 +96,13 @@ export async function writeAllProducts(
     );
   }
   await timed('summary', () =>
-    writeSummary(result, ctx, target('summary'), { timingsMs: opts.timingsMs, warnings: opts.warnings, grid, products: files }),
+    writeSummary(result, ctx, target('summary'), {
+      timingsMs: opts.timingsMs,
+      warnings: opts.warnings,
+      grid,
+      products: files,
+      ...(areaSet ? { search: { datums: areaSet.datums } } : {}),
+    }),
   );
   files.push(await describeProduct(workDir, 'summary'));
   return files;
