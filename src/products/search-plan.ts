@@ -14,7 +14,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describeProduct } from '../mission/files.js';
-import type { TrajectoryResult } from '../model/types.js';
 import {
   bayesUpdate,
   driftingAt,
@@ -29,6 +28,7 @@ import {
   type Plan,
   type PlanWindow,
   type SearchUnit,
+  type Tracks,
   type UnitPlan,
 } from '../search/index.js';
 import { resolveSearch, type ResolvedSearch, type SearchParams } from '../search/params.js';
@@ -42,7 +42,7 @@ export interface MissionSearch {
   bayes: BayesResult | null;
 }
 
-export function missionSearch(result: TrajectoryResult, search: SearchParams | undefined): MissionSearch {
+export function missionSearch(result: Tracks, search: SearchParams | undefined): MissionSearch {
   const resolved = resolveSearch(search);
   const prior = equalWeights(result.nParticles);
   if (resolved.completed.length === 0 || result.nParticles === 0) return { resolved, weights: prior, bayes: null };
@@ -62,7 +62,7 @@ export interface MissionPlan {
   posteriorWeight: Float64Array;
 }
 
-export function planMission(result: TrajectoryResult, ms: MissionSearch): MissionPlan | null {
+export function planMission(result: Tracks, ms: MissionSearch): MissionPlan | null {
   const p = ms.resolved.plan;
   if (p === null || result.nTimes === 0) return null;
   const law = ms.resolved.law;

@@ -147,4 +147,24 @@ describe('driftline run with params.search', () => {
     expect(pocBefore).toBeCloseTo(first.properties.poc, 2); // same particles, same rectangle (turf vs local-frame test: edges)
     expect(pocAfter).toBeLessThan(pocBefore);
   });
+
+  it('driftline plan re-plans from the stored particles.nc, with more completed searches, and names a bad field', { timeout: 60_000 }, async () => {
+    const completedFile = path.join(dir, 'completed.geojson');
+    writeFileSync(completedFile, JSON.stringify({
+      type: 'FeatureCollection',
+      features: [{ type: 'Feature', geometry: { type: 'Polygon', coordinates: [box] }, properties: { name: 'Second sweep', start_time: '2024-01-01T19:00:00Z', end_time: '2024-01-01T20:00:00Z', sweep_width_nm: 1, track_spacing_nm: 1 } }],
+    }));
+    const r = await runCli(['plan', after, '--unit', 'Cutter,12,3,0.8', '--at', '2024-01-01T21:00:00Z', '--completed', completedFile, '--json'], NO_SERVICES, { timeoutMs: 50_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as { completed: { probability_removed: number }[]; plan: { units: { unit: string; pos: number; planned_at: string }[] }; products: string[] };
+    expect(s.completed[0]!.probability_removed).toBeGreaterThan(0);
+    expect(s.plan.units.map((u) => [u.unit, u.planned_at])).toEqual([['Cutter', '2024-01-01T22:00:00Z']]); // window middle 22:30, equidistant from 22:00 and 23:00: the earlier record wins
+    expect(s.plan.units[0]!.pos).toBeGreaterThan(0);
+    expect(s.plan.units[0]!.pos).toBeLessThanOrEqual(1);
+    const fc = JSON.parse(readFileSync(path.join(after, 'products/search_plan.geojson'), 'utf8')) as { features: { properties: { unit: string } }[] };
+    expect(fc.features.map((f) => f.properties.unit)).toEqual(['Cutter']);
+    const bad = await runCli(['plan', after, '--unit', 'Cutter,12,0,0.8'], NO_SERVICES, { timeoutMs: 50_000 });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/search\.plan\.units\[0\]\.endurance_h/);
+  });
 });
