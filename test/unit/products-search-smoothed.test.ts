@@ -80,4 +80,19 @@ describe('smoothedSearchAreas (drifting particles only)', () => {
     const datum = fc.features.find((f) => f.properties?.kind === 'datum');
     expect(datum?.properties?.probable_error_m).toBeGreaterThan(0);
   });
+
+  it('cuts areas at the antimeridian: every longitude in [−180, 180], containment kept', () => {
+    // Centred 0.02° (≈1 km at 60° N) west of 180°, σ growing to 3.3 km: the cloud straddles the meridian.
+    const across = syntheticCloud({ nParticles: 2000, nTimes: T, lon0Deg: 179.98, lat0Deg: 60.3, sigma0M: 300, sigmaGrowthMPerStep: 250 });
+    const s = smoothedSearchAreas(across, equalWeights(across.nParticles), [50, 90]);
+    let split = 0;
+    for (const a of s.areas) {
+      const lons = JSON.stringify(a.geometry.coordinates).match(/-?\d+\.?\d*(?=,-?\d)/g)!.map(Number);
+      expect(Math.max(...lons.map(Math.abs))).toBeLessThanOrEqual(180);
+      if (a.geometry.type === 'MultiPolygon' && lons.some((l) => l > 0) && lons.some((l) => l < 0)) split++;
+      const t = Array.from(across.timesSec).indexOf(a.timeSec);
+      expect(driftingShareInside(across, t, a.geometry)).toBeGreaterThanOrEqual(a.percent / 100 - 0.005);
+    }
+    expect(split).toBeGreaterThan(T); // most levels at most times straddle the meridian
+  });
 });
