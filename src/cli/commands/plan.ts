@@ -55,6 +55,20 @@ function completedFromGeoJson(text: string, file: string): unknown[] {
   });
 }
 
+/**
+ * The byte `status` variable. netcdfjs reads bytes one boxed value at a time (5.8 s for 2.5 M at
+ * 100 000 particles × 25 times, against 0.3 s for a float variable), so a non-record byte variable is
+ * copied straight from the file (NetCDF-3 stores it contiguously at its header offset). Fill (-1, all
+ * bits set) after deactivation and before release reads as 255: never "active".
+ */
+function readStatus(nc: NetCDFReader, bytes: Uint8Array, count: number): Uint8Array {
+  const v = (nc.header.variables as { name: string; type: string; offset: number; record: boolean }[]).find((x) => x.name === 'status');
+  if (v !== undefined && v.type === 'byte' && !v.record && Number(v.offset) + count <= bytes.length) {
+    return Uint8Array.from(bytes.subarray(Number(v.offset), Number(v.offset) + count));
+  }
+  return Uint8Array.from(nc.getDataVariable('status') as number[], (s) => Number(s) & 0xff);
+}
+
 /** Positions, status, times and weights of a stored particles.nc (particle-major, as the writer lays them out). */
 export function readStoredParticles(bytes: Uint8Array): { tracks: Tracks; weight: Float64Array } {
   const nc = new NetCDFReader(bytes);
@@ -71,8 +85,7 @@ export function readStoredParticles(bytes: Uint8Array): { tracks: Tracks; weight
       timesSec,
       lonDeg: Float32Array.from(lon),
       latDeg: Float32Array.from(nc.getDataVariable('lat') as number[]),
-      // Fill (-1, all bits set) after deactivation and before release wraps to 255: never "active".
-      status: Uint8Array.from(nc.getDataVariable('status') as number[], (s) => s & 0xff),
+      status: readStatus(nc, bytes, nParticles * nTimes),
     },
     weight,
   };
