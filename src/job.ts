@@ -12,6 +12,7 @@ import { checkMissionSize } from './mission/estimate.js';
 import { wrapLonDeg } from './model/geo.js';
 import { findCategory, suggestCategories, type LeewayCategory } from './model/objects.js';
 import type { ModelParams } from './model/types.js';
+import { searchIssues, searchParamsSchema } from './search/params.js';
 
 /** Limits that operators configure (env MAX_PARTICLES, MAX_DURATION_HOURS, MAX_MISSION_MB). */
 export interface JobLimits {
@@ -130,6 +131,8 @@ function paramsSchema(limits: JobLimits) {
       current_uncertainty_mps: z.number().min(0).max(5).default(0),
       // drift:stokes_drift: needs forcing.stokes (constant or sea_surface_wave_stokes_drift_x/y_velocity file).
       stokes_drift: z.boolean().default(false),
+      // search-wiring (issue 8): plan and completed searches, src/search/params.ts.
+      search: searchParamsSchema.optional(),
     })
     .strict()
     .superRefine((p, ctx) => {
@@ -167,6 +170,10 @@ function paramsSchema(limits: JobLimits) {
         if (Math.abs(dt) > p.duration_hours * 3_600_000) {
           ctx.addIssue({ code: 'custom', path: ['end_time'], message: 'release window must end within the run' });
         }
+      }
+      if (p.search !== undefined) {
+        const run = { startTimeSec: Date.parse(p.start_time) / 1000, durationSec: p.duration_hours * 3600, backward: p.time_step_seconds < 0 };
+        for (const issue of searchIssues(p.search, run)) ctx.addIssue({ code: 'custom', path: ['search', ...issue.path], message: issue.message });
       }
     });
 }

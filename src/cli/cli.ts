@@ -21,6 +21,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   serve: { summary: 'HTTP API and map page on API_HOST:API_PORT (default 127.0.0.1:8080)', load: async () => (await import('./commands/serve.js')).serveCommand },
   apikey: { summary: 'apikey create --name N | list | revoke <id>: keys for the HTTP API', load: async () => (await import('./commands/apikey.js')).apikeyCommand },
   run: { summary: 'run <job.json> --out DIR: one mission locally, no services', load: async () => (await import('./commands/run.js')).runCommand },
+  plan: { summary: 'plan <out dir> --unit name,kn,h,W_nm: re-plan a search from a local run', load: async () => (await import('./commands/plan.js')).planCommand },
 };
 
 export function usage(): string {

@@ -26,6 +26,10 @@ export interface SearchArea {
   /** Released particles in the chosen cells / released particles at this time (>= percent / 100). */
   fractionInside: number;
   nCells: number;
+  /** Smoothed areas (search-smoothed.ts) only: area in NM², [west, south, east, north] and piece count. */
+  areaNm2?: number;
+  bbox?: [number, number, number, number];
+  pieces?: number;
 }
 
 export interface Datum {
@@ -34,6 +38,8 @@ export interface Datum {
   latDeg: number;
   released: number;
   stranded: number;
+  /** Smoothed areas only: IAMSAR probable error (radius holding 50 % of the drifting weight), metres. */
+  probableErrorM?: number;
 }
 
 export interface SearchAreaSet {

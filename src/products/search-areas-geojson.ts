@@ -36,12 +36,19 @@ export function searchAreasGeoJson(set: SearchAreaSet, ctx: ProductContext, resu
     features.push({
       type: 'Feature',
       geometry: { type: 'Point', coordinates: [d.lonDeg, d.latDeg] },
-      properties: { kind: 'datum', time: isoUtc(d.timeSec), released: d.released, stranded: d.stranded },
+      properties: {
+        kind: 'datum',
+        time: isoUtc(d.timeSec),
+        released: d.released,
+        stranded: d.stranded,
+        ...(d.probableErrorM !== undefined ? { probable_error_m: Math.round(d.probableErrorM * 10) / 10 } : {}),
+      },
     });
   }
   for (const a of set.areas) {
     features.push({
       type: 'Feature',
+      ...(a.bbox !== undefined ? { bbox: a.bbox } : {}),
       geometry: a.geometry,
       properties: {
         kind: 'search_area',
@@ -49,6 +56,9 @@ export function searchAreasGeoJson(set: SearchAreaSet, ctx: ProductContext, resu
         percent: a.percent,
         // 1e-3 km² = 1000 m², far below one cell (1 km² at the default size).
         area_km2: Math.round(a.areaKm2 * 1000) / 1000,
+        ...(a.areaNm2 !== undefined ? { area_nm2: Math.round(a.areaNm2 * 1000) / 1000 } : {}),
+        ...(a.bbox !== undefined ? { bbox: a.bbox } : {}),
+        ...(a.pieces !== undefined ? { pieces: a.pieces } : {}),
         particles_fraction: Math.round(a.fractionInside * 1e6) / 1e6,
         cells: a.nCells,
       },

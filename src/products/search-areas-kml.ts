@@ -75,8 +75,8 @@ export function searchAreasKml(set: SearchAreaSet, ctx: ProductContext, result: 
   out.push(
     `<description>${xmlEscape(
       `Leeway drift of ${ctx.category.key} (${ctx.category.description}), ${result.nParticles} particles. ` +
-        `Areas are the smallest sets of ${Math.round(set.cellM)} m cells holding ${set.percents.join(' / ')} % ` +
-        `of the particles at each time. driftline ${ctx.softwareVersion}, made ${ctx.createdAtIso}.`,
+        `Areas are the smallest regions of a kernel-smoothed map (cells up to ${Math.round(set.cellM)} m) holding ${set.percents.join(' / ')} % ` +
+        `of the drifting particles' probability at each time (stranded and outside-the-forcing particles excluded). driftline ${ctx.softwareVersion}, made ${ctx.createdAtIso}.`,
     )}</description>`,
   );
   for (const p of set.percents) {

@@ -1,28 +1,36 @@
 /**
- * Writes products/search_areas.geojson and products/search_areas.kml (see search-areas-compute.ts for
- * how the areas are chosen, -geojson.ts and -kml.ts for the formats).
+ * Writes products/search_areas.geojson and products/search_areas.kml: the areas of the smoothed map of
+ * the drifting particles (search-smoothed.ts; the raw-histogram areas of search-areas-compute.ts are
+ * kept as a library function), see -geojson.ts and -kml.ts for the formats.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describeProduct } from '../mission/files.js';
 import type { TrajectoryResult } from '../model/types.js';
 import type { DensityGrid } from './density-grid.js';
-import { computeSearchAreas } from './search-areas-compute.js';
+import { equalWeights } from '../search/index.js';
 import { searchAreasGeoJson } from './search-areas-geojson.js';
 import { searchAreasKml } from './search-areas-kml.js';
+import { smoothedSearchAreas, type SmoothedAreaSet } from './search-smoothed.js';
 import { PRODUCT_PATHS, type ProductContext, type ProductFile } from './types.js';
 
 export { computeSearchAreas, computeDatums, isoUtc } from './search-areas-compute.js';
 export type { Datum, SearchArea, SearchAreaSet } from './search-areas-compute.js';
 
+/**
+ * `grid` is no longer used for the areas (the smoothed map has its own grid along the cloud's axes);
+ * `weights` are the mission's particle weights (default: equal). `set` lets a caller that already
+ * computed the areas (for the summary's datums) pass them in.
+ */
 export async function writeSearchAreaFiles(
   result: TrajectoryResult,
-  grid: DensityGrid,
+  _grid: DensityGrid,
   ctx: ProductContext,
   workDir: string,
   percents: number[],
+  weights: Float64Array = equalWeights(result.nParticles),
+  set: SmoothedAreaSet = smoothedSearchAreas(result, weights, percents),
 ): Promise<ProductFile[]> {
-  const set = computeSearchAreas(result, grid, percents);
   const geojsonPath = path.join(workDir, PRODUCT_PATHS.search_areas_geojson.relPath);
   const kmlPath = path.join(workDir, PRODUCT_PATHS.search_areas_kml.relPath);
   await mkdir(path.dirname(geojsonPath), { recursive: true });

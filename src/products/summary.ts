@@ -10,6 +10,7 @@ import { meridionalRadiusM, primeVerticalRadiusM, wrapLonDeg } from '../model/ge
 import { STATUS, type TrajectoryResult } from '../model/types.js';
 import type { DensityGrid } from './density-grid.js';
 import { fallbackWarnings, isoTime, redactSecrets } from './netcdf/acdd.js';
+import { driftingDatumFields, type SummarySearch } from './summary-search.js';
 import type { ProductContext, ProductFile } from './types.js';
 
 const WGS84 = geodesic.Geodesic.WGS84;
@@ -122,6 +123,8 @@ export interface SummaryOptions {
   grid?: DensityGrid;
   /** Products already written (listed with size and sha256 so the summary vouches for them). */
   products?: ProductFile[];
+  /** Drifting datums, plan and completed searches (summary-search.ts); without it the datum is the released centroid. */
+  search?: SummarySearch;
 }
 
 const round = (v: number | null, digits: number): number | null => (v === null ? null : Number(v.toFixed(digits)));
@@ -183,6 +186,9 @@ export function buildSummary(result: TrajectoryResult, ctx: ProductContext, opts
       std_north_m: round(s.stdNorthM, 1),
       datum_distance_from_seed_m: round(s.datumDistanceFromSeedM, 1),
       datum_bearing_from_seed_deg: round(s.datumBearingFromSeedDeg, 1),
+      ...(opts.search
+        ? driftingDatumFields(s.timeSec, opts.search, seedLon, seedLat, s.datumLonDeg === null ? null : { lon: round(s.datumLonDeg, 6), lat: round(s.datumLatDeg, 6) })
+        : {}),
       counts: {
         released: s.released,
         active: s.active,
@@ -192,6 +198,7 @@ export function buildSummary(result: TrajectoryResult, ctx: ProductContext, opts
         capsized: s.capsized,
       },
     })),
+    ...(opts.search?.mission ? { search: opts.search.mission } : {}),
     timings_ms: opts.timingsMs,
     products: (opts.products ?? []).map((p) => ({ kind: p.kind, path: p.relPath, content_type: p.contentType, bytes: p.bytes, sha256: p.sha256 })),
     params: redactSecrets(ctx.params),

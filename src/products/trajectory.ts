@@ -130,7 +130,12 @@ function rowFiller(l: RecordLayout, value: (p: number) => number): NcVariable['v
 }
 
 /** The dataset for a result; exported so tests can inspect it without a file. */
-export function trajectoryDataset(result: TrajectoryResult, ctx: ProductContext, extent: LonLatExtent | null = lonLatExtent(result.lonDeg, result.latDeg)): NcDataset {
+export function trajectoryDataset(
+  result: TrajectoryResult,
+  ctx: ProductContext,
+  extent: LonLatExtent | null = lonLatExtent(result.lonDeg, result.latDeg),
+  weights?: Float64Array,
+): NcDataset {
   const { nParticles: n, nTimes: nT } = result;
   const records = n * nT;
   checkLength('timesSec', result.timesSec, nT);
@@ -280,6 +285,18 @@ export function trajectoryDataset(result: TrajectoryResult, ctx: ProductContext,
     perRow('seed_lon', 'double', { long_name: 'seeding longitude', units: 'degrees_east' }, (p) => co.seedLonDeg[p]!),
     perRow('seed_lat', 'double', { long_name: 'seeding latitude', units: 'degrees_north' }, (p) => co.seedLatDeg[p]!),
     perRow('particle_index', 'int', { long_name: 'seeding order of the particle (0 = seeded first)' }, (p) => p),
+    // Issue 8: the final posterior probability of each particle (Σ = 1), equal weights 1/n unless
+    // completed searches (params.search.completed) moved them.
+    perRow(
+      'weight',
+      'double',
+      {
+        units: '1',
+        long_name: 'probability weight of the particle (final posterior)',
+        comment: 'Sums to 1 over the trajectories: 1/n each, multiplied by (1 - POD x f) for each completed search that found nothing and renormalised (src/search/bayes.ts)',
+      },
+      (p) => (weights !== undefined ? weights[p]! : 1 / n),
+    ),
   );
 
   const c = ctx.category;
@@ -320,6 +337,7 @@ export async function writeTrajectoryNc(
   ctx: ProductContext,
   filePath: string,
   opts: WriteNetcdfOptions = {},
+  weights?: Float64Array,
 ): Promise<WriteNetcdfResult> {
-  return writeNetcdf(filePath, trajectoryDataset(result, ctx), opts);
+  return writeNetcdf(filePath, trajectoryDataset(result, ctx, undefined, weights), opts);
 }

@@ -6,13 +6,25 @@ import type { ForcingDescriptor } from '../forcing/types.js';
 import type { JobParams } from '../job.js';
 import type { LeewayCategory, ModelParams } from '../model/types.js';
 
-export type ProductKind = 'trajectory' | 'density' | 'search_areas_geojson' | 'search_areas_kml' | 'leeway_ascii' | 'animation' | 'summary';
+export type ProductKind =
+  | 'trajectory'
+  | 'density'
+  | 'search_areas_geojson'
+  | 'search_areas_kml'
+  | 'search_plan_geojson'
+  | 'search_plan_kml'
+  | 'leeway_ascii'
+  | 'animation'
+  | 'summary';
 
 export const PRODUCT_PATHS: Record<ProductKind, { relPath: string; contentType: string }> = {
   trajectory: { relPath: 'raw/particles.nc', contentType: 'application/x-netcdf' },
   density: { relPath: 'products/density.nc', contentType: 'application/x-netcdf' },
   search_areas_geojson: { relPath: 'products/search_areas.geojson', contentType: 'application/geo+json' },
   search_areas_kml: { relPath: 'products/search_areas.kml', contentType: 'application/vnd.google-earth.kml+xml' },
+  // Only when the job has params.search.plan (issue 8).
+  search_plan_geojson: { relPath: 'products/search_plan.geojson', contentType: 'application/geo+json' },
+  search_plan_kml: { relPath: 'products/search_plan.kml', contentType: 'application/vnd.google-earth.kml+xml' },
   leeway_ascii: { relPath: 'products/leeway.txt', contentType: 'text/plain; charset=utf-8' },
   animation: { relPath: 'products/animation.mp4', contentType: 'video/mp4' },
   summary: { relPath: 'products/summary.json', contentType: 'application/json' },

@@ -15,6 +15,8 @@ import { buildDensityGrid, type DensityGrid } from './density-grid.js';
 import { writeDensityNc } from './density-nc.js';
 import { LEEWAY_ASCII_MAX_RECORDS, writeLeewayAscii } from './leeway-ascii.js';
 import { writeSearchAreaFiles } from './search-areas.js';
+import { smoothedSearchAreas, type SmoothedAreaSet } from './search-smoothed.js';
+import { missionSearch, planMission, searchSummary, writeSearchPlanFiles } from './search-plan.js';
 import { writeSummary } from './summary.js';
 import { writeTrajectoryNc } from './trajectory.js';
 import { PRODUCT_PATHS, type ProductContext, type ProductFile, type ProductKind } from './types.js';
@@ -65,7 +67,11 @@ export async function writeAllProducts(
   await mkdir(path.dirname(target('trajectory')), { recursive: true });
   await mkdir(path.dirname(target('density')), { recursive: true });
 
-  await timed('trajectory_nc', () => writeTrajectoryNc(result, ctx, target('trajectory')));
+  // Particle weights (Σ = 1): the posterior after params.search.completed, else equal (issue 8).
+  // Computed first: particles.nc stores them, and every product below uses them.
+  const search = await timed('search_weights', () => missionSearch(result, ctx.params.search));
+  const weights = search.weights;
+  await timed('trajectory_nc', () => writeTrajectoryNc(result, ctx, target('trajectory'), {}, weights));
   const grid = opts.grid ?? (await timed('density_grid', () => buildDensityGrid(result, opts.cellM)));
   if (grid.cellM > grid.requestedCellM * 1.001) {
     opts.warnings.push(
@@ -73,12 +79,21 @@ export async function writeAllProducts(
     );
   }
   await timed('density_nc', () => writeDensityNc(grid, ctx, target('density')));
-  const areaFiles = await timed('search_areas', () => writeSearchAreaFiles(result, grid, ctx, workDir, opts.percents));
+  let areaSet: SmoothedAreaSet | undefined;
+  const areaFiles = await timed('search_areas', () => {
+    areaSet = smoothedSearchAreas(result, weights, opts.percents);
+    return writeSearchAreaFiles(result, grid, ctx, workDir, opts.percents, weights, areaSet);
+  });
   const files = await timed('checksums', async () => [
     await describeProduct(workDir, 'trajectory'),
     await describeProduct(workDir, 'density'),
   ]);
   files.push(...areaFiles);
+  const plan = await timed('search_plan', () => planMission(result, search));
+  if (plan !== null) {
+    files.push(...(await timed('search_plan_files', () => writeSearchPlanFiles(plan, workDir, ctx.missionId))));
+    if (plan.skipped.length > 0) opts.warnings.push(`search plan: no rectangle for ${plan.skipped.join(', ')} (nothing drifting then, or no room left)`);
+  }
   if (result.nParticles * result.nTimes <= LEEWAY_ASCII_MAX_RECORDS) {
     await timed('leeway_ascii', () => writeLeewayAscii(result, ctx, target('leeway_ascii')));
     files.push(await describeProduct(workDir, 'leeway_ascii'));
@@ -88,7 +103,13 @@ export async function writeAllProducts(
     );
   }
   await timed('summary', () =>
-    writeSummary(result, ctx, target('summary'), { timingsMs: opts.timingsMs, warnings: opts.warnings, grid, products: files }),
+    writeSummary(result, ctx, target('summary'), {
+      timingsMs: opts.timingsMs,
+      warnings: opts.warnings,
+      grid,
+      products: files,
+      ...(areaSet ? { search: { datums: areaSet.datums, mission: searchSummary(search, plan) } } : {}),
+    }),
   );
   files.push(await describeProduct(workDir, 'summary'));
   return files;

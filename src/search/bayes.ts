@@ -9,7 +9,8 @@
  * count as inside: a stranded particle is on the coast, not on the water being swept.
  */
 import { DriftlineError } from '../errors.js';
-import { STATUS, type TrajectoryResult } from '../model/types.js';
+import { STATUS } from '../model/types.js';
+import type { Tracks } from './weights.js';
 import { coverageFromSpacing, pod, type DetectionLaw } from './detection.js';
 import { indexRing, ringContains, validateRing, type Ring } from './polygon.js';
 
@@ -79,7 +80,7 @@ export function validateCompleted(s: CompletedSearch, timesSec: ArrayLike<number
 }
 
 /** Apply the completed searches in order to the prior weights (Σ > 0). */
-export function bayesUpdate(result: TrajectoryResult, prior: Float64Array, searches: CompletedSearch[], law: DetectionLaw, fieldPrefix = 'params.search.completed'): BayesResult {
+export function bayesUpdate(result: Tracks, prior: Float64Array, searches: CompletedSearch[], law: DetectionLaw, fieldPrefix = 'params.search.completed'): BayesResult {
   const { nParticles, nTimes, lonDeg, latDeg, status, timesSec } = result;
   if (prior.length !== nParticles) throw new RangeError(`weights: ${prior.length} for ${nParticles} particles`);
   const w = Float64Array.from(prior);

@@ -5,6 +5,9 @@
 import { DriftlineError } from '../errors.js';
 import { STATUS, type TrajectoryResult } from '../model/types.js';
 
+/** What the search maths reads of a trajectory (a full TrajectoryResult, or positions read back from particles.nc). */
+export type Tracks = Pick<TrajectoryResult, 'nParticles' | 'nTimes' | 'lonDeg' | 'latDeg' | 'status' | 'timesSec'>;
+
 /** Equal weights 1/n (a mission with no scenarios and no searches). */
 export function equalWeights(nParticles: number): Float64Array {
   return new Float64Array(nParticles).fill(nParticles > 0 ? 1 / nParticles : 0);
@@ -106,7 +109,7 @@ export interface DriftingParticles {
 }
 
 /** Drifting particles (status ACTIVE) at record t; stranded, outside and unreleased mass reported apart. */
-export function driftingAt(result: TrajectoryResult, weights: Float64Array, tIndex: number): DriftingParticles {
+export function driftingAt(result: Tracks, weights: Float64Array, tIndex: number): DriftingParticles {
   const { nParticles, nTimes, lonDeg, latDeg, status } = result;
   if (weights.length !== nParticles) throw new RangeError(`weights: ${weights.length} for ${nParticles} particles`);
   if (!(tIndex >= 0 && tIndex < nTimes)) throw new RangeError(`time index ${tIndex} outside [0, ${nTimes})`);
