@@ -1,15 +1,16 @@
 /**
- * products/animation.mp4 through the real ffmpeg and ffprobe: codec, pixel format, one frame per
+ * products/animation.mp4 through the real ffmpeg (system or packaged): codec, pixel format, one frame per
  * output step, what a frame shows, and the errors a coordinator's operator would see.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DriftlineError } from '../../src/errors.js';
 import { buildDensityGrid } from '../../src/products/density-grid.js';
-import { findFfmpeg, writeAnimation } from '../../src/products/animation/index.js';
+import { findFfmpeg, locateFfmpeg, writeAnimation } from '../../src/products/animation/index.js';
+import { packagedFfmpegPath } from '../../src/products/animation/ffmpeg.js';
 import { COLOURS, hexRgb, layoutFor } from '../../src/products/animation/style.js';
 import { seededContext, syntheticCloud } from './products.fixtures.js';
 
@@ -36,7 +37,7 @@ const file = path.join(dir, 'products', 'animation.mp4');
 /** Frame k of the MP4 decoded to RGB bytes by ffmpeg. */
 function decodeFrame(k: number): Buffer {
   return execFileSync(
-    'ffmpeg',
+    ffmpeg!,
     ['-v', 'error', '-i', file, '-vf', `select=eq(n\\,${k})`, '-vframes', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
     { maxBuffer: W * H * 3 + 1024 },
   );
@@ -60,18 +61,12 @@ describe('writeAnimation', () => {
     await writeAnimation(cloud, ctx, file, { ffmpegPath: ffmpeg!, grid: buildDensityGrid(cloud, 1000) });
   });
 
-  it('ffprobe: H.264, yuv420p, 1280×720, exactly one frame per output step', () => {
-    const out = execFileSync(
-      'ffprobe',
-      ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,pix_fmt,width,height,nb_read_frames', '-of', 'json', file],
-      { encoding: 'utf8' },
-    );
-    const s = (JSON.parse(out) as { streams: Record<string, unknown>[] }).streams[0];
-    expect(s.codec_name).toBe('h264');
-    expect(s.pix_fmt).toBe('yuv420p');
-    expect(s.width).toBe(W);
-    expect(s.height).toBe(H);
-    expect(Number(s.nb_read_frames)).toBe(NT);
+  it('H.264, yuv420p, 1280×720, exactly one frame per output step', () => {
+    // ffmpeg alone (the packaged ffmpeg comes without ffprobe): its stream line, then every frame decoded.
+    const info = spawnSync(ffmpeg!, ['-hide_banner', '-i', file], { encoding: 'utf8' }).stderr;
+    expect(info).toMatch(new RegExp(`Video: h264 .*yuv420p.*, ${W}x${H}`));
+    const all = execFileSync(ffmpeg!, ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { maxBuffer: W * H * (NT + 2) });
+    expect(all.length).toBe(W * H * NT);
   });
 
   it('has its moov atom before mdat (+faststart, so a browser plays it while downloading)', () => {
@@ -163,12 +158,36 @@ describe('findFfmpeg', () => {
     try {
       writeFileSync(path.join(empty, 'ffmpeg'), 'not executable');
       process.env.PATH = `${empty}${path.delimiter}${bin}`;
-      expect(findFfmpeg({ FFMPEG_PATH: undefined })).toBeNull(); // not executable yet
+      // packaged: null stands for a machine without the optional package.
+      expect(locateFfmpeg({ FFMPEG_PATH: undefined }, { packaged: null }).path).toBeNull(); // not executable yet
       chmodSync(fake, 0o755);
-      expect(findFfmpeg({ FFMPEG_PATH: undefined })).toBe(fake);
+      expect(locateFfmpeg({ FFMPEG_PATH: undefined }, { packaged: null })).toEqual({ path: fake, source: 'PATH' });
       process.env.PATH = empty;
-      // ffmpeg-static is not installed in this project, so nothing else is found.
-      expect(findFfmpeg({ FFMPEG_PATH: undefined })).toBeNull();
+      // Without the optional package nothing else is found, and the warning says what to do.
+      const none = locateFfmpeg({ FFMPEG_PATH: undefined }, { packaged: null });
+      expect(none.path).toBeNull();
+      expect(none.path === null && none.warning).toMatch(/no ffmpeg found.*set FFMPEG_PATH/);
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
+
+  it('falls back to the packaged ffmpeg only when it lists libx264', () => {
+    const bin = mkdtempSync(path.join(dir, 'pkg-'));
+    const noX264 = path.join(bin, 'ffmpeg-no-x264');
+    // A real ffmpeg's `-encoders` listing, without the libx264 line.
+    writeFileSync(noX264, '#!/bin/sh\necho " V..... mpeg4                MPEG-4 part 2"\n', { mode: 0o755 });
+    const saved = process.env.PATH;
+    try {
+      process.env.PATH = mkdtempSync(path.join(dir, 'empty-'));
+      const lacking = locateFfmpeg({ FFMPEG_PATH: undefined }, { packaged: noX264 });
+      expect(lacking.path === null && lacking.warning).toMatch(/does not list the libx264 encoder/);
+      const packaged = packagedFfmpegPath();
+      // The optional dependency installs on Linux x64 (the CI and development machines).
+      if (process.platform === 'linux' && process.arch === 'x64') {
+        expect(packaged).not.toBeNull();
+        expect(locateFfmpeg({ FFMPEG_PATH: undefined })).toEqual({ path: packaged, source: 'package' });
+      }
     } finally {
       process.env.PATH = saved;
     }
