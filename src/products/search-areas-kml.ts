@@ -76,7 +76,8 @@ export function searchAreasKml(set: SearchAreaSet, ctx: ProductContext, result: 
     `<description>${xmlEscape(
       `Leeway drift of ${ctx.category.key} (${ctx.category.description}), ${result.nParticles} particles. ` +
         `Areas are the smallest sets of ${Math.round(set.cellM)} m cells holding ${set.percents.join(' / ')} % ` +
-        `of the particles at each time. driftline ${ctx.softwareVersion}, made ${ctx.createdAtIso}.`,
+        `of the particles at each time. driftline ${ctx.softwareVersion}, made ${ctx.createdAtIso}.` +
+        (ctx.warnings && ctx.warnings.length > 0 ? ` WARNINGS: ${ctx.warnings.join('; ')}.` : ''),
     )}</description>`,
   );
   for (const p of set.percents) {

@@ -288,6 +288,33 @@ function drawScaleBar(g: SKRSContext2D, view: MapView, L: Layout): void {
   bar(y + 30 * s, nmPx, labelNm);
 }
 
+/** Lines of the warning banner at most: 4 lines of 13 px cover ~9 % of a 720 px frame's map. */
+const MAX_WARNING_LINES = 4;
+
+/**
+ * The mission's warnings as an opaque red banner across the top of the map, over the particles in every
+ * frame: a coordinator who sees only the video must see that the drift rests on made-up wind or that
+ * particles left the forcing.
+ */
+function drawWarningBanner(g: SKRSContext2D, view: MapView, L: Layout, warnings: readonly string[]): void {
+  if (warnings.length === 0) return;
+  const { box } = view;
+  const pad = 6 * L.s;
+  const lineH = 16 * L.s;
+  g.font = font(13, L.s, 'bold');
+  const maxW = box.w - 2 * pad;
+  let lines = warnings.flatMap((w) => wrap(g, `WARNING: ${w}`, maxW, 2));
+  if (lines.length > MAX_WARNING_LINES) {
+    lines = [...lines.slice(0, MAX_WARNING_LINES - 1), '… more warnings in summary.json'];
+  }
+  g.fillStyle = COLOURS.warning;
+  g.fillRect(box.x, box.y, box.w, lines.length * lineH + pad);
+  g.fillStyle = '#ffffff';
+  g.textAlign = 'left';
+  g.textBaseline = 'alphabetic';
+  lines.forEach((line, k) => g.fillText(line, box.x + pad, box.y + pad / 2 + (k + 1) * lineH - 4 * L.s));
+}
+
 export function drawOverlay(L: Layout, view: MapView, ctx: ProductContext): Overlay {
   const canvas = createCanvas(L.width, L.height);
   const g = canvas.getContext('2d');
@@ -308,6 +335,7 @@ export function drawOverlay(L: Layout, view: MapView, ctx: ProductContext): Over
   }
   drawStar(g, xOf(view, seed.lonDeg), yOf(view, seed.latDeg), 9 * L.s);
   g.restore();
+  drawWarningBanner(g, view, L, ctx.warnings ?? []);
   const data = g.getImageData(0, 0, L.width, L.height).data;
   let n = 0;
   for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
