@@ -9,7 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DriftlineError } from '../../src/errors.js';
 import { buildDensityGrid } from '../../src/products/density-grid.js';
-import { findFfmpeg, locateFfmpeg, writeAnimation } from '../../src/products/animation/index.js';
+import { animationView, colourScaleTop, findFfmpeg, locateFfmpeg, writeAnimation } from '../../src/products/animation/index.js';
+import { xOf, yOf } from '../../src/products/animation/view.js';
 import { packagedFfmpegPath } from '../../src/products/animation/ffmpeg.js';
 import { COLOURS, hexRgb, layoutFor } from '../../src/products/animation/style.js';
 import { seededContext, syntheticCloud } from './products.fixtures.js';
@@ -91,21 +92,13 @@ describe('writeAnimation', () => {
     const first = decodeFrame(0);
     const last = decodeFrame(NT - 1);
     // yuv420p with x264 at crf 23 shifts flat colours by a few levels: 12 per channel is ample.
-    const sidebarBlank = { x: L.sidebar.x + 20, y: H - 120, w: L.sidebar.w - 40, h: 40 };
+    // Between the symbol legend (ends ~490 px) and the footer (forcing, land, version: from ~615 px).
+    const sidebarBlank = { x: L.sidebar.x + 20, y: H - 200, w: L.sidebar.w - 40, h: 40 };
     expect(countNear(last, sidebarBlank, hexRgb(COLOURS.page), 12)).toBeGreaterThan(0.95 * sidebarBlank.w * sidebarBlank.h);
     expect(countNear(last, L.map, hexRgb(COLOURS.sea), 12)).toBeGreaterThan(0.2 * L.map.w * L.map.h);
-    // Drifting particles are dark navy dots (blended 55 % over the shading); count clearly dark-blue pixels.
-    const navyish = (rgb: Buffer) => {
-      let n = 0;
-      for (let y = L.map.y; y < L.map.y + L.map.h; y++) {
-        for (let x = L.map.x; x < L.map.x + L.map.w; x++) {
-          const i = (y * W + x) * 3;
-          if (rgb[i + 2] > rgb[i] + 30 && rgb[i] < 110 && rgb[i + 1] < 130) n++;
-        }
-      }
-      return n;
-    };
-    expect(navyish(last)).toBeGreaterThan(500);
+    // Drifting dots are now 35 % translucent over the shading (no colour test separates them from it);
+    // stranded particles (5 % = 150) stay opaque green 3 × 3 px squares: count those.
+    expect(countNear(last, L.map, hexRgb(COLOURS.stranded), 30)).toBeGreaterThan(150);
     // The cloud spreads and moves: the map area differs in many pixels between the first and last frame.
     let changed = 0;
     for (let y = L.map.y; y < L.map.y + L.map.h; y++) {
@@ -139,8 +132,33 @@ describe('writeAnimation', () => {
     expect((err as Error).message).toContain('Unknown encoder libx264 (test)');
   });
 
+  it('draws the last known position on top of the particles at its projected pixel, first and last frame', () => {
+    // The seed is where the whole cloud starts (frame 0: 3000 particles over it); the star must show.
+    const view = animationView(cloud, ctx, W, H, buildDensityGrid(cloud, 1000));
+    const cx = Math.round(xOf(view, ctx.model.seeding.lonDeg));
+    const cy = Math.round(yOf(view, ctx.model.seeding.latDeg));
+    const box = { x: cx - 2, y: cy - 2, w: 5, h: 5 };
+    // The star's yellow fill (radius 9 px, inner radius 4 px) covers this 5 × 5 px core; x264 shifts a
+    // saturated yellow by up to ~30 levels in yuv420p at its edges, hence 40 per channel and 20 of 25.
+    for (const k of [0, NT - 1]) {
+      expect(countNear(decodeFrame(k), box, hexRgb(COLOURS.seed), 40), `frame ${k}`).toBeGreaterThanOrEqual(20);
+    }
+  });
+
   it('rejects an odd frame size (yuv420p needs even dimensions)', async () => {
     await expect(writeAnimation(cloud, ctx, path.join(dir, 'odd.mp4'), { ffmpegPath: ffmpeg!, width: 1281 })).rejects.toThrow(/even/);
+  });
+});
+
+describe('colourScaleTop', () => {
+  it('fits the colour scale to the occupied cells, not to the release cell', () => {
+    // 1 cell holding the whole release (5 000) and 400 cells holding 1..20: the top is 20, not 5 000.
+    const grid = buildDensityGrid(cloud, 1000);
+    grid.counts.fill(0);
+    grid.stranded.fill(0);
+    grid.counts[0] = 5000;
+    for (let i = 1; i <= 400; i++) grid.counts[i] = 1 + (i % 20);
+    expect(colourScaleTop(grid)).toBe(20);
   });
 });
 

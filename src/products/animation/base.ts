@@ -6,6 +6,7 @@
  */
 import { createCanvas, ImageData, type SKRSContext2D } from '@napi-rs/canvas';
 import { wrapLonDeg } from '../../model/geo.js';
+import { redactUri } from '../netcdf/acdd.js';
 import type { ProductContext } from '../types.js';
 import { COLOURS, DENSITY_STOPS, font, type Layout } from './style.js';
 import { formatTick, niceLength, ticks, xOf, yOf, type MapView } from './view.js';
@@ -156,7 +157,14 @@ function drawSidebar(g: SKRSContext2D, L: Layout, info: BaseInfo): void {
   g.fillText('DRIFTLINE · Leeway drift simulation', x, 30 * s);
   g.fillStyle = COLOURS.text;
   g.font = font(20, s, 'bold');
-  g.fillText(fit(g, info.ctx.missionId, w), x, 58 * s);
+  if (g.measureText(info.ctx.missionId).width <= w) g.fillText(info.ctx.missionId, x, 58 * s);
+  else {
+    // A long mission id wraps onto two smaller lines (at '-', '_' or '.' too) instead of being cut.
+    g.font = font(15, s, 'bold');
+    const spaced = info.ctx.missionId.replace(/([-_.])/g, '$1 ');
+    const lines = wrap(g, spaced, w, 2).map((line) => line.replace(/([-_.]) /g, '$1'));
+    lines.forEach((line, k) => g.fillText(line, x, (46 + k * 17) * s));
+  }
   const cat = info.ctx.category;
   g.font = font(14, s, 'bold');
   g.fillText(fit(g, `Object: ${cat.key}`, w), x, 86 * s);
@@ -216,11 +224,13 @@ function drawSidebar(g: SKRSContext2D, L: Layout, info: BaseInfo): void {
   g.font = font(13, s);
   drawCross(g, x + 8 * s, y, 7 * s, s);
   g.fillStyle = COLOURS.text;
-  g.fillText('Datum (centre of the particles)', x + 24 * s, y);
+  // A backward run starts where the object was found and drifts back to where it came from.
+  const backward = info.ctx.model.timeStepSec < 0;
+  g.fillText(backward ? 'Likely origin (centre of the particles)' : 'Datum (centre of the particles)', x + 24 * s, y);
   y += 24 * s;
   drawStar(g, x + 8 * s, y, 8 * s);
   g.fillStyle = COLOURS.text;
-  g.fillText('Last known position', x + 24 * s, y);
+  g.fillText(backward ? 'Position found (backward run start)' : 'Last known position', x + 24 * s, y);
 
   // Footer.
   g.fillStyle = COLOURS.muted;
@@ -228,7 +238,9 @@ function drawSidebar(g: SKRSContext2D, L: Layout, info: BaseInfo): void {
   g.textBaseline = 'alphabetic';
   // Bottom up: version line, then the land lines (at most 3 once wrapped), then the particle count.
   const landLines = info.landLines.flatMap((line) => wrap(g, line, w, 2)).slice(0, 3);
-  const lines = [`${info.nParticles.toLocaleString('en-US')} particles · OpenDrift Leeway method`, ...landLines];
+  const f = info.ctx.forcing;
+  const forcingLines = wrap(g, `Forcing: wind ${redactUri(f.wind.description)}${f.wind.fallback ? ' (FALLBACK)' : ''}; current ${redactUri(f.current.description)}${f.current.fallback ? ' (FALLBACK)' : ''}`, w, 2);
+  const lines = [`${info.nParticles.toLocaleString('en-US')} particles · OpenDrift Leeway method`, ...forcingLines, ...landLines];
   lines.push(`driftline ${info.ctx.softwareVersion} · made ${info.ctx.createdAtIso.slice(0, 16).replace('T', ' ')} UTC`);
   lines.forEach((line, k) => g.fillText(fit(g, line, w), x, sb.h - (12 + 15 * (lines.length - 1 - k)) * s));
   // Separator between map and sidebar.

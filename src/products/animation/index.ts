@@ -65,13 +65,23 @@ function withSeed(ext: Extent, ctx: ProductContext): Extent {
   return e;
 }
 
-function maxCellCount(grid: DensityGrid): number {
-  let m = 0;
-  for (let i = 0; i < grid.counts.length; i++) {
+/**
+ * Top of the colour scale: the 99th percentile of the occupied cells' counts over the run, not the
+ * maximum. The maximum is the first frames' few cells holding the whole release (5 000 in the demo's
+ * first frame while later cells hold 1–30), which left nearly every cell pale yellow; above the top the
+ * colour saturates.
+ */
+export function colourScaleTop(grid: DensityGrid): number {
+  let n = 0;
+  for (let i = 0; i < grid.counts.length; i++) if (grid.counts[i] + grid.stranded[i] > 0) n++;
+  if (n === 0) return 1;
+  const occupied = new Uint32Array(n);
+  for (let i = 0, k = 0; i < grid.counts.length; i++) {
     const v = grid.counts[i] + grid.stranded[i];
-    if (v > m) m = v;
+    if (v > 0) occupied[k++] = v;
   }
-  return m;
+  occupied.sort();
+  return occupied[Math.min(n - 1, Math.floor(0.99 * n))];
 }
 
 /**
@@ -121,7 +131,7 @@ export async function writeAnimation(
     (productCellM / 1000) * view.pxPerKm >= MIN_GRID_CELL_PX
       ? (productGrid ?? buildDensityGrid(result, productCellM))
       : buildDensityGrid(result, (DISPLAY_CELL_PX / view.pxPerKm) * 1000);
-  const maxCount = maxCellCount(grid);
+  const maxCount = colourScaleTop(grid);
   lap('setup');
 
   const land = opts.land ?? DEFAULT_ANIMATION_LAND;
