@@ -73,7 +73,7 @@ export async function writeMissionProducts(input: ProductsInput, onStage: (stage
 
   onStage('products');
   const t0 = performance.now();
-  const written = await writeAllProducts(result, ctx, workDir, { cellM: input.cellM, percents: input.percents, grid, timingsMs, warnings });
+  const written = await writeAllProducts(result, ctx, workDir, { cellM: input.cellM, percents: input.percents, grid, timingsMs, warnings, earlierProducts: [...products] });
   timingsMs.products = Math.round(performance.now() - t0);
   products.unshift(...written);
   return { products, timingsMs, warnings };

@@ -30,6 +30,8 @@ export interface WriteAllOptions {
   warnings: string[];
   /** A grid already built by buildDensityGrid(result, cellM) (e.g. for the animation), to avoid building it twice. */
   grid?: DensityGrid;
+  /** Products written before these (the animation), listed in summary.json after the others. */
+  earlierProducts?: ProductFile[];
 }
 
 function pushOnce(warnings: string[], msg: string): void {
@@ -114,7 +116,7 @@ export async function writeAllProducts(
     files.push(await describeProduct(workDir, 'leeway_ascii'));
   }
   await timed('summary', () =>
-    writeSummary(result, ctx, target('summary'), { timingsMs: opts.timingsMs, warnings: opts.warnings, grid, products: files }),
+    writeSummary(result, ctx, target('summary'), { timingsMs: opts.timingsMs, warnings: opts.warnings, grid, products: [...files, ...(opts.earlierProducts ?? [])] }),
   );
   files.push(await describeProduct(workDir, 'summary'));
   return files;

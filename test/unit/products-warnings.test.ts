@@ -25,7 +25,8 @@ const FALLBACK = 'FALLBACK FORCING: no wind forcing was given; used fallback con
 const ffmpeg = findFfmpeg({ FFMPEG_PATH: undefined });
 // 10 % of the particles leave the forcing from 3/4 of the run on (the fixture's outsideFraction).
 const cloud = syntheticCloud({ nParticles: N, nTimes: NT, lon0Deg: 4.6, lat0Deg: 59.3, driftEastMPerStep: 800, outsideFraction: 0.1 });
-const ctx = seededContext({ lonDeg: 4.6, latDeg: 59.3, missionId: 'warnings-test' });
+// PIW-3's description is ">PIW, sitting, ..." in the Leeway table: the '>' must not reach the KML.
+const ctx = seededContext({ lonDeg: 4.6, latDeg: 59.3, missionId: 'warnings-test', objectType: 'PIW-3' });
 let warnings: string[] = [];
 
 function decodeFrame(file: string, k: number): Buffer {
@@ -87,5 +88,34 @@ describe('warnings on every product', () => {
       }
       expect(red, `frame ${k}`).toBeGreaterThan(0.95 * 200 * 4);
     }
+  });
+
+  it('summary.json lists every product, the animation included', () => {
+    const summary = JSON.parse(readFileSync(path.join(dir, 'products/summary.json'), 'utf8'));
+    const paths = summary.products.map((p: { path: string }) => p.path);
+    expect(paths).toContain('products/animation.mp4');
+    expect(paths).toContain('products/search_areas.kml');
+  });
+
+  it('KML: areas with ExtendedData, a datum track with time, no category markup', () => {
+    const kml = readFileSync(path.join(dir, 'products/search_areas.kml'), 'utf8');
+    expect(kml).not.toContain('&gt;PIW');
+    expect(kml).toContain('(PIW, sitting');
+    const areas = [...kml.matchAll(/<Placemark><name>(\d+) %<\/name>.*?<ExtendedData>(.*?)<\/ExtendedData>/gs)];
+    expect(areas.length).toBe(2 * NT); // 50 % and 90 % at every output time
+    for (const [, percent, data] of areas) {
+      const field = (name: string) => new RegExp(`<Data name="${name}"><value>([^<]*)</value>`).exec(data!)?.[1];
+      expect(field('percent')).toBe(percent);
+      const km2 = Number(field('area_km2'));
+      const nm2 = Number(field('area_nm2'));
+      expect(km2).toBeGreaterThan(0);
+      // 1 NM² = 1.852² km²; both rounded to 0.001, so compare to 0.01 NM².
+      expect(Math.abs(nm2 - km2 / 1.852 ** 2)).toBeLessThan(0.01);
+      expect(field('time')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    }
+    const track = /<Placemark><name>Datum track<\/name>.*?<TimeSpan><begin>([^<]+)<\/begin><end>([^<]+)<\/end><\/TimeSpan>.*?<coordinates>([^<]+)<\/coordinates>/s.exec(kml);
+    expect(track).not.toBeNull();
+    expect(Date.parse(track![2]!) - Date.parse(track![1]!)).toBe(NT * 3600 * 1000); // last span ends one step after the last time
+    expect(track![3]!.trim().split(' ').length).toBe(NT);
   });
 });

@@ -7,6 +7,7 @@
 import { createCanvas, ImageData, type SKRSContext2D } from '@napi-rs/canvas';
 import { wrapLonDeg } from '../../model/geo.js';
 import { redactUri } from '../netcdf/acdd.js';
+import { plainCategoryText } from '../search-areas-kml.js';
 import type { ProductContext } from '../types.js';
 import { COLOURS, DENSITY_STOPS, font, type Layout } from './style.js';
 import { formatTick, niceLength, ticks, xOf, yOf, type MapView } from './view.js';
@@ -170,7 +171,7 @@ function drawSidebar(g: SKRSContext2D, L: Layout, info: BaseInfo): void {
   g.fillText(fit(g, `Object: ${cat.key}`, w), x, 86 * s);
   g.font = font(13, s);
   g.fillStyle = COLOURS.muted;
-  const desc = cat.description.replace(/^>+\s*/, '');
+  const desc = plainCategoryText(cat.description);
   wrap(g, desc, w, 3).forEach((line, k) => g.fillText(line, x, (105 + k * 16) * s));
 
   // Density colour bar (log scale), below the dynamic panel.
