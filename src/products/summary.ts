@@ -10,6 +10,7 @@ import { meridionalRadiusM, primeVerticalRadiusM, wrapLonDeg } from '../model/ge
 import { STATUS, type TrajectoryResult } from '../model/types.js';
 import type { DensityGrid } from './density-grid.js';
 import { fallbackWarnings, isoTime, redactSecrets } from './netcdf/acdd.js';
+import { firstStranding, mostLikelyCell } from './summary-glance.js';
 import type { ProductContext, ProductFile } from './types.js';
 
 const WGS84 = geodesic.Geodesic.WGS84;
@@ -192,6 +193,9 @@ export function buildSummary(result: TrajectoryResult, ctx: ProductContext, opts
         capsized: s.capsized,
       },
     })),
+    // At a glance (summary-glance.ts): null when no particle stranded / no grid.
+    first_stranding: firstStranding(result),
+    most_likely_cell: opts.grid ? mostLikelyCell(opts.grid, result.timesSec) : null,
     timings_ms: opts.timingsMs,
     products: (opts.products ?? []).map((p) => ({ kind: p.kind, path: p.relPath, content_type: p.contentType, bytes: p.bytes, sha256: p.sha256 })),
     params: redactSecrets(ctx.params),

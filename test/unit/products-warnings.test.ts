@@ -24,7 +24,8 @@ const N = 1000;
 const FALLBACK = 'FALLBACK FORCING: no wind forcing was given; used fallback constant [5, 0] m/s (FORCING_FALLBACK_WIND)';
 const ffmpeg = findFfmpeg({ FFMPEG_PATH: undefined });
 // 10 % of the particles leave the forcing from 3/4 of the run on (the fixture's outsideFraction).
-const cloud = syntheticCloud({ nParticles: N, nTimes: NT, lon0Deg: 4.6, lat0Deg: 59.3, driftEastMPerStep: 800, outsideFraction: 0.1 });
+// 5 % strand from record floor(NT / 2) = 4 on (the fixture's strandedFraction).
+const cloud = syntheticCloud({ nParticles: N, nTimes: NT, lon0Deg: 4.6, lat0Deg: 59.3, driftEastMPerStep: 800, outsideFraction: 0.1, strandedFraction: 0.05 });
 // PIW-3's description is ">PIW, sitting, ..." in the Leeway table: the '>' must not reach the KML.
 const ctx = seededContext({ lonDeg: 4.6, latDeg: 59.3, missionId: 'warnings-test', objectType: 'PIW-3' });
 let warnings: string[] = [];
@@ -117,5 +118,20 @@ describe('warnings on every product', () => {
     expect(track).not.toBeNull();
     expect(Date.parse(track![2]!) - Date.parse(track![1]!)).toBe(NT * 3600 * 1000); // last span ends one step after the last time
     expect(track![3]!.trim().split(' ').length).toBe(NT);
+  });
+
+  it('summary.json gives the first stranding and the most likely cell at the last time', () => {
+    const summary = JSON.parse(readFileSync(path.join(dir, 'products/summary.json'), 'utf8'));
+    expect(summary.first_stranding).toEqual({ time: new Date((cloud.timesSec[4]!) * 1000).toISOString().replace('.000Z', 'Z'), record: 4, stranded: N / 20 });
+    const cell = summary.most_likely_cell;
+    expect(cell.time).toBe(summary.times.at(-1).time);
+    expect(cell.cell_m).toBe(1000);
+    expect(cell.fraction).toBeCloseTo(cell.particles / N, 4); // every particle is released at the last time
+    // The cloud's centre at the last record is 8 × 800 m east of the start (σ 2.1 km for drifting,
+    // 1.3 km for the stranded): the densest 1 km cell lies within 4 km (about 2 σ) of it.
+    const eastKm = (cell.lon - 4.6) * 111.32 * Math.cos((59.3 * Math.PI) / 180);
+    const northKm = (cell.lat - 59.3) * 111.32;
+    expect(Math.hypot(eastKm - 6.4, northKm)).toBeLessThan(4);
+    expect(cell.particles).toBeGreaterThan(10);
   });
 });
