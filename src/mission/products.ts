@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { writeAnimation, type AnimationLand } from '../products/animation/index.js';
 import { buildDensityGrid } from '../products/density-grid.js';
 import { PRODUCT_PATHS, type ProductContext, type ProductFile } from '../products/types.js';
-import { writeAllProducts } from '../products/write.js';
+import { addProductWarnings, writeAllProducts } from '../products/write.js';
 import type { TrajectoryResult } from '../model/types.js';
 import { describeProduct } from './files.js';
 
@@ -54,6 +54,7 @@ export async function writeMissionProducts(input: ProductsInput, onStage: (stage
   // One density grid serves density.nc, the search areas and the animation's shading (~70 ms at
   // 100 000 particles × 49 records: worth building once).
   const grid = await timed('density_grid', () => buildDensityGrid(result, input.cellM));
+  addProductWarnings(result, grid, warnings);
 
   const products: ProductFile[] = [];
   if (input.animation !== null) {
@@ -62,7 +63,7 @@ export async function writeMissionProducts(input: ProductsInput, onStage: (stage
       const filePath = path.join(workDir, PRODUCT_PATHS.animation.relPath);
       await mkdir(path.dirname(filePath), { recursive: true });
       const { ffmpegPath, land } = input.animation;
-      await timed('animation', () => writeAnimation(result, ctx, filePath, { ffmpegPath, grid, land }));
+      await timed('animation', () => writeAnimation(result, { ...ctx, warnings: [...warnings] }, filePath, { ffmpegPath, grid, land }));
       products.push(await describeProduct(workDir, 'animation'));
     } catch (err) {
       // A failed animation does not fail the mission: the coordinator still has every other product.
@@ -72,7 +73,7 @@ export async function writeMissionProducts(input: ProductsInput, onStage: (stage
 
   onStage('products');
   const t0 = performance.now();
-  const written = await writeAllProducts(result, ctx, workDir, { cellM: input.cellM, percents: input.percents, grid, timingsMs, warnings });
+  const written = await writeAllProducts(result, ctx, workDir, { cellM: input.cellM, percents: input.percents, grid, timingsMs, warnings, earlierProducts: [...products] });
   timingsMs.products = Math.round(performance.now() - t0);
   products.unshift(...written);
   return { products, timingsMs, warnings };

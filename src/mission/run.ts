@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { loadForcing } from '../forcing/load.js';
 import { toModelParams, type Job } from '../job.js';
 import { coastlineSourceFromConfig } from '../land/coastline.js';
-import { findFfmpeg, type AnimationLand } from '../products/animation/index.js';
+import { locateFfmpeg, type AnimationLand } from '../products/animation/index.js';
 import type { ProductContext } from '../products/types.js';
 import { closeMissionThreads, missionLandOffThread, writeProductsOffThread } from '../threads/mission-pool.js';
 import { closeSimulationPool, simulate } from '../threads/simulate.js';
@@ -114,10 +114,10 @@ export async function runMission(job: Job, deps: MissionDeps): Promise<MissionOu
   // at 1 000 000 particles they blocked this thread, and so the heartbeat, for up to 14.9 s.
   let animation: ProductsInput['animation'] = null;
   if (job.params.products.animation) {
-    const ffmpegPath = findFfmpeg(config);
-    if (ffmpegPath === null) {
-      warnings.push('animation skipped: no ffmpeg found (set FFMPEG_PATH or install ffmpeg)');
-      log.warn('animation skipped: no ffmpeg');
+    const ffmpeg = locateFfmpeg(config);
+    if (ffmpeg.path === null) {
+      warnings.push(ffmpeg.warning);
+      log.warn(ffmpeg.warning);
     } else {
       const animationLand: AnimationLand = {
         raster: land,
@@ -125,7 +125,7 @@ export async function runMission(job: Job, deps: MissionDeps): Promise<MissionOu
         source: coastline,
         ...(forcing.sources.land ? { forcingLabel: forcing.sources.land.description } : {}),
       };
-      animation = { ffmpegPath, land: animationLand };
+      animation = { ffmpegPath: ffmpeg.path, land: animationLand };
     }
   }
   const warningsBefore = warnings.length;

@@ -73,6 +73,7 @@ export function searchAreasGeoJson(set: SearchAreaSet, ctx: ProductContext, resu
     percents: set.percents,
     software: `driftline ${ctx.softwareVersion}`,
     created: ctx.createdAtIso,
+    warnings: ctx.warnings ?? [],
     features,
   } as FeatureCollection;
 }

@@ -18,6 +18,24 @@ export function xmlEscape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
+/**
+ * An object category's description as plain text: OpenDrift's Leeway table marks sub-categories with
+ * leading '>' (">PIW, sitting, ..."), which must not leak into products ("&gt;PIW" in KML).
+ */
+export function plainCategoryText(description: string): string {
+  return description.replace(/^>+\s*/, '');
+}
+
+/** Square kilometres per square nautical mile (1 NM = 1852 m exactly). */
+const KM2_PER_NM2 = 3.429904;
+
+function extendedData(fields: Record<string, string | number>): string {
+  const data = Object.entries(fields)
+    .map(([k, v]) => `<Data name="${xmlEscape(k)}"><value>${xmlEscape(String(v))}</value></Data>`)
+    .join('');
+  return `<ExtendedData>${data}</ExtendedData>`;
+}
+
 /** KML colour aabbggrr from #rrggbb and an alpha in [0, 1]. */
 function kmlColour(hex: string, alpha: number): string {
   const a = Math.round(alpha * 255)
@@ -74,9 +92,10 @@ export function searchAreasKml(set: SearchAreaSet, ctx: ProductContext, result: 
   out.push('<open>1</open>');
   out.push(
     `<description>${xmlEscape(
-      `Leeway drift of ${ctx.category.key} (${ctx.category.description}), ${result.nParticles} particles. ` +
+      `Leeway drift of ${ctx.category.key} (${plainCategoryText(ctx.category.description)}), ${result.nParticles} particles. ` +
         `Areas are the smallest regions of a kernel-smoothed map (cells up to ${Math.round(set.cellM)} m) holding ${set.percents.join(' / ')} % ` +
-        `of the drifting particles' probability at each time (stranded and outside-the-forcing particles excluded). driftline ${ctx.softwareVersion}, made ${ctx.createdAtIso}.`,
+        `of the drifting particles' probability at each time (stranded and outside-the-forcing particles excluded). driftline ${ctx.softwareVersion}, made ${ctx.createdAtIso}.` +
+        (ctx.warnings && ctx.warnings.length > 0 ? ` WARNINGS: ${ctx.warnings.join('; ')}.` : ''),
     )}</description>`,
   );
   for (const p of set.percents) {
@@ -90,6 +109,7 @@ export function searchAreasKml(set: SearchAreaSet, ctx: ProductContext, result: 
     '<Style id="datum"><IconStyle><color>ffffffff</color><scale>0.9</scale><Icon>' +
       '<href>http://maps.google.com/mapfiles/kml/shapes/cross-hairs.png</href></Icon></IconStyle></Style>',
   );
+  out.push('<Style id="datum-track"><LineStyle><color>ff000000</color><width>2</width></LineStyle></Style>');
   out.push(
     '<Style id="seed"><IconStyle><color>ff00ffff</color><scale>1.1</scale><Icon>' +
       '<href>http://maps.google.com/mapfiles/kml/shapes/star.png</href></Icon></IconStyle>' +
@@ -100,6 +120,22 @@ export function searchAreasKml(set: SearchAreaSet, ctx: ProductContext, result: 
       `${isoUtc(ctx.model.startTimeSec)}, seeding radius ${ctx.model.seeding.radiusM} m`,
     )}</description><styleUrl>#seed</styleUrl>${geometryKml(seedGeometry(ctx))}</Placemark>`,
   );
+
+  // The datum track: datums in time order as one line, over the whole run (a LineString's vertices
+  // carry no time in KML 2.2; each vertex's time is in the description and the per-time Datum points).
+  const track = set.datums.slice().sort((a, b) => a.timeSec - b.timeSec);
+  const [firstDatum] = track;
+  const lastDatum = track.at(-1);
+  if (firstDatum && lastDatum && track.length > 1) {
+    out.push(
+      `<Placemark><name>Datum track</name><description>${xmlEscape(
+        `Centre of the particles from ${humanUtc(firstDatum.timeSec)} to ${humanUtc(lastDatum.timeSec)}: ` +
+          track.map((d) => `${isoUtc(d.timeSec)} ${d.latDeg.toFixed(5)}, ${d.lonDeg.toFixed(5)}`).join('; '),
+      )}</description><TimeSpan><begin>${isoUtc(firstDatum.timeSec)}</begin><end>${isoUtc(spanEnd.get(lastDatum.timeSec) ?? lastDatum.timeSec + stepSec)}</end></TimeSpan>` +
+        `${extendedData({ start: isoUtc(firstDatum.timeSec), end: isoUtc(lastDatum.timeSec), points: track.length })}` +
+        `<styleUrl>#datum-track</styleUrl><LineString><tessellate>1</tessellate><coordinates>${track.map((d) => `${d.lonDeg},${d.latDeg}`).join(' ')}</coordinates></LineString></Placemark>`,
+    );
+  }
 
   const areasByTime = new Map<number, SearchArea[]>();
   for (const a of set.areas) {
@@ -114,8 +150,14 @@ export function searchAreasKml(set: SearchAreaSet, ctx: ProductContext, result: 
     for (const a of areas) {
       out.push(
         `<Placemark><name>${a.percent} %</name><description>${xmlEscape(
-          `${humanUtc(a.timeSec)}: ${a.areaKm2.toFixed(1)} km² holding ${(a.fractionInside * 100).toFixed(1)} % of the particles`,
-        )}</description>${timeSpan(a.timeSec)}<styleUrl>#area-${a.percent}</styleUrl>${geometryKml(a.geometry)}</Placemark>`,
+          `${humanUtc(a.timeSec)}: ${a.areaKm2.toFixed(1)} km² (${(a.areaKm2 / KM2_PER_NM2).toFixed(1)} NM²) holding ${(a.fractionInside * 100).toFixed(1)} % of the particles`,
+        )}</description>${timeSpan(a.timeSec)}${extendedData({
+          percent: a.percent,
+          area_km2: Number(a.areaKm2.toFixed(3)),
+          area_nm2: Number((a.areaKm2 / KM2_PER_NM2).toFixed(3)),
+          time: isoUtc(a.timeSec),
+          fraction_inside: Number(a.fractionInside.toFixed(4)),
+        })}<styleUrl>#area-${a.percent}</styleUrl>${geometryKml(a.geometry)}</Placemark>`,
       );
     }
     out.push(

@@ -11,6 +11,7 @@ import { STATUS, type TrajectoryResult } from '../model/types.js';
 import type { DensityGrid } from './density-grid.js';
 import { fallbackWarnings, isoTime, redactSecrets } from './netcdf/acdd.js';
 import { driftingDatumFields, type SummarySearch } from './summary-search.js';
+import { firstStranding, mostLikelyCell } from './summary-glance.js';
 import type { ProductContext, ProductFile } from './types.js';
 
 const WGS84 = geodesic.Geodesic.WGS84;
@@ -199,6 +200,9 @@ export function buildSummary(result: TrajectoryResult, ctx: ProductContext, opts
       },
     })),
     ...(opts.search?.mission ? { search: opts.search.mission } : {}),
+    // At a glance (summary-glance.ts): null when no particle stranded / no grid.
+    first_stranding: firstStranding(result),
+    most_likely_cell: opts.grid ? mostLikelyCell(opts.grid, result.timesSec) : null,
     timings_ms: opts.timingsMs,
     products: (opts.products ?? []).map((p) => ({ kind: p.kind, path: p.relPath, content_type: p.contentType, bytes: p.bytes, sha256: p.sha256 })),
     params: redactSecrets(ctx.params),

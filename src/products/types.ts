@@ -57,6 +57,11 @@ export interface ProductContext {
    * fall back to neutral driftline defaults (src/products/netcdf/acdd.ts DEFAULT_ATTRIBUTION).
    */
   attribution?: Partial<ProductAttribution>;
+  /**
+   * The mission's warnings known before the products are written (fallback forcing, particles that left
+   * the forcing, capped or coarsened output): every product carries them in its own way.
+   */
+  warnings?: readonly string[];
 }
 
 export interface ProductAttribution {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DriftlineError } from '../errors.js';
 import { describeProduct } from '../mission/files.js';
-import type { TrajectoryResult } from '../model/types.js';
+import { STATUS, type TrajectoryResult } from '../model/types.js';
 import { buildDensityGrid, type DensityGrid } from './density-grid.js';
 import { writeDensityNc } from './density-nc.js';
 import { LEEWAY_ASCII_MAX_RECORDS, writeLeewayAscii } from './leeway-ascii.js';
@@ -32,6 +32,41 @@ export interface WriteAllOptions {
   warnings: string[];
   /** A grid already built by buildDensityGrid(result, cellM) (e.g. for the animation), to avoid building it twice. */
   grid?: DensityGrid;
+  /** Products written before these (the animation), listed in summary.json after the others. */
+  earlierProducts?: ProductFile[];
+}
+
+function pushOnce(warnings: string[], msg: string): void {
+  if (!warnings.includes(msg)) warnings.push(msg);
+}
+
+/**
+ * Adds to `warnings` (once each) what the products would otherwise hide: particles that left the forcing,
+ * a coarsened density grid, a Leeway ASCII file over its cap. Called before the animation and again in
+ * writeAllProducts, so every product (not only summary.json) carries them.
+ */
+export function addProductWarnings(result: TrajectoryResult, grid: DensityGrid, warnings: string[]): void {
+  let outside = 0;
+  const last = result.nTimes - 1;
+  for (let p = 0; p < result.nParticles; p++) if (result.status[p * result.nTimes + last] === STATUS.OUTSIDE) outside++;
+  if (outside > 0) {
+    pushOnce(
+      warnings,
+      `${outside} of ${result.nParticles} particles left the forcing area and stopped there (not drifting); their positions say nothing about the object`,
+    );
+  }
+  if (grid.cellM > grid.requestedCellM * 1.001) {
+    pushOnce(
+      warnings,
+      `density grid coarsened from ${grid.requestedCellM} m to ${Math.round(grid.cellM)} m cells to cap memory (${grid.nx} × ${grid.ny} cells × ${grid.nTimes} times)`,
+    );
+  }
+  if (result.nParticles * result.nTimes > LEEWAY_ASCII_MAX_RECORDS) {
+    pushOnce(
+      warnings,
+      `products/leeway.txt not written: ${result.nParticles} particles × ${result.nTimes} records exceed ${LEEWAY_ASCII_MAX_RECORDS} (about 40 bytes each in that format)`,
+    );
+  }
 }
 
 /** Local-disk failures another attempt (possibly on another worker) may not hit. */
@@ -49,7 +84,7 @@ function productError(stage: string, err: unknown): DriftlineError {
 
 export async function writeAllProducts(
   result: TrajectoryResult,
-  ctx: ProductContext,
+  missionCtx: ProductContext,
   workDir: string,
   opts: WriteAllOptions,
 ): Promise<ProductFile[]> {
@@ -69,15 +104,12 @@ export async function writeAllProducts(
 
   // Particle weights (Σ = 1): the posterior after params.search.completed, else equal (issue 8).
   // Computed first: particles.nc stores them, and every product below uses them.
-  const search = await timed('search_weights', () => missionSearch(result, ctx.params.search));
+  const search = await timed('search_weights', () => missionSearch(result, missionCtx.params.search));
   const weights = search.weights;
-  await timed('trajectory_nc', () => writeTrajectoryNc(result, ctx, target('trajectory'), {}, weights));
   const grid = opts.grid ?? (await timed('density_grid', () => buildDensityGrid(result, opts.cellM)));
-  if (grid.cellM > grid.requestedCellM * 1.001) {
-    opts.warnings.push(
-      `density grid coarsened from ${grid.requestedCellM} m to ${Math.round(grid.cellM)} m cells to cap memory (${grid.nx} × ${grid.ny} cells × ${grid.nTimes} times)`,
-    );
-  }
+  addProductWarnings(result, grid, opts.warnings);
+  const ctx: ProductContext = { ...missionCtx, warnings: [...opts.warnings] };
+  await timed('trajectory_nc', () => writeTrajectoryNc(result, ctx, target('trajectory'), {}, weights));
   await timed('density_nc', () => writeDensityNc(grid, ctx, target('density')));
   let areaSet: SmoothedAreaSet | undefined;
   const areaFiles = await timed('search_areas', () => {
@@ -97,17 +129,13 @@ export async function writeAllProducts(
   if (result.nParticles * result.nTimes <= LEEWAY_ASCII_MAX_RECORDS) {
     await timed('leeway_ascii', () => writeLeewayAscii(result, ctx, target('leeway_ascii')));
     files.push(await describeProduct(workDir, 'leeway_ascii'));
-  } else {
-    opts.warnings.push(
-      `products/leeway.txt not written: ${result.nParticles} particles × ${result.nTimes} records exceed ${LEEWAY_ASCII_MAX_RECORDS} (about 40 bytes each in that format)`,
-    );
   }
   await timed('summary', () =>
     writeSummary(result, ctx, target('summary'), {
       timingsMs: opts.timingsMs,
       warnings: opts.warnings,
       grid,
-      products: files,
+      products: [...files, ...(opts.earlierProducts ?? [])],
       ...(areaSet ? { search: { datums: areaSet.datums, mission: searchSummary(search, plan) } } : {}),
     }),
   );

@@ -55,7 +55,7 @@ async function renderFrame0(name: string, land: AnimationLand): Promise<Buffer> 
   const file = path.join(dir, name, 'animation.mp4');
   mkdirSync(path.dirname(file), { recursive: true });
   await writeAnimation(cloud, ctx, file, { ffmpegPath: ffmpeg!, land });
-  return execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-vf', 'select=eq(n\\,0)', '-vframes', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
+  return execFileSync(ffmpeg!, ['-v', 'error', '-i', file, '-vf', 'select=eq(n\\,0)', '-vframes', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
     maxBuffer: W * H * 3 + 1024,
   });
 }

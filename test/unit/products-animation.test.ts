@@ -1,15 +1,17 @@
 /**
- * products/animation.mp4 through the real ffmpeg and ffprobe: codec, pixel format, one frame per
+ * products/animation.mp4 through the real ffmpeg (system or packaged): codec, pixel format, one frame per
  * output step, what a frame shows, and the errors a coordinator's operator would see.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DriftlineError } from '../../src/errors.js';
 import { buildDensityGrid } from '../../src/products/density-grid.js';
-import { findFfmpeg, writeAnimation } from '../../src/products/animation/index.js';
+import { animationView, colourScaleTop, findFfmpeg, locateFfmpeg, writeAnimation } from '../../src/products/animation/index.js';
+import { xOf, yOf } from '../../src/products/animation/view.js';
+import { packagedFfmpegPath } from '../../src/products/animation/ffmpeg.js';
 import { COLOURS, hexRgb, layoutFor } from '../../src/products/animation/style.js';
 import { seededContext, syntheticCloud } from './products.fixtures.js';
 
@@ -36,7 +38,7 @@ const file = path.join(dir, 'products', 'animation.mp4');
 /** Frame k of the MP4 decoded to RGB bytes by ffmpeg. */
 function decodeFrame(k: number): Buffer {
   return execFileSync(
-    'ffmpeg',
+    ffmpeg!,
     ['-v', 'error', '-i', file, '-vf', `select=eq(n\\,${k})`, '-vframes', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
     { maxBuffer: W * H * 3 + 1024 },
   );
@@ -60,18 +62,12 @@ describe('writeAnimation', () => {
     await writeAnimation(cloud, ctx, file, { ffmpegPath: ffmpeg!, grid: buildDensityGrid(cloud, 1000) });
   });
 
-  it('ffprobe: H.264, yuv420p, 1280×720, exactly one frame per output step', () => {
-    const out = execFileSync(
-      'ffprobe',
-      ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,pix_fmt,width,height,nb_read_frames', '-of', 'json', file],
-      { encoding: 'utf8' },
-    );
-    const s = (JSON.parse(out) as { streams: Record<string, unknown>[] }).streams[0];
-    expect(s.codec_name).toBe('h264');
-    expect(s.pix_fmt).toBe('yuv420p');
-    expect(s.width).toBe(W);
-    expect(s.height).toBe(H);
-    expect(Number(s.nb_read_frames)).toBe(NT);
+  it('H.264, yuv420p, 1280×720, exactly one frame per output step', () => {
+    // ffmpeg alone (the packaged ffmpeg comes without ffprobe): its stream line, then every frame decoded.
+    const info = spawnSync(ffmpeg!, ['-hide_banner', '-i', file], { encoding: 'utf8' }).stderr;
+    expect(info).toMatch(new RegExp(`Video: h264 .*yuv420p.*, ${W}x${H}`));
+    const all = execFileSync(ffmpeg!, ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { maxBuffer: W * H * (NT + 2) });
+    expect(all.length).toBe(W * H * NT);
   });
 
   it('has its moov atom before mdat (+faststart, so a browser plays it while downloading)', () => {
@@ -96,21 +92,13 @@ describe('writeAnimation', () => {
     const first = decodeFrame(0);
     const last = decodeFrame(NT - 1);
     // yuv420p with x264 at crf 23 shifts flat colours by a few levels: 12 per channel is ample.
-    const sidebarBlank = { x: L.sidebar.x + 20, y: H - 120, w: L.sidebar.w - 40, h: 40 };
+    // Between the symbol legend (ends ~490 px) and the footer (forcing, land, version: from ~615 px).
+    const sidebarBlank = { x: L.sidebar.x + 20, y: H - 200, w: L.sidebar.w - 40, h: 40 };
     expect(countNear(last, sidebarBlank, hexRgb(COLOURS.page), 12)).toBeGreaterThan(0.95 * sidebarBlank.w * sidebarBlank.h);
     expect(countNear(last, L.map, hexRgb(COLOURS.sea), 12)).toBeGreaterThan(0.2 * L.map.w * L.map.h);
-    // Drifting particles are dark navy dots (blended 55 % over the shading); count clearly dark-blue pixels.
-    const navyish = (rgb: Buffer) => {
-      let n = 0;
-      for (let y = L.map.y; y < L.map.y + L.map.h; y++) {
-        for (let x = L.map.x; x < L.map.x + L.map.w; x++) {
-          const i = (y * W + x) * 3;
-          if (rgb[i + 2] > rgb[i] + 30 && rgb[i] < 110 && rgb[i + 1] < 130) n++;
-        }
-      }
-      return n;
-    };
-    expect(navyish(last)).toBeGreaterThan(500);
+    // Drifting dots are now 35 % translucent over the shading (no colour test separates them from it);
+    // stranded particles (5 % = 150) stay opaque green 3 × 3 px squares: count those.
+    expect(countNear(last, L.map, hexRgb(COLOURS.stranded), 30)).toBeGreaterThan(150);
     // The cloud spreads and moves: the map area differs in many pixels between the first and last frame.
     let changed = 0;
     for (let y = L.map.y; y < L.map.y + L.map.h; y++) {
@@ -144,8 +132,33 @@ describe('writeAnimation', () => {
     expect((err as Error).message).toContain('Unknown encoder libx264 (test)');
   });
 
+  it('draws the last known position on top of the particles at its projected pixel, first and last frame', () => {
+    // The seed is where the whole cloud starts (frame 0: 3000 particles over it); the star must show.
+    const view = animationView(cloud, ctx, W, H, buildDensityGrid(cloud, 1000));
+    const cx = Math.round(xOf(view, ctx.model.seeding.lonDeg));
+    const cy = Math.round(yOf(view, ctx.model.seeding.latDeg));
+    const box = { x: cx - 2, y: cy - 2, w: 5, h: 5 };
+    // The star's yellow fill (radius 9 px, inner radius 4 px) covers this 5 × 5 px core; x264 shifts a
+    // saturated yellow by up to ~30 levels in yuv420p at its edges, hence 40 per channel and 20 of 25.
+    for (const k of [0, NT - 1]) {
+      expect(countNear(decodeFrame(k), box, hexRgb(COLOURS.seed), 40), `frame ${k}`).toBeGreaterThanOrEqual(20);
+    }
+  });
+
   it('rejects an odd frame size (yuv420p needs even dimensions)', async () => {
     await expect(writeAnimation(cloud, ctx, path.join(dir, 'odd.mp4'), { ffmpegPath: ffmpeg!, width: 1281 })).rejects.toThrow(/even/);
+  });
+});
+
+describe('colourScaleTop', () => {
+  it('fits the colour scale to the occupied cells, not to the release cell', () => {
+    // 1 cell holding the whole release (5 000) and 400 cells holding 1..20: the top is 20, not 5 000.
+    const grid = buildDensityGrid(cloud, 1000);
+    grid.counts.fill(0);
+    grid.stranded.fill(0);
+    grid.counts[0] = 5000;
+    for (let i = 1; i <= 400; i++) grid.counts[i] = 1 + (i % 20);
+    expect(colourScaleTop(grid)).toBe(20);
   });
 });
 
@@ -163,12 +176,36 @@ describe('findFfmpeg', () => {
     try {
       writeFileSync(path.join(empty, 'ffmpeg'), 'not executable');
       process.env.PATH = `${empty}${path.delimiter}${bin}`;
-      expect(findFfmpeg({ FFMPEG_PATH: undefined })).toBeNull(); // not executable yet
+      // packaged: null stands for a machine without the optional package.
+      expect(locateFfmpeg({ FFMPEG_PATH: undefined }, { packaged: null }).path).toBeNull(); // not executable yet
       chmodSync(fake, 0o755);
-      expect(findFfmpeg({ FFMPEG_PATH: undefined })).toBe(fake);
+      expect(locateFfmpeg({ FFMPEG_PATH: undefined }, { packaged: null })).toEqual({ path: fake, source: 'PATH' });
       process.env.PATH = empty;
-      // ffmpeg-static is not installed in this project, so nothing else is found.
-      expect(findFfmpeg({ FFMPEG_PATH: undefined })).toBeNull();
+      // Without the optional package nothing else is found, and the warning says what to do.
+      const none = locateFfmpeg({ FFMPEG_PATH: undefined }, { packaged: null });
+      expect(none.path).toBeNull();
+      expect(none.path === null && none.warning).toMatch(/no ffmpeg found.*set FFMPEG_PATH/);
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
+
+  it('falls back to the packaged ffmpeg only when it lists libx264', () => {
+    const bin = mkdtempSync(path.join(dir, 'pkg-'));
+    const noX264 = path.join(bin, 'ffmpeg-no-x264');
+    // A real ffmpeg's `-encoders` listing, without the libx264 line.
+    writeFileSync(noX264, '#!/bin/sh\necho " V..... mpeg4                MPEG-4 part 2"\n', { mode: 0o755 });
+    const saved = process.env.PATH;
+    try {
+      process.env.PATH = mkdtempSync(path.join(dir, 'empty-'));
+      const lacking = locateFfmpeg({ FFMPEG_PATH: undefined }, { packaged: noX264 });
+      expect(lacking.path === null && lacking.warning).toMatch(/does not list the libx264 encoder/);
+      const packaged = packagedFfmpegPath();
+      // The optional dependency installs on Linux x64 (the CI and development machines).
+      if (process.platform === 'linux' && process.arch === 'x64') {
+        expect(packaged).not.toBeNull();
+        expect(locateFfmpeg({ FFMPEG_PATH: undefined })).toEqual({ path: packaged, source: 'package' });
+      }
     } finally {
       process.env.PATH = saved;
     }

@@ -246,7 +246,7 @@ describe('writeSearchAreaFiles', () => {
     };
     expect(doc.kml['@xmlns']).toBe('http://www.opengis.net/kml/2.2');
     expect(doc.kml.Document.name).toBe('Search areas — mission sar-2024-03-01.A');
-    expect(doc.kml.Document.Style.map((s) => s['@id'])).toEqual(['area-50', 'area-90', 'area-95', 'datum', 'seed']);
+    expect(doc.kml.Document.Style.map((s) => s['@id'])).toEqual(['area-50', 'area-90', 'area-95', 'datum', 'datum-track', 'seed']);
     const folders = doc.kml.Document.Folder;
     expect(folders).toHaveLength(T);
     folders.forEach((f, k) => {
@@ -258,7 +258,9 @@ describe('writeSearchAreaFiles', () => {
       expect(placemarks.map((p) => String(p.name))).toEqual(['95 %', '90 %', '50 %', 'Datum']);
       for (const p of placemarks) expect(p.TimeSpan.begin).toBe(span.begin);
     });
-    // The category description ">PIW, vertical PFD ..." starts with '>', which must be escaped.
-    expect(text).toContain('&gt;PIW');
+    // The category description ">PIW, vertical PFD ..." starts with OpenDrift's sub-category marker '>',
+    // which is dropped rather than shown escaped ("&gt;PIW" leaked into Google Earth's balloons).
+    expect(text).not.toContain('&gt;PIW');
+    expect(text).toContain('(PIW, vertical PFD');
   });
 });

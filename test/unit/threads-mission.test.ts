@@ -50,7 +50,8 @@ describe('mission thread', () => {
     for (const f of direct.filter((p) => p.kind !== 'summary')) {
       expect(sha(path.join(there, f.relPath)), f.relPath).toBe(f.sha256);
     }
-    expect(off.warnings).toEqual([]);
+    // syntheticResult sends 10 % of its particles out of the forcing: the one warning products carry.
+    expect(off.warnings).toEqual(['300 of 3000 particles left the forcing area and stopped there (not drifting); their positions say nothing about the object']);
     expect(readFileSync(path.join(there, 'products/animation.mp4')).subarray(4, 8).toString('latin1')).toBe('ftyp');
   }, THREAD_TEST_MS);
 

@@ -14,6 +14,7 @@ import { DriftlineError } from '../../errors.js';
 import { checkS3Credentials, type CredentialCheck } from '../../storage/credentials.js';
 import { createS3Client } from '../../storage/s3.js';
 import { parse } from '../args.js';
+import { locateFfmpeg } from '../../products/animation/ffmpeg.js';
 import { EXIT } from '../errors.js';
 import { out, printJson } from '../output.js';
 import { describeServiceFailure, where } from '../reachability.js';
@@ -142,9 +143,11 @@ async function checkS3(c: Config): Promise<Check> {
 }
 
 function checkFfmpeg(c: Config): Check {
-  const bin = c.FFMPEG_PATH ?? 'ffmpeg';
+  const choice = locateFfmpeg(c);
+  if (choice.path === null) return { name: 'ffmpeg', level: 'warn', detail: `${choice.warning}; missions complete without the MP4 animation` };
+  const bin = choice.path;
   const r = spawnSync(bin, ['-version'], { encoding: 'utf8', timeout: CHECK_TIMEOUT_MS });
-  if (r.status === 0) return { name: 'ffmpeg', level: 'ok', detail: `${bin}: ${r.stdout.split('\n')[0]}` };
+  if (r.status === 0) return { name: 'ffmpeg', level: 'ok', detail: `${bin} (${choice.source}): ${r.stdout.split('\n')[0]}` };
   return { name: 'ffmpeg', level: 'warn', detail: `${bin} not runnable (${r.error?.message ?? r.stderr.trim()}): missions complete without the MP4 animation; install ffmpeg or set FFMPEG_PATH` };
 }
 

@@ -6,6 +6,8 @@
  */
 import { createCanvas, ImageData, type SKRSContext2D } from '@napi-rs/canvas';
 import { wrapLonDeg } from '../../model/geo.js';
+import { redactUri } from '../netcdf/acdd.js';
+import { plainCategoryText } from '../search-areas-kml.js';
 import type { ProductContext } from '../types.js';
 import { COLOURS, DENSITY_STOPS, font, type Layout } from './style.js';
 import { formatTick, niceLength, ticks, xOf, yOf, type MapView } from './view.js';
@@ -156,13 +158,20 @@ function drawSidebar(g: SKRSContext2D, L: Layout, info: BaseInfo): void {
   g.fillText('DRIFTLINE · Leeway drift simulation', x, 30 * s);
   g.fillStyle = COLOURS.text;
   g.font = font(20, s, 'bold');
-  g.fillText(fit(g, info.ctx.missionId, w), x, 58 * s);
+  if (g.measureText(info.ctx.missionId).width <= w) g.fillText(info.ctx.missionId, x, 58 * s);
+  else {
+    // A long mission id wraps onto two smaller lines (at '-', '_' or '.' too) instead of being cut.
+    g.font = font(15, s, 'bold');
+    const spaced = info.ctx.missionId.replace(/([-_.])/g, '$1 ');
+    const lines = wrap(g, spaced, w, 2).map((line) => line.replace(/([-_.]) /g, '$1'));
+    lines.forEach((line, k) => g.fillText(line, x, (46 + k * 17) * s));
+  }
   const cat = info.ctx.category;
   g.font = font(14, s, 'bold');
   g.fillText(fit(g, `Object: ${cat.key}`, w), x, 86 * s);
   g.font = font(13, s);
   g.fillStyle = COLOURS.muted;
-  const desc = cat.description.replace(/^>+\s*/, '');
+  const desc = plainCategoryText(cat.description);
   wrap(g, desc, w, 3).forEach((line, k) => g.fillText(line, x, (105 + k * 16) * s));
 
   // Density colour bar (log scale), below the dynamic panel.
@@ -216,11 +225,13 @@ function drawSidebar(g: SKRSContext2D, L: Layout, info: BaseInfo): void {
   g.font = font(13, s);
   drawCross(g, x + 8 * s, y, 7 * s, s);
   g.fillStyle = COLOURS.text;
-  g.fillText('Datum (centre of the particles)', x + 24 * s, y);
+  // A backward run starts where the object was found and drifts back to where it came from.
+  const backward = info.ctx.model.timeStepSec < 0;
+  g.fillText(backward ? 'Likely origin (centre of the particles)' : 'Datum (centre of the particles)', x + 24 * s, y);
   y += 24 * s;
   drawStar(g, x + 8 * s, y, 8 * s);
   g.fillStyle = COLOURS.text;
-  g.fillText('Last known position', x + 24 * s, y);
+  g.fillText(backward ? 'Position found (backward run start)' : 'Last known position', x + 24 * s, y);
 
   // Footer.
   g.fillStyle = COLOURS.muted;
@@ -228,7 +239,9 @@ function drawSidebar(g: SKRSContext2D, L: Layout, info: BaseInfo): void {
   g.textBaseline = 'alphabetic';
   // Bottom up: version line, then the land lines (at most 3 once wrapped), then the particle count.
   const landLines = info.landLines.flatMap((line) => wrap(g, line, w, 2)).slice(0, 3);
-  const lines = [`${info.nParticles.toLocaleString('en-US')} particles · OpenDrift Leeway method`, ...landLines];
+  const f = info.ctx.forcing;
+  const forcingLines = wrap(g, `Forcing: wind ${redactUri(f.wind.description)}${f.wind.fallback ? ' (FALLBACK)' : ''}; current ${redactUri(f.current.description)}${f.current.fallback ? ' (FALLBACK)' : ''}`, w, 2);
+  const lines = [`${info.nParticles.toLocaleString('en-US')} particles · OpenDrift Leeway method`, ...forcingLines, ...landLines];
   lines.push(`driftline ${info.ctx.softwareVersion} · made ${info.ctx.createdAtIso.slice(0, 16).replace('T', ' ')} UTC`);
   lines.forEach((line, k) => g.fillText(fit(g, line, w), x, sb.h - (12 + 15 * (lines.length - 1 - k)) * s));
   // Separator between map and sidebar.
@@ -288,6 +301,33 @@ function drawScaleBar(g: SKRSContext2D, view: MapView, L: Layout): void {
   bar(y + 30 * s, nmPx, labelNm);
 }
 
+/** Lines of the warning banner at most: 4 lines of 13 px cover ~9 % of a 720 px frame's map. */
+const MAX_WARNING_LINES = 4;
+
+/**
+ * The mission's warnings as an opaque red banner across the top of the map, over the particles in every
+ * frame: a coordinator who sees only the video must see that the drift rests on made-up wind or that
+ * particles left the forcing.
+ */
+function drawWarningBanner(g: SKRSContext2D, view: MapView, L: Layout, warnings: readonly string[]): void {
+  if (warnings.length === 0) return;
+  const { box } = view;
+  const pad = 6 * L.s;
+  const lineH = 16 * L.s;
+  g.font = font(13, L.s, 'bold');
+  const maxW = box.w - 2 * pad;
+  let lines = warnings.flatMap((w) => wrap(g, `WARNING: ${w}`, maxW, 2));
+  if (lines.length > MAX_WARNING_LINES) {
+    lines = [...lines.slice(0, MAX_WARNING_LINES - 1), '… more warnings in summary.json'];
+  }
+  g.fillStyle = COLOURS.warning;
+  g.fillRect(box.x, box.y, box.w, lines.length * lineH + pad);
+  g.fillStyle = '#ffffff';
+  g.textAlign = 'left';
+  g.textBaseline = 'alphabetic';
+  lines.forEach((line, k) => g.fillText(line, box.x + pad, box.y + pad / 2 + (k + 1) * lineH - 4 * L.s));
+}
+
 export function drawOverlay(L: Layout, view: MapView, ctx: ProductContext): Overlay {
   const canvas = createCanvas(L.width, L.height);
   const g = canvas.getContext('2d');
@@ -308,6 +348,7 @@ export function drawOverlay(L: Layout, view: MapView, ctx: ProductContext): Over
   }
   drawStar(g, xOf(view, seed.lonDeg), yOf(view, seed.latDeg), 9 * L.s);
   g.restore();
+  drawWarningBanner(g, view, L, ctx.warnings ?? []);
   const data = g.getImageData(0, 0, L.width, L.height).data;
   let n = 0;
   for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;

@@ -1,12 +1,92 @@
 /**
- * Raw RGBA frames piped to a system ffmpeg that encodes H.264 (libx264, yuv420p, +faststart) into an
+ * Raw RGBA frames piped to an ffmpeg (the system's, or the optional packaged one: locateFfmpeg) that encodes H.264 (libx264, yuv420p, +faststart) into an
  * MP4. Backpressure: a frame is written only after the pipe drained the previous one, so at most one
  * frame (3.7 MB at 1280 × 720) waits in Node while ffmpeg encodes in its own process. ffmpeg's stderr
  * is kept (last 8 KiB) and put into the error if it fails.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { accessSync, constants, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Config } from '../../config.js';
 import { DriftlineError } from '../../errors.js';
+
+export type FfmpegChoice =
+  | { path: string; source: 'FFMPEG_PATH' | 'PATH' | 'package' }
+  | { path: null; warning: string };
+
+/** The optional npm package that ships a static ffmpeg (with libx264) inside its tarball. */
+const PACKAGED_FFMPEG = '@ffmpeg-installer/linux-x64';
+
+function isExecutableFile(p: string): boolean {
+  try {
+    accessSync(p, constants.X_OK);
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The packaged binary's path when the optional package is installed (Linux x64 only), else null. */
+export function packagedFfmpegPath(): string | null {
+  if (process.platform !== 'linux' || process.arch !== 'x64') return null;
+  try {
+    const pkgJson = createRequire(import.meta.url).resolve(`${PACKAGED_FFMPEG}/package.json`);
+    return path.join(path.dirname(pkgJson), 'ffmpeg');
+  } catch {
+    return null; // optional dependency not installed
+  }
+}
+
+const libx264Cache = new Map<string, boolean>();
+/** Whether `ffmpeg -encoders` lists libx264 (cached per path: ~0.1 s per call). */
+export function hasLibx264(ffmpegPath: string): boolean {
+  const cached = libx264Cache.get(ffmpegPath);
+  if (cached !== undefined) return cached;
+  const r = spawnSync(ffmpegPath, ['-hide_banner', '-encoders'], { encoding: 'utf8', timeout: 10_000 });
+  const ok = r.status === 0 && /^\s*V\S*\s+libx264\s/m.test(r.stdout);
+  libx264Cache.set(ffmpegPath, ok);
+  return ok;
+}
+
+/**
+ * The ffmpeg to use, in this order: FFMPEG_PATH when set (returned even if it does not exist, so that a
+ * wrong setting fails loudly instead of silently using another binary); else the first executable
+ * `ffmpeg` on PATH (the system's, with its own codecs and updates); else the binary of the optional
+ * @ffmpeg-installer/linux-x64 package, if it is executable and lists libx264. Otherwise no path and
+ * one warning saying why and what to do. `packaged` overrides the package's path (tests).
+ */
+export function locateFfmpeg(config: Pick<Config, 'FFMPEG_PATH'>, opts: { packaged?: string | null } = {}): FfmpegChoice {
+  if (config.FFMPEG_PATH) return { path: config.FFMPEG_PATH, source: 'FFMPEG_PATH' };
+  const names = process.platform === 'win32' ? ['ffmpeg.exe', 'ffmpeg'] : ['ffmpeg'];
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    for (const name of names) {
+      const candidate = path.join(dir, name);
+      if (isExecutableFile(candidate)) return { path: candidate, source: 'PATH' };
+    }
+  }
+  const packaged = opts.packaged !== undefined ? opts.packaged : packagedFfmpegPath();
+  if (packaged === null || !isExecutableFile(packaged)) {
+    return {
+      path: null,
+      warning: `animation skipped: no ffmpeg found (none on PATH, FFMPEG_PATH unset, optional package ${PACKAGED_FFMPEG} not installed); install ffmpeg or set FFMPEG_PATH`,
+    };
+  }
+  if (!hasLibx264(packaged)) {
+    return {
+      path: null,
+      warning: `animation skipped: the packaged ffmpeg (${PACKAGED_FFMPEG}) does not list the libx264 encoder; install ffmpeg or set FFMPEG_PATH`,
+    };
+  }
+  return { path: packaged, source: 'package' };
+}
+
+/** locateFfmpeg's path, or null when there is none. */
+export function findFfmpeg(config: Pick<Config, 'FFMPEG_PATH'>): string | null {
+  return locateFfmpeg(config).path;
+}
 
 export interface EncoderOptions {
   ffmpegPath: string;

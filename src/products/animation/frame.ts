@@ -52,7 +52,9 @@ export interface FrameStats {
  * ones still show the shading below.
  */
 export function dotStyle(nDrawn: number): { size: number; alpha: number } {
-  return nDrawn <= 5000 ? { size: 3, alpha: 0.85 } : { size: 2, alpha: 0.55 };
+  // 2 px at 35 % (≤ 5 000 drawn) / 25 %: the shading's colour stays readable under the cloud's core
+  // (looked at on the demo's 5 000 particles: 3 px at 85 % hid the density peak entirely).
+  return nDrawn <= 5000 ? { size: 2, alpha: 0.35 } : { size: 2, alpha: 0.25 };
 }
 
 export class FrameCompositor {

@@ -7,13 +7,9 @@
  * particles coloured by status, datum, last known position, scale bar (km and nm), and a sidebar with
  * mission id, object category, UTC time and the counts by status.
  */
-import { accessSync, constants, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { GlobalFonts } from '@napi-rs/canvas';
-import type { Config } from '../../config.js';
 import { DriftlineError } from '../../errors.js';
 import type { TrajectoryResult } from '../../model/types.js';
 import { unwrapLonDeg } from '../../model/geo.js';
@@ -28,6 +24,7 @@ import { densityLut, layoutFor } from './style.js';
 import { fitView, type MapView } from './view.js';
 
 export type { AnimationLand } from './land.js';
+export { findFfmpeg, locateFfmpeg, type FfmpegChoice } from './ffmpeg.js';
 
 export interface AnimationOptions {
   ffmpegPath: string;
@@ -46,40 +43,6 @@ export interface AnimationOptions {
   land?: AnimationLand;
   /** Filled with milliseconds per stage (setup, land, basemap, frames, encoder wait). */
   timingsMs?: Record<string, number>;
-}
-
-function isExecutableFile(p: string): boolean {
-  try {
-    accessSync(p, constants.X_OK);
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The ffmpeg to use: FFMPEG_PATH when set (returned even if it does not exist, so that a wrong setting
- * fails loudly instead of silently using another binary), else the first `ffmpeg` on PATH, else the
- * binary of the optional ffmpeg-static package if it is installed and its file exists; null if none.
- */
-export function findFfmpeg(config: Pick<Config, 'FFMPEG_PATH'>): string | null {
-  if (config.FFMPEG_PATH) return config.FFMPEG_PATH;
-  const names = process.platform === 'win32' ? ['ffmpeg.exe', 'ffmpeg'] : ['ffmpeg'];
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    for (const name of names) {
-      const candidate = path.join(dir, name);
-      if (isExecutableFile(candidate)) return candidate;
-    }
-  }
-  try {
-    // Optional package, not a dependency: its default export is the binary's path (or null).
-    const staticPath = createRequire(import.meta.url)('ffmpeg-static') as unknown;
-    if (typeof staticPath === 'string' && isExecutableFile(staticPath)) return staticPath;
-  } catch {
-    // not installed
-  }
-  return null;
 }
 
 /** Display cells of ~5 px: fine enough to show structure, coarse enough to read as shading. */
@@ -102,13 +65,23 @@ function withSeed(ext: Extent, ctx: ProductContext): Extent {
   return e;
 }
 
-function maxCellCount(grid: DensityGrid): number {
-  let m = 0;
-  for (let i = 0; i < grid.counts.length; i++) {
+/**
+ * Top of the colour scale: the 99th percentile of the occupied cells' counts over the run, not the
+ * maximum. The maximum is the first frames' few cells holding the whole release (5 000 in the demo's
+ * first frame while later cells hold 1–30), which left nearly every cell pale yellow; above the top the
+ * colour saturates.
+ */
+export function colourScaleTop(grid: DensityGrid): number {
+  let n = 0;
+  for (let i = 0; i < grid.counts.length; i++) if (grid.counts[i] + grid.stranded[i] > 0) n++;
+  if (n === 0) return 1;
+  const occupied = new Uint32Array(n);
+  for (let i = 0, k = 0; i < grid.counts.length; i++) {
     const v = grid.counts[i] + grid.stranded[i];
-    if (v > m) m = v;
+    if (v > 0) occupied[k++] = v;
   }
-  return m;
+  occupied.sort();
+  return occupied[Math.min(n - 1, Math.floor(0.99 * n))];
 }
 
 /**
@@ -158,7 +131,7 @@ export async function writeAnimation(
     (productCellM / 1000) * view.pxPerKm >= MIN_GRID_CELL_PX
       ? (productGrid ?? buildDensityGrid(result, productCellM))
       : buildDensityGrid(result, (DISPLAY_CELL_PX / view.pxPerKm) * 1000);
-  const maxCount = maxCellCount(grid);
+  const maxCount = colourScaleTop(grid);
   lap('setup');
 
   const land = opts.land ?? DEFAULT_ANIMATION_LAND;

@@ -19,6 +19,8 @@ export const COLOURS = {
   active: '#102a6b',
   stranded: '#00a63c',
   outside: '#8c8c8c',
+  /** The warning banner's background: a red that white bold text reads on (contrast 6.6:1). */
+  warning: '#b3261e',
   seed: '#ffd400',
   datum: '#000000',
 } as const;

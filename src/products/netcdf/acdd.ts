@@ -195,6 +195,8 @@ export function missionAttributes(ctx: ProductContext): NcAttributes {
   const warnings = fallbackWarnings(ctx);
   out.forcing_fallback_used = warnings.length > 0 ? 'true' : 'false';
   if (warnings.length > 0) out.forcing_warning = warnings.join('; ');
+  // All of the mission's warnings (one attribute, '; '-separated): a NetCDF reader sees what summary.json says.
+  if (ctx.warnings && ctx.warnings.length > 0) out.warnings = ctx.warnings.join('; ');
   for (const [name, s] of forcingEntries(ctx)) flattenAttributes(s, `forcing_${name}`, out);
   return out;
 }
