@@ -89,8 +89,8 @@ describe('bad input', () => {
 
 describe('kill -9', () => {
   it('returns a dead worker\'s mission to the queue within about one lease, and it completes once', async () => {
-    // 3 s missions: long enough to kill one in the middle.
-    const a = fleet.spawn('k9-a', { TEST_RUNNER_MS: '3000' }, TEST_RUNNER);
+    // A 20 s mission: it is still running when worker b is up and a is killed.
+    const a = fleet.spawn('k9-a', { TEST_RUNNER_MS: '20000' }, TEST_RUNNER);
     // Should this test fail half-way, its mission must not come back (a killed worker's list returns
     // to the queue when its lease expires) into the SIGTERM tests that follow.
     onTestFinished(async () => {
@@ -112,13 +112,16 @@ describe('kill -9', () => {
     expect(later.status).toBe('processing');
     expect(later.progress).toBeGreaterThan(first.progress);
     expect(later.heartbeat_at!.getTime()).toBeGreaterThan(first.heartbeat_at!.getTime());
+    // Worker b is up (idle: the queue is empty) before a dies, so what is timed is the lease, not
+    // b's start-up (1-3 s of imports on a loaded 2-core machine).
+    const b = fleet.spawn('k9-b', { TEST_RUNNER_MS: '1000' }, TEST_RUNNER);
+    await b.started();
     a.kill('SIGKILL');
     const killedAt = Date.now();
     await a.exited;
-    const b = fleet.spawn('k9-b', { TEST_RUNNER_MS: '1000' }, TEST_RUNNER);
     await b.waitForLog((l) => l.msg === 'mission started' && l.mission_id === 'm-k9', 15_000);
     const backAfterMs = Date.now() - killedAt;
-    // LEASE_SECONDS 2 + one HEARTBEAT 0.5 s for the reaper + 2.5 s for starting worker b and a
+    // LEASE_SECONDS 2 + one HEARTBEAT 0.5 s for b's reaper + the claim, with 2.5 s to spare for a
     // loaded 2-core machine: "about one lease time".
     expect(backAfterMs).toBeLessThan(5000);
     expect(b.logs.some((l) => l.msg.startsWith('lease of a dead worker expired') && l.dead_worker === 'k9-a')).toBe(true);
