@@ -79,6 +79,8 @@ describe('S3 down', () => {
     const retry = await fleet.cli(['retry', 'm-s3']);
     expect(retry.code, retry.stderr).toBe(0);
     const done = await fleet.waitForStatus('m-s3', 'completed');
+    // Aliases are written after the completion, before the ack: wait for the ack.
+    await waitFor('m-s3 acknowledged', async () => (await fleet.queue.lengths()).processing.every((p) => p.length === 0));
     expect(done.attempts).toBe(1); // retry gives a fresh budget
     const results = await fleet.results('m-s3');
     expect(results.map((r) => r.kind)).toEqual(['summary', 'trajectory']);

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { job, startFleet, type Fleet } from '../helpers/fleet.js';
+import { waitFor } from '../helpers/processes.js';
 
 let fleet: Fleet;
 
@@ -50,6 +51,9 @@ describe('fleet', () => {
       ),
     );
     for (const id of ids) await fleet.waitForStatus(id, 'completed', 100_000);
+    // The row turns completed first; the fixed-key aliases are written before the ack, so an empty
+    // processing list means every mission's objects are all in place.
+    await waitFor('every job acknowledged', async () => (await fleet.queue.lengths()).processing.every((p) => p.length === 0), 30_000);
 
     for (const id of ids) {
       const results = await fleet.results(id);
