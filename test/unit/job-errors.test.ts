@@ -1,17 +1,6 @@
 /** E_JOB_INVALID names every invalid field of a job, not only the first (issue 11, operations). */
 import { describe, expect, it } from 'vitest';
-import { DriftlineError } from '../../src/errors.js';
-import { validateJob } from '../../src/job.js';
-
-function failure(raw: unknown): DriftlineError {
-  try {
-    validateJob(raw);
-  } catch (e) {
-    if (e instanceof DriftlineError) return e;
-    throw e;
-  }
-  throw new Error('job was accepted');
-}
+import { jobFailure as failure } from './job.fixtures.js';
 
 describe('E_JOB_INVALID', () => {
   it('names each invalid field with its reason; `field` is the first', () => {

@@ -1,8 +1,8 @@
 /** params.search (issue 8): validated with the job, errors name the field; resolved to seconds. */
 import { describe, expect, it } from 'vitest';
-import { DriftlineError } from '../../src/errors.js';
 import { validateJob } from '../../src/job.js';
 import { resolveSearch } from '../../src/search/params.js';
+import { jobFailure as failure } from './job.fixtures.js';
 
 const square = [[4.6, 59.3], [4.7, 59.3], [4.7, 59.35], [4.6, 59.35], [4.6, 59.3]];
 const unit = { name: 'Helo', speed_kn: 90, endurance_h: 2, sweep_width_nm: 1.2 };
@@ -10,16 +10,6 @@ const completed = { name: 'Sweep 1', start_time: '2024-01-01T14:00:00Z', end_tim
 
 function job(search: unknown, extra: Record<string, unknown> = {}) {
   return { mission_id: 'search-job', params: { latitude: 59.3, longitude: 4.6, start_time: '2024-01-01T12:00:00Z', duration_hours: 24, ...extra, search } };
-}
-
-function failure(raw: unknown): DriftlineError {
-  try {
-    validateJob(raw);
-  } catch (e) {
-    if (e instanceof DriftlineError) return e;
-    throw e;
-  }
-  throw new Error('job was accepted');
 }
 
 describe('params.search', () => {
