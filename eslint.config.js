@@ -24,7 +24,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**/*.{js,mjs}', 'bench/**/*.{js,mjs}', 'scripts/make-forcing', 'scripts/push-job'],
+    files: ['scripts/**/*.{js,mjs}', 'bench/**/*.{js,mjs}', 'examples/**/*.{js,mjs}', 'scripts/make-forcing', 'scripts/push-job'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', performance: 'readonly' } },
   },
 );

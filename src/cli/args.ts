@@ -4,9 +4,14 @@ import { UsageError } from './errors.js';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
-export function parse<O extends Options>(argv: string[], options: O, usage: string) {
+type HelpFlag = { help: { type: 'boolean'; short: 'h' } };
+/** What parseArgs returns for `options` plus --help (named so the declaration files can spell it). */
+export type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O & HelpFlag; allowPositionals: true; strict: true }>>;
+
+export function parse<O extends Options>(argv: string[], options: O, usage: string): Parsed<O> {
   try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    const help: HelpFlag = { help: { type: 'boolean', short: 'h' } };
+    return parseArgs({ args: argv, options: { ...options, ...help }, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError(`${(err as Error).message}\n\n${usage}`);
   }

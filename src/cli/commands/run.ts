@@ -7,10 +7,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
-import { loadConfig, type Config } from '../../config.js';
+import { loadConfig } from '../../config.js';
 import { forcingPolicyFromConfig } from '../../forcing/policy.js';
-import { jobLimits, parseJobText, type Job } from '../../job.js';
+import { jobLimits, parseJobText } from '../../job.js';
 import { createLogger } from '../../logger.js';
+import { jobNeedsS3 } from '../../mission/local.js';
 import type { MissionProgress } from '../../mission/types.js';
 import { loadMissionRunner } from '../../worker/runner.js';
 import { numberFlag, onePositional, parse } from '../args.js';
@@ -31,12 +32,6 @@ FORCING_FETCH_TIMEOUT_SECONDS.
   --threads N     simulation threads (default SIM_THREADS = the number of cores)
   --json          print the summary as JSON`;
 
-function needsS3(job: Job, c: Config): boolean {
-  const uris: unknown[] = [c.FORCING_WIND_URI, c.FORCING_CURRENT_URI, c.FORCING_LAND_URI];
-  for (const f of Object.values(job.params.forcing ?? {})) if (f && 'uri' in f) uris.push(...[f.uri].flat());
-  return uris.some((u) => typeof u === 'string' && u.startsWith('s3://'));
-}
-
 export async function runCommand(argv: string[]): Promise<number> {
   const { values: v, positionals } = parse(argv, { out: { type: 'string', short: 'o' }, threads: { type: 'string' }, json: { type: 'boolean' } }, USAGE);
   if (v.help) {
@@ -56,7 +51,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const logger = createLogger(process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn', 'driftline-run', 2);
   const runner = await loadMissionRunner();
   // The AWS SDK is imported only for a job that reads s3:// forcing (0.3–2 s of imports otherwise).
-  const s3 = needsS3(job, config) ? (await import('../../storage/s3.js')).createS3Client(config) : null;
+  const s3 = jobNeedsS3(job, config) ? (await import('../../storage/s3.js')).createS3Client(config) : null;
 
   const bar = process.stderr.isTTY
     ? new cliProgress.SingleBar(
