@@ -10,8 +10,7 @@ import { M_PER_DEG_LAT } from '../model/geo.js';
 import { lonLatGridField, regularAxis } from './grid.js';
 import { buildGridIndexLookup } from './lookup.js';
 import { makeProjection, type Projection } from './projection.js';
-import type { ForcingWindow } from './read.js';
-import type { GridField, ProjectedGridData } from './types.js';
+import type { ForcingWindow, GridField, ProjectedGridData } from './types.js';
 
 /** What the geometry needs of a file: its label (for messages). */
 type Labelled = { label: string };
@@ -29,11 +28,34 @@ function indexRange(start: number, step: number, n: number, lo: number, hi: numb
   return [i0, i1];
 }
 
+/** The lon/lat lattice a projected subset is resampled onto (degrees; nodes at lon0 + i·dLon, lat0 + j·dLat). */
+export interface LatticeSpec {
+  lon0: number;
+  dLon: number;
+  nLon: number;
+  lat0: number;
+  dLat: number;
+  nLat: number;
+}
+
+/**
+ * The rows and columns of a source grid a mission's window needs: a value computed by subset() and
+ * handed back to toField()/toLandRaster(), which therefore depend on nothing subset() left behind.
+ */
 export interface Subset {
   x0: number;
   nxSub: number;
   y0: number;
   nySub: number;
+  /** Projected grids: the lattice covering the window (regular lon/lat grids need none). */
+  lattice?: LatticeSpec;
+}
+
+/** Size and measured error of a projected grid's lon/lat -> grid-index lattice. */
+export interface LatticeStats {
+  nodes: number;
+  indexErrorCells: number;
+  alphaErrorRad: number;
 }
 
 export interface Geometry {
@@ -41,10 +63,8 @@ export interface Geometry {
   extent: { westDeg: number; eastDeg: number; southDeg: number; northDeg: number };
   covers(lonDeg: number, latDeg: number): boolean;
   subset(window: ForcingWindow): Subset;
-  /** Subset planes [t][y][x] (float32, SharedArrayBuffer) -> the GridField the sampler reads. */
-  toField(sub: Subset, timesSec: number[], u: Float32Array, v: Float32Array, earthRelative: boolean): GridField;
-  /** Set by toField on projected grids. */
-  lattice?: { nodes: number; indexErrorCells: number; alphaErrorRad: number };
+  /** Subset planes [t][y][x] (float32, SharedArrayBuffer) -> the GridField the sampler reads (and, on projected grids, its lattice's figures). */
+  toField(sub: Subset, timesSec: number[], u: Float32Array, v: Float32Array, earthRelative: boolean): { field: GridField; lattice?: LatticeStats };
   /** For land masks: the subset plane -> LandRaster (nearest cell). */
   toLandRaster(sub: Subset, mask: Float64Array, source: string): LandRaster;
 }
@@ -119,7 +139,7 @@ export function lonLatGeometry(f: Labelled, lonsIn: Float64Array, lats: Float64A
       if (subLon.length < 2 || subLat.length < 2) {
         throw new DriftlineError('E_FORCING_COVERAGE', `forcing file ${f.label}: the mission's area holds fewer than 2×2 grid points of it`);
       }
-      return lonLatGridField({ lonDeg: subLon, latDeg: subLat, timesSec, uMps: u, vMps: v });
+      return { field: lonLatGridField({ lonDeg: subLon, latDeg: subLat, timesSec, uMps: u, vMps: v }) };
     },
     toLandRaster(sub, mask, source) {
       const subLon = lons.subarray(sub.x0, sub.x0 + sub.nxSub);
@@ -205,7 +225,11 @@ export function projectedGeometry(f: Labelled, def: string, xs: Float64Array, ys
   // Source resolution in metres (rotated grids: degrees -> metres).
   const resM = Math.min(Math.abs(xAx.step), Math.abs(yAx.step)) * (proj.angular ? M_PER_DEG_LAT : 1);
 
-  let target: { lon0: number; dLon: number; nLon: number; lat0: number; dLat: number; nLat: number } | null = null;
+  /** A subset of this grid always carries its lattice (subset() below sets it). */
+  const latticeOf = (sub: Subset): LatticeSpec => {
+    if (!sub.lattice) throw new DriftlineError('E_INTERNAL', `forcing file ${f.label}: a projected subset without its lattice`);
+    return sub.lattice;
+  };
   return {
     projected: true,
     extent: { westDeg: west, eastDeg: east, southDeg: south, northDeg: north },
@@ -237,7 +261,7 @@ export function projectedGeometry(f: Labelled, def: string, xs: Float64Array, ys
         nLat = Math.max(2, Math.ceil((n - s) / dLat) + 1);
         nLon = Math.max(2, Math.ceil((lonE - lonW) / dLon) + 1);
       }
-      target = { lon0: lonW, dLon, nLon, lat0: s, dLat, nLat };
+      const lattice: LatticeSpec = { lon0: lonW, dLon, nLon, lat0: s, dLat, nLat };
       // Source rows/columns needed: the bounding box of the target grid's boundary in x/y.
       let ix0 = Infinity, ix1 = -Infinity, iy0 = Infinity, iy1 = -Infinity;
       const probe = (lo: number, la: number) => {
@@ -264,15 +288,15 @@ export function projectedGeometry(f: Labelled, def: string, xs: Float64Array, ys
       const x1 = Math.min(nx - 1, Math.ceil(ix1) + 1);
       const y0 = Math.max(0, Math.floor(iy0) - 1);
       const y1 = Math.min(ny - 1, Math.ceil(iy1) + 1);
-      if (!(x1 > x0 && y1 > y0)) return { x0: 0, nxSub: nx, y0: 0, nySub: ny };
-      return { x0, nxSub: x1 - x0 + 1, y0, nySub: y1 - y0 + 1 };
+      if (!(x1 > x0 && y1 > y0)) return { x0: 0, nxSub: nx, y0: 0, nySub: ny, lattice };
+      return { x0, nxSub: x1 - x0 + 1, y0, nySub: y1 - y0 + 1, lattice };
     },
     toField(sub, timesSec, u, v, earthRelative) {
-      const t = target!;
+      const t = latticeOf(sub);
       const axes = { x0: xAx.start + sub.x0 * xAx.step, dx: xAx.step, y0: yAx.start + sub.y0 * yAx.step, dy: yAx.step };
       const lattice = { lon0Deg: t.lon0, dLonDeg: t.dLon, nLon: t.nLon, lat0Deg: t.lat0, dLatDeg: t.dLat, nLat: t.nLat };
       const { lookup, error } = buildGridIndexLookup(proj, axes, lattice, { maxNodes: MAX_LATTICE_NODES });
-      this.lattice = { nodes: lookup.nLon * lookup.nLat, indexErrorCells: error.indexCells, alphaErrorRad: error.alphaRad };
+      const stats: LatticeStats = { nodes: lookup.nLon * lookup.nLat, indexErrorCells: error.indexCells, alphaErrorRad: error.alphaRad };
       const uMps = u;
       const vMps = v;
       const times = new Float64Array(new SharedArrayBuffer(timesSec.length * 8));
@@ -284,10 +308,10 @@ export function projectedGeometry(f: Labelled, def: string, xs: Float64Array, ys
         throw new DriftlineError('E_FORCING_COVERAGE', `forcing file ${f.label}: the mission's area holds fewer than 2×2 grid points of it`);
       }
       const grid: ProjectedGridData = { layout: 'projected', nx: sub.nxSub, ny: sub.nySub, nt: times.length, timesSec: times, uMps, vMps, rotate: !earthRelative, lookup, proj4: def };
-      return { kind: 'grid', grid };
+      return { field: { kind: 'grid', grid }, lattice: stats };
     },
     toLandRaster(sub, mask, source) {
-      const t = target!;
+      const t = latticeOf(sub);
       const data = new SharedArrayBuffer(t.nLon * t.nLat);
       const cells = new Uint8Array(data);
       for (let j = 0; j < t.nLat; j++) {

@@ -10,25 +10,9 @@
 import { open } from 'node:fs/promises';
 import { DriftlineError } from '../errors.js';
 import { openNetcdf3 } from './netcdf3.js';
+import type { AttrValue, NcFile, NcVariable } from './netcdf-types.js';
 
-export type AttrValue = string | number | number[];
-
-export interface NcVariable {
-  name: string;
-  dims: string[];
-  shape: number[];
-  attrs: Record<string, AttrValue>;
-}
-
-export interface NcFile {
-  path: string;
-  format: 'netcdf3' | 'netcdf4';
-  variables: Map<string, NcVariable>;
-  globalAttrs: Record<string, AttrValue>;
-  /** Raw values of the hyperslab start..start+count (one entry per dimension), row-major. */
-  read(name: string, start?: number[], count?: number[]): Promise<Float64Array>;
-  close(): Promise<void>;
-}
+export type { AttrValue, NcFile, NcVariable };
 
 export async function openNetcdf(path: string, label = path): Promise<NcFile> {
   const fh = await open(path, 'r').catch((err: unknown) => {

@@ -9,7 +9,7 @@
  * larger than 4 GiB need. netcdfjs remains the test oracle for headers (test/unit/forcing-netcdf3.test.ts).
  */
 import type { FileHandle } from 'node:fs/promises';
-import type { AttrValue, NcFile, NcVariable } from './netcdf.js';
+import type { AttrValue, NcFile, NcVariable } from './netcdf-types.js';
 
 const NC_DIMENSION = 10;
 const NC_VARIABLE = 11;

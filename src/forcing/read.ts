@@ -17,22 +17,13 @@
  */
 import { DriftlineError } from '../errors.js';
 import { attrString, decodeTimes, fillNaNsLikeOpenDrift, findVectorVariables, speedFactorToMps, STANDARD_NAMES, unpackInPlace, type VectorKind } from './cf.js';
-import { lonLatGeometry, projectedGeometry, type Geometry } from './geometry.js';
+import { lonLatGeometry, projectedGeometry, type Geometry, type LatticeStats } from './geometry.js';
 import type { NcFile, NcVariable } from './netcdf.js';
 import { cfToProj4 } from './projection.js';
-import type { GridField } from './types.js';
+import type { ForcingWindow, GridField } from './types.js';
 import type { LandRaster } from '../land/types.js';
 
-/** The part of space and time a mission can touch. Longitudes in degrees, any convention. */
-export interface ForcingWindow {
-  lonCenterDeg: number;
-  /** Half-width in longitude; >= 180 means all longitudes. */
-  lonHalfWidthDeg: number;
-  southDeg: number;
-  northDeg: number;
-  startSec: number;
-  endSec: number;
-}
+export type { ForcingWindow };
 
 export interface ReadResult {
   field: GridField;
@@ -46,7 +37,7 @@ export interface ReadResult {
   extent: { westDeg: number; eastDeg: number; southDeg: number; northDeg: number };
   projected: boolean;
   /** Projected grids: size of the lon/lat -> grid-index lattice and its measured error. */
-  lattice?: { nodes: number; indexErrorCells: number; alphaErrorRad: number };
+  lattice?: LatticeStats;
 }
 
 /** What a file offers, for coverage checks made before any data is read. */
@@ -245,10 +236,10 @@ export async function readVectorField(
   fillNaNsLikeOpenDrift(uAll, sub.nxSub, sub.nySub);
   fillNaNsLikeOpenDrift(vAll, sub.nxSub, sub.nySub);
   const timesSec = wanted.map((w) => w.t);
-  const field = geo.toField(sub, timesSec, uAll, vAll, first.earthRelative);
+  const { field, lattice } = geo.toField(sub, timesSec, uAll, vAll, first.earthRelative);
   return {
     field,
-    ...(geo.lattice ? { lattice: geo.lattice } : {}),
+    ...(lattice ? { lattice } : {}),
     variables: { u: first.u.name, v: first.v.name },
     firstTimeSec,
     lastTimeSec,

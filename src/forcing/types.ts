@@ -113,3 +113,14 @@ export interface ForcingDescriptor {
   land: LandRaster | null;
   sources: { wind: ForcingSource; current: ForcingSource; land?: ForcingSource; stokes?: ForcingSource };
 }
+
+/** The part of space and time a mission can touch. Longitudes in degrees, any convention. */
+export interface ForcingWindow {
+  lonCenterDeg: number;
+  /** Half-width in longitude; >= 180 means all longitudes. */
+  lonHalfWidthDeg: number;
+  southDeg: number;
+  northDeg: number;
+  startSec: number;
+  endSec: number;
+}
