@@ -6,7 +6,7 @@
  *
  * Our own parser rather than netcdfjs: netcdfjs parses a Buffer holding the file and refuses 64-bit
  * offsets above 4 GiB ("offsets larger than 4GB not supported"), which 64-bit-offset forcing files
- * larger than 4 GiB need. netcdfjs remains the test oracle for headers (test/unit/forcing-netcdf3.test.ts).
+ * larger than 4 GiB need. netcdfjs remains the test oracle for headers (test/integration/forcing-netcdf3.test.ts).
  */
 import type { FileHandle } from 'node:fs/promises';
 import type { AttrValue, NcFile, NcVariable } from './netcdf-types.js';

@@ -9,7 +9,7 @@
  * to east/north at its own position. (An earlier version resampled projected grids onto a lon/lat grid
  * at load time. The second bilinear pass that implies differed from OpenDrift by 0.06 cm/s on the smooth
  * eddy test field, but by 49 cm/s on 0.5 m/s ripples two cells long; sampled natively the two differ by
- * 0.002 and 0.09 mm/s (test/unit/forcing-read.test.ts). The lattice also costs one plane of 16 B per
+ * 0.002 and 0.09 mm/s (test/integration/forcing-read.test.ts). The lattice also costs one plane of 16 B per
  * node instead of a resampled copy of every record.)
  *
  * This file does the reading; geometry.ts (no I/O) turns coordinates into the grid's extent, window

@@ -13,7 +13,7 @@ import { animationView, colourScaleTop, findFfmpeg, locateFfmpeg, writeAnimation
 import { xOf, yOf } from '../../src/products/animation/view.js';
 import { packagedFfmpegPath } from '../../src/products/animation/ffmpeg.js';
 import { COLOURS, hexRgb, layoutFor } from '../../src/products/animation/style.js';
-import { seededContext, syntheticCloud } from './products.fixtures.js';
+import { seededContext, syntheticCloud } from '../unit/products.fixtures.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-anim-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -18,7 +18,7 @@ import { STATUS, type TrajectoryResult } from '../../src/model/types.js';
 import { pythonTimedelta } from '../../src/products/opendrift-attrs.js';
 import { writeTrajectoryNc } from '../../src/products/trajectory.js';
 import type { ProductContext } from '../../src/products/types.js';
-import { syntheticContext, syntheticResult } from './products.fixtures.js';
+import { syntheticContext, syntheticResult } from '../unit/products.fixtures.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-od-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PRODUCT_PATHS } from '../../src/products/types.js';
 import { writeAllProducts } from '../../src/products/write.js';
-import { syntheticContext, syntheticResult } from './products.fixtures.js';
+import { syntheticContext, syntheticResult } from '../unit/products.fixtures.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-products-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATUS } from '../../src/model/types.js';
 import { lonLatExtent } from '../../src/products/netcdf/acdd.js';
 import { writeTrajectoryNc } from '../../src/products/trajectory.js';
-import { START_SEC, syntheticContext, syntheticResult } from './products.fixtures.js';
+import { START_SEC, syntheticContext, syntheticResult } from '../unit/products.fixtures.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-traj-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -12,7 +12,7 @@ import { writeMissionProducts } from '../../src/mission/products.js';
 import { findFfmpeg } from '../../src/products/animation/index.js';
 import { DEFAULT_ANIMATION_LAND } from '../../src/products/animation/land.js';
 import { COLOURS, hexRgb, layoutFor } from '../../src/products/animation/style.js';
-import { seededContext, syntheticCloud } from './products.fixtures.js';
+import { seededContext, syntheticCloud } from '../unit/products.fixtures.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-warnings-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

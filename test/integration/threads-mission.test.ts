@@ -12,7 +12,7 @@ import { findFfmpeg } from '../../src/products/animation/index.js';
 import { writeAllProducts } from '../../src/products/write.js';
 import { closeMissionThreads, missionLandOffThread, writeProductsOffThread } from '../../src/threads/mission-pool.js';
 import { missionLand } from '../../src/threads/simulate.js';
-import { syntheticContext, syntheticResult } from './products.fixtures.js';
+import { syntheticContext, syntheticResult } from '../unit/products.fixtures.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-mission-thread-'));
 afterAll(async () => {

@@ -17,7 +17,7 @@ import { animationView, findFfmpeg, writeAnimation, type AnimationLand } from '.
 import { buildDensityGrid } from '../../src/products/density-grid.js';
 import { landLabel } from '../../src/products/animation/land.js';
 import { missionLand } from '../../src/threads/simulate.js';
-import { seededContext, syntheticCloud } from './products.fixtures.js';
+import { seededContext, syntheticCloud } from '../unit/products.fixtures.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-anim-land-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATUS } from '../../src/model/types.js';
 import { buildDensityGrid, type DensityGrid } from '../../src/products/density-grid.js';
 import { gridExtent, writeDensityNc } from '../../src/products/density-nc.js';
-import { syntheticContext, syntheticResult } from './products.fixtures.js';
+import { syntheticContext, syntheticResult } from '../unit/products.fixtures.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-density-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
