@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import os from 'node:os';
 import { z } from 'zod';
 import { DriftlineError } from './errors.js';
-import { parseAllowList } from './forcing/policy.js';
+import { parseAllowList } from './storage/policy.js';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const num = (min: number, max: number) => z.coerce.number().min(min).max(max);
@@ -138,7 +138,7 @@ export const envSchema = z.object({
   API_S3_PUBLIC_ENDPOINT: z.string().url().optional(),
   /** Optional raster tile URL template for the map page, e.g. https://tile.example/{z}/{x}/{y}.png; default: the built-in coastline only. */
   BASEMAP_URL: z.string().optional(),
-  // --- forcing source policy (issue 11; src/forcing/policy.ts, README "Forcing") ---
+  // --- forcing source policy (issue 11; src/storage/policy.ts, README "Forcing") ---
   /** The bucket queued jobs may read forcing from when FORCING_ALLOW is unset. */
   FORCING_BUCKET: z.string().min(3).max(63).default('driftline-forcing'),
   /** Comma list of allowed prefixes (s3://bucket/prefix/, https://host/path/, http://host:port/path/); replaces FORCING_BUCKET. */

@@ -10,7 +10,7 @@
  * Land: `params.forcing.land` ({uri} -> land_binary_mask raster, {constant: 0|1}), else FORCING_LAND_URI,
  * else null (the global coastline).
  *
- * Every URI (the job's and the env defaults) is checked against the forcing source policy (policy.ts)
+ * Every URI (the job's and the env defaults) is checked against the forcing source policy (src/storage/policy.ts)
  * before anything is fetched; a refusal is E_FORCING_DENIED naming the field (`params.forcing.wind.uri[2]`
  * or `FORCING_WIND_URI`). The policy comes from the caller (`driftline run`: local files anywhere) or,
  * by default, from the config (queued jobs).
@@ -28,8 +28,8 @@ import type { Logger } from '../logger.js';
 import { M_PER_DEG_LAT } from '../model/geo.js';
 import type { ModelParams } from '../model/types.js';
 import type { VectorKind } from './cf.js';
-import { localFileFor, redactForcingUri, type FetchContext } from './fetch.js';
-import { deniedError, forcingPolicyFor, isRemoteUri, localRefusal, remoteRefusal, type ForcingPolicy } from './policy.js';
+import { localFileFor, redactForcingUri, type FetchContext } from '../storage/fetch.js';
+import { deniedError, forcingPolicyFor, isRemoteUri, localRefusal, remoteRefusal, type ForcingPolicy } from '../storage/policy.js';
 import { gridCovers } from './grid.js';
 import { openNetcdf, type NcFile } from './netcdf.js';
 import { readLandMask, readVectorField, type Coverage, type ForcingWindow, type LabeledFile } from './read.js';

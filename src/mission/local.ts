@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { loadConfig, type Config } from '../config.js';
-import { forcingPolicyFromConfig } from '../forcing/policy.js';
+import { forcingPolicyFromConfig } from '../storage/policy.js';
 import type { Job } from '../job.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { MissionOutcome, MissionProgress } from './types.js';

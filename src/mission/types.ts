@@ -4,7 +4,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config.js';
-import type { ForcingPolicy } from '../forcing/policy.js';
+import type { ForcingPolicy } from '../storage/policy.js';
 import type { ForcingDescriptor } from '../forcing/types.js';
 import type { Logger } from '../logger.js';
 import type { ProductFile } from '../products/types.js';

@@ -1,7 +1,7 @@
 /**
  * Forcing over real https (a self-signed certificate trusted through NODE_EXTRA_CA_CERTS), and two worker
  * processes sharing one FORCING_CACHE_DIR fetching the same object at the same moment.
- * Each "worker" is a child node process running src/forcing/fetch.ts through tsx.
+ * Each "worker" is a child node process running src/storage/fetch.ts through tsx.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -19,9 +19,9 @@ let gets = 0;
  * download at the same time however late one of them starts on a loaded machine.
  */
 const barrier = { file: 'current_polar_eddy.nc', held: [] as Array<() => void> };
-const FETCH_TS = path.resolve('src/forcing/fetch.ts');
+const FETCH_TS = path.resolve('src/storage/fetch.ts');
 const CONFIG_TS = path.resolve('src/config.ts');
-const POLICY_TS = path.resolve('src/forcing/policy.ts');
+const POLICY_TS = path.resolve('src/storage/policy.ts');
 
 /** A child process that fetches `uri` into `cacheDir` and prints {path, downloaded, size} as JSON. */
 function fetchInChild(uri: string, cacheDir: string): Promise<{ path: string; downloaded: boolean; size: number }> {

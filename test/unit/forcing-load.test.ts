@@ -7,7 +7,7 @@ import { currentField, T0_SEC, windField } from '../../scripts/make-forcing.lib.
 import { loadConfig, type Config } from '../../src/config.js';
 import type { DriftlineError } from '../../src/errors.js';
 import { loadForcing, missionWindow } from '../../src/forcing/load.js';
-import { forcingPolicyFromConfig } from '../../src/forcing/policy.js';
+import { forcingPolicyFromConfig } from '../../src/storage/policy.js';
 import { createVectorSampler } from '../../src/forcing/sampler.js';
 import type { VectorFieldDescriptor } from '../../src/forcing/types.js';
 import { toModelParams, validateJob, type JobParams } from '../../src/job.js';

@@ -1,11 +1,11 @@
 /**
- * The forcing source policy's pure rules (src/forcing/policy.ts): allowlist parsing and matching on
+ * The forcing source policy's pure rules (src/storage/policy.ts): allowlist parsing and matching on
  * parsed URI parts, the results-bucket rule, the operator's own URIs, non-public addresses, and the
  * job schema's cap on forcing URIs. The same rules against real servers: test/integration/forcing-policy.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { blockedAddress, forcingPolicyFromConfig, parseAllowEntry, parseV6, remoteRefusal } from '../../src/forcing/policy.js';
+import { blockedAddress, forcingPolicyFromConfig, parseAllowEntry, parseV6, remoteRefusal } from '../../src/storage/policy.js';
 import { MAX_FORCING_URIS, validateJob } from '../../src/job.js';
 
 const policy = (env: Record<string, string> = {}) => forcingPolicyFromConfig(loadConfig(env));

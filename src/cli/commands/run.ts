@@ -8,7 +8,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../../config.js';
-import { forcingPolicyFromConfig } from '../../forcing/policy.js';
+import { forcingPolicyFromConfig } from '../../storage/policy.js';
 import { jobLimits, parseJobText } from '../../job.js';
 import { createLogger } from '../../logger.js';
 import { jobNeedsS3 } from '../../mission/local.js';

@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DriftlineError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { parseS3Uri } from '../storage/s3-uri.js';
+import { parseS3Uri } from './s3-uri.js';
 import { policedRequest, type PolicedResponse } from './http.js';
 import { deniedError, isFileUri, isInside, isRemoteUri, localRefusal, redactForcingUri, remoteRefusal, type ForcingPolicy } from './policy.js';
 
