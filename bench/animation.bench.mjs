@@ -13,7 +13,7 @@ const { computeSearchAreas, writeSearchAreaFiles } = await import(dist('products
 const { findFfmpeg, writeAnimation } = await import(dist('products/animation/index.js'));
 const { validateJob, toModelParams } = await import(dist('job.js'));
 const { M_PER_DEG_LAT: mPerDeg } = await import(dist('model/geo.js'));
-const { missionLand } = await import(dist('threads/simulate.js'));
+const { missionLand } = await import(dist('mission/land.js'));
 
 const N = 100_000;
 const NT = 49;

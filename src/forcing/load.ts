@@ -25,8 +25,8 @@ import { DriftlineError } from '../errors.js';
 import type { JobParams } from '../job.js';
 import type { LandRaster } from '../land/types.js';
 import type { Logger } from '../logger.js';
-import { M_PER_DEG_LAT } from '../model/geo.js';
 import type { ModelParams } from '../model/types.js';
+import { missionWindow } from '../model/window.js';
 import type { VectorKind } from './cf.js';
 import { localFileFor, redactForcingUri, type FetchContext } from '../storage/fetch.js';
 import { deniedError, forcingPolicyFor, isRemoteUri, localRefusal, remoteRefusal, type ForcingPolicy } from '../storage/policy.js';
@@ -35,14 +35,6 @@ import { openNetcdf, type NcFile } from './netcdf.js';
 import { readLandMask, readVectorField, type Coverage, type ForcingWindow, type LabeledFile } from './read.js';
 import type { ForcingDescriptor, ForcingSource, VectorFieldDescriptor } from './types.js';
 
-/**
- * Largest speed a particle is assumed to keep up for the whole run, for the area read around the seed
- * (m/s). OpenDrift's `drift:max_speed` is 1 m/s, but it re-reads reader blocks as particles move; we
- * read one window for the whole run, so the margin is 5×: Leeway drift is wind × a few % (≤ 1.5 m/s in a
- * 30 m/s gale) plus current, rarely above 2 m/s. A particle that still leaves the window is deactivated
- * as outside the forcing, as it would be at the file's edge.
- */
-export const MAX_DRIFT_SPEED_MPS = 5;
 
 /** What loadForcing needs from its caller (the mission pipeline or a test). */
 export interface LoadContext {
@@ -62,28 +54,6 @@ interface NamedUris {
   fields: string[];
 }
 
-/** The space/time window a mission can touch (seed area grown by the largest possible drift). */
-export function missionWindow(model: ModelParams): ForcingWindow {
-  const s = model.seeding;
-  const lats = [s.latDeg, s.endLatDeg ?? s.latDeg];
-  const lons = [s.lonDeg, s.endLonDeg ?? s.lonDeg];
-  // Cone seeding: centre between the two ends (shortest way round in longitude).
-  let dLonEnds = lons[1]! - lons[0]!;
-  dLonEnds -= 360 * Math.round(dLonEnds / 360);
-  const lonCenterDeg = lons[0]! + dLonEnds / 2;
-  const radiusM = Math.max(s.radiusM, s.endRadiusM ?? 0) * 4; // gaussian radius: ±4σ holds all but 6e-5
-  const growM = MAX_DRIFT_SPEED_MPS * model.durationSec + radiusM + 10_000;
-  const growLatDeg = growM / M_PER_DEG_LAT;
-  const southDeg = Math.max(-90, Math.min(...lats) - growLatDeg);
-  const northDeg = Math.min(90, Math.max(...lats) + growLatDeg);
-  const maxAbsLat = Math.max(Math.abs(southDeg), Math.abs(northDeg));
-  const cos = Math.cos((Math.min(maxAbsLat, 90) * Math.PI) / 180);
-  const lonHalfWidthDeg = cos < 1e-3 ? 180 : Math.min(180, Math.abs(dLonEnds) / 2 + growLatDeg / cos);
-  const forward = model.timeStepSec > 0;
-  const t0 = model.startTimeSec;
-  const t1 = t0 + (forward ? model.durationSec : -model.durationSec);
-  return { lonCenterDeg, lonHalfWidthDeg, southDeg, northDeg, startSec: Math.min(t0, t1), endSec: Math.max(t0, t1) };
-}
 
 const iso = (sec: number) => new Date(sec * 1000).toISOString().replace(/:00\.000Z$/, 'Z').replace(/\.000Z$/, 'Z');
 

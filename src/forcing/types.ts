@@ -5,6 +5,7 @@
  * threads by `src/forcing/sampler.ts` (pure, no I/O).
  */
 import type { LandRaster } from '../land/types.js';
+import type { MissionWindow } from '../model/window.js';
 
 export interface ConstantField {
   kind: 'constant';
@@ -114,13 +115,5 @@ export interface ForcingDescriptor {
   sources: { wind: ForcingSource; current: ForcingSource; land?: ForcingSource; stokes?: ForcingSource };
 }
 
-/** The part of space and time a mission can touch. Longitudes in degrees, any convention. */
-export interface ForcingWindow {
-  lonCenterDeg: number;
-  /** Half-width in longitude; >= 180 means all longitudes. */
-  lonHalfWidthDeg: number;
-  southDeg: number;
-  northDeg: number;
-  startSec: number;
-  endSec: number;
-}
+/** The window a forcing file is read over: the mission's window (src/model/window.ts). */
+export type ForcingWindow = MissionWindow;

@@ -59,7 +59,7 @@ export function coastlineSourceFromConfig(config: { COASTLINE_FILE?: string | un
   return config.COASTLINE_FILE ? { file: config.COASTLINE_FILE } : DEFAULT_COASTLINE;
 }
 
-/** missionWindow()'s centre / half-width form (src/forcing/load.ts) as bounds; half-width 180 = the globe. */
+/** missionWindow()'s centre / half-width form (src/model/window.ts) as bounds; half-width 180 = the globe. */
 export function windowBounds(w: { lonCenterDeg: number; lonHalfWidthDeg: number; southDeg: number; northDeg: number }): LonLatBounds {
   return { westDeg: w.lonCenterDeg - w.lonHalfWidthDeg, eastDeg: w.lonCenterDeg + w.lonHalfWidthDeg, southDeg: w.southDeg, northDeg: w.northDeg };
 }

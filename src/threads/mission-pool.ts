@@ -53,7 +53,7 @@ function unwrap(r: MissionThreadResult): Exclude<MissionThreadResult, ThreadErro
   return r;
 }
 
-/** missionLand (src/threads/simulate.ts) on a mission thread. */
+/** missionLand (src/mission/land.ts) on a mission thread. */
 export async function missionLandOffThread(model: ModelParams, land: LandRaster | null, coastline: CoastlineOptions): Promise<LandRaster | null> {
   const r = unwrap(await missionPool().run({ kind: 'land', model, land, coastline }));
   if (!('land' in r)) throw new DriftlineError('E_INTERNAL', 'mission thread: land task returned no land');

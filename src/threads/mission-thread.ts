@@ -10,7 +10,7 @@ import { writeMissionProducts, type ProductsInput, type ProductsOutput } from '.
 import type { LandRaster } from '../land/types.js';
 import type { CoastlineOptions } from '../land/coastline.js';
 import type { ModelParams } from '../model/types.js';
-import { missionLand } from './simulate.js';
+import { missionLand } from '../mission/land.js';
 
 export type MissionThreadTask =
   | { kind: 'land'; model: ModelParams; land: LandRaster | null; coastline: CoastlineOptions }

@@ -11,9 +11,7 @@
  * when `signal` aborts, raises a shared flag that the threads check between steps.
  */
 import { DriftlineError } from '../errors.js';
-import { missionWindow } from '../forcing/load.js';
 import type { ForcingDescriptor } from '../forcing/types.js';
-import { missionCoastline, windowBounds, type CoastlineOptions } from '../land/coastline.js';
 import type { LandRaster } from '../land/types.js';
 import { planRun } from '../model/plan.js';
 import { blockCount, trajectoryResult } from '../model/simulation.js';
@@ -27,15 +25,13 @@ export { closeSimulationPool } from './pool.js';
 export interface SimulateOptions {
   model: ModelParams;
   forcing: ForcingDescriptor;
-  /** Land from the forcing; null: the global coastline over the mission window (unless coastline action 'none'). */
+  /** The land the run uses, already decided (src/mission/land.ts missionLand); null: no land at all. */
   land: LandRaster | null;
   threads: number;
   recordEnvironment: boolean;
   /** Fraction of the run done, in [0, 1], about once a second at most. */
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
-  /** Which global coastline to use when `land` is null (default: src/land's default source). */
-  coastline?: CoastlineOptions;
 }
 
 const PROGRESS_INTERVAL_MS = 1000;
@@ -46,21 +42,12 @@ function cancelled(): DriftlineError {
   return new DriftlineError('E_CANCELLED', 'simulation interrupted (shutdown or cancel) before it finished');
 }
 
-/**
- * The land the run uses: the forcing's mask, else the global coastline's tiles around the mission
- * (src/land/tiled.ts: nothing read for open ocean, 28.8 kB per coastal 1° tile), or none.
- */
-export async function missionLand(model: ModelParams, land: LandRaster | null, coastline?: CoastlineOptions): Promise<LandRaster | null> {
-  if (model.coastlineAction === 'none') return null;
-  if (land !== null) return land;
-  return missionCoastline(windowBounds(missionWindow(model)), coastline);
-}
 
 export async function simulate(opts: SimulateOptions): Promise<TrajectoryResult> {
   const { model, forcing, recordEnvironment, signal } = opts;
   if (signal?.aborted) throw cancelled();
   const plan = planRun(model);
-  const land = await missionLand(model, opts.land, opts.coastline);
+  const land = model.coastlineAction === 'none' ? null : opts.land;
   const stokes = model.stokesDrift ? (forcing.stokes ?? null) : null;
   const arrays = allocateSimArrays(model.numParticles, plan.nTimes, { recordEnvironment, land: land !== null, stokes: stokes !== null }, sharedAllocator);
   const control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4));

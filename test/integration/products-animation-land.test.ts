@@ -16,7 +16,7 @@ import type { LandRaster } from '../../src/land/types.js';
 import { animationView, findFfmpeg, writeAnimation, type AnimationLand } from '../../src/products/animation/index.js';
 import { buildDensityGrid } from '../../src/products/density-grid.js';
 import { landLabel } from '../../src/products/animation/land.js';
-import { missionLand } from '../../src/threads/simulate.js';
+import { missionLand } from '../../src/mission/land.js';
 import { seededContext, syntheticCloud } from '../unit/products.fixtures.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-anim-land-'));

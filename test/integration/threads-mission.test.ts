@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../src/products/animation/index.js';
 import { writeAllProducts } from '../../src/products/write.js';
 import { closeMissionThreads, missionLandOffThread, writeProductsOffThread } from '../../src/threads/mission-pool.js';
-import { missionLand } from '../../src/threads/simulate.js';
+import { missionLand } from '../../src/mission/land.js';
 import { syntheticContext, syntheticResult } from '../unit/products.fixtures.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-mission-thread-'));

@@ -14,7 +14,8 @@ import { BLOCK_SIZE } from '../../src/model/rng-fast.js';
 import { simulateLocal } from '../../src/model/simulation.js';
 import { STATUS, type ModelParams, type TrajectoryResult } from '../../src/model/types.js';
 import { acquireSimulationPool } from '../../src/threads/pool.js';
-import { closeSimulationPool, missionLand, simulate } from '../../src/threads/simulate.js';
+import { missionLand } from '../../src/mission/land.js';
+import { closeSimulationPool, simulate } from '../../src/threads/simulate.js';
 
 afterAll(async () => {
   await closeSimulationPool();
