@@ -1,6 +1,6 @@
 /**
  * Everything a mission writes after its simulation: the density grid, the animation, then the other
- * products (src/products/write.ts). Runs on a mission thread (src/threads/mission-pool.ts) so that
+ * products (src/products/write.ts). Runs on a mission thread (src/mission/thread-pool.ts) so that
  * seconds of drawing and encoding at 1 000 000 particles never stall the worker's heartbeat; it reads
  * the trajectory from the SharedArrayBuffers the simulation filled, without a copy.
  *

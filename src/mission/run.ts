@@ -13,7 +13,7 @@ import { toModelParams, type Job } from '../job.js';
 import { coastlineSourceFromConfig } from '../land/coastline.js';
 import { locateFfmpeg, type AnimationLand } from '../products/animation/index.js';
 import type { ProductContext } from '../products/types.js';
-import { closeMissionThreads, missionLandOffThread, writeProductsOffThread } from '../threads/mission-pool.js';
+import { closeMissionThreads, missionLandOffThread, writeProductsOffThread } from './thread-pool.js';
 import { closeSimulationPool, simulate } from '../threads/simulate.js';
 import { VERSION } from '../version.js';
 import type { ProductsInput } from './products.js';
@@ -110,7 +110,7 @@ export async function runMission(job: Job, deps: MissionDeps): Promise<MissionOu
     createdAtIso: new Date().toISOString(),
   };
 
-  // Density grid, animation and the other products on a mission thread (src/threads/mission-pool.ts):
+  // Density grid, animation and the other products on a mission thread (src/mission/thread-pool.ts):
   // at 1 000 000 particles they blocked this thread, and so the heartbeat, for up to 14.9 s.
   let animation: ProductsInput['animation'] = null;
   if (job.params.products.animation) {

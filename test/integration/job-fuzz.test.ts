@@ -15,7 +15,7 @@ import { silentLogger } from '../../src/logger.js';
 import { runMission } from '../../src/mission/run.js';
 import { JobQueue, type DeadLetter } from '../../src/queue/queue.js';
 import { attemptPrefix, uploadProducts } from '../../src/storage/upload.js';
-import { closeMissionThreads } from '../../src/threads/mission-pool.js';
+import { closeMissionThreads } from '../../src/mission/thread-pool.js';
 import { closeSimulationPool } from '../../src/threads/simulate.js';
 import { handleJob, type JobPorts, type JobResult } from '../../src/worker/handle-job.js';
 import { freshSchema, type TestSchema } from '../helpers/pg.js';

@@ -14,16 +14,16 @@
  * polygons they load are cached per thread, ~1 s to load) and are unref'd, so they never keep a
  * process alive; closeMissionThreads() stops them at once.
  *
- * Which file: as src/threads/pool.ts (dist/threads/mission-thread.js, or the .ts source through tsx).
+ * Which file: as src/threads/pool.ts (dist/mission/thread.js, or the .ts source through tsx).
  */
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { DriftlineError } from '../errors.js';
 import type { CoastlineOptions } from '../land/coastline.js';
 import type { LandRaster } from '../land/types.js';
-import type { ProductsInput, ProductsOutput, ProductsStage } from '../mission/products.js';
+import type { ProductsInput, ProductsOutput, ProductsStage } from './products.js';
 import type { ModelParams } from '../model/types.js';
-import type { MissionThreadResult, MissionThreadTask, ThreadError } from './mission-thread.js';
+import type { MissionThreadResult, MissionThreadTask, ThreadError } from './thread.js';
 
 /** Missions a worker writes products for at once (MAX_CONCURRENT_JOBS default 2); more wait in piscina's queue. */
 const MAX_THREADS = 2;
@@ -35,7 +35,7 @@ function missionPool(): Piscina<MissionThreadTask, MissionThreadResult> {
   if (pool === null) {
     const fromSource = import.meta.url.endsWith('.ts');
     pool = new Piscina<MissionThreadTask, MissionThreadResult>({
-      filename: new URL(fromSource ? './mission-thread.ts' : './mission-thread.js', import.meta.url).href,
+      filename: new URL(fromSource ? './thread.ts' : './thread.js', import.meta.url).href,
       execArgv: fromSource ? ['--import', 'tsx'] : [],
       minThreads: 0,
       maxThreads: MAX_THREADS,

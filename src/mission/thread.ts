@@ -1,16 +1,16 @@
 /**
- * A mission thread (piscina worker, src/threads/mission-pool.ts): the main-thread-heavy stages of a
+ * A mission thread (piscina worker, src/mission/thread-pool.ts): the main-thread-heavy stages of a
  * mission that are not the simulation. 'land' rasterises the coastline around the mission (seconds for
  * a long run's window) into a SharedArrayBuffer; 'products' writes every product file. Stage changes go
  * back over `port` so the caller can report progress.
  */
 import type { MessagePort } from 'node:worker_threads';
 import { asDriftlineError, type ErrorCode } from '../errors.js';
-import { writeMissionProducts, type ProductsInput, type ProductsOutput } from '../mission/products.js';
+import { writeMissionProducts, type ProductsInput, type ProductsOutput } from './products.js';
 import type { LandRaster } from '../land/types.js';
 import type { CoastlineOptions } from '../land/coastline.js';
 import type { ModelParams } from '../model/types.js';
-import { missionLand } from '../mission/land.js';
+import { missionLand } from './land.js';
 
 export type MissionThreadTask =
   | { kind: 'land'; model: ModelParams; land: LandRaster | null; coastline: CoastlineOptions }

@@ -1,5 +1,5 @@
 /**
- * Product writing on a mission thread (src/threads/mission-pool.ts) writes the same bytes as the same
+ * Product writing on a mission thread (src/mission/thread-pool.ts) writes the same bytes as the same
  * writers on the calling thread, reports its stages, carries error codes across, and the coastline
  * raster made on a thread is the one made here.
  */
@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../src/products/animation/index.js';
 import { writeAllProducts } from '../../src/products/write.js';
-import { closeMissionThreads, missionLandOffThread, writeProductsOffThread } from '../../src/threads/mission-pool.js';
+import { closeMissionThreads, missionLandOffThread, writeProductsOffThread } from '../../src/mission/thread-pool.js';
 import { missionLand } from '../../src/mission/land.js';
 import { syntheticContext, syntheticResult } from '../unit/products.fixtures.js';
 
