@@ -9,6 +9,7 @@ import os from 'node:os';
 import { z } from 'zod';
 import { DriftlineError } from './errors.js';
 import { parseAllowList } from './storage/policy.js';
+import { redactUrl } from './redact.js';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const num = (min: number, max: number) => z.coerce.number().min(min).max(max);
@@ -230,12 +231,4 @@ export function redactedConfig(config: Config): Record<string, unknown> {
   return out;
 }
 
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
+export { redactUrl };

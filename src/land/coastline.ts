@@ -19,24 +19,17 @@
  * window at 60° N (±874 km: 15.7° × 31.4°) gets ≈ 240 m cells instead of 232 m, a whole-globe
  * window 0.031° ≈ 3.5 km.
  */
-import { DriftlineError } from '../errors.js';
 import { M_PER_DEG_LAT } from '../model/geo.js';
 import type { PolygonSet } from './polygons.js';
-import { rasterisePolygons, type RasterGrid } from './rasterise.js';
+import { coastlineGrid, DEFAULT_CELL_DEG, MAX_RASTER_CELLS, type LonLatBounds } from './grid.js';
+import { rasterisePolygons } from './rasterise.js';
 import { DEFAULT_COASTLINE, loadPolygonSource, sourceKey, sourceName, type CoastlineSource } from './sources.js';
 import { landTiles } from './tile-cache.js';
 import { tiledLandRaster } from './tiled.js';
 import type { LandRaster } from './types.js';
 
 export type { CoastlineSource } from './sources.js';
-
-export interface LonLatBounds {
-  /** West edge; east may be smaller (window across the antimeridian) or above 180. */
-  westDeg: number;
-  eastDeg: number;
-  southDeg: number;
-  northDeg: number;
-}
+export { coastlineGrid, DEFAULT_CELL_DEG, MAX_RASTER_CELLS, windowBounds, type LonLatBounds } from './grid.js';
 
 export interface CoastlineOptions {
   /** Requested north-south cell size in degrees (default 1/480°); coastlineLandRaster only (the tiles are 1/480°). */
@@ -49,19 +42,9 @@ export interface CoastlineOptions {
   cacheDir?: string;
 }
 
-export const DEFAULT_CELL_DEG = 1 / 480;
-export const MAX_RASTER_CELLS = 64 * 1024 * 1024;
-/** cos(latitude) floor for the east-west cell size: 1/cos grows without bound at the poles. */
-const MIN_COS_LAT = 0.05;
-
 /** The coastline a worker uses: COASTLINE_FILE (land polygons) when set, else the built-in default. */
 export function coastlineSourceFromConfig(config: { COASTLINE_FILE?: string | undefined }): CoastlineSource {
   return config.COASTLINE_FILE ? { file: config.COASTLINE_FILE } : DEFAULT_COASTLINE;
-}
-
-/** missionWindow()'s centre / half-width form (src/model/window.ts) as bounds; half-width 180 = the globe. */
-export function windowBounds(w: { lonCenterDeg: number; lonHalfWidthDeg: number; southDeg: number; northDeg: number }): LonLatBounds {
-  return { westDeg: w.lonCenterDeg - w.lonHalfWidthDeg, eastDeg: w.lonCenterDeg + w.lonHalfWidthDeg, southDeg: w.southDeg, northDeg: w.northDeg };
 }
 
 const cache = new Map<string, PolygonSet>();
@@ -75,40 +58,6 @@ export function loadCoastline(source: CoastlineSource = DEFAULT_COASTLINE): Poly
     cache.set(key, set);
   }
   return set;
-}
-
-function badBounds(field: string, value: number): DriftlineError {
-  return new DriftlineError('E_INTERNAL', `coastline window ${field} is ${value}, must be a finite number of degrees`, { field });
-}
-
-/** The raster grid for a window: normalised longitudes, cell size coarsened to fit `maxCells`. */
-export function coastlineGrid(bounds: LonLatBounds, cellDeg = DEFAULT_CELL_DEG, maxCells = MAX_RASTER_CELLS): RasterGrid {
-  for (const k of ['westDeg', 'eastDeg', 'southDeg', 'northDeg'] as const) {
-    if (!Number.isFinite(bounds[k])) throw badBounds(k, bounds[k]);
-  }
-  if (!(cellDeg > 0)) throw badBounds('cellDeg', cellDeg);
-  const southDeg = Math.max(-90, Math.min(bounds.southDeg, bounds.northDeg));
-  const northDeg = Math.min(90, Math.max(bounds.southDeg, bounds.northDeg));
-  let westDeg = bounds.westDeg - 360 * Math.floor((bounds.westDeg + 180) / 360); // [-180, 180)
-  let widthDeg = bounds.eastDeg - bounds.westDeg;
-  if (widthDeg < 0) widthDeg += 360 * Math.ceil(-widthDeg / 360); // west > east: across the antimeridian
-  if (widthDeg >= 360) {
-    widthDeg = 360;
-    westDeg = -180;
-  }
-  const heightDeg = northDeg - southDeg;
-  // cos of the latitude closest to the equator: cells are no wider (in metres) than they are tall.
-  const latNearestEquator = southDeg > 0 ? southDeg : northDeg < 0 ? northDeg : 0;
-  const cosLat = Math.max(MIN_COS_LAT, Math.cos((latNearestEquator * Math.PI) / 180));
-  let dLatDeg = cellDeg;
-  for (;;) {
-    const dLonDeg = Math.min(dLatDeg / cosLat, 360);
-    const nx = Math.max(1, Math.ceil(widthDeg / dLonDeg - 1e-9));
-    const ny = Math.max(1, Math.ceil(heightDeg / dLatDeg - 1e-9));
-    if (nx * ny <= maxCells) return { westDeg, southDeg, dLonDeg, dLatDeg, nx, ny };
-    // Scale both sizes by the overshoot (area ∝ size²), a hair more so the ceil()s can't loop long.
-    dLatDeg *= Math.sqrt((nx * ny) / maxCells) * 1.001;
-  }
 }
 
 /**

@@ -5,7 +5,7 @@
  * Pure but for the TileFile's reads.
  */
 import { M_PER_DEG_LAT } from '../model/geo.js';
-import { coastlineGrid, MAX_RASTER_CELLS, type LonLatBounds } from './coastline.js';
+import { coastlineGrid, MAX_RASTER_CELLS, type LonLatBounds } from './grid.js';
 import type { TileFile } from './tile-file.js';
 import { CELLS_PER_DEG, TILE_BYTES, TILE_CELLS, TILE_DEG, TILE_LAND, TILE_WATER, TILES_X, TILES_Y } from './tiles.js';
 import type { LandRaster } from './types.js';

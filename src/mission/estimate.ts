@@ -16,7 +16,6 @@
  *    608-633 MB (estimate 642), 1 000 × 4 321 650 MB (749), 1 000 000 × 49 1 610-1 623 MB (1 910).
  */
 import { DriftlineError } from '../errors.js';
-import type { JobParams } from '../job.js';
 
 /** Bytes per particle held for the whole run (state + coefficients + forcing scratch; see state.ts). */
 export const PER_PARTICLE_BYTES = 125;
@@ -59,7 +58,13 @@ export interface MissionEstimate {
   simulationSeconds: number;
 }
 
-type SizeParams = Pick<JobParams, 'num_particles' | 'duration_hours' | 'time_step_seconds' | 'output_step_seconds'>;
+/** The job fields the estimate reads (a validated job's params have them; job.ts calls this while validating). */
+interface SizeParams {
+  num_particles: number;
+  duration_hours: number;
+  time_step_seconds: number;
+  output_step_seconds: number;
+}
 
 /**
  * Units: counts are plain counts, `memoryBytes` is bytes, `simulationSeconds` seconds. Same rounding

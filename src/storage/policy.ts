@@ -19,8 +19,8 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Config } from '../config.js';
 import { DriftlineError } from '../errors.js';
+import { redactUrl } from '../redact.js';
 
 export type RemoteScheme = 's3' | 'https' | 'http';
 
@@ -80,16 +80,7 @@ export function isFileUri(uri: string): boolean {
  * no query string (presigned URLs carry their signature and credential there).
  */
 export function redactForcingUri(uri: string): string {
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) return uri;
-  try {
-    const u = new URL(uri);
-    if (u.password) u.password = '***';
-    const query = u.search !== '';
-    u.search = '';
-    return query ? `${u.toString()}?<query redacted>` : u.toString();
-  } catch {
-    return uri.replace(/\?.*$/, '?<query redacted>');
-  }
+  return redactUrl(uri, { dropQuery: true });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -191,13 +182,30 @@ function directoryEntry(uri: string, origin: string): AllowEntry | null {
 // ---------------------------------------------------------------------------------------------------
 // The policy value
 
+/**
+ * The settings the policy is built from (a loaded Config has them all). Spelled out here rather than
+ * imported, because config.ts imports this module to validate FORCING_ALLOW.
+ */
+export interface PolicyConfig {
+  FORCING_ALLOW?: string | undefined;
+  FORCING_BUCKET: string;
+  FORCING_ALLOW_LOCAL?: string | undefined;
+  FORCING_ALLOW_PRIVATE_NETWORKS: boolean;
+  FORCING_MAX_MB: number;
+  FORCING_FETCH_TIMEOUT_SECONDS: number;
+  S3_BUCKET: string;
+  FORCING_WIND_URI?: string | undefined;
+  FORCING_CURRENT_URI?: string | undefined;
+  FORCING_LAND_URI?: string | undefined;
+}
+
 export interface PolicyOverrides {
   /** `driftline run`: any local file (the user's own machine and rights). */
   localAnywhere?: boolean;
 }
 
 /** Built once per config (FORCING_ALLOW is validated at load, so this does not throw for a loaded config). */
-export function forcingPolicyFromConfig(config: Config, overrides: PolicyOverrides = {}): ForcingPolicy {
+export function forcingPolicyFromConfig(config: PolicyConfig, overrides: PolicyOverrides = {}): ForcingPolicy {
   const allow: AllowEntry[] = config.FORCING_ALLOW
     ? parseAllowList(config.FORCING_ALLOW)
     : [{ scheme: 's3', host: config.FORCING_BUCKET, port: '', segments: [], origin: 'FORCING_BUCKET' }];
@@ -235,10 +243,10 @@ export function forcingPolicyFromConfig(config: Config, overrides: PolicyOverrid
   };
 }
 
-const cache = new WeakMap<Config, ForcingPolicy>();
+const cache = new WeakMap<PolicyConfig, ForcingPolicy>();
 
 /** The queued-job policy of a config, resolved once per config object. */
-export function forcingPolicyFor(config: Config): ForcingPolicy {
+export function forcingPolicyFor(config: PolicyConfig): ForcingPolicy {
   let p = cache.get(config);
   if (!p) {
     p = forcingPolicyFromConfig(config);

@@ -6,6 +6,7 @@ import type { ForcingSource } from '../../forcing/types.js';
 import { wrapLonDeg } from '../../model/geo.js';
 import type { ProductAttribution, ProductContext } from '../types.js';
 import type { NcAttrValue, NcAttributes } from './types.js';
+import { redactSecrets, redactUrlsInText } from '../../redact.js';
 
 export const CONVENTIONS = 'CF-1.11, ACDD-1.3';
 /** CF standard name table version the names were checked against. */
@@ -76,47 +77,12 @@ export function lonLatExtent(lonDeg: ArrayLike<number>, latDeg: ArrayLike<number
   };
 }
 
-const SECRET_QUERY_RE = /sig|token|credential|secret|password|key/i;
-/** URLs inside free text (descriptions may list several, comma-separated). */
-const URL_RE = /[a-z][a-z0-9+.-]*:\/\/[^\s,;"'<>]+/gi;
-
-function redactOneUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    let changed = false;
-    if (u.password) {
-      u.password = '***';
-      changed = true;
-    }
-    for (const name of [...u.searchParams.keys()]) {
-      if (SECRET_QUERY_RE.test(name)) {
-        u.searchParams.set(name, '***');
-        changed = true;
-      }
-    }
-    return changed ? u.toString() : url;
-  } catch {
-    return url;
-  }
-}
-
 /**
  * Text with every URL's password and secret-looking query parameters (presigned S3 `X-Amz-Signature`,
  * `X-Amz-Credential`, `token=`...) masked: products are shared widely, credentials must not travel with them.
  */
-export function redactUri(text: string): string {
-  return text.includes('://') ? text.replace(URL_RE, redactOneUrl) : text;
-}
-
-/** Deep copy of plain data with every URL string passed through redactUri. */
-export function redactSecrets<T>(value: T): T {
-  if (typeof value === 'string') return redactUri(value) as T;
-  if (Array.isArray(value)) return value.map((v) => redactSecrets(v)) as T;
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v)])) as T;
-  }
-  return value;
-}
+export const redactUri = redactUrlsInText;
+export { redactSecrets };
 
 const camelToSnake = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 /**
