@@ -139,7 +139,7 @@ export class SeedGeometry {
  * Seeds particles [i0, i1): release step, coefficients, positions; status NOT_RELEASED.
  * Draws from `rng` in OpenDrift's order (all downwind, all crosswind, all x, all y) over the range.
  */
-export function seedRange(model: ModelParams, geometry: SeedGeometry, plan: RunPlan, arrays: SimArrays, i0: number, i1: number, rng: RandomSource): void {
+export function seedRange(_model: ModelParams, geometry: SeedGeometry, plan: RunPlan, arrays: SimArrays, i0: number, i1: number, rng: RandomSource): void {
   const c = arrays.coefficients;
   const st = arrays.state;
   const cat = geometry.category;

@@ -18,6 +18,9 @@ import { writeSearchAreaFiles } from './search-areas.js';
 import { smoothedSearchAreas, type SmoothedAreaSet } from './search-smoothed.js';
 import { missionSearch, planMission, searchSummary, writeSearchPlanFiles } from './search-plan.js';
 import { writeSummary } from './summary.js';
+import { scenarioOfParticle, scenarioPrior } from '../search/scenarios.js';
+import { strandingReport, strandingSummary, writeStrandingFile } from './stranding.js';
+import { scenariosSummary } from './summary-scenarios.js';
 import { writeTrajectoryNc } from './trajectory.js';
 import { PRODUCT_PATHS, type ProductContext, type ProductFile, type ProductKind } from './types.js';
 
@@ -102,9 +105,12 @@ export async function writeAllProducts(
   await mkdir(path.dirname(target('trajectory')), { recursive: true });
   await mkdir(path.dirname(target('density')), { recursive: true });
 
-  // Particle weights (Σ = 1): the posterior after params.search.completed, else equal (issue 8).
+  // Particle weights (Σ = 1): the posterior after params.search.completed, else the prior: the
+  // scenarios' weights (scenario weight ÷ its particle count), else equal (issue 8).
   // Computed first: particles.nc stores them, and every product below uses them.
-  const search = await timed('search_weights', () => missionSearch(result, missionCtx.params.search));
+  const scenarios = missionCtx.model.scenarios;
+  const prior = scenarioPrior(scenarios, result.nParticles);
+  const search = await timed('search_weights', () => missionSearch(result, missionCtx.params.search, prior));
   const weights = search.weights;
   const grid = opts.grid ?? (await timed('density_grid', () => buildDensityGrid(result, opts.cellM)));
   addProductWarnings(result, grid, opts.warnings);
@@ -126,6 +132,26 @@ export async function writeAllProducts(
     files.push(...(await timed('search_plan_files', () => writeSearchPlanFiles(plan, workDir, ctx.missionId))));
     if (plan.skipped.length > 0) opts.warnings.push(`search plan: no rectangle for ${plan.skipped.join(', ')} (nothing drifting then, or no room left)`);
   }
+  const scenarioOf = scenarioOfParticle(scenarios, result.nParticles);
+  const stranding = await timed('stranding', () =>
+    strandingReport(result, grid, weights, scenarios !== undefined ? { of: scenarioOf, n: scenarios.length } : undefined),
+  );
+  files.push(await timed('stranding_geojson', () => writeStrandingFile(stranding, result.timesSec, grid, workDir, ctx.missionId)));
+  const scenarioList =
+    scenarios === undefined
+      ? undefined
+      : await timed('scenarios', () => {
+          const resolved = search.resolved;
+          return scenariosSummary(result, {
+            model: missionCtx.model,
+            names: (missionCtx.params.scenarios ?? []).map((sc) => sc.name),
+            prior,
+            posterior: weights,
+            scenarioOf,
+            completed: resolved.completed,
+            law: resolved.law,
+          });
+        });
   if (result.nParticles * result.nTimes <= LEEWAY_ASCII_MAX_RECORDS) {
     await timed('leeway_ascii', () => writeLeewayAscii(result, ctx, target('leeway_ascii')));
     files.push(await describeProduct(workDir, 'leeway_ascii'));
@@ -137,6 +163,8 @@ export async function writeAllProducts(
       grid,
       products: [...files, ...(opts.earlierProducts ?? [])],
       ...(areaSet ? { search: { datums: areaSet.datums, mission: searchSummary(search, plan) } } : {}),
+      ...(scenarioList ? { scenarios: scenarioList } : {}),
+      stranding: strandingSummary(stranding, result.timesSec),
     }),
   );
   files.push(await describeProduct(workDir, 'summary'));
