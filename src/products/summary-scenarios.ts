@@ -1,15 +1,15 @@
 /**
  * The `scenarios` list of products/summary.json (issue 8 item 2): per weighted scenario, what it is
  * (object type, seeding, weight, particles) and its share of the mission's probability over time by
- * state, in PRIOR terms (Σ over scenarios and states = 1 at each time): drifting, stranded, outside (left
- * the forcing), not_released, and detected_removed (what the completed searches that ended by then
- * took away). `posterior_weight` is the scenario's share of the final posterior weights, the ones the
+ * state, in PRIOR terms (Σ over scenarios of every field = 1 at each time): drifting, stranded, outside
+ * (left the forcing), not_released, and detected_removed (what the completed searches that ended by
+ * then took away; the four states hold what they left), so the five add up to the scenario's weight. `posterior_weight` is the scenario's share of the final posterior weights, the ones the
  * products are drawn from. Present only when the job has params.scenarios.
  */
 import type { ModelParams } from '../model/types.js';
 import type { CompletedSearch } from '../search/bayes.js';
 import type { DetectionLaw } from '../search/detection.js';
-import { scenarioMassByTime, scenarioRemovals } from '../search/scenarios.js';
+import { scenarioRemovals, scenarioShares } from '../search/scenarios.js';
 import type { Tracks } from '../search/weights.js';
 import { isoTime } from './netcdf/acdd.js';
 
@@ -30,20 +30,12 @@ export function scenariosSummary(tracks: Tracks, input: ScenarioSummaryInput): R
   const scenarios = input.model.scenarios ?? [];
   const k = scenarios.length;
   if (k === 0) return [];
-  const mass = scenarioMassByTime(tracks, input.scenarioOf, k, input.prior);
+  const mass = scenarioShares(tracks, input.scenarioOf, k, input.prior, input.completed, input.law);
   const removals = input.completed.length > 0 ? scenarioRemovals(tracks, input.prior, input.completed, input.law, input.scenarioOf, k) : null;
   const posterior = new Array<number>(k).fill(0);
   for (let p = 0; p < input.posterior.length; p++) posterior[input.scenarioOf[p] ?? 0]! += input.posterior[p]!;
   const t0 = tracks.timesSec[0] ?? input.model.startTimeSec;
   return scenarios.map((sc, s) => {
-    const removedBy = (timeSec: number) => {
-      if (removals === null) return 0;
-      let sum = 0;
-      removals.removed.forEach((row, j) => {
-        if ((removals.endTimeSec[j] ?? Infinity) <= timeSec) sum += row[s] ?? 0;
-      });
-      return sum;
-    };
     const seeding = sc.seeding;
     return {
       index: s,
@@ -73,7 +65,7 @@ export function scenariosSummary(tracks: Tracks, input: ScenarioSummaryInput): R
           stranded: r9(mass.stranded[j] ?? 0),
           outside: r9(mass.outside[j] ?? 0),
           not_released: r9(mass.notReleased[j] ?? 0),
-          detected_removed: r9(removedBy(timeSec)),
+          detected_removed: r9(mass.detected[j] ?? 0),
         };
       }),
     };

@@ -34,7 +34,11 @@ export function scenarioPrior(ranges: readonly ScenarioRange[] | undefined, nPar
   return out;
 }
 
-/** Mass by state, laid out [t * nScenarios + k]. */
+/**
+ * Mass by state, laid out [t * nScenarios + k]. With completed searches (scenarioShares), the states
+ * hold the prior mass not yet detected-removed at t and `detected` what the searches ended by t
+ * removed, so drifting + stranded + outside + notReleased + detected = the scenario's weight.
+ */
 export interface ScenarioMass {
   nScenarios: number;
   nTimes: number;
@@ -42,6 +46,7 @@ export interface ScenarioMass {
   stranded: Float64Array;
   outside: Float64Array;
   notReleased: Float64Array;
+  detected: Float64Array;
 }
 
 /** Σ weight of each scenario's particles in each state at every record (one pass, particle-major). */
@@ -66,7 +71,45 @@ export function scenarioMassByTime(tracks: Tracks, scenarioOf: Uint8Array, nScen
       else notReleased[j]! += w;
     }
   }
-  return { nScenarios, nTimes, drifting, stranded, outside, notReleased };
+  return { nScenarios, nTimes, drifting, stranded, outside, notReleased, detected: new Float64Array(size) };
+}
+
+/** The state of particle p's record i as an index into ScenarioMass's four state arrays. */
+function stateArray(mass: ScenarioMass, tracks: Tracks, i: number): Float64Array {
+  const s = tracks.status[i];
+  if (s === STATUS.ACTIVE && tracks.lonDeg[i] === tracks.lonDeg[i]) return mass.drifting;
+  if (s === STATUS.STRANDED) return mass.stranded;
+  if (s === STATUS.OUTSIDE) return mass.outside;
+  return mass.notReleased;
+}
+
+/**
+ * Each scenario's prior mass by state over time, less what the completed searches removed once they
+ * ended (a search's removal counts from the first record at or after its end time), with that removal
+ * in `detected`. Cost: one bayesUpdate per search plus searches × particles × records additions.
+ */
+export function scenarioShares(
+  tracks: Tracks,
+  scenarioOf: Uint8Array,
+  nScenarios: number,
+  prior: Float64Array,
+  searches: CompletedSearch[],
+  law: DetectionLaw,
+): ScenarioMass {
+  const mass = scenarioMassByTime(tracks, scenarioOf, nScenarios, prior);
+  if (searches.length === 0) return mass;
+  const { nTimes, timesSec } = tracks;
+  scenarioRemovals(tracks, prior, searches, law, scenarioOf, nScenarios, (s, p, removed) => {
+    if (removed === 0) return;
+    const k = scenarioOf[p] ?? 0;
+    for (let t = 0; t < nTimes; t++) {
+      if (!(timesSec[t]! >= s.endTimeSec)) continue;
+      const j = t * nScenarios + k;
+      stateArray(mass, tracks, p * nTimes + t)[j]! -= removed;
+      mass.detected[j]! += removed;
+    }
+  });
+  return mass;
 }
 
 /** Probability each completed search removed from each scenario, in prior terms: removed[j][k]. */
@@ -91,6 +134,8 @@ export function scenarioRemovals(
   law: DetectionLaw,
   scenarioOf: Uint8Array,
   nScenarios: number,
+  /** Called with each particle's removed prior mass, search by search. */
+  onRemoval?: (search: CompletedSearch, particle: number, removed: number) => void,
 ): ScenarioRemovals {
   const removed: number[][] = [];
   const endTimeSec: number[] = [];
@@ -105,7 +150,9 @@ export function scenarioRemovals(
     const row = new Array<number>(nScenarios).fill(0);
     for (let p = 0; p < before.length; p++) {
       const k = scenarioOf[p] ?? 0;
-      row[k]! += survive * (before[p]! - after[p]! * (1 - r));
+      const removedP = survive * (before[p]! - after[p]! * (1 - r));
+      row[k]! += removedP;
+      onRemoval?.(s, p, removedP);
     }
     removed.push(row);
     endTimeSec.push(s.endTimeSec);
