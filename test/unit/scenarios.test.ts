@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { missionWindow, seedPoints } from '../../src/forcing/load.js';
 import { constantSampler } from '../../src/forcing/sampler.js';
 import { toModelParams, validateJob } from '../../src/job.js';
 import { M_PER_DEG_LAT } from '../../src/model/geo.js';
@@ -93,9 +94,35 @@ describe('scenario job input', () => {
     expect(m.scenarios![1]!.seeding.endLatDeg).toBe(59.1);
   });
 
-  it('a backward run takes release times back from the start', () => {
-    expect(() => modelOf({ time_step_seconds: -600, scenarios: [{ weight: 1, start_time: '2024-06-01T10:00:00Z', end_time: '2024-06-01T08:00:00Z' }] })).not.toThrow();
+  it('a backward run takes release times back from the start (released from 10:00 back to 08:00, unreleased before in run order)', () => {
+    const m = modelOf({ time_step_seconds: -600, num_particles: 50, scenarios: [{ weight: 1 }, { weight: 1, start_time: '2024-06-01T10:00:00Z', end_time: '2024-06-01T08:00:00Z' }] });
+    const r = run(m);
+    const sc = m.scenarios![1]!;
+    const t10 = Date.parse('2024-06-01T10:00:00Z') / 1000;
+    expect(r.coefficients.releaseTimeSec[sc.first]).toBe(t10);
+    expect(r.coefficients.releaseTimeSec[sc.first + sc.count - 1]).toBe(t10 - 7200);
+    // Records 0 and 1 (12:00, 11:00) come before 10:00 in a backward run: nothing of scenario 1 yet.
+    for (let p = sc.first; p < sc.first + sc.count; p++) {
+      expect(Number.isNaN(r.lonDeg[p * r.nTimes + 1]!)).toBe(true);
+      expect(Number.isNaN(r.lonDeg[p * r.nTimes + r.nTimes - 1]!)).toBe(false);
+    }
+    expect(r.coefficients.releaseTimeSec[0]).toBe(Date.parse(START) / 1000);
     expect(jobFailure(job({ time_step_seconds: -600, scenarios: [{ weight: 1, start_time: '2024-06-01T13:00:00Z' }] })).message).toMatch(/params\.scenarios\[0\]\.start_time/);
+  });
+});
+
+describe('scenario forcing window', () => {
+  it('spans every scenario’s seeding, so forcing and coastline are read for all of them', () => {
+    // A second scenario 2° of longitude (about 113 km at 59.3° N) west and 1° south of the job's position.
+    const m = modelOf({ scenarios: [{ weight: 1 }, { weight: 1, latitude: 58.3, longitude: 2.6 }] });
+    const w = missionWindow(m);
+    const plain = missionWindow(modelOf({}));
+    const growLatDeg = plain.northDeg - 59.3;
+    expect(w.southDeg).toBeCloseTo(58.3 - growLatDeg, 9);
+    expect(w.northDeg).toBeCloseTo(59.3 + growLatDeg, 9);
+    expect(w.lonCenterDeg).toBeCloseTo(3.6, 9);
+    expect(w.lonCenterDeg - w.lonHalfWidthDeg).toBeLessThan(2.6 - growLatDeg);
+    expect(seedPoints(m).map((p) => p[0])).toEqual(['seed position', 'params.scenarios[0] seed position', 'params.scenarios[1] seed position']);
   });
 });
 
