@@ -8,6 +8,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { NetCDFReader } from 'netcdfjs';
 import { describe, expect, it } from 'vitest';
 import { missionWindow, seedPoints } from '../../src/forcing/load.js';
 import { constantSampler } from '../../src/forcing/sampler.js';
@@ -330,6 +331,19 @@ describe('stranding report', () => {
         expect(at.drifting + at.stranded + at.outside + at.not_released + at.detected_removed).toBeCloseTo(sc.weight, 8);
       }
       expect(summary.scenarios[1].object_type.key).toBe('LIFE-RAFT-DB-10');
+      // particles.nc: the scenario of each trajectory, its object type, and the prior weights (no searches).
+      const nc = new NetCDFReader(await readFile(path.join(dir, 'raw/particles.nc')));
+      const scen = nc.getDataVariable('scenario') as number[];
+      const weight = nc.getDataVariable('weight') as number[];
+      const objectType = nc.getDataVariable('object_type') as number[]; // (trajectory, time), flattened
+      const sc1 = m.scenarios![1]!;
+      expect(scen.filter((k) => k === 1)).toHaveLength(sc1.count);
+      expect(scen[sc1.first]).toBe(1);
+      expect(scen[sc1.first - 1]).toBe(0);
+      expect(weight[sc1.first]).toBeCloseTo(0.3 / sc1.count, 15);
+      expect(weight[0]).toBeCloseTo(0.7 / m.scenarios![0]!.count, 15);
+      expect(objectType[sc1.first * r.nTimes]).toBe(findCategory('LIFE-RAFT-DB-10')!.id);
+      expect(objectType[0]).toBe(findCategory('PIW-1')!.id);
       // The first arrival is the first record with a stranded particle.
       const first = summary.stranding.times.find((x: { particles: number }) => x.particles > 0);
       expect(summary.stranding.first_arrival).toBe(first.time);
