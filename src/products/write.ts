@@ -3,7 +3,9 @@
  * file, the density grid (built once, shared with the search areas), the search areas, the Leeway ASCII
  * file (OpenDrift's export_ascii format, up to LEEWAY_ASCII_MAX_RECORDS), then the summary,
  * which lists the others with their sizes and checksums. Each stage's wall time goes into opts.timingsMs
- * (`trajectory_nc`, `density_grid`, `density_nc`, `search_areas`, `checksums`, `leeway_ascii`, `summary`).
+ * (`trajectory_nc`, `density_grid`, `density_nc`, `search_areas`, `checksums`, `leeway_ascii`, `summary`;
+ * with issue 8, `search_weights`, `search_plan`, `stranding`, `stranding_geojson` and, with scenarios, `scenarios`).
+ * products/stranding.geojson (stranding.ts) is written for every mission, after the search plan.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
