@@ -11,8 +11,9 @@ import { checkJobText, checkJobValue, formatPath, type JobIssue } from './job-gu
 import { checkMissionSize } from './mission/estimate.js';
 import { wrapLonDeg } from './model/geo.js';
 import { findCategory, suggestCategories, type LeewayCategory } from './model/objects.js';
-import type { ModelParams } from './model/types.js';
+import type { ModelParams, ScenarioModel } from './model/types.js';
 import { searchIssues, searchParamsSchema } from './search/params.js';
+import { splitScenarioParticles } from './search/weights.js';
 
 /** Limits that operators configure (env MAX_PARTICLES, MAX_DURATION_HOURS, MAX_MISSION_MB). */
 export interface JobLimits {
@@ -98,6 +99,33 @@ const productsSchema = z
   })
   .strict();
 
+/**
+ * One weighted scenario (issue 8, `params.scenarios[k]`). `weight` is its probability share before
+ * normalisation. Every other field has the meaning of the job's field of the same name; object_type,
+ * latitude/longitude (together), radius_m, radius_type and start_time default to the job's, while
+ * end_latitude/end_longitude (cone or voyage track), end_radius_m and end_time (release window end)
+ * are only the scenario's own.
+ */
+const scenarioSchema = z
+  .object({
+    name: z.string().min(1).max(100).optional(),
+    weight: z.number().finite().positive(),
+    object_type: z.union([z.number().int(), z.string().min(1)]).optional(),
+    latitude: z.number().min(-90).max(90).optional(),
+    longitude: z.number().min(-180).max(360).optional(),
+    radius_m: z.number().min(0).max(1_000_000).optional(),
+    radius_type: z.enum(['gaussian', 'uniform']).optional(),
+    start_time: isoTime.optional(),
+    end_time: isoTime.optional(),
+    end_latitude: z.number().min(-90).max(90).optional(),
+    end_longitude: z.number().min(-180).max(360).optional(),
+    end_radius_m: z.number().min(0).max(1_000_000).optional(),
+  })
+  .strict();
+
+/** 32 scenarios: more than any coordinator weighs (SAROPS cases carry a handful); each is one seeding. */
+export const MAX_SCENARIOS = 32;
+
 function paramsSchema(limits: JobLimits) {
   return z
     .object({
@@ -133,6 +161,8 @@ function paramsSchema(limits: JobLimits) {
       stokes_drift: z.boolean().default(false),
       // search-wiring (issue 8): plan and completed searches, src/search/params.ts.
       search: searchParamsSchema.optional(),
+      // scenarios (issue 8): weighted hypotheses, each with its own object type and seeding.
+      scenarios: z.array(scenarioSchema).min(1).max(MAX_SCENARIOS).optional(),
     })
     .strict()
     .superRefine((p, ctx) => {
@@ -175,7 +205,53 @@ function paramsSchema(limits: JobLimits) {
         const run = { startTimeSec: Date.parse(p.start_time) / 1000, durationSec: p.duration_hours * 3600, backward: p.time_step_seconds < 0 };
         for (const issue of searchIssues(p.search, run)) ctx.addIssue({ code: 'custom', path: ['search', ...issue.path], message: issue.message });
       }
+      if (p.scenarios !== undefined) {
+        for (const issue of scenarioIssues(p)) ctx.addIssue({ code: 'custom', path: ['scenarios', ...issue.path], message: issue.message });
+      }
     });
+}
+
+type ParsedParams = z.infer<ReturnType<typeof paramsSchema>>;
+
+/** Problems of params.scenarios that need the rest of the job; paths relative to `params.scenarios`. */
+function scenarioIssues(p: ParsedParams): JobIssue[] {
+  const scenarios = p.scenarios ?? [];
+  const out: JobIssue[] = [];
+  if (scenarios.length > p.num_particles) {
+    out.push({ path: [], message: `${scenarios.length} scenarios need at least ${scenarios.length} particles (one each), num_particles is ${p.num_particles}` });
+    return out;
+  }
+  const sum = scenarios.reduce((a, sc) => a + sc.weight, 0);
+  if (!(sum > 0) || !Number.isFinite(sum)) out.push({ path: [], message: `the weights must sum to a positive finite number, got ${sum}` });
+  const runStartMs = Date.parse(p.start_time);
+  const forward = p.time_step_seconds > 0;
+  const runEndMs = runStartMs + (forward ? 1 : -1) * p.duration_hours * 3_600_000;
+  const lo = Math.min(runStartMs, runEndMs);
+  const hi = Math.max(runStartMs, runEndMs);
+  const runText = `the run [${new Date(lo).toISOString()}, ${new Date(hi).toISOString()}]`;
+  const counts = out.length === 0 ? splitScenarioParticles(scenarios.map((sc) => sc.weight), p.num_particles).counts : [];
+  scenarios.forEach((sc, k) => {
+    if ((sc.latitude === undefined) !== (sc.longitude === undefined)) {
+      out.push({ path: [k, sc.latitude === undefined ? 'latitude' : 'longitude'], message: 'latitude and longitude go together (else both are the job\'s)' });
+    }
+    if ((sc.end_latitude === undefined) !== (sc.end_longitude === undefined)) {
+      out.push({ path: [k, sc.end_latitude === undefined ? 'end_latitude' : 'end_longitude'], message: 'end_latitude and end_longitude go together (cone or voyage track)' });
+    }
+    if (sc.end_latitude !== undefined && (counts[k] ?? 2) < 2) {
+      out.push({ path: [k, 'end_latitude'], message: `cone seeding needs at least 2 particles; this scenario gets ${counts[k]} of num_particles ${p.num_particles}` });
+    }
+    const startMs = sc.start_time !== undefined ? Date.parse(sc.start_time) : runStartMs;
+    if (startMs < lo || startMs > hi) out.push({ path: [k, 'start_time'], message: `release starts at ${new Date(startMs).toISOString()}, outside ${runText}` });
+    if (sc.end_time !== undefined) {
+      const endMs = Date.parse(sc.end_time);
+      if (forward ? endMs < startMs : endMs > startMs) {
+        out.push({ path: [k, 'end_time'], message: forward ? 'must not be before the scenario\'s start_time' : 'must not be after the scenario\'s start_time (backward run)' });
+      } else if (endMs < lo || endMs > hi) {
+        out.push({ path: [k, 'end_time'], message: `release window must end within ${runText}, got ${new Date(endMs).toISOString()}` });
+      }
+    }
+  });
+  return out;
 }
 
 const idSchema = z
@@ -263,17 +339,18 @@ export function validateJob(raw: unknown, limits: JobLimits = DEFAULT_LIMITS): J
   const result = jobSchema(limits).safeParse(raw);
   if (!result.success) throw jobInvalid(result.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message })));
   resolveCategory(result.data.params.object_type);
+  result.data.params.scenarios?.forEach((sc, k) => resolveCategory(sc.object_type ?? result.data.params.object_type, `params.scenarios[${k}].object_type`));
   checkMissionSize(result.data.params, limits.maxMissionMb);
   return result.data;
 }
 
-export function resolveCategory(objectType: number | string): LeewayCategory {
+export function resolveCategory(objectType: number | string, field = 'params.object_type'): LeewayCategory {
   const category = findCategory(objectType);
   if (category === undefined) {
     const hints = typeof objectType === 'string' ? suggestCategories(objectType) : [];
     const hint = hints.length > 0 ? `; did you mean ${hints.join(', ')}?` : '; use 1-85 or a key such as "PIW-1"';
-    throw new DriftlineError('E_OBJECT_TYPE', `params.object_type: unknown Leeway category ${JSON.stringify(objectType)}${hint}`, {
-      field: 'params.object_type',
+    throw new DriftlineError('E_OBJECT_TYPE', `${field}: unknown Leeway category ${JSON.stringify(objectType)}${hint}`, {
+      field,
     });
   }
   return category;
@@ -319,5 +396,35 @@ export function toModelParams(params: JobParams): ModelParams {
     windUncertaintyMps: params.wind_uncertainty_mps,
     currentUncertaintyMps: params.current_uncertainty_mps,
     stokesDrift: params.stokes_drift,
+    ...(params.scenarios !== undefined ? { scenarios: scenarioModels(params) } : {}),
   };
+}
+
+/**
+ * params.scenarios -> the model's scenarios: particles split in proportion to the weights (at least 1
+ * each, src/search/weights.ts splitScenarioParticles), each with its category and seeding.
+ */
+export function scenarioModels(params: JobParams): ScenarioModel[] {
+  const scenarios = params.scenarios ?? [];
+  const split = splitScenarioParticles(scenarios.map((sc) => sc.weight), params.num_particles);
+  const total = scenarios.reduce((a, sc) => a + sc.weight, 0);
+  return scenarios.map((sc, k) => {
+    const [lonDeg, latDeg] = sc.latitude !== undefined && sc.longitude !== undefined ? [sc.longitude, sc.latitude] : [params.longitude, params.latitude];
+    return {
+      category: resolveCategory(sc.object_type ?? params.object_type, `params.scenarios[${k}].object_type`),
+      seeding: {
+        lonDeg: wrapLonDeg(lonDeg),
+        latDeg,
+        radiusM: sc.radius_m ?? params.radius_m,
+        radiusType: sc.radius_type ?? params.radius_type,
+        ...(sc.end_longitude !== undefined && sc.end_latitude !== undefined ? { endLonDeg: wrapLonDeg(sc.end_longitude), endLatDeg: sc.end_latitude } : {}),
+        ...(sc.end_radius_m !== undefined ? { endRadiusM: sc.end_radius_m } : {}),
+        ...(sc.end_time !== undefined ? { endTimeSec: Date.parse(sc.end_time) / 1000 } : {}),
+      },
+      releaseStartSec: Date.parse(sc.start_time ?? params.start_time) / 1000,
+      first: split.first[k] ?? 0,
+      count: split.counts[k] ?? 0,
+      weight: sc.weight / total,
+    };
+  });
 }

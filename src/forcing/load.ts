@@ -26,7 +26,7 @@ import type { JobParams } from '../job.js';
 import type { LandRaster } from '../land/types.js';
 import type { Logger } from '../logger.js';
 import type { ModelParams } from '../model/types.js';
-import { missionWindow } from '../model/window.js';
+import { missionWindow, seedPoints } from '../model/window.js';
 import type { VectorKind } from './cf.js';
 import { localFileFor, redactForcingUri, type FetchContext } from '../storage/fetch.js';
 import { deniedError, forcingPolicyFor, isRemoteUri, localRefusal, remoteRefusal, type ForcingPolicy } from '../storage/policy.js';
@@ -53,6 +53,7 @@ interface NamedUris {
   uris: string[];
   fields: string[];
 }
+
 
 
 const iso = (sec: number) => new Date(sec * 1000).toISOString().replace(/:00\.000Z$/, 'Z').replace(/\.000Z$/, 'Z');
@@ -138,9 +139,7 @@ async function loadVector(
   // What logs, messages, the mission row and product metadata show (no presigned query strings).
   const uris = rawUris.map(redactForcingUri);
   const label = uris.length === 1 ? uris[0]! : `${uris[0]} (+${uris.length - 1} more)`;
-  const s = model.seeding;
-  const points: Array<[string, number, number]> = [['seed position', s.lonDeg, s.latDeg]];
-  if (s.endLonDeg !== undefined && s.endLatDeg !== undefined) points.push(['cone end position', s.endLonDeg, s.endLatDeg]);
+  const points = seedPoints(model);
   const outside = (name: string, lon: number, lat: number, c: Pick<Coverage, 'extent' | 'projected'>) =>
     coverageError(`${name} (lat ${lat.toFixed(4)}, lon ${lon.toFixed(4)}) is outside the ${kind} file's area: ${whichBound(lon, lat, c)} (${label})`);
 

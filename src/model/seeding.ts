@@ -17,12 +17,18 @@
  * `seedRange` seeds particles [i0, i1) from one random source in that order, so the whole run with
  * numpy's generator reproduces OpenDrift's draws, and a block with its own stream is independent of the
  * others.
+ *
+ * Weighted scenarios (issue 8, `model.scenarios`): each scenario is one SeedGeometry over its own
+ * particle range, with its own category and seeding, as if OpenDrift's `seed_elements` were called
+ * once per scenario (orientation and cone/release index count from the scenario's first particle).
+ * `seedSpan` seeds a range that may cross scenarios, scenario by scenario, from the same random
+ * source. Without scenarios there is one geometry over [0, N) and the draws are exactly the old ones.
  */
 import { GeodesicSegment, moveGeodesic, syncTrig } from './geodesy.js';
 import type { RunPlan } from './plan.js';
 import type { RandomSource } from './rng.js';
 import type { SimArrays } from './state.js';
-import { STATUS, type ModelParams } from './types.js';
+import { STATUS, type LeewayCategory, type ModelParams, type ScenarioModel } from './types.js';
 
 const DEG = Math.PI / 180;
 const f32 = Math.fround;
@@ -46,7 +52,14 @@ export function divideRoundHalfEven(a: number, b: number): number {
 
 /** Everything about seeding that does not depend on random draws. */
 export class SeedGeometry {
+  /** Particles of this geometry (the scenario's count, else the run's). */
   readonly n: number;
+  /** Index of its first particle in the run (0 without scenarios). */
+  readonly first: number;
+  /** Leeway category whose coefficients its particles draw. */
+  readonly category: LeewayCategory;
+  /** Release offset of its first particle from the run's start, microseconds (0 without scenarios). */
+  private readonly baseOffsetUs: number;
   private readonly lonDeg: number;
   private readonly latDeg: number;
   private readonly segment: GeodesicSegment | null;
@@ -61,10 +74,14 @@ export class SeedGeometry {
   private readonly releaseStepUs: number;
   private readonly startTimeSec: number;
 
-  constructor(model: ModelParams) {
-    const s = model.seeding;
-    const n = model.numParticles;
+  constructor(model: ModelParams, scenario?: ScenarioModel) {
+    const s = scenario?.seeding ?? model.seeding;
+    const n = scenario?.count ?? model.numParticles;
+    const releaseStartSec = scenario?.releaseStartSec ?? model.startTimeSec;
     this.n = n;
+    this.first = scenario?.first ?? 0;
+    this.category = scenario?.category ?? model.category;
+    this.baseOffsetUs = scenario === undefined ? 0 : Math.round((releaseStartSec - model.startTimeSec) * 1e6);
     this.lonDeg = s.lonDeg;
     this.latDeg = s.latDeg;
     const cone = s.endLonDeg !== undefined && s.endLatDeg !== undefined;
@@ -76,27 +93,28 @@ export class SeedGeometry {
     this.hasRadius = Math.max(s.radiusM, this.endRadiusM) > 0;
     this.startTimeSec = model.startTimeSec;
     if (s.endTimeSec !== undefined && n > 1) {
-      const spanUs = Math.round((s.endTimeSec - model.startTimeSec) * 1e6);
+      const spanUs = Math.round((s.endTimeSec - releaseStartSec) * 1e6);
       this.releaseStepUs = divideRoundHalfEven(spanUs, n - 1);
     } else {
       this.releaseStepUs = 0;
     }
   }
 
-  /** Centre of particle k before the radius offset: [lonDeg, latDeg] into out. */
+  /** Centre of particle k (run index) before the radius offset: [lonDeg, latDeg] into out. */
   centre(k: number, out: Float64Array): void {
     if (this.segment === null) {
       out[0] = this.lonDeg;
       out[1] = this.latDeg;
     } else {
-      this.segment.intermediatePoint(k, this.n, out);
+      this.segment.intermediatePoint(k - this.first, this.n, out);
     }
   }
 
   /** Radius of particle k, metres (numpy linspace, float32 for cone seeding as seed_cone does). */
-  radius(k: number): number {
+  radius(run: number): number {
     if (!this.coneRadius) return this.radiusM;
     const n = this.n;
+    const k = run - this.first;
     if (n === 1 || this.endRadiusM === this.radiusM) return f32(this.radiusM);
     if (k === n - 1) return f32(this.endRadiusM);
     return f32(k * ((this.endRadiusM - this.radiusM) / (n - 1)) + this.radiusM);
@@ -104,7 +122,7 @@ export class SeedGeometry {
 
   /** Release time of particle k relative to the start, microseconds (exact integer). */
   releaseOffsetUs(k: number): number {
-    return k * this.releaseStepUs;
+    return this.baseOffsetUs + (k - this.first) * this.releaseStepUs;
   }
 
   releaseTimeSec(k: number): number {
@@ -121,15 +139,16 @@ export class SeedGeometry {
  * Seeds particles [i0, i1): release step, coefficients, positions; status NOT_RELEASED.
  * Draws from `rng` in OpenDrift's order (all downwind, all crosswind, all x, all y) over the range.
  */
-export function seedRange(model: ModelParams, geometry: SeedGeometry, plan: RunPlan, arrays: SimArrays, i0: number, i1: number, rng: RandomSource): void {
+export function seedRange(_model: ModelParams, geometry: SeedGeometry, plan: RunPlan, arrays: SimArrays, i0: number, i1: number, rng: RandomSource): void {
   const c = arrays.coefficients;
   const st = arrays.state;
-  const cat = model.category;
+  const cat = geometry.category;
+  const first = geometry.first;
   const dwSlope = cat.dwSlopePct;
   const dwStd = cat.dwStdCmps;
 
   for (let k = i0; k < i1; k++) {
-    const orientation = k % 2;
+    const orientation = (k - first) % 2;
     c.orientation[k] = orientation;
     st.orientation[k] = orientation;
     c.capsized[k] = 0;
@@ -150,7 +169,7 @@ export function seedRange(model: ModelParams, geometry: SeedGeometry, plan: RunP
   }
   // Crosswind: one vector drawn after all downwind draws; no truncation.
   for (let k = i0; k < i1; k++) {
-    const std = k % 2 === 0 ? cat.cwrStdCmps : cat.cwlStdCmps;
+    const std = (k - first) % 2 === 0 ? cat.cwrStdCmps : cat.cwlStdCmps;
     c.cwEpsCmps[k] = rng.gauss() * std;
   }
 
@@ -198,4 +217,34 @@ export function seedRange(model: ModelParams, geometry: SeedGeometry, plan: RunP
     c.seedLatDeg[k] = la;
   }
   syncTrig(st, i0, i1);
+}
+
+/** One SeedGeometry per scenario in particle order, or one over the whole run without scenarios. */
+export function seedGeometries(model: ModelParams): SeedGeometry[] {
+  const scenarios = model.scenarios;
+  if (scenarios === undefined || scenarios.length === 0) return [new SeedGeometry(model)];
+  return scenarios.map((sc) => new SeedGeometry(model, sc));
+}
+
+/**
+ * Seeds [i0, i1), which may cross scenarios: each geometry's part in particle order from the same
+ * random source, then `after(geometryIndex, a, b)` (e.g. move the part's land seeds to water).
+ */
+export function seedSpan(
+  model: ModelParams,
+  geometries: readonly SeedGeometry[],
+  plan: RunPlan,
+  arrays: SimArrays,
+  i0: number,
+  i1: number,
+  rng: RandomSource,
+  after?: (geometryIndex: number, a: number, b: number) => void,
+): void {
+  geometries.forEach((g, gi) => {
+    const a = Math.max(i0, g.first);
+    const b = Math.min(i1, g.first + g.n);
+    if (a >= b) return;
+    seedRange(model, g, plan, arrays, a, b, rng);
+    after?.(gi, a, b);
+  });
 }

@@ -17,10 +17,10 @@ import { planRun, type RunPlan } from './plan.js';
 import { BLOCK_SIZE, BlockStream } from './rng-fast.js';
 import { NumpyRandomState } from './rng-numpy.js';
 import type { RandomSource } from './rng.js';
-import { SeedGeometry, seedRange } from './seeding.js';
+import { seedGeometries, SeedGeometry, seedRange, seedSpan } from './seeding.js';
 import { allocateSimArrays, localAllocator, type BufferAllocator, type SimArrays } from './state.js';
 import { advanceStep, beginStep, createStepContext, finishRun, writeRecord, type StepContext } from './step.js';
-import type { LandSampler, ModelParams, TrajectoryResult, VectorSampler } from './types.js';
+import type { LandSampler, ModelParams, SeedingParams, TrajectoryResult, VectorSampler } from './types.js';
 
 export interface RunHooks {
   /** Particle-steps just integrated (called once per step of each range). */
@@ -41,7 +41,11 @@ export interface RunOutcome {
  * the same for every block and thread.
  */
 export function seedingWaterGrid(model: ModelParams): WaterSearchGrid {
-  const s = model.seeding;
+  return waterGridForSeeding(model.seeding);
+}
+
+/** seedingWaterGrid for one seeding (a scenario's: each scenario has its own lattice, as its own seed call). */
+function waterGridForSeeding(s: SeedingParams): WaterSearchGrid {
   const lons = [s.lonDeg, s.endLonDeg ?? s.lonDeg];
   const lats = [s.latDeg, s.endLatDeg ?? s.latDeg];
   const rM = 4 * Math.max(s.radiusM, s.endRadiusM ?? 0);
@@ -90,9 +94,17 @@ export function runSeeded(ctx: StepContext, i0: number, i1: number, rng: RandomS
 export function runOpenDriftOrder(model: ModelParams, ctx: StepContext, hooks: RunHooks = {}): RunOutcome {
   const n = ctx.arrays.n;
   const rng = new NumpyRandomState(model.seed);
-  seedRange(model, new SeedGeometry(model), ctx.plan, ctx.arrays, 0, n, rng);
   // OpenDrift keeps its generator untouched while it looks for water (basemodel closest_ocean_points).
-  if (ctx.land !== null) relocateSeeded(ctx, 0, n, waterSearchGridFor(ctx.arrays.state.lonDeg, ctx.arrays.state.latDeg, 0, n));
+  const toWater = (i0: number, i1: number) => {
+    if (ctx.land !== null) relocateSeeded(ctx, i0, i1, waterSearchGridFor(ctx.arrays.state.lonDeg, ctx.arrays.state.latDeg, i0, i1));
+  };
+  if (model.scenarios === undefined) {
+    seedRange(model, new SeedGeometry(model), ctx.plan, ctx.arrays, 0, n, rng);
+    toWater(0, n);
+  } else {
+    // One numpy stream over the scenarios in order, as consecutive seed_elements calls would draw.
+    seedSpan(model, seedGeometries(model), ctx.plan, ctx.arrays, 0, n, rng, (_g, a, b) => toWater(a, b));
+  }
   return runSeeded(ctx, 0, n, rng, hooks);
 }
 
@@ -102,16 +114,20 @@ export function runOpenDriftOrder(model: ModelParams, ctx: StepContext, hooks: R
  */
 export function runBlocks(model: ModelParams, ctx: StepContext, nextBlock: () => number, hooks: RunHooks = {}): RunOutcome {
   const n = ctx.arrays.n;
-  const geometry = new SeedGeometry(model);
-  const grid = ctx.land === null ? null : seedingWaterGrid(model);
+  const geometries = seedGeometries(model);
+  // One water lattice per scenario (the same for every block and thread), else the run's.
+  const grids = ctx.land === null ? null : model.scenarios === undefined ? [seedingWaterGrid(model)] : model.scenarios.map((sc) => waterGridForSeeding(sc.seeding));
   let particleSteps = 0;
   for (let b = nextBlock(); b >= 0; b = nextBlock()) {
     const i0 = b * BLOCK_SIZE;
     const i1 = Math.min(n, i0 + BLOCK_SIZE);
     if (i0 >= n) break;
     const rng = new BlockStream(model.seed, b);
-    seedRange(model, geometry, ctx.plan, ctx.arrays, i0, i1, rng);
-    if (grid !== null) relocateSeeded(ctx, i0, i1, grid);
+    // A block may cross scenarios: each part seeds with its scenario's geometry, from the block's stream.
+    seedSpan(model, geometries, ctx.plan, ctx.arrays, i0, i1, rng, (gi, a, c) => {
+      const grid = grids?.[gi];
+      if (grid !== undefined) relocateSeeded(ctx, a, c, grid);
+    });
     const r = runSeeded(ctx, i0, i1, rng, hooks);
     particleSteps += r.particleSteps;
     if (r.stopped) return { particleSteps, stopped: true };

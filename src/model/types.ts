@@ -67,6 +67,22 @@ export interface SeedingParams {
   endTimeSec?: number;
 }
 
+/**
+ * One weighted scenario (issue 8, `params.scenarios[k]`): its own object category and seeding, for
+ * the contiguous particle range [first, first + count). Release times are absolute (seconds since
+ * epoch), inside the run.
+ */
+export interface ScenarioModel {
+  category: LeewayCategory;
+  seeding: SeedingParams;
+  /** First release of this scenario (the run's start unless the scenario gives its own start_time). */
+  releaseStartSec: number;
+  first: number;
+  count: number;
+  /** Normalised scenario weight (Σ over scenarios = 1); each of its particles carries weight / count. */
+  weight: number;
+}
+
 /** Everything the model needs, in SI units; built from a validated job by src/mission. */
 export interface ModelParams {
   category: LeewayCategory;
@@ -100,6 +116,11 @@ export interface ModelParams {
   currentUncertaintyMps?: number;
   /** OpenDrift `drift:stokes_drift`: move particles by the surface Stokes drift too (needs wave forcing). */
   stokesDrift?: boolean;
+  /**
+   * Weighted scenarios (issue 8): when present, they replace `category`/`seeding` for seeding, cover
+   * [0, numParticles) in order, and `seeding` stays the job's reference (last known) position.
+   */
+  scenarios?: ScenarioModel[];
 }
 
 /** Per-particle constants drawn at seeding (float32 as OpenDrift stores them). */

@@ -28,13 +28,25 @@ export const MAX_DRIFT_SPEED_MPS = 5;
 /** The space/time window a mission can touch (seed area grown by the largest possible drift). */
 export function missionWindow(model: ModelParams): MissionWindow {
   const s = model.seeding;
-  const lats = [s.latDeg, s.endLatDeg ?? s.latDeg];
+  let lats = [s.latDeg, s.endLatDeg ?? s.latDeg];
   const lons = [s.lonDeg, s.endLonDeg ?? s.lonDeg];
   // Cone seeding: centre between the two ends (shortest way round in longitude).
   let dLonEnds = lons[1]! - lons[0]!;
   dLonEnds -= 360 * Math.round(dLonEnds / 360);
-  const lonCenterDeg = lons[0]! + dLonEnds / 2;
-  const radiusM = Math.max(s.radiusM, s.endRadiusM ?? 0) * 4; // gaussian radius: ±4σ holds all but 6e-5
+  let lonCenterDeg = lons[0]! + dLonEnds / 2;
+  let radiusM = Math.max(s.radiusM, s.endRadiusM ?? 0) * 4; // gaussian radius: ±4σ holds all but 6e-5
+  if (model.scenarios !== undefined) {
+    // Weighted scenarios (issue 8): the window spans every scenario's seeding and the reference position,
+    // longitudes unwrapped around the reference position.
+    const points = seedPoints(model);
+    lats = points.map((p) => p[2]);
+    const unwrapped = points.map((p) => s.lonDeg + (p[1] - s.lonDeg) - 360 * Math.round((p[1] - s.lonDeg) / 360));
+    const west = Math.min(...unwrapped);
+    const east = Math.max(...unwrapped);
+    lonCenterDeg = (west + east) / 2;
+    dLonEnds = east - west;
+    radiusM = Math.max(...model.scenarios.map((sc) => Math.max(sc.seeding.radiusM, sc.seeding.endRadiusM ?? 0))) * 4;
+  }
   const growM = MAX_DRIFT_SPEED_MPS * model.durationSec + radiusM + 10_000;
   const growLatDeg = growM / M_PER_DEG_LAT;
   const southDeg = Math.max(-90, Math.min(...lats) - growLatDeg);
@@ -46,4 +58,20 @@ export function missionWindow(model: ModelParams): MissionWindow {
   const t0 = model.startTimeSec;
   const t1 = t0 + (forward ? model.durationSec : -model.durationSec);
   return { lonCenterDeg, lonHalfWidthDeg, southDeg, northDeg, startSec: Math.min(t0, t1), endSec: Math.max(t0, t1) };
+}
+
+/**
+ * Named seed points the forcing must cover: the seed (and cone end); with weighted scenarios, also each
+ * scenario's start (and end), named by field.
+ */
+export function seedPoints(model: ModelParams): Array<[string, number, number]> {
+  const s = model.seeding;
+  const points: Array<[string, number, number]> = [['seed position', s.lonDeg, s.latDeg]];
+  if (s.endLonDeg !== undefined && s.endLatDeg !== undefined) points.push(['cone end position', s.endLonDeg, s.endLatDeg]);
+  (model.scenarios ?? []).forEach((sc, k) => {
+    const q = sc.seeding;
+    points.push([`params.scenarios[${k}] seed position`, q.lonDeg, q.latDeg]);
+    if (q.endLonDeg !== undefined && q.endLatDeg !== undefined) points.push([`params.scenarios[${k}] end position`, q.endLonDeg, q.endLatDeg]);
+  });
+  return points;
 }

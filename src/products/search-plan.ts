@@ -42,9 +42,9 @@ export interface MissionSearch {
   bayes: BayesResult | null;
 }
 
-export function missionSearch(result: Tracks, search: SearchParams | undefined): MissionSearch {
+/** `prior`: the scenarios' particle weights (src/search/scenarios.ts scenarioPrior); default equal weights. */
+export function missionSearch(result: Tracks, search: SearchParams | undefined, prior: Float64Array = equalWeights(result.nParticles)): MissionSearch {
   const resolved = resolveSearch(search);
-  const prior = equalWeights(result.nParticles);
   if (resolved.completed.length === 0 || result.nParticles === 0) return { resolved, weights: prior, bayes: null };
   const bayes = bayesUpdate(result, prior, resolved.completed, resolved.law);
   return { resolved, weights: bayes.weight, bayes };

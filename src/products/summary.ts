@@ -126,6 +126,10 @@ export interface SummaryOptions {
   products?: ProductFile[];
   /** Drifting datums, plan and completed searches (summary-search.ts); without it the datum is the released centroid. */
   search?: SummarySearch;
+  /** Weighted scenarios' shares over time (summary-scenarios.ts); only with params.scenarios. */
+  scenarios?: Record<string, unknown>[];
+  /** Stranded probability over time (stranding.ts strandingSummary). */
+  stranding?: Record<string, unknown>;
 }
 
 const round = (v: number | null, digits: number): number | null => (v === null ? null : Number(v.toFixed(digits)));
@@ -200,6 +204,9 @@ export function buildSummary(result: TrajectoryResult, ctx: ProductContext, opts
       },
     })),
     ...(opts.search?.mission ? { search: opts.search.mission } : {}),
+    // Issue 8 items 2 and 5: per-scenario shares, stranded probability over time.
+    ...(opts.scenarios ? { scenarios: opts.scenarios } : {}),
+    ...(opts.stranding ? { stranding: opts.stranding } : {}),
     // At a glance (summary-glance.ts): null when no particle stranded / no grid.
     first_stranding: firstStranding(result),
     most_likely_cell: opts.grid ? mostLikelyCell(opts.grid, result.timesSec) : null,

@@ -32,6 +32,7 @@ import { STATUS, type TrajectoryResult } from '../model/types.js';
 import { acddAttributes, lonLatExtent, missionAttributes, TIME_UNITS, type LonLatExtent } from './netcdf/acdd.js';
 import { writeNetcdf, type NcChunkArray, type NcDataset, type NcSourceArray, type NcVariable, type WriteNetcdfOptions, type WriteNetcdfResult } from './netcdf/index.js';
 import { opendriftAttributes } from './opendrift-attrs.js';
+import { scenarioOfParticle } from '../search/scenarios.js';
 import type { ProductContext } from './types.js';
 
 /** Fill of the integer variables: all bits set, i.e. OpenDrift's ubyte 255 / ushort 65535 read as signed. */
@@ -150,6 +151,12 @@ export function trajectoryDataset(
   const m = ctx.model;
   const backward = isBackward(m.timeStepSec);
   const l = recordLayout(result, backward);
+  // Weighted scenarios (issue 8): each particle's scenario, its object type, and OpenDrift's
+  // origin_marker (its per-seeding number) set to the scenario index.
+  const scenarios = m.scenarios ?? [];
+  const scenarioOf = scenarioOfParticle(scenarios, n);
+  const scenarioNames = scenarios.map((_, k) => (ctx.params.scenarios?.[k]?.name ?? `scenario_${k}`).replace(/[^A-Za-z0-9_.-]+/g, '_'));
+  const objectTypeOf = (p: number) => scenarios[scenarioOf[p] ?? 0]?.category.id ?? ctx.category.id;
   const dims2 = ['trajectory', 'time'] as const;
   const floatVar = (name: string, attrs: NcVariable['attrs'], src: RecordSource): NcVariable => ({
     name,
@@ -219,16 +226,24 @@ export function trajectoryDataset(
       'byte',
       {
         long_name: 'seeding number',
-        description: 'An integer kept constant during the simulation, to separate seedings during analysis. One seeding per mission.',
-        flag_values: [0],
-        flag_meanings: 'Seed_0',
+        ...(scenarios.length > 0
+          ? {
+              description: 'An integer kept constant during the simulation, to separate seedings during analysis. One seeding per weighted scenario (params.scenarios index).',
+              flag_values: scenarios.map((_, k) => k),
+              flag_meanings: scenarioNames.join(' '),
+            }
+          : {
+              description: 'An integer kept constant during the simulation, to separate seedings during analysis. One seeding per mission.',
+              flag_values: [0],
+              flag_meanings: 'Seed_0',
+            }),
       },
-      { perParticle: () => 0 },
+      { perParticle: (p) => scenarioOf[p] ?? 0 },
     ),
     floatVar('lon', { units: 'degrees_east', standard_name: 'longitude', long_name: 'longitude', axis: 'X' }, { records: result.lonDeg }),
     floatVar('lat', { units: 'degrees_north', standard_name: 'latitude', long_name: 'latitude', axis: 'Y' }, { records: result.latDeg }),
     floatVar('z', { units: 'm', long_name: 'vertical position', positive: 'up', axis: 'Z' }, { perParticle: () => 0 }),
-    intVar('object_type', 'short', { units: '1', long_name: 'Leeway object category (OBJECTPROP.DAT number)' }, { perParticle: () => ctx.category.id }),
+    intVar('object_type', 'short', { units: '1', long_name: 'Leeway object category (OBJECTPROP.DAT number)' }, { perParticle: objectTypeOf }),
     intVar('orientation', 'byte', orientationAttrs, { records: result.orientation }),
     floatVar('jibe_probability', { units: '1/h', description: 'Probability per hour that an object may change orientation (jibing)' }, {
       perParticle: () => Math.fround(m.jibeProbabilityPerHour),
@@ -293,11 +308,29 @@ export function trajectoryDataset(
       {
         units: '1',
         long_name: 'probability weight of the particle (final posterior)',
-        comment: 'Sums to 1 over the trajectories: 1/n each, multiplied by (1 - POD x f) for each completed search that found nothing and renormalised (src/search/bayes.ts)',
+        comment: 'Sums to 1 over the trajectories: 1/n each (with params.scenarios: the scenario weight ÷ its particle count), multiplied by (1 - POD x f) for each completed search that found nothing and renormalised (src/search/bayes.ts)',
       },
       (p) => (weights !== undefined ? weights[p]! : 1 / n),
     ),
   );
+  if (scenarios.length > 0) {
+    // Issue 8: which weighted scenario (params.scenarios index) seeded the particle, so readers can split
+    // any product by hypothesis; its prior weight is params.scenarios[k].weight (normalised) ÷ its count.
+    vars.push(
+      perRow(
+        'scenario',
+        'short',
+        {
+          units: '1',
+          long_name: 'weighted scenario index (params.scenarios)',
+          flag_values: scenarios.map((_, k) => k),
+          flag_meanings: scenarioNames.join(' '),
+          comment: `prior weights: ${scenarios.map((sc, k) => `${scenarioNames[k]} ${sc.weight} over ${sc.count} particles (${sc.category.key})`).join('; ')}`,
+        },
+        (p) => scenarioOf[p] ?? 0,
+      ),
+    );
+  }
 
   const c = ctx.category;
   const hours = m.durationSec / 3600;

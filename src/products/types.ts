@@ -15,6 +15,7 @@ export type ProductKind =
   | 'search_plan_kml'
   | 'leeway_ascii'
   | 'animation'
+  | 'stranding_geojson'
   | 'summary';
 
 export const PRODUCT_PATHS: Record<ProductKind, { relPath: string; contentType: string }> = {
@@ -28,6 +29,8 @@ export const PRODUCT_PATHS: Record<ProductKind, { relPath: string; contentType: 
   leeway_ascii: { relPath: 'products/leeway.txt', contentType: 'text/plain; charset=utf-8' },
   animation: { relPath: 'products/animation.mp4', contentType: 'video/mp4' },
   summary: { relPath: 'products/summary.json', contentType: 'application/json' },
+  // Coast cells where particles strand (issue 8 item 5), every mission.
+  stranding_geojson: { relPath: 'products/stranding.geojson', contentType: 'application/geo+json' },
 };
 
 export interface ProductFile {

@@ -3,7 +3,9 @@
  * file, the density grid (built once, shared with the search areas), the search areas, the Leeway ASCII
  * file (OpenDrift's export_ascii format, up to LEEWAY_ASCII_MAX_RECORDS), then the summary,
  * which lists the others with their sizes and checksums. Each stage's wall time goes into opts.timingsMs
- * (`trajectory_nc`, `density_grid`, `density_nc`, `search_areas`, `checksums`, `leeway_ascii`, `summary`).
+ * (`trajectory_nc`, `density_grid`, `density_nc`, `search_areas`, `checksums`, `leeway_ascii`, `summary`;
+ * with issue 8, `search_weights`, `search_plan`, `stranding`, `stranding_geojson` and, with scenarios, `scenarios`).
+ * products/stranding.geojson (stranding.ts) is written for every mission, after the search plan.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,6 +20,9 @@ import { writeSearchAreaFiles } from './search-areas.js';
 import { smoothedSearchAreas, type SmoothedAreaSet } from './search-smoothed.js';
 import { missionSearch, planMission, searchSummary, writeSearchPlanFiles } from './search-plan.js';
 import { writeSummary } from './summary.js';
+import { scenarioOfParticle, scenarioPrior } from '../search/scenarios.js';
+import { strandingReport, strandingSummary, writeStrandingFile } from './stranding.js';
+import { scenariosSummary } from './summary-scenarios.js';
 import { writeTrajectoryNc } from './trajectory.js';
 import { PRODUCT_PATHS, type ProductContext, type ProductFile, type ProductKind } from './types.js';
 
@@ -102,9 +107,12 @@ export async function writeAllProducts(
   await mkdir(path.dirname(target('trajectory')), { recursive: true });
   await mkdir(path.dirname(target('density')), { recursive: true });
 
-  // Particle weights (Σ = 1): the posterior after params.search.completed, else equal (issue 8).
+  // Particle weights (Σ = 1): the posterior after params.search.completed, else the prior: the
+  // scenarios' weights (scenario weight ÷ its particle count), else equal (issue 8).
   // Computed first: particles.nc stores them, and every product below uses them.
-  const search = await timed('search_weights', () => missionSearch(result, missionCtx.params.search));
+  const scenarios = missionCtx.model.scenarios;
+  const prior = scenarioPrior(scenarios, result.nParticles);
+  const search = await timed('search_weights', () => missionSearch(result, missionCtx.params.search, prior));
   const weights = search.weights;
   const grid = opts.grid ?? (await timed('density_grid', () => buildDensityGrid(result, opts.cellM)));
   addProductWarnings(result, grid, opts.warnings);
@@ -126,6 +134,26 @@ export async function writeAllProducts(
     files.push(...(await timed('search_plan_files', () => writeSearchPlanFiles(plan, workDir, ctx.missionId))));
     if (plan.skipped.length > 0) opts.warnings.push(`search plan: no rectangle for ${plan.skipped.join(', ')} (nothing drifting then, or no room left)`);
   }
+  const scenarioOf = scenarioOfParticle(scenarios, result.nParticles);
+  const stranding = await timed('stranding', () =>
+    strandingReport(result, grid, weights, scenarios !== undefined ? { of: scenarioOf, n: scenarios.length } : undefined),
+  );
+  files.push(await timed('stranding_geojson', () => writeStrandingFile(stranding, result.timesSec, grid, workDir, ctx.missionId)));
+  const scenarioList =
+    scenarios === undefined
+      ? undefined
+      : await timed('scenarios', () => {
+          const resolved = search.resolved;
+          return scenariosSummary(result, {
+            model: missionCtx.model,
+            names: (missionCtx.params.scenarios ?? []).map((sc) => sc.name),
+            prior,
+            posterior: weights,
+            scenarioOf,
+            completed: resolved.completed,
+            law: resolved.law,
+          });
+        });
   if (result.nParticles * result.nTimes <= LEEWAY_ASCII_MAX_RECORDS) {
     await timed('leeway_ascii', () => writeLeewayAscii(result, ctx, target('leeway_ascii')));
     files.push(await describeProduct(workDir, 'leeway_ascii'));
@@ -137,6 +165,8 @@ export async function writeAllProducts(
       grid,
       products: [...files, ...(opts.earlierProducts ?? [])],
       ...(areaSet ? { search: { datums: areaSet.datums, mission: searchSummary(search, plan) } } : {}),
+      ...(scenarioList ? { scenarios: scenarioList } : {}),
+      stranding: strandingSummary(stranding, result.timesSec),
     }),
   );
   files.push(await describeProduct(workDir, 'summary'));

@@ -187,6 +187,13 @@ const CORPUS: Array<[string, string, Expect]> = [
   ['__proto__ in params', '{"mission_id":"fz-proto","params":{"latitude":59,"longitude":4,"start_time":"2024-01-01T12:00:00Z","__proto__":{"polluted":1}}}', { id: 'fz-proto', code: 'E_JOB_INVALID', field: 'params.__proto__' }],
   ['constructor at the root', '{"mission_id":"fz-ctor","params":{"latitude":59,"longitude":4,"start_time":"2024-01-01T12:00:00Z"},"constructor":{"prototype":{"x":1}}}', { id: 'fz-ctor', code: 'E_JOB_INVALID', field: 'constructor' }],
   ['params is a string', job('fz-params-string', 'latitude=59'), { id: 'fz-params-string', code: 'E_JOB_INVALID', field: 'params' }],
+  // Weighted scenarios (issue 8): each bad entry named by its index.
+  ['a zero scenario weight', job('fz-scen-weight', p({ scenarios: [{ weight: 0.7 }, { weight: 0 }] })), { id: 'fz-scen-weight', code: 'E_JOB_INVALID', field: 'params.scenarios[1].weight' }],
+  ['weights that overflow their sum', job('fz-scen-sum', p({ scenarios: [{ weight: 1e308 }, { weight: 1e308 }] })), { id: 'fz-scen-sum', code: 'E_JOB_INVALID', field: 'params.scenarios' }],
+  ['more scenarios than particles', job('fz-scen-many', p({ num_particles: 3, scenarios: Array.from({ length: 4 }, () => ({ weight: 1 })) })), { id: 'fz-scen-many', code: 'E_JOB_INVALID', field: 'params.scenarios' }],
+  ['1 000 scenarios', job('fz-scen-1k', p({ scenarios: Array.from({ length: 1000 }, () => ({ weight: 1 })) })), { id: 'fz-scen-1k', code: 'E_JOB_INVALID', field: 'params.scenarios' }],
+  ['an unknown scenario object type', job('fz-scen-type', p({ scenarios: [{ weight: 1, object_type: 'RAFT-9' }] })), { id: 'fz-scen-type', code: 'E_OBJECT_TYPE', field: 'params.scenarios[0].object_type' }],
+  ['a scenario release before the run', job('fz-scen-time', p({ scenarios: [{ weight: 1, start_time: '2020-01-01T00:00:00Z' }] })), { id: 'fz-scen-time', code: 'E_JOB_INVALID', field: 'params.scenarios[0].start_time' }],
 ];
 
 /** A wrong type for every field of params: each one named, the list capped. */

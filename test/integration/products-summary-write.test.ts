@@ -23,7 +23,7 @@ describe('writeAllProducts', () => {
     const warnings: string[] = ['FALLBACK FORCING: the mission named no wind forcing; used configured fallback constant [5, 0] m/s'];
     const files = await writeAllProducts(result, ctx, dir, { cellM: 1000, percents: [50, 90, 95], timingsMs, warnings });
 
-    expect(files.map((f) => f.kind)).toEqual(['trajectory', 'density', 'search_areas_geojson', 'search_areas_kml', 'leeway_ascii', 'summary']);
+    expect(files.map((f) => f.kind)).toEqual(['trajectory', 'density', 'search_areas_geojson', 'search_areas_kml', 'stranding_geojson', 'leeway_ascii', 'summary']);
     for (const f of files) {
       expect(f.relPath).toBe(PRODUCT_PATHS[f.kind].relPath);
       expect(f.path).toBe(path.join(dir, f.relPath));
@@ -52,6 +52,7 @@ describe('writeAllProducts', () => {
       'products/density.nc',
       'products/search_areas.geojson',
       'products/search_areas.kml',
+      'products/stranding.geojson',
       'products/leeway.txt',
     ]);
     expect(summary.products[0].sha256).toBe(files[0]!.sha256);
