@@ -143,7 +143,7 @@ export function searchAreasKml(set: SearchAreaSet, ctx: ProductContext, result: 
   const colourOf = new Map(set.percents.map((p, k) => [p, AREA_COLOURS[Math.min(k, AREA_COLOURS.length - 1)]]));
   const out: string[] = [];
   out.push('<?xml version="1.0" encoding="UTF-8"?>');
-  out.push('<kml xmlns="http://www.opengis.net/kml/2.2">');
+  out.push('<kml xmlns="http://www.opengis.net/kml/2.2" xmlns:gx="http://www.google.com/kml/ext/2.2">');
   out.push('<Document>');
   out.push(`<name>${xmlEscape(`Search areas — mission ${ctx.missionId}`)}</name>`);
   out.push('<open>1</open>');
@@ -168,6 +168,11 @@ export function searchAreasKml(set: SearchAreaSet, ctx: ProductContext, result: 
   );
   out.push('<Style id="datum-track"><LineStyle><color>ff000000</color><width>2</width></LineStyle></Style>');
   out.push(
+    '<Style id="datum-track-timed"><IconStyle><color>ffffffff</color><scale>0.9</scale><Icon>' +
+      '<href>http://maps.google.com/mapfiles/kml/shapes/cross-hairs.png</href></Icon></IconStyle>' +
+      '<LineStyle><color>80000000</color><width>1</width></LineStyle></Style>',
+  );
+  out.push(
     '<Style id="seed"><IconStyle><color>ff00ffff</color><scale>1.1</scale><Icon>' +
       '<href>http://maps.google.com/mapfiles/kml/shapes/star.png</href></Icon></IconStyle>' +
       '<LineStyle><color>ff00ffff</color><width>3</width></LineStyle></Style>',
@@ -181,7 +186,8 @@ export function searchAreasKml(set: SearchAreaSet, ctx: ProductContext, result: 
   );
 
   // The datum track: datums in time order as one line, over the whole run (a LineString's vertices
-  // carry no time in KML 2.2; each vertex's time is in the description and the per-time Datum points).
+  // carry no time in KML 2.2; each vertex's time is in the description, the per-time Datum points and
+  // the gx:Track below).
   const track = set.datums.slice().sort((a, b) => a.timeSec - b.timeSec);
   const [firstDatum] = track;
   const lastDatum = track.at(-1);
@@ -193,6 +199,16 @@ export function searchAreasKml(set: SearchAreaSet, ctx: ProductContext, result: 
       )}</description><TimeSpan><begin>${isoUtc(firstDatum.timeSec)}</begin><end>${isoUtc(spanEnd.get(lastDatum.timeSec) ?? lastDatum.timeSec + stepSec)}</end></TimeSpan>` +
         `${extendedData({ start: isoUtc(firstDatum.timeSec), end: isoUtc(lastDatum.timeSec), points: track.length })}` +
         `<styleUrl>#datum-track</styleUrl><LineString><tessellate>1</tessellate><coordinates>${track.map((d) => `${d.lonDeg},${d.latDeg}`).join(' ')}</coordinates></LineString></Placemark>`,
+    );
+    // The same track with a time on every vertex (Google's gx:Track extension): Google Earth moves the
+    // datum icon along it with the time slider; readers without the extension keep the line above.
+    out.push(
+      `<Placemark><name>Datum track (timed)</name><description>${xmlEscape(
+        'The datum at every output time as a gx:Track: each vertex carries its time.',
+      )}</description><styleUrl>#datum-track-timed</styleUrl><gx:Track><altitudeMode>clampToGround</altitudeMode>` +
+        track.map((d) => `<when>${isoUtc(d.timeSec)}</when>`).join('') +
+        track.map((d) => `<gx:coord>${d.lonDeg} ${d.latDeg} 0</gx:coord>`).join('') +
+        '</gx:Track></Placemark>',
     );
   }
 

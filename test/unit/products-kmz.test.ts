@@ -93,6 +93,13 @@ describe('products/search_areas.kmz', () => {
       expect(o.LatLonBox.north).toBeCloseTo(g.south_deg + g.ny * g.dlat_deg, 7);
     });
     expect(files[doc.kml.Document.ScreenOverlay.Icon.href]).toBeDefined();
+    // The datum track with a time per vertex (gx:Track): one <when> and one <gx:coord> per drifting time, in time order.
+    const timed = /<Placemark><name>Datum track \(timed\)<\/name>.*?<gx:Track>(.*?)<\/gx:Track>/.exec(kml)?.[1] ?? '';
+    const whens = [...timed.matchAll(/<when>([^<]+)<\/when>/g)].map((m) => m[1] ?? '');
+    const coords = [...timed.matchAll(/<gx:coord>([-\d.]+) ([-\d.]+) 0<\/gx:coord>/g)];
+    const drifting = summary.times.filter((e) => (e.search_areas?.length ?? 0) > 0).map((e) => e.time);
+    expect(whens).toEqual(drifting);
+    expect(coords).toHaveLength(whens.length);
     // The warnings reach the KMZ too (document description), not only summary.json.
     expect(kml).toContain('test warning: made-up wind');
   });
