@@ -20,6 +20,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
 import { zipSync, type Zippable } from 'fflate';
 import { describeProduct } from '../mission/files.js';
@@ -122,36 +123,93 @@ export function rampRgba(value: number, top: number): [number, number, number, n
   return [Math.round(mix(0)), Math.round(mix(1)), Math.round(mix(2)), Math.round(mix(3) * 255)];
 }
 
-/** One time's map as a PNG: north up (image row 0 is the grid's last row), `k` px per cell. */
-export async function probabilityPng(prob: Float32Array, t: number, nx: number, ny: number, top: number, k: number): Promise<Buffer> {
-  const w = nx * k;
-  const h = ny * k;
-  const canvas = createCanvas(w, h);
-  const g = canvas.getContext('2d');
-  const img = g.createImageData(w, h);
-  const data = img.data;
-  const offset = t * nx * ny;
-  for (let y = 0; y < ny; y++) {
-    const row0 = (ny - 1 - y) * k;
-    for (let x = 0; x < nx; x++) {
-      const v = prob[offset + y * nx + x] ?? 0;
-      if (!(v > 0)) continue;
-      const [r, gg, b, a] = rampRgba(v, top);
-      for (let dy = 0; dy < k; dy++) {
-        let i = ((row0 + dy) * w + x * k) * 4;
-        for (let dx = 0; dx < k; dx++, i += 4) {
-          data[i] = r;
-          data[i + 1] = gg;
-          data[i + 2] = b;
-          data[i + 3] = a;
-        }
-      }
-    }
+/** CRC-32 (ISO 3309, as PNG chunks use), table-driven; node:zlib's crc32 needs Node 20.15+. */
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
   }
-  g.putImageData(img, 0, 0);
-  return canvas.encode('png');
+  return t;
+})();
+
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
 }
 
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+function pngChunk(type: string, data: Uint8Array): Buffer {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, 'latin1');
+  out.set(data, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  return out;
+}
+
+/**
+ * The ramp as a 256-entry palette (RGBA): index 0 transparent (no particle), 1..255 the ramp from its
+ * floor to its top. 255 steps over 3 decades is 1.2 % in value per step, finer than the eye can tell.
+ */
+export function rampPalette(): Uint8Array {
+  const pal = new Uint8Array(256 * 4);
+  for (let i = 1; i < 256; i++) pal.set(rampRgba(10 ** (-SCALE_DECADES * (1 - (i - 1) / 254)), 1), i * 4);
+  return pal;
+}
+const PALETTE = rampPalette();
+
+/** Palette index of a probability on the ramp topped at `top` (0: transparent). */
+function rampIndex(value: number, top: number): number {
+  if (!(value > 0) || !(top > 0)) return 0;
+  const f = Math.min(1, Math.max(0, 1 + Math.log10(value / top) / SCALE_DECADES));
+  return 1 + Math.round(f * 254);
+}
+
+/**
+ * One time's map as an 8-bit palette PNG (colour type 3 with tRNS), north up (image row 0 is the grid's
+ * last row), `k` px per cell. Written directly (IHDR, PLTE, tRNS, one zlib IDAT): one byte per pixel
+ * instead of canvas's four, and 49 images of 704 × 576 px took 6.8 s through @napi-rs/canvas's encoder
+ * on this 2-core machine at load 21 (100 000 particles × 49 records).
+ */
+export function probabilityPng(prob: Float32Array, t: number, nx: number, ny: number, top: number, k: number): Buffer {
+  const w = nx * k;
+  const h = ny * k;
+  const stride = w + 1; // filter byte 0 (None) per row
+  const raw = new Uint8Array(stride * h);
+  const offset = t * nx * ny;
+  const row = new Uint8Array(w);
+  for (let y = 0; y < ny; y++) {
+    row.fill(0);
+    for (let x = 0; x < nx; x++) {
+      const idx = rampIndex(prob[offset + y * nx + x] ?? 0, top);
+      if (idx !== 0) row.fill(idx, x * k, (x + 1) * k);
+    }
+    const row0 = (ny - 1 - y) * k;
+    for (let dy = 0; dy < k; dy++) raw.set(row, (row0 + dy) * stride + 1);
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 3, 0, 0, 0], 8); // bit depth 8, palette, deflate, no filter method variants, no interlace
+  const plte = new Uint8Array(256 * 3);
+  const trns = new Uint8Array(256);
+  for (let i = 0; i < 256; i++) {
+    plte.set(PALETTE.subarray(i * 4, i * 4 + 3), i * 3);
+    trns[i] = PALETTE[i * 4 + 3] ?? 0;
+  }
+  return Buffer.concat([
+    PNG_SIGNATURE,
+    pngChunk('IHDR', ihdr),
+    pngChunk('PLTE', plte),
+    pngChunk('tRNS', trns),
+    pngChunk('IDAT', deflateSync(raw, { level: 6 })),
+    pngChunk('IEND', new Uint8Array(0)),
+  ]);
+}
 /** A probability as a short percentage label ("4.8 %", "0.05 %"). */
 export function percentLabel(p: number): string {
   const pct = p * 100;
@@ -320,7 +378,7 @@ export async function buildSearchAreasKmz(
   const pngs: Record<string, Uint8Array> = {};
   for (let t = 0; t < grid.nTimes; t++) {
     const href = `files/probability_${String(t).padStart(3, '0')}.png`;
-    pngs[href] = await probabilityPng(prob, t, grid.nx, grid.ny, top, k);
+    pngs[href] = probabilityPng(prob, t, grid.nx, grid.ny, top, k);
     images.push({ timeSec: grid.timesSec[t] ?? 0, href });
   }
   if (GlobalFonts.families.length === 0) warnings.push('products/search_areas.kmz: no fonts found, the legend image has no text (install e.g. fonts-dejavu-core)');
