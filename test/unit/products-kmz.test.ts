@@ -5,7 +5,7 @@
  * summary.json, and every PNG decodes to nx·k × ny·k pixels, opaque exactly where the density grid
  * has particles. Also: no OpenDrift category marker leaks into the KML for any of the 85 categories.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -150,6 +150,20 @@ describe('products/search_areas.kmz', () => {
     let red = 0;
     for (let i = 0; i < data.length; i += 4) if ((data[i] ?? 0) > 150 && (data[i + 1] ?? 255) < 80 && (data[i + 3] ?? 0) > 200) red++;
     expect(red).toBeGreaterThan(100);
+  });
+});
+
+describe('a KMZ that cannot be written', () => {
+  it('is a warning in summary.json, not a failed mission: every other product is still written', async () => {
+    const out = path.join(dir, 'blocked');
+    // A directory where the file should go: the write fails with EISDIR, a permanent local error.
+    mkdirSync(path.join(out, 'products/search_areas.kmz'), { recursive: true });
+    const warnings: string[] = [];
+    const written = await writeAllProducts(syntheticResult({ nParticles: 300, nTimes: 4 }), ctx, out, { cellM: 1000, percents: [90], timingsMs: {}, warnings });
+    expect(written.map((f) => f.kind)).toEqual(['trajectory', 'density', 'search_areas_geojson', 'search_areas_kml', 'leeway_ascii', 'summary']);
+    expect(warnings.some((w) => /^products\/search_areas\.kmz not written: .*EISDIR/.test(w))).toBe(true);
+    const s = JSON.parse(readFileSync(path.join(out, 'products/summary.json'), 'utf8')) as Summary;
+    expect(s.warnings).toEqual(warnings);
   });
 });
 
