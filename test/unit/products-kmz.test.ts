@@ -14,7 +14,7 @@ import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEEWAY_CATEGORIES } from '../../src/model/objects.js';
 import { buildDensityGrid } from '../../src/products/density-grid.js';
-import { pxPerCell, rampRgba, scaleTop, weightedProbability } from '../../src/products/search-areas-kmz.js';
+import { buildSearchAreasKmz, pxPerCell, rampRgba, scaleTop, weightedProbability } from '../../src/products/search-areas-kmz.js';
 import { searchAreasKml } from '../../src/products/search-areas-kml.js';
 import { writeAllProducts } from '../../src/products/write.js';
 import { syntheticContext, syntheticResult } from './products.fixtures.js';
@@ -150,6 +150,22 @@ describe('products/search_areas.kmz', () => {
     let red = 0;
     for (let i = 0; i < data.length; i += 4) if ((data[i] ?? 0) > 150 && (data[i + 1] ?? 255) < 80 && (data[i + 3] ?? 0) > 200) red++;
     expect(red).toBeGreaterThan(100);
+  });
+});
+
+describe('a cloud across the antimeridian', () => {
+  it('gets a LatLonBox with west > east, both within ±180°, spanning the grid width', async () => {
+    const r = syntheticResult({ nParticles: 400, nTimes: 6, lon0Deg: 179.95 });
+    const g = buildDensityGrid(r, 1000);
+    expect(g.westDeg + g.nx * g.dLonDeg).toBeGreaterThan(180); // the fixture does cross
+    const set = { percents: [90], datums: [], areas: [], cellM: 1000 };
+    const kmz = await buildSearchAreasKmz(r, g, ctx, set, new Float64Array(r.nParticles).fill(1 / r.nParticles));
+    const b = kmz.overlays.box;
+    expect(b.westDeg).toBeGreaterThan(b.eastDeg);
+    for (const v of [b.westDeg, b.eastDeg]) expect(Math.abs(v)).toBeLessThanOrEqual(180);
+    // 1e-9°: wrapping by 360 is exact to rounding.
+    expect(b.eastDeg + 360 - b.westDeg).toBeCloseTo(g.nx * g.dLonDeg, 9);
+    expect(kmz.overlays.images).toHaveLength(6);
   });
 });
 
