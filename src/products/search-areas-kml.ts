@@ -13,6 +13,8 @@ import type { ProductContext } from './types.js';
 
 /** Area colours by rank of percent (smallest first), as #rrggbb; beyond five the last repeats. */
 export const AREA_COLOURS = ['#d7191c', '#f46d43', '#fdd835', '#66bd63', '#1a9850'];
+/** The same colours in words, for the legend text. */
+const AREA_COLOUR_NAMES = ['red', 'orange', 'yellow', 'light green', 'green'];
 
 export function xmlEscape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
@@ -75,7 +77,62 @@ function humanUtc(timeSec: number): string {
   return `${isoUtc(timeSec).slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-export function searchAreasKml(set: SearchAreaSet, ctx: ProductContext, result: TrajectoryResult): string {
+/**
+ * What the KMZ (search-areas-kmz.ts) adds to its doc.kml: the legend image as a ScreenOverlay and one
+ * GroundOverlay of the probability map per output time, each image covering `box` (the density grid).
+ */
+export interface KmlOverlays {
+  /** Path of the legend PNG inside the KMZ. */
+  legendHref: string;
+  /** Edges of the density grid, degrees; west > east when the grid crosses the antimeridian. */
+  box: { northDeg: number; southDeg: number; eastDeg: number; westDeg: number };
+  /** One image per output time, in the record order of the run. */
+  images: { timeSec: number; href: string }[];
+  /** The colour scale in words (the overlay folder's description), e.g. "log scale, 0.02 % to 4.8 % per cell". */
+  scaleNote: string;
+}
+
+/**
+ * The legend as KML text, for readers without the KMZ's legend image (QGIS lists it as a feature
+ * without geometry; Google Earth shows it in the Places panel): one line per style of the file.
+ */
+function legendFolderKml(set: SearchAreaSet, overlays: boolean): string {
+  const lines = [
+    ...set.percents.map(
+      (p, k) =>
+        `${p} % area: ${AREA_COLOUR_NAMES[Math.min(k, AREA_COLOUR_NAMES.length - 1)]} outline (${AREA_COLOURS[Math.min(k, AREA_COLOURS.length - 1)]}), filled at 25 % opacity: the smallest area holding ${p} % of the drifting probability`,
+    ),
+    'Datum track: black line through the datum (weighted centre of the drifting particles) at every output time',
+    'Datum: cross-hairs at the datum of the time shown',
+    'Last known position: yellow star (a yellow line when seeded along a line)',
+    ...(overlays ? ['Probability map: a yellow (low) to dark red (high) image per output time; transparent where no particle is'] : []),
+  ];
+  return `<Folder><name>Legend</name><description>${xmlEscape(lines.join('\n'))}</description></Folder>`;
+}
+
+function overlaysKml(o: KmlOverlays, timeSpan: (t: number) => string): string {
+  const f = (v: number) => v.toFixed(8);
+  const box = `<LatLonBox><north>${f(o.box.northDeg)}</north><south>${f(o.box.southDeg)}</south><east>${f(o.box.eastDeg)}</east><west>${f(o.box.westDeg)}</west></LatLonBox>`;
+  const ground = o.images
+    .map(
+      (im) =>
+        `<GroundOverlay><name>${humanUtc(im.timeSec)}</name>${timeSpan(im.timeSec)}<color>ffffffff</color><drawOrder>1</drawOrder>` +
+        `<Icon><href>${xmlEscape(im.href)}</href></Icon>${box}</GroundOverlay>`,
+    )
+    .join('\n');
+  // overlayXY/screenXY: the legend's top-left corner 10 px in from the top-left of the view; size 0 × 0 keeps the image's own pixels.
+  const legend =
+    `<ScreenOverlay><name>Legend</name><Icon><href>${xmlEscape(o.legendHref)}</href></Icon>` +
+    '<overlayXY x="0" y="1" xunits="fraction" yunits="fraction"/><screenXY x="10" y="10" xunits="pixels" yunits="insetPixels"/>' +
+    '<size x="0" y="0" xunits="pixels" yunits="pixels"/></ScreenOverlay>';
+  return (
+    `${legend}\n<Folder><name>Probability map</name><description>${xmlEscape(
+      `Probability per density cell (drifting and stranded particles, weighted as the search areas) at each output time: ${o.scaleNote}.`,
+    )}</description>\n${ground}\n</Folder>`
+  );
+}
+
+export function searchAreasKml(set: SearchAreaSet, ctx: ProductContext, result: TrajectoryResult, overlays?: KmlOverlays): string {
   // Chronological order (a backward run's record times descend); each time lasts until the next one.
   const times = Array.from(result.timesSec).sort((a, b) => a - b);
   const stepSec = times.length > 1 ? times[1] - times[0] : Math.abs(ctx.model.outputStepSec);
@@ -86,7 +143,7 @@ export function searchAreasKml(set: SearchAreaSet, ctx: ProductContext, result: 
   const colourOf = new Map(set.percents.map((p, k) => [p, AREA_COLOURS[Math.min(k, AREA_COLOURS.length - 1)]]));
   const out: string[] = [];
   out.push('<?xml version="1.0" encoding="UTF-8"?>');
-  out.push('<kml xmlns="http://www.opengis.net/kml/2.2">');
+  out.push('<kml xmlns="http://www.opengis.net/kml/2.2" xmlns:gx="http://www.google.com/kml/ext/2.2">');
   out.push('<Document>');
   out.push(`<name>${xmlEscape(`Search areas — mission ${ctx.missionId}`)}</name>`);
   out.push('<open>1</open>');
@@ -111,10 +168,17 @@ export function searchAreasKml(set: SearchAreaSet, ctx: ProductContext, result: 
   );
   out.push('<Style id="datum-track"><LineStyle><color>ff000000</color><width>2</width></LineStyle></Style>');
   out.push(
+    '<Style id="datum-track-timed"><IconStyle><color>ffffffff</color><scale>0.9</scale><Icon>' +
+      '<href>http://maps.google.com/mapfiles/kml/shapes/cross-hairs.png</href></Icon></IconStyle>' +
+      '<LineStyle><color>80000000</color><width>1</width></LineStyle></Style>',
+  );
+  out.push(
     '<Style id="seed"><IconStyle><color>ff00ffff</color><scale>1.1</scale><Icon>' +
       '<href>http://maps.google.com/mapfiles/kml/shapes/star.png</href></Icon></IconStyle>' +
       '<LineStyle><color>ff00ffff</color><width>3</width></LineStyle></Style>',
   );
+  out.push(legendFolderKml(set, overlays !== undefined));
+  if (overlays) out.push(overlaysKml(overlays, timeSpan));
   out.push(
     `<Placemark><name>Last known position</name><description>${xmlEscape(
       `${isoUtc(ctx.model.startTimeSec)}, seeding radius ${ctx.model.seeding.radiusM} m`,
@@ -122,7 +186,8 @@ export function searchAreasKml(set: SearchAreaSet, ctx: ProductContext, result: 
   );
 
   // The datum track: datums in time order as one line, over the whole run (a LineString's vertices
-  // carry no time in KML 2.2; each vertex's time is in the description and the per-time Datum points).
+  // carry no time in KML 2.2; each vertex's time is in the description, the per-time Datum points and
+  // the gx:Track below).
   const track = set.datums.slice().sort((a, b) => a.timeSec - b.timeSec);
   const [firstDatum] = track;
   const lastDatum = track.at(-1);
@@ -134,6 +199,16 @@ export function searchAreasKml(set: SearchAreaSet, ctx: ProductContext, result: 
       )}</description><TimeSpan><begin>${isoUtc(firstDatum.timeSec)}</begin><end>${isoUtc(spanEnd.get(lastDatum.timeSec) ?? lastDatum.timeSec + stepSec)}</end></TimeSpan>` +
         `${extendedData({ start: isoUtc(firstDatum.timeSec), end: isoUtc(lastDatum.timeSec), points: track.length })}` +
         `<styleUrl>#datum-track</styleUrl><LineString><tessellate>1</tessellate><coordinates>${track.map((d) => `${d.lonDeg},${d.latDeg}`).join(' ')}</coordinates></LineString></Placemark>`,
+    );
+    // The same track with a time on every vertex (Google's gx:Track extension): Google Earth moves the
+    // datum icon along it with the time slider; readers without the extension keep the line above.
+    out.push(
+      `<Placemark><name>Datum track (timed)</name><description>${xmlEscape(
+        'The datum at every output time as a gx:Track: each vertex carries its time.',
+      )}</description><styleUrl>#datum-track-timed</styleUrl><gx:Track><altitudeMode>clampToGround</altitudeMode>` +
+        track.map((d) => `<when>${isoUtc(d.timeSec)}</when>`).join('') +
+        track.map((d) => `<gx:coord>${d.lonDeg} ${d.latDeg} 0</gx:coord>`).join('') +
+        '</gx:Track></Placemark>',
     );
   }
 

@@ -5,6 +5,7 @@
  * completed searches. Kept apart from summary.ts so that file only spreads these fields in.
  */
 import geodesic from 'geographiclib-geodesic';
+import type { SearchArea } from './search-areas-compute.js';
 import type { DriftingDatum } from './search-smoothed.js';
 
 const WGS84 = geodesic.Geodesic.WGS84;
@@ -14,6 +15,31 @@ export interface SummarySearch {
   datums: DriftingDatum[];
   /** Mission-level search fields (`search` object of summary.json), already plain JSON. */
   mission?: Record<string, unknown>;
+  /** The search areas of search_areas.geojson/.kml (issue 14: their sizes per level and time in summary.json). */
+  areas?: SearchArea[];
+}
+
+/** Square kilometres per square nautical mile (1 NM = 1852 m exactly). */
+const KM2_PER_NM2 = 1.852 * 1.852;
+
+/**
+ * `search_areas` of one `times[]` entry: per containment level (ascending percent) the area in km² and
+ * NM², its share of the drifting probability and the number of separate pieces, as in the GeoJSON
+ * and KML. An empty list when nothing drifts at that time (no areas).
+ */
+export function areaSizeFields(timeSec: number, areas: SearchArea[]): { search_areas: Record<string, number>[] } {
+  return {
+    search_areas: areas
+      .filter((a) => a.timeSec === timeSec)
+      .sort((a, b) => a.percent - b.percent)
+      .map((a) => ({
+        percent: a.percent,
+        area_km2: r(a.areaKm2, 3),
+        area_nm2: r(a.areaNm2 ?? a.areaKm2 / KM2_PER_NM2, 3),
+        fraction_inside: r(a.fractionInside, 4),
+        ...(a.pieces !== undefined ? { pieces: a.pieces } : {}),
+      })),
+  };
 }
 
 const r = (v: number, digits: number): number => Number(v.toFixed(digits));

@@ -10,7 +10,7 @@ import { meridionalRadiusM, primeVerticalRadiusM, wrapLonDeg } from '../model/ge
 import { STATUS, type TrajectoryResult } from '../model/types.js';
 import type { DensityGrid } from './density-grid.js';
 import { fallbackWarnings, isoTime, redactSecrets } from './netcdf/acdd.js';
-import { driftingDatumFields, type SummarySearch } from './summary-search.js';
+import { areaSizeFields, driftingDatumFields, type SummarySearch } from './summary-search.js';
 import { firstStranding, mostLikelyCell } from './summary-glance.js';
 import type { ProductContext, ProductFile } from './types.js';
 
@@ -194,6 +194,7 @@ export function buildSummary(result: TrajectoryResult, ctx: ProductContext, opts
       ...(opts.search
         ? driftingDatumFields(s.timeSec, opts.search, seedLon, seedLat, s.datumLonDeg === null ? null : { lon: round(s.datumLonDeg, 6), lat: round(s.datumLatDeg, 6) })
         : {}),
+      ...(opts.search?.areas ? areaSizeFields(s.timeSec, opts.search.areas) : {}),
       counts: {
         released: s.released,
         active: s.active,

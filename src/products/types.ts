@@ -11,6 +11,7 @@ export type ProductKind =
   | 'density'
   | 'search_areas_geojson'
   | 'search_areas_kml'
+  | 'search_areas_kmz'
   | 'search_plan_geojson'
   | 'search_plan_kml'
   | 'leeway_ascii'
@@ -23,6 +24,8 @@ export const PRODUCT_PATHS: Record<ProductKind, { relPath: string; contentType: 
   density: { relPath: 'products/density.nc', contentType: 'application/x-netcdf' },
   search_areas_geojson: { relPath: 'products/search_areas.geojson', contentType: 'application/geo+json' },
   search_areas_kml: { relPath: 'products/search_areas.kml', contentType: 'application/vnd.google-earth.kml+xml' },
+  // The KML plus a probability-map image per time and a legend image, for Google Earth (search-areas-kmz.ts).
+  search_areas_kmz: { relPath: 'products/search_areas.kmz', contentType: 'application/vnd.google-earth.kmz' },
   // Only when the job has params.search.plan (issue 8).
   search_plan_geojson: { relPath: 'products/search_plan.geojson', contentType: 'application/geo+json' },
   search_plan_kml: { relPath: 'products/search_plan.kml', contentType: 'application/vnd.google-earth.kml+xml' },

@@ -3,7 +3,7 @@
  * file, the density grid (built once, shared with the search areas), the search areas, the Leeway ASCII
  * file (OpenDrift's export_ascii format, up to LEEWAY_ASCII_MAX_RECORDS), then the summary,
  * which lists the others with their sizes and checksums. Each stage's wall time goes into opts.timingsMs
- * (`trajectory_nc`, `density_grid`, `density_nc`, `search_areas`, `checksums`, `leeway_ascii`, `summary`;
+ * (`trajectory_nc`, `density_grid`, `density_nc`, `search_areas`, `search_areas_kmz`, `checksums`, `leeway_ascii`, `summary`;
  * with issue 8, `search_weights`, `search_plan`, `stranding`, `stranding_geojson` and, with scenarios, `scenarios`).
  * products/stranding.geojson (stranding.ts) is written for every mission, after the search plan.
  */
@@ -17,6 +17,7 @@ import { buildDensityGrid, type DensityGrid } from './density-grid.js';
 import { writeDensityNc } from './density-nc.js';
 import { LEEWAY_ASCII_MAX_RECORDS, writeLeewayAscii } from './leeway-ascii.js';
 import { writeSearchAreaFiles } from './search-areas.js';
+import { writeSearchAreasKmz } from './search-areas-kmz.js';
 import { smoothedSearchAreas, type SmoothedAreaSet } from './search-smoothed.js';
 import { missionSearch, planMission, searchSummary, writeSearchPlanFiles } from './search-plan.js';
 import { writeSummary } from './summary.js';
@@ -129,6 +130,18 @@ export async function writeAllProducts(
     await describeProduct(workDir, 'density'),
   ]);
   files.push(...areaFiles);
+  if (areaSet) {
+    // The KMZ (areas + probability images + legend) is a convenience for Google Earth: if it fails the
+    // mission keeps every other product and says why.
+    const set = areaSet;
+    try {
+      const kmz = await timed('search_areas_kmz', () => writeSearchAreasKmz(result, grid, ctx, workDir, set, weights));
+      files.push(kmz.file);
+      for (const w of kmz.warnings) pushOnce(opts.warnings, w);
+    } catch (err) {
+      opts.warnings.push(`products/search_areas.kmz not written: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
   const plan = await timed('search_plan', () => planMission(result, search));
   if (plan !== null) {
     files.push(...(await timed('search_plan_files', () => writeSearchPlanFiles(plan, workDir, ctx.missionId))));
@@ -164,7 +177,7 @@ export async function writeAllProducts(
       warnings: opts.warnings,
       grid,
       products: [...files, ...(opts.earlierProducts ?? [])],
-      ...(areaSet ? { search: { datums: areaSet.datums, mission: searchSummary(search, plan) } } : {}),
+      ...(areaSet ? { search: { datums: areaSet.datums, mission: searchSummary(search, plan), areas: areaSet.areas } } : {}),
       ...(scenarioList ? { scenarios: scenarioList } : {}),
       stranding: strandingSummary(stranding, result.timesSec),
     }),

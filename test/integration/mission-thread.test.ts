@@ -43,7 +43,7 @@ describe('mission thread', () => {
       (s) => stages.push(s),
     );
     expect(stages).toEqual(['animation', 'products']);
-    expect(off.products.map((p) => p.kind)).toEqual(['trajectory', 'density', 'search_areas_geojson', 'search_areas_kml', 'stranding_geojson', 'leeway_ascii', 'summary', 'animation']);
+    expect(off.products.map((p) => p.kind)).toEqual(['trajectory', 'density', 'search_areas_geojson', 'search_areas_kml', 'search_areas_kmz', 'stranding_geojson', 'leeway_ascii', 'summary', 'animation']);
     expect(off.timingsMs).toMatchObject({ simulation: 1 });
     expect(off.timingsMs.animation).toBeGreaterThan(0);
     // summary.json holds the timings, which differ between two runs; every other file must not.

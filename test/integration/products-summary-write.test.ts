@@ -23,7 +23,7 @@ describe('writeAllProducts', () => {
     const warnings: string[] = ['FALLBACK FORCING: the mission named no wind forcing; used configured fallback constant [5, 0] m/s'];
     const files = await writeAllProducts(result, ctx, dir, { cellM: 1000, percents: [50, 90, 95], timingsMs, warnings });
 
-    expect(files.map((f) => f.kind)).toEqual(['trajectory', 'density', 'search_areas_geojson', 'search_areas_kml', 'stranding_geojson', 'leeway_ascii', 'summary']);
+    expect(files.map((f) => f.kind)).toEqual(['trajectory', 'density', 'search_areas_geojson', 'search_areas_kml', 'search_areas_kmz', 'stranding_geojson', 'leeway_ascii', 'summary']);
     for (const f of files) {
       expect(f.relPath).toBe(PRODUCT_PATHS[f.kind].relPath);
       expect(f.path).toBe(path.join(dir, f.relPath));
@@ -32,7 +32,7 @@ describe('writeAllProducts', () => {
       expect(f.bytes).toBe(bytes.length);
       expect(f.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
     }
-    for (const stage of ['trajectory_nc', 'density_grid', 'density_nc', 'search_areas', 'checksums', 'leeway_ascii', 'summary']) {
+    for (const stage of ['trajectory_nc', 'density_grid', 'density_nc', 'search_areas', 'search_areas_kmz', 'checksums', 'leeway_ascii', 'summary']) {
       expect(typeof timingsMs[stage], stage).toBe('number');
     }
     expect(execFileSync('ncdump', ['-h', path.join(dir, 'raw/particles.nc')], { encoding: 'utf8' })).toContain('trajectory = 3000 ;');
@@ -52,6 +52,7 @@ describe('writeAllProducts', () => {
       'products/density.nc',
       'products/search_areas.geojson',
       'products/search_areas.kml',
+      'products/search_areas.kmz',
       'products/stranding.geojson',
       'products/leeway.txt',
     ]);

@@ -246,8 +246,12 @@ describe('writeSearchAreaFiles', () => {
     };
     expect(doc.kml['@xmlns']).toBe('http://www.opengis.net/kml/2.2');
     expect(doc.kml.Document.name).toBe('Search areas — mission sar-2024-03-01.A');
-    expect(doc.kml.Document.Style.map((s) => s['@id'])).toEqual(['area-50', 'area-90', 'area-95', 'datum', 'datum-track', 'seed']);
-    const folders = doc.kml.Document.Folder;
+    expect(doc.kml.Document.Style.map((s) => s['@id'])).toEqual(['area-50', 'area-90', 'area-95', 'datum', 'datum-track', 'datum-track-timed', 'seed']);
+    // The Legend folder (text: the plain KML has no image for a ScreenOverlay) comes first, then one per time.
+    const [legend, ...folders] = doc.kml.Document.Folder;
+    expect(legend?.name).toBe('Legend');
+    expect(String(legend?.description)).toMatch(/50 % area: red outline/);
+    expect(String(legend?.description)).toMatch(/Datum track: black line/);
     expect(folders).toHaveLength(T);
     folders.forEach((f, k) => {
       const span = f.TimeSpan as { begin: string; end: string };
