@@ -45,8 +45,7 @@ export const replanRequestSchema = z
     completed: searchParamsSchema.shape.completed.describe('more searches that found nothing, applied to the stored weights first'),
     detection: searchParamsSchema.shape.detection.describe('detection law: exponential (default) or inverse_cube'),
   })
-  .strict()
-  .meta({ id: 'PlanRequest' });
+  .strict();
 
 export type ReplanRequest = z.input<typeof replanRequestSchema>;
 
@@ -112,7 +111,9 @@ export function planOnParticles(stored: StoredParticles, raw: unknown): ReplanOu
   const ms: MissionSearch = { resolved, weights: bayes?.weight ?? weight, bayes };
   const mp = planMission(tracks, ms);
   if (mp === null) throw new DriftlineError('E_INTERNAL', 'no plan was made'); // plan is set and nTimes > 0: unreachable
-  return { search: ms, plan: mp, summary: searchSummary(ms, mp) };
+  // The prior is what particles.nc stores (the run's posterior), not necessarily equal weights.
+  const summary = { ...searchSummary(ms, mp), weights: bayes === null ? 'stored (particles.nc weight)' : 'stored (particles.nc weight), then the posterior after the completed searches' };
+  return { search: ms, plan: mp, summary };
 }
 
 /** Re-plan a local run directory; writes DIR/products/search_plan.{geojson,kml}. */
