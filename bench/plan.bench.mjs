@@ -122,13 +122,13 @@ for (const n of [10_000, 100_000]) {
     }];
     console.log(`\n${n} particles × ${result.nTimes} records, particles.nc ${(statSync(file).size / 1e6).toFixed(0)} MB`);
     const before = await timed(() => readWithNetcdfjs(file));
-    console.log(`  read, netcdfjs (before)           ${fmt(before)}`);
+    console.log(`  read, netcdfjs (before)             ${fmt(before)}`);
     const read = await timed(() => readLocalParticles(file));
-    console.log(`  read, our reader (5 variables)   ${fmt(read)}`);
+    console.log(`  read, our reader (5 variables)     ${fmt(read)}`);
     const plan = await timed(() => planOnParticles(read.out, request));
-    console.log(`  plan (1 completed search, 2 units) ${fmt(plan).slice(2)}`);
+    console.log(`  plan (a completed search, 2 units) ${fmt(plan)}`);
     const write = await timed(() => writeSearchPlanFiles(plan.out.plan, dir, 'bench-plan'));
-    console.log(`  write (geojson + kml + sha256)   ${fmt(write)}`);
+    console.log(`  write (geojson + kml + sha256)     ${fmt(write)}`);
     const total = read.wallMs + plan.wallMs + write.wallMs;
     console.log(`  re-plan total ${total.toFixed(0)} ms wall, ${(read.cpuMs + plan.cpuMs + write.cpuMs).toFixed(0)} ms CPU (target at 100 000: well under 1 s); POS ${plan.out.plan.plan.units.map((u) => `${u.unit} ${(100 * u.pos).toFixed(1)} %`).join(', ')}, cumulative ${(100 * plan.out.plan.plan.cumulativePos).toFixed(1)} %`);
   } finally {
