@@ -18,7 +18,7 @@
  *    mission_results (the authority); the fixed-key copies follow the last to copy.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -154,7 +154,9 @@ export async function replanMission(deps: ReplanDeps, missionId: string, raw: un
   const stored = await readStoredParticles(s3RangeSource(deps.s3, trajectory.uri), `mission ${missionId} raw/particles.nc`);
   const outcome = planOnParticles(stored, raw);
 
-  const dir = await mkdtemp(path.join(deps.workDir ?? os.tmpdir(), 'driftline-plan-'));
+  const base = deps.workDir ?? os.tmpdir();
+  await mkdir(base, { recursive: true }); // WORK_DIR may not exist yet on an API host that never ran a mission
+  const dir = await mkdtemp(path.join(base, 'driftline-plan-'));
   try {
     const files = await writeSearchPlanFiles(outcome.plan, dir, missionId);
     // A fresh prefix per re-plan (like a worker attempt's), so a re-plan never overwrites the objects
