@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { jobSchema, type JobLimits } from '../job.js';
 import { VERSION } from '../version.js';
+import { replanRequestSchema } from '../mission/replan.js';
+import { planResponseSchema } from './plan.js';
 import { errorSchema, listQuerySchema, missionListSchema, missionSchema, statusSchema } from './schemas.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -36,6 +38,8 @@ export function openApiDocument(limits: JobLimits, authOn: boolean): JsonSchema 
         MissionList: schemaOf(missionListSchema),
         Error: schemaOf(errorSchema),
         Status: schemaOf(statusSchema),
+        PlanRequest: schemaOf(replanRequestSchema, 'input'),
+        Plan: schemaOf(planResponseSchema),
       },
     },
     paths: {
@@ -80,6 +84,20 @@ export function openApiDocument(limits: JobLimits, authOn: boolean): JsonSchema 
             '202': { description: 'cancel requested; the worker stops within about a second', content: json('Mission') },
             '404': errorResponse('no such mission'),
             '409': errorResponse('the mission already completed, failed or was cancelled'),
+            ...common4xx,
+          },
+        },
+      },
+      '/missions/{id}/plan': {
+        post: {
+          summary: "re-plan a search on a completed mission's stored particles (as `driftline plan <mission_id>`); records search_plan.geojson and .kml in the mission, replacing an earlier plan",
+          parameters: [idParam],
+          requestBody: { required: true, content: json('PlanRequest') },
+          responses: {
+            '200': { description: 'the plan: POC, POD, POS per unit, cumulative POS, and the plan products', content: json('Plan') },
+            '400': errorResponse('invalid body; error.fields names every invalid field (units[0].endurance_h, at, completed[0].polygon, …)'),
+            '404': errorResponse('no such mission, or it has no stored particles'),
+            '409': errorResponse('the mission is not completed'),
             ...common4xx,
           },
         },

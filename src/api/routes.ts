@@ -15,6 +15,7 @@ import { parseS3Uri } from '../storage/s3.js';
 import { ApiError, type FieldIssue } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { readMapParticles } from './particles.js';
+import { registerPlanRoute } from './plan.js';
 import { idParamSchema, listQuerySchema } from './schemas.js';
 import type { ApiDeps } from './server.js';
 import { missionPath, missionView, productViews } from './view.js';
@@ -171,6 +172,8 @@ export function registerRoutes(app: FastifyInstance, deps: ApiDeps, authOn: bool
     await deps.redis.publish(`${config.QUEUE_NAME}:cancel`, id).catch((e: Error) => deps.logger.warn({ mission_id: id, err: e.message }, 'cancel publish failed'));
     return reply.status(row.status === 'cancelled' ? 200 : 202).send(missionView(row));
   });
+
+  registerPlanRoute(app, deps);
 
   app.get('/openapi.json', async () => openapi);
 

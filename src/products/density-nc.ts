@@ -8,9 +8,17 @@
  *
  * so probability sums to 1 at every time over all released particles (stranded ones are still somewhere
  * to search). At a time when nothing is released yet, probability is 0 everywhere.
+ *
+ * With the mission's layers (density-layers.ts, issue 8 item 3; always from writeAllProducts):
+ *   probability_smoothed(t, y, x) = the KDE map of the weighted drifting particles (the one the search
+ *                                   areas are cut from), per cell; sums to drifting_probability(t)
+ *   particle_count                = drifting particles only: those outside the forcing are taken out
+ *   drifting_/stranded_/outside_probability(t), drifting_/stranded_/outside_count(t)
+ *                                 = the posterior weight and the number of particles in each state
  */
 import { wrapLonDeg } from '../model/geo.js';
 import type { DensityGrid } from './density-grid.js';
+import type { DensityLayers } from './density-layers.js';
 import { acddAttributes, missionAttributes, TIME_UNITS, type LonLatExtent } from './netcdf/acdd.js';
 import { writeNetcdf, type NcChunkArray, type NcDataset, type WriteNetcdfOptions, type WriteNetcdfResult } from './netcdf/index.js';
 import type { ProductContext } from './types.js';
@@ -67,7 +75,51 @@ export function gridExtent(grid: DensityGrid): LonLatExtent {
   };
 }
 
-export function densityDataset(grid: DensityGrid, ctx: ProductContext): NcDataset {
+/** Drifting particles per cell: the grid's non-stranded count less those outside the forcing. */
+function driftingCountFiller(grid: DensityGrid, outside: Uint32Array): (start: number, count: number, out: NcChunkArray) => void {
+  const { counts } = grid;
+  return (start, count, out) => {
+    for (let i = 0; i < count; i++) out[i] = counts[start + i]! - outside[start + i]!;
+  };
+}
+
+/** The variables the mission's layers add (see the module header). */
+function layerVars(l: DensityLayers, cube: string[], cellAttrs: Record<string, string>): NcDataset['vars'] {
+  const perTime = (name: string, type: 'double' | 'int', longName: string, comment: string, values: Float64Array | Uint32Array) => ({
+    name,
+    type,
+    dims: ['time'],
+    attrs: { long_name: longName, units: '1', comment },
+    values,
+  });
+  return [
+    {
+      name: 'probability_smoothed',
+      type: 'float',
+      dims: cube,
+      attrs: {
+        long_name: 'smoothed probability of containment of the drifting particles (kernel density estimate, per cell)',
+        units: '1',
+        valid_range: [0, 1],
+        ...cellAttrs,
+        comment:
+          'Gaussian kernel density estimate of the weighted drifting particles (Scott bandwidth along the cloud principal axes), ' +
+          'integrated over each cell: the map the 50/90/95 % search areas are cut from. Stranded particles and particles outside ' +
+          'the forcing are excluded. Sums over the grid to drifting_probability at each time, less smoothed_probability_off_grid.',
+      },
+      values: l.smoothed,
+    },
+    perTime('smoothed_probability_off_grid', 'double', 'drifting probability not shown in probability_smoothed', 'kernel tails beyond the grid edges and beyond the kernel truncation at 4 bandwidths', l.smoothedOffGrid),
+    perTime('drifting_probability', 'double', 'probability that the object is drifting (weight of the drifting particles)', 'posterior particle weights after any completed searches; drifting + stranded + outside = 1 once all are released', l.driftingProbability),
+    perTime('stranded_probability', 'double', 'probability that the object is stranded on the coast (weight of the stranded particles)', 'not in probability_smoothed; where: stranded_count per cell', l.strandedProbability),
+    perTime('outside_probability', 'double', 'probability carried by particles that left the forcing field', 'such particles are frozen at the edge of the forcing: their position is not a drift prediction; never counted as drifting', l.outsideProbability),
+    perTime('drifting_count', 'int', 'drifting particles', 'status active', l.driftingCount),
+    perTime('stranded_count_total', 'int', 'stranded particles', 'status stranded; per cell in stranded_count', l.strandedCount),
+    perTime('outside_count', 'int', 'particles outside the forcing field', 'status missing_data (left the forcing); not in particle_count', l.outsideCount),
+  ];
+}
+
+export function densityDataset(grid: DensityGrid, ctx: ProductContext, layers?: DensityLayers): NcDataset {
   const lon = axis(grid.westDeg, grid.dLonDeg, grid.nx);
   const lat = axis(grid.southDeg, grid.dLatDeg, grid.ny);
   const cube = ['time', 'lat', 'lon'];
@@ -168,8 +220,13 @@ export function densityDataset(grid: DensityGrid, ctx: ProductContext): NcDatase
         name: 'particle_count',
         type: 'int',
         dims: cube,
-        attrs: { standard_name: 'number_of_observations', long_name: 'drifting (not stranded) particles in the cell', units: '1', ...cellAttrs },
-        values: grid.counts,
+        attrs: {
+          standard_name: 'number_of_observations',
+          long_name: layers ? 'drifting particles in the cell (neither stranded nor outside the forcing)' : 'drifting (not stranded) particles in the cell',
+          units: '1',
+          ...cellAttrs,
+        },
+        values: layers?.outsideCells ? driftingCountFiller(grid, layers.outsideCells) : grid.counts,
       },
       {
         name: 'stranded_count',
@@ -185,6 +242,7 @@ export function densityDataset(grid: DensityGrid, ctx: ProductContext): NcDatase
         attrs: { long_name: 'particles released so far (the denominator of probability)', units: '1' },
         values: grid.releasedPerTime,
       },
+      ...(layers ? layerVars(layers, cube, cellAttrs) : []),
     ],
   };
 }
@@ -195,6 +253,7 @@ export async function writeDensityNc(
   ctx: ProductContext,
   filePath: string,
   opts: WriteNetcdfOptions = {},
+  layers?: DensityLayers,
 ): Promise<WriteNetcdfResult> {
-  return writeNetcdf(filePath, densityDataset(grid, ctx), opts);
+  return writeNetcdf(filePath, densityDataset(grid, ctx, layers), opts);
 }

@@ -14,7 +14,7 @@
  */
 import { wrapLonDeg } from '../model/geo.js';
 import { STATUS, type TrajectoryResult } from '../model/types.js';
-import { datumOf, driftingAt, kdeMap, searchAreas, weightedCloud } from '../search/index.js';
+import { datumOf, driftingAt, kdeMap, searchAreas, weightedCloud, type ProbabilityMap } from '../search/index.js';
 import { normalisePercents, type Datum, type SearchArea, type SearchAreaSet } from './search-areas-compute.js';
 
 /** Drifting datum of one record, or null when nothing drifts then (all stranded, outside or unreleased). */
@@ -74,7 +74,8 @@ export function splitAtAntimeridian(polygons: number[][][][]): number[][][][] {
   return out;
 }
 
-export function smoothedSearchAreas(result: TrajectoryResult, weights: Float64Array, percents: number[]): SmoothedAreaSet {
+/** `onMap` sees each record's KDE map (density.nc's smoothed layer is resampled from it, density-layers.ts). */
+export function smoothedSearchAreas(result: TrajectoryResult, weights: Float64Array, percents: number[], onMap?: (t: number, map: ProbabilityMap) => void): SmoothedAreaSet {
   const ps = normalisePercents(percents);
   const datums: DriftingDatum[] = [];
   const areas: SearchArea[] = [];
@@ -106,6 +107,7 @@ export function smoothedSearchAreas(result: TrajectoryResult, weights: Float64Ar
       outsideMass: d.outsideMass,
     });
     const map = kdeMap(cloud);
+    onMap?.(t, map);
     cellM = Math.max(cellM, Math.sqrt(map.cellUM * map.cellVM));
     for (const level of searchAreas(map, ps)) {
       const polygons = splitAtAntimeridian(level.polygons);

@@ -14,6 +14,7 @@ import { DriftlineError } from '../errors.js';
 import { describeProduct } from '../mission/files.js';
 import { STATUS, type TrajectoryResult } from '../model/types.js';
 import { buildDensityGrid, type DensityGrid } from './density-grid.js';
+import { DensityLayerBuilder } from './density-layers.js';
 import { writeDensityNc } from './density-nc.js';
 import { LEEWAY_ASCII_MAX_RECORDS, writeLeewayAscii } from './leeway-ascii.js';
 import { writeSearchAreaFiles } from './search-areas.js';
@@ -119,12 +120,14 @@ export async function writeAllProducts(
   addProductWarnings(result, grid, opts.warnings);
   const ctx: ProductContext = { ...missionCtx, warnings: [...opts.warnings] };
   await timed('trajectory_nc', () => writeTrajectoryNc(result, ctx, target('trajectory'), {}, weights));
-  await timed('density_nc', () => writeDensityNc(grid, ctx, target('density')));
+  // The smoothed areas first: their KDE maps are also density.nc's smoothed layer (density-layers.ts).
   let areaSet: SmoothedAreaSet | undefined;
-  const areaFiles = await timed('search_areas', () => {
-    areaSet = smoothedSearchAreas(result, weights, opts.percents);
-    return writeSearchAreaFiles(result, grid, ctx, workDir, opts.percents, weights, areaSet);
+  const layers = new DensityLayerBuilder(grid, result, weights);
+  await timed('search_areas', () => {
+    areaSet = smoothedSearchAreas(result, weights, opts.percents, (t, map) => layers.add(t, map));
   });
+  await timed('density_nc', () => writeDensityNc(grid, ctx, target('density'), {}, layers.layers));
+  const areaFiles = await timed('search_areas_files', () => writeSearchAreaFiles(result, grid, ctx, workDir, opts.percents, weights, areaSet));
   const files = await timed('checksums', async () => [
     await describeProduct(workDir, 'trajectory'),
     await describeProduct(workDir, 'density'),

@@ -1,8 +1,12 @@
 /**
  * Plain-data writers for the planning products (not wired in yet): search_plan.geojson and .kml, and
  * the smoothed search areas as GeoJSON features. Pure: they return objects/strings, the caller writes
- * files. Coordinates are those of the inputs (6 decimals); a plan or area across the antimeridian
- * keeps longitudes unwrapped about its datum (may pass ±180) and is NOT split yet (RFC 7946 §3.1.9).
+ * files. Coordinates are those of the inputs (6 decimals). Longitudes follow particles.nc, in
+ * [-180, 180]: a plan rectangle across the antimeridian (its ring is contiguous about a centre in
+ * [-180, 180), src/search/plan.ts) is cut there into a MultiPolygon of two parts (RFC 7946 §3.1.9, as
+ * search_areas.geojson does), its `corners` are wrapped into [-180, 180) and its `bbox` has west >
+ * east (RFC 7946 §5.2). The KML has every coordinate wrapped into [-180, 180) (KML's range); Earth
+ * browsers join the vertices the short way, across the antimeridian.
  */
 import { isoUtc } from '../products/search-areas-compute.js';
 import { xmlEscape } from '../products/search-areas-kml.js';
@@ -26,6 +30,48 @@ export function formatDdm(lonDeg: number, latDeg: number): string {
   return `${part(latDeg, 2, 'N', 'S')} ${part(wrapLonDeg(lonDeg), 3, 'E', 'W')}`;
 }
 
+/**
+ * A convex ring (a plan rectangle) whose longitudes may pass ±180, as rings within [-180, 180]:
+ * itself when it does not pass, else its two halves (Sutherland–Hodgman against the meridian, the far
+ * half shifted by 360°). Each ring is closed.
+ */
+export function splitConvexRingAtAntimeridian(ring: number[][]): number[][][] {
+  const open = ring.length > 1 && ring[0]?.[0] === ring[ring.length - 1]?.[0] && ring[0]?.[1] === ring[ring.length - 1]?.[1] ? ring.slice(0, -1) : ring;
+  const lons = open.map((p) => p[0] ?? 0);
+  const max = Math.max(...lons);
+  const min = Math.min(...lons);
+  if (max <= 180 && min >= -180) return [ring];
+  const cut = max > 180 ? 180 : -180;
+  const shift = max > 180 ? -360 : 360;
+  const clip = (keep: (lon: number) => boolean): number[][] | null => {
+    const out: number[][] = [];
+    for (let k = 0; k < open.length; k++) {
+      const [ax = 0, ay = 0] = open[k] ?? [];
+      const [bx = 0, by = 0] = open[(k + 1) % open.length] ?? [];
+      if (keep(ax)) out.push([ax, ay]);
+      if (keep(ax) !== keep(bx) && ax !== cut && bx !== cut) out.push([cut, Number((ay + ((by - ay) * (cut - ax)) / (bx - ax)).toFixed(6))]);
+    }
+    if (out.length < 3) return null;
+    out.push([...(out[0] as number[])]);
+    return out;
+  };
+  const near = clip((lon) => (cut === 180 ? lon <= 180 : lon >= -180));
+  const far = clip((lon) => (cut === 180 ? lon >= 180 : lon <= -180));
+  const parts: number[][][] = [];
+  if (near) parts.push(near);
+  if (far) parts.push(far.map(([lon = 0, lat = 0]) => [Number((lon + shift).toFixed(6)), lat]));
+  return parts;
+}
+
+/** [west, south, east, north] of a contiguous ring, longitudes wrapped: west > east across the antimeridian. */
+function ringBbox(ring: number[][]): number[] {
+  const lons = ring.map((p) => p[0] ?? 0);
+  const lats = ring.map((p) => p[1] ?? 0);
+  return [wrapLonDeg(Math.min(...lons)), Math.min(...lats), wrapLonDeg(Math.max(...lons)), Math.max(...lats)].map((v) => Number(v.toFixed(6)));
+}
+
+const wrapped = ([lon = NaN, lat = NaN]: number[]): number[] => [Number(wrapLonDeg(lon).toFixed(6)), lat];
+
 export interface PlanWindow {
   startTimeSec: number;
   endTimeSec: number;
@@ -40,9 +86,11 @@ export function searchPlanGeoJson(plan: Plan, windows: PlanWindow[]): Record<str
     features: plan.units.map((u, k) => {
       const w = windows[k] ?? windows[0];
       if (!w) throw new RangeError('searchPlanGeoJson: a search window per unit is needed');
+      const parts = splitConvexRingAtAntimeridian(u.ring);
       return {
         type: 'Feature',
-        geometry: { type: 'Polygon', coordinates: [u.ring] },
+        bbox: ringBbox(u.ring),
+        geometry: parts.length === 1 ? { type: 'Polygon', coordinates: parts } : { type: 'MultiPolygon', coordinates: parts.map((r) => [r]) },
         properties: {
           unit: u.unit,
           start_time: isoUtc(w.startTimeSec),
@@ -62,6 +110,7 @@ export function searchPlanGeoJson(plan: Plan, windows: PlanWindow[]): Record<str
           creep_bearing_deg: u.creepBearingDeg,
           n_tracks: u.nTracks,
           centre_ddm: formatDdm(u.centreLonDeg, u.centreLatDeg),
+          corners: u.ring.slice(0, 4).map(wrapped),
           corners_ddm: u.ring.slice(0, 4).map(([lon, lat]) => formatDdm(lon ?? NaN, lat ?? NaN)),
         },
       };
@@ -85,7 +134,7 @@ export function searchPlanKml(plan: Plan, windows: PlanWindow[], name = 'Search 
       `Centre ${formatDdm(u.centreLonDeg, u.centreLatDeg)}`,
       ...u.ring.slice(0, 4).map(([lon, lat], c) => `Corner ${c + 1}: ${formatDdm(lon ?? NaN, lat ?? NaN)}`),
     ];
-    const coords = u.ring.map(([lon, lat]) => `${lon},${lat}`).join(' ');
+    const coords = u.ring.map((p) => wrapped(p).join(',')).join(' ');
     return `<Placemark><name>${xmlEscape(u.unit)}</name><description>${xmlEscape(lines.join('\n'))}</description><TimeSpan><begin>${isoUtc(w.startTimeSec)}</begin><end>${isoUtc(w.endTimeSec)}</end></TimeSpan><Polygon><tessellate>1</tessellate><outerBoundaryIs><LinearRing><coordinates>${coords}</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>`;
   });
   return `<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>${xmlEscape(name)}</name><description>${xmlEscape(`Cumulative POS ${pct(plan.cumulativePos)}`)}</description>${marks.join('')}</Document></kml>\n`;

@@ -10,6 +10,7 @@
  * prior weight, so the plan's cumulative POS is Σ POS_k.
  */
 import { DriftlineError } from '../errors.js';
+import { wrapLonDeg } from '../model/geo.js';
 import type { Cloud } from './datum.js';
 import { coverageFromSpacing, effortNm2, M2_PER_NM2, M_PER_NM, trackSpacingNm, type DetectionLaw } from './detection.js';
 import { round6, toLonLat } from './frame.js';
@@ -111,9 +112,18 @@ export function planSearch(cloud: Cloud, units: SearchUnit[], law: DetectionLaw,
       const b = -cloud.xM[i]! * s + cloud.yM[i]! * c - bc;
       if (a >= -r.lengthM / 2 && a < r.lengthM / 2 && b >= -r.widthM / 2 && b < r.widthM / 2) weight[i]! *= 1 - res.pod;
     }
-    const ring = rectCorners(r).map(([x, y]) => toLonLat(cloud.frame, x, y).map(round6));
+    const [clonRaw, clat] = toLonLat(cloud.frame, r.cxM, r.cyM);
+    // The frame's longitudes are unwrapped about its origin (may pass ±180): move the rectangle by
+    // whole turns so that its centre is in [-180, 180), as particles.nc stores longitudes. Its corners
+    // stay contiguous about the centre (within ±180° of it), so a rectangle across the antimeridian
+    // keeps one ring here; the GeoJSON writer cuts it there (plan-products.ts).
+    const clon = wrapLonDeg(clonRaw);
+    const turn = clon - clonRaw;
+    const ring = rectCorners(r).map(([x, y]) => {
+      const [lon, lat] = toLonLat(cloud.frame, x, y);
+      return [round6(lon + turn), round6(lat)];
+    });
     ring.push([...(ring[0] as number[])]);
-    const [clon, clat] = toLonLat(cloud.frame, r.cxM, r.cyM);
     const trackBearing = bearingOf(r.angleRad) % 180;
     let creep = (trackBearing + 90) % 360;
     if (opts.creepTowardsBearingDeg !== undefined) {

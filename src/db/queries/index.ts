@@ -24,4 +24,5 @@ export { requeueStaleMission } from './requeueStaleMission.js';
 export { revokeApiKey } from './revokeApiKey.js';
 export { resetMissionForRetry } from './resetMissionForRetry.js';
 export { updateMissionProgress, type ProgressAnswer } from './updateMissionProgress.js';
+export { recordMissionPlan } from './recordMissionPlan.js';
 export * from './types.js';

@@ -1,0 +1,130 @@
+/**
+ * What density.nc carries besides the raw counts (issue 8 item 3): the smoothed probability of the
+ * drifting particles on the density grid, and the stranded and outside-the-forcing particles
+ * accounted per time, apart from the drifting ones. Pure (no I/O).
+ *
+ * Smoothed layer: the KDE map the search areas are cut from (src/search/kde.ts: weighted drifting
+ * particles, Scott bandwidth along the cloud's principal axes, on its own rotated grid of h/2 cells),
+ * resampled onto the density grid by mass: each KDE cell's probability is split over k_u × k_v
+ * sub-points (k = ceil(2 × KDE cell / density cell), at most 8, so a KDE cell coarser than the
+ * density grid still spreads over the cells it covers instead of landing in one) and each sub-point
+ * adds its share to the density cell that contains it. Per time it therefore sums to the drifting
+ * probability (the posterior weight of the drifting particles), less what is reported in
+ * `smoothedOffGrid`: the KDE's mass beyond the grid edges (the grid spans the whole run's particles
+ * plus padding, the KDE's tails 4 bandwidths beyond the cloud) and what the KDE map itself leaves out
+ * (its kernel truncation, ~6e-5).
+ *
+ * Outside the forcing: a particle that left the forcing field is frozen at its edge by the model; the
+ * raw grid (density-grid.ts) counts it with the non-stranded particles, so `outsideCells` (allocated
+ * only when some particle is outside) lets density.nc subtract it from the drifting count.
+ */
+import { toLonLat } from '../search/frame.js';
+import type { ProbabilityMap } from '../search/kde.js';
+import { STATUS, type TrajectoryResult } from '../model/types.js';
+import { cellOf, type DensityGrid } from './density-grid.js';
+
+export interface DensityLayers {
+  /** (t * ny + y) * nx + x: smoothed probability of the drifting particles in the cell. */
+  smoothed: Float32Array;
+  /** Per time: drifting probability the smoothed layer does not show (beyond the grid edges, kernel truncation). */
+  smoothedOffGrid: Float64Array;
+  /** Per time: the posterior weight of the drifting, stranded and outside-the-forcing particles. */
+  driftingProbability: Float64Array;
+  strandedProbability: Float64Array;
+  outsideProbability: Float64Array;
+  /** Per time: how many particles are drifting, stranded, outside the forcing. */
+  driftingCount: Uint32Array;
+  strandedCount: Uint32Array;
+  outsideCount: Uint32Array;
+  /** Same layout as `smoothed`: particles outside the forcing in the cell; null when there are none. */
+  outsideCells: Uint32Array | null;
+}
+
+/** Sub-points per KDE cell along one axis: 2 per density cell it spans, 1 to 8. */
+const MAX_SUBPOINTS = 8;
+
+export class DensityLayerBuilder {
+  readonly layers: DensityLayers;
+  private readonly cellsPerTime: number;
+
+  constructor(
+    private readonly grid: DensityGrid,
+    result: TrajectoryResult,
+    weights: Float64Array,
+  ) {
+    const nT = grid.nTimes;
+    this.cellsPerTime = grid.nx * grid.ny;
+    const l: DensityLayers = {
+      smoothed: new Float32Array(this.cellsPerTime * nT),
+      smoothedOffGrid: new Float64Array(nT),
+      driftingProbability: new Float64Array(nT),
+      strandedProbability: new Float64Array(nT),
+      outsideProbability: new Float64Array(nT),
+      driftingCount: new Uint32Array(nT),
+      strandedCount: new Uint32Array(nT),
+      outsideCount: new Uint32Array(nT),
+      outsideCells: null,
+    };
+    const { nParticles, nTimes, status, lonDeg, latDeg } = result;
+    for (let p = 0; p < nParticles; p++) {
+      const w = weights[p] ?? 0;
+      for (let t = 0; t < nTimes && t < nT; t++) {
+        const i = p * nTimes + t;
+        const s = status[i];
+        if (s === STATUS.ACTIVE) {
+          l.driftingCount[t]!++;
+          l.driftingProbability[t]! += w;
+        } else if (s === STATUS.STRANDED) {
+          l.strandedCount[t]!++;
+          l.strandedProbability[t]! += w;
+        } else if (s === STATUS.OUTSIDE) {
+          l.outsideCount[t]!++;
+          l.outsideProbability[t]! += w;
+          const c = cellOf(grid, lonDeg[i]!, latDeg[i]!);
+          if (c !== null) {
+            l.outsideCells ??= new Uint32Array(this.cellsPerTime * nT);
+            l.outsideCells[t * this.cellsPerTime + c.y * grid.nx + c.x]!++;
+          }
+        }
+      }
+    }
+    this.layers = l;
+  }
+
+  /** Add the KDE map of record t, scaled to the drifting probability of that record. */
+  add(t: number, map: ProbabilityMap): void {
+    const g = this.grid;
+    if (t < 0 || t >= g.nTimes) return;
+    const scale = this.layers.driftingProbability[t]!;
+    const c = Math.cos(map.angleRad);
+    const s = Math.sin(map.angleRad);
+    const frame = map.cloud.frame;
+    // Density cell size in metres: north-south cellM; east-west the same by construction (density-grid.ts).
+    const ku = Math.min(MAX_SUBPOINTS, Math.max(1, Math.ceil((2 * map.cellUM) / g.cellM)));
+    const kv = Math.min(MAX_SUBPOINTS, Math.max(1, Math.ceil((2 * map.cellVM) / g.cellM)));
+    const share = scale / (ku * kv);
+    const base = t * this.cellsPerTime;
+    let off = 0;
+    let onMap = 0;
+    for (let j = 0; j < map.nv; j++) {
+      for (let i = 0; i < map.nu; i++) {
+        const d = map.density[j * map.nu + i]!;
+        if (d <= 0) continue;
+        onMap += d;
+        for (let b = 0; b < kv; b++) {
+          const v = map.v0M + (j + (b + 0.5) / kv) * map.cellVM;
+          for (let a = 0; a < ku; a++) {
+            const u = map.u0M + (i + (a + 0.5) / ku) * map.cellUM;
+            const [lon, lat] = toLonLat(frame, u * c - v * s, u * s + v * c);
+            const cell = cellOf(g, lon, lat);
+            if (cell === null) off += d * share;
+            else this.layers.smoothed[base + cell.y * g.nx + cell.x]! += d * share;
+          }
+        }
+      }
+    }
+    // Plus what the KDE map itself does not hold (kernel truncated at 4 bandwidths: ~6e-5; particles
+    // binned beyond its trimmed grid), so that smoothed + off-grid = drifting probability.
+    this.layers.smoothedOffGrid[t] = off + scale * Math.max(0, 1 - onMap);
+  }
+}
