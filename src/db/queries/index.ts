@@ -25,3 +25,4 @@ export { revokeApiKey } from './revokeApiKey.js';
 export { resetMissionForRetry } from './resetMissionForRetry.js';
 export { updateMissionProgress, type ProgressAnswer } from './updateMissionProgress.js';
 export * from './types.js';
+export { getMissionsWithResults } from './getMissionsWithResults.js';
