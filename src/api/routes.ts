@@ -14,8 +14,9 @@ import { storageError } from '../storage/errors.js';
 import { parseS3Uri } from '../storage/s3.js';
 import { ApiError, type FieldIssue } from './errors.js';
 import { openApiDocument } from './openapi.js';
+import { readDensityStep } from './density.js';
 import { readMapParticles } from './particles.js';
-import { idParamSchema, listQuerySchema } from './schemas.js';
+import { densityQuerySchema, idParamSchema, listQuerySchema } from './schemas.js';
 import type { ApiDeps } from './server.js';
 import { StatusReads } from './status-reads.js';
 import { missionPath, missionView, productViews } from './view.js';
@@ -138,6 +139,18 @@ export function registerRoutes(app: FastifyInstance, deps: ApiDeps, authOn: bool
     const trajectory = (await getMissionResults(pool, id)).find((r) => r.kind === 'trajectory');
     if (trajectory === undefined) throw new ApiError('E_NOT_FOUND', `mission ${id} has no trajectory (yet)`);
     return readMapParticles(deps.s3, trajectory.uri);
+  });
+
+  app.get('/missions/:id/density.json', async (req) => {
+    const id = missionId(req.params);
+    const q = densityQuerySchema.safeParse(req.query);
+    if (!q.success) {
+      const fields = issuesOf(q.error);
+      throw new ApiError('E_REQUEST', fields.map((f) => `${f.field}: ${f.message}`).join('; '), { fields });
+    }
+    const density = (await getMissionResults(pool, id)).find((r) => r.kind === 'density');
+    if (density === undefined) throw new ApiError('E_NOT_FOUND', `mission ${id} has no density product (yet)`);
+    return readDensityStep(deps.s3, density.uri, q.data.t);
   });
 
   app.get('/missions/:id/events', async (req, reply) => {
