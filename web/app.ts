@@ -143,6 +143,8 @@ const state = {
   density: new Map<number, DensityStep>(),
   densityMissing: false,
   renderedT: -1,
+  /** Time step whose density image is on the map (-1: none); tests wait for it. */
+  densityDrawnT: -1,
 };
 
 function headers(): Record<string, string> {
@@ -164,9 +166,10 @@ const map = L.map('map', { preferCanvas: true, worldCopyJump: true, zoomControl:
 map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
 // The probability grid sits under every other mission layer (overlay pane: z 400), above the land (350).
 map.createPane('density').style.zIndex = '380';
-// Plan rectangles above the areas and particles, on their own canvas, so a click on one reaches it.
+// The plan's labels above the mission canvas. The rectangles themselves stay on that one canvas
+// (brought to the front after each redraw): a second full-size canvas above it would take every click
+// and the areas below would never open their figures.
 map.createPane('plan').style.zIndex = '420';
-const planRenderer = L.canvas({ pane: 'plan' });
 const layers = {
   density: L.layerGroup().addTo(map),
   areas: L.layerGroup().addTo(map),
@@ -354,6 +357,7 @@ async function select(id: string): Promise<void> {
   state.density = new Map();
   state.densityMissing = false;
   state.renderedT = -1;
+  state.densityDrawnT = -1;
   showDensityLegend(null);
   const m = await api<Mission>(`/missions/${encodeURIComponent(id)}`);
   showStatus(m.status, m.progress);
@@ -486,8 +490,8 @@ function figuresTable(title: string, rows: Array<[string, string]>): string {
 function areaFigures(p: AreaProps): string {
   return figuresTable(`${p.percent} % search area`, [
     ['time', fmtTime(p.time)],
-    ['area', `${p.area_km2?.toLocaleString('en')} km²`],
-    ...(p.area_nm2 !== undefined ? [['', `${p.area_nm2.toLocaleString('en')} NM²`] as [string, string]] : []),
+    ['area', `${p.area_km2?.toLocaleString('en', { maximumFractionDigits: 1 })} km²`],
+    ...(p.area_nm2 !== undefined ? [['', `${p.area_nm2.toLocaleString('en', { maximumFractionDigits: 1 })} NM²`] as [string, string]] : []),
     ['particles inside', fmtPct(p.particles_fraction ?? 0)],
     ...(p.pieces !== undefined && p.pieces > 1 ? [['pieces', String(p.pieces)] as [string, string]] : []),
   ]);
@@ -519,7 +523,7 @@ function showPlan(plan: GeoJSON.FeatureCollection | null): void {
   }
   for (const f of plan.features) {
     const p = f.properties as PlanProps;
-    const rect = L.geoJSON(f, { style: { color: COLORS.plan, weight: 3, fillColor: COLORS.plan, fillOpacity: 0.06, renderer: planRenderer, pane: 'plan', bubblingMouseEvents: false } as L.PathOptions })
+    const rect = L.geoJSON(f, { style: { color: COLORS.plan, weight: 3, fillColor: COLORS.plan, fillOpacity: 0.06, bubblingMouseEvents: false } as L.PathOptions })
       .bindPopup(planFigures(p), { maxWidth: 320 })
       .addTo(layers.plan);
     // The label sits above the rectangle's northernmost corner: units searched one inside another
@@ -573,6 +577,7 @@ const latOfMercatorY = (y: number): number => (Math.atan(Math.exp(y)) * 360) / M
  */
 function drawDensity(step: DensityStep): void {
   layers.density.clearLayers();
+  state.densityDrawnT = -1;
   showDensityLegend(step);
   const { nx, ny, west_deg, south_deg, dlon_deg, dlat_deg } = step.grid;
   if (step.cells.length === 0 || step.max <= 0 || nx === 0 || ny === 0) return;
@@ -600,7 +605,9 @@ function drawDensity(step: DensityStep): void {
   }
   ctx.putImageData(img, 0, 0);
   const bounds = L.latLngBounds([southDeg, west_deg], [northDeg, west_deg + nx * dlon_deg]);
-  L.imageOverlay(canvas.toDataURL('image/png'), bounds, { pane: 'density', opacity: 1, interactive: false, className: 'density-image' }).addTo(layers.density);
+  const overlay = L.imageOverlay(canvas.toDataURL('image/png'), bounds, { pane: 'density', opacity: 1, interactive: false, className: 'density-image' });
+  overlay.once('load', () => (state.densityDrawnT = step.t));
+  overlay.addTo(layers.density);
 }
 
 /** Draws time step t's density, fetching it once (steps are kept while the mission is selected). */
@@ -660,6 +667,8 @@ function render(times: string[], t: number): void {
       L.circleMarker([lat, lon], { radius: 2, stroke: false, fillColor: color, fillOpacity: 0.85, interactive: false }).addTo(layers.particles);
     }
   }
+  // Drawn last, so the rectangles are on top of the areas and particles, and a click inside one opens it.
+  layers.plan.eachLayer((l) => (l as L.GeoJSON).bringToFront?.());
   const shown = P ? ` (${P.particles_shown} of ${P.particles_total} shown)` : '';
   $('counts').textContent = P ? `${counts.map((c, i) => `${c} ${STATUS_NAMES[i]}`).join(', ')}${shown}` : '';
   const table = areas.map((f) => {
