@@ -243,6 +243,10 @@ describe('map page', () => {
     const submitted = await api.request('POST', '/missions', { body: { ...job, mission_id: id, params: { ...job.params, num_particles: 2000, products: { animation: false } } } });
     expect(submitted.status).toBe(202);
     await fleet.waitForStatus(id, 'completed', 180_000);
+    // A fresh page load, so this test stands alone (vitest -t) and a failure above leaves nothing behind.
+    await page.goto(api.url);
+    await page.fill('#api-key', api.key);
+    await page.dispatchEvent('#api-key', 'change');
     await page.click('#refresh');
     await page.click(`#missions li[data-id="${id}"]`);
     await page.waitForFunction(() => (globalThis as unknown as PageGlobals).driftline.state.densityDrawnT >= 0, null, { timeout: 30_000 });
