@@ -14,7 +14,11 @@ import { decodeTimes, withProductFile } from './particles.js';
 
 /** density.nc is at most ~96 MB (MAX_GRID_CELL_TIMES in src/products/density-grid.ts); 256 MB is a margin. */
 const MAX_DENSITY_BYTES = 256 * 1024 * 1024;
-const CACHE_MISSIONS = 20;
+/**
+ * 8 bytes per non-zero cell and step: a typical mission (0.5 M cell-steps, density-grid.ts) is at most
+ * 4 MB, the largest grid (MAX_GRID_CELL_TIMES = 8 M, all non-zero) 64 MB; 5 missions bound it to 320 MB.
+ */
+const CACHE_MISSIONS = 5;
 /** 4 significant digits: one particle in 1 M is 1e-6, kept; more digits add bytes, not information. */
 const SIGNIFICANT_DIGITS = 4;
 
