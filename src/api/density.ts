@@ -8,7 +8,7 @@
  * for the last CACHE_MISSIONS missions: products never change once written.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { openNetcdf } from '../forcing/netcdf.js';
+import { openNetcdf, type NcFile } from '../forcing/netcdf.js';
 import { ApiError } from './errors.js';
 import { decodeTimes, withProductFile } from './particles.js';
 
@@ -56,21 +56,39 @@ interface DensityFile {
   steps: Array<{ cells: Uint32Array; p: Float32Array; max: number }>;
 }
 
-const cache = new Map<string, DensityFile>();
+/** Promises, so the requests of a slider dragged before the first read finished share that read. */
+const cache = new Map<string, Promise<DensityFile>>();
 
-function regularAxis(centres: Float64Array, name: string): { startDeg: number; dDeg: number } {
-  const first = centres[0];
-  const second = centres[1];
+/** Start and step of a regular axis, from its cell edges (`<name>_bnds`, n × 2) or else its centres. */
+async function regularAxis(nc: NcFile, name: string): Promise<{ startDeg: number; dDeg: number }> {
+  if (nc.variables.has(`${name}_bnds`)) {
+    const b = await nc.read(`${name}_bnds`);
+    const [lower, upper] = [b[0], b[1]];
+    if (lower !== undefined && upper !== undefined) return { startDeg: lower, dDeg: upper - lower };
+  }
+  const centres = await nc.read(name);
+  const [first, second] = [centres[0], centres[1]];
   if (first === undefined) throw new ApiError('E_NOT_FOUND', `density product has an empty ${name} axis`);
-  // One cell: its size is unknown from the centres alone; 0.01° (~1 km) only sets how it is drawn.
+  // One cell and no bounds: its size is unknown; 0.01° (~1 km) only sets how it is drawn.
   const dDeg = second === undefined ? 0.01 : second - first;
   return { startDeg: first - dDeg / 2, dDeg };
 }
 
-async function readDensityFile(s3: S3Client, uri: string): Promise<DensityFile> {
+function readDensityFile(s3: S3Client, uri: string): Promise<DensityFile> {
   const cached = cache.get(uri);
   if (cached) return cached;
-  const out = await withProductFile(s3, uri, 'products/density.nc', MAX_DENSITY_BYTES, async (file) => {
+  const read = loadDensityFile(s3, uri);
+  if (cache.size >= CACHE_MISSIONS) cache.delete(cache.keys().next().value as string);
+  cache.set(uri, read);
+  // A failed read is not kept: the next request tries again.
+  read.catch(() => {
+    if (cache.get(uri) === read) cache.delete(uri);
+  });
+  return read;
+}
+
+async function loadDensityFile(s3: S3Client, uri: string): Promise<DensityFile> {
+  return withProductFile(s3, uri, 'products/density.nc', MAX_DENSITY_BYTES, async (file) => {
     const nc = await openNetcdf(file, 'products/density.nc');
     try {
       const prob = nc.variables.get('probability');
@@ -79,8 +97,8 @@ async function readDensityFile(s3: S3Client, uri: string): Promise<DensityFile> 
         throw new ApiError('E_NOT_FOUND', 'this mission has no density grid in driftline layout (probability over time × lat × lon)');
       }
       const [nTimes = 0, ny = 0, nx = 0] = prob.shape;
-      const lon = regularAxis(await nc.read('lon'), 'lon');
-      const lat = regularAxis(await nc.read('lat'), 'lat');
+      const lon = await regularAxis(nc, 'lon');
+      const lat = await regularAxis(nc, 'lat');
       const cellAttr = nc.globalAttrs.density_cell_size_m;
       const grid: DensityGridView = { west_deg: lon.startDeg, south_deg: lat.startDeg, dlon_deg: lon.dDeg, dlat_deg: lat.dDeg, nx, ny, cell_m: typeof cellAttr === 'number' ? cellAttr : null };
       const released = nc.variables.has('released_count') ? Array.from(await nc.read('released_count')) : new Array<number>(nTimes).fill(0);
@@ -112,9 +130,6 @@ async function readDensityFile(s3: S3Client, uri: string): Promise<DensityFile> 
       await nc.close();
     }
   });
-  if (cache.size >= CACHE_MISSIONS) cache.delete(cache.keys().next().value as string);
-  cache.set(uri, out);
-  return out;
 }
 
 /** Time step `t` of the density product at `uri`; the last step when `t` is undefined. */
