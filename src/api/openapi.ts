@@ -109,6 +109,13 @@ export function openApiDocument(limits: JobLimits, authOn: boolean): JsonSchema 
           responses: { '200': { description: 'the file' }, '404': errorResponse('no such mission or product'), ...common4xx },
         },
       },
+      '/missions/{id}/density.json': {
+        get: {
+          summary: 'one time step of the density product (products/density.nc) as its non-zero cells, for the map page',
+          parameters: [idParam, { name: 't', in: 'query', required: false, schema: { type: 'integer', minimum: 0 }, description: 'output time step, 0-based; the last when absent' }],
+          responses: { '200': { description: '{times, t, time, grid, released, max, cells, p}: probability p of cell index cells (y·nx + x)' }, '400': errorResponse('t out of range'), '404': errorResponse('no such mission or no density product'), ...common4xx },
+        },
+      },
       '/healthz': { get: { summary: 'Redis and PostgreSQL reachable', security: [], responses: { '200': { description: 'ok' }, '503': { description: 'a dependency is down' } } } },
       '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { '200': { description: 'text format' } } } },
       '/openapi.json': { get: { summary: 'this document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } } },

@@ -38,7 +38,7 @@ export interface MapParticles {
 
 const cache = new Map<string, MapParticles>();
 
-function decodeTimes(values: Float64Array, units: unknown): string[] {
+export function decodeTimes(values: Float64Array, units: unknown): string[] {
   const m = typeof units === 'string' ? /^(seconds|minutes|hours|days) since (.+)$/.exec(units.trim()) : null;
   if (!m || m[1] === undefined || m[2] === undefined) throw new ApiError('E_INTERNAL', `trajectory time units not understood: ${String(units)}`);
   const scale = { seconds: 1, minutes: 60, hours: 3600, days: 86_400 }[m[1] as 'seconds'];
@@ -47,22 +47,34 @@ function decodeTimes(values: Float64Array, units: unknown): string[] {
   return Array.from(values, (v) => new Date(epochMs + v * scale * 1000).toISOString());
 }
 
-export async function readMapParticles(s3: S3Client, uri: string, maxParticles = MAX_MAP_PARTICLES): Promise<MapParticles> {
-  const cached = cache.get(uri);
-  if (cached) return cached;
+/**
+ * Runs `use` on a local copy of the S3 object `uri` (a temporary file, removed afterwards): the NetCDF
+ * readers need a seekable file. Objects over `maxBytes` are refused with a 413 (download the product).
+ */
+export async function withProductFile<T>(s3: S3Client, uri: string, label: string, maxBytes: number, use: (file: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'driftline-api-'));
-  const file = path.join(dir, 'particles.nc');
+  const file = path.join(dir, path.basename(label));
   try {
     const { bucket, key } = parseS3Uri(uri);
     try {
       const obj = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      if ((obj.ContentLength ?? 0) > MAX_TRAJECTORY_BYTES) throw new ApiError('E_REQUEST', `trajectory is ${obj.ContentLength} bytes, too large for the map; download the product`, { statusCode: 413 });
+      if ((obj.ContentLength ?? 0) > maxBytes) throw new ApiError('E_REQUEST', `${label} is ${obj.ContentLength} bytes, too large for the map; download the product`, { statusCode: 413 });
       await pipeline(obj.Body as Readable, createWriteStream(file));
     } catch (err) {
       if (err instanceof ApiError) throw err;
-      throw storageError('get trajectory', err);
+      throw storageError(`get ${label}`, err);
     }
-    if ((await stat(file)).size === 0) throw new ApiError('E_NOT_FOUND', 'trajectory product is empty');
+    if ((await stat(file)).size === 0) throw new ApiError('E_NOT_FOUND', `${label} is empty`);
+    return await use(file);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export async function readMapParticles(s3: S3Client, uri: string, maxParticles = MAX_MAP_PARTICLES): Promise<MapParticles> {
+  const cached = cache.get(uri);
+  if (cached) return cached;
+  return withProductFile(s3, uri, 'raw/particles.nc', MAX_TRAJECTORY_BYTES, async (file) => {
     const nc = await openNetcdf(file, 'raw/particles.nc');
     try {
       const lonVar = nc.variables.get('lon');
@@ -100,7 +112,5 @@ export async function readMapParticles(s3: S3Client, uri: string, maxParticles =
     } finally {
       await nc.close();
     }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }

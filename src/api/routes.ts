@@ -7,17 +7,19 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { cancelMission, failMission, getMission, getMissionResults, getMissionStates, getMissionWithResults, insertQueuedMission, listMissionsPage } from '../db/queries/index.js';
+import { cancelMission, failMission, getMission, getMissionResults, getMissionStates, getMissionsWithResults, insertQueuedMission, listMissionsPage } from '../db/queries/index.js';
 import { DriftlineError } from '../errors.js';
 import { jobSchema, resolveCategory, type JobLimits } from '../job.js';
 import { storageError } from '../storage/errors.js';
 import { parseS3Uri } from '../storage/s3.js';
 import { ApiError, type FieldIssue } from './errors.js';
 import { openApiDocument } from './openapi.js';
+import { readDensityStep } from './density.js';
 import { readMapParticles } from './particles.js';
 import { registerPlanRoute } from './plan.js';
-import { idParamSchema, listQuerySchema } from './schemas.js';
+import { densityQuerySchema, idParamSchema, listQuerySchema } from './schemas.js';
 import type { ApiDeps } from './server.js';
+import { StatusReads } from './status-reads.js';
 import { missionPath, missionView, productViews } from './view.js';
 
 /** Every zod issue as {field, message}: the 400 names every invalid field, not just the first. */
@@ -96,25 +98,23 @@ export function registerRoutes(app: FastifyInstance, deps: ApiDeps, authOn: bool
     return { missions: page.map(missionView), next_cursor: rows.length > limit && last ? encodeCursor(last.created_at_us, last.id) : null };
   });
 
-  // Concurrent reads of one mission share one pair of queries and one serialised body (single
-  // flight): nothing is served that is older than the read in progress when the request arrived.
-  // Coordinators and dashboards poll the same few missions; 200 concurrent reads cost one read.
-  const statusReads = new Map<string, Promise<string | null>>();
-  const readStatus = async (id: string): Promise<string | null> => {
-    const found = await getMissionWithResults(pool, id);
-    if (found === null) return null;
-    const { mission, results } = found;
-    const view = missionView(mission);
-    return JSON.stringify(results.length > 0 ? { ...view, products: await productViews(deps.presign, id, results) } : view);
-  };
+  // Concurrent reads share queries and serialised bodies (status-reads.ts says how and why).
+  const statusReads = new StatusReads(async (ids) => {
+    const found = await getMissionsWithResults(pool, ids);
+    const bodies = new Map<string, string | null>();
+    await Promise.all(
+      ids.map(async (id) => {
+        const f = found.get(id);
+        if (f === undefined) return bodies.set(id, null);
+        const view = missionView(f.mission);
+        return bodies.set(id, JSON.stringify(f.results.length > 0 ? { ...view, products: await productViews(deps.presign, id, f.results) } : view));
+      }),
+    );
+    return bodies;
+  });
   app.get('/missions/:id', async (req, reply) => {
     const id = missionId(req.params);
-    let read = statusReads.get(id);
-    if (read === undefined) {
-      read = readStatus(id).finally(() => statusReads.delete(id));
-      statusReads.set(id, read);
-    }
-    const body = await read;
+    const body = await statusReads.get(id);
     if (body === null) throw new ApiError('E_NOT_FOUND', `no mission ${id}`);
     return reply.header('content-type', 'application/json; charset=utf-8').send(body);
   });
@@ -140,6 +140,18 @@ export function registerRoutes(app: FastifyInstance, deps: ApiDeps, authOn: bool
     const trajectory = (await getMissionResults(pool, id)).find((r) => r.kind === 'trajectory');
     if (trajectory === undefined) throw new ApiError('E_NOT_FOUND', `mission ${id} has no trajectory (yet)`);
     return readMapParticles(deps.s3, trajectory.uri);
+  });
+
+  app.get('/missions/:id/density.json', async (req) => {
+    const id = missionId(req.params);
+    const q = densityQuerySchema.safeParse(req.query);
+    if (!q.success) {
+      const fields = issuesOf(q.error);
+      throw new ApiError('E_REQUEST', fields.map((f) => `${f.field}: ${f.message}`).join('; '), { fields });
+    }
+    const density = (await getMissionResults(pool, id)).find((r) => r.kind === 'density');
+    if (density === undefined) throw new ApiError('E_NOT_FOUND', `mission ${id} has no density product (yet)`);
+    return readDensityStep(deps.s3, density.uri, q.data.t);
   });
 
   app.get('/missions/:id/events', async (req, reply) => {

@@ -66,3 +66,6 @@ export const listQuerySchema = z
   .strict();
 
 export const idParamSchema = z.object({ id: z.string().min(1).max(128) });
+
+/** GET /missions/:id/density.json: the output time step (0-based); the last step when absent. */
+export const densityQuerySchema = z.object({ t: z.coerce.number().int().min(0).max(1_000_000).optional() }).strict();

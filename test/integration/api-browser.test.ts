@@ -2,9 +2,11 @@
  * The map page in a real browser: Debian's chromium (headless, through playwright-core) against a
  * real `driftline serve`, a real worker running the real Leeway pipeline, PostgreSQL, Redis and
  * s3rver. Submits through the form, watches the mission complete, moves the time slider, and checks
- * on the screenshot's pixels that particles are drawn where the particles are.
+ * on the screenshot's pixels that particles are drawn where the particles are; for a mission with a
+ * search plan, that the probability grid and the plan's rectangles are drawn where their data is,
+ * and that a click on a rectangle or an area shows its figures.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadImage, createCanvas } from '@napi-rs/canvas';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -71,8 +73,44 @@ interface PageGlobals {
       once(event: string, fn: () => void): void;
       setView(center: [number, number], zoom: number, opts: { animate: boolean }): unknown;
     };
-    state: { particles: { lon: Array<Array<number | null>>; lat: Array<Array<number | null>>; status: number[][] } };
+    state: { particles: { lon: Array<Array<number | null>>; lat: Array<Array<number | null>>; status: number[][] }; densityDrawnT: number; renderedT: number };
+    layers: Record<'density' | 'areas' | 'particles' | 'datum' | 'lkp' | 'plan' | 'pick', unknown>;
+    densityColor(fraction: number): [number, number, number];
+    DENSITY_ALPHA: number;
   };
+}
+
+/** The page's sea (the map's background, web/app.css #map) #cfe3f2. */
+const SEA_RGB = [0xcf, 0xe3, 0xf2];
+/** The plan rectangles' colour (web/app.ts COLORS.plan), #c026d3. */
+const PLAN_RGB = [0xc0, 0x26, 0xd3];
+
+/** Shows only the named mission layers, then waits two animation frames (Leaflet redraws in the next one). */
+function showOnly(page: Page, names: string[]): Promise<void> {
+  return page.evaluate(
+    (keep) =>
+      new Promise<void>((resolve) => {
+        const g = globalThis as unknown as PageGlobals;
+        const d = g.driftline as unknown as { map: { addLayer(l: unknown): void; removeLayer(l: unknown): void }; layers: Record<string, unknown> };
+        for (const [name, layer] of Object.entries(d.layers)) {
+          if (keep.includes(name)) d.map.addLayer(layer);
+          else d.map.removeLayer(layer);
+        }
+        g.requestAnimationFrame(() => g.requestAnimationFrame(() => resolve()));
+      }),
+    names,
+  );
+}
+
+/** Point-in-ring (even-odd) on [lon, lat] pairs. */
+function inRing(ring: number[][], lon: number, lat: number): boolean {
+  let inside = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi = 0, yi = 0] = ring[i] ?? [];
+    const [xj = 0, yj = 0] = ring[j] ?? [];
+    if (yi > lat !== yj > lat && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
 }
 
 /** Distance in RGB units (0-441) between a screenshot pixel and a colour. */
@@ -196,4 +234,184 @@ describe('map page', () => {
     expect(land / (width * height)).toBeGreaterThan(0.1);
     expect(consoleErrors.filter((e) => !e.includes('400'))).toEqual([]);
   });
+
+  it('draws the probability grid where density.nc has probability, the plan rectangles where search_plan.geojson puts them, and their figures on a click', async () => {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    // examples/mission-search.json (two units, one completed search) with fewer particles and no MP4.
+    const job = JSON.parse(readFileSync(new URL('../../examples/mission-search.json', import.meta.url), 'utf8')) as { mission_id: string; params: Record<string, unknown> };
+    const id = 'browser-plan';
+    const submitted = await api.request('POST', '/missions', { body: { ...job, mission_id: id, params: { ...job.params, num_particles: 2000, products: { animation: false } } } });
+    expect(submitted.status).toBe(202);
+    await fleet.waitForStatus(id, 'completed', 180_000);
+    // A fresh page load, so this test stands alone (vitest -t) and a failure above leaves nothing behind.
+    await page.goto(api.url);
+    await page.fill('#api-key', api.key);
+    await page.dispatchEvent('#api-key', 'change');
+    await page.click('#refresh');
+    await page.click(`#missions li[data-id="${id}"]`);
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).driftline.state.densityDrawnT >= 0, null, { timeout: 30_000 });
+    // The plan table in the panel, and the legend of the probability layer.
+    await page.waitForSelector('#plan table');
+    expect(await page.textContent('#plan')).toContain('Rescue helicopter');
+    expect(await page.isVisible('.legend-density')).toBe(true);
+
+    // A step inside the plan's window (18 h after the start of 24), its density read from the API itself.
+    const t = 18;
+    await page.locator('#time').fill(String(t));
+    await page.waitForFunction((want) => (globalThis as unknown as PageGlobals).driftline.state.densityDrawnT === want, t, { timeout: 30_000 });
+    const density = (await api.request('GET', `/missions/${id}/density.json?t=${t}`)).json as {
+      t: number;
+      time: string;
+      max: number;
+      cells: number[];
+      p: number[];
+      grid: { west_deg: number; south_deg: number; dlon_deg: number; dlat_deg: number; nx: number; ny: number };
+    };
+    expect(density.t).toBe(t);
+    expect(density.cells.length).toBeGreaterThan(50);
+    expect(density.p.reduce((a, b) => a + b, 0)).toBeGreaterThan(0.99);
+
+    await showOnly(page, ['density']);
+    const { nx, ny, west_deg: west, south_deg: south, dlon_deg: dlon, dlat_deg: dlat } = density.grid;
+    const probability = new Map(density.cells.map((c, k) => [c, density.p[k] ?? 0]));
+    // Every cell of the grid: its centre on screen, and the page's own ramp colour for its value.
+    const cells = await page.evaluate(
+      ({ grid, probs, max }) => {
+        const d = (globalThis as unknown as PageGlobals).driftline;
+        const out: Array<{ x: number; y: number; rgb: number[] | null }> = [];
+        for (let y = 0; y < grid.ny; y++) {
+          for (let x = 0; x < grid.nx; x++) {
+            const pt = d.map.latLngToContainerPoint([grid.south + (y + 0.5) * grid.dlat, grid.west + (x + 0.5) * grid.dlon]);
+            const p = probs[y * grid.nx + x];
+            out.push({ x: Math.round(pt.x), y: Math.round(pt.y), rgb: p === undefined ? null : d.densityColor(p / max) });
+          }
+        }
+        return { out, alpha: d.DENSITY_ALPHA };
+      },
+      { grid: { nx, ny, west, south, dlon, dlat }, probs: Object.fromEntries(probability), max: density.max },
+    );
+    const densityPng = await page.locator('#map').screenshot();
+    writeFileSync(path.join(fleet.dir, 'density.png'), densityPng);
+    const shot = await pixels(densityPng);
+    const onScreen = cells.out.filter((c) => c.x >= 2 && c.y >= 2 && c.x < shot.width - 2 && c.y < shot.height - 2);
+    const at = (c: { x: number; y: number }) => (c.y * shot.width + c.x) * 4;
+    const blend = (rgb: number[], bg: number[]) => rgb.map((v, k) => cells.alpha * v + (1 - cells.alpha) * (bg[k] ?? 0));
+    // A cell with probability: its centre shows its ramp colour composited over sea or land. 25 RGB
+    // units allows for PNG and canvas rounding; the ramp's neighbouring classes are 60-110 units apart.
+    const filled = onScreen.filter((c) => c.rgb !== null);
+    const filledOk = filled.filter((c) => c.rgb !== null && Math.min(rgbDistance(shot.px, at(c), blend(c.rgb, SEA_RGB)), rgbDistance(shot.px, at(c), blend(c.rgb, LAND_RGB))) < 25);
+    expect(filled.length).toBeGreaterThan(50);
+    // 95 %: a cell centre may fall on a coastline stroke (#8c9a7e, 0.7 px).
+    expect(filledOk.length / filled.length).toBeGreaterThan(0.95);
+    // A cell without probability (inside the grid, which spans the whole run) shows plain sea or land.
+    const empty = onScreen.filter((c) => c.rgb === null);
+    const emptyOk = empty.filter((c) => Math.min(rgbDistance(shot.px, at(c), SEA_RGB), rgbDistance(shot.px, at(c), LAND_RGB)) < 12);
+    expect(empty.length).toBeGreaterThan(20);
+    expect(emptyOk.length / empty.length).toBeGreaterThan(0.95);
+
+    // The plan's rectangles, from the product itself: each edge's midpoint is drawn in the plan colour,
+    // and the inside of the rectangle is not (a 6 % tint only).
+    const plan = (await api.request('GET', `/missions/${id}/products/search_plan_geojson`)).json as {
+      features: Array<{ geometry: { coordinates: number[][][] }; properties: { unit: string; pos: number; poc: number; pod: number; track_spacing_nm: number } }>;
+    };
+    expect(plan.features.length).toBe(2);
+    await showOnly(page, ['plan']);
+    const rects = await page.evaluate(
+      (rings) => {
+        const d = (globalThis as unknown as PageGlobals).driftline;
+        return rings.map((ring) => ring.map(([lon, lat]) => d.map.latLngToContainerPoint([lat ?? 0, lon ?? 0])));
+      },
+      plan.features.map((f) => f.geometry.coordinates[0] ?? []),
+    );
+    const planPng = await page.locator('#map').screenshot();
+    writeFileSync(path.join(fleet.dir, 'plan.png'), planPng);
+    const planShot = await pixels(planPng);
+    for (const corners of rects) {
+      expect(corners.length).toBe(5);
+      for (let k = 0; k < 4; k++) {
+        const a = corners[k];
+        const b = corners[k + 1];
+        if (!a || !b) throw new Error('rectangle ring too short');
+        // Nearest pixel to the midpoint within ±1 px (the stroke is 3 px wide, its centre on the edge).
+        const mx = (a.x + b.x) / 2;
+        const my = (a.y + b.y) / 2;
+        let best = Infinity;
+        for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) best = Math.min(best, rgbDistance(planShot.px, (Math.round(my + dy) * planShot.width + Math.round(mx + dx)) * 4, PLAN_RGB));
+        expect(best).toBeLessThan(40);
+      }
+    }
+    // Inside a rectangle, away from every rectangle's edges (the lifeboat's lies inside the helicopter's),
+    // the fill is a 6 % tint, far from the stroke colour. 80 %: a unit's label may cover a few points.
+    const segDist = (p: { x: number; y: number }, a: { x: number; y: number }, b: { x: number; y: number }) => {
+      const l2 = (b.x - a.x) ** 2 + (b.y - a.y) ** 2;
+      const u = l2 === 0 ? 0 : Math.max(0, Math.min(1, ((p.x - a.x) * (b.x - a.x) + (p.y - a.y) * (b.y - a.y)) / l2));
+      return Math.hypot(p.x - a.x - u * (b.x - a.x), p.y - a.y - u * (b.y - a.y));
+    };
+    const edges = rects.flatMap((r) => r.slice(0, 4).map((a, k) => [a, r[k + 1] ?? a] as const));
+    const [c0, c1, , c3] = rects[0] ?? [];
+    if (!c0 || !c1 || !c3) throw new Error('no first rectangle');
+    const interior: Array<{ x: number; y: number }> = [];
+    for (let i = 1; i < 10; i++) {
+      for (let j = 1; j < 10; j++) {
+        const p = { x: c0.x + ((c1.x - c0.x) * i) / 10 + ((c3.x - c0.x) * j) / 10, y: c0.y + ((c1.y - c0.y) * i) / 10 + ((c3.y - c0.y) * j) / 10 };
+        if (edges.every(([a, b]) => segDist(p, a, b) > 6)) interior.push({ x: Math.round(p.x), y: Math.round(p.y) });
+      }
+    }
+    const tinted = interior.filter((p) => rgbDistance(planShot.px, (p.y * planShot.width + p.x) * 4, PLAN_RGB) > 120);
+    expect(interior.length).toBeGreaterThan(30);
+    expect(tinted.length / interior.length).toBeGreaterThan(0.8);
+
+    // A click inside the last-drawn (top) rectangle opens its figures.
+    const box = await page.locator('#map').boundingBox();
+    if (!box) throw new Error('no map box');
+    const topRect = rects[rects.length - 1] ?? [];
+    const topProps = plan.features[plan.features.length - 1]?.properties;
+    const cx = topRect.slice(0, 4).reduce((a, p) => a + p.x, 0) / 4;
+    const cy = topRect.slice(0, 4).reduce((a, p) => a + p.y, 0) / 4;
+    await page.mouse.click(box.x + cx, box.y + cy);
+    await page.waitForSelector('.leaflet-popup-content .popup');
+    const planPopup = (await page.textContent('.leaflet-popup-content')) ?? '';
+    expect(planPopup).toContain(topProps?.unit);
+    expect(planPopup).toContain(`POS${((topProps?.pos ?? NaN) * 100).toFixed(1)} %`);
+    expect(planPopup).toContain(`POC${((topProps?.poc ?? NaN) * 100).toFixed(1)} %`);
+    expect(planPopup).toContain(`${(topProps?.track_spacing_nm ?? NaN).toFixed(2)} NM`);
+    expect(planPopup).toContain('coverage');
+
+    // A click inside the 50 % area of this time step (the innermost, drawn on top) opens its figures.
+    await page.evaluate(() => (globalThis as unknown as PageGlobals & { driftline: { map: { closePopup(): void } } }).driftline.map.closePopup());
+    await showOnly(page, ['areas']);
+    const areas = (await api.request('GET', `/missions/${id}/products/search_areas_geojson`)).json as {
+      features: Array<{ geometry: { type: string; coordinates: unknown }; properties: { kind: string; time: string; percent?: number; area_km2?: number } }>;
+    };
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).driftline.state.renderedT)).toBe(t);
+    const stepTimeMs = Date.parse(density.time);
+    const area50 = areas.features.find((f) => f.properties.kind === 'search_area' && f.properties.percent === 50 && Date.parse(f.properties.time) === stepTimeMs);
+    if (!area50 || area50.geometry.type !== 'Polygon') throw new Error('no single-polygon 50 % area at this step');
+    const ring50 = (area50.geometry.coordinates as number[][][])[0] ?? [];
+    const lons = ring50.map((c) => c[0] ?? 0);
+    const lats = ring50.map((c) => c[1] ?? 0);
+    // The point of a 20 × 20 lattice over its bounding box deepest inside the ring (farthest from its vertices).
+    let inside: [number, number] | null = null;
+    let bestGap = -1;
+    for (let i = 1; i < 20; i++) {
+      for (let j = 1; j < 20; j++) {
+        const lon = Math.min(...lons) + ((Math.max(...lons) - Math.min(...lons)) * i) / 20;
+        const lat = Math.min(...lats) + ((Math.max(...lats) - Math.min(...lats)) * j) / 20;
+        if (!inRing(ring50, lon, lat)) continue;
+        const gap = Math.min(...ring50.map(([x = 0, y = 0]) => Math.hypot(x - lon, y - lat)));
+        if (gap > bestGap) [bestGap, inside] = [gap, [lon, lat]];
+      }
+    }
+    if (!inside) throw new Error('no lattice point inside the 50 % area');
+    const target = inside;
+    const pt = await page.evaluate((ll) => (globalThis as unknown as PageGlobals).driftline.map.latLngToContainerPoint([ll[1], ll[0]]), target);
+    await page.mouse.click(box.x + pt.x, box.y + pt.y);
+    await page.waitForFunction(() => ((globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector('.leaflet-popup-content')?.textContent ?? '').includes('search area'));
+    const areaPopup = (await page.textContent('.leaflet-popup-content')) ?? '';
+    expect(areaPopup).toContain('50 % search area');
+    expect(areaPopup).toContain(`${area50.properties.area_km2?.toLocaleString('en', { maximumFractionDigits: 1 })} km²`);
+    expect(areaPopup).toContain('NM²');
+
+    expect(consoleErrors.filter((e) => !e.includes('400'))).toEqual([]);
+  }, 240_000);
 });

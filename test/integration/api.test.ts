@@ -184,6 +184,13 @@ describe('api: missions', () => {
     }
     const finished = await api.request('POST', `${location}/cancel`);
     expect(finished.status).toBe(409);
+    // The map's probability layer: this test runner writes no density.nc (the browser test reads a real one).
+    const noDensity = await api.request('GET', `${location}/density.json`);
+    expect(noDensity.status).toBe(404);
+    expect((noDensity.json as { error: { code: string } }).error.code).toBe('E_NOT_FOUND');
+    const badStep = await api.request('GET', `${location}/density.json?t=first`);
+    expect(badStep.status).toBe(400);
+    expect((badStep.json as { error: { fields: Array<{ field: string }> } }).error.fields.map((f) => f.field)).toEqual(['t']);
   }, 60_000);
 
   it('asks a processing mission to stop (202, cancel_requested_at set, status still processing until the worker acts)', async () => {

@@ -26,3 +26,4 @@ export { resetMissionForRetry } from './resetMissionForRetry.js';
 export { updateMissionProgress, type ProgressAnswer } from './updateMissionProgress.js';
 export { recordMissionPlan } from './recordMissionPlan.js';
 export * from './types.js';
+export { getMissionsWithResults } from './getMissionsWithResults.js';
