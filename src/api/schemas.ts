@@ -20,7 +20,7 @@ export const errorSchema = z
 
 export const productSchema = z
   .object({
-    kind: z.string().describe('trajectory, density, search_areas_geojson, search_areas_kml, animation, summary'),
+    kind: z.string().describe('trajectory, density, search_areas_geojson, search_areas_kml, animation, map, summary'),
     bytes: z.number().int(),
     content_type: z.string(),
     sha256: z.string(),

@@ -16,7 +16,7 @@ import { writeDensityNc } from './density-nc.js';
 import { LEEWAY_ASCII_MAX_RECORDS, writeLeewayAscii } from './leeway-ascii.js';
 import { writeSearchAreaFiles } from './search-areas.js';
 import { smoothedSearchAreas, type SmoothedAreaSet } from './search-smoothed.js';
-import { missionSearch, planMission, searchSummary, writeSearchPlanFiles } from './search-plan.js';
+import { missionSearch, planMission, searchSummary, writeSearchPlanFiles, type MissionPlan, type MissionSearch } from './search-plan.js';
 import { writeSummary } from './summary.js';
 import { writeTrajectoryNc } from './trajectory.js';
 import { PRODUCT_PATHS, type ProductContext, type ProductFile, type ProductKind } from './types.js';
@@ -34,6 +34,25 @@ export interface WriteAllOptions {
   grid?: DensityGrid;
   /** Products written before these (the animation), listed in summary.json after the others. */
   earlierProducts?: ProductFile[];
+  /**
+   * The search already computed for the animation and map.png (missionSearchProducts), so the areas and
+   * the plan are computed once and the pictures show exactly what the files hold.
+   */
+  searchProducts?: SearchProducts;
+}
+
+/** The mission's particle weights, smoothed search areas and plan (what the pictures draw too). */
+export interface SearchProducts {
+  search: MissionSearch;
+  areaSet: SmoothedAreaSet;
+  plan: MissionPlan | null;
+}
+
+/** Weights, smoothed areas and plan of a mission: the inputs of search_areas.*, search_plan.* and the pictures. */
+export function missionSearchProducts(result: TrajectoryResult, ctx: ProductContext, percents: number[]): SearchProducts {
+  const search = missionSearch(result, ctx.params.search);
+  const areaSet = smoothedSearchAreas(result, search.weights, percents);
+  return { search, areaSet, plan: planMission(result, search) };
 }
 
 function pushOnce(warnings: string[], msg: string): void {
@@ -104,7 +123,8 @@ export async function writeAllProducts(
 
   // Particle weights (Σ = 1): the posterior after params.search.completed, else equal (issue 8).
   // Computed first: particles.nc stores them, and every product below uses them.
-  const search = await timed('search_weights', () => missionSearch(result, missionCtx.params.search));
+  const pre = opts.searchProducts;
+  const search = pre?.search ?? (await timed('search_weights', () => missionSearch(result, missionCtx.params.search)));
   const weights = search.weights;
   const grid = opts.grid ?? (await timed('density_grid', () => buildDensityGrid(result, opts.cellM)));
   addProductWarnings(result, grid, opts.warnings);
@@ -113,7 +133,7 @@ export async function writeAllProducts(
   await timed('density_nc', () => writeDensityNc(grid, ctx, target('density')));
   let areaSet: SmoothedAreaSet | undefined;
   const areaFiles = await timed('search_areas', () => {
-    areaSet = smoothedSearchAreas(result, weights, opts.percents);
+    areaSet = pre?.areaSet ?? smoothedSearchAreas(result, weights, opts.percents);
     return writeSearchAreaFiles(result, grid, ctx, workDir, opts.percents, weights, areaSet);
   });
   const files = await timed('checksums', async () => [
@@ -121,7 +141,7 @@ export async function writeAllProducts(
     await describeProduct(workDir, 'density'),
   ]);
   files.push(...areaFiles);
-  const plan = await timed('search_plan', () => planMission(result, search));
+  const plan = pre !== undefined ? pre.plan : await timed('search_plan', () => planMission(result, search));
   if (plan !== null) {
     files.push(...(await timed('search_plan_files', () => writeSearchPlanFiles(plan, workDir, ctx.missionId))));
     if (plan.skipped.length > 0) opts.warnings.push(`search plan: no rectangle for ${plan.skipped.join(', ')} (nothing drifting then, or no room left)`);
