@@ -214,7 +214,9 @@ export class AnnotationLayer {
       });
       g.closePath();
       g.stroke();
-      labels.push({ x: topX, y: topY, text: `${p.unit} · POS ${(100 * p.pos).toFixed(0)} %`, colour: COLOURS.plan, priority: -1 });
+      // On the still every rectangle shows whatever its window, so its label says when it is searched.
+      const when = allPlans ? ` · ${hhmm(p.startTimeSec)}–${hhmm(p.endTimeSec)} UTC` : '';
+      labels.push({ x: topX, y: topY, text: `${p.unit} · POS ${(100 * p.pos).toFixed(0)} %${when}`, colour: COLOURS.plan, priority: -1 });
     }
 
     // Labels last, with a white halo, by priority (plan, core level, outermost level, ...); one that
@@ -254,6 +256,11 @@ export class AnnotationLayer {
       }
     }
   }
+}
+
+/** `06:00` (UTC) of a time in seconds since epoch; `?` when unknown. */
+function hhmm(timeSec: number): string {
+  return Number.isFinite(timeSec) ? new Date(timeSec * 1000).toISOString().slice(11, 16) : '?';
 }
 
 /** `50`, `99.5`: a percent as the user gave it. */
