@@ -61,7 +61,7 @@ export class SidebarPanel {
       46 * s,
     );
 
-    if (wind !== null) drawWind(g, wind, 0, 68 * s, s);
+    if (wind !== null) drawWind(g, wind, 0, 68 * s, s, w - 2 * s);
 
     g.fillStyle = COLOURS.text;
     g.font = font(14, s, 'bold');
@@ -109,7 +109,7 @@ export interface FrameWind {
  * A small arrow pointing where the wind blows to (as the particles are pushed), then speed and the
  * direction it comes from, as a forecast gives it: "Wind 8.5 m/s from 250° (at the particles)".
  */
-function drawWind(g: SKRSContext2D, wind: FrameWind, x: number, y: number, s: number): void {
+function drawWind(g: SKRSContext2D, wind: FrameWind, x: number, y: number, s: number, maxX: number): void {
   const speed = Math.hypot(wind.uMps, wind.vMps);
   const cx = x + 8 * s;
   const cy = y - 5 * s;
@@ -143,5 +143,6 @@ function drawWind(g: SKRSContext2D, wind: FrameWind, x: number, y: number, s: nu
   const mainW = g.measureText(main).width;
   g.fillStyle = COLOURS.muted;
   g.font = font(11, s);
-  g.fillText(wind.source, x + 22 * s + mainW + 6 * s, y);
+  // The source only where it fits the panel (a 3-digit speed pushes it out).
+  if (x + 22 * s + mainW + 6 * s + g.measureText(wind.source).width <= maxX) g.fillText(wind.source, x + 22 * s + mainW + 6 * s, y);
 }
