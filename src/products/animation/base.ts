@@ -235,7 +235,7 @@ function drawSidebar(g: SKRSContext2D, L: Layout, info: BaseInfo): void {
   // A backward run starts where the object was found and drifts back to where it came from.
   const backward = info.ctx.model.timeStepSec < 0;
   const datumLabel = info.driftingDatum
-    ? `${backward ? 'Likely origin' : 'Datum'} and track (drifting particles)`
+    ? `${backward ? 'Likely origin' : 'Datum'} (drifting) and its track`
     : `${backward ? 'Likely origin' : 'Datum'} (centre of the particles)`;
   g.fillText(fit(g, datumLabel, w - 24 * s), x + 24 * s, y);
   y += 24 * s;
