@@ -137,6 +137,43 @@ describe('writeMapPng', () => {
   });
 });
 
+describe('density shading and land', () => {
+  // A cloud seeded 30 km inland in Norway (7.75°E 60.3°N): all of it over the default coastline's land.
+  const inland = syntheticCloud({ nParticles: 2000, nTimes: 3, lon0Deg: 7.75, lat0Deg: 60.3, sigma0M: 3000, sigmaGrowthMPerStep: 0 });
+  const inlandCtx = seededContext({ lonDeg: 7.75, latDeg: 60.3, missionId: 'inland' });
+  const inlandGrid = buildDensityGrid(inland, 1000);
+
+  /** Fraction of the pixels within 2 km of the cloud's centre that show the bare land colour. */
+  async function bareLandFraction(coastlineAction: 'stranding' | 'none'): Promise<number> {
+    const f = path.join(dir, `inland-${coastlineAction}.png`);
+    const c = { ...inlandCtx, model: { ...inlandCtx.model, coastlineAction } };
+    await writeMapPng(inland, c, f, { grid: inlandGrid });
+    const img = await rgbaOf(readFileSync(f));
+    const view = animationView(inland, c, W, H, inlandGrid);
+    const cx = xOf(view, 7.75);
+    const cy = yOf(view, 60.3);
+    const r = 2 * view.pxPerKm;
+    const land = hexRgb(COLOURS.land);
+    let n = 0;
+    let bare = 0;
+    for (let y = Math.ceil(cy - r); y <= cy + r; y++) {
+      for (let x = Math.ceil(cx - r); x <= cx + r; x++) {
+        if ((x - cx) ** 2 + (y - cy) ** 2 > r * r) continue;
+        n++;
+        if (dist(img, x, y, land) === 0) bare++;
+      }
+    }
+    return bare / n;
+  }
+
+  it('stops at the coast where the model had land, and covers land the model ignored (coastline action none)', async () => {
+    // Stranding: the land pixels keep their colour but under the translucent dots (35 %, 2 × 2 px).
+    expect(await bareLandFraction('stranding')).toBeGreaterThan(0.3);
+    // 'none': particles drift over the drawn land, and their density is shaded there.
+    expect(await bareLandFraction('none')).toBeLessThan(0.01);
+  }, 60_000);
+});
+
 describe('map.png among the mission products', () => {
   const sha256 = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
 

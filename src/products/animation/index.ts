@@ -196,7 +196,9 @@ function prepareFrames(
   const land = opts.land ?? DEFAULT_ANIMATION_LAND;
   const samples = landSamples(view, land);
   const landRgba = renderLand(view, samples);
-  const landMask = landMaskOf(view, samples);
+  // The shading stops at the coast only where the model had land: with coastline action 'none' it
+  // ignored the drawn coast, and particles drift over it (a mission seeded inland showed no shading).
+  const landMask = ctx.model.coastlineAction === 'none' ? undefined : landMaskOf(view, samples);
   lap('land');
   const landLines = landLabel(land, ctx.model.coastlineAction === 'none');
   const a = opts.annotations ?? {};
@@ -220,7 +222,7 @@ function prepareFrames(
     : undefined;
   const compositor = new FrameCompositor(
     { L, view, base, overlay, result, grid, lut: densityLut(), maxCellCount: maxCount, activeStride },
-    { landMask, ...(annotations.isEmpty ? {} : { annotations }), ...(datumByTime ? { datumByTime } : {}) },
+    { ...(landMask ? { landMask } : {}), ...(annotations.isEmpty ? {} : { annotations }), ...(datumByTime ? { datumByTime } : {}) },
   );
   const panel = new SidebarPanel(L, result.timesSec, activeStride, ctx.model.capsizing !== null, opts.still === true);
   lap('basemap');
