@@ -5,7 +5,9 @@
  * Each frame: basemap of the land the model used (land.ts), lat/lon ticks in degrees and minutes, density shading (log scale,
  * the product grid when its cells are at least 3 px on screen, else a display grid of ~5 px cells),
  * particles coloured by status, datum, last known position, scale bar (km and nm), and a sidebar with
- * mission id, object category, UTC time and the counts by status.
+ * mission id, object category, UTC time and the counts by status. With `annotations` (missionAnnotations):
+ * each frame's own search areas outlined, plan rectangles while their window is open, and the drifting
+ * datum's track (annotations.ts). products/map.png (writeMapPng) is the last frame of the same drawing.
  */
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
