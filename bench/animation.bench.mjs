@@ -10,7 +10,9 @@ import { dist, requireDist } from './dist.mjs';
 requireDist('products/animation/index.js');
 const { buildDensityGrid } = await import(dist('products/density-grid.js'));
 const { computeSearchAreas, writeSearchAreaFiles } = await import(dist('products/search-areas.js'));
-const { findFfmpeg, writeAnimation } = await import(dist('products/animation/index.js'));
+const { findFfmpeg, missionAnnotations, writeAnimation, writeMapPng } = await import(dist('products/animation/index.js'));
+const { smoothedSearchAreas } = await import(dist('products/search-smoothed.js'));
+const { equalWeights } = await import(dist('search/index.js'));
 const { validateJob, toModelParams } = await import(dist('job.js'));
 const { M_PER_DEG_LAT: mPerDeg } = await import(dist('model/geo.js'));
 const { missionLand } = await import(dist('mission/land.js'));
@@ -60,6 +62,7 @@ function syntheticCloud() {
     latDeg,
     status,
     orientation: new Uint8Array(N * NT),
+    capsized: new Uint8Array(N * NT),
     coefficients: {
       dwSlopePct: z(), dwOffsetCmps: z(), dwEpsCmps: z(), cwSlopePct: z(), cwOffsetCmps: z(), cwEpsCmps: z(),
       orientation: new Uint8Array(N), capsized: new Uint8Array(N), releaseTimeSec: new Float64Array(N).fill(T0),
@@ -117,17 +120,23 @@ try {
       console.log(`model land raster (${raster.nx}×${raster.ny} cells, not in the animation):`.padEnd(48) + `${ms(t0)} ms`);
       return { raster, rasterFrom: 'coastline', source: 'osm-seas-10m' };
     };
+    // As a mission draws them: the smoothed 50/90/95 % areas and the datum track on every frame.
+    t0 = performance.now();
+    const annotations = missionAnnotations(smoothedSearchAreas(result, equalWeights(N), [50, 90, 95]), null);
+    console.log(`smoothed search areas ${annotations.areas.length} (not in the animation):`.padEnd(48) + `${ms(t0)} ms`);
+    let raster;
     const runs = [
       ['polygons, cold (loads the coastline)', async () => undefined],
       ['polygons, warm (coastline cached)', async () => undefined],
-      ["the model's raster (as in a mission)", modelLand],
+      ["the model's raster (as in a mission)", async () => (raster = await modelLand())],
+      ["the model's raster + search areas and track", async () => raster, annotations],
     ];
-    for (const [run, landOf] of runs) {
+    for (const [run, landOf, withAnnotations] of runs) {
       const land = await landOf();
       const timingsMs = {};
       const file = path.join(dir, 'animation.mp4');
       t0 = performance.now();
-      await writeAnimation(result, ctx, file, { ffmpegPath, grid, timingsMs, ...(land ? { land } : {}) });
+      await writeAnimation(result, ctx, file, { ffmpegPath, grid, timingsMs, ...(land ? { land } : {}), ...(withAnnotations ? { annotations: withAnnotations } : {}) });
       const total = performance.now() - t0;
       const stages = Object.entries(timingsMs).map(([k, v]) => `${k} ${v}`).join(', ');
       console.log(
@@ -135,6 +144,13 @@ try {
           `\n    stages ms: ${stages}; ${(statSync(file).size / 1024).toFixed(0)} KiB`,
       );
     }
+    // products/map.png: the same drawing for the last record only, PNG-encoded by @napi-rs/canvas.
+    const timingsMs = {};
+    const png = path.join(dir, 'map.png');
+    t0 = performance.now();
+    await writeMapPng(result, ctx, png, { grid, land: raster, annotations, timingsMs });
+    const stages = Object.entries(timingsMs).map(([k, v]) => `${k} ${v}`).join(', ');
+    console.log(`map.png 1280×720, the model's raster + areas:`.padEnd(48) + `${ms(t0)} ms  (${stages}; ${(statSync(png).size / 1024).toFixed(0)} KiB)`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -96,6 +96,8 @@ const productsSchema = z
     density_cell_m: z.number().min(10).max(100_000).default(1000),
     // 20 levels: more than any chart shows (every 5 %), and each costs one contour pass per output time.
     search_area_percents: z.array(z.number().gt(0).lt(100)).min(1).max(20).default([50, 90, 95]),
+    /** products/map.png, the final time as a still; drawn without ffmpeg, so also with animation false. */
+    map: z.boolean().default(true),
   })
   .strict();
 

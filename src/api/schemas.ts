@@ -20,7 +20,7 @@ export const errorSchema = z
 
 export const productSchema = z
   .object({
-    kind: z.string().describe('trajectory, density, search_areas_geojson, search_areas_kml, search_plan_geojson, search_plan_kml, leeway_ascii, animation, summary'),
+    kind: z.string().describe('trajectory, density, search_areas_geojson, search_areas_kml, search_areas_kmz, search_plan_geojson, search_plan_kml, stranding_geojson, leeway_ascii, animation, map, summary'),
     bytes: z.number().int(),
     content_type: z.string(),
     sha256: z.string(),

@@ -1,5 +1,6 @@
 /**
- * Everything a mission writes after its simulation: the density grid, the animation, then the other
+ * Everything a mission writes after its simulation: the density grid, the search areas and plan (once,
+ * for the pictures and their files), the animation, map.png, then the other
  * products (src/products/write.ts). Runs on a mission thread (src/mission/thread-pool.ts) so that
  * seconds of drawing and encoding at 1 000 000 particles never stall the worker's heartbeat; it reads
  * the trajectory from the SharedArrayBuffers the simulation filled, without a copy.
@@ -10,10 +11,10 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { writeAnimation, type AnimationLand } from '../products/animation/index.js';
+import { missionAnnotations, writeAnimation, writeMapPng, type AnimationLand } from '../products/animation/index.js';
 import { buildDensityGrid } from '../products/density-grid.js';
 import { PRODUCT_PATHS, type ProductContext, type ProductFile } from '../products/types.js';
-import { addProductWarnings, writeAllProducts } from '../products/write.js';
+import { addProductWarnings, missionSearchProducts, writeAllProducts, type SearchProducts } from '../products/write.js';
 import type { TrajectoryResult } from '../model/types.js';
 import { describeProduct } from './files.js';
 
@@ -27,6 +28,8 @@ export interface ProductsInput {
   percents: number[];
   /** null: no animation (not asked for, or no ffmpeg). */
   animation: { ffmpegPath: string; land: AnimationLand } | null;
+  /** products/map.png with the model's land; null or absent: not asked for (params.products.map false). */
+  map?: { land: AnimationLand } | null;
   /** Stage timings and warnings so far; returned with the product stages added. */
   timingsMs: Record<string, number>;
   warnings: string[];
@@ -40,6 +43,11 @@ export interface ProductsOutput {
 }
 
 export type ProductsStage = 'animation' | 'products';
+
+/** Error message without a stack, for a warning. */
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
 
 export async function writeMissionProducts(input: ProductsInput, onStage: (stage: ProductsStage) => void = () => undefined): Promise<ProductsOutput> {
   const { result, ctx, workDir, timingsMs, warnings } = input;
@@ -56,6 +64,18 @@ export async function writeMissionProducts(input: ProductsInput, onStage: (stage
   const grid = await timed('density_grid', () => buildDensityGrid(result, input.cellM));
   addProductWarnings(result, grid, warnings);
 
+  // The search areas and plan, computed once for the pictures and for their files. If this fails, the
+  // pictures go without them and writeAllProducts computes them again, failing as it always did.
+  let searchProducts: SearchProducts | undefined;
+  if (input.animation !== null || input.map) {
+    try {
+      searchProducts = await timed('search_products', () => missionSearchProducts(result, ctx, input.percents, grid));
+    } catch {
+      searchProducts = undefined;
+    }
+  }
+  const annotations = searchProducts ? missionAnnotations(searchProducts.areaSet, searchProducts.plan) : {};
+
   const products: ProductFile[] = [];
   if (input.animation !== null) {
     onStage('animation');
@@ -63,17 +83,37 @@ export async function writeMissionProducts(input: ProductsInput, onStage: (stage
       const filePath = path.join(workDir, PRODUCT_PATHS.animation.relPath);
       await mkdir(path.dirname(filePath), { recursive: true });
       const { ffmpegPath, land } = input.animation;
-      await timed('animation', () => writeAnimation(result, { ...ctx, warnings: [...warnings] }, filePath, { ffmpegPath, grid, land }));
+      await timed('animation', () => writeAnimation(result, { ...ctx, warnings: [...warnings] }, filePath, { ffmpegPath, grid, land, annotations }));
       products.push(await describeProduct(workDir, 'animation'));
     } catch (err) {
       // A failed animation does not fail the mission: the coordinator still has every other product.
-      warnings.push(`animation failed: ${(err as Error).message}`);
+      warnings.push(`animation failed: ${messageOf(err)}`);
+    }
+  }
+  if (input.map) {
+    try {
+      const filePath = path.join(workDir, PRODUCT_PATHS.map.relPath);
+      await mkdir(path.dirname(filePath), { recursive: true });
+      const { land } = input.map;
+      await timed('map', () => writeMapPng(result, { ...ctx, warnings: [...warnings] }, filePath, { grid, land, annotations }));
+      products.push(await describeProduct(workDir, 'map'));
+    } catch (err) {
+      // As the animation: a picture that cannot be drawn (no fonts, disk) never fails the mission.
+      warnings.push(`map.png failed: ${messageOf(err)}`);
     }
   }
 
   onStage('products');
   const t0 = performance.now();
-  const written = await writeAllProducts(result, ctx, workDir, { cellM: input.cellM, percents: input.percents, grid, timingsMs, warnings, earlierProducts: [...products] });
+  const written = await writeAllProducts(result, ctx, workDir, {
+    cellM: input.cellM,
+    percents: input.percents,
+    grid,
+    timingsMs,
+    warnings,
+    earlierProducts: [...products],
+    ...(searchProducts ? { searchProducts } : {}),
+  });
   timingsMs.products = Math.round(performance.now() - t0);
   products.unshift(...written);
   return { products, timingsMs, warnings };

@@ -113,24 +113,26 @@ export async function runMission(job: Job, deps: MissionDeps): Promise<MissionOu
   // Density grid, animation and the other products on a mission thread (src/mission/thread-pool.ts):
   // at 1 000 000 particles they blocked this thread, and so the heartbeat, for up to 14.9 s.
   let animation: ProductsInput['animation'] = null;
+  // The pictures (animation and map.png) draw the land the model used.
+  const animationLand: AnimationLand = {
+    raster: land,
+    rasterFrom: forcing.land !== null ? 'forcing' : 'coastline',
+    source: coastline,
+    ...(forcing.sources.land ? { forcingLabel: forcing.sources.land.description } : {}),
+  };
   if (job.params.products.animation) {
     const ffmpeg = locateFfmpeg(config);
     if (ffmpeg.path === null) {
       warnings.push(ffmpeg.warning);
       log.warn(ffmpeg.warning);
     } else {
-      const animationLand: AnimationLand = {
-        raster: land,
-        rasterFrom: forcing.land !== null ? 'forcing' : 'coastline',
-        source: coastline,
-        ...(forcing.sources.land ? { forcingLabel: forcing.sources.land.description } : {}),
-      };
       animation = { ffmpegPath: ffmpeg.path, land: animationLand };
     }
   }
+  const map: ProductsInput['map'] = job.params.products.map ? { land: animationLand } : null;
   const warningsBefore = warnings.length;
   const written = await writeProductsOffThread(
-    { result, ctx, workDir, cellM: job.params.products.density_cell_m, percents: job.params.products.search_area_percents, animation, timingsMs, warnings },
+    { result, ctx, workDir, cellM: job.params.products.density_cell_m, percents: job.params.products.search_area_percents, animation, map, timingsMs, warnings },
     (stage) => report(stage, 0),
   );
   for (const msg of written.warnings.slice(warningsBefore)) log.warn(msg);

@@ -17,6 +17,7 @@ export type ProductKind =
   | 'leeway_ascii'
   | 'animation'
   | 'stranding_geojson'
+  | 'map'
   | 'summary';
 
 export const PRODUCT_PATHS: Record<ProductKind, { relPath: string; contentType: string }> = {
@@ -31,6 +32,8 @@ export const PRODUCT_PATHS: Record<ProductKind, { relPath: string; contentType: 
   search_plan_kml: { relPath: 'products/search_plan.kml', contentType: 'application/vnd.google-earth.kml+xml' },
   leeway_ascii: { relPath: 'products/leeway.txt', contentType: 'text/plain; charset=utf-8' },
   animation: { relPath: 'products/animation.mp4', contentType: 'video/mp4' },
+  // The final time as a still (issue 14 item 5): drawn without ffmpeg, so also when there is no video.
+  map: { relPath: 'products/map.png', contentType: 'image/png' },
   summary: { relPath: 'products/summary.json', contentType: 'application/json' },
   // Coast cells where particles strand (issue 8 item 5), every mission.
   stranding_geojson: { relPath: 'products/stranding.geojson', contentType: 'application/geo+json' },

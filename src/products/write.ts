@@ -20,7 +20,7 @@ import { LEEWAY_ASCII_MAX_RECORDS, writeLeewayAscii } from './leeway-ascii.js';
 import { writeSearchAreaFiles } from './search-areas.js';
 import { writeSearchAreasKmz } from './search-areas-kmz.js';
 import { smoothedSearchAreas, type SmoothedAreaSet } from './search-smoothed.js';
-import { missionSearch, planMission, searchSummary, writeSearchPlanFiles } from './search-plan.js';
+import { missionSearch, planMission, searchSummary, writeSearchPlanFiles, type MissionPlan, type MissionSearch } from './search-plan.js';
 import { writeSummary } from './summary.js';
 import { scenarioOfParticle, scenarioPrior } from '../search/scenarios.js';
 import { strandingReport, strandingSummary, writeStrandingFile } from './stranding.js';
@@ -41,6 +41,32 @@ export interface WriteAllOptions {
   grid?: DensityGrid;
   /** Products written before these (the animation), listed in summary.json after the others. */
   earlierProducts?: ProductFile[];
+  /**
+   * The search already computed for the animation and map.png (missionSearchProducts), so the areas and
+   * the plan are computed once and the pictures show exactly what the files hold.
+   */
+  searchProducts?: SearchProducts;
+}
+
+/** The mission's particle weights, smoothed search areas and plan (what the pictures draw too). */
+export interface SearchProducts {
+  search: MissionSearch;
+  areaSet: SmoothedAreaSet;
+  plan: MissionPlan | null;
+  /** density.nc's smoothed layer and per-state accounting, filled from the same KDE maps as the areas. */
+  layers: DensityLayerBuilder;
+}
+
+/**
+ * Weights (scenario prior, then completed searches), smoothed areas and plan of a mission: the inputs of
+ * search_areas.*, search_plan.*, density.nc's smoothed layer and the pictures, computed once.
+ */
+export function missionSearchProducts(result: TrajectoryResult, ctx: ProductContext, percents: number[], grid: DensityGrid): SearchProducts {
+  const prior = scenarioPrior(ctx.model.scenarios, result.nParticles);
+  const search = missionSearch(result, ctx.params.search, prior);
+  const layers = new DensityLayerBuilder(grid, result, search.weights);
+  const areaSet = smoothedSearchAreas(result, search.weights, percents, (t, map) => layers.add(t, map));
+  return { search, areaSet, plan: planMission(result, search), layers };
 }
 
 function pushOnce(warnings: string[], msg: string): void {
@@ -114,7 +140,8 @@ export async function writeAllProducts(
   // Computed first: particles.nc stores them, and every product below uses them.
   const scenarios = missionCtx.model.scenarios;
   const prior = scenarioPrior(scenarios, result.nParticles);
-  const search = await timed('search_weights', () => missionSearch(result, missionCtx.params.search, prior));
+  const pre = opts.searchProducts;
+  const search = pre?.search ?? (await timed('search_weights', () => missionSearch(result, missionCtx.params.search, prior)));
   const weights = search.weights;
   const grid = opts.grid ?? (await timed('density_grid', () => buildDensityGrid(result, opts.cellM)));
   addProductWarnings(result, grid, opts.warnings);
@@ -122,9 +149,9 @@ export async function writeAllProducts(
   await timed('trajectory_nc', () => writeTrajectoryNc(result, ctx, target('trajectory'), {}, weights));
   // The smoothed areas first: their KDE maps are also density.nc's smoothed layer (density-layers.ts).
   let areaSet: SmoothedAreaSet | undefined;
-  const layers = new DensityLayerBuilder(grid, result, weights);
+  const layers = pre?.layers ?? new DensityLayerBuilder(grid, result, weights);
   await timed('search_areas', () => {
-    areaSet = smoothedSearchAreas(result, weights, opts.percents, (t, map) => layers.add(t, map));
+    areaSet = pre?.areaSet ?? smoothedSearchAreas(result, weights, opts.percents, (t, map) => layers.add(t, map));
   });
   await timed('density_nc', () => writeDensityNc(grid, ctx, target('density'), {}, layers.layers));
   const areaFiles = await timed('search_areas_files', () => writeSearchAreaFiles(result, grid, ctx, workDir, opts.percents, weights, areaSet));
@@ -145,7 +172,7 @@ export async function writeAllProducts(
       opts.warnings.push(`products/search_areas.kmz not written: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  const plan = await timed('search_plan', () => planMission(result, search));
+  const plan = pre !== undefined ? pre.plan : await timed('search_plan', () => planMission(result, search));
   if (plan !== null) {
     files.push(...(await timed('search_plan_files', () => writeSearchPlanFiles(plan, workDir, ctx.missionId))));
     if (plan.skipped.length > 0) opts.warnings.push(`search plan: no rectangle for ${plan.skipped.join(', ')} (nothing drifting then, or no room left)`);

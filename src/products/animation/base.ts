@@ -9,6 +9,7 @@ import { wrapLonDeg } from '../../model/geo.js';
 import { redactUri } from '../netcdf/acdd.js';
 import { plainCategoryText } from '../search-areas-kml.js';
 import type { ProductContext } from '../types.js';
+import { outlineLegend, outlineStyle } from './annotations.js';
 import { COLOURS, DENSITY_STOPS, font, type Layout } from './style.js';
 import { formatTick, niceLength, ticks, xOf, yOf, type MapView } from './view.js';
 
@@ -21,6 +22,12 @@ export interface BaseInfo {
   cellM: number;
   /** Footer lines naming the land drawn (landLabel). */
   landLines: string[];
+  /** Search-area levels outlined on the map (percent); empty or absent: none drawn, no legend. */
+  areaPercents?: readonly number[];
+  /** Plan rectangles are drawn (params.search.plan). */
+  hasPlan?: boolean;
+  /** The cross is the drifting datum (with its track), not the centroid of every released particle. */
+  driftingDatum?: boolean;
 }
 
 /** Text cut to `maxW` pixels with an ellipsis. */
@@ -227,11 +234,37 @@ function drawSidebar(g: SKRSContext2D, L: Layout, info: BaseInfo): void {
   g.fillStyle = COLOURS.text;
   // A backward run starts where the object was found and drifts back to where it came from.
   const backward = info.ctx.model.timeStepSec < 0;
-  g.fillText(backward ? 'Likely origin (centre of the particles)' : 'Datum (centre of the particles)', x + 24 * s, y);
+  const datumLabel = info.driftingDatum
+    ? `${backward ? 'Likely origin' : 'Datum'} (drifting) and its track`
+    : `${backward ? 'Likely origin' : 'Datum'} (centre of the particles)`;
+  g.fillText(fit(g, datumLabel, w - 24 * s), x + 24 * s, y);
   y += 24 * s;
   drawStar(g, x + 8 * s, y, 8 * s);
   g.fillStyle = COLOURS.text;
   g.fillText(backward ? 'Position found (backward run start)' : 'Last known position', x + 24 * s, y);
+  // Outline styles of the search areas and the plan rectangles (annotations.ts).
+  const legendLine = (colour: string, widthPx: number, dash: number[], label: string) => {
+    y += 20 * s;
+    g.save();
+    g.setLineDash(dash);
+    g.strokeStyle = colour;
+    g.lineWidth = widthPx;
+    g.beginPath();
+    g.moveTo(x, y);
+    g.lineTo(x + 18 * s, y);
+    g.stroke();
+    g.restore();
+    g.fillStyle = COLOURS.text;
+    g.fillText(fit(g, label, w - 24 * s), x + 24 * s, y);
+  };
+  const levels = outlineLegend(info.areaPercents ?? []);
+  if (levels.length > 0) y += 4 * s;
+  // At most 4 lines fit above the footer at 720 px; more levels are in search_areas.geojson.
+  for (const { rank, label } of levels.slice(0, 4)) {
+    const st = outlineStyle(rank, s);
+    legendLine(COLOURS.outline, st.widthPx, st.dash, `${label}${rank === 0 ? ' (drifting)' : ''}`);
+  }
+  if (info.hasPlan) legendLine(COLOURS.plan, 2.5 * s, [], 'Plan rectangle: unit · POS');
 
   // Footer.
   g.fillStyle = COLOURS.muted;

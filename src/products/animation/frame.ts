@@ -6,6 +6,7 @@
 import { STATUS, type TrajectoryResult } from '../../model/types.js';
 import type { DensityGrid } from '../density-grid.js';
 import { unwrapLonDeg } from '../../model/geo.js';
+import type { AnnotationLayer } from './annotations.js';
 import type { Overlay } from './base.js';
 import { COLOURS, hexRgb, type Layout } from './style.js';
 import type { MapView } from './view.js';
@@ -44,6 +45,8 @@ export interface FrameStats {
   stranded: number;
   outside: number;
   notReleased: number;
+  /** Released particles capsized at this record (result.capsized, per record). */
+  capsized: number;
 }
 
 /**
@@ -57,6 +60,21 @@ export function dotStyle(nDrawn: number): { size: number; alpha: number } {
   return nDrawn <= 5000 ? { size: 2, alpha: 0.35 } : { size: 2, alpha: 0.25 };
 }
 
+export interface FrameExtras {
+  /**
+   * 1 where the map-box pixel is land (more than half of its samples; landMaskOf): the density is not
+   * shaded there, so a 1 km cell at the coast stops at the drawn coast instead of covering land.
+   */
+  landMask?: Uint8Array;
+  /** Search areas, plan rectangles and datum track, drawn over the particles and under the overlay. */
+  annotations?: AnnotationLayer;
+  /**
+   * The datum cross per output record (the drifting datum of the search areas, so the cross is the
+   * centre the areas are drawn around); null where nothing drifts. Without it: the released centroid.
+   */
+  datumByTime?: readonly ({ lonDeg: number; latDeg: number } | null)[];
+}
+
 export class FrameCompositor {
   private readonly colStart: Int32Array;
   private readonly colEnd: Int32Array;
@@ -64,8 +82,16 @@ export class FrameCompositor {
   private readonly rowEnd: Int32Array;
   private readonly logTop: number;
   private readonly strandedOrOutside: Int32Array;
+  private nOther = 0;
+  /** Reference longitude the grid was binned around (buildDensityGrid's extent.refLonDeg). */
+  private readonly gridRefLonDeg: number;
+  private readonly halfStepSec: number;
+  private readonly forward: boolean;
 
-  constructor(private readonly f: FrameInputs) {
+  constructor(
+    private readonly f: FrameInputs,
+    private readonly x: FrameExtras = {},
+  ) {
     const { grid, view } = f;
     const { box } = view;
     // Column and row pixel ranges of every grid cell, clipped to the map box.
@@ -89,65 +115,44 @@ export class FrameCompositor {
     }
     this.logTop = Math.log(Math.max(2, f.maxCellCount));
     this.strandedOrOutside = new Int32Array(f.result.nParticles);
+    this.gridRefLonDeg = grid.extent?.refLonDeg ?? grid.westDeg + half;
+    const times = f.result.timesSec;
+    const first = times[0] ?? 0;
+    const last = times[times.length - 1] ?? first;
+    this.forward = last >= first;
+    this.halfStepSec = times.length > 1 ? Math.abs(last - first) / (times.length - 1) / 2 : 0;
   }
 
-  /** Composite frame `t` into `out` (width × height × 4) and return the counts by status. */
-  render(t: number, out: Uint8Array): FrameStats {
+  /**
+   * Composite frame `t` into `out` (width × height × 4) and return the counts by status. `allPlans`:
+   * draw every plan rectangle whatever its window (the static map of the final time).
+   */
+  render(t: number, out: Uint8Array, allPlans = false): FrameStats {
     out.set(this.f.base);
+    const { stats, centroid } = this.collect(t);
     this.shadeDensity(t, out);
-    const stats = this.drawParticles(t, out);
+    this.drawParticles(t, out, stats);
+    const timeSec = this.f.result.timesSec[t] ?? 0;
+    this.x.annotations?.render(timeSec, this.halfStepSec, this.forward, out, allPlans);
+    const datum = this.x.datumByTime ? (this.x.datumByTime[t] ?? null) : centroid;
+    if (datum !== null) {
+      const { view, L } = this.f;
+      const cx = Math.round(xOfFast(view, datum.lonDeg));
+      const cy = Math.round(view.box.y + (view.northDeg - datum.latDeg) * view.pxPerDegLat);
+      drawDatum(out, L.width, view.box, cx, cy, Math.round(11 * L.s), Math.max(1, Math.round(L.s)));
+    }
     this.blendOverlay(out);
     return stats;
   }
 
-  private shadeDensity(t: number, out: Uint8Array): void {
-    const { grid, lut, L } = this.f;
-    const W = L.width;
-    const n = grid.nx * grid.ny;
-    const off = t * n;
-    for (let c = 0; c < n; c++) {
-      const count = grid.counts[off + c] + grid.stranded[off + c];
-      if (count === 0) continue;
-      const x = c % grid.nx;
-      const y = (c - x) / grid.nx;
-      const x0 = this.colStart[x];
-      const x1 = this.colEnd[x];
-      const y0 = this.rowStart[y];
-      const y1 = this.rowEnd[y];
-      if (x1 <= x0 || y1 <= y0) continue;
-      const k = Math.min(255, Math.round((255 * Math.log(count)) / this.logTop)) * 4;
-      const r = lut[k];
-      const g = lut[k + 1];
-      const b = lut[k + 2];
-      const a = lut[k + 3] / 255;
-      for (let py = y0; py < y1; py++) {
-        let i = (py * W + x0) * 4;
-        for (let px = x0; px < x1; px++, i += 4) {
-          out[i] += (r - out[i]) * a;
-          out[i + 1] += (g - out[i + 1]) * a;
-          out[i + 2] += (b - out[i + 2]) * a;
-        }
-      }
-    }
-  }
-
-  private drawParticles(t: number, out: Uint8Array): FrameStats {
-    const { result, view, L } = this.f;
-    const { box } = view;
-    const W = L.width;
+  /** Counts by status, the stranded/outside particles' record indices, and the released centroid. */
+  private collect(t: number): { stats: FrameStats; centroid: { lonDeg: number; latDeg: number } | null } {
+    const { result, view } = this.f;
     const nT = result.nTimes;
-    const { lonDeg, latDeg, status } = result;
+    const { lonDeg, latDeg, status, capsized } = result;
     const centre = view.centreLonDeg;
-    const xMin = box.x;
-    const stride = this.f.activeStride;
-    const { size, alpha } = dotStyle(Math.ceil(result.nParticles / stride));
-    const half = size >> 1;
-    const xMax = box.x + box.w - size; // dots stay inside the box
-    const yMin = box.y;
-    const yMax = box.y + box.h - size;
-    const [ar, ag, ab] = hexRgb(COLOURS.active);
+    const stats: FrameStats = { active: 0, stranded: 0, outside: 0, notReleased: 0, capsized: 0 };
     let nOther = 0;
-    const stats: FrameStats = { active: 0, stranded: 0, outside: 0, notReleased: 0 };
     let sumLon = 0;
     let sumLat = 0;
     for (let p = 0; p < result.nParticles; p++) {
@@ -162,15 +167,108 @@ export class FrameCompositor {
       else if (d < -180) d += 360;
       sumLon += d;
       sumLat += lat;
+      if (capsized[i] === 1) stats.capsized++;
       const st = status[i];
       if (st === STATUS.STRANDED) stats.stranded++;
       else if (st === STATUS.OUTSIDE) stats.outside++;
       else stats.active++;
-      if (st === STATUS.STRANDED || st === STATUS.OUTSIDE) {
-        this.strandedOrOutside[nOther++] = i;
-        continue;
+      if (st === STATUS.STRANDED || st === STATUS.OUTSIDE) this.strandedOrOutside[nOther++] = i;
+    }
+    this.nOther = nOther;
+    const released = stats.active + stats.stranded + stats.outside;
+    const centroid = released > 0 ? { lonDeg: centre + sumLon / released, latDeg: sumLat / released } : null;
+    return { stats, centroid };
+  }
+
+  /**
+   * Particles outside the forcing per grid cell at this record: they are frozen at the forcing's edge
+   * and say nothing about the object, so the shading leaves them out (drawn as grey dots instead).
+   */
+  private outsideCells(): Map<number, number> | null {
+    const { grid, result } = this.f;
+    const { lonDeg, latDeg, status } = result;
+    let cells: Map<number, number> | null = null;
+    const ref = this.gridRefLonDeg;
+    for (let k = 0; k < this.nOther; k++) {
+      const i = this.strandedOrOutside[k];
+      if (status[i] !== STATUS.OUTSIDE) continue;
+      let d = lonDeg[i] - ref;
+      if (d >= 180) d -= 360;
+      else if (d < -180) d += 360;
+      // buildDensityGrid's binning, clamped the same way.
+      const x = Math.min(grid.nx - 1, Math.max(0, Math.floor((ref + d - grid.westDeg) / grid.dLonDeg)));
+      const y = Math.min(grid.ny - 1, Math.max(0, Math.floor((latDeg[i] - grid.southDeg) / grid.dLatDeg)));
+      cells ??= new Map();
+      const c = y * grid.nx + x;
+      cells.set(c, (cells.get(c) ?? 0) + 1);
+    }
+    return cells;
+  }
+
+  private shadeDensity(t: number, out: Uint8Array): void {
+    const { grid, lut, L, view } = this.f;
+    const W = L.width;
+    const n = grid.nx * grid.ny;
+    const off = t * n;
+    const outside = this.outsideCells();
+    const mask = this.x.landMask;
+    const bx = view.box.x;
+    const by = view.box.y;
+    const bw = view.box.w;
+    for (let c = 0; c < n; c++) {
+      let count = grid.counts[off + c] + grid.stranded[off + c];
+      if (count === 0) continue;
+      if (outside !== null) count -= outside.get(c) ?? 0;
+      if (count <= 0) continue;
+      const x = c % grid.nx;
+      const y = (c - x) / grid.nx;
+      const x0 = this.colStart[x];
+      const x1 = this.colEnd[x];
+      const y0 = this.rowStart[y];
+      const y1 = this.rowEnd[y];
+      if (x1 <= x0 || y1 <= y0) continue;
+      const k = Math.min(255, Math.round((255 * Math.log(count)) / this.logTop)) * 4;
+      const r = lut[k];
+      const g = lut[k + 1];
+      const b = lut[k + 2];
+      const a = lut[k + 3] / 255;
+      for (let py = y0; py < y1; py++) {
+        let i = (py * W + x0) * 4;
+        let m = (py - by) * bw + (x0 - bx);
+        for (let px = x0; px < x1; px++, i += 4, m++) {
+          if (mask !== undefined && mask[m] === 1) continue;
+          out[i] += (r - out[i]) * a;
+          out[i + 1] += (g - out[i + 1]) * a;
+          out[i + 2] += (b - out[i + 2]) * a;
+        }
       }
-      if (p % stride !== 0) continue;
+    }
+  }
+
+  private drawParticles(t: number, out: Uint8Array, stats: FrameStats): void {
+    const { result, view, L } = this.f;
+    const { box } = view;
+    const W = L.width;
+    const nT = result.nTimes;
+    const { lonDeg, latDeg, status } = result;
+    const centre = view.centreLonDeg;
+    const xMin = box.x;
+    const stride = this.f.activeStride;
+    const { size, alpha } = dotStyle(Math.ceil(result.nParticles / stride));
+    const half = size >> 1;
+    const xMax = box.x + box.w - size; // dots stay inside the box
+    const yMin = box.y;
+    const yMax = box.y + box.h - size;
+    const [ar, ag, ab] = hexRgb(COLOURS.active);
+    for (let p = 0; p < result.nParticles; p += stride) {
+      const i = p * nT + t;
+      const lat = latDeg[i];
+      let d = lonDeg[i] - centre;
+      if (!(d === d) || !(lat === lat)) continue;
+      const st = status[i];
+      if (st === STATUS.STRANDED || st === STATUS.OUTSIDE) continue;
+      if (d >= 180) d -= 360;
+      else if (d < -180) d += 360;
       const px = Math.floor(box.x + (centre + d - view.westDeg) * view.pxPerDegLon) - half;
       const py = Math.floor(box.y + (view.northDeg - lat) * view.pxPerDegLat) - half;
       if (px < xMin || px > xMax || py < yMin || py > yMax) continue;
@@ -191,22 +289,21 @@ export class FrameCompositor {
       const [r, g, b] = pass === STATUS.OUTSIDE ? outside : stranded;
       const passStride = Math.max(1, Math.ceil((pass === STATUS.OUTSIDE ? stats.outside : stats.stranded) / MAX_OTHER_DOTS));
       let seen = 0;
-      for (let k = 0; k < nOther; k++) {
+      for (let k = 0; k < this.nOther; k++) {
         const i = this.strandedOrOutside[k];
         if (status[i] !== pass) continue;
         if (seen++ % passStride !== 0) continue;
         const px = Math.floor(xOfFast(view, lonDeg[i])) - 1;
         const py = Math.floor(box.y + (view.northDeg - latDeg[i]) * view.pxPerDegLat) - 1;
-        fillRect(out, W, box, px, py, 3, 3, r, g, b);
+        if (pass === STATUS.OUTSIDE) {
+          // A hollow grey square (3×3 ring): frozen, not drifting; reads apart from the drifting dots.
+          fillRect(out, W, box, px - 1, py - 1, 5, 1, r, g, b);
+          fillRect(out, W, box, px - 1, py + 3, 5, 1, r, g, b);
+          fillRect(out, W, box, px - 1, py, 1, 3, r, g, b);
+          fillRect(out, W, box, px + 3, py, 1, 3, r, g, b);
+        } else fillRect(out, W, box, px, py, 3, 3, r, g, b);
       }
     }
-    const released = stats.active + stats.stranded + stats.outside;
-    if (released > 0) {
-      const cx = Math.round(box.x + (centre + sumLon / released - view.westDeg) * view.pxPerDegLon);
-      const cy = Math.round(box.y + (view.northDeg - sumLat / released) * view.pxPerDegLat);
-      drawDatum(out, W, box, cx, cy, Math.round(11 * L.s), Math.max(1, Math.round(L.s)));
-    }
-    return stats;
   }
 
   private blendOverlay(out: Uint8Array): void {

@@ -5,25 +5,31 @@
  * Each frame: basemap of the land the model used (land.ts), lat/lon ticks in degrees and minutes, density shading (log scale,
  * the product grid when its cells are at least 3 px on screen, else a display grid of ~5 px cells),
  * particles coloured by status, datum, last known position, scale bar (km and nm), and a sidebar with
- * mission id, object category, UTC time and the counts by status.
+ * mission id, object category, UTC time and the counts by status. With `annotations` (missionAnnotations):
+ * each frame's own search areas outlined, plan rectangles while their window is open, and the drifting
+ * datum's track (annotations.ts). products/map.png (writeMapPng) is the last frame of the same drawing.
  */
-import { rm } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { GlobalFonts } from '@napi-rs/canvas';
+import { createCanvas, GlobalFonts, ImageData } from '@napi-rs/canvas';
 import { DriftlineError } from '../../errors.js';
-import type { TrajectoryResult } from '../../model/types.js';
+import { STATUS, type TrajectoryResult } from '../../model/types.js';
 import { unwrapLonDeg } from '../../model/geo.js';
 import { buildDensityGrid, runExtent, type DensityGrid, type Extent } from '../density-grid.js';
+import type { MissionPlan } from '../search-plan.js';
+import type { SmoothedAreaSet } from '../search-smoothed.js';
 import type { ProductContext } from '../types.js';
+import { AnnotationLayer, type MapAnnotations } from './annotations.js';
 import { drawBase, drawOverlay } from './base.js';
 import { FfmpegEncoder } from './ffmpeg.js';
 import { activeStrideFor, FrameCompositor } from './frame.js';
-import { DEFAULT_ANIMATION_LAND, landLabel, landSamples, renderLand, type AnimationLand } from './land.js';
-import { SidebarPanel } from './panel.js';
+import { DEFAULT_ANIMATION_LAND, landLabel, landMaskOf, landSamples, renderLand, type AnimationLand } from './land.js';
+import { SidebarPanel, type FrameWind } from './panel.js';
 import { densityLut, layoutFor } from './style.js';
 import { fitView, type MapView } from './view.js';
 
 export type { AnimationLand } from './land.js';
+export type { MapAnnotations, PlanRectangle } from './annotations.js';
 export { findFfmpeg, locateFfmpeg, type FfmpegChoice } from './ffmpeg.js';
 
 export interface AnimationOptions {
@@ -43,6 +49,8 @@ export interface AnimationOptions {
   land?: AnimationLand;
   /** Filled with milliseconds per stage (setup, land, basemap, frames, encoder wait). */
   timingsMs?: Record<string, number>;
+  /** Search areas, plan rectangles and datum track to draw (missionAnnotations). */
+  annotations?: MapAnnotations;
 }
 
 /** Display cells of ~5 px: fine enough to show structure, coarse enough to read as shading. */
@@ -98,6 +106,131 @@ export function animationView(result: TrajectoryResult, ctx: ProductContext, wid
   return fitView(ext, layoutFor(width, height).map);
 }
 
+/** How many particles the mean wind of a frame samples at most: 2 000 give its mean to ~2 % of its spread. */
+const WIND_SAMPLES = 2000;
+
+/**
+ * The wind of frame t for the panel's arrow: the mean of what the drifting particles saw (result.env,
+ * recorded by the mission), else the job's constant wind, else none.
+ */
+export function frameWind(result: TrajectoryResult, ctx: ProductContext, t: number): FrameWind | null {
+  const env = result.env;
+  if (env) {
+    const step = Math.max(1, Math.floor(result.nParticles / WIND_SAMPLES));
+    let u = 0;
+    let v = 0;
+    let n = 0;
+    for (let p = 0; p < result.nParticles; p += step) {
+      const i = p * result.nTimes + t;
+      const st = result.status[i];
+      if (st === STATUS.STRANDED || st === STATUS.OUTSIDE) continue;
+      const wu = env.windUMps[i];
+      const wv = env.windVMps[i];
+      if (!(wu === wu) || !(wv === wv)) continue;
+      u += wu;
+      v += wv;
+      n++;
+    }
+    if (n > 0) return { uMps: u / n, vMps: v / n, source: 'mean at particles' };
+  }
+  const w = ctx.params.forcing?.wind;
+  if (w && 'constant' in w) return { uMps: w.constant[0], vMps: w.constant[1], source: 'constant' };
+  return null;
+}
+
+/** The search areas' annotations from the mission's smoothed areas and plan (src/products/write.ts). */
+export function missionAnnotations(areas: SmoothedAreaSet | null, plan: MissionPlan | null): MapAnnotations {
+  const out: MapAnnotations = {};
+  if (areas !== null) {
+    out.areas = areas.areas;
+    out.datums = areas.datums;
+  }
+  if (plan !== null) {
+    out.plan = plan.plan.units.map((u, k) => ({
+      unit: u.unit,
+      ring: u.ring,
+      pos: u.pos,
+      startTimeSec: plan.windows[k]?.startTimeSec ?? NaN,
+      endTimeSec: plan.windows[k]?.endTimeSec ?? NaN,
+      plannedAtSec: plan.plannedAtSec[k] ?? NaN,
+    }));
+  }
+  return out;
+}
+
+interface FrameSetup {
+  compositor: FrameCompositor;
+  panel: SidebarPanel;
+}
+
+function checkFrame(result: TrajectoryResult, width: number, height: number, what: string): void {
+  if (width % 2 !== 0 || height % 2 !== 0 || width < 480 || height < 270) {
+    throw new RangeError(`${what}: frame size ${width}×${height} must be even and at least 480×270 (yuv420p, legible text)`);
+  }
+  if (result.nTimes < 1) throw new RangeError(`${what}: the trajectory has no output times`);
+  if (GlobalFonts.families.length === 0) {
+    throw new DriftlineError('E_CONFIG', `${what}: no fonts found for text; install a font package such as fonts-dejavu-core`);
+  }
+}
+
+/** Everything both the animation and map.png draw frames with: view, basemap, overlay, compositor, panel. */
+function prepareFrames(
+  result: TrajectoryResult,
+  ctx: ProductContext,
+  width: number,
+  height: number,
+  opts: { grid?: DensityGrid; land?: AnimationLand; annotations?: MapAnnotations; still?: boolean },
+  lap: (stage: string) => void,
+): FrameSetup {
+  const L = layoutFor(width, height);
+  // Shade with the product grid (what density.nc holds): the one passed in, else one built at the
+  // mission's density_cell_m; only if its cells are under 3 px on screen, a ~5 px display grid instead.
+  const productGrid = opts.grid && opts.grid.nTimes === result.nTimes ? opts.grid : null;
+  const view = animationView(result, ctx, width, height, productGrid);
+  const productCellM = productGrid?.cellM ?? ctx.params.products?.density_cell_m ?? 1000;
+  const grid =
+    (productCellM / 1000) * view.pxPerKm >= MIN_GRID_CELL_PX
+      ? (productGrid ?? buildDensityGrid(result, productCellM))
+      : buildDensityGrid(result, (DISPLAY_CELL_PX / view.pxPerKm) * 1000);
+  const maxCount = colourScaleTop(grid);
+  lap('setup');
+
+  const land = opts.land ?? DEFAULT_ANIMATION_LAND;
+  const samples = landSamples(view, land);
+  const landRgba = renderLand(view, samples);
+  // The shading stops at the coast only where the model had land: with coastline action 'none' it
+  // ignored the drawn coast, and particles drift over it (a mission seeded inland showed no shading).
+  const landMask = ctx.model.coastlineAction === 'none' ? undefined : landMaskOf(view, samples);
+  lap('land');
+  const landLines = landLabel(land, ctx.model.coastlineAction === 'none');
+  const a = opts.annotations ?? {};
+  const areaPercents = [...new Set((a.areas ?? []).map((x) => x.percent))];
+  const base = drawBase(L, view, landRgba, {
+    ctx,
+    nParticles: result.nParticles,
+    maxCellCount: maxCount,
+    cellM: grid.cellM,
+    landLines,
+    areaPercents,
+    hasPlan: (a.plan?.length ?? 0) > 0,
+    driftingDatum: a.datums !== undefined,
+  });
+  const overlay = drawOverlay(L, view, ctx);
+  const activeStride = activeStrideFor(result.nParticles);
+  const annotations = new AnnotationLayer(L, view, a);
+  const datums = a.datums;
+  const datumByTime = datums
+    ? Array.from(result.timesSec, (tSec) => datums.find((d) => Math.abs(d.timeSec - tSec) <= 1) ?? null)
+    : undefined;
+  const compositor = new FrameCompositor(
+    { L, view, base, overlay, result, grid, lut: densityLut(), maxCellCount: maxCount, activeStride },
+    { ...(landMask ? { landMask } : {}), ...(annotations.isEmpty ? {} : { annotations }), ...(datumByTime ? { datumByTime } : {}) },
+  );
+  const panel = new SidebarPanel(L, result.timesSec, activeStride, ctx.model.capsizing !== null, opts.still === true);
+  lap('basemap');
+  return { compositor, panel };
+}
+
 export async function writeAnimation(
   result: TrajectoryResult,
   ctx: ProductContext,
@@ -113,37 +246,8 @@ export async function writeAnimation(
   };
   const width = opts.width ?? 1280;
   const height = opts.height ?? 720;
-  if (width % 2 !== 0 || height % 2 !== 0 || width < 480 || height < 270) {
-    throw new RangeError(`animation: frame size ${width}×${height} must be even and at least 480×270 (yuv420p, legible text)`);
-  }
-  if (result.nTimes < 1) throw new RangeError('animation: the trajectory has no output times');
-  if (GlobalFonts.families.length === 0) {
-    throw new DriftlineError('E_CONFIG', 'animation: no fonts found for text; install a font package such as fonts-dejavu-core');
-  }
-
-  const L = layoutFor(width, height);
-  // Shade with the product grid (what density.nc holds): the one passed in, else one built at the
-  // mission's density_cell_m; only if its cells are under 3 px on screen, a ~5 px display grid instead.
-  const productGrid = opts.grid && opts.grid.nTimes === result.nTimes ? opts.grid : null;
-  const view = animationView(result, ctx, width, height, productGrid);
-  const productCellM = productGrid?.cellM ?? ctx.params.products?.density_cell_m ?? 1000;
-  const grid =
-    (productCellM / 1000) * view.pxPerKm >= MIN_GRID_CELL_PX
-      ? (productGrid ?? buildDensityGrid(result, productCellM))
-      : buildDensityGrid(result, (DISPLAY_CELL_PX / view.pxPerKm) * 1000);
-  const maxCount = colourScaleTop(grid);
-  lap('setup');
-
-  const land = opts.land ?? DEFAULT_ANIMATION_LAND;
-  const landRgba = renderLand(view, landSamples(view, land));
-  lap('land');
-  const landLines = landLabel(land, ctx.model.coastlineAction === 'none');
-  const base = drawBase(L, view, landRgba, { ctx, nParticles: result.nParticles, maxCellCount: maxCount, cellM: grid.cellM, landLines });
-  const overlay = drawOverlay(L, view, ctx);
-  const activeStride = activeStrideFor(result.nParticles);
-  const compositor = new FrameCompositor({ L, view, base, overlay, result, grid, lut: densityLut(), maxCellCount: maxCount, activeStride });
-  const panel = new SidebarPanel(L, result.timesSec, activeStride);
-  lap('basemap');
+  checkFrame(result, width, height, 'animation');
+  const { compositor, panel } = prepareFrames(result, ctx, width, height, opts, lap);
 
   const fps = opts.fps ?? Math.min(24, Math.max(4, Math.round(result.nTimes / 8)));
   const encoder = new FfmpegEncoder({
@@ -160,7 +264,7 @@ export async function writeAnimation(
     for (let t = 0; t < result.nTimes; t++) {
       const buf = buffers[t % 2];
       const stats = compositor.render(t, buf);
-      panel.blit(t, stats, buf);
+      panel.blit(t, stats, buf, frameWind(result, ctx, t));
       lap('frames');
       await encoder.write(buf);
       lap('encoder_wait');
@@ -172,4 +276,51 @@ export async function writeAnimation(
     await rm(filePath, { force: true });
     throw err;
   }
+}
+
+export interface MapOptions {
+  /** Image size in pixels; default 1280 × 720 (the animation's frame, so both read alike). */
+  width?: number;
+  height?: number;
+  grid?: DensityGrid;
+  land?: AnimationLand;
+  annotations?: MapAnnotations;
+  timingsMs?: Record<string, number>;
+}
+
+/**
+ * products/map.png: the animation's last frame as a still (OpenDrift's plot() plays this part): density,
+ * particles, the search areas of the final time, every plan rectangle, the datum track, the last known
+ * position, the legend and the warnings. Written to a temporary name and renamed, so a failure never
+ * leaves half a PNG.
+ */
+export async function writeMapPng(result: TrajectoryResult, ctx: ProductContext, filePath: string, opts: MapOptions = {}): Promise<void> {
+  const timings = opts.timingsMs ?? {};
+  let t0 = performance.now();
+  const lap = (stage: string) => {
+    const now = performance.now();
+    timings[`map_${stage}`] = Math.round((timings[`map_${stage}`] ?? 0) + now - t0);
+    t0 = now;
+  };
+  const width = opts.width ?? 1280;
+  const height = opts.height ?? 720;
+  checkFrame(result, width, height, 'map.png');
+  const { compositor, panel } = prepareFrames(result, ctx, width, height, { ...opts, still: true }, lap);
+  const t = result.nTimes - 1;
+  const buf = new Uint8Array(width * height * 4);
+  const stats = compositor.render(t, buf, true);
+  panel.blit(t, stats, buf, frameWind(result, ctx, t));
+  const canvas = createCanvas(width, height);
+  canvas.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(buf.buffer, buf.byteOffset, buf.byteLength), width, height), 0, 0);
+  const png = await canvas.encode('png');
+  lap('frame');
+  const tmp = `${filePath}.tmp`;
+  try {
+    await writeFile(tmp, png);
+    await rename(tmp, filePath);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  lap('encode');
 }

@@ -174,3 +174,24 @@ export function landLabel(land: AnimationLand, ignoredByModel: boolean): string[
   if (land.source === 'osm-seas-10m') lines.push('© OpenStreetMap contributors');
   return lines;
 }
+
+/**
+ * 1 per map-box pixel (box.w × box.h, rows from the top) where more than half of its samples are land:
+ * the pixels the density shading leaves alone (FrameExtras.landMask), so density cells stop at the
+ * drawn coast. A coast pixel half land keeps its shading, which keeps the 1 px coast line readable.
+ */
+export function landMaskOf(view: MapView, samples: LandSamples): Uint8Array {
+  const S = SAMPLES_PER_PX;
+  const { w: bw, h: bh } = view.box;
+  const cover = new Uint8Array(bw * bh);
+  const { values, w } = samples;
+  for (let r = 0; r < samples.h; r++) {
+    const rowOut = ((r / S) | 0) * bw;
+    const rowIn = r * w;
+    for (let c = 0; c < w; c++) cover[rowOut + ((c / S) | 0)] += values[rowIn + c];
+  }
+  const half = (S * S) / 2;
+  const mask = new Uint8Array(bw * bh);
+  for (let k = 0; k < mask.length; k++) mask[k] = cover[k] > half ? 1 : 0;
+  return mask;
+}

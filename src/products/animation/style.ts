@@ -23,6 +23,15 @@ export const COLOURS = {
   warning: '#b3261e',
   seed: '#ffd400',
   datum: '#000000',
+  /**
+   * Search-area outlines: a violet apart from the density ramp (yellow to dark red), the navy dots, the
+   * green stranded and grey outside dots, the sea and the land (RGB distance > 120 from each).
+   */
+  outline: '#7b2cbf',
+  /** Plan rectangles and their POS labels: a dark teal, apart from the outlines and the density. */
+  plan: '#00707a',
+  /** The drifting datum's track. */
+  track: '#303030',
 } as const;
 
 /** Density shading stops (ColorBrewer YlOrRd), from the lowest to the highest count, with opacity. */
@@ -87,7 +96,8 @@ export function layoutFor(width: number, height: number): Layout {
   const gap = Math.round(18 * s);
   const map = { x: left, y: top, w: width - sidebarW - left - gap, h: height - top - bottom };
   const sidebar = { x: width - sidebarW, y: 0, w: sidebarW, h: height };
-  const dynamic = { x: sidebar.x + Math.round(16 * s), y: Math.round(150 * s), w: sidebarW - Math.round(24 * s), h: Math.round(200 * s) };
+  // 230 px: time, elapsed, wind, and five legend rows (drifting, stranded, outside, capsized, not released).
+  const dynamic = { x: sidebar.x + Math.round(16 * s), y: Math.round(150 * s), w: sidebarW - Math.round(24 * s), h: Math.round(230 * s) };
   return { width, height, s, map, sidebar, dynamic };
 }
 

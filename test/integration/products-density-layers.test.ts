@@ -17,8 +17,8 @@ import { buildDensityGrid, cellOf, type DensityGrid } from '../../src/products/d
 import { DensityLayerBuilder } from '../../src/products/density-layers.js';
 import { writeDensityNc } from '../../src/products/density-nc.js';
 import { smoothedSearchAreas } from '../../src/products/search-smoothed.js';
-import { syntheticContext } from './products.fixtures.js';
-import { gaussianCloud, handTrajectory, M_PER_DEG } from './search-fixtures.js';
+import { syntheticContext } from '../unit/products.fixtures.js';
+import { gaussianCloud, handTrajectory, M_PER_DEG } from '../unit/search-fixtures.js';
 
 const N = 2000;
 const NT = 3;
