@@ -36,7 +36,25 @@ export interface VectorSampler {
     timeSec: number,
     outUMps: Float32Array,
     outVMps: Float32Array,
+    /** Ensemble forcing: which member each particle reads (ignored by single-member fields). */
+    order?: EnsembleOrder | null,
   ): void;
+  /** Ensemble members of the field (absent or 1: not an ensemble). */
+  readonly members?: number;
+}
+
+/**
+ * How the particles of a step are split over the members of an ensemble field, as OpenDrift's
+ * structured reader does (`readers/interpolation/structured.py`): the element at position i of the
+ * array handed to the reader reads member i mod M.
+ *  - rng "opendrift": `rank[p]` is p's position among the active particles (OpenDrift's element array
+ *    holds only active elements, in seeding order), -1 for the others; `skipUncovered` because OpenDrift
+ *    hands a reader only the elements inside its area, so an element outside shifts the later ones.
+ *  - rng "fast": `rank[p] = p`, a fixed split by particle index whatever happens to the others.
+ */
+export interface EnsembleOrder {
+  rank: Int32Array;
+  skipUncovered: boolean;
 }
 
 /** Land look-up: true on land. Called per particle, only where coastline action is not 'none'. */
@@ -100,6 +118,14 @@ export interface ModelParams {
   currentUncertaintyMps?: number;
   /** OpenDrift `drift:stokes_drift`: move particles by the surface Stokes drift too (needs wave forcing). */
   stokesDrift?: boolean;
+  /**
+   * Horizontal diffusivity D (m²/s) of OpenDrift's basemodel random walk (`drift:horizontal_diffusivity`
+   * before 1.14.9, `environment:constant:horizontal_diffusivity` since); not part of OpenDrift's Leeway,
+   * an extension. Default 0 (off).
+   */
+  horizontalDiffusivityM2ps?: number;
+  /** OpenDrift `seed:ocean_only`: particles seeded on land move to the nearest water (default true). */
+  oceanOnly?: boolean;
 }
 
 /** Per-particle constants drawn at seeding (float32 as OpenDrift stores them). */
