@@ -92,7 +92,8 @@ export function runOpenDriftOrder(model: ModelParams, ctx: StepContext, hooks: R
   const rng = new NumpyRandomState(model.seed);
   seedRange(model, new SeedGeometry(model), ctx.plan, ctx.arrays, 0, n, rng);
   // OpenDrift keeps its generator untouched while it looks for water (basemodel closest_ocean_points).
-  if (ctx.land !== null) relocateSeeded(ctx, 0, n, waterSearchGridFor(ctx.arrays.state.lonDeg, ctx.arrays.state.latDeg, 0, n));
+  // seed:ocean_only false: particles seeded on land stay there (and strand at the first step).
+  if (ctx.land !== null && model.oceanOnly !== false) relocateSeeded(ctx, 0, n, waterSearchGridFor(ctx.arrays.state.lonDeg, ctx.arrays.state.latDeg, 0, n));
   return runSeeded(ctx, 0, n, rng, hooks);
 }
 
@@ -103,7 +104,7 @@ export function runOpenDriftOrder(model: ModelParams, ctx: StepContext, hooks: R
 export function runBlocks(model: ModelParams, ctx: StepContext, nextBlock: () => number, hooks: RunHooks = {}): RunOutcome {
   const n = ctx.arrays.n;
   const geometry = new SeedGeometry(model);
-  const grid = ctx.land === null ? null : seedingWaterGrid(model);
+  const grid = ctx.land === null || model.oceanOnly === false ? null : seedingWaterGrid(model);
   let particleSteps = 0;
   for (let b = nextBlock(); b >= 0; b = nextBlock()) {
     const i0 = b * BLOCK_SIZE;
