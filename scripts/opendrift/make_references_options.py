@@ -9,7 +9,8 @@ The forcing files are driftline's own synthetic ones: write them first with `scr
 
   ensemble_<name>.nc      wind and current from wind_ensemble.nc / current_ensemble.nc (3 members each)
   diffusivity_<name>.nc   Leeway with the basemodel random walk switched on (see DiffusiveLeeway)
-  land_<name>.nc          land from land_island.nc, seed:ocean_only and coastline_approximation_precision
+  land_<name>.nc          land from land_island.nc (as OpenDrift's global landmask), seed:ocean_only and
+                          coastline_approximation_precision
   <name>.json             the inputs of each run
 
 Usage: PYTHONPATH=$KIT/stubs:$KIT/src /usr/bin/python3 scripts/opendrift/make_references_options.py FORCING_DIR [outdir] [only]
@@ -25,7 +26,7 @@ import xarray as xr
 import opendrift
 import opendrift.models.basemodel as basemodel
 from opendrift.models.leeway import Leeway
-from opendrift.readers import reader_netCDF_CF_generic
+from opendrift.readers import reader_global_landmask, reader_netCDF_CF_generic
 
 sys.path.insert(0, os.path.dirname(__file__))
 from make_references import od_commit, trimmed  # noqa: E402  (same trimming and provenance as the other references)
@@ -50,10 +51,13 @@ class DiffusiveLeeway(Leeway):
 
 
 class MaskLandmask:
-    """Stands in for roaring_landmask in coastline_crossing(): OpenDrift 1.14.10 searches the crossing on
-    the global GSHHG landmask (basemodel `rl.contains_many`), not on the land_binary_mask reader; the kit's
-    stub answers "ocean" everywhere. For the reference it answers from the same mask file the reader uses
-    (nearest cell, as the reader's nearest interpolation of land_binary_mask)."""
+    """Stands in for roaring_landmask (the GSHHG landmask; the kit's stub answers "ocean" everywhere) and
+    answers from driftline's mask file instead, nearest cell. Installed as the global landmask reader's mask
+    (`general:use_auto_landmask` True, so land_binary_mask comes from it) and as basemodel's `rl`, which
+    OpenDrift 1.14.10's coastline_crossing() queries whatever the land reader is. A land_binary_mask *file*
+    reader was not used: its nearest interpolation (interpolators.py Nearest2DInterpolator) scales the
+    index by len(grid) instead of len(grid) - 1 over the reader's block, so which cell a position falls in
+    depends on the block OpenDrift happened to read (off by up to one cell at the block's far side)."""
 
     def __init__(self, path):
         ds = xr.open_dataset(path)
@@ -62,19 +66,24 @@ class MaskLandmask:
         self.mask = ds['land_binary_mask'].values
 
     def contains_many(self, x, y):
-        ix = np.clip(np.round((np.asarray(x) - self.lon[0]) / (self.lon[1] - self.lon[0])).astype(int), 0, len(self.lon) - 1)
-        iy = np.clip(np.round((np.asarray(y) - self.lat[0]) / (self.lat[1] - self.lat[0])).astype(int), 0, len(self.lat) - 1)
+        # Regular axes from their end points (as driftline's readers take them; the float32 step between the
+        # first two values would move cell edges by up to 0.02 % of the axis).
+        dlon = (self.lon[-1] - self.lon[0]) / (len(self.lon) - 1)
+        dlat = (self.lat[-1] - self.lat[0]) / (len(self.lat) - 1)
+        ix = np.clip(np.floor((np.asarray(x, dtype=np.float64) - self.lon[0]) / dlon + 0.5).astype(int), 0, len(self.lon) - 1)
+        iy = np.clip(np.floor((np.asarray(y, dtype=np.float64) - self.lat[0]) / dlat + 0.5).astype(int), 0, len(self.lat) - 1)
         return self.mask[iy, ix] == 1
 
 
 def run_case(name, *, cls=Leeway, number, object_type=1, time_step=900, duration_h=6, radius=0, lon, lat,
-             readers=(), constants=None, configs=None, keep=('lon', 'lat', 'status', 'orientation'), note=''):
+             readers=(), constants=None, configs=None, keep=('lon', 'lat', 'status', 'orientation'), note='',
+             auto_landmask=False):
     if ONLY and ONLY not in name:
         return
     configs = configs or {}
     constants = constants or {}
     o = cls(loglevel=50)  # seed=0: np.random.seed(0)
-    o.set_config('general:use_auto_landmask', False)
+    o.set_config('general:use_auto_landmask', auto_landmask)
     for r in readers:
         o.add_reader(reader_netCDF_CF_generic.Reader(os.path.join(FORCING, r)))
     for k, v in constants.items():
@@ -82,7 +91,7 @@ def run_case(name, *, cls=Leeway, number, object_type=1, time_step=900, duration
     for k, v in configs.items():
         o.set_config(k, v)
     o.seed_elements(lon=lon, lat=lat, number=number, radius=radius, time=START, object_type=object_type)
-    calls = (f"{cls.__name__}(loglevel=50); set_config('general:use_auto_landmask', False); "
+    calls = (f"{cls.__name__}(loglevel=50); set_config('general:use_auto_landmask', {auto_landmask}); "
              + ''.join(f"add_reader(reader_netCDF_CF_generic.Reader({r!r})); " for r in readers)
              + ''.join(f"set_config('environment:constant:{k}', {v!r}); " for k, v in constants.items())
              + ''.join(f"set_config({k!r}, {v!r}); " for k, v in configs.items())
@@ -118,8 +127,8 @@ run_case('diffusivity_wind10E_cur_piw1_dt900', cls=DiffusiveLeeway, number=1000,
                     'land_binary_mask': 0, 'horizontal_diffusivity': 10},
          note='Leeway subclass listing horizontal_diffusivity (fallback 0) so that the basemodel random walk runs')
 # 4. Land options on the island of land_island.nc; the coastline crossing searched on the same mask.
-basemodel.rl = MaskLandmask(os.path.join(FORCING, 'land_island.nc'))
-LAND = dict(number=300, radius=1500, lon=5.62, lat=59.5, readers=('land_island.nc',),
+basemodel.rl = reader_global_landmask.__roaring_mask__ = MaskLandmask(os.path.join(FORCING, 'land_island.nc'))
+LAND = dict(number=300, radius=1500, lon=5.62, lat=59.502, auto_landmask=True,
             constants={'x_wind': -10, 'y_wind': 0, 'x_sea_water_velocity': -0.3, 'y_sea_water_velocity': 0})
 run_case('land_ocean_only_false_piw1_dt900', **LAND, configs={'seed:ocean_only': False},
          note='seed:ocean_only False: particles seeded on the island stay there (stranded at the first step)')
