@@ -101,8 +101,9 @@ export function createStepContext(model: ModelParams, plan: RunPlan, arrays: Sim
     currentSigmaMps: model.currentUncertaintyMps ?? 0,
     drawForEveryParticle: model.rng === 'fast',
     point: new Float64Array(2),
-    ensemble: [opts.wind, opts.current, opts.stokes].some((f) => (f?.members ?? 1) > 1)
-      ? { rank: new Int32Array(arrays.n), skipUncovered: model.rng === 'opendrift' }
+    // rng "fast" passes no order: an ensemble sampler then gives particle p member p mod M (a fixed split).
+    ensemble: model.rng === 'opendrift' && [opts.wind, opts.current, opts.stokes].some((f) => (f?.members ?? 1) > 1)
+      ? { rank: new Int32Array(arrays.n), skipUncovered: true }
       : null,
     ...randomWalk(model.horizontalDiffusivityM2ps ?? 0, plan.absDtSec, arrays.n),
   };
@@ -115,16 +116,9 @@ function randomWalk(diffusivityM2ps: number, absDtSec: number, n: number): { wal
   return { walkSpeedMps: f32(Math.sqrt(f32(f32(2 * d) / absDtSec))), walkEast: new Float64Array(n) };
 }
 
-/**
- * Each particle's place in OpenDrift's element array at this step (rng "opendrift": its rank among the
- * active particles, -1 if not active), or its index (rng "fast": a split that never changes).
- */
+/** Each particle's place in OpenDrift's element array at this step: its rank among the active particles, -1 if not active. */
 function rankParticles(ctx: StepContext, order: EnsembleOrder, i0: number, i1: number): void {
   const rank = order.rank;
-  if (!order.skipUncovered) {
-    for (let p = i0; p < i1; p++) rank[p] = p;
-    return;
-  }
   const status = ctx.arrays.state.status;
   let r = 0;
   for (let p = i0; p < i1; p++) rank[p] = status[p] === ACTIVE ? r++ : -1;

@@ -50,7 +50,8 @@ export interface VectorSampler {
  *  - rng "opendrift": `rank[p]` is p's position among the active particles (OpenDrift's element array
  *    holds only active elements, in seeding order), -1 for the others; `skipUncovered` because OpenDrift
  *    hands a reader only the elements inside its area, so an element outside shifts the later ones.
- *  - rng "fast": `rank[p] = p`, a fixed split by particle index whatever happens to the others.
+ *  - rng "fast": no order is passed, and particle p reads member p mod M, a fixed split by particle index
+ *    whatever happens to the others (samplers do this whenever they get no order).
  */
 export interface EnsembleOrder {
   rank: Int32Array;

@@ -152,7 +152,7 @@ describe('ensemble forcing (3-member wind and current) with rng "opendrift" agai
     expect(c.worst).toBeGreaterThan(100);
   });
 
-  it('reads member m of the file for particle m mod 3 (rng "fast": a fixed split by particle index)', async () => {
+  it('reads member m of the file for particle m mod 3 (rng "fast": a fixed split by particle index, no order)', async () => {
     const params = jobParams('ensemble_wind3_cur3_piw1_dt900', { rng: 'fast' });
     const forcing = await load(params);
     const sampler = createVectorSampler(forcing.wind);
@@ -169,6 +169,10 @@ describe('ensemble forcing (3-member wind and current) with rng "opendrift" agai
       expect(Math.abs(v[p]! - ev)).toBeLessThan(1e-5);
     }
     expect(Math.abs(u[0]! - u[1]!)).toBeGreaterThan(0.5);
+    // rng "fast" passes no order: the same split by index.
+    const u2 = new Float32Array(4);
+    sampler.sample(lon, lat, 0, 4, t, u2, new Float32Array(4));
+    expect(Array.from(u2)).toEqual(Array.from(u));
   });
 
   it('records the member count and the split in particles.nc and the summary forcing description', async () => {
