@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axis, ensembleMemberField, T0_SEC, writeEnsembleFile } from '../../scripts/make-forcing.lib.mjs';
+import { axis, currentField, ensembleMemberField, T0_SEC, writeEnsembleFile, writePolarFile } from '../../scripts/make-forcing.lib.mjs';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { DriftlineError } from '../../src/errors.js';
 import { loadForcing } from '../../src/forcing/load.js';
@@ -184,6 +184,45 @@ describe('ensemble forcing (3-member wind and current) with rng "opendrift" agai
     expect(ds.attrs.ensemble_fields).toBe('wind current');
     expect(String(ds.attrs.ensemble_split)).toMatch(/mod 3/);
     expect(forcing.sources.wind.description).toMatch(/wind_ensemble\.nc \(ensemble of 3 members: .*mod 3/);
+  });
+});
+
+describe('ensemble planes on a projected grid', () => {
+  it('the projected sampler reads member m of particle m mod M too (member 1 here = 2 × member 0, after rotation)', async () => {
+    const polar = path.join(dir, 'polar.nc');
+    await writePolarFile(polar, { format: 'nc3', centerLon: 6, centerLat: 60, nx: 40, ny: 40, dxKm: 4, timesSec: [T0_SEC, T0_SEC + H], field: currentField });
+    const params = validateJob({
+      mission_id: 'polar',
+      params: { latitude: 60, longitude: 6, start_time: '2024-01-01T00:00:00Z', duration_hours: 1, forcing: { wind: { constant: [0, 0] }, current: { uri: polar }, land: { constant: 0 } } },
+    }).params;
+    const f = await load(params);
+    if (f.current.kind !== 'grid' || f.current.grid.layout !== 'projected') throw new Error('expected a projected grid');
+    const g = f.current.grid;
+    const plane = g.nx * g.ny;
+    // Two members per record: member 0 the file's field, member 1 twice it (a linear change commutes with the rotation).
+    const twoMembers = (a: Float32Array) => {
+      const out = new Float32Array(g.nt * 2 * plane);
+      for (let t = 0; t < g.nt; t++) {
+        const src = a.subarray(t * plane, (t + 1) * plane);
+        out.set(src, t * 2 * plane);
+        out.set(src.map((x) => 2 * x), (t * 2 + 1) * plane);
+      }
+      return out;
+    };
+    const ens = createVectorSampler({ kind: 'grid', grid: { ...g, members: 2, uMps: twoMembers(g.uMps), vMps: twoMembers(g.vMps) } });
+    const one = createVectorSampler(f.current);
+    const lon = Float64Array.of(6.1, 6.1, 5.9, 5.9);
+    const lat = Float64Array.of(60.05, 60.05, 59.95, 59.95);
+    const [u, v, u1, v1] = [new Float32Array(4), new Float32Array(4), new Float32Array(4), new Float32Array(4)];
+    ens.sample(lon, lat, 0, 4, T0_SEC + H / 2, u, v);
+    one.sample(lon, lat, 0, 4, T0_SEC + H / 2, u1, v1);
+    for (let p = 0; p < 4; p++) {
+      const k = p % 2 === 0 ? 1 : 2;
+      // float32 rounding of the doubled planes and of the outputs: ~1e-7 relative of ~0.5 m/s.
+      expect(Math.abs(u[p]! - k * u1[p]!)).toBeLessThan(1e-6);
+      expect(Math.abs(v[p]! - k * v1[p]!)).toBeLessThan(1e-6);
+    }
+    expect(Math.hypot(u1[0]!, v1[0]!)).toBeGreaterThan(0.05); // the comparison is not between zeros
   });
 });
 
