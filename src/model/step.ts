@@ -72,7 +72,7 @@ export interface StepContext {
    * environment) for the horizontal diffusivity D; 0 = no random walk.
    */
   walkSpeedMps: number;
-  /** Scratch for the east draws of the random walk (the north draws come after all of them). */
+  /** rng "opendrift": the east draws of the random walk, kept until all north draws are made (empty for rng "fast"). */
   walkEast: Float64Array | null;
 }
 
@@ -105,15 +105,17 @@ export function createStepContext(model: ModelParams, plan: RunPlan, arrays: Sim
     ensemble: model.rng === 'opendrift' && [opts.wind, opts.current, opts.stokes].some((f) => (f?.members ?? 1) > 1)
       ? { rank: new Int32Array(arrays.n), skipUncovered: true }
       : null,
-    ...randomWalk(model.horizontalDiffusivityM2ps ?? 0, plan.absDtSec, arrays.n),
+    // rng "opendrift" keeps the east draws of all particles until the north ones (8 B per particle, one
+    // thread); rng "fast" draws each particle's pair together and needs no array.
+    ...randomWalk(model.horizontalDiffusivityM2ps ?? 0, plan.absDtSec, model.rng === 'opendrift' ? arrays.n : 0),
   };
 }
 
 /** np.sqrt(2 * D / dt) with D a float32 environment value: float32 at each operation (numpy 1.24 casting). */
-function randomWalk(diffusivityM2ps: number, absDtSec: number, n: number): { walkSpeedMps: number; walkEast: Float64Array | null } {
+function randomWalk(diffusivityM2ps: number, absDtSec: number, nEast: number): { walkSpeedMps: number; walkEast: Float64Array | null } {
   if (!(diffusivityM2ps > 0)) return { walkSpeedMps: 0, walkEast: null };
   const d = f32(diffusivityM2ps);
-  return { walkSpeedMps: f32(Math.sqrt(f32(f32(2 * d) / absDtSec))), walkEast: new Float64Array(n) };
+  return { walkSpeedMps: f32(Math.sqrt(f32(f32(2 * d) / absDtSec))), walkEast: new Float64Array(nEast) };
 }
 
 /** Each particle's place in OpenDrift's element array at this step: its rank among the active particles, -1 if not active. */
@@ -374,21 +376,21 @@ export function advanceStep(ctx: StepContext, i0: number, i1: number, rng: Rando
 function randomWalkMove(ctx: StepContext, i0: number, i1: number, rng: RandomSource): void {
   const st = ctx.arrays.state;
   const status = st.status;
-  const east = ctx.walkEast!;
   const k = ctx.walkSpeedMps;
-  const drawAll = ctx.drawForEveryParticle;
-  for (let p = i0; p < i1; p++) {
-    if (status[p] === ACTIVE) east[p] = k * rng.gauss();
-    else if (drawAll) rng.gauss();
-  }
   const dt = ctx.plan.dtSec;
-  for (let p = i0; p < i1; p++) {
-    if (status[p] !== ACTIVE) {
-      if (drawAll) rng.gauss();
-      continue;
+  if (ctx.drawForEveryParticle) {
+    // rng "fast": an east and a north draw per particle of the range, active or not, in that order.
+    for (let p = i0; p < i1; p++) {
+      const eastMps = k * rng.gauss();
+      const northMps = k * rng.gauss();
+      if (status[p] === ACTIVE) moveParticleOnce(st, p, eastMps * dt, northMps * dt);
     }
-    const north = k * rng.gauss();
-    moveParticleOnce(st, p, east[p]! * dt, north * dt);
+    return;
+  }
+  const east = ctx.walkEast!;
+  for (let p = i0; p < i1; p++) if (status[p] === ACTIVE) east[p] = k * rng.gauss();
+  for (let p = i0; p < i1; p++) {
+    if (status[p] === ACTIVE) moveParticleOnce(st, p, east[p]! * dt, k * rng.gauss() * dt);
   }
 }
 

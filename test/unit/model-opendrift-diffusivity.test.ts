@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { constantSampler } from '../../src/forcing/sampler.js';
 import { toModelParams, validateJob } from '../../src/job.js';
 import { simulateLocal } from '../../src/model/simulation.js';
-import { distanceM, readReference, referenceModel, type RunInputs } from './model-helpers.js';
+import { distanceM, eastNorthKm, meanStd, readReference, referenceModel, type RunInputs } from './model-helpers.js';
 
 /** float32 output rounding, as the other OpenDrift comparisons (0.42 m in latitude at 45° N). */
 const TOLERANCE_M = 1;
@@ -50,6 +50,30 @@ describe('horizontal diffusivity 10 m²/s (PIW-1, dt 900 s, 6 h) with rng "opend
       if (distanceM(lon[q]!, lat[q]!, plain.lonDeg[q]!, plain.latDeg[q]!) > 50) far++;
     }
     expect(far).toBeGreaterThan(n / 2);
+  });
+});
+
+describe('horizontal diffusivity with rng "fast"', () => {
+  it('spreads a pure current follower (SLDMB, all Leeway coefficients 0) by sqrt(2·D·t) per axis', () => {
+    // D = 10 m²/s over 6 h: sqrt(2 · 10 · 21 600) = 657.3 m. With 20 000 particles the sample standard
+    // deviation's relative standard error is 1/sqrt(2N) = 0.5 %; 3 % is 6 of those.
+    const inputs = readReference('diffusivity_wind10E_cur_piw1_dt900').inputs;
+    const model = referenceModel({ ...inputs, number: 20_000, object_type: 67 }, { rng: 'fast', horizontalDiffusivityM2ps: 10 });
+    const r = simulateLocal(model, { wind: constantSampler(0, 0), current: constantSampler(0, 0), land: null });
+    const east: number[] = [];
+    const north: number[] = [];
+    for (let p = 0; p < r.nParticles; p++) {
+      const q = p * r.nTimes + r.nTimes - 1;
+      const [e, n] = eastNorthKm(r.lonDeg[q]!, r.latDeg[q]!, inputs.lon, inputs.lat);
+      east.push(e * 1000);
+      north.push(n * 1000);
+    }
+    const expected = Math.sqrt(2 * 10 * 6 * 3600);
+    for (const axis of [east, north]) {
+      const { mean, std } = meanStd(axis);
+      expect(Math.abs(std / expected - 1)).toBeLessThan(0.03);
+      expect(Math.abs(mean)).toBeLessThan((6 * expected) / Math.sqrt(axis.length)); // 6 standard errors of the mean
+    }
   });
 });
 
