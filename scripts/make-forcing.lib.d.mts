@@ -60,3 +60,9 @@ export function writeConstantFile(
   path: string,
   opts: { kind: 'wind' | 'current'; format: 'nc3' | 'nc4'; u: number; v: number; lons: number[]; lats: number[]; timesSec: number[] },
 ): Promise<void>;
+export function ensembleMemberField(kind: 'wind' | 'current', member: number, members: number): Field;
+export function writeEnsembleFile(
+  path: string,
+  opts: { kind: 'wind' | 'current'; format: 'nc3' | 'nc4'; members: number; lons: number[]; lats: number[]; timesSec: number[] },
+): Promise<void>;
+export function writeLandMaskFile(path: string, opts: { lons: number[]; lats: number[] }): void;

@@ -492,3 +492,77 @@ export async function writeConstantFile(path, opts) {
   if (opts.format === 'nc3') writeNetcdf3(path, spec);
   else await writeNetcdf4(path, spec);
 }
+
+/**
+ * An ensemble lon/lat file (MEPS / ECMWF ENS layout): u/v with dims (time, ensemble_member, lat, lon) and
+ * a 1-D coordinate `ensemble_member` with standard_name `realization`, which is how OpenDrift's
+ * reader_netCDF_CF_generic finds the member dimension. Member m is the analytic field (windField or
+ * currentField) turned by (m − (M − 1)/2)·25° and scaled by 1 + 0.1·m, so every member differs in
+ * direction and speed. float32 m/s, x_/y_ standard names, hourly from 2024-01-01T00Z.
+ * opts: {kind: 'wind'|'current', members, lons, lats, timesSec, format: 'nc3'|'nc4'}
+ */
+export function ensembleMemberField(kind, m, members) {
+  const base = kind === 'wind' ? windField : currentField;
+  const a = ((m - (members - 1) / 2) * 25 * Math.PI) / 180;
+  const k = 1 + 0.1 * m;
+  return (lo, la, t) => {
+    const [u, v] = base(lo, la, t);
+    return [k * (u * Math.cos(a) + v * Math.sin(a)), k * (-u * Math.sin(a) + v * Math.cos(a))];
+  };
+}
+
+export async function writeEnsembleFile(path, opts) {
+  const { lons, lats, timesSec, members } = opts;
+  const names = opts.kind === 'wind' ? ['x_wind', 'y_wind'] : ['x_sea_water_velocity', 'y_sea_water_velocity'];
+  const n = timesSec.length * members * lats.length * lons.length;
+  const u = new Float32Array(n);
+  const v = new Float32Array(n);
+  const fields = Array.from({ length: members }, (_, m) => ensembleMemberField(opts.kind, m, members));
+  let o = 0;
+  for (const t of timesSec) for (let m = 0; m < members; m++) for (const la of lats) for (const lo of lons) {
+    const [a, b] = fields[m](lo, la, t);
+    u[o] = a;
+    v[o++] = b;
+  }
+  const dataDims = ['time', 'ensemble_member', 'lat', 'lon'];
+  const spec = {
+    dims: [
+      { name: 'time', size: opts.format === 'nc3' ? null : timesSec.length },
+      { name: 'ensemble_member', size: members },
+      { name: 'lat', size: lats.length },
+      { name: 'lon', size: lons.length },
+    ],
+    numRecs: timesSec.length,
+    attrs: { Conventions: 'CF-1.8', title: `driftline synthetic ${opts.kind} ensemble, ${members} members` },
+    vars: [
+      { name: 'time', type: 'double', dims: ['time'], attrs: { standard_name: 'time', units: 'hours since 2024-01-01 00:00:00', calendar: 'gregorian' }, data: Float64Array.from(timesSec, (t) => (t - T0_SEC) / 3600) },
+      { name: 'ensemble_member', type: 'int', dims: ['ensemble_member'], attrs: { standard_name: 'realization', long_name: 'ensemble member' }, data: Int32Array.from({ length: members }, (_, m) => m) },
+      { name: 'lat', type: 'float', dims: ['lat'], attrs: { standard_name: 'latitude', units: 'degrees_north' }, data: Float32Array.from(lats) },
+      { name: 'lon', type: 'float', dims: ['lon'], attrs: { standard_name: 'longitude', units: 'degrees_east' }, data: Float32Array.from(lons) },
+      { name: names[0], type: 'float', dims: dataDims, attrs: { standard_name: names[0], units: 'm s-1' }, data: u },
+      { name: names[1], type: 'float', dims: dataDims, attrs: { standard_name: names[1], units: 'm s-1' }, data: v },
+    ],
+  };
+  if (opts.format === 'nc3') writeNetcdf3(path, spec);
+  else await writeNetcdf4(path, spec);
+}
+
+/**
+ * A static land mask (no time axis): land_binary_mask (lat, lon) as bytes, 1 where isIsland() holds, on
+ * the given lon/lat axes. Readers (driftline's and OpenDrift's) take it as the land of a mission.
+ */
+export function writeLandMaskFile(path, opts) {
+  const { lons, lats } = opts;
+  const mask = new Int8Array(lats.length * lons.length);
+  let k = 0;
+  for (const la of lats) for (const lo of lons) mask[k++] = isIsland(lo, la) ? 1 : 0;
+  writeNetcdf3(path, {
+    dims: [{ name: 'lat', size: lats.length }, { name: 'lon', size: lons.length }],
+    attrs: { Conventions: 'CF-1.8', title: 'driftline synthetic land mask (one island, 5.3..5.6°E 59.3..59.5°N)' },
+    vars: [
+      { name: 'lat', type: 'float', dims: ['lat'], attrs: { standard_name: 'latitude', units: 'degrees_north' }, data: Float32Array.from(lats) },
+      { name: 'lon', type: 'float', dims: ['lon'], attrs: { standard_name: 'longitude', units: 'degrees_east' }, data: Float32Array.from(lons) },
+      { name: 'land_binary_mask', type: 'byte', dims: ['lat', 'lon'], attrs: { standard_name: 'land_binary_mask', units: '1' }, data: mask },
+    ],
+  });
+}

@@ -161,6 +161,13 @@ function paramsSchema(limits: JobLimits) {
       current_uncertainty_mps: z.number().min(0).max(5).default(0),
       // drift:stokes_drift: needs forcing.stokes (constant or sea_surface_wave_stokes_drift_x/y_velocity file).
       stokes_drift: z.boolean().default(false),
+      // OpenDrift's basemodel random walk, D in m²/s (drift:horizontal_diffusivity; since OpenDrift 1.14.9
+      // environment:constant:horizontal_diffusivity). Not in OpenDrift's Leeway: an extension.
+      horizontal_diffusivity_m2ps: z.number().min(0).max(10_000).default(0),
+      // seed:ocean_only: false keeps particles seeded on land where they are (they strand at once).
+      ocean_only: z.boolean().default(true),
+      // general:coastline_approximation_precision, degrees; OpenDrift's range 0.0001-0.005, null = None.
+      coastline_approximation_precision_deg: z.number().min(0.0001).max(0.005).nullable().default(0.001),
       // search-wiring (issue 8): plan and completed searches, src/search/params.ts.
       search: searchParamsSchema.optional(),
       // scenarios (issue 8): weighted hypotheses, each with its own object type and seeding.
@@ -399,6 +406,9 @@ export function toModelParams(params: JobParams): ModelParams {
     currentUncertaintyMps: params.current_uncertainty_mps,
     stokesDrift: params.stokes_drift,
     ...(params.scenarios !== undefined ? { scenarios: scenarioModels(params) } : {}),
+    horizontalDiffusivityM2ps: params.horizontal_diffusivity_m2ps,
+    oceanOnly: params.ocean_only,
+    coastlineApproximationPrecisionDeg: params.coastline_approximation_precision_deg,
   };
 }
 

@@ -64,7 +64,7 @@ export interface Geometry {
   covers(lonDeg: number, latDeg: number): boolean;
   subset(window: ForcingWindow): Subset;
   /** Subset planes [t][y][x] (float32, SharedArrayBuffer) -> the GridField the sampler reads (and, on projected grids, its lattice's figures). */
-  toField(sub: Subset, timesSec: number[], u: Float32Array, v: Float32Array, earthRelative: boolean): { field: GridField; lattice?: LatticeStats };
+  toField(sub: Subset, timesSec: number[], u: Float32Array, v: Float32Array, earthRelative: boolean, members?: number): { field: GridField; lattice?: LatticeStats };
   /** For land masks: the subset plane -> LandRaster (nearest cell). */
   toLandRaster(sub: Subset, mask: Float64Array, source: string): LandRaster;
 }
@@ -133,13 +133,13 @@ export function lonLatGeometry(f: Labelled, lonsIn: Float64Array, lats: Float64A
       const [y0, y1] = indexRange(latAx.start, latAx.step, ny, w.southDeg, w.northDeg);
       return { x0, nxSub: Math.max(1, x1 - x0 + 1), y0, nySub: Math.max(1, y1 - y0 + 1) };
     },
-    toField(sub, timesSec, u, v) {
+    toField(sub, timesSec, u, v, _earthRelative, members = 1) {
       const subLon = Array.from(lons.subarray(sub.x0, sub.x0 + sub.nxSub));
       const subLat = Array.from(lats.subarray(sub.y0, sub.y0 + sub.nySub));
       if (subLon.length < 2 || subLat.length < 2) {
         throw new DriftlineError('E_FORCING_COVERAGE', `forcing file ${f.label}: the mission's area holds fewer than 2×2 grid points of it`);
       }
-      return { field: lonLatGridField({ lonDeg: subLon, latDeg: subLat, timesSec, uMps: u, vMps: v }) };
+      return { field: lonLatGridField({ lonDeg: subLon, latDeg: subLat, timesSec, uMps: u, vMps: v, members }) };
     },
     toLandRaster(sub, mask, source) {
       const subLon = lons.subarray(sub.x0, sub.x0 + sub.nxSub);
@@ -291,7 +291,7 @@ export function projectedGeometry(f: Labelled, def: string, xs: Float64Array, ys
       if (!(x1 > x0 && y1 > y0)) return { x0: 0, nxSub: nx, y0: 0, nySub: ny, lattice };
       return { x0, nxSub: x1 - x0 + 1, y0, nySub: y1 - y0 + 1, lattice };
     },
-    toField(sub, timesSec, u, v, earthRelative) {
+    toField(sub, timesSec, u, v, earthRelative, members = 1) {
       const t = latticeOf(sub);
       const axes = { x0: xAx.start + sub.x0 * xAx.step, dx: xAx.step, y0: yAx.start + sub.y0 * yAx.step, dy: yAx.step };
       const lattice = { lon0Deg: t.lon0, dLonDeg: t.dLon, nLon: t.nLon, lat0Deg: t.lat0, dLatDeg: t.dLat, nLat: t.nLat };
@@ -307,7 +307,7 @@ export function projectedGeometry(f: Labelled, def: string, xs: Float64Array, ys
       if (sub.nxSub < 2 || sub.nySub < 2) {
         throw new DriftlineError('E_FORCING_COVERAGE', `forcing file ${f.label}: the mission's area holds fewer than 2×2 grid points of it`);
       }
-      const grid: ProjectedGridData = { layout: 'projected', nx: sub.nxSub, ny: sub.nySub, nt: times.length, timesSec: times, uMps, vMps, rotate: !earthRelative, lookup, proj4: def };
+      const grid: ProjectedGridData = { layout: 'projected', nx: sub.nxSub, ny: sub.nySub, nt: times.length, timesSec: times, uMps, vMps, rotate: !earthRelative, lookup, proj4: def, ...(members > 1 ? { members } : {}) };
       return { field: { kind: 'grid', grid }, lattice: stats };
     },
     toLandRaster(sub, mask, source) {

@@ -54,15 +54,19 @@ export function lonLatGridField(opts: {
   timesSec: ArrayLike<number>;
   uMps: Float32Array;
   vMps: Float32Array;
+  /** Ensemble members: u/v hold nt·members planes, record t's member m at plane t·members + m. */
+  members?: number;
 }): GridField {
   const nxIn = opts.lonDeg.length;
   const ny = opts.latDeg.length;
+  const members = opts.members ?? 1;
   const nt = opts.timesSec.length;
+  const planes = nt * members;
   if (nxIn < 2 || ny < 2) throw new Error(`grid needs at least 2×2 points (got ${nxIn}×${ny})`);
   if (nt < 1) throw new Error('grid needs at least one time');
-  const cells = nxIn * ny * nt;
+  const cells = nxIn * ny * planes;
   if (opts.uMps.length !== cells || opts.vMps.length !== cells) {
-    throw new Error(`u/v have ${opts.uMps.length}/${opts.vMps.length} values, expected ${nt}×${ny}×${nxIn} = ${cells}`);
+    throw new Error(`u/v have ${opts.uMps.length}/${opts.vMps.length} values, expected ${planes}×${ny}×${nxIn} = ${cells}`);
   }
   for (let k = 1; k < nt; k++) {
     if (!(opts.timesSec[k]! > opts.timesSec[k - 1]!)) throw new Error('times are not strictly increasing');
@@ -83,9 +87,9 @@ export function lonLatGridField(opts: {
   // Already in the sampler's layout and shared (the readers build it so): adopted, not copied.
   const shared = opts.uMps.buffer instanceof SharedArrayBuffer && opts.vMps.buffer instanceof SharedArrayBuffer;
   const adopt = shared && !flipX && !flipY && !periodic && opts.uMps.byteOffset === 0 && opts.vMps.byteOffset === 0;
-  const u = adopt ? opts.uMps : sharedF32(nx * ny * nt);
-  const v = adopt ? opts.vMps : sharedF32(nx * ny * nt);
-  for (let k = 0; k < nt && !adopt; k++) {
+  const u = adopt ? opts.uMps : sharedF32(nx * ny * planes);
+  const v = adopt ? opts.vMps : sharedF32(nx * ny * planes);
+  for (let k = 0; k < planes && !adopt; k++) {
     for (let j = 0; j < ny; j++) {
       const src = (k * ny + (flipY ? ny - 1 - j : j)) * nxIn;
       const dst = (k * ny + j) * nx;
@@ -123,6 +127,7 @@ export function lonLatGridField(opts: {
     timesSec,
     uMps: u,
     vMps: v,
+    ...(members > 1 ? { members } : {}),
   };
   return { kind: 'grid', grid };
 }

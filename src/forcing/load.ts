@@ -169,9 +169,42 @@ async function loadVector(
       { forcing: kind, uris, variables: r.variables, projected: r.projected, nx: r.field.grid.nx, ny: r.field.grid.ny, nt: r.field.grid.nt, ...(r.lattice ? { lattice: r.lattice } : {}) },
       'forcing read',
     );
-    return { desc: r.field, source: { kind: 'file', description: uris.join(', '), fallback: false, variables: r.variables } };
+    const members = r.members > 1 ? { members: r.members } : {};
+    const split = r.members > 1 ? ` (ensemble of ${r.members} members: ${ensembleSplitText(r.members, model)})` : '';
+    return { desc: r.field, source: { kind: 'file', description: uris.join(', ') + split, fallback: false, variables: r.variables, ...members } };
   } finally {
     await closeAll(files);
+  }
+}
+
+/** How particles are split over an ensemble's members, in words (products, summary, logs). */
+export function ensembleSplitText(members: number, model: Pick<ModelParams, 'rng'>): string {
+  return model.rng === 'opendrift'
+    ? `each step, the i-th active particle (seeding order) reads member i mod ${members}, as OpenDrift`
+    : `particle i (seeding order) reads member i mod ${members}`;
+}
+
+/**
+ * OpenDrift splits each ensemble reader's elements by its own member count; two ensemble fields with
+ * different counts would pair members arbitrarily, so they are refused (E_FORCING_INVALID naming the
+ * second field and both files).
+ */
+function checkEnsembleMembers(loaded: Array<[string, ForcingSource | undefined]>): void {
+  let first: [string, ForcingSource] | null = null;
+  for (const [field, source] of loaded) {
+    if (source?.members === undefined) continue;
+    if (first === null) {
+      first = [field, source];
+      continue;
+    }
+    if (source.members !== first[1].members) {
+      const file = (src: ForcingSource) => src.description.replace(/ \(ensemble of .*$/, '');
+      throw new DriftlineError(
+        'E_FORCING_INVALID',
+        `${field}: forcing file ${file(source)} has ${source.members} ensemble members, but ${first[0]} (${file(first[1])}) has ${first[1].members}; ensemble forcing files of one mission must have the same member count`,
+        { field },
+      );
+    }
   }
 }
 
@@ -268,6 +301,13 @@ export async function loadForcing(
     }
     stokes = await loadVector('stokes', spec, stokesNamed, model, window, fctx);
   }
+
+  const uriField = (kind: VectorKind) => (params.forcing?.[kind] ? `params.forcing.${kind}.uri` : kind === 'wind' ? 'FORCING_WIND_URI' : kind === 'current' ? 'FORCING_CURRENT_URI' : `params.forcing.${kind}.uri`);
+  checkEnsembleMembers([
+    [uriField('wind'), out.wind?.source],
+    [uriField('current'), out.current?.source],
+    [uriField('stokes'), stokes?.source],
+  ]);
 
   let land: LandRaster | null = null;
   let landSource: ForcingSource | undefined;

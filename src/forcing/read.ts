@@ -38,6 +38,8 @@ export interface ReadResult {
   projected: boolean;
   /** Projected grids: size of the lon/lat -> grid-index lattice and its measured error. */
   lattice?: LatticeStats;
+  /** Ensemble members (1: not an ensemble file). */
+  members: number;
 }
 
 /** What a file offers, for coverage checks made before any data is read. */
@@ -69,6 +71,22 @@ interface Layout {
   xName: string;
   ny: number;
   nx: number;
+  /** Ensemble member dimension (a 1-D variable with standard_name realization names it), -1 if none. */
+  memberDim: number;
+  members: number;
+}
+
+/**
+ * OpenDrift's ensemble dimension (reader_netCDF_CF_generic.py): the dimension of a 1-D variable with
+ * standard_name `realization`. Returns its index in `v.dims`, or -1.
+ */
+function memberDimOf(file: NcFile, v: NcVariable): number {
+  for (const x of file.variables.values()) {
+    if (x.dims.length !== 1 || attrString(x.attrs, 'standard_name') !== 'realization') continue;
+    const d = v.dims.indexOf(x.dims[0]!);
+    if (d >= 0 && d < v.dims.length - 2) return d;
+  }
+  return -1;
 }
 
 function isTimeVar(v: NcVariable | undefined): boolean {
@@ -83,7 +101,9 @@ async function layoutOf(f: LabeledFile, v: NcVariable): Promise<Layout> {
   if (nd < 2) throw invalid(f.label, `variable ${v.name} has ${nd} dimension(s); expected (time, [depth,] y, x)`);
   let timeDim = -1;
   let depthDim = -1;
+  const memberDim = memberDimOf(f.file, v);
   for (let d = 0; d < nd - 2; d++) {
+    if (d === memberDim) continue;
     const coord = f.file.variables.get(v.dims[d]!);
     if (timeDim < 0 && (isTimeVar(coord) || /^(time|t|ocean_time)$/i.test(v.dims[d]!))) timeDim = d;
     else if (v.shape[d]! > 1 || depthDim < 0) depthDim = d;
@@ -103,7 +123,8 @@ async function layoutOf(f: LabeledFile, v: NcVariable): Promise<Layout> {
       }
     }
   }
-  return { timeDim, depthDim, depthIndex, yName: v.dims[nd - 2]!, xName: v.dims[nd - 1]!, ny: v.shape[nd - 2]!, nx: v.shape[nd - 1]! };
+  const members = memberDim >= 0 ? v.shape[memberDim]! : 1;
+  return { timeDim, depthDim, depthIndex, yName: v.dims[nd - 2]!, xName: v.dims[nd - 1]!, ny: v.shape[nd - 2]!, nx: v.shape[nd - 1]!, memberDim, members };
 }
 
 async function readTimes(f: LabeledFile, v: NcVariable, layout: Layout): Promise<Float64Array> {
@@ -165,7 +186,11 @@ export async function readVectorField(
     if (p.layout.nx !== first.layout.nx || p.layout.ny !== first.layout.ny || (p.layout.timeDim >= 0) !== hasTime) {
       throw invalid(p.f.label, `grid differs from ${first.f.label} (files of one forcing must share the grid)`);
     }
+    if (p.layout.members !== first.layout.members) {
+      throw invalid(p.f.label, `${p.u.name} has ${p.layout.members} ensemble member(s), ${first.f.label} has ${first.layout.members} (files of one forcing must have the same members)`);
+    }
   }
+  const members = first.layout.members;
 
   // Geometry from the first file.
   const geo = await geometry(first.f, first.u, first.layout);
@@ -196,8 +221,9 @@ export async function readVectorField(
   const nt = wanted.length;
   // float32 in SharedArrayBuffers from the start: unpacked in float64 per read, rounded once on the way
   // in, and handed to the samplers without another copy.
-  const uAll = new Float32Array(new SharedArrayBuffer(nt * plane * 4));
-  const vAll = new Float32Array(new SharedArrayBuffer(nt * plane * 4));
+  // Ensemble files: the M member planes of record i at (i·M + m)·plane.
+  const uAll = new Float32Array(new SharedArrayBuffer(nt * members * plane * 4));
+  const vAll = new Float32Array(new SharedArrayBuffer(nt * members * plane * 4));
   // Contiguous record runs per file: one hyperslab read per run.
   let i = 0;
   while (i < nt) {
@@ -220,15 +246,20 @@ export async function readVectorField(
     count[nd - 2] = sub.nySub;
     start[nd - 1] = sub.x0;
     count[nd - 1] = sub.nxSub;
-    for (const [variable, out] of [[p.u, uAll], [p.v, vAll]] as const) {
-      let data: Float64Array;
-      try {
-        data = await p.f.file.read(variable.name, start, count);
-      } catch (err) {
-        throw invalid(p.f.label, `reading ${variable.name}: ${(err as Error).message}`);
+    // One read per member (whatever the order of the member and time dimensions): [record][y][x].
+    for (let m = 0; m < members; m++) {
+      if (p.layout.memberDim >= 0) start[p.layout.memberDim] = m;
+      for (const [variable, out] of [[p.u, uAll], [p.v, vAll]] as const) {
+        let data: Float64Array;
+        try {
+          data = await p.f.file.read(variable.name, start, count);
+        } catch (err) {
+          throw invalid(p.f.label, `reading ${variable.name}: ${(err as Error).message}`);
+        }
+        unpackInPlace(data, variable.attrs, p.factor);
+        if (members === 1) out.set(data, i * plane);
+        else for (let r = 0; r <= j - i; r++) out.set(data.subarray(r * plane, (r + 1) * plane), ((i + r) * members + m) * plane);
       }
-      unpackInPlace(data, variable.attrs, p.factor);
-      out.set(data, i * plane);
     }
     i = j + 1;
   }
@@ -236,9 +267,10 @@ export async function readVectorField(
   fillNaNsLikeOpenDrift(uAll, sub.nxSub, sub.nySub);
   fillNaNsLikeOpenDrift(vAll, sub.nxSub, sub.nySub);
   const timesSec = wanted.map((w) => w.t);
-  const { field, lattice } = geo.toField(sub, timesSec, uAll, vAll, first.earthRelative);
+  const { field, lattice } = geo.toField(sub, timesSec, uAll, vAll, first.earthRelative, members);
   return {
     field,
+    members,
     ...(lattice ? { lattice } : {}),
     variables: { u: first.u.name, v: first.v.name },
     firstTimeSec,

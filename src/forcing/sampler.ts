@@ -28,7 +28,7 @@
  * (gridded/constant 1.39 → 1.34 in two A/B rounds), so not kept. Pre-blending the time planes changes
  * the rounding (Σw·(wa·U0 + wt·U1) ≠ wa·Σw·U0 + wt·Σw·U1). More needs code without per-access checks.
  */
-import type { VectorSampler } from '../model/types.js';
+import type { EnsembleOrder, VectorSampler } from '../model/types.js';
 import type { LonLatGridData, ProjectedGridData, VectorFieldDescriptor } from './types.js';
 
 export function createVectorSampler(desc: VectorFieldDescriptor): VectorSampler {
@@ -48,6 +48,27 @@ export function constantSampler(uMps: number, vMps: number): VectorSampler {
     sample(_lon, _lat, i0, i1, _t, outU, outV) {
       outU.fill(u, i0, i1);
       outV.fill(v, i0, i1);
+    },
+  };
+}
+
+/**
+ * The member plane offset of each particle of one sample() call over an ensemble field (OpenDrift:
+ * member = position in the reader's element array mod M). Without an order (a caller that knows nothing
+ * of ensembles) particle p reads member p mod M. Particles are visited in increasing p, which the
+ * samplers do, so the count of uncovered active particles before p is known when p is reached.
+ */
+function memberSplit(order: EnsembleOrder | null | undefined, members: number, plane: number): { offset(p: number): number; uncovered(p: number): void } {
+  if (!order) return { offset: (p) => (p % members) * plane, uncovered: () => undefined };
+  const rank = order.rank;
+  let skipped = 0;
+  return {
+    offset(p) {
+      const r = rank[p]!;
+      return r < 0 ? 0 : ((r - skipped) % members) * plane;
+    },
+    uncovered(p) {
+      if (order.skipUncovered && rank[p]! >= 0) skipped++;
     },
   };
 }
@@ -87,17 +108,20 @@ function gridSampler(g: LonLatGridData): VectorSampler {
   const V = g.vMps;
   const times = g.timesSec;
   const single = g.nt === 1;
+  const members = g.members ?? 1;
   let lastK = 0;
 
   return {
-    sample(lonDeg, latDeg, i0, i1, timeSec, outU, outV) {
+    members,
+    sample(lonDeg, latDeg, i0, i1, timeSec, outU, outV, order) {
       const k = timeInterval(times, timeSec, lastK);
       lastK = k;
       const wt = timeWeight(times, timeSec, k);
       const wa = 1 - wt;
-      const a = k * plane;
+      const a = k * members * plane;
       // Offset of the second record (none when the field has a single one).
-      const dt = single ? 0 : plane;
+      const dt = single ? 0 : members * plane;
+      const split = members > 1 ? memberSplit(order, members, plane) : null;
       for (let p = i0; p < i1; p++) {
         let dLon = lonDeg[p]! - lon0;
         if (dLon < 0 || dLon >= 360) dLon -= 360 * Math.floor(dLon / 360);
@@ -107,6 +131,7 @@ function gridSampler(g: LonLatGridData): VectorSampler {
         if (!(fx <= xMax && fy >= 0 && fy <= yMax)) {
           outU[p] = NaN;
           outV[p] = NaN;
+          split?.uncovered(p);
           continue;
         }
         // fx, fy >= 0 here, so truncation is floor.
@@ -122,7 +147,7 @@ function gridSampler(g: LonLatGridData): VectorSampler {
         const w10 = wx - w11;
         const w01 = wy - w11;
         const w00 = 1 - wx - wy + w11;
-        const c = a + iy * nx + ix;
+        const c = a + iy * nx + ix + (split === null ? 0 : split.offset(p));
         const e = c + dt;
         const ua = w00 * U[c]! + w10 * U[c + 1]! + w01 * U[c + nx]! + w11 * U[c + nx + 1]!;
         const ub = w00 * U[e]! + w10 * U[e + 1]! + w01 * U[e + nx]! + w11 * U[e + nx + 1]!;
@@ -163,16 +188,19 @@ function projectedSampler(g: ProjectedGridData): VectorSampler {
   const V = g.vMps;
   const times = g.timesSec;
   const single = g.nt === 1;
+  const members = g.members ?? 1;
   let lastK = 0;
 
   return {
-    sample(lonDeg, latDeg, i0, i1, timeSec, outU, outV) {
+    members,
+    sample(lonDeg, latDeg, i0, i1, timeSec, outU, outV, order) {
       const k = timeInterval(times, timeSec, lastK);
       lastK = k;
       const wt = timeWeight(times, timeSec, k);
       const wa = 1 - wt;
-      const a = k * plane;
-      const dt = single ? 0 : plane;
+      const a = k * members * plane;
+      const dt = single ? 0 : members * plane;
+      const split = members > 1 ? memberSplit(order, members, plane) : null;
       for (let p = i0; p < i1; p++) {
         let dLon = lonDeg[p]! - lon0;
         if (dLon < 0 || dLon >= 360) dLon -= 360 * Math.floor(dLon / 360);
@@ -182,6 +210,7 @@ function projectedSampler(g: ProjectedGridData): VectorSampler {
         if (!(gx <= lonMax && gy >= 0 && gy <= latMax)) {
           outU[p] = NaN;
           outV[p] = NaN;
+          split?.uncovered(p);
           continue;
         }
         let i = gx | 0;
@@ -202,6 +231,7 @@ function projectedSampler(g: ProjectedGridData): VectorSampler {
         if (!(fx >= 0 && fx <= xMax && fy >= 0 && fy <= yMax)) {
           outU[p] = NaN;
           outV[p] = NaN;
+          split?.uncovered(p);
           continue;
         }
         let ix = fx | 0;
@@ -214,7 +244,7 @@ function projectedSampler(g: ProjectedGridData): VectorSampler {
         const w10 = wx - w11;
         const w01 = wy - w11;
         const w00 = 1 - wx - wy + w11;
-        const c = a + iy * nx + ix;
+        const c = a + iy * nx + ix + (split === null ? 0 : split.offset(p));
         const e = c + dt;
         const ua = w00 * U[c]! + w10 * U[c + 1]! + w01 * U[c + nx]! + w11 * U[c + nx + 1]!;
         const ub = w00 * U[e]! + w10 * U[e + 1]! + w01 * U[e + nx]! + w11 * U[e + nx + 1]!;

@@ -46,6 +46,8 @@ export interface LonLatGridData {
   timesSec: Float64Array;
   uMps: Float32Array;
   vMps: Float32Array;
+  /** Ensemble members (absent: 1); with M members, u/v hold the planes of record t at (t·M + m). */
+  members?: number;
 }
 
 /** A regular lon/lat lattice of nodes: node (i, j) at (lon0Deg + i·dLonDeg, lat0Deg + j·dLatDeg). */
@@ -91,6 +93,8 @@ export interface ProjectedGridData {
   lookup: GridIndexLookup;
   /** The proj4 definition, for logs and tests. */
   proj4: string;
+  /** Ensemble members (absent: 1); with M members, u/v hold the planes of record t at (t·M + m). */
+  members?: number;
 }
 
 export type GridData = LonLatGridData | ProjectedGridData;
@@ -103,6 +107,8 @@ export interface ForcingSource {
   /** True when the mission named nothing and configured fallback constants were used. */
   fallback: boolean;
   variables?: { u: string; v: string };
+  /** Ensemble files: the member count (OpenDrift splits particles over members, index mod count). */
+  members?: number;
 }
 
 export interface ForcingDescriptor {

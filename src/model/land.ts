@@ -32,20 +32,30 @@ export function coastlineCrossing(
   latDeg: number,
   precisionDeg: number,
   out: Float64Array,
+  /**
+   * true: the first land node (OpenDrift's land_side=True, coastline action 'stranding'); false: the node
+   * before it in the same row-major order, or the first node if that is land (land_side=False, action
+   * 'previous').
+   */
+  landSide = true,
 ): boolean {
   const dLon = Math.abs(prevLonDeg - lonDeg);
   const dLat = Math.abs(prevLatDeg - latDeg);
   const nx = dLon > precisionDeg ? Math.floor(dLon / precisionDeg) : 1;
   const ny = dLat > precisionDeg ? Math.floor(dLat / precisionDeg) : 1;
+  let beforeX = prevLonDeg;
+  let beforeY = prevLatDeg;
   for (let j = 0; j < ny; j++) {
     const y = linspaceAt(prevLatDeg, latDeg, ny, j);
     for (let i = 0; i < nx; i++) {
       const x = linspaceAt(prevLonDeg, lonDeg, nx, i);
       if (land.isLand(x, y)) {
-        out[0] = x;
-        out[1] = y;
+        out[0] = landSide || (i === 0 && j === 0) ? x : beforeX;
+        out[1] = landSide || (i === 0 && j === 0) ? y : beforeY;
         return true;
       }
+      beforeX = x;
+      beforeY = y;
     }
   }
   return false;

@@ -95,8 +95,9 @@ export function runOpenDriftOrder(model: ModelParams, ctx: StepContext, hooks: R
   const n = ctx.arrays.n;
   const rng = new NumpyRandomState(model.seed);
   // OpenDrift keeps its generator untouched while it looks for water (basemodel closest_ocean_points).
+  // seed:ocean_only false: particles seeded on land stay there (and strand at the first step).
   const toWater = (i0: number, i1: number) => {
-    if (ctx.land !== null) relocateSeeded(ctx, i0, i1, waterSearchGridFor(ctx.arrays.state.lonDeg, ctx.arrays.state.latDeg, i0, i1));
+    if (ctx.land !== null && model.oceanOnly !== false) relocateSeeded(ctx, i0, i1, waterSearchGridFor(ctx.arrays.state.lonDeg, ctx.arrays.state.latDeg, i0, i1));
   };
   if (model.scenarios === undefined) {
     seedRange(model, new SeedGeometry(model), ctx.plan, ctx.arrays, 0, n, rng);
@@ -115,8 +116,14 @@ export function runOpenDriftOrder(model: ModelParams, ctx: StepContext, hooks: R
 export function runBlocks(model: ModelParams, ctx: StepContext, nextBlock: () => number, hooks: RunHooks = {}): RunOutcome {
   const n = ctx.arrays.n;
   const geometries = seedGeometries(model);
-  // One water lattice per scenario (the same for every block and thread), else the run's.
-  const grids = ctx.land === null ? null : model.scenarios === undefined ? [seedingWaterGrid(model)] : model.scenarios.map((sc) => waterGridForSeeding(sc.seeding));
+  // One water lattice per scenario (the same for every block and thread), else the run's; none when
+  // seed:ocean_only is false (particles seeded on land stay there).
+  const grids =
+    ctx.land === null || model.oceanOnly === false
+      ? null
+      : model.scenarios === undefined
+        ? [seedingWaterGrid(model)]
+        : model.scenarios.map((sc) => waterGridForSeeding(sc.seeding));
   let particleSteps = 0;
   for (let b = nextBlock(); b >= 0; b = nextBlock()) {
     const i0 = b * BLOCK_SIZE;

@@ -20,7 +20,7 @@ import { moveParticleOnce, moveParticleTwice, syncTrig, TWO_MOVES } from './geod
 import { stepTimeSec, type RunPlan } from './plan.js';
 import type { RandomSource } from './rng.js';
 import type { SimArrays } from './state.js';
-import { STATUS, type CoastlineAction, type LandSampler, type ModelParams, type VectorSampler } from './types.js';
+import { STATUS, type CoastlineAction, type EnsembleOrder, type LandSampler, type ModelParams, type VectorSampler } from './types.js';
 
 const f32 = Math.fround;
 const F32_001 = f32(0.01);
@@ -65,6 +65,15 @@ export interface StepContext {
   drawForEveryParticle: boolean;
   /** Scratch for coastline look-ups. */
   point: Float64Array;
+  /** Ensemble forcing (some field has members > 1): which member each particle reads; null otherwise. */
+  ensemble: EnsembleOrder | null;
+  /**
+   * Random-walk speed scale sqrt(2·D/|dt|) (m/s, float32 as OpenDrift computes it from its float32
+   * environment) for the horizontal diffusivity D; 0 = no random walk.
+   */
+  walkSpeedMps: number;
+  /** rng "opendrift": the east draws of the random walk, kept until all north draws are made (empty for rng "fast"). */
+  walkEast: Float64Array | null;
 }
 
 /** OpenDrift's float32 jibe probability per step for `jibe_probability` per hour. */
@@ -92,15 +101,43 @@ export function createStepContext(model: ModelParams, plan: RunPlan, arrays: Sim
     currentSigmaMps: model.currentUncertaintyMps ?? 0,
     drawForEveryParticle: model.rng === 'fast',
     point: new Float64Array(2),
+    // rng "fast" passes no order: an ensemble sampler then gives particle p member p mod M (a fixed split).
+    ensemble: model.rng === 'opendrift' && [opts.wind, opts.current, opts.stokes].some((f) => (f?.members ?? 1) > 1)
+      ? { rank: new Int32Array(arrays.n), skipUncovered: true }
+      : null,
+    // rng "opendrift" keeps the east draws of all particles until the north ones (8 B per particle, one
+    // thread); rng "fast" draws each particle's pair together and needs no array.
+    ...randomWalk(model.horizontalDiffusivityM2ps ?? 0, plan.absDtSec, model.rng === 'opendrift' ? arrays.n : 0),
   };
+}
+
+/** np.sqrt(2 * D / dt) with D a float32 environment value: float32 at each operation (numpy 1.24 casting). */
+function randomWalk(diffusivityM2ps: number, absDtSec: number, nEast: number): { walkSpeedMps: number; walkEast: Float64Array | null } {
+  if (!(diffusivityM2ps > 0)) return { walkSpeedMps: 0, walkEast: null };
+  const d = f32(diffusivityM2ps);
+  return { walkSpeedMps: f32(Math.sqrt(f32(f32(2 * d) / absDtSec))), walkEast: new Float64Array(nEast) };
+}
+
+/** Each particle's place in OpenDrift's element array at this step: its rank among the active particles, -1 if not active. */
+function rankParticles(ctx: StepContext, order: EnsembleOrder, i0: number, i1: number): void {
+  const rank = order.rank;
+  const status = ctx.arrays.state.status;
+  let r = 0;
+  for (let p = i0; p < i1; p++) rank[p] = status[p] === ACTIVE ? r++ : -1;
 }
 
 /** Coastline action for particle p found on land (OpenDrift interact_with_coastline). */
 function onLand(ctx: StepContext, p: number, justReleased: boolean): void {
   const st = ctx.arrays.state;
   if (ctx.coastlineAction === 'previous' && !justReleased) {
-    st.lonDeg[p] = st.prevLonDeg[p]!;
-    st.latDeg[p] = st.prevLatDeg[p]!;
+    // OpenDrift: the previous position, or with a precision the last lattice node before the first land
+    // node (coastline_crossing with land_side=False); no land node found: the previous position.
+    const pt = ctx.point;
+    const precision = ctx.coastlinePrecisionDeg;
+    const found =
+      precision !== null && ctx.land !== null && coastlineCrossing(ctx.land, st.prevLonDeg[p]!, st.prevLatDeg[p]!, st.lonDeg[p]!, st.latDeg[p]!, precision, pt, false);
+    st.lonDeg[p] = found ? pt[0]! : st.prevLonDeg[p]!;
+    st.latDeg[p] = found ? pt[1]! : st.prevLatDeg[p]!;
     syncTrig(st, p, p + 1);
     return;
   }
@@ -151,9 +188,11 @@ export function beginStep(ctx: StepContext, i0: number, i1: number, k: number, r
   }
   const t = stepTimeSec(ctx.plan, k);
   const sc = ctx.arrays.scratch;
-  ctx.wind.sample(st.lonDeg, st.latDeg, i0, i1, t, sc.windUMps, sc.windVMps);
-  ctx.current.sample(st.lonDeg, st.latDeg, i0, i1, t, sc.currentUMps, sc.currentVMps);
-  ctx.stokes?.sample(st.lonDeg, st.latDeg, i0, i1, t, sc.stokesUMps, sc.stokesVMps);
+  const order = ctx.ensemble;
+  if (order !== null) rankParticles(ctx, order, i0, i1);
+  ctx.wind.sample(st.lonDeg, st.latDeg, i0, i1, t, sc.windUMps, sc.windVMps, order);
+  ctx.current.sample(st.lonDeg, st.latDeg, i0, i1, t, sc.currentUMps, sc.currentVMps, order);
+  ctx.stokes?.sample(st.lonDeg, st.latDeg, i0, i1, t, sc.stokesUMps, sc.stokesVMps, order);
   // OpenDrift's order: current x, current y, then wind x, wind y.
   if (ctx.currentSigmaMps > 0) {
     perturb(ctx, i0, i1, ctx.currentSigmaMps, sc.currentUMps, rng);
@@ -324,7 +363,35 @@ export function advanceStep(ctx: StepContext, i0: number, i1: number, rng: Rando
     if (rng.random() < jp) orientation[p] = 1 - orientation[p]!;
   }
   if (ctx.stokes !== null) stokesMove(ctx, i0, i1);
+  if (ctx.walkEast !== null) randomWalkMove(ctx, i0, i1, rng);
   return moved;
+}
+
+/**
+ * OpenDrift's basemodel horizontal_diffusion(), which runs after update() for models that list
+ * horizontal_diffusivity (Leeway does not; driftline offers it as an extension): east speeds
+ * sqrt(2D/|dt|)·normal() for every active particle, then north speeds likewise, then one move each by
+ * (east, north)·dt. rng "fast" draws for every particle of the range, as the other per-step draws.
+ */
+function randomWalkMove(ctx: StepContext, i0: number, i1: number, rng: RandomSource): void {
+  const st = ctx.arrays.state;
+  const status = st.status;
+  const k = ctx.walkSpeedMps;
+  const dt = ctx.plan.dtSec;
+  if (ctx.drawForEveryParticle) {
+    // rng "fast": an east and a north draw per particle of the range, active or not, in that order.
+    for (let p = i0; p < i1; p++) {
+      const eastMps = k * rng.gauss();
+      const northMps = k * rng.gauss();
+      if (status[p] === ACTIVE) moveParticleOnce(st, p, eastMps * dt, northMps * dt);
+    }
+    return;
+  }
+  const east = ctx.walkEast!;
+  for (let p = i0; p < i1; p++) if (status[p] === ACTIVE) east[p] = k * rng.gauss();
+  for (let p = i0; p < i1; p++) {
+    if (status[p] === ACTIVE) moveParticleOnce(st, p, east[p]! * dt, k * rng.gauss() * dt);
+  }
 }
 
 /**

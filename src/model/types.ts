@@ -36,7 +36,26 @@ export interface VectorSampler {
     timeSec: number,
     outUMps: Float32Array,
     outVMps: Float32Array,
+    /** Ensemble forcing: which member each particle reads (ignored by single-member fields). */
+    order?: EnsembleOrder | null,
   ): void;
+  /** Ensemble members of the field (absent or 1: not an ensemble). */
+  readonly members?: number;
+}
+
+/**
+ * How the particles of a step are split over the members of an ensemble field, as OpenDrift's
+ * structured reader does (`readers/interpolation/structured.py`): the element at position i of the
+ * array handed to the reader reads member i mod M.
+ *  - rng "opendrift": `rank[p]` is p's position among the active particles (OpenDrift's element array
+ *    holds only active elements, in seeding order), -1 for the others; `skipUncovered` because OpenDrift
+ *    hands a reader only the elements inside its area, so an element outside shifts the later ones.
+ *  - rng "fast": no order is passed, and particle p reads member p mod M, a fixed split by particle index
+ *    whatever happens to the others (samplers do this whenever they get no order).
+ */
+export interface EnsembleOrder {
+  rank: Int32Array;
+  skipUncovered: boolean;
 }
 
 /** Land look-up: true on land. Called per particle, only where coastline action is not 'none'. */
@@ -121,6 +140,14 @@ export interface ModelParams {
    * [0, numParticles) in order, and `seeding` stays the job's reference (last known) position.
    */
   scenarios?: ScenarioModel[];
+  /**
+   * Horizontal diffusivity D (m²/s) of OpenDrift's basemodel random walk (`drift:horizontal_diffusivity`
+   * before 1.14.9, `environment:constant:horizontal_diffusivity` since); not part of OpenDrift's Leeway,
+   * an extension. Default 0 (off).
+   */
+  horizontalDiffusivityM2ps?: number;
+  /** OpenDrift `seed:ocean_only`: particles seeded on land move to the nearest water (default true). */
+  oceanOnly?: boolean;
 }
 
 /** Per-particle constants drawn at seeding (float32 as OpenDrift stores them). */

@@ -41,6 +41,7 @@ export function opendriftAttributes(model: ModelParams): NcAttributes {
     'general:coastline_action': model.coastlineAction,
     'general:coastline_approximation_precision':
       model.coastlineApproximationPrecisionDeg === undefined ? 0.001 : model.coastlineApproximationPrecisionDeg === null ? 'None' : model.coastlineApproximationPrecisionDeg,
+    'seed:ocean_only': pyBool(model.oceanOnly !== false),
     'general:time_step_minutes': Math.abs(model.timeStepSec) / 60,
     'general:time_step_output_minutes': model.outputStepSec / 60,
   };
@@ -52,5 +53,8 @@ export function opendriftAttributes(model: ModelParams): NcAttributes {
     time_step_output: pythonTimedelta(signedOutputSec),
   };
   for (const [key, value] of Object.entries(config)) out[`config_${key}`] = value;
+  // Not a config_ attribute: OpenDrift 1.14.10's Leeway has no such setting, and opendrift.open() passes
+  // every config_ attribute to set_config().
+  if ((model.horizontalDiffusivityM2ps ?? 0) > 0) out.horizontal_diffusivity_m2ps = model.horizontalDiffusivityM2ps!;
   return out;
 }

@@ -359,8 +359,27 @@ export function trajectoryDataset(
       ...missionAttributes(ctx),
       ...(extent === null ? { comment_positions: 'no particle was released during the run' } : {}),
       particle_steps: result.particleSteps,
+      ...ensembleAttributes(ctx),
     },
     vars,
+  };
+}
+
+/**
+ * Ensemble forcing (issue 10 item 5): how many members and how the particles were split over them,
+ * with the fields that were ensembles. Absent when no field was.
+ */
+function ensembleAttributes(ctx: ProductContext): Record<string, string | number> {
+  const fields = Object.entries(ctx.forcing).filter(([, s]) => s?.members !== undefined && s.members > 1);
+  const members = fields[0]?.[1]?.members;
+  if (members === undefined) return {};
+  return {
+    ensemble_members: members,
+    ensemble_fields: fields.map(([k]) => k).join(' '),
+    ensemble_split:
+      ctx.model.rng === 'opendrift'
+        ? `member = position among the active particles (seeding order) at each step mod ${members}, as OpenDrift's structured readers`
+        : `member = particle_index mod ${members}`,
   };
 }
 

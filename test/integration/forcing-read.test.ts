@@ -49,7 +49,11 @@ describe('make-forcing output', () => {
   it('every file is accepted by ncdump (the netCDF-C library) in the format its name says', () => {
     const names = readdirSync(dir).filter((n) => /\.nc4?$/.test(n));
     expect(names.sort()).toEqual(
-      ['current_lonlat.nc4', 'current_mercator.nc4', 'current_packed_desc.nc', 'current_polar_east.nc4', 'current_polar_eddy.nc', 'wind_0360.nc4', 'wind_lcc.nc', 'wind_lonlat.nc'].sort(),
+      [
+        'current_lonlat.nc4', 'current_mercator.nc4', 'current_packed_desc.nc', 'current_polar_east.nc4', 'current_polar_eddy.nc', 'wind_0360.nc4', 'wind_lcc.nc', 'wind_lonlat.nc',
+        // issue 10: ensemble files (3 and 4 members) and a static land mask
+        'wind_ensemble.nc', 'current_ensemble.nc', 'current_ensemble4.nc', 'land_island.nc',
+      ].sort(),
     );
     for (const name of names) {
       const r = spawnSync('ncdump', ['-h', path.join(dir, name)], { encoding: 'utf8' });
