@@ -1,7 +1,7 @@
 // Re-planning a search from a stored raw/particles.nc (`driftline plan`, POST /missions/:id/plan;
 // issue 8 item 8: "well under a second for 100 000 particles"). For 10 000 and 100 000 particles of a
 // real model run (constant 10 m/s east wind, PIW-1, 24 h, 25 hourly records, written by the product
-// writer), times the three stages of src/mission/replan.ts planLocalDir:
+// writer), times the three stages of src/planning/replan.ts planLocalDir:
 //   read  — time, lon, lat, status, weight of particles.nc (our NetCDF-3 reader, positioned reads);
 //   plan  — validation, a completed search (Bayesian update over its records), a 2-unit plan;
 //   write — search_plan.geojson + .kml with their SHA-256.
@@ -13,14 +13,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { dist, requireDist, root } from './dist.mjs';
 
-requireDist('mission/replan.js');
+requireDist('planning/replan.js');
 const { simulateLocal } = await import(dist('model/simulation.js'));
 const { constantSampler } = await import(dist('forcing/sampler.js'));
 const { findCategory } = await import(dist('model/objects.js'));
 const { writeTrajectoryNc } = await import(dist('products/trajectory.js'));
 const { validateJob, toModelParams } = await import(dist('job.js'));
-const { readLocalParticles } = await import(dist('mission/stored-particles.js'));
-const { planOnParticles } = await import(dist('mission/replan.js'));
+const { readLocalParticles } = await import(dist('planning/stored-particles.js'));
+const { planOnParticles } = await import(dist('planning/replan.js'));
 const { writeSearchPlanFiles } = await import(dist('products/search-plan.js'));
 const { NetCDFReader } = await import('netcdfjs');
 

@@ -14,8 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { dist, requireDist, root } from './dist.mjs';
 
-requireDist('mission/stored-particles.js');
-const { readLocalParticles } = await import(dist('mission/stored-particles.js'));
+requireDist('planning/stored-particles.js');
+const { readLocalParticles } = await import(dist('planning/stored-particles.js'));
 const { shareInside } = await import(dist('search/polygon.js'));
 
 const PERCENTS = [50, 90, 95];

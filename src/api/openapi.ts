@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { jobSchema, type JobLimits } from '../job.js';
 import { VERSION } from '../version.js';
-import { replanRequestSchema } from '../mission/replan.js';
+import { replanRequestSchema } from '../planning/replan.js';
 import { planResponseSchema } from './plan.js';
 import { errorSchema, listQuerySchema, missionListSchema, missionSchema, statusSchema } from './schemas.js';
 

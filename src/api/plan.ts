@@ -1,6 +1,6 @@
 /**
  * POST /missions/:id/plan (issue 13 item 1): re-plan a search on a completed mission's stored
- * particles, as `driftline plan <mission_id>` does (both call src/mission/replan.ts replanMission).
+ * particles, as `driftline plan <mission_id>` does (both call src/planning/replan.ts replanMission).
  * Body: {units: [...], at?, completed?, detection?} (PlanRequest in /openapi.json, the job's own
  * params.search schemas). Answers: 200 with the plan (POC/POD/POS per unit, cumulative POS) and the
  * two plan products with presigned URLs; 404 unknown mission (or one without particles.nc); 409 a
@@ -8,10 +8,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { PlanRequestError, replanMission } from '../mission/replan.js';
+import { PlanRequestError, replanMission } from '../planning/replan.js';
 import { ApiError } from './errors.js';
 import { idParamSchema, productSchema } from './schemas.js';
-import type { ApiDeps } from './server.js';
+import type { ApiDeps } from './deps.js';
 import { productViews } from './view.js';
 
 const centreSchema = z.object({ lon: z.number(), lat: z.number(), ddm: z.string().describe('degrees and decimal minutes') });

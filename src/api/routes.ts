@@ -18,7 +18,7 @@ import { readDensityStep } from './density.js';
 import { readMapParticles } from './particles.js';
 import { registerPlanRoute } from './plan.js';
 import { densityQuerySchema, idParamSchema, listQuerySchema } from './schemas.js';
-import type { ApiDeps } from './server.js';
+import type { ApiDeps } from './deps.js';
 import { StatusReads } from './status-reads.js';
 import { missionPath, missionView, productViews } from './view.js';
 

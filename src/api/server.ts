@@ -6,11 +6,8 @@
  * Auth off (API_AUTH=off) is refused unless API_HOST is loopback: a warning in a log nobody reads
  * would leave a job-submission endpoint, which costs CPU and storage on the fleet, open to a network.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
-import type pg from 'pg';
 import type { Config } from '../config.js';
 import { createPool } from '../db/pool.js';
 import { findApiKey, getMissionStates } from '../db/queries/index.js';
@@ -22,8 +19,9 @@ import { createS3Client } from '../storage/s3.js';
 import { ApiKeyAuth } from './auth.js';
 import { errorBody, fromFastifyError, statusOf } from './errors.js';
 import { MissionEvents } from './events.js';
-import { createApiMetrics, type ApiMetrics } from './metrics.js';
+import { createApiMetrics } from './metrics.js';
 import { registerPage } from './page.js';
+import type { ApiDeps } from './deps.js';
 import { registerRoutes } from './routes.js';
 import { PresignCache } from './view.js';
 
@@ -32,20 +30,6 @@ declare module 'fastify' {
     /** Public id of the request's API key ("a1b2c3d4"), or null with auth off / on public routes. */
     apiKeyId: string | null;
   }
-}
-
-export interface ApiDeps {
-  config: Config;
-  logger: Logger;
-  pool: pg.Pool;
-  redis: Redis;
-  queue: JobQueue;
-  s3: S3Client;
-  /** Client for presigning: S3 at API_S3_PUBLIC_ENDPOINT when set (the browser's view of S3). */
-  presignS3: S3Client;
-  presign: PresignCache;
-  events: MissionEvents;
-  metrics: ApiMetrics;
 }
 
 export interface ApiServer {

@@ -8,17 +8,11 @@
  * offsets above 4 GiB ("offsets larger than 4GB not supported"), which 64-bit-offset forcing files
  * larger than 4 GiB need. netcdfjs remains the test oracle for headers (test/integration/forcing-netcdf3.test.ts).
  */
+import type { ByteSource } from '../storage/byte-source.js';
 import type { AttrValue, NcFile, NcVariable } from './netcdf-types.js';
 
-/**
- * What the reader needs of a file: its size and positioned reads (a node FileHandle has both; an
- * S3 object read with ranged GETs can too, so a stored product is read without downloading it whole).
- */
-export interface Nc3Source {
-  stat(): Promise<{ size: number }>;
-  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
-  close(): Promise<void>;
-}
+/** What the reader needs of a file (src/storage/byte-source.ts): a FileHandle, or an S3 object's ranged reads. */
+export type Nc3Source = ByteSource;
 
 const NC_DIMENSION = 10;
 const NC_VARIABLE = 11;

@@ -16,7 +16,7 @@ import { buildDensityGrid } from '../products/density-grid.js';
 import { PRODUCT_PATHS, type ProductContext, type ProductFile } from '../products/types.js';
 import { addProductWarnings, missionSearchProducts, writeAllProducts, type SearchProducts } from '../products/write.js';
 import type { TrajectoryResult } from '../model/types.js';
-import { describeProduct } from './files.js';
+import { describeProduct } from '../products/files.js';
 
 export interface ProductsInput {
   result: TrajectoryResult;

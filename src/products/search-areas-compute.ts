@@ -14,7 +14,7 @@ import type { MultiPolygon, Polygon, Position } from 'geojson';
 import { STATUS, type TrajectoryResult } from '../model/types.js';
 import { wrapLonDeg } from '../model/geo.js';
 import { gridCenterLonDeg, type DensityGrid } from './density-grid.js';
-import { traceMask, type GridPolygon } from './search-areas-trace.js';
+import { traceMask, type GridPolygon } from '../search/trace.js';
 
 export interface SearchArea {
   timeSec: number;

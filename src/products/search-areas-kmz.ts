@@ -23,7 +23,7 @@ import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
 import { zipSync, type Zippable } from 'fflate';
-import { describeProduct } from '../mission/files.js';
+import { describeProduct } from './files.js';
 import type { TrajectoryResult } from '../model/types.js';
 import { gridCenterLonDeg, type DensityGrid } from './density-grid.js';
 import { gridExtent } from './density-nc.js';

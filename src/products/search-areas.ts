@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describeProduct } from '../mission/files.js';
+import { describeProduct } from './files.js';
 import type { TrajectoryResult } from '../model/types.js';
 import type { DensityGrid } from './density-grid.js';
 import { equalWeights } from '../search/index.js';

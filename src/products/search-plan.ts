@@ -13,20 +13,17 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describeProduct } from '../mission/files.js';
+import { describeProduct } from './files.js';
+import { formatDdm, searchPlanGeoJson, searchPlanKml, type PlanWindow } from './search-plan-format.js';
 import {
   bayesUpdate,
   driftingAt,
   equalWeights,
-  formatDdm,
   planSearch,
   recordIndexAt,
-  searchPlanGeoJson,
-  searchPlanKml,
   weightedCloud,
   type BayesResult,
   type Plan,
-  type PlanWindow,
   type SearchUnit,
   type Tracks,
   type UnitPlan,

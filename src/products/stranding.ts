@@ -17,7 +17,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describeProduct } from '../mission/files.js';
+import { describeProduct } from './files.js';
 import { wrapLonDeg } from '../model/geo.js';
 import { STATUS } from '../model/types.js';
 import type { Tracks } from '../search/weights.js';

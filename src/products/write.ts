@@ -11,7 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DriftlineError } from '../errors.js';
-import { describeProduct } from '../mission/files.js';
+import { describeProduct } from './files.js';
 import { STATUS, type TrajectoryResult } from '../model/types.js';
 import { buildDensityGrid, type DensityGrid } from './density-grid.js';
 import { DensityLayerBuilder } from './density-layers.js';

@@ -16,7 +16,7 @@
  * grows (a kept piece only grows or merges; filling is monotone), so the smallest k that keeps ≥ p is
  * found by bisection ("re-grow to keep the level"). Levels are nested: the 50 % area lies inside 90 %.
  */
-import { traceMask } from '../products/search-areas-trace.js';
+import { traceMask } from './trace.js';
 import { M2_PER_NM2 } from './detection.js';
 import { round6, toLonLat } from './frame.js';
 import type { ProbabilityMap } from './kde.js';

@@ -12,4 +12,3 @@ export { optimiseRectangle, bruteForceRectangle, evaluateRect, rectsOverlap, rec
 export { planSearch, validateUnit, type SearchUnit, type UnitPlan, type Plan } from './plan.js';
 export { bayesUpdate, validateCompleted, recordsInWindow, type CompletedSearch, type BayesResult, type SearchUpdate } from './bayes.js';
 export { validateRing, indexRing, ringContains, shareInside, type Ring, type RingIndex } from './polygon.js';
-export { formatDdm, searchPlanGeoJson, searchPlanKml, searchAreaFeatures, type PlanWindow } from './plan-products.js';

@@ -5,11 +5,11 @@
  * the 182 MB at 100 000 particles × 25 records), each one contiguous span, so ~6 requests in all.
  */
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { Nc3Source } from '../forcing/netcdf3.js';
+import type { ByteSource } from './byte-source.js';
 import { storageError } from './errors.js';
 import { parseS3Uri } from './s3-uri.js';
 
-export function s3RangeSource(s3: S3Client, uri: string): Nc3Source {
+export function s3RangeSource(s3: S3Client, uri: string): ByteSource {
   const { bucket, key } = parseS3Uri(uri);
   let size: number | undefined;
   return {

@@ -1,7 +1,7 @@
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import type { Polygon } from 'geojson';
 import { describe, expect, it } from 'vitest';
-import { signedArea2, traceMask, type GridPolygon } from '../../src/products/search-areas-trace.js';
+import { signedArea2, traceMask, type GridPolygon } from '../../src/search/trace.js';
 
 function maskFrom(rows: string[]): { mask: Uint8Array; nx: number; ny: number } {
   // rows[0] is the northernmost row (as drawn); y grows northwards.

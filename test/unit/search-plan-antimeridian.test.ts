@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { wrapLonDeg } from '../../src/model/geo.js';
 import { weightedCloud } from '../../src/search/datum.js';
 import { planSearch } from '../../src/search/plan.js';
-import { formatDdm, searchPlanGeoJson, searchPlanKml, splitConvexRingAtAntimeridian } from '../../src/search/plan-products.js';
+import { formatDdm, searchPlanGeoJson, searchPlanKml, splitConvexRingAtAntimeridian } from '../../src/products/search-plan-format.js';
 import { gaussianCloud } from './search-fixtures.js';
 
 const UNITS = [

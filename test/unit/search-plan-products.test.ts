@@ -7,7 +7,7 @@ import { searchAreas } from '../../src/search/areas.js';
 import { weightedCloud } from '../../src/search/datum.js';
 import { kdeMap } from '../../src/search/kde.js';
 import { planSearch } from '../../src/search/plan.js';
-import { formatDdm, searchAreaFeatures, searchPlanGeoJson, searchPlanKml } from '../../src/search/plan-products.js';
+import { formatDdm, searchAreaFeatures, searchPlanGeoJson, searchPlanKml } from '../../src/products/search-plan-format.js';
 import { gaussianCloud } from './search-fixtures.js';
 
 describe('formatDdm', () => {

@@ -6,12 +6,12 @@
  *  - an existing directory (a `driftline run --out DIR`): writes DIR/products/search_plan.{geojson,kml};
  *  - otherwise a fleet mission id: reads the particles from S3, uploads the plan products beside the
  *    mission's and records them in mission_results (replacing an earlier plan). The mission must be
- *    completed. The work is src/mission/replan.ts, shared with POST /missions/:id/plan.
+ *    completed. The work is src/planning/replan.ts, shared with POST /missions/:id/plan.
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DriftlineError } from '../../errors.js';
-import { planLocalDir, PlanRequestError, replanMission, type ReplanOutcome } from '../../mission/replan.js';
+import { planLocalDir, PlanRequestError, replanMission, type ReplanOutcome } from '../../planning/replan.js';
 import { ensureBucket } from '../../storage/bucket.js';
 import { onePositional, parse } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';

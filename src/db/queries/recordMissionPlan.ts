@@ -3,7 +3,7 @@ import { inTransaction, run } from '../pool.js';
 import type { StoredResult } from './types.js';
 
 /*
- * Contract (`driftline plan <mission_id>`, POST /missions/:id/plan; src/mission/replan.ts):
+ * Contract (`driftline plan <mission_id>`, POST /missions/:id/plan; src/planning/replan.ts):
  * an operator's write to a finished mission, not a worker's, so it carries no claim token (fencing is
  * for attempts racing over a running mission). It is allowed only while the mission is `completed`:
  * the row is locked (FOR UPDATE) for the transaction, so a retry that resets the mission cannot slip

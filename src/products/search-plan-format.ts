@@ -8,12 +8,12 @@
  * east (RFC 7946 §5.2). The KML has every coordinate wrapped into [-180, 180) (KML's range); Earth
  * browsers join the vertices the short way, across the antimeridian.
  */
-import { isoUtc } from '../products/search-areas-compute.js';
-import { xmlEscape } from '../products/search-areas-kml.js';
+import { isoUtc } from './search-areas-compute.js';
+import { xmlEscape } from './search-areas-kml.js';
 import { wrapLonDeg } from '../model/geo.js';
-import type { SearchAreaLevel } from './areas.js';
-import type { DetectionLaw } from './detection.js';
-import type { Plan } from './plan.js';
+import type { SearchAreaLevel } from '../search/areas.js';
+import type { DetectionLaw } from '../search/detection.js';
+import type { Plan } from '../search/plan.js';
 
 /** Degrees-decimal-minutes as a coordinator reads it: `59°18.123'N 004°36.456'E` (minutes to 3 decimals, ~2 m). */
 export function formatDdm(lonDeg: number, latDeg: number): string {

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { PRODUCT_PATHS, type ProductFile, type ProductKind } from '../products/types.js';
+import { PRODUCT_PATHS, type ProductFile, type ProductKind } from './types.js';
 
 export async function describeProduct(workDir: string, kind: ProductKind): Promise<ProductFile> {
   const { relPath, contentType } = PRODUCT_PATHS[kind];

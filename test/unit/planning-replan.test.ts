@@ -1,5 +1,5 @@
 /**
- * The re-plan service's pure part and its reader (src/mission/stored-particles.ts, replan.ts): a
+ * The re-plan service's pure part and its reader (src/planning/stored-particles.ts, replan.ts): a
  * particles.nc written by the product writer reads back exactly (float32 positions, status with fill
  * after deactivation, times, weights), and a plan request is validated with every field named in the
  * request's own terms (API) and the job's (CLI).
@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATUS } from '../../src/model/types.js';
-import { planOnParticles, PlanRequestError } from '../../src/mission/replan.js';
-import { readLocalParticles, type StoredParticles } from '../../src/mission/stored-particles.js';
+import { planOnParticles, PlanRequestError } from '../../src/planning/replan.js';
+import { readLocalParticles, type StoredParticles } from '../../src/planning/stored-particles.js';
 import { recordLayout, writeTrajectoryNc } from '../../src/products/trajectory.js';
 import { START_SEC, syntheticContext, syntheticResult } from './products.fixtures.js';
 
