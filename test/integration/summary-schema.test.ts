@@ -29,6 +29,7 @@ let validate: ValidateFunction;
 const summaries: Record<string, Record<string, unknown>> = {};
 
 const searchExample = JSON.parse(readFileSync(path.join(ROOT, 'examples/mission-search.json'), 'utf8')) as { params: Record<string, unknown> };
+const scenariosExample = JSON.parse(readFileSync(path.join(ROOT, 'examples/mission-scenarios.json'), 'utf8')) as { params: Record<string, unknown> };
 const JOBS: Record<string, unknown> = {
   forward: {
     mission_id: 'schema-forward',
@@ -62,6 +63,8 @@ const JOBS: Record<string, unknown> = {
   },
   // The repository's search example as it is, without the video (not what this test is about).
   search: { ...searchExample, params: { ...searchExample.params, products: { animation: false } } },
+  // Weighted scenarios (70 % person in the water, 30 % life raft on the route), fewer particles.
+  scenarios: { ...scenariosExample, params: { ...scenariosExample.params, num_particles: 1000, products: { animation: false } } },
 };
 
 beforeAll(async () => {
@@ -83,7 +86,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const errorsText = () => JSON.stringify(validate.errors?.slice(0, 5), null, 1);
 
 describe('docs/summary.schema.json', () => {
-  it.each(['forward', 'backward', 'search'])('the %s run summary is valid', (name) => {
+  it.each(['forward', 'backward', 'search', 'scenarios'])('the %s run summary is valid', (name) => {
     const s = summaries[name];
     expect(validate(s), errorsText()).toBe(true);
   });
@@ -105,6 +108,19 @@ describe('docs/summary.schema.json', () => {
       expect(known?.relPath, p.kind).toBe(p.path);
     }
     expect(f.products.map((p) => p.kind)).toContain('search_areas_kmz');
+    const sc = summaries.scenarios as { scenarios: { weight: number; times: Record<string, number>[] }[] };
+    expect(sc.scenarios.map((x) => x.weight)).toEqual([0.7, 0.3]);
+  });
+
+  it('rejects a scenario summary with an unknown member or a missing share', () => {
+    const copy = structuredClone(summaries.scenarios) as { scenarios: Record<string, unknown>[] };
+    expect(validate(copy), errorsText()).toBe(true);
+    const first = copy.scenarios[0] ?? {};
+    first.typo = 1;
+    expect(validate(copy)).toBe(false);
+    delete first.typo;
+    delete (first.times as Record<string, unknown>[])[0]?.drifting;
+    expect(validate(copy)).toBe(false);
   });
 
   const mutations: [string, (s: Record<string, unknown>) => void][] = [
@@ -115,6 +131,7 @@ describe('docs/summary.schema.json', () => {
     ['a time without its Z', (s) => (s.created_at = '2024-01-01T12:00:00')],
     ['an unknown member inside a times[] entry', (s) => (((s.times as Record<string, unknown>[])[0] ?? {}).datum_typo = null)],
     ['a bad checksum', (s) => (((s.products as Record<string, unknown>[])[0] ?? {}).sha256 = 'abc')],
+    ['a stranding probability above 1', (s) => ((s.stranding as { probability: number }).probability = 1.5)],
   ];
   it.each(mutations)('rejects a summary with %s', (_what, mutate) => {
     const copy = structuredClone(summaries.search) as Record<string, unknown>;
