@@ -10,6 +10,7 @@ import type { TrajectoryResult } from '../model/types.js';
 import { wrapLonDeg } from '../model/geo.js';
 import { isoUtc, type SearchAreaSet } from './search-areas-compute.js';
 import type { ProductContext } from './types.js';
+import { plainCategoryText } from './category-text.js';
 
 /** Seed geometry: a point, or the seeding line of a cone release. */
 export function seedGeometry(ctx: ProductContext): Geometry {
@@ -68,7 +69,7 @@ export function searchAreasGeoJson(set: SearchAreaSet, ctx: ProductContext, resu
   return {
     type: 'FeatureCollection',
     mission_id: ctx.missionId,
-    object_category: `${ctx.category.key}: ${ctx.category.description}`,
+    object_category: `${ctx.category.key}: ${plainCategoryText(ctx.category.description)}`,
     cell_size_m: set.cellM,
     percents: set.percents,
     software: `driftline ${ctx.softwareVersion}`,

@@ -10,6 +10,7 @@ import type { TrajectoryResult } from '../model/types.js';
 import { seedGeometry } from './search-areas-geojson.js';
 import { isoUtc, type SearchArea, type SearchAreaSet } from './search-areas-compute.js';
 import type { ProductContext } from './types.js';
+import { plainCategoryText } from './category-text.js';
 
 /** Area colours by rank of percent (smallest first), as #rrggbb; beyond five the last repeats. */
 export const AREA_COLOURS = ['#d7191c', '#f46d43', '#fdd835', '#66bd63', '#1a9850'];
@@ -20,13 +21,7 @@ export function xmlEscape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
-/**
- * An object category's description as plain text: OpenDrift's Leeway table marks sub-categories with
- * leading '>' (">PIW, sitting, ..."), which must not leak into products ("&gt;PIW" in KML).
- */
-export function plainCategoryText(description: string): string {
-  return description.replace(/^>+\s*/, '');
-}
+export { plainCategoryText } from './category-text.js';
 
 /** Square kilometres per square nautical mile (1 NM = 1852 m exactly). */
 const KM2_PER_NM2 = 3.429904;

@@ -12,6 +12,7 @@ import type { DetectionLaw } from '../search/detection.js';
 import { scenarioRemovals, scenarioShares } from '../search/scenarios.js';
 import type { Tracks } from '../search/weights.js';
 import { isoTime } from './netcdf/acdd.js';
+import { plainCategoryText } from './category-text.js';
 
 const r9 = (v: number) => Number(v.toFixed(9));
 
@@ -40,7 +41,7 @@ export function scenariosSummary(tracks: Tracks, input: ScenarioSummaryInput): R
     return {
       index: s,
       name: input.names[s] ?? null,
-      object_type: { id: sc.category.id, key: sc.category.key, description: sc.category.description },
+      object_type: { id: sc.category.id, key: sc.category.key, description: plainCategoryText(sc.category.description) },
       weight: r9(sc.weight),
       particles: sc.count,
       particle_weight: sc.count > 0 ? sc.weight / sc.count : 0,

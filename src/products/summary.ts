@@ -13,6 +13,7 @@ import { fallbackWarnings, isoTime, redactSecrets } from './netcdf/acdd.js';
 import { areaSizeFields, driftingDatumFields, type SummarySearch } from './summary-search.js';
 import { firstStranding, mostLikelyCell } from './summary-glance.js';
 import type { ProductContext, ProductFile } from './types.js';
+import { plainCategoryText } from './category-text.js';
 
 const WGS84 = geodesic.Geodesic.WGS84;
 const DEG = Math.PI / 180;
@@ -156,7 +157,7 @@ export function buildSummary(result: TrajectoryResult, ctx: ProductContext, opts
       rng: m.rng,
       seed: m.seed,
     },
-    object_category: { id: category.id, key: category.key, description: category.description },
+    object_category: { id: category.id, key: category.key, description: plainCategoryText(category.description) },
     last_known_position: { lon: seedLon, lat: seedLat, time: isoTime(m.startTimeSec) },
     forcing: { fallback_used: fallback.length > 0, ...redactSecrets(ctx.forcing) },
     run: {

@@ -18,6 +18,8 @@ import { buildSearchAreasKmz, pxPerCell, rampRgba, scaleTop, weightedProbability
 import { searchAreasKml } from '../../src/products/search-areas-kml.js';
 import { writeAllProducts } from '../../src/products/write.js';
 import { syntheticContext, syntheticResult } from './products.fixtures.js';
+import { searchAreasGeoJson } from '../../src/products/search-areas-geojson.js';
+import { buildSummary } from '../../src/products/summary.js';
 
 const require = createRequire(import.meta.url);
 /** fast-xml-parser 3 (a real XML parser, present via s3rver), as products-search-areas.test.ts uses it. */
@@ -268,6 +270,19 @@ describe('category names in the KML', () => {
       expect(desc, category.key).toContain(`Leeway drift of ${category.key} (`);
       expect(desc, category.key).not.toMatch(/&gt;|&lt;|\(\s*>/);
       expect(xml.validate(kml), category.key).toBe(true);
+    }
+  });
+
+  it('nor into the GeoJSON and summary.json (OpenDrift\'s own attribute, seed:object_type, keeps it)', () => {
+    const set = { percents: [50], datums: [], areas: [], cellM: 1000 };
+    const tiny = syntheticResult({ nParticles: 4, nTimes: 2 });
+    const marked = LEEWAY_CATEGORIES.filter((c) => c.description.startsWith('>'));
+    expect(marked.length).toBeGreaterThan(0); // the table really has the markers this guards against
+    for (const category of marked) {
+      const geo = searchAreasGeoJson(set, { ...ctx, category }, tiny) as unknown as { object_category: string };
+      expect(geo.object_category, category.key).toBe(`${category.key}: ${category.description.replace(/^>+\s*/, '')}`);
+      const summary = buildSummary(tiny, { ...ctx, category }, { timingsMs: {}, warnings: [] }) as { object_category: { description: string } };
+      expect(summary.object_category.description, category.key).not.toMatch(/^>/);
     }
   });
 });
