@@ -17,7 +17,7 @@
  * threshold; the level is reached on that held-out count. No free parameter. Measured on the real
  * model (constant 10 m/s wind, PIW-1 and life raft, 24 h, hours 1–24), areas from 12 seeds of 5 000
  * particles against a 50 000-particle run of a 13th seed (sampling noise ±0.2 points), mean
- * deviation ± its standard error over seeds, 50/90/95 %:
+ * deviation ± its standard error over seeds, 50/90/95 % (bench/search-bias.bench.mjs):
  *   plain in-sample count   PIW −0.57±0.24, −0.31±0.11, −0.36±0.07   raft −0.32±0.19, −0.31±0.12, −0.21±0.09
  *   held-out count          PIW −0.07±0.24, +0.02±0.11, −0.09±0.07   raft +0.26±0.19, −0.03±0.12, +0.04±0.09
  * The alternative of widening Scott's bandwidth (×1.25, ×1.5) only halved the bias (×1.5: PIW −0.27,
@@ -72,7 +72,7 @@ interface Processed {
 }
 
 /** Mask of cells with density ≥ tau, holes filled, pieces under minMass dropped. */
-function processLevel(map: ProbabilityMap, tau: number, minMass: number, stack: Int32Array, label: Int32Array): Processed {
+function processLevel(map: ProbabilityMap, tau: number, minMass: number, stack: Int32Array, label: Int32Array, heldOut: boolean): Processed {
   const { nu, nv, density, mass, selfDensity } = map;
   const nCells = nu * nv;
   const mask = new Uint8Array(nCells);
@@ -117,7 +117,7 @@ function processLevel(map: ProbabilityMap, tau: number, minMass: number, stack: 
     while (sp > 0) {
       const c = stack[--sp]!;
       raw += mass[c]!;
-      if (density[c]! - selfDensity[c]! >= tau) m += mass[c]!;
+      if (!heldOut || density[c]! - selfDensity[c]! >= tau) m += mass[c]!;
       const i = c % nu;
       const visit = (d: number) => {
         if (mask[d] === 1 && label[d] === -1) {
@@ -152,8 +152,12 @@ function processLevel(map: ProbabilityMap, tau: number, minMass: number, stack: 
   return { mask, mass: kept, rawMass: keptRaw, pieces, nCells: n };
 }
 
-/** Search areas for the given percents (each in (0, 100]), on one map. */
-export function searchAreas(map: ProbabilityMap, percents: number[], minPieceShare = MIN_PIECE_SHARE): SearchAreaLevel[] {
+/**
+ * Search areas for the given percents (each in (0, 100]), on one map. `heldOut: false` reaches the level
+ * on the plain own-sample count instead (the biased rule, kept so bench/search-bias.bench.mjs can show
+ * the difference).
+ */
+export function searchAreas(map: ProbabilityMap, percents: number[], minPieceShare = MIN_PIECE_SHARE, heldOut = true): SearchAreaLevel[] {
   const { nu, nv, density } = map;
   const nCells = nu * nv;
   const sorted = Float64Array.from(density).sort().reverse();
@@ -169,16 +173,16 @@ export function searchAreas(map: ProbabilityMap, percents: number[], minPieceSha
     // Smallest k (top-k cells by density) whose processed region keeps ≥ target; monotone in k.
     let lo = 1;
     let hi = Math.max(1, nPositive);
-    let best = processLevel(map, sorted[hi - 1] ?? 0, minMass, stack, label);
+    let best = processLevel(map, sorted[hi - 1] ?? 0, minMass, stack, label, heldOut);
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      const p = processLevel(map, sorted[mid - 1]!, minMass, stack, label);
+      const p = processLevel(map, sorted[mid - 1]!, minMass, stack, label, heldOut);
       if (p.mass >= target) {
         hi = mid;
         best = p;
       } else lo = mid + 1;
     }
-    if (lo === hi && best.mass < target) best = processLevel(map, sorted[hi - 1] ?? 0, minMass, stack, label);
+    if (lo === hi && best.mass < target) best = processLevel(map, sorted[hi - 1] ?? 0, minMass, stack, label, heldOut);
     out.push(levelGeometry(map, percent, best));
   }
   return out;
