@@ -9,6 +9,24 @@
  * would inflate the areas: the smoothed density of a Gaussian cloud has variance σ² + h², and its 50 %
  * region holds 52 % of the cloud at n = 5 000 (h = 0.24 σ), a bias of +2 points.
  *
+ * Held-out counting (leave-one-out): a cell is ranked high partly BECAUSE of its own particles (each
+ * adds its kernel to the density where it sits), so counting those same particles is optimistic: the
+ * region holds p of the sample it was cut from but less of another run's particles. A particle is
+ * therefore counted only where its leave-one-out density, density − selfDensity (kde.ts: the cell's
+ * own kernel share of one particle, exact for the linear binning and blur), still clears the
+ * threshold; the level is reached on that held-out count. No free parameter. Measured on the real
+ * model (constant 10 m/s wind, PIW-1 and life raft, 24 h, hours 1–24), areas from 12 seeds of 5 000
+ * particles against a 50 000-particle run of a 13th seed (sampling noise ±0.2 points), mean
+ * deviation ± its standard error over seeds, 50/90/95 % (bench/search-bias.bench.mjs):
+ *   plain in-sample count   PIW −0.57±0.24, −0.31±0.11, −0.36±0.07   raft −0.32±0.19, −0.31±0.12, −0.21±0.09
+ *   held-out count          PIW −0.07±0.24, +0.02±0.11, −0.09±0.07   raft +0.26±0.19, −0.03±0.12, +0.04±0.09
+ * The alternative of widening Scott's bandwidth (×1.25, ×1.5) only halved the bias (×1.5: PIW −0.27,
+ * −0.11, −0.19; raft −0.04, −0.15, −0.06) and blurs split clouds, so the bandwidth stays Scott's.
+ * The rest of a pair's deviation is sampling noise: per seed the 50 % area's share of the population
+ * varies by σ ≈ 0.8 points (binomial alone: √(0.25/5 000) = 0.71), and a second 5 000-particle run
+ * adds its own 0.71, so one seed pair differs by σ ≈ 1.1 points whatever the rule. Filled holes count
+ * no held-out weight (their cells are below the threshold), which errs on the large side.
+ *
  * For the top-k cells: (1) fill holes (unchosen cells not 4-connected to the grid border); (2) split
  * into 4-connected pieces and drop every piece holding less than MIN_PIECE_SHARE of the level (5 %:
  * tail islands of a single cloud hold well under that, while a truly split cloud, e.g. a 70/30 pair
@@ -36,6 +54,8 @@ export interface SearchAreaLevel {
   bbox: [number, number, number, number];
   /** Share of the map's drifting weight inside the area (≥ percent/100 unless the grid holds less). */
   fractionInside: number;
+  /** Held-out (leave-one-out) share that set the level: ≤ fractionInside, ≥ percent/100 unless the grid holds less. */
+  heldOutFraction: number;
   nCells: number;
   /** Chosen cells of the map's grid (index j·nu + i). */
   mask: Uint8Array;
@@ -43,14 +63,17 @@ export interface SearchAreaLevel {
 
 interface Processed {
   mask: Uint8Array;
+  /** Held-out weight kept (sets the level). */
   mass: number;
+  /** Plain weight kept. */
+  rawMass: number;
   pieces: number;
   nCells: number;
 }
 
 /** Mask of cells with density ≥ tau, holes filled, pieces under minMass dropped. */
-function processLevel(map: ProbabilityMap, tau: number, minMass: number, stack: Int32Array, label: Int32Array): Processed {
-  const { nu, nv, density, mass } = map;
+function processLevel(map: ProbabilityMap, tau: number, minMass: number, stack: Int32Array, label: Int32Array, heldOut: boolean): Processed {
+  const { nu, nv, density, mass, selfDensity } = map;
   const nCells = nu * nv;
   const mask = new Uint8Array(nCells);
   for (let c = 0; c < nCells; c++) if (density[c]! >= tau && density[c]! > 0) mask[c] = 1;
@@ -82,16 +105,19 @@ function processLevel(map: ProbabilityMap, tau: number, minMass: number, stack: 
   // (2) 4-connected pieces and their weight.
   label.fill(-1);
   const pieceMass: number[] = [];
+  const pieceRaw: number[] = [];
   for (let c0 = 0; c0 < nCells; c0++) {
     if (mask[c0] === 0 || label[c0] !== -1) continue;
     const id = pieceMass.length;
     let m = 0;
+    let raw = 0;
     sp = 0;
     label[c0] = id;
     stack[sp++] = c0;
     while (sp > 0) {
       const c = stack[--sp]!;
-      m += mass[c]!;
+      raw += mass[c]!;
+      if (!heldOut || density[c]! - selfDensity[c]! >= tau) m += mass[c]!;
       const i = c % nu;
       const visit = (d: number) => {
         if (mask[d] === 1 && label[d] === -1) {
@@ -105,13 +131,16 @@ function processLevel(map: ProbabilityMap, tau: number, minMass: number, stack: 
       if (c < nCells - nu) visit(c + nu);
     }
     pieceMass.push(m);
+    pieceRaw.push(raw);
   }
   let kept = 0;
+  let keptRaw = 0;
   let pieces = 0;
   const keep = pieceMass.map((m) => m >= minMass);
   pieceMass.forEach((m, id) => {
     if (keep[id]) {
       kept += m;
+      keptRaw += pieceRaw[id] ?? 0;
       pieces++;
     }
   });
@@ -120,11 +149,15 @@ function processLevel(map: ProbabilityMap, tau: number, minMass: number, stack: 
     if (mask[c] === 1 && !keep[label[c]!]) mask[c] = 0;
     n += mask[c]!;
   }
-  return { mask, mass: kept, pieces, nCells: n };
+  return { mask, mass: kept, rawMass: keptRaw, pieces, nCells: n };
 }
 
-/** Search areas for the given percents (each in (0, 100]), on one map. */
-export function searchAreas(map: ProbabilityMap, percents: number[], minPieceShare = MIN_PIECE_SHARE): SearchAreaLevel[] {
+/**
+ * Search areas for the given percents (each in (0, 100]), on one map. `heldOut: false` reaches the level
+ * on the plain own-sample count instead (the biased rule, kept so bench/search-bias.bench.mjs can show
+ * the difference).
+ */
+export function searchAreas(map: ProbabilityMap, percents: number[], minPieceShare = MIN_PIECE_SHARE, heldOut = true): SearchAreaLevel[] {
   const { nu, nv, density } = map;
   const nCells = nu * nv;
   const sorted = Float64Array.from(density).sort().reverse();
@@ -140,16 +173,16 @@ export function searchAreas(map: ProbabilityMap, percents: number[], minPieceSha
     // Smallest k (top-k cells by density) whose processed region keeps ≥ target; monotone in k.
     let lo = 1;
     let hi = Math.max(1, nPositive);
-    let best = processLevel(map, sorted[hi - 1] ?? 0, minMass, stack, label);
+    let best = processLevel(map, sorted[hi - 1] ?? 0, minMass, stack, label, heldOut);
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      const p = processLevel(map, sorted[mid - 1]!, minMass, stack, label);
+      const p = processLevel(map, sorted[mid - 1]!, minMass, stack, label, heldOut);
       if (p.mass >= target) {
         hi = mid;
         best = p;
       } else lo = mid + 1;
     }
-    if (lo === hi && best.mass < target) best = processLevel(map, sorted[hi - 1] ?? 0, minMass, stack, label);
+    if (lo === hi && best.mass < target) best = processLevel(map, sorted[hi - 1] ?? 0, minMass, stack, label, heldOut);
     out.push(levelGeometry(map, percent, best));
   }
   return out;
@@ -189,7 +222,8 @@ function levelGeometry(map: ProbabilityMap, percent: number, p: Processed): Sear
     areaKm2: areaM2 / 1e6,
     areaNm2: areaM2 / M2_PER_NM2,
     bbox: [west, south, east, north],
-    fractionInside: p.mass,
+    fractionInside: p.rawMass,
+    heldOutFraction: p.mass,
     nCells: p.nCells,
     mask: p.mask,
   };

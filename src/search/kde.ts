@@ -48,6 +48,13 @@ export interface ProbabilityMap {
   density: Float64Array;
   /** Raw weight per cell, nearest cell, normalised by the cloud's total weight (no smoothing). */
   mass: Float64Array;
+  /**
+   * Per cell, the smoothed density that one of its own particles puts on it (the mass-weighted mean over
+   * the cell's particles of w_i · k_i, k_i the particle's own kernel value at its nearest cell after
+   * linear binning), in the units of `density`; 0 for an empty cell. `density − selfDensity` is the
+   * leave-one-out density of the cell's particles (see areas.ts, "held-out counting").
+   */
+  selfDensity: Float64Array;
   bandwidthUM: number;
   bandwidthVM: number;
   nEff: number;
@@ -71,6 +78,11 @@ function gaussianTaps(hCells: number): Float64Array {
   }
   for (let k = 0; k < taps.length; k++) taps[k]! /= s;
   return taps;
+}
+
+/** Tap at offset k (cells) from the centre of a symmetric kernel, 0 beyond its truncation. */
+function tapAt(taps: Float64Array, k: number): number {
+  return taps[(taps.length - 1) / 2 + k] ?? 0;
 }
 
 /** Blur rows (stride 1, length n, count m, row stride n) or columns, in place via a scratch line. */
@@ -134,7 +146,14 @@ export function kdeMap(cloud: Cloud, opts: KdeOptions = {}): ProbabilityMap {
   const nv = lv.count;
   const density = new Float64Array(nu * nv);
   const mass = new Float64Array(nu * nv);
+  const selfDensity = new Float64Array(nu * nv);
   const invW = 1 / cloud.totalWeight;
+  const tapsU = gaussianTaps(hu / lu.cell);
+  const tapsV = gaussianTaps(hv / lv.cell);
+  // A particle at offset a (|a| ≤ ½ cell) from its nearest cell centre puts (1 − |a|)·tap₀ + |a|·tap₁
+  // of its weight on that cell along each axis (linear binning, then the blur).
+  const selfU = (a: number) => (1 - a) * tapAt(tapsU, 0) + a * tapAt(tapsU, 1);
+  const selfV = (a: number) => (1 - a) * tapAt(tapsV, 0) + a * tapAt(tapsV, 1);
   // Linear binning to cell centres (mass-conserving, second-order accurate), nearest-cell raw mass.
   for (let i = 0; i < n; i++) {
     const w = cloud.weight[i]! * invW;
@@ -146,14 +165,22 @@ export function kdeMap(cloud: Cloud, opts: KdeOptions = {}): ProbabilityMap {
     const av = fv - iv;
     const cu = Math.floor(fu + 0.5);
     const cv = Math.floor(fv + 0.5);
-    if (cu >= 0 && cu < nu && cv >= 0 && cv < nv) mass[cv * nu + cu]! += w;
+    if (cu >= 0 && cu < nu && cv >= 0 && cv < nv) {
+      mass[cv * nu + cu]! += w;
+      // Σ w·(w·k) here, divided by Σ w below: the cell's mass-weighted mean self-density.
+      selfDensity[cv * nu + cu]! += w * w * selfU(Math.abs(fu - cu)) * selfV(Math.abs(fv - cv));
+    }
     if (iu >= 0 && iu < nu && iv >= 0 && iv < nv) density[iv * nu + iu]! += w * (1 - au) * (1 - av);
     if (iu + 1 >= 0 && iu + 1 < nu && iv >= 0 && iv < nv) density[iv * nu + iu + 1]! += w * au * (1 - av);
     if (iu >= 0 && iu < nu && iv + 1 >= 0 && iv + 1 < nv) density[(iv + 1) * nu + iu]! += w * (1 - au) * av;
     if (iu + 1 >= 0 && iu + 1 < nu && iv + 1 >= 0 && iv + 1 < nv) density[(iv + 1) * nu + iu + 1]! += w * au * av;
   }
-  blurAxis(density, nu, nv, gaussianTaps(hu / lu.cell), true);
-  blurAxis(density, nu, nv, gaussianTaps(hv / lv.cell), false);
+  blurAxis(density, nu, nv, tapsU, true);
+  blurAxis(density, nu, nv, tapsV, false);
+  for (let c = 0; c < nu * nv; c++) {
+    const m = mass[c]!;
+    if (m > 0) selfDensity[c] = selfDensity[c]! / m;
+  }
   return {
     cloud,
     angleRad: theta,
@@ -165,6 +192,7 @@ export function kdeMap(cloud: Cloud, opts: KdeOptions = {}): ProbabilityMap {
     nv,
     density,
     mass,
+    selfDensity,
     bandwidthUM: hu,
     bandwidthVM: hv,
     nEff: cloud.nEff,

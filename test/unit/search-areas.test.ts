@@ -7,7 +7,9 @@
  * 10 m/s wind, PIW-1 and a life raft, 24 h), over 4 seeds paired both ways (1→2, 2→1, 3→4, 4→3):
  * the sampling noise of one 5 000-particle run moves the held-out share of the 50 % area by about
  * ±1.5 points (σ), so a single pair can sit near ±2.5 while the average over pairs stays near 0.
- * "Average" here is the mean absolute deviation over pairs and hours, the stricter reading.
+ * "Average" here is the mean absolute deviation over pairs and hours, the stricter reading. The level
+ * is counted held-out (areas.ts), which removed a bias of −0.3 points at every level; the signed mean
+ * is checked too.
  */
 import { area as turfArea } from '@turf/area';
 import { describe, expect, it } from 'vitest';
@@ -49,8 +51,14 @@ describe.each(['a_wind10E_piw1_dt3600', 'a_wind10E_liferaft_nb1_dt3600'])('held-
     dev.forEach((d, k) => {
       const meanAbs = d.reduce((s, x) => s + Math.abs(x), 0) / d.length;
       const worst = Math.max(...d.map(Math.abs));
+      const mean = d.reduce((s, x) => s + x, 0) / d.length;
       expect(meanAbs, `${PERCENTS[k]} %: mean |deviation|`).toBeLessThanOrEqual(2);
       expect(worst, `${PERCENTS[k]} %: worst |deviation|`).toBeLessThanOrEqual(5);
+      // Bias: a→b and b→a carry opposite sampling errors, so the signed mean over both directions is
+      // mostly the rule's bias. Counting the sample's own particles (before held-out counting) gave
+      // −0.26 to −0.34 points here at every level; held-out counting gives −0.08 to +0.25. Bounds:
+      // 0.5 points at 50 % (per-seed σ there is 0.8 points), 0.2 at 90/95 % (σ 0.4 and 0.25).
+      expect(Math.abs(mean), `${PERCENTS[k]} %: signed mean deviation`).toBeLessThanOrEqual(PERCENTS[k] === 50 ? 0.5 : 0.2);
     });
   });
 });
@@ -140,9 +148,15 @@ describe('geometry', () => {
     for (const l of levels) {
       const share = shareInside(l.polygons, g.lon, g.lat);
       expect(share).toBeCloseTo(l.fractionInside, 3);
-      expect(share).toBeGreaterThanOrEqual(l.percent / 100 - 1e-9);
-      // Overshoot at most a few cells' worth of particles (cells of h/2 hold < 1 % each here).
-      expect(share).toBeLessThan(l.percent / 100 + 0.01);
+      // The level is reached on the held-out count; overshoot at most a few cells' worth of particles
+      // (cells of h/2 hold < 1 % each here).
+      expect(l.heldOutFraction).toBeGreaterThanOrEqual(l.percent / 100 - 1e-9);
+      expect(l.heldOutFraction).toBeLessThan(l.percent / 100 + 0.01);
+      // The own-sample share exceeds it by the particles' own kernels: under 2 points for n = 5 000
+      // (the self share of the density at the 50 % contour is ~1 %, and the area grows until the
+      // held-out count catches up).
+      expect(share).toBeGreaterThanOrEqual(l.heldOutFraction - 1e-9);
+      expect(share).toBeLessThan(l.heldOutFraction + 0.02);
     }
   });
 });
