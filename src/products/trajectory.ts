@@ -31,6 +31,7 @@ import { isBackward, particleOfRow } from '../model/numbering.js';
 import { STATUS, type TrajectoryResult } from '../model/types.js';
 import { acddAttributes, lonLatExtent, missionAttributes, TIME_UNITS, type LonLatExtent } from './netcdf/acdd.js';
 import { writeNetcdf, type NcChunkArray, type NcDataset, type NcSourceArray, type NcVariable, type WriteNetcdfOptions, type WriteNetcdfResult } from './netcdf/index.js';
+import { writeNetcdf4 } from './netcdf/write4.js';
 import { opendriftAttributes } from './opendrift-attrs.js';
 import { scenarioOfParticle } from '../search/scenarios.js';
 import type { ProductContext } from './types.js';
@@ -383,13 +384,37 @@ function ensembleAttributes(ctx: ProductContext): Record<string, string | number
   };
 }
 
-/** Write raw/particles.nc for a result. Streams: memory beyond `result` is two 1 MiB chunks and 12 bytes per particle. */
+/**
+ * From how many particle records (particles × outputs) `products.netcdf_format: "auto"` writes NetCDF-4.
+ * PLACEHOLDER
+ */
+export const NETCDF4_MIN_RECORDS = 1_000_000;
+
+export type TrajectoryNcFormat = 'netcdf3' | 'netcdf4';
+
+/** The encoding of raw/particles.nc for a job's `products.netcdf_format` and the result's size. */
+export function trajectoryNcFormat(requested: 'auto' | TrajectoryNcFormat | undefined, nParticles: number, nTimes: number): TrajectoryNcFormat {
+  if (requested === 'netcdf3' || requested === 'netcdf4') return requested;
+  return nParticles * nTimes >= NETCDF4_MIN_RECORDS ? 'netcdf4' : 'netcdf3';
+}
+
+/**
+ * Write raw/particles.nc for a result, as NetCDF-3 (CDF-2) or NetCDF-4 with deflate (trajectoryNcFormat;
+ * `format` overrides the job's choice). Streams: memory beyond `result` is a few 1 MiB chunks and 12 bytes per particle.
+ */
 export async function writeTrajectoryNc(
   result: TrajectoryResult,
   ctx: ProductContext,
   filePath: string,
-  opts: WriteNetcdfOptions = {},
+  opts: WriteNetcdfOptions & { format?: TrajectoryNcFormat } = {},
   weights?: Float64Array,
-): Promise<WriteNetcdfResult> {
-  return writeNetcdf(filePath, trajectoryDataset(result, ctx, undefined, weights), opts);
+): Promise<WriteNetcdfResult & { format: TrajectoryNcFormat }> {
+  const format = opts.format ?? trajectoryNcFormat(ctx.params.products?.netcdf_format, result.nParticles, result.nTimes);
+  const ds = trajectoryDataset(result, ctx, undefined, weights);
+  if (format === 'netcdf4') {
+    const onChunk = opts.onChunk;
+    const r = await writeNetcdf4(filePath, ds, onChunk ? { onChunk: (c) => onChunk({ variable: c.variable, position: -1, bytes: c.bytes }) } : {});
+    return { ...r, format };
+  }
+  return { ...(await writeNetcdf(filePath, ds, opts)), format };
 }
