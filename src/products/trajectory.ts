@@ -23,8 +23,10 @@
  *
  * NetCDF-3 (CDF-2) has no unsigned types: ubyte/ushort become byte/short with the same bits as fill.
  * Cost: 55 bytes per particle per record (71 with the environment) against 26 before this layout (12
- * floats, 5 bytes, 1 short); the per-particle constants repeated along time would compress to almost
- * nothing, which only a NetCDF-4 writer could exploit.
+ * floats, 5 bytes, 1 short); the per-particle constants repeated along time compress to almost nothing,
+ * which the NetCDF-4 writer (netcdf/write4.ts, deflate) exploits: 19 bytes per record with the
+ * environment, chosen for large missions (NETCDF4_MIN_RECORDS) or by `products.netcdf_format`. Both
+ * encodings hold the same types, attributes and values (ubyte/ushort stay byte/short in NetCDF-4 too).
  */
 import { DriftlineError } from '../errors.js';
 import { isBackward, particleOfRow } from '../model/numbering.js';
@@ -386,9 +388,14 @@ function ensembleAttributes(ctx: ProductContext): Record<string, string | number
 
 /**
  * From how many particle records (particles × outputs) `products.netcdf_format: "auto"` writes NetCDF-4.
- * PLACEHOLDER
+ * Measured (bench/netcdf4.bench.mjs, 100 000 × 49 with the environment, shared 2-core machine at load
+ * 5-7): NetCDF-3 72 B per record, 352 MB in 0.55-1.3 s; NetCDF-4 with deflate 19 B per record, 95 MB in
+ * 8-12 s (h5wasm's single-threaded zlib). NetCDF-4 would break the products' 2 s budget at 100 000 × 49
+ * (4.9 M records), so small and ordinary missions stay NetCDF-3; from 7 M records a NetCDF-3 file passes
+ * 7e6 × 72 B ≈ 504 MB and would soon pass the map's 512 MiB read limit (src/api/particles.ts), while
+ * NetCDF-4 stays under it to ~28 M records.
  */
-export const NETCDF4_MIN_RECORDS = 1_000_000;
+export const NETCDF4_MIN_RECORDS = 7_000_000;
 
 export type TrajectoryNcFormat = 'netcdf3' | 'netcdf4';
 
@@ -413,7 +420,11 @@ export async function writeTrajectoryNc(
   const ds = trajectoryDataset(result, ctx, undefined, weights);
   if (format === 'netcdf4') {
     const onChunk = opts.onChunk;
-    const r = await writeNetcdf4(filePath, ds, onChunk ? { onChunk: (c) => onChunk({ variable: c.variable, position: -1, bytes: c.bytes }) } : {});
+    const r = await writeNetcdf4(filePath, ds, {
+      ...(opts.chunkBytes !== undefined ? { chunkBytes: opts.chunkBytes } : {}),
+      // HDF5 places the compressed chunks itself: no file position to report.
+      ...(onChunk ? { onChunk: (c: { variable: string; bytes: number }) => onChunk({ variable: c.variable, position: -1, bytes: c.bytes }) } : {}),
+    });
     return { ...r, format };
   }
   return { ...(await writeNetcdf(filePath, ds, opts)), format };
