@@ -3,7 +3,8 @@
  * time, lon, lat, status (trajectory × time) and the per-trajectory `weight`. Nothing else of the file
  * is read: the header is parsed by our NetCDF-3 reader (src/forcing/netcdf3.ts), and each of those
  * non-record variables (the writer stores none along a record dimension) is one contiguous positioned
- * read (one ranged GET on S3), swapped to host order in place.
+ * read (one ranged GET on S3), swapped to host order in place. A NetCDF-4 particles.nc (large missions,
+ * issue 10) is copied to a temporary file and read with h5wasm (readStoredParticlesNetcdf4).
  *
  * Why not netcdfjs (used here before): it needs the whole file in memory (182 MB at 100 000 particles
  * × 25 records, for 23 MB of wanted bytes) and decodes value by value into boxed arrays; reading and
