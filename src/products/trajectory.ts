@@ -393,7 +393,8 @@ function ensembleAttributes(ctx: ProductContext): Record<string, string | number
  * 8-12 s (h5wasm's single-threaded zlib). NetCDF-4 would break the products' 2 s budget at 100 000 × 49
  * (4.9 M records), so small and ordinary missions stay NetCDF-3; from 7 M records a NetCDF-3 file passes
  * 7e6 × 72 B ≈ 504 MB and would soon pass the map's 512 MiB read limit (src/api/particles.ts), while
- * NetCDF-4 stays under it to ~28 M records.
+ * NetCDF-4 stays under it to ~28 M records. At 1 000 000 × 49 (load 7-9): NetCDF-3 3.5 GB in 19 s,
+ * NetCDF-4 0.95 GB in 52 s.
  */
 export const NETCDF4_MIN_RECORDS = 7_000_000;
 
