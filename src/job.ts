@@ -98,6 +98,11 @@ const productsSchema = z
     search_area_percents: z.array(z.number().gt(0).lt(100)).min(1).max(20).default([50, 90, 95]),
     /** products/map.png, the final time as a still; drawn without ffmpeg, so also with animation false. */
     map: z.boolean().default(true),
+    /**
+     * raw/particles.nc's encoding (issue 10): "auto" writes NetCDF-4 with deflate from
+     * NETCDF4_MIN_RECORDS particle records up (src/products/trajectory.ts), NetCDF-3 below.
+     */
+    netcdf_format: z.enum(['auto', 'netcdf3', 'netcdf4']).default('auto'),
   })
   .strict();
 

@@ -3,16 +3,19 @@
  * time, lon, lat, status (trajectory × time) and the per-trajectory `weight`. Nothing else of the file
  * is read: the header is parsed by our NetCDF-3 reader (src/forcing/netcdf3.ts), and each of those
  * non-record variables (the writer stores none along a record dimension) is one contiguous positioned
- * read (one ranged GET on S3), swapped to host order in place.
+ * read (one ranged GET on S3), swapped to host order in place. A NetCDF-4 particles.nc (large missions,
+ * issue 10) is copied to a temporary file and read with h5wasm (readStoredParticlesNetcdf4).
  *
  * Why not netcdfjs (used here before): it needs the whole file in memory (182 MB at 100 000 particles
  * × 25 records, for 23 MB of wanted bytes) and decodes value by value into boxed arrays; reading and
  * decoding took ~1.2 s of a 2.0 s re-plan at 100 000 particles (bench/plan.bench.mjs).
  */
-import { open } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { DriftlineError } from '../errors.js';
 import { readNetcdf3Header, type Nc3Header, type Nc3Source, type Nc3Variable } from '../forcing/netcdf3.js';
-import type { AttrValue } from '../forcing/netcdf.js';
+import { openNetcdf, type AttrValue } from '../forcing/netcdf.js';
 import type { Tracks } from '../search/index.js';
 
 export interface StoredParticles {
@@ -65,9 +68,71 @@ async function readWhole(src: Nc3Source, v: Nc3Variable, label: string): Promise
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
-/** Read the re-plan variables from a NetCDF-3 source (closed afterwards). */
+/** 8 MiB per copy read: 128 ranged GETs for a 1 GB NetCDF-4 particles.nc on S3. */
+const COPY_BYTES = 8 << 20;
+
+/**
+ * A NetCDF-4 particles.nc (written from NETCDF4_MIN_RECORDS particle records up, issue 10): HDF5 needs
+ * a file, so the source is copied to a temporary file (8 MiB reads), then read with h5wasm. Memory: the
+ * variables as Float64Array while they are converted (lon+lat+status: 17 bytes per particle record).
+ */
+async function readStoredParticlesNetcdf4(src: Nc3Source, label: string): Promise<StoredParticles> {
+  const { size } = await src.stat();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'driftline-particles-'));
+  const file = path.join(dir, 'particles.nc');
+  try {
+    const out = await open(file, 'w');
+    try {
+      const buf = Buffer.alloc(Math.min(COPY_BYTES, Math.max(1, size)));
+      for (let pos = 0; pos < size; ) {
+        const { bytesRead } = await src.read(buf, 0, Math.min(buf.length, size - pos), pos);
+        if (bytesRead === 0) throw new DriftlineError('E_INTERNAL', `${label} is truncated at byte ${pos} of ${size}`);
+        await out.write(buf, 0, bytesRead, pos);
+        pos += bytesRead;
+      }
+    } finally {
+      await out.close();
+    }
+    const nc = await openNetcdf(file, label);
+    try {
+      const vars = nc.variables;
+      const lonVar = vars.get('lon');
+      const [nParticles = 0, nTimes = 0] = lonVar?.shape ?? [];
+      const shape = `${nParticles},${nTimes}`;
+      const ok = (name: string, s: string) => vars.get(name)?.shape.join(',') === s;
+      if (!lonVar || lonVar.dims.join(',') !== 'trajectory,time' || !ok('lat', shape) || !ok('status', shape) || !ok('time', String(nTimes))) {
+        throw new DriftlineError('E_INTERNAL', `${label}: not a driftline trajectory file (lon, lat, status over trajectory × time)`);
+      }
+      const hasWeight = ok('weight', String(nParticles));
+      const time = await nc.read('time');
+      return {
+        tracks: {
+          nParticles,
+          nTimes,
+          timesSec: timesToUnixSec(time, vars.get('time')?.attrs.units, label),
+          lonDeg: Float32Array.from(await nc.read('lon')),
+          latDeg: Float32Array.from(await nc.read('lat')),
+          // Signed bytes read as -1 for fill become 255 (ToUint8), as in the NetCDF-3 path.
+          status: Uint8Array.from(await nc.read('status')),
+        },
+        weight: hasWeight ? await nc.read('weight') : new Float64Array(nParticles).fill(1 / Math.max(1, nParticles)),
+      };
+    } finally {
+      await nc.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46]; // '\x89HDF'
+
+/** Read the re-plan variables from a NetCDF-3 or NetCDF-4 source (closed afterwards). */
 export async function readStoredParticles(src: Nc3Source, label: string): Promise<StoredParticles> {
   try {
+    const magic = Buffer.alloc(4);
+    await src.read(magic, 0, 4, 0);
+    if (HDF5_MAGIC.every((b, i) => magic[i] === b)) return await readStoredParticlesNetcdf4(src, label);
     let header: Nc3Header;
     try {
       header = await readNetcdf3Header(src);

@@ -43,7 +43,7 @@ const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.@+-]*$/;
 const ATTR_NAME_RE = /^[A-Za-z_][A-Za-z0-9_.@+:-]*$/;
 
 /** Attributes CF requires to have the same type as their variable. */
-const TYPED_LIKE_VARIABLE = new Set(['_FillValue', 'missing_value', 'valid_min', 'valid_max', 'valid_range', 'flag_values', 'flag_masks']);
+export const TYPED_LIKE_VARIABLE = new Set(['_FillValue', 'missing_value', 'valid_min', 'valid_max', 'valid_range', 'flag_values', 'flag_masks']);
 
 export interface VariableLayout {
   variable: NcVariable;

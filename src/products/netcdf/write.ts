@@ -45,7 +45,7 @@ export interface WriteNetcdfResult {
   chunks: number;
 }
 
-function chunkView(type: NcType, buf: ArrayBuffer, n: number): NcChunkArray {
+export function chunkView(type: NcType, buf: ArrayBuffer, n: number): NcChunkArray {
   switch (type) {
     case 'byte':
       return new Int8Array(buf, 0, n);
@@ -63,7 +63,7 @@ function chunkView(type: NcType, buf: ArrayBuffer, n: number): NcChunkArray {
 }
 
 /** The value NaN becomes in a float/double variable, or null when NaN is written as NaN. */
-function nanReplacement(v: NcVariable): number | null {
+export function nanReplacement(v: NcVariable): number | null {
   if (v.type !== 'float' && v.type !== 'double') return null;
   const fill = v.attrs?._FillValue;
   if (typeof fill === 'number' && !Number.isNaN(fill)) return fill;
@@ -91,7 +91,7 @@ function paddingBytes(v: NcVariable, n: number): Buffer {
 }
 
 /** Prepare the function that stages elements [start, start+n) of a variable into a chunk view. */
-function stager(l: VariableLayout): (start: number, n: number, out: NcChunkArray) => void {
+export function stager(l: VariableLayout): (start: number, n: number, out: NcChunkArray) => void {
   const v = l.variable;
   const values = v.values;
   if (typeof values === 'function') return values as NcChunkFiller;
