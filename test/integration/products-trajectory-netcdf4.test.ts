@@ -13,8 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openNetcdf, type NcFile } from '../../src/forcing/netcdf.js';
-import { describeProduct } from '../../src/mission/files.js';
-import { readLocalParticles } from '../../src/mission/stored-particles.js';
+import { describeProduct } from '../../src/products/files.js';
+import { readLocalParticles } from '../../src/planning/stored-particles.js';
 import { NETCDF4_MIN_RECORDS, trajectoryNcFormat, writeTrajectoryNc } from '../../src/products/trajectory.js';
 import { syntheticContext, syntheticResult } from '../unit/products.fixtures.js';
 
