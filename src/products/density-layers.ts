@@ -38,7 +38,16 @@ export interface DensityLayers {
   outsideCount: Uint32Array;
   /** Same layout as `smoothed`: particles outside the forcing in the cell; null when there are none. */
   outsideCells: Uint32Array | null;
+  /**
+   * Same layout: the raw probability of containment by weight, (weight of the drifting and stranded
+   * particles in the cell) / (weight released by then). Null when it would equal the count ratio
+   * density.nc already writes: equal weights and no particle outside the forcing.
+   */
+  weightedProbability: Float32Array | null;
 }
+
+/** Weights that differ by more than this relative amount are not "equal" (float64 sums of 1/N). */
+const EQUAL_WEIGHT_TOLERANCE = 1e-9;
 
 /** Sub-points per KDE cell along one axis: 2 per density cell it spans, 1 to 8. */
 const MAX_SUBPOINTS = 8;
@@ -64,6 +73,7 @@ export class DensityLayerBuilder {
       strandedCount: new Uint32Array(nT),
       outsideCount: new Uint32Array(nT),
       outsideCells: null,
+      weightedProbability: null,
     };
     const { nParticles, nTimes, status, lonDeg, latDeg } = result;
     for (let p = 0; p < nParticles; p++) {
@@ -89,6 +99,41 @@ export class DensityLayerBuilder {
       }
     }
     this.layers = l;
+    const w0 = weights[0] ?? 0;
+    const equal = weights.every((w) => Math.abs(w - w0) <= EQUAL_WEIGHT_TOLERANCE * Math.abs(w0));
+    if (!equal || l.outsideCells !== null) l.weightedProbability = this.weightedRaw(result, weights);
+  }
+
+  /**
+   * The raw per-cell probability by particle weight (scenario prior, completed searches), over the
+   * drifting and stranded particles; outside-the-forcing particles are left out (outside_probability
+   * carries them), so a time's cells sum to 1 − outside_probability / released weight.
+   */
+  private weightedRaw(result: TrajectoryResult, weights: Float64Array): Float32Array {
+    const g = this.grid;
+    const nT = g.nTimes;
+    const sums = new Float64Array(this.cellsPerTime * nT);
+    const released = new Float64Array(nT);
+    const { nParticles, nTimes, status, lonDeg, latDeg } = result;
+    for (let p = 0; p < nParticles; p++) {
+      const w = weights[p] ?? 0;
+      for (let t = 0; t < nTimes && t < nT; t++) {
+        const i = p * nTimes + t;
+        const st = status[i];
+        if (st !== STATUS.ACTIVE && st !== STATUS.STRANDED && st !== STATUS.OUTSIDE) continue; // not released yet
+        released[t]! += w;
+        if (st === STATUS.OUTSIDE) continue;
+        const c = cellOf(g, lonDeg[i]!, latDeg[i]!);
+        if (c !== null) sums[t * this.cellsPerTime + c.y * g.nx + c.x]! += w;
+      }
+    }
+    const out = new Float32Array(sums.length);
+    for (let t = 0; t < nT; t++) {
+      const inv = released[t]! > 0 ? 1 / released[t]! : 0;
+      const base = t * this.cellsPerTime;
+      for (let k = 0; k < this.cellsPerTime; k++) out[base + k] = sums[base + k]! * inv;
+    }
+    return out;
   }
 
   /** Add the KDE map of record t, scaled to the drifting probability of that record. */

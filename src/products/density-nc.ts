@@ -207,14 +207,24 @@ export function densityDataset(grid: DensityGrid, ctx: ProductContext, layers?: 
         name: 'probability',
         type: 'float',
         dims: cube,
-        attrs: {
-          long_name: 'probability of containment (fraction of released particles in the cell)',
-          units: '1',
-          valid_range: [0, 1],
-          ...cellAttrs,
-          comment: 'Sums to 1 over the grid at every time with released particles (drifting and stranded); 0 everywhere before the first release.',
-        },
-        values: probabilityFiller(grid),
+        attrs: layers?.weightedProbability
+          ? {
+              long_name: 'probability of containment (weight of the drifting and stranded particles in the cell over the weight released)',
+              units: '1',
+              valid_range: [0, 1],
+              ...cellAttrs,
+              comment:
+                'Particle weights: the scenario prior and the completed searches (the posterior, as every product). Particles outside the forcing ' +
+                'are left out (outside_probability), so a time sums to 1 less their share; 0 everywhere before the first release.',
+            }
+          : {
+              long_name: 'probability of containment (fraction of released particles in the cell)',
+              units: '1',
+              valid_range: [0, 1],
+              ...cellAttrs,
+              comment: 'Sums to 1 over the grid at every time with released particles (drifting and stranded); 0 everywhere before the first release.',
+            },
+        values: layers?.weightedProbability ?? probabilityFiller(grid),
       },
       {
         name: 'particle_count',
