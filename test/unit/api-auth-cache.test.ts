@@ -1,0 +1,40 @@
+/**
+ * The API key cache (src/api/auth.ts): a burst of requests with one key shares one lookup, also when
+ * the entry has just expired (200 concurrent status reads sent 200 queries to a 10-connection pool
+ * before), and a failed lookup is not remembered.
+ */
+import type { FastifyRequest } from 'fastify';
+import { describe, expect, it } from 'vitest';
+import { ApiKeyAuth } from '../../src/api/auth.js';
+import { generateApiKey } from '../../src/api/keys.js';
+import type { ApiKeyRow } from '../../src/db/queries/index.js';
+
+const request = (key: string) => ({ headers: { authorization: `Bearer ${key}` } }) as unknown as FastifyRequest;
+
+describe('ApiKeyAuth', () => {
+  it('answers 200 concurrent requests with one lookup, and gives every one the key id', async () => {
+    const key = generateApiKey();
+    let lookups = 0;
+    const auth = new ApiKeyAuth(async () => {
+      lookups++;
+      await new Promise((r) => setImmediate(r));
+      return { id: key.id, revoked_at: null } as unknown as ApiKeyRow;
+    });
+    const ids = await Promise.all(Array.from({ length: 200 }, () => auth.verify(request(key.key))));
+    expect(new Set(ids)).toEqual(new Set([key.id]));
+    expect(lookups).toBe(1);
+  });
+
+  it('asks again after a failed lookup instead of remembering the failure', async () => {
+    const key = generateApiKey();
+    let calls = 0;
+    const auth = new ApiKeyAuth(async () => {
+      calls++;
+      if (calls === 1) throw new Error('database down');
+      return { id: key.id, revoked_at: null } as unknown as ApiKeyRow;
+    });
+    await expect(auth.verify(request(key.key))).rejects.toThrow('database down');
+    await expect(auth.verify(request(key.key))).resolves.toBe(key.id);
+    expect(calls).toBe(2);
+  });
+});
