@@ -145,11 +145,12 @@ export function encodeNumbers(type: Exclude<NcType, 'char'>, values: ArrayLike<n
   return out;
 }
 
-function attributeBytes(name: string, value: NcAttrValue, variableType: NcType | null): { type: NcType; n: number; bytes: Buffer } {
-  if (typeof value === 'string') {
-    const bytes = Buffer.from(value, 'utf8');
-    return { type: 'char', n: bytes.length, bytes };
-  }
+/**
+ * A numeric attribute's type and values, as both writers store it: a plain number or list is double,
+ * except the attributes that must have the variable's type (TYPED_LIKE_VARIABLE: _FillValue,
+ * valid_range, ...); `{type, values}` names its type.
+ */
+export function numericAttribute(name: string, value: Exclude<NcAttrValue, string>, variableType: NcType | null): { type: Exclude<NcType, 'char'>; values: readonly number[] } {
   let type: Exclude<NcType, 'char'>;
   let values: readonly number[];
   if (typeof value === 'number' || Array.isArray(value)) {
@@ -164,6 +165,15 @@ function attributeBytes(name: string, value: NcAttrValue, variableType: NcType |
   for (const v of values) {
     if (typeof v !== 'number') throw invalid(`attribute ${name} has a non-numeric value ${JSON.stringify(v)}`);
   }
+  return { type, values };
+}
+
+function attributeBytes(name: string, value: NcAttrValue, variableType: NcType | null): { type: NcType; n: number; bytes: Buffer } {
+  if (typeof value === 'string') {
+    const bytes = Buffer.from(value, 'utf8');
+    return { type: 'char', n: bytes.length, bytes };
+  }
+  const { type, values } = numericAttribute(name, value, variableType);
   return { type, n: values.length, bytes: encodeNumbers(type, values) };
 }
 

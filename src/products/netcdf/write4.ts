@@ -22,7 +22,7 @@
 import { rename, rm, stat } from 'node:fs/promises';
 import { DriftlineError } from '../../errors.js';
 import { loadH5wasm } from '../../forcing/netcdf.js';
-import { layoutFile, TYPED_LIKE_VARIABLE } from './header.js';
+import { layoutFile, numericAttribute } from './header.js';
 import { chunkView, nanReplacement, stager } from './write.js';
 import { NC_TYPE_BYTES, type NcAttrValue, type NcAttributes, type NcDataset, type NcType } from './types.js';
 
@@ -86,17 +86,7 @@ function writeAttribute(target: H5AttrTarget, name: string, value: NcAttrValue, 
     target.create_attribute(name, value, null, `S${Math.max(1, bytes)}`);
     return;
   }
-  let type: Exclude<NcType, 'char'>;
-  let values: readonly number[];
-  if (typeof value === 'number' || Array.isArray(value)) {
-    values = typeof value === 'number' ? [value] : (value as readonly number[]);
-    type = variableType !== null && variableType !== 'char' && TYPED_LIKE_VARIABLE.has(name) ? variableType : 'double';
-  } else {
-    const typed = value as { type: Exclude<NcType, 'char'>; values: number | readonly number[] };
-    type = typed.type;
-    values = typeof typed.values === 'number' ? [typed.values] : typed.values;
-  }
-  if (values.length === 0) throw invalid(`attribute ${name} has no values`);
+  const { type, values } = numericAttribute(name, value, variableType);
   target.create_attribute(name, typedArrayOf(type, values), [values.length], H5_DTYPE[type]);
 }
 
