@@ -17,6 +17,7 @@ import { PRODUCT_PATHS, type ProductContext, type ProductFile } from '../product
 import { addProductWarnings, missionSearchProducts, writeAllProducts, type SearchProducts } from '../products/write.js';
 import type { TrajectoryResult } from '../model/types.js';
 import { describeProduct } from '../products/files.js';
+import { stageTimer } from '../products/timing.js';
 
 export interface ProductsInput {
   result: TrajectoryResult;
@@ -51,14 +52,7 @@ function messageOf(err: unknown): string {
 
 export async function writeMissionProducts(input: ProductsInput, onStage: (stage: ProductsStage) => void = () => undefined): Promise<ProductsOutput> {
   const { result, ctx, workDir, timingsMs, warnings } = input;
-  const timed = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
-    const t0 = performance.now();
-    try {
-      return await fn();
-    } finally {
-      timingsMs[name] = Math.round(performance.now() - t0);
-    }
-  };
+  const timed = stageTimer(timingsMs);
   // One density grid serves density.nc, the search areas and the animation's shading (~70 ms at
   // 100 000 particles × 49 records: worth building once).
   const grid = await timed('density_grid', () => buildDensityGrid(result, input.cellM));

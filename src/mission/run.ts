@@ -7,7 +7,6 @@
  * forcing and land 5 %, simulation 70 %, animation 15 %, other products 10 %.
  */
 import { mkdir } from 'node:fs/promises';
-import { performance } from 'node:perf_hooks';
 import { loadForcing } from '../forcing/load.js';
 import { toModelParams, type Job } from '../job.js';
 import { coastlineSourceFromConfig } from '../land/coastline.js';
@@ -18,6 +17,7 @@ import { closeSimulationPool, simulate } from '../threads/simulate.js';
 import { VERSION } from '../version.js';
 import type { ProductsInput } from './products.js';
 import type { MissionDeps, MissionOutcome, MissionProgress } from './types.js';
+import { stageTimer } from '../products/timing.js';
 
 /** Free the threads this pipeline keeps between missions: simulation pool and mission threads (the worker calls it at shutdown). */
 export async function closeMissionRunner(): Promise<void> {
@@ -44,14 +44,7 @@ export async function runMission(job: Job, deps: MissionDeps): Promise<MissionOu
     const [a, b] = STAGE_SPAN[stage];
     deps.onProgress?.({ stage, fraction: a + (b - a) * Math.min(1, Math.max(0, within)) });
   };
-  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-    const t0 = performance.now();
-    try {
-      return await fn();
-    } finally {
-      timingsMs[name] = Math.round(performance.now() - t0);
-    }
-  };
+  const timed = stageTimer(timingsMs);
 
   const model = toModelParams(job.params);
   await mkdir(workDir, { recursive: true });

@@ -9,7 +9,6 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { DriftlineError } from '../errors.js';
 import { describeProduct } from './files.js';
 import { STATUS, type TrajectoryResult } from '../model/types.js';
@@ -27,6 +26,7 @@ import { strandingReport, strandingSummary, writeStrandingFile } from './strandi
 import { scenariosSummary } from './summary-scenarios.js';
 import { writeTrajectoryNc } from './trajectory.js';
 import { PRODUCT_PATHS, type ProductContext, type ProductFile, type ProductKind } from './types.js';
+import { stageTimer, type StageTimer } from './timing.js';
 
 export interface WriteAllOptions {
   /** Density grid cell size asked for, metres (params.products.density_cell_m). */
@@ -121,16 +121,16 @@ export async function writeAllProducts(
   workDir: string,
   opts: WriteAllOptions,
 ): Promise<ProductFile[]> {
-  const timed = async <T>(stage: string, fn: () => Promise<T> | T): Promise<T> => {
-    const t0 = performance.now();
-    try {
-      return await fn();
-    } catch (err) {
-      throw productError(stage, err);
-    } finally {
-      opts.timingsMs[stage] = Math.round(performance.now() - t0);
-    }
-  };
+  const time = stageTimer(opts.timingsMs);
+  // A failing stage's error names the product it was writing (productError).
+  const timed: StageTimer = (stage, fn) =>
+    time(stage, async () => {
+      try {
+        return await fn();
+      } catch (err) {
+        throw productError(stage, err);
+      }
+    });
   const target = (kind: ProductKind) => path.join(workDir, PRODUCT_PATHS[kind].relPath);
   await mkdir(path.dirname(target('trajectory')), { recursive: true });
   await mkdir(path.dirname(target('density')), { recursive: true });
