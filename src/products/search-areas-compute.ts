@@ -15,6 +15,7 @@ import { STATUS, type TrajectoryResult } from '../model/types.js';
 import { wrapLonDeg } from '../model/geo.js';
 import { gridCenterLonDeg, type DensityGrid } from './density-grid.js';
 import { traceMask, type GridPolygon } from '../search/trace.js';
+import { isoSeconds } from '../time.js';
 
 export interface SearchArea {
   timeSec: number;
@@ -51,9 +52,7 @@ export interface SearchAreaSet {
 }
 
 /** ISO 8601 UTC without milliseconds when they are zero (`2024-03-01T06:00:00Z`). */
-export function isoUtc(timeSec: number): string {
-  return new Date(timeSec * 1000).toISOString().replace('.000Z', 'Z');
-}
+export const isoUtc = isoSeconds;
 
 /** Sorted, de-duplicated percents in (0, 100]; names the field when one is out of range. */
 export function normalisePercents(percents: number[]): number[] {

@@ -12,6 +12,7 @@ import type { CompletedSearch } from './bayes.js';
 import type { DetectionLaw } from './detection.js';
 import type { SearchUnit } from './plan.js';
 import { validateRing } from './polygon.js';
+import { isoSeconds } from '../time.js';
 
 const isoTime = z.iso.datetime({ offset: true });
 const positive = z.number().finite().positive();
@@ -67,7 +68,7 @@ function runBounds(run: RunWindow): [number, number] {
   return run.backward ? [run.startTimeSec - run.durationSec, run.startTimeSec] : [run.startTimeSec, run.startTimeSec + run.durationSec];
 }
 
-const iso = (t: number) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
+const iso = isoSeconds;
 
 /** Problems that need the run's window; paths are relative to `params.search`. */
 export function searchIssues(s: SearchParams, run: RunWindow): Issue[] {

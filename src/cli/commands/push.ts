@@ -11,6 +11,7 @@ import { numberFlag, parse } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
 import { err, out, printJson } from '../output.js';
 import { withServices } from '../services.js';
+import { isoSeconds } from '../../time.js';
 
 const USAGE = `usage: driftline push [flags] | --file job.json [--raw]   [--multiple N] [--json]
 
@@ -42,7 +43,7 @@ function vector(value: string | undefined, flag: string): [number, number] | und
 function thisHourIso(): string {
   const d = new Date();
   d.setUTCMinutes(0, 0, 0);
-  return d.toISOString().replace('.000Z', 'Z');
+  return isoSeconds(d.getTime() / 1000);
 }
 
 export async function pushCommand(argv: string[]): Promise<number> {

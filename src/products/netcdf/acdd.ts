@@ -7,6 +7,7 @@ import { wrapLonDeg } from '../../model/geo.js';
 import type { ProductAttribution, ProductContext } from '../types.js';
 import type { NcAttrValue, NcAttributes } from './types.js';
 import { redactSecrets, redactUrlsInText } from '../../redact.js';
+import { isoSeconds } from '../../time.js';
 
 export const CONVENTIONS = 'CF-1.11, ACDD-1.3';
 /** CF standard name table version the names were checked against. */
@@ -25,9 +26,7 @@ export const DEFAULT_ATTRIBUTION: ProductAttribution = {
 };
 
 /** `2024-01-01T12:00:00Z` (milliseconds only when there are some). */
-export function isoTime(sec: number): string {
-  return new Date(sec * 1000).toISOString().replace('.000Z', 'Z');
-}
+export const isoTime = isoSeconds;
 
 /** ISO 8601 duration of a whole number of seconds: 172800 -> `PT48H`, 5400 -> `PT1H30M`, 0 -> `PT0S`. */
 export function isoDuration(sec: number): string {
