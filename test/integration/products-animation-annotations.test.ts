@@ -4,7 +4,6 @@
  * (view.ts xOf/yOf), and nowhere far from it; a plan rectangle shows while its window is open and not
  * after. Outlines drawn at another time's areas, shifted, or not at all fail these tests.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +16,7 @@ import type { SearchArea } from '../../src/products/search-areas-compute.js';
 import { smoothedSearchAreas } from '../../src/products/search-smoothed.js';
 import { equalWeights } from '../../src/search/index.js';
 import { seededContext, syntheticCloud } from '../unit/products.fixtures.js';
+import { decodeFrameRgb } from '../helpers/frames.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-anim-areas-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -54,9 +54,7 @@ const rect: PlanRectangle = {
 };
 
 function decodeFrame(k: number): Buffer {
-  return execFileSync(ffmpeg!, ['-v', 'error', '-i', file, '-vf', `select=eq(n\\,${k})`, '-vframes', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
-    maxBuffer: W * H * 3 + 1024,
-  });
+  return decodeFrameRgb(ffmpeg!, file, k, W, H);
 }
 
 /**

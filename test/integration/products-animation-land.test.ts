@@ -4,7 +4,6 @@
  * missionLand() builds, i.e. what src/mission/run.ts gives both simulate() and writeAnimation()).
  * A basemap from any other coastline (e.g. Natural Earth, as before) fails these tests.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +17,7 @@ import { buildDensityGrid } from '../../src/products/density-grid.js';
 import { landLabel } from '../../src/products/animation/land.js';
 import { missionLand } from '../../src/mission/land.js';
 import { seededContext, syntheticCloud } from '../unit/products.fixtures.js';
+import { decodeFrameRgb } from '../helpers/frames.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-anim-land-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,9 +55,7 @@ async function renderFrame0(name: string, land: AnimationLand): Promise<Buffer> 
   const file = path.join(dir, name, 'animation.mp4');
   mkdirSync(path.dirname(file), { recursive: true });
   await writeAnimation(cloud, ctx, file, { ffmpegPath: ffmpeg!, land });
-  return execFileSync(ffmpeg!, ['-v', 'error', '-i', file, '-vf', 'select=eq(n\\,0)', '-vframes', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
-    maxBuffer: W * H * 3 + 1024,
-  });
+  return decodeFrameRgb(ffmpeg!, file, 0, W, H);
 }
 
 const lonOfPx = (x: number) => view.westDeg + (x + 0.5 - view.box.x) / view.pxPerDegLon;

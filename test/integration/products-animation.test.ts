@@ -14,6 +14,7 @@ import { xOf, yOf } from '../../src/products/animation/view.js';
 import { packagedFfmpegPath } from '../../src/products/animation/ffmpeg.js';
 import { COLOURS, hexRgb, layoutFor } from '../../src/products/animation/style.js';
 import { seededContext, syntheticCloud } from '../unit/products.fixtures.js';
+import { decodeFrameRgb } from '../helpers/frames.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-anim-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -37,11 +38,7 @@ const file = path.join(dir, 'products', 'animation.mp4');
 
 /** Frame k of the MP4 decoded to RGB bytes by ffmpeg. */
 function decodeFrame(k: number): Buffer {
-  return execFileSync(
-    ffmpeg!,
-    ['-v', 'error', '-i', file, '-vf', `select=eq(n\\,${k})`, '-vframes', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
-    { maxBuffer: W * H * 3 + 1024 },
-  );
+  return decodeFrameRgb(ffmpeg!, file, k, W, H);
 }
 
 function countNear(rgb: Buffer, box: { x: number; y: number; w: number; h: number }, colour: [number, number, number], tol: number): number {

@@ -13,6 +13,7 @@ import { findFfmpeg } from '../../src/products/animation/index.js';
 import { DEFAULT_ANIMATION_LAND } from '../../src/products/animation/land.js';
 import { COLOURS, hexRgb, layoutFor } from '../../src/products/animation/style.js';
 import { seededContext, syntheticCloud } from '../unit/products.fixtures.js';
+import { decodeFrameRgb } from '../helpers/frames.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-warnings-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,9 +32,7 @@ const ctx = seededContext({ lonDeg: 4.6, latDeg: 59.3, missionId: 'warnings-test
 let warnings: string[] = [];
 
 function decodeFrame(file: string, k: number): Buffer {
-  return execFileSync(ffmpeg!, ['-v', 'error', '-i', file, '-vf', `select=eq(n\\,${k})`, '-vframes', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
-    maxBuffer: W * H * 3 + 1024,
-  });
+  return decodeFrameRgb(ffmpeg!, file, k, W, H);
 }
 
 describe('warnings on every product', () => {
