@@ -64,16 +64,23 @@ export function runExtent(result: TrajectoryResult): Extent | null {
   const { lonDeg, latDeg } = result;
   const n = lonDeg.length;
   let i0 = 0;
-  while (i0 < n && !(Number.isFinite(lonDeg[i0]) && Number.isFinite(latDeg[i0]))) i0++;
+  let ref = NaN;
+  for (; i0 < n; i0++) {
+    const lon = lonDeg[i0];
+    if (lon !== undefined && Number.isFinite(lon) && Number.isFinite(latDeg[i0])) {
+      ref = lon;
+      break;
+    }
+  }
   if (i0 === n) return null;
-  const ref = lonDeg[i0];
   let minLon = Infinity;
   let maxLon = -Infinity;
   let minLat = Infinity;
   let maxLat = -Infinity;
   for (let i = i0; i < n; i++) {
-    const lat = latDeg[i];
-    let d = lonDeg[i] - ref;
+    // i < n: the reads are in bounds; `?? NaN` only satisfies the type (a missing value = not released).
+    const lat = latDeg[i] ?? NaN;
+    let d = (lonDeg[i] ?? NaN) - ref;
     if (!(d === d) || !(lat === lat)) continue; // NaN: not released
     if (d >= 180) d -= 360;
     else if (d < -180) d += 360;
@@ -125,8 +132,8 @@ export function buildDensityGrid(result: TrajectoryResult, cellM: number): Densi
     extent ??
     // Nothing released at all: one padded cell at the seed, so products still have a valid (empty) grid.
     (() => {
-      const lon = result.coefficients.seedLonDeg.length > 0 ? result.coefficients.seedLonDeg[0] : 0;
-      const lat = result.coefficients.seedLatDeg.length > 0 ? result.coefficients.seedLatDeg[0] : 0;
+      const lon = result.coefficients.seedLonDeg[0] ?? 0;
+      const lat = result.coefficients.seedLatDeg[0] ?? 0;
       return { refLonDeg: lon, minLonDeg: lon, maxLonDeg: lon, minLatDeg: lat, maxLatDeg: lat };
     })();
 
@@ -160,8 +167,9 @@ export function buildDensityGrid(result: TrajectoryResult, cellM: number): Densi
     const base = p * nTimes;
     for (let t = 0; t < nTimes; t++) {
       const i = base + t;
-      const lat = latDeg[i];
-      let d = lonDeg[i] - ref;
+      // In bounds (i < nParticles * nTimes); `?? NaN` only satisfies the type and reads as "not released".
+      const lat = latDeg[i] ?? NaN;
+      let d = (lonDeg[i] ?? NaN) - ref;
       if (!(d === d) || !(lat === lat)) continue;
       if (d >= 180) d -= 360;
       else if (d < -180) d += 360;
@@ -173,9 +181,10 @@ export function buildDensityGrid(result: TrajectoryResult, cellM: number): Densi
       if (y < 0) y = 0;
       else if (y > yMax) y = yMax;
       const cell = t * cellsPerTime + y * nx + x;
-      if (status[i] === STATUS.STRANDED) stranded[cell]++;
-      else counts[cell]++;
-      releasedPerTime[t]++;
+      // cell < cellsPerTime * nTimes by the clamps above; `?? 0` only satisfies the type.
+      if (status[i] === STATUS.STRANDED) stranded[cell] = (stranded[cell] ?? 0) + 1;
+      else counts[cell] = (counts[cell] ?? 0) + 1;
+      releasedPerTime[t] = (releasedPerTime[t] ?? 0) + 1;
     }
   }
 

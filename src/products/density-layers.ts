@@ -76,24 +76,27 @@ export class DensityLayerBuilder {
       weightedProbability: null,
     };
     const { nParticles, nTimes, status, lonDeg, latDeg } = result;
+    // t < nT (the per-time arrays' length) and i < nParticles * nTimes: the `?? 0` / `?? NaN` below only
+    // satisfy the type.
     for (let p = 0; p < nParticles; p++) {
       const w = weights[p] ?? 0;
       for (let t = 0; t < nTimes && t < nT; t++) {
         const i = p * nTimes + t;
         const s = status[i];
         if (s === STATUS.ACTIVE) {
-          l.driftingCount[t]!++;
-          l.driftingProbability[t]! += w;
+          l.driftingCount[t] = (l.driftingCount[t] ?? 0) + 1;
+          l.driftingProbability[t] = (l.driftingProbability[t] ?? 0) + w;
         } else if (s === STATUS.STRANDED) {
-          l.strandedCount[t]!++;
-          l.strandedProbability[t]! += w;
+          l.strandedCount[t] = (l.strandedCount[t] ?? 0) + 1;
+          l.strandedProbability[t] = (l.strandedProbability[t] ?? 0) + w;
         } else if (s === STATUS.OUTSIDE) {
-          l.outsideCount[t]!++;
-          l.outsideProbability[t]! += w;
-          const c = cellOf(grid, lonDeg[i]!, latDeg[i]!);
+          l.outsideCount[t] = (l.outsideCount[t] ?? 0) + 1;
+          l.outsideProbability[t] = (l.outsideProbability[t] ?? 0) + w;
+          const c = cellOf(grid, lonDeg[i] ?? NaN, latDeg[i] ?? NaN);
           if (c !== null) {
             l.outsideCells ??= new Uint32Array(this.cellsPerTime * nT);
-            l.outsideCells[t * this.cellsPerTime + c.y * grid.nx + c.x]!++;
+            const k = t * this.cellsPerTime + c.y * grid.nx + c.x;
+            l.outsideCells[k] = (l.outsideCells[k] ?? 0) + 1;
           }
         }
       }
@@ -115,23 +118,28 @@ export class DensityLayerBuilder {
     const sums = new Float64Array(this.cellsPerTime * nT);
     const released = new Float64Array(nT);
     const { nParticles, nTimes, status, lonDeg, latDeg } = result;
+    // All reads below are in bounds (t < nT, i < nParticles * nTimes, cells from cellOf): `?? 0` / `?? NaN`
+    // only satisfy the type.
     for (let p = 0; p < nParticles; p++) {
       const w = weights[p] ?? 0;
       for (let t = 0; t < nTimes && t < nT; t++) {
         const i = p * nTimes + t;
         const st = status[i];
         if (st !== STATUS.ACTIVE && st !== STATUS.STRANDED && st !== STATUS.OUTSIDE) continue; // not released yet
-        released[t]! += w;
+        released[t] = (released[t] ?? 0) + w;
         if (st === STATUS.OUTSIDE) continue;
-        const c = cellOf(g, lonDeg[i]!, latDeg[i]!);
-        if (c !== null) sums[t * this.cellsPerTime + c.y * g.nx + c.x]! += w;
+        const c = cellOf(g, lonDeg[i] ?? NaN, latDeg[i] ?? NaN);
+        if (c === null) continue;
+        const k = t * this.cellsPerTime + c.y * g.nx + c.x;
+        sums[k] = (sums[k] ?? 0) + w;
       }
     }
     const out = new Float32Array(sums.length);
     for (let t = 0; t < nT; t++) {
-      const inv = released[t]! > 0 ? 1 / released[t]! : 0;
+      const releasedW = released[t] ?? 0;
+      const inv = releasedW > 0 ? 1 / releasedW : 0;
       const base = t * this.cellsPerTime;
-      for (let k = 0; k < this.cellsPerTime; k++) out[base + k] = sums[base + k]! * inv;
+      for (let k = 0; k < this.cellsPerTime; k++) out[base + k] = (sums[base + k] ?? 0) * inv;
     }
     return out;
   }
@@ -140,7 +148,7 @@ export class DensityLayerBuilder {
   add(t: number, map: ProbabilityMap): void {
     const g = this.grid;
     if (t < 0 || t >= g.nTimes) return;
-    const scale = this.layers.driftingProbability[t]!;
+    const scale = this.layers.driftingProbability[t] ?? 0; // t checked against nTimes above
     const c = Math.cos(map.angleRad);
     const s = Math.sin(map.angleRad);
     const frame = map.cloud.frame;
@@ -153,7 +161,7 @@ export class DensityLayerBuilder {
     let onMap = 0;
     for (let j = 0; j < map.nv; j++) {
       for (let i = 0; i < map.nu; i++) {
-        const d = map.density[j * map.nu + i]!;
+        const d = map.density[j * map.nu + i] ?? 0; // in bounds: nu × nv map
         if (d <= 0) continue;
         onMap += d;
         for (let b = 0; b < kv; b++) {
@@ -163,7 +171,10 @@ export class DensityLayerBuilder {
             const [lon, lat] = toLonLat(frame, u * c - v * s, u * s + v * c);
             const cell = cellOf(g, lon, lat);
             if (cell === null) off += d * share;
-            else this.layers.smoothed[base + cell.y * g.nx + cell.x]! += d * share;
+            else {
+              const k = base + cell.y * g.nx + cell.x; // a cell of this record: in bounds
+              this.layers.smoothed[k] = (this.layers.smoothed[k] ?? 0) + d * share;
+            }
           }
         }
       }

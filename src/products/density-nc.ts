@@ -46,18 +46,23 @@ function axis(startDeg: number, dDeg: number, n: number): { centres: Float64Arra
 function probabilityFiller(grid: DensityGrid): (start: number, count: number, out: NcChunkArray) => void {
   const cellsPerTime = grid.nx * grid.ny;
   const { counts, stranded, releasedPerTime } = grid;
+  const invReleased = (t: number): number => {
+    const released = releasedPerTime[t] ?? 0;
+    return released > 0 ? 1 / released : 0;
+  };
   return (start, count, out) => {
     let t = Math.floor(start / cellsPerTime);
     let nextT = (t + 1) * cellsPerTime;
-    let inv = releasedPerTime[t]! > 0 ? 1 / releasedPerTime[t]! : 0;
+    let inv = invReleased(t);
     for (let i = 0; i < count; i++) {
       const e = start + i;
       if (e >= nextT) {
         t = Math.floor(e / cellsPerTime);
         nextT = (t + 1) * cellsPerTime;
-        inv = releasedPerTime[t]! > 0 ? 1 / releasedPerTime[t]! : 0;
+        inv = invReleased(t);
       }
-      out[i] = (counts[e]! + stranded[e]!) * inv;
+      // e < cellsPerTime * nTimes (the writer asks for chunks of this variable): `?? 0` only satisfies the type.
+      out[i] = ((counts[e] ?? 0) + (stranded[e] ?? 0)) * inv;
     }
   };
 }
@@ -79,7 +84,8 @@ export function gridExtent(grid: DensityGrid): LonLatExtent {
 function driftingCountFiller(grid: DensityGrid, outside: Uint32Array): (start: number, count: number, out: NcChunkArray) => void {
   const { counts } = grid;
   return (start, count, out) => {
-    for (let i = 0; i < count; i++) out[i] = counts[start + i]! - outside[start + i]!;
+    // In bounds (chunks of this variable, same layout as counts): `?? 0` only satisfies the type.
+    for (let i = 0; i < count; i++) out[i] = (counts[start + i] ?? 0) - (outside[start + i] ?? 0);
   };
 }
 

@@ -83,18 +83,37 @@ const pyInt = (x: number): string => String(Math.trunc(x));
  */
 export function numpyPairwiseSumF32(v: ArrayLike<number>, start: number, n: number): number {
   const f = Math.fround;
+  // A value past the end reads as NaN, as `undefined + x` would.
+  const at = (k: number): number => v[k] ?? NaN;
   if (n < 8) {
     let res = 0;
-    for (let i = 0; i < n; i++) res = f(res + v[start + i]!);
+    for (let i = 0; i < n; i++) res = f(res + at(start + i));
     return res;
   }
   if (n <= 128) {
-    const r = [0, 0, 0, 0, 0, 0, 0, 0];
-    for (let j = 0; j < 8; j++) r[j] = f(v[start + j]!);
+    // The eight running sums, r0..r7 (numpy's r[0]..r[7]).
+    let r0 = f(at(start));
+    let r1 = f(at(start + 1));
+    let r2 = f(at(start + 2));
+    let r3 = f(at(start + 3));
+    let r4 = f(at(start + 4));
+    let r5 = f(at(start + 5));
+    let r6 = f(at(start + 6));
+    let r7 = f(at(start + 7));
     let i = 8;
-    for (; i < n - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j] = f(r[j]! + v[start + i + j]!);
-    let res = f(f(f(r[0]! + r[1]!) + f(r[2]! + r[3]!)) + f(f(r[4]! + r[5]!) + f(r[6]! + r[7]!)));
-    for (; i < n; i++) res = f(res + v[start + i]!);
+    for (; i < n - (n % 8); i += 8) {
+      const k = start + i;
+      r0 = f(r0 + at(k));
+      r1 = f(r1 + at(k + 1));
+      r2 = f(r2 + at(k + 2));
+      r3 = f(r3 + at(k + 3));
+      r4 = f(r4 + at(k + 4));
+      r5 = f(r5 + at(k + 5));
+      r6 = f(r6 + at(k + 6));
+      r7 = f(r7 + at(k + 7));
+    }
+    let res = f(f(f(r0 + r1) + f(r2 + r3)) + f(f(r4 + r5) + f(r6 + r7)));
+    for (; i < n; i++) res = f(res + at(start + i));
     return res;
   }
   let n2 = Math.floor(n / 2);
@@ -126,18 +145,19 @@ export function* leewayAsciiPieces(result: TrajectoryResult, ctx: ProductContext
   const rowParticle = Int32Array.from({ length: n }, (_, row) => particleOfRow(row, n, backward));
   const firstRecord = new Int32Array(n);
   let activated = 0;
-  for (let row = 0; row < n; row++) {
-    const p = rowParticle[row]!;
+  rowParticle.forEach((p, row) => {
     let first = -1;
     for (let t = 0; t < nT && first < 0; t++) if (result.status[p * nT + t] !== STATUS.NOT_RELEASED) first = t;
     firstRecord[row] = Math.max(0, first);
     if (first >= 0) activated++;
-  }
-  const simLengthMin = (result.timesSec[nT - 1]! - result.timesSec[0]!) / 60;
+  });
+  // NaN without records, as the subtraction of two missing times would give.
+  const firstTimeSec = result.timesSec[0] ?? NaN;
+  const simLengthMin = ((result.timesSec[nT - 1] ?? NaN) - firstTimeSec) / 60;
   yield [
     '# Drift simulation initiated [UTC]:',
     'simDate simTime',
-    `${tabbedTime(result.timesSec[0]!)}\t#`,
+    `${tabbedTime(firstTimeSec)}\t#`,
     '# Model version:',
     'modelVersion',
     ' 3.00',
@@ -183,36 +203,36 @@ export function* leewayAsciiPieces(result: TrajectoryResult, ctx: ProductContext
     prev.state.set(state);
     prev.orientation.set(orientation);
     let nActive = 0;
-    for (let row = 0; row < n; row++) {
-      const q = rowParticle[row]! * nT + step;
-      const s = result.status[q]!;
-      if (s === STATUS.NOT_RELEASED) continue;
+    // q < n * nT: the reads are in bounds, the `??` only satisfy the type.
+    rowParticle.forEach((p, row) => {
+      const q = p * nT + step;
+      const s = result.status[q] ?? STATUS.NOT_RELEASED;
+      if (s === STATUS.NOT_RELEASED) return;
       // After deactivation driftline keeps the particle's last position and status: the same as ffill.
-      lon[row] = result.lonDeg[q]!;
-      lat[row] = result.latDeg[q]!;
+      lon[row] = result.lonDeg[q] ?? NaN;
+      lat[row] = result.latDeg[q] ?? NaN;
       state[row] = s;
-      orientation[row] = result.orientation[q]!;
+      orientation[row] = result.orientation[q] ?? 0;
       if (s === STATUS.ACTIVE) nActive++;
-    }
+    });
     // No active particle: OpenDrift prints the record before (index = step - 1).
     const src = nActive === 0 && step > 0 ? prev : { lon, lat, state, orientation };
     let seen = 0;
     let count = 0;
-    for (let row = 0; row < n; row++) {
-      const s = src.state[row]!;
+    src.state.forEach((s, row) => {
       if (s >= 0) seen++;
       const active = s === STATUS.ACTIVE;
       if (active) count++;
-      sumLon[row] = active ? src.lon[row]! : 0;
-      sumLat[row] = active ? src.lat[row]! : 0;
-    }
+      sumLon[row] = active ? (src.lon[row] ?? NaN) : 0; // row < n, every per-row array's length
+      sumLat[row] = active ? (src.lat[row] ?? NaN) : 0;
+    });
     const meanLon = count === 0 ? NaN : Math.fround(numpyPairwiseSumF32(sumLon, 0, n) / count);
     const meanLat = count === 0 ? NaN : Math.fround(numpyPairwiseSumF32(sumLat, 0, n) / count);
     const lines: string[] = [
       '',
       '# Date [UTC]:',
       'nowDate   nowTime',
-      tabbedTime(result.timesSec[step]!),
+      tabbedTime(result.timesSec[step] ?? NaN),
       '# Time passed [min] & [timesteps], now seeded, seeded so far:',
       'timePassed  nStep   nowSeeded   nSeeded',
       `  ${pyInt((step * m.outputStepSec * (backward ? -1 : 1)) / 60)}\t${step + 1}\t${seen - beforeSeeded}\t${seen}`,
@@ -224,12 +244,13 @@ export function* leewayAsciiPieces(result: TrajectoryResult, ctx: ProductContext
     ];
     beforeSeeded = seen;
     const signedOutputMin = backward ? -outputMin : outputMin;
+    // row < seen <= n, every per-row array's length: the `??` only satisfy the type.
     for (let row = 0; row < seen; row++) {
-      const s = src.state[row]!;
+      const s = src.state[row] ?? -1;
       const code = s < 0 || s === STATUS.STRANDED ? 41 : s === STATUS.ACTIVE ? 11 : s;
-      const ageMin = Math.max(0, signedOutputMin * (step - firstRecord[row]!));
-      const o = src.orientation[row]!;
-      lines.push(`${row + 1}\t${pyFixed(src.lon[row]!, 5)}\t${pyFixed(src.lat[row]!, 5)}\t${code}\t${pyFixed(ageMin, 0)}\t${o < 0 ? 'nan' : o}`);
+      const ageMin = Math.max(0, signedOutputMin * (step - (firstRecord[row] ?? 0)));
+      const o = src.orientation[row] ?? -1;
+      lines.push(`${row + 1}\t${pyFixed(src.lon[row] ?? NaN, 5)}\t${pyFixed(src.lat[row] ?? NaN, 5)}\t${code}\t${pyFixed(ageMin, 0)}\t${o < 0 ? 'nan' : o}`);
     }
     yield `${lines.join('\n')}\n`;
   }

@@ -72,55 +72,61 @@ export function computeDatums(result: TrajectoryResult, grid: DensityGrid): Datu
   const sumLat = new Float64Array(nTimes);
   const n = new Uint32Array(nTimes);
   const nStranded = new Uint32Array(nTimes);
+  // Every index below is in bounds (t < nTimes, base + t < nParticles * nTimes): the `?? NaN` / `?? 0`
+  // only satisfy the type (a missing position would read as "not released").
   for (let p = 0; p < nParticles; p++) {
     const base = p * nTimes;
     for (let t = 0; t < nTimes; t++) {
-      const lon = lonDeg[base + t];
-      const lat = latDeg[base + t];
+      const lon = lonDeg[base + t] ?? NaN;
+      const lat = latDeg[base + t] ?? NaN;
       if (!(lon === lon) || !(lat === lat)) continue;
       let d = lon - centre;
       if (d >= 180) d -= 360;
       else if (d < -180) d += 360;
-      sumLon[t] += d;
-      sumLat[t] += lat;
-      n[t]++;
-      if (status[base + t] === STATUS.STRANDED) nStranded[t]++;
+      sumLon[t] = (sumLon[t] ?? 0) + d;
+      sumLat[t] = (sumLat[t] ?? 0) + lat;
+      n[t] = (n[t] ?? 0) + 1;
+      if (status[base + t] === STATUS.STRANDED) nStranded[t] = (nStranded[t] ?? 0) + 1;
     }
   }
   const datums: Datum[] = [];
   for (let t = 0; t < nTimes; t++) {
-    if (n[t] === 0) continue;
+    const released = n[t] ?? 0;
+    if (released === 0) continue;
     datums.push({
-      timeSec: result.timesSec[t],
-      lonDeg: wrapLonDeg(centre + sumLon[t] / n[t]),
-      latDeg: sumLat[t] / n[t],
-      released: n[t],
-      stranded: nStranded[t],
+      timeSec: result.timesSec[t] ?? NaN,
+      lonDeg: wrapLonDeg(centre + (sumLon[t] ?? 0) / released),
+      latDeg: (sumLat[t] ?? 0) / released,
+      released,
+      stranded: nStranded[t] ?? 0,
     });
   }
   return datums;
 }
 
 /**
- * Chosen-cell masks for one time, one per percent (ascending). Returns, per percent, the mask and the
- * particles it holds.
+ * Chosen-cell masks for one time, one per percent (ascending). Returns, per percent, the percent, the
+ * mask and the particles it holds.
  */
-function chooseCells(grid: DensityGrid, t: number, percents: number[]): { mask: Uint8Array; inside: number; nCells: number }[] {
+function chooseCells(grid: DensityGrid, t: number, percents: number[]): { percent: number; mask: Uint8Array; inside: number; nCells: number }[] {
   const { nx, ny } = grid;
   const nCellsPerTime = nx * ny;
   const off = t * nCellsPerTime;
   const total = new Uint32Array(nCellsPerTime);
   let maxCount = 0;
+  // c < nCellsPerTime = total.length, cells of time t < nTimes: in bounds, the `?? 0` here and below only
+  // satisfy the type.
   for (let c = 0; c < nCellsPerTime; c++) {
-    const v = grid.counts[off + c] + grid.stranded[off + c];
+    const v = (grid.counts[off + c] ?? 0) + (grid.stranded[off + c] ?? 0);
     total[c] = v;
     if (v > maxCount) maxCount = v;
   }
-  const released = grid.releasedPerTime[t];
+  const released = grid.releasedPerTime[t] ?? 0;
+  // hist[v] for v = 0..maxCount: a cell's count never exceeds maxCount, so `?? 0` below only satisfies the type.
   const hist = new Uint32Array(maxCount + 1);
-  for (let c = 0; c < nCellsPerTime; c++) hist[total[c]]++;
+  for (const v of total) hist[v] = (hist[v] ?? 0) + 1;
 
-  const out: { mask: Uint8Array; inside: number; nCells: number }[] = [];
+  const out: { percent: number; mask: Uint8Array; inside: number; nCells: number }[] = [];
   for (const p of percents) {
     // 1e-9 absorbs binary rounding of p/100 (e.g. 0.95 × 1000 = 949.9999999999999).
     const target = Math.max(1, Math.ceil((p / 100) * released - 1e-9));
@@ -128,21 +134,22 @@ function chooseCells(grid: DensityGrid, t: number, percents: number[]): { mask: 
     let nFull = 0;
     let v = maxCount;
     for (; v >= 1; v--) {
-      if (cum + v * hist[v] >= target) break;
-      cum += v * hist[v];
-      nFull += hist[v];
+      const h = hist[v] ?? 0;
+      if (cum + v * h >= target) break;
+      cum += v * h;
+      nFull += h;
     }
     const mask = new Uint8Array(nCellsPerTime);
     if (v < 1) {
       // Fewer particles than asked (cannot happen when releasedPerTime matches the counts); take all.
-      for (let c = 0; c < nCellsPerTime; c++) if (total[c] > 0) mask[c] = 1;
-      out.push({ mask, inside: cum, nCells: nFull });
+      for (let c = 0; c < nCellsPerTime; c++) if ((total[c] ?? 0) > 0) mask[c] = 1;
+      out.push({ percent: p, mask, inside: cum, nCells: nFull });
       continue;
     }
-    for (let c = 0; c < nCellsPerTime; c++) if (total[c] > v) mask[c] = 1;
+    for (let c = 0; c < nCellsPerTime; c++) if ((total[c] ?? 0) > v) mask[c] = 1;
     const need = Math.ceil((target - cum) / v);
     takeTiedCells(total, nx, ny, v, need, mask);
-    out.push({ mask, inside: cum + need * v, nCells: nFull + need });
+    out.push({ percent: p, mask, inside: cum + need * v, nCells: nFull + need });
   }
   return out;
 }
@@ -159,16 +166,14 @@ function takeTiedCells(total: Uint32Array, nx: number, ny: number, v: number, ne
       if (total[c] !== v) continue;
       let s = 0;
       for (let yy = Math.max(0, y - 1); yy <= Math.min(ny - 1, y + 1); yy++) {
-        for (let xx = Math.max(0, x - 1); xx <= Math.min(nx - 1, x + 1); xx++) s += total[yy * nx + xx];
+        for (let xx = Math.max(0, x - 1); xx <= Math.min(nx - 1, x + 1); xx++) s += total[yy * nx + xx] ?? 0; // inside the nx × ny block
       }
       keys.push(s * INDEX_SPAN + (INDEX_SPAN - 1 - c));
     }
   }
-  const sorted = Float64Array.from(keys).sort();
-  for (let k = 0; k < need && k < sorted.length; k++) {
-    const key = sorted[sorted.length - 1 - k];
-    mask[INDEX_SPAN - 1 - (key % INDEX_SPAN)] = 1;
-  }
+  // Largest keys first: the `need` best cells.
+  const best = Float64Array.from(keys).sort().reverse().subarray(0, Math.max(0, need));
+  for (const key of best) mask[INDEX_SPAN - 1 - (key % INDEX_SPAN)] = 1;
 }
 
 /** Where the grid crosses ±180°: the column edge index (possibly fractional) of the meridian, or null. */
@@ -182,8 +187,10 @@ function antimeridianColumn(grid: DensityGrid): { meridianDeg: number; edge: num
 function toPolygons(polys: GridPolygon[], lonOfI: (i: number) => number, latOfJ: (j: number) => number): Position[][][] {
   const ringCoords = (ring: Int32Array): Position[] => {
     const pts: Position[] = [];
-    for (let k = 0; k < ring.length; k += 2) pts.push([lonOfI(ring[k]), latOfJ(ring[k + 1])]);
-    pts.push([pts[0][0], pts[0][1]]);
+    // (i, j) pairs: a ring has an even length, so ring[k + 1] exists and `?? 0` only satisfies the type.
+    for (let k = 0; k < ring.length; k += 2) pts.push([lonOfI(ring[k] ?? 0), latOfJ(ring[k + 1] ?? 0)]);
+    const first = pts[0];
+    if (first !== undefined) pts.push([...first]); // closed ring: the first position repeated
     return pts;
   };
   return polys.map((p) => [ringCoords(p.outer), ...p.holes.map(ringCoords)]);
@@ -216,10 +223,9 @@ export function maskToGeometry(grid: DensityGrid, mask: Uint8Array): Polygon | M
       ...toPolygons(traceMask(mask, nx, ny, kRight, nx), eastLon, latOfJ),
     ];
   }
-  if (polygons.length === 0) return null;
-  return polygons.length === 1
-    ? { type: 'Polygon', coordinates: polygons[0] }
-    : { type: 'MultiPolygon', coordinates: polygons };
+  const [only, ...more] = polygons;
+  if (only === undefined) return null;
+  return more.length === 0 ? { type: 'Polygon', coordinates: only } : { type: 'MultiPolygon', coordinates: polygons };
 }
 
 export function computeSearchAreas(result: TrajectoryResult, grid: DensityGrid, percents: number[]): SearchAreaSet {
@@ -227,21 +233,20 @@ export function computeSearchAreas(result: TrajectoryResult, grid: DensityGrid, 
   const datums = computeDatums(result, grid);
   const areas: SearchArea[] = [];
   for (let t = 0; t < grid.nTimes; t++) {
-    const released = grid.releasedPerTime[t];
+    const released = grid.releasedPerTime[t] ?? 0; // t < nTimes: in bounds
     if (released === 0) continue;
-    const chosen = chooseCells(grid, t, ps);
-    ps.forEach((percent, k) => {
-      const geometry = maskToGeometry(grid, chosen[k].mask);
-      if (geometry === null) return;
+    for (const { percent, mask, inside, nCells } of chooseCells(grid, t, ps)) {
+      const geometry = maskToGeometry(grid, mask);
+      if (geometry === null) continue;
       areas.push({
-        timeSec: grid.timesSec[t],
+        timeSec: grid.timesSec[t] ?? NaN,
         percent,
         geometry,
         areaKm2: turfArea(geometry) / 1e6,
-        fractionInside: chosen[k].inside / released,
-        nCells: chosen[k].nCells,
+        fractionInside: inside / released,
+        nCells,
       });
-    });
+    }
   }
   return { percents: ps, datums, areas, cellM: grid.cellM };
 }

@@ -13,9 +13,19 @@ import type { ProductContext } from './types.js';
 import { plainCategoryText } from './category-text.js';
 
 /** Area colours by rank of percent (smallest first), as #rrggbb; beyond five the last repeats. */
-export const AREA_COLOURS = ['#d7191c', '#f46d43', '#fdd835', '#66bd63', '#1a9850'];
+export const AREA_COLOURS: readonly [string, ...string[]] = ['#d7191c', '#f46d43', '#fdd835', '#66bd63', '#1a9850'];
 /** The same colours in words, for the legend text. */
-const AREA_COLOUR_NAMES = ['red', 'orange', 'yellow', 'light green', 'green'];
+const AREA_COLOUR_NAMES: readonly [string, ...string[]] = ['red', 'orange', 'yellow', 'light green', 'green'];
+
+/** Entry k of a non-empty list, its last entry for every k beyond it (the list's first is never reached). */
+function byRank(list: readonly [string, ...string[]], k: number): string {
+  return list[Math.min(k, list.length - 1)] ?? list[0];
+}
+
+/** The colour of the area of the k-th smallest percent. */
+export function areaColour(k: number): string {
+  return byRank(AREA_COLOURS, k);
+}
 
 export function xmlEscape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
@@ -46,7 +56,7 @@ function coords(ring: Position[]): string {
 }
 
 function polygonKml(rings: Position[][]): string {
-  const [outer, ...holes] = rings;
+  const [outer = [], ...holes] = rings; // a GeoJSON polygon always has its outer ring
   const inner = holes
     .map((h) => `<innerBoundaryIs><LinearRing><coordinates>${coords(h)}</coordinates></LinearRing></innerBoundaryIs>`)
     .join('');
@@ -95,7 +105,7 @@ function legendFolderKml(set: SearchAreaSet, overlays: boolean): string {
   const lines = [
     ...set.percents.map(
       (p, k) =>
-        `${p} % area: ${AREA_COLOUR_NAMES[Math.min(k, AREA_COLOUR_NAMES.length - 1)]} outline (${AREA_COLOURS[Math.min(k, AREA_COLOURS.length - 1)]}), filled at 25 % opacity: the smallest area holding ${p} % of the drifting probability`,
+        `${p} % area: ${byRank(AREA_COLOUR_NAMES, k)} outline (${areaColour(k)}), filled at 25 % opacity: the smallest area holding ${p} % of the drifting probability`,
     ),
     'Datum track: black line through the datum (weighted centre of the drifting particles) at every output time',
     'Datum: cross-hairs at the datum of the time shown',
@@ -130,12 +140,13 @@ function overlaysKml(o: KmlOverlays, timeSpan: (t: number) => string): string {
 export function searchAreasKml(set: SearchAreaSet, ctx: ProductContext, result: TrajectoryResult, overlays?: KmlOverlays): string {
   // Chronological order (a backward run's record times descend); each time lasts until the next one.
   const times = Array.from(result.timesSec).sort((a, b) => a - b);
-  const stepSec = times.length > 1 ? times[1] - times[0] : Math.abs(ctx.model.outputStepSec);
+  const [first, second] = times;
+  const stepSec = first !== undefined && second !== undefined ? second - first : Math.abs(ctx.model.outputStepSec);
   const spanEnd = new Map<number, number>();
-  times.forEach((t, k) => spanEnd.set(t, k + 1 < times.length ? times[k + 1] : t + stepSec));
+  times.forEach((t, k) => spanEnd.set(t, times[k + 1] ?? t + stepSec)); // the last time lasts one step
   const timeSpan = (t: number) => `<TimeSpan><begin>${isoUtc(t)}</begin><end>${isoUtc(spanEnd.get(t) ?? t + stepSec)}</end></TimeSpan>`;
 
-  const colourOf = new Map(set.percents.map((p, k) => [p, AREA_COLOURS[Math.min(k, AREA_COLOURS.length - 1)]]));
+  const colourOf = new Map(set.percents.map((p, k) => [p, areaColour(k)]));
   const out: string[] = [];
   out.push('<?xml version="1.0" encoding="UTF-8"?>');
   out.push('<kml xmlns="http://www.opengis.net/kml/2.2" xmlns:gx="http://www.google.com/kml/ext/2.2">');
@@ -151,7 +162,7 @@ export function searchAreasKml(set: SearchAreaSet, ctx: ProductContext, result: 
     )}</description>`,
   );
   for (const p of set.percents) {
-    const c = colourOf.get(p) ?? AREA_COLOURS[0];
+    const c = colourOf.get(p) ?? areaColour(0);
     out.push(
       `<Style id="area-${p}"><LineStyle><color>${kmlColour(c, 1)}</color><width>2</width></LineStyle>` +
         `<PolyStyle><color>${kmlColour(c, 0.25)}</color></PolyStyle></Style>`,

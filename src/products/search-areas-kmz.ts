@@ -28,7 +28,7 @@ import type { TrajectoryResult } from '../model/types.js';
 import { gridCenterLonDeg, type DensityGrid } from './density-grid.js';
 import { gridExtent } from './density-nc.js';
 import type { SearchAreaSet } from './search-areas-compute.js';
-import { AREA_COLOURS, searchAreasKml, type KmlOverlays } from './search-areas-kml.js';
+import { areaColour, searchAreasKml, type KmlOverlays } from './search-areas-kml.js';
 import { PRODUCT_PATHS, type ProductContext, type ProductFile } from './types.js';
 
 /**
@@ -75,23 +75,26 @@ export function weightedProbability(grid: DensityGrid, result: TrajectoryResult,
     const w = weights[p] ?? 0;
     if (!(w > 0)) continue;
     const base = p * result.nTimes;
+    // t < n <= both arrays' times, cells clamped into the grid: every read below is in bounds and the
+    // `?? NaN` / `?? 0` only satisfy the type (a missing position would read as "not released").
     for (let t = 0; t < n; t++) {
-      const lat = result.latDeg[base + t]!;
-      let d = result.lonDeg[base + t]! - ref;
+      const lat = result.latDeg[base + t] ?? NaN;
+      let d = (result.lonDeg[base + t] ?? NaN) - ref;
       if (!(d === d) || !(lat === lat)) continue; // not released
       if (d >= 180) d -= 360;
       else if (d < -180) d += 360;
       const x = Math.min(nx - 1, Math.max(0, Math.floor((ref + d - westDeg) * invDLon)));
       const y = Math.min(ny - 1, Math.max(0, Math.floor((lat - southDeg) * invDLat)));
-      sums[t * cellsPerTime + y * nx + x] += w;
-      released[t] += w;
+      const cell = t * cellsPerTime + y * nx + x;
+      sums[cell] = (sums[cell] ?? 0) + w;
+      released[t] = (released[t] ?? 0) + w;
     }
   }
   const out = new Float32Array(cellsPerTime * nTimes);
   for (let t = 0; t < nTimes; t++) {
     const total = released[t] ?? 0;
     if (!(total > 0)) continue;
-    for (let c = t * cellsPerTime; c < (t + 1) * cellsPerTime; c++) out[c] = sums[c]! / total;
+    for (let c = t * cellsPerTime; c < (t + 1) * cellsPerTime; c++) out[c] = (sums[c] ?? 0) / total; // in bounds
   }
   return out;
 }
@@ -104,10 +107,11 @@ export function weightedProbability(grid: DensityGrid, result: TrajectoryResult,
  */
 export function scaleTop(prob: Float32Array): number {
   let n = 0;
-  for (let i = 0; i < prob.length; i++) if (prob[i]! > 0) n++;
+  for (const v of prob) if (v > 0) n++;
   if (n === 0) return 0;
   const occupied = new Float32Array(n);
-  for (let i = 0, k = 0; i < prob.length; i++) if (prob[i]! > 0) occupied[k++] = prob[i]!;
+  let k = 0;
+  for (const v of prob) if (v > 0) occupied[k++] = v;
   occupied.sort();
   return occupied[Math.min(n - 1, Math.floor(0.99 * n))] ?? 0;
 }
@@ -118,11 +122,12 @@ export function rampRgba(value: number, top: number): [number, number, number, n
   const f = Math.min(1, Math.max(0, 1 + Math.log10(value / top) / SCALE_DECADES));
   const pos = f * (RAMP.length - 1);
   const k = Math.min(RAMP.length - 2, Math.floor(pos));
-  const a = RAMP[k]!;
-  const b = RAMP[k + 1]!;
+  const a = RAMP[k];
+  const b = RAMP[k + 1];
+  if (a === undefined || b === undefined) return [0, 0, 0, 0]; // k is clamped to the ramp: never
   const u = pos - k;
-  const mix = (i: number) => a[i]! + (b[i]! - a[i]!) * u;
-  return [Math.round(mix(0)), Math.round(mix(1)), Math.round(mix(2)), Math.round(mix(3) * 255)];
+  const mix = (from: number, to: number) => from + (to - from) * u;
+  return [Math.round(mix(a[0], b[0])), Math.round(mix(a[1], b[1])), Math.round(mix(a[2], b[2])), Math.round(mix(a[3], b[3]) * 255)];
 }
 
 /** CRC-32 (ISO 3309, as PNG chunks use), table-driven; node:zlib's crc32 needs Node 20.15+. */
@@ -138,7 +143,8 @@ const CRC_TABLE = (() => {
 
 function crc32(bytes: Uint8Array): number {
   let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  // The index is masked to 0..255, the table's size: `?? 0` only satisfies the type.
+  for (const byte of bytes) c = (CRC_TABLE[(c ^ byte) & 0xff] ?? 0) ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
@@ -296,7 +302,7 @@ export async function legendPng(L: LegendInput): Promise<Buffer> {
   const swatchX = pad;
   const textX = pad + 34;
   L.percents.forEach((p, k) => {
-    const c = AREA_COLOURS[Math.min(k, AREA_COLOURS.length - 1)] ?? '#000000';
+    const c = areaColour(k);
     g.fillStyle = `${c}40`;
     g.fillRect(swatchX, y + 2, 26, 12);
     g.strokeStyle = c;

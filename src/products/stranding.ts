@@ -66,7 +66,9 @@ export function strandingReport(tracks: Tracks, grid: DensityGrid, weights: Arra
     if (t === nTimes) continue;
     const w = weights[p] ?? 0;
     // The grid spans every released position; clamp anyway so no stranded mass can go missing.
-    const c = cellOf(grid, lonDeg[base + t]!, latDeg[base + t]!) ?? clampedCell(grid, lonDeg[base + t]!, latDeg[base + t]!);
+    const lon = lonDeg[base + t] ?? NaN; // t < nTimes: in bounds
+    const lat = latDeg[base + t] ?? NaN;
+    const c = cellOf(grid, lon, lat) ?? clampedCell(grid, lon, lat);
     const key = c.y * grid.nx + c.x;
     let cell = cells.get(key);
     if (cell === undefined) {
@@ -86,14 +88,22 @@ export function strandingReport(tracks: Tracks, grid: DensityGrid, weights: Arra
     cell.probability += w;
     cell.count++;
     if (t < cell.firstRecord) cell.firstRecord = t;
-    cell.byTime[t]! += w; // arrivals now, made cumulative below
-    if (cell.byScenario && scenarios) cell.byScenario[scenarios.of[p] ?? 0]! += w;
-    for (let u = t; u < nTimes; u++) countByTime[u]!++;
+    cell.byTime[t] = (cell.byTime[t] ?? 0) + w; // arrivals now, made cumulative below
+    if (cell.byScenario && scenarios) {
+      const s = scenarios.of[p] ?? 0;
+      cell.byScenario[s] = (cell.byScenario[s] ?? 0) + w;
+    }
+    for (let u = t; u < nTimes; u++) countByTime[u] = (countByTime[u] ?? 0) + 1;
   }
   const list = [...cells.values()];
   for (const cell of list) {
-    for (let t = 1; t < nTimes; t++) cell.byTime[t]! += cell.byTime[t - 1]!;
-    for (let t = 0; t < nTimes; t++) probabilityByTime[t]! += cell.byTime[t]!;
+    // Running sum: the same additions as byTime[t] += byTime[t - 1] (t < nTimes = both arrays' length).
+    let cumulative = 0;
+    for (let t = 0; t < nTimes; t++) {
+      cumulative += cell.byTime[t] ?? 0;
+      cell.byTime[t] = cumulative;
+      probabilityByTime[t] = (probabilityByTime[t] ?? 0) + cumulative;
+    }
   }
   list.sort((a, b) => b.probability - a.probability || a.y - b.y || a.x - b.x);
   return { cells: list, probabilityByTime, countByTime, cellM: grid.cellM };

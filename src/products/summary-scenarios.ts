@@ -34,7 +34,10 @@ export function scenariosSummary(tracks: Tracks, input: ScenarioSummaryInput): R
   const mass = scenarioShares(tracks, input.scenarioOf, k, input.prior, input.completed, input.law);
   const removals = input.completed.length > 0 ? scenarioRemovals(tracks, input.prior, input.completed, input.law, input.scenarioOf, k) : null;
   const posterior = new Array<number>(k).fill(0);
-  for (let p = 0; p < input.posterior.length; p++) posterior[input.scenarioOf[p] ?? 0]! += input.posterior[p]!;
+  input.posterior.forEach((w, p) => {
+    const s = input.scenarioOf[p] ?? 0;
+    posterior[s] = (posterior[s] ?? 0) + w;
+  });
   const t0 = tracks.timesSec[0] ?? input.model.startTimeSec;
   return scenarios.map((sc, s) => {
     const seeding = sc.seeding;

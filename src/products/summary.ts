@@ -58,43 +58,48 @@ export function spreadStats(result: TrajectoryResult, seedLonDeg: number, seedLa
     for (let t = 0; t < nTimes; t++) {
       const i = base + t;
       const s = status[i];
-      byStatus[t * 4 + (s === STATUS.ACTIVE ? 0 : s === STATUS.STRANDED ? 1 : s === STATUS.OUTSIDE ? 2 : 3)]++;
-      const lat = latDeg[i]!;
-      let dx = lonDeg[i]! - seedLonDeg;
+      // Every index here is in bounds (i < nParticles * nTimes, t < nTimes): the `?? 0` / `?? NaN` below
+      // only satisfy the type (a missing position would read as "not released").
+      const k = t * 4 + (s === STATUS.ACTIVE ? 0 : s === STATUS.STRANDED ? 1 : s === STATUS.OUTSIDE ? 2 : 3);
+      byStatus[k] = (byStatus[k] ?? 0) + 1;
+      const lat = latDeg[i] ?? NaN;
+      let dx = (lonDeg[i] ?? NaN) - seedLonDeg;
       if (!(dx === dx) || !(lat === lat)) continue; // not released
-      nCapsized[t] += capsized[i]!;
+      nCapsized[t] = (nCapsized[t] ?? 0) + (capsized[i] ?? 0);
       if (dx > 180) dx -= 360;
       else if (dx < -180) dx += 360;
       // Offsets from the seed keep the sums small, so the one-pass variance does not cancel catastrophically.
       const dy = lat - seedLatDeg;
-      n[t]++;
-      sx[t] += dx;
-      sy[t] += dy;
-      sxx[t] += dx * dx;
-      syy[t] += dy * dy;
+      n[t] = (n[t] ?? 0) + 1;
+      sx[t] = (sx[t] ?? 0) + dx;
+      sy[t] = (sy[t] ?? 0) + dy;
+      sxx[t] = (sxx[t] ?? 0) + dx * dx;
+      syy[t] = (syy[t] ?? 0) + dy * dy;
     }
   }
   const out: TimeStats[] = [];
+  // t < nTimes = the length of every per-time array: the `?? 0` below only satisfy the type.
   for (let t = 0; t < nTimes; t++) {
     const counts = {
-      active: byStatus[t * 4]!,
-      stranded: byStatus[t * 4 + 1]!,
-      outside: byStatus[t * 4 + 2]!,
-      notReleased: byStatus[t * 4 + 3]!,
-      capsized: nCapsized[t]!,
+      active: byStatus[t * 4] ?? 0,
+      stranded: byStatus[t * 4 + 1] ?? 0,
+      outside: byStatus[t * 4 + 2] ?? 0,
+      notReleased: byStatus[t * 4 + 3] ?? 0,
+      capsized: nCapsized[t] ?? 0,
     };
-    const k = n[t]!;
+    const k = n[t] ?? 0;
+    const timeSec = result.timesSec[t] ?? NaN;
     if (k === 0) {
       out.push({
-        timeSec: result.timesSec[t]!, datumLonDeg: null, datumLatDeg: null, stdEastM: null, stdNorthM: null,
+        timeSec, datumLonDeg: null, datumLatDeg: null, stdEastM: null, stdNorthM: null,
         datumDistanceFromSeedM: null, datumBearingFromSeedDeg: null, released: 0, ...counts,
       });
       continue;
     }
-    const mx = sx[t]! / k;
-    const my = sy[t]! / k;
-    const varX = Math.max(0, sxx[t]! / k - mx * mx);
-    const varY = Math.max(0, syy[t]! / k - my * my);
+    const mx = (sx[t] ?? 0) / k;
+    const my = (sy[t] ?? 0) / k;
+    const varX = Math.max(0, (sxx[t] ?? 0) / k - mx * mx);
+    const varY = Math.max(0, (syy[t] ?? 0) / k - my * my);
     const datumLat = seedLatDeg + my;
     // The mean offset is within a turn of the seed, so this is one ±360° step.
     const datumLon = wrapLonDeg(seedLonDeg + mx);
@@ -104,7 +109,7 @@ export function spreadStats(result: TrajectoryResult, seedLonDeg: number, seedLa
     const inv = WGS84.Inverse(seedLatDeg, seedLonDeg, datumLat, datumLon);
     const distanceM = inv.s12 ?? 0;
     out.push({
-      timeSec: result.timesSec[t]!,
+      timeSec,
       datumLonDeg: datumLon,
       datumLatDeg: datumLat,
       stdEastM: Math.sqrt(varX) * DEG * primeVerticalM * Math.cos(datumLat * DEG),

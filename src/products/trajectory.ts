@@ -44,6 +44,15 @@ const FILL_INT = -1;
 /** Status codes and names in OpenDrift's order for Leeway (its `status_categories`: index = code). */
 export const STATUS_FLAG_MEANINGS = 'active stranded missing_data';
 
+/**
+ * Particle p's value of a per-particle array, for the fillers (p < n, the arrays' checked length). NaN
+ * only satisfies the type; it is also what a missing value would have written (a byte variable stores 0).
+ */
+const ofParticle =
+  (values: ArrayLike<number>) =>
+  (p: number): number =>
+    values[p] ?? NaN;
+
 function checkLength(name: string, arr: { length: number }, expected: number): void {
   if (arr.length !== expected) {
     throw new DriftlineError('E_INTERNAL', `trajectory product: result.${name} has ${arr.length} values, expected ${expected}`);
@@ -70,7 +79,7 @@ export function recordLayout(result: TrajectoryResult, backward: boolean): Recor
     let first = nT;
     let last = -1;
     for (let t = 0; t < nT; t++) {
-      const s = status[p * nT + t]!;
+      const s = status[p * nT + t] ?? STATUS.NOT_RELEASED; // in bounds: p < n, t < nT
       if (s === STATUS.NOT_RELEASED) continue;
       if (first === nT) first = t;
       last = t;
@@ -105,8 +114,9 @@ function recordFiller(l: RecordLayout, fill: number, src: RecordSource): NcVaria
       const t0 = j - row * nT;
       const t1 = Math.min(nT, t0 + (end - j)); // exclusive
       const p = particleOfRow(row, l.n, l.backward);
-      const lo = Math.max(t0, l.firstRecord[p]!);
-      const hi = Math.min(t1, l.lastRecord[p]! + 1);
+      // p < n: in bounds; the defaults are recordLayout's "never released" (first = nT, last = -1).
+      const lo = Math.max(t0, l.firstRecord[p] ?? nT);
+      const hi = Math.min(t1, (l.lastRecord[p] ?? -1) + 1);
       const o = j - start - t0; // out index of record 0 of this row
       if (hi <= lo) {
         out.fill(fill, o + t0, o + t1);
@@ -179,9 +189,11 @@ export function trajectoryDataset(
   const absDtSec = Math.abs(m.timeStepSec);
   const stepsPerOutput = m.outputStepSec / absDtSec;
   const releaseStep = Int32Array.from({ length: n }, (_, p) => {
-    const offsetUs = Math.round(Math.abs(co.releaseTimeSec[p]! - m.startTimeSec) * 1e6);
+    const offsetUs = Math.round(Math.abs(ofParticle(co.releaseTimeSec)(p) - m.startTimeSec) * 1e6);
     return Math.floor(offsetUs / Math.round(absDtSec * 1e6));
   });
+  const releaseStepOf = ofParticle(releaseStep);
+  const crosswindSlopeOf = ofParticle(co.cwSlopePct);
   const orientationAttrs = {
     long_name: 'Leeway orientation label',
     units: '1',
@@ -222,7 +234,7 @@ export function trajectoryDataset(
     intVar('moving', 'byte', { long_name: '1 while the particle moves with the forcing' }, { perParticle: () => 1 }),
     // `+ 0` turns the -0 of a backward run's first record into 0.
     floatVar('age_seconds', { units: 's', long_name: 'time since release (negative in a backward run, as OpenDrift)' }, {
-      perRecord: (p, t) => (t * stepsPerOutput - releaseStep[p]!) * m.timeStepSec + 0,
+      perRecord: (p, t) => (t * stepsPerOutput - releaseStepOf(p)) * m.timeStepSec + 0,
     }),
     intVar(
       'origin_marker',
@@ -257,14 +269,14 @@ export function trajectoryDataset(
       { units: '1', long_name: 'capsized flag', flag_values: [0, 1], flag_meanings: 'upright capsized', comment: 'leeway reduced by capsizing:leeway_fraction while 1' },
       { records: result.capsized },
     ),
-    floatVar('downwind_slope', { units: '%', long_name: 'downwind leeway slope, percent of the 10 m wind speed' }, { perParticle: (p) => co.dwSlopePct[p]! }),
+    floatVar('downwind_slope', { units: '%', long_name: 'downwind leeway slope, percent of the 10 m wind speed' }, { perParticle: ofParticle(co.dwSlopePct) }),
     floatVar('crosswind_slope', { units: '1', long_name: 'crosswind leeway slope, percent of the 10 m wind speed; its sign flips at every jibe' }, {
-      perRecord: (p, t) => (result.orientation[p * nT + t] === co.orientation[p] ? co.cwSlopePct[p]! : -co.cwSlopePct[p]!),
+      perRecord: (p, t) => (result.orientation[p * nT + t] === co.orientation[p] ? crosswindSlopeOf(p) : -crosswindSlopeOf(p)),
     }),
-    floatVar('downwind_offset', { units: 'cm/s', long_name: 'downwind leeway offset' }, { perParticle: (p) => co.dwOffsetCmps[p]! }),
-    floatVar('crosswind_offset', { units: 'cm/s', long_name: 'crosswind leeway offset' }, { perParticle: (p) => co.cwOffsetCmps[p]! }),
-    floatVar('downwind_eps', { units: 'cm/s', long_name: 'downwind leeway perturbation (drawn once per particle)' }, { perParticle: (p) => co.dwEpsCmps[p]! }),
-    floatVar('crosswind_eps', { units: 'cm/s', long_name: 'crosswind leeway perturbation (drawn once per particle)' }, { perParticle: (p) => co.cwEpsCmps[p]! }),
+    floatVar('downwind_offset', { units: 'cm/s', long_name: 'downwind leeway offset' }, { perParticle: ofParticle(co.dwOffsetCmps) }),
+    floatVar('crosswind_offset', { units: 'cm/s', long_name: 'crosswind leeway offset' }, { perParticle: ofParticle(co.cwOffsetCmps) }),
+    floatVar('downwind_eps', { units: 'cm/s', long_name: 'downwind leeway perturbation (drawn once per particle)' }, { perParticle: ofParticle(co.dwEpsCmps) }),
+    floatVar('crosswind_eps', { units: 'cm/s', long_name: 'crosswind leeway perturbation (drawn once per particle)' }, { perParticle: ofParticle(co.cwEpsCmps) }),
     floatVar('current_drift_factor', { units: '1', description: 'Not used by Leeway: the current moves the object with factor 1 (as OpenDrift Leeway)' }, { perParticle: () => 1 }),
   ];
   if (result.env) {
@@ -298,10 +310,10 @@ export function trajectoryDataset(
     values: rowFiller(l, value),
   });
   vars.push(
-    perRow('orientation_at_seeding', 'byte', { ...orientationAttrs, long_name: 'Leeway orientation label at seeding' }, (p) => co.orientation[p]!),
-    perRow('release_time', 'double', { long_name: 'release (seeding) time', units: TIME_UNITS, calendar: 'standard' }, (p) => co.releaseTimeSec[p]!),
-    perRow('seed_lon', 'double', { long_name: 'seeding longitude', units: 'degrees_east' }, (p) => co.seedLonDeg[p]!),
-    perRow('seed_lat', 'double', { long_name: 'seeding latitude', units: 'degrees_north' }, (p) => co.seedLatDeg[p]!),
+    perRow('orientation_at_seeding', 'byte', { ...orientationAttrs, long_name: 'Leeway orientation label at seeding' }, ofParticle(co.orientation)),
+    perRow('release_time', 'double', { long_name: 'release (seeding) time', units: TIME_UNITS, calendar: 'standard' }, ofParticle(co.releaseTimeSec)),
+    perRow('seed_lon', 'double', { long_name: 'seeding longitude', units: 'degrees_east' }, ofParticle(co.seedLonDeg)),
+    perRow('seed_lat', 'double', { long_name: 'seeding latitude', units: 'degrees_north' }, ofParticle(co.seedLatDeg)),
     perRow('particle_index', 'int', { long_name: 'seeding order of the particle (0 = seeded first)' }, (p) => p),
     // Issue 8: the final posterior probability of each particle (Σ = 1), equal weights 1/n unless
     // completed searches (params.search.completed) moved them.
@@ -313,7 +325,7 @@ export function trajectoryDataset(
         long_name: 'probability weight of the particle (final posterior)',
         comment: 'Sums to 1 over the trajectories: 1/n each (with params.scenarios: the scenario weight ÷ its particle count), multiplied by (1 - POD x f) for each completed search that found nothing and renormalised (src/search/bayes.ts)',
       },
-      (p) => (weights !== undefined ? weights[p]! : 1 / n),
+      weights !== undefined ? ofParticle(weights) : () => 1 / n,
     ),
   );
   if (scenarios.length > 0) {
