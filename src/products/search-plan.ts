@@ -86,7 +86,10 @@ export function planMission(result: Tracks, ms: MissionSearch): MissionPlan | nu
       continue;
     }
     const plan = planSearch(cloud, members.map((m) => m.unit), law);
-    for (let k = 0; k < d.index.length; k++) weights[d.index[k]!] = plan.posteriorWeight[k]!;
+    // One posterior weight per drifting particle, in d.index's order (NaN only satisfies the type).
+    d.index.forEach((p, k) => {
+      weights[p] = plan.posteriorWeight[k] ?? NaN;
+    });
     const left = [...members];
     for (const u of plan.units) {
       const at = left.findIndex((m) => m.unit.name === u.unit);

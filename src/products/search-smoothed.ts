@@ -90,7 +90,8 @@ export function smoothedSearchAreas(result: TrajectoryResult, weights: Float64Ar
     for (let p = 0; p < result.nParticles; p++) {
       const i = p * result.nTimes + t;
       if (result.status[i] === STATUS.STRANDED) strandedCount++;
-      if (result.latDeg[i]! === result.latDeg[i]!) releasedCount++;
+      const lat = result.latDeg[i] ?? NaN; // in bounds; NaN = not released
+      if (lat === lat) releasedCount++;
     }
     datums.push({
       timeSec: d.timeSec,

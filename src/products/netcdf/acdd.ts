@@ -54,8 +54,9 @@ export function lonLatExtent(lonDeg: ArrayLike<number>, latDeg: ArrayLike<number
   let lonMin = Infinity, lonMax = -Infinity, lon360Min = Infinity, lon360Max = -Infinity;
   let latMin = Infinity, latMax = -Infinity;
   for (let i = 0; i < lonDeg.length; i++) {
-    const lat = latDeg[i]!;
-    const lonRaw = lonDeg[i]!;
+    // A missing value reads as NaN, as a position not released: skipped.
+    const lat = latDeg[i] ?? NaN;
+    const lonRaw = lonDeg[i] ?? NaN;
     if (!(lat === lat) || !(lonRaw === lonRaw)) continue; // NaN: not released
     const lon = wrapLonDeg(lonRaw);
     const lon360 = lon < 0 ? lon + 360 : lon;
@@ -89,7 +90,8 @@ const camelToSnake = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, '$1_
  * (latitude 60 and 59.3 alike) and any integer up to 2^53 (seed up to 2^32-1) is exact.
  */
 function numberAttr(values: readonly number[]): NcAttrValue {
-  return values.length === 1 ? values[0]! : values;
+  const [only, ...more] = values;
+  return only !== undefined && more.length === 0 ? only : values;
 }
 
 /**
@@ -182,8 +184,9 @@ export function acddAttributes(ctx: ProductContext, input: AcddInput): NcAttribu
   let tMin = Infinity;
   let tMax = -Infinity;
   for (let i = 0; i < input.timesSec.length; i++) {
-    tMin = Math.min(tMin, input.timesSec[i]!);
-    tMax = Math.max(tMax, input.timesSec[i]!);
+    const t = input.timesSec[i] ?? NaN; // in bounds; NaN is what Math.min/max made of a hole
+    tMin = Math.min(tMin, t);
+    tMax = Math.max(tMax, t);
   }
   const out: NcAttributes = {
     Conventions: CONVENTIONS,

@@ -123,7 +123,7 @@ function writeName(sink: ByteSink, name: string): void {
 export function encodeNumbers(type: Exclude<NcType, 'char'>, values: ArrayLike<number>): Buffer {
   const out = Buffer.alloc(values.length * NC_TYPE_BYTES[type]);
   for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
+    const v = values[i] ?? NaN; // i < length: in bounds (NaN is what a hole would have encoded)
     switch (type) {
       case 'byte':
         out.writeInt8(((v << 24) >> 24), i); // wrap like a C cast so 255 is stored as -1
@@ -258,8 +258,9 @@ export function layoutFile(ds: NcDataset): FileLayout {
     let count = 1;
     for (const d of v.dims) {
       const idx = dimIndex.get(d);
-      if (idx === undefined) throw invalid(`variable ${v.name} uses undefined dimension ${d}`);
-      count *= ds.dims[idx]!.size;
+      const dim = idx === undefined ? undefined : ds.dims[idx];
+      if (dim === undefined) throw invalid(`variable ${v.name} uses undefined dimension ${d}`);
+      count *= dim.size;
     }
     const dataBytes = count * NC_TYPE_BYTES[v.type];
     return { variable: v, count, dataBytes, paddedBytes: pad4(dataBytes), begin: 0 };

@@ -86,7 +86,7 @@ function paddingBytes(v: NcVariable, n: number): Buffer {
   if (v.type === 'char') return Buffer.alloc(n, fillValueOf(v) & 0xff);
   const one = encodeNumbers(v.type, [fillValueOf(v)]);
   const out = Buffer.alloc(n);
-  for (let i = 0; i < n; i++) out[i] = one[i % one.length]!;
+  for (let i = 0; i < n; i += one.length) one.copy(out, i); // the last copy stops at out's end
   return out;
 }
 
@@ -109,9 +109,8 @@ export function stager(l: VariableLayout): (start: number, n: number, out: NcChu
     throw new DriftlineError('E_INTERNAL', `netCDF writer: variable ${v.name} has ${values.length} values for ${l.count} elements`);
   }
   if (Array.isArray(values)) {
-    return (start, n, out) => {
-      for (let i = 0; i < n; i++) out[i] = (values as readonly number[])[start + i]!;
-    };
+    // set() converts each number as an element assignment would (Float64 -> Float32, wrap to Int8...).
+    return (start, n, out) => out.set((values as readonly number[]).slice(start, start + n));
   }
   const typed = values as NcSourceArray;
   // TypedArray.prototype.set converts between element types (e.g. Uint8 255 -> Int8 -1, Float64 -> Float32).
@@ -137,7 +136,8 @@ export async function writeNetcdf(filePath: string, ds: NcDataset, opts: WriteNe
   const chunkBytes = opts.chunkBytes ?? CHUNK_BYTES;
   if (chunkBytes < 8 || chunkBytes % 8 !== 0) throw new DriftlineError('E_INTERNAL', `netCDF writer: chunkBytes ${chunkBytes} is not a positive multiple of 8`);
   const layout = layoutFile(ds);
-  const stagers = layout.variables.map(stager); // validates every variable before the file is touched
+  // Each variable with its stager; building them validates every variable before the file is touched.
+  const staged = layout.variables.map((l) => ({ l, stage: stager(l) }));
   const tmpPath = `${filePath}.partial`;
   const fh = await open(tmpPath, 'w');
   let chunks = 0;
@@ -145,10 +145,9 @@ export async function writeNetcdf(filePath: string, ds: NcDataset, opts: WriteNe
   try {
     await fh.write(layout.header, 0, layout.header.length, 0);
     // Two staging buffers on fresh ArrayBuffers (offset 0, so every typed view is aligned).
-    const buffers = [Buffer.from(new ArrayBuffer(chunkBytes)), Buffer.from(new ArrayBuffer(chunkBytes))];
-    let which = 0;
-    for (let k = 0; k < layout.variables.length; k++) {
-      const l = layout.variables[k]!;
+    let buf = Buffer.from(new ArrayBuffer(chunkBytes));
+    let other = Buffer.from(new ArrayBuffer(chunkBytes));
+    for (const { l, stage } of staged) {
       const v = l.variable;
       const size = NC_TYPE_BYTES[v.type];
       const perChunk = Math.floor(chunkBytes / size);
@@ -156,10 +155,9 @@ export async function writeNetcdf(filePath: string, ds: NcDataset, opts: WriteNe
       let position = l.begin;
       for (let start = 0; start < l.count; start += perChunk) {
         const n = Math.min(perChunk, l.count - start);
-        const buf = buffers[which]!;
-        which ^= 1;
+        [buf, other] = [other, buf]; // alternate: stage into one while the other is being written
         const view = chunkView(v.type, buf.buffer as ArrayBuffer, n);
-        stagers[k]!(start, n, view);
+        stage(start, n, view);
         if (nanFill !== null) {
           const f = view as Float32Array | Float64Array;
           for (let i = 0; i < n; i++) if (f[i] !== f[i]) f[i] = nanFill;

@@ -99,7 +99,7 @@ export async function writeNetcdf4(filePath: string, ds: NcDataset, opts: WriteN
   const chunkBytes = opts.chunkBytes ?? NC4_CHUNK_BYTES;
   const level = opts.deflateLevel ?? NC4_DEFLATE_LEVEL;
   const layout = layoutFile(ds); // the NetCDF-3 checks: names, dimensions, value counts
-  const stagers = layout.variables.map(stager);
+  const staged = layout.variables.map((l) => ({ l, stage: stager(l) }));
   const dimSize = new Map(ds.dims.map((d) => [d.name, d.size]));
   const varNames = new Set(ds.vars.map((v) => v.name));
   for (const d of ds.dims) {
@@ -119,15 +119,15 @@ export async function writeNetcdf4(filePath: string, ds: NcDataset, opts: WriteN
     writeAttributes(file, ds.attrs, null);
     // Coordinate variables first: the scales must exist before other variables attach them. Their
     // order in the file is still the dataset's order (netCDF-C sorts by creation order).
-    for (let k = 0; k < layout.variables.length; k++) {
-      const l = layout.variables[k]!;
+    for (const { l, stage } of staged) {
       const v = l.variable;
       const type = v.type as Exclude<NcType, 'char'>;
       const shape = v.dims.map((d) => dimSize.get(d)!);
       const size = NC_TYPE_BYTES[type];
       const inner = shape.slice(1).reduce((a, b) => a * b, 1);
-      const rowsPerChunk = shape.length === 0 ? 1 : Math.max(1, Math.min(shape[0]!, Math.floor(chunkBytes / Math.max(1, inner * size))));
-      const chunked = shape.length > 0 && l.count > 0;
+      const nRows = shape[0]; // undefined for a scalar
+      const rowsPerChunk = nRows === undefined ? 1 : Math.max(1, Math.min(nRows, Math.floor(chunkBytes / Math.max(1, inner * size))));
+      const chunked = nRows !== undefined && l.count > 0;
       const dtype = H5_DTYPE[type];
       const empty = typedArrayOf(type, []);
       const ds5 = chunked
@@ -144,16 +144,16 @@ export async function writeNetcdf4(filePath: string, ds: NcDataset, opts: WriteN
           })
         : file.create_dataset({ name: v.name, data: empty, shape, dtype, track_order: true });
       if (ds5 === null || !('write_slice' in ds5)) throw invalid(`variable ${v.name}: h5wasm did not create a dataset`);
-      if (chunked) {
+      if (chunked && nRows !== undefined) {
         ds5.resize(shape);
         const rowElems = inner;
         const buf = new ArrayBuffer(rowsPerChunk * rowElems * size);
         const nanFill = nanReplacement(v);
-        for (let row = 0; row < shape[0]!; row += rowsPerChunk) {
-          const rows = Math.min(rowsPerChunk, shape[0]! - row);
+        for (let row = 0; row < nRows; row += rowsPerChunk) {
+          const rows = Math.min(rowsPerChunk, nRows - row);
           const n = rows * rowElems;
           const view = chunkView(type, buf, n);
-          stagers[k]!(row * rowElems, n, view);
+          stage(row * rowElems, n, view);
           if (nanFill !== null) {
             const f = view as Float32Array | Float64Array;
             for (let i = 0; i < n; i++) if (f[i] !== f[i]) f[i] = nanFill;
