@@ -10,6 +10,7 @@ import { createCanvas } from '@napi-rs/canvas';
 import type { SearchArea } from '../search-areas-compute.js';
 import { COLOURS, font, hexRgb, type Layout } from './style.js';
 import { xOf, yOf, type MapView } from './view.js';
+import { blendRgb } from './pixels.js';
 
 /** One plan rectangle (src/products/search-plan.ts MissionPlan, one per unit). */
 export interface PlanRectangle {
@@ -258,9 +259,7 @@ export class AnnotationLayer {
       this.mask[m] = 0;
       const yy = (m / box.w) | 0;
       const o = ((box.y + yy) * W + box.x + (m - yy * box.w)) * 4;
-      out[o] += (r - out[o]) * alpha;
-      out[o + 1] += (g - out[o + 1]) * alpha;
-      out[o + 2] += (b - out[o + 2]) * alpha;
+      blendRgb(out, o, r, g, b, alpha);
     }
     this.nTouched = 0;
   }
@@ -305,9 +304,7 @@ export class AnnotationLayer {
         const a = (sp.rgba[i + 3] ?? 0) / 255;
         if (a === 0) continue;
         const o = ((box.y + yy) * W + box.x + xx) * 4;
-        out[o] += ((sp.rgba[i] ?? 0) - out[o]) * a;
-        out[o + 1] += ((sp.rgba[i + 1] ?? 0) - out[o + 1]) * a;
-        out[o + 2] += ((sp.rgba[i + 2] ?? 0) - out[o + 2]) * a;
+        blendRgb(out, o, sp.rgba[i] ?? 0, sp.rgba[i + 1] ?? 0, sp.rgba[i + 2] ?? 0, a);
       }
     }
   }

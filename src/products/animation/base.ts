@@ -95,7 +95,7 @@ export function densityTicks(max: number): { value: number; f: number }[] {
   const out: { value: number; f: number }[] = [];
   const top = Math.log(Math.max(2, max));
   for (let v = 1; v <= max; v *= 10) out.push({ value: v, f: Math.log(v) / top });
-  if (max >= 2 && out[out.length - 1].value !== max) out.push({ value: max, f: 1 });
+  if (max >= 2 && out.at(-1)?.value !== max) out.push({ value: max, f: 1 });
   return out;
 }
 
@@ -384,7 +384,7 @@ export function drawOverlay(L: Layout, view: MapView, ctx: ProductContext): Over
   drawWarningBanner(g, view, L, ctx.warnings ?? []);
   const data = g.getImageData(0, 0, L.width, L.height).data;
   let n = 0;
-  for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+  for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) n++; // alpha bytes
   const index = new Uint32Array(n);
   const rgba = new Uint8Array(n * 4);
   for (let i = 0, k = 0; i < data.length; i += 4) {

@@ -10,6 +10,7 @@ import type { AnnotationLayer } from './annotations.js';
 import type { Overlay } from './base.js';
 import { COLOURS, hexRgb, type Layout } from './style.js';
 import type { MapView } from './view.js';
+import { blendRgb } from './pixels.js';
 
 export interface FrameInputs {
   L: Layout;
@@ -157,8 +158,9 @@ export class FrameCompositor {
     let sumLat = 0;
     for (let p = 0; p < result.nParticles; p++) {
       const i = p * nT + t;
-      const lat = latDeg[i];
-      let d = lonDeg[i] - centre;
+      // In bounds (p < nParticles, t < nTimes); `?? NaN` only satisfies the type and reads as not released.
+      const lat = latDeg[i] ?? NaN;
+      let d = (lonDeg[i] ?? NaN) - centre;
       if (!(d === d) || !(lat === lat)) {
         stats.notReleased++;
         continue;
@@ -189,15 +191,16 @@ export class FrameCompositor {
     const { lonDeg, latDeg, status } = result;
     let cells: Map<number, number> | null = null;
     const ref = this.gridRefLonDeg;
-    for (let k = 0; k < this.nOther; k++) {
-      const i = this.strandedOrOutside[k];
+    for (const i of this.strandedOrOutside.subarray(0, this.nOther)) {
       if (status[i] !== STATUS.OUTSIDE) continue;
-      let d = lonDeg[i] - ref;
+      // i is a record index collect() found released: in bounds, `?? NaN` only satisfies the type.
+      const lat = latDeg[i] ?? NaN;
+      let d = (lonDeg[i] ?? NaN) - ref;
       if (d >= 180) d -= 360;
       else if (d < -180) d += 360;
       // buildDensityGrid's binning, clamped the same way.
       const x = Math.min(grid.nx - 1, Math.max(0, Math.floor((ref + d - grid.westDeg) / grid.dLonDeg)));
-      const y = Math.min(grid.ny - 1, Math.max(0, Math.floor((latDeg[i] - grid.southDeg) / grid.dLatDeg)));
+      const y = Math.min(grid.ny - 1, Math.max(0, Math.floor((lat - grid.southDeg) / grid.dLatDeg)));
       cells ??= new Map();
       const c = y * grid.nx + x;
       cells.set(c, (cells.get(c) ?? 0) + 1);
@@ -215,31 +218,33 @@ export class FrameCompositor {
     const bx = view.box.x;
     const by = view.box.y;
     const bw = view.box.w;
+    const { colStart, colEnd, rowStart, rowEnd } = this;
+    // Every index below is in bounds: cells of record t, x < nx and y < ny (the column/row tables'
+    // lengths), k <= 255 * 4 in the 256-entry LUT. The `?? 0` only satisfy the type (an empty span is
+    // skipped).
     for (let c = 0; c < n; c++) {
-      let count = grid.counts[off + c] + grid.stranded[off + c];
+      let count = (grid.counts[off + c] ?? 0) + (grid.stranded[off + c] ?? 0);
       if (count === 0) continue;
       if (outside !== null) count -= outside.get(c) ?? 0;
       if (count <= 0) continue;
       const x = c % grid.nx;
       const y = (c - x) / grid.nx;
-      const x0 = this.colStart[x];
-      const x1 = this.colEnd[x];
-      const y0 = this.rowStart[y];
-      const y1 = this.rowEnd[y];
+      const x0 = colStart[x] ?? 0;
+      const x1 = colEnd[x] ?? 0;
+      const y0 = rowStart[y] ?? 0;
+      const y1 = rowEnd[y] ?? 0;
       if (x1 <= x0 || y1 <= y0) continue;
       const k = Math.min(255, Math.round((255 * Math.log(count)) / this.logTop)) * 4;
-      const r = lut[k];
-      const g = lut[k + 1];
-      const b = lut[k + 2];
-      const a = lut[k + 3] / 255;
+      const r = lut[k] ?? 0;
+      const g = lut[k + 1] ?? 0;
+      const b = lut[k + 2] ?? 0;
+      const a = (lut[k + 3] ?? 0) / 255;
       for (let py = y0; py < y1; py++) {
         let i = (py * W + x0) * 4;
         let m = (py - by) * bw + (x0 - bx);
         for (let px = x0; px < x1; px++, i += 4, m++) {
           if (mask !== undefined && mask[m] === 1) continue;
-          out[i] += (r - out[i]) * a;
-          out[i + 1] += (g - out[i + 1]) * a;
-          out[i + 2] += (b - out[i + 2]) * a;
+          blendRgb(out, i, r, g, b, a);
         }
       }
     }
@@ -262,8 +267,9 @@ export class FrameCompositor {
     const [ar, ag, ab] = hexRgb(COLOURS.active);
     for (let p = 0; p < result.nParticles; p += stride) {
       const i = p * nT + t;
-      const lat = latDeg[i];
-      let d = lonDeg[i] - centre;
+      // In bounds (p < nParticles, t < nTimes); `?? NaN` only satisfies the type and reads as not released.
+      const lat = latDeg[i] ?? NaN;
+      let d = (lonDeg[i] ?? NaN) - centre;
       if (!(d === d) || !(lat === lat)) continue;
       const st = status[i];
       if (st === STATUS.STRANDED || st === STATUS.OUTSIDE) continue;
@@ -274,11 +280,7 @@ export class FrameCompositor {
       if (px < xMin || px > xMax || py < yMin || py > yMax) continue;
       let o = (py * W + px) * 4;
       for (let row = 0; row < size; row++, o += (W - size) * 4) {
-        for (let col = 0; col < size; col++, o += 4) {
-          out[o] += (ar - out[o]) * alpha;
-          out[o + 1] += (ag - out[o + 1]) * alpha;
-          out[o + 2] += (ab - out[o + 2]) * alpha;
-        }
+        for (let col = 0; col < size; col++, o += 4) blendRgb(out, o, ar, ag, ab, alpha);
       }
     }
     // Outside-forcing and stranded particles on top, 3×3 and opaque: all of them up to 5 000 of each
@@ -289,12 +291,12 @@ export class FrameCompositor {
       const [r, g, b] = pass === STATUS.OUTSIDE ? outside : stranded;
       const passStride = Math.max(1, Math.ceil((pass === STATUS.OUTSIDE ? stats.outside : stats.stranded) / MAX_OTHER_DOTS));
       let seen = 0;
-      for (let k = 0; k < this.nOther; k++) {
-        const i = this.strandedOrOutside[k];
+      for (const i of this.strandedOrOutside.subarray(0, this.nOther)) {
         if (status[i] !== pass) continue;
         if (seen++ % passStride !== 0) continue;
-        const px = Math.floor(xOfFast(view, lonDeg[i])) - 1;
-        const py = Math.floor(box.y + (view.northDeg - latDeg[i]) * view.pxPerDegLat) - 1;
+        // i is a record index collect() found released: in bounds, `?? NaN` only satisfies the type.
+        const px = Math.floor(xOfFast(view, lonDeg[i] ?? NaN)) - 1;
+        const py = Math.floor(box.y + (view.northDeg - (latDeg[i] ?? NaN)) * view.pxPerDegLat) - 1;
         if (pass === STATUS.OUTSIDE) {
           // A hollow grey square (3×3 ring): frozen, not drifting; reads apart from the drifting dots.
           fillRect(out, W, box, px - 1, py - 1, 5, 1, r, g, b);
@@ -308,12 +310,10 @@ export class FrameCompositor {
 
   private blendOverlay(out: Uint8Array): void {
     const { index, rgba } = this.f.overlay;
+    // k < index.length and rgba holds 4 bytes per entry: in bounds, `?? 0` only satisfies the type.
     for (let k = 0; k < index.length; k++) {
-      const o = index[k] * 4;
-      const a = rgba[k * 4 + 3] / 255;
-      out[o] += (rgba[k * 4] - out[o]) * a;
-      out[o + 1] += (rgba[k * 4 + 1] - out[o + 1]) * a;
-      out[o + 2] += (rgba[k * 4 + 2] - out[o + 2]) * a;
+      const a = (rgba[k * 4 + 3] ?? 0) / 255;
+      blendRgb(out, (index[k] ?? 0) * 4, rgba[k * 4] ?? 0, rgba[k * 4 + 1] ?? 0, rgba[k * 4 + 2] ?? 0, a);
     }
   }
 }

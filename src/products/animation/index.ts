@@ -80,16 +80,18 @@ function withSeed(ext: Extent, ctx: ProductContext): Extent {
  * colour saturates.
  */
 export function colourScaleTop(grid: DensityGrid): number {
+  // counts and stranded share one layout: i is in bounds of both, `?? 0` only satisfies the type.
+  const { counts, stranded } = grid;
   let n = 0;
-  for (let i = 0; i < grid.counts.length; i++) if (grid.counts[i] + grid.stranded[i] > 0) n++;
+  for (let i = 0; i < counts.length; i++) if ((counts[i] ?? 0) + (stranded[i] ?? 0) > 0) n++;
   if (n === 0) return 1;
   const occupied = new Uint32Array(n);
-  for (let i = 0, k = 0; i < grid.counts.length; i++) {
-    const v = grid.counts[i] + grid.stranded[i];
+  for (let i = 0, k = 0; i < counts.length; i++) {
+    const v = (counts[i] ?? 0) + (stranded[i] ?? 0);
     if (v > 0) occupied[k++] = v;
   }
   occupied.sort();
-  return occupied[Math.min(n - 1, Math.floor(0.99 * n))];
+  return occupied[Math.min(n - 1, Math.floor(0.99 * n))] ?? 1; // n >= 1: in bounds
 }
 
 /**
@@ -124,8 +126,8 @@ export function frameWind(result: TrajectoryResult, ctx: ProductContext, t: numb
       const i = p * result.nTimes + t;
       const st = result.status[i];
       if (st === STATUS.STRANDED || st === STATUS.OUTSIDE) continue;
-      const wu = env.windUMps[i];
-      const wv = env.windVMps[i];
+      const wu = env.windUMps[i] ?? NaN; // in bounds; NaN = no wind recorded, skipped
+      const wv = env.windVMps[i] ?? NaN;
       if (!(wu === wu) || !(wv === wv)) continue;
       u += wu;
       v += wv;
@@ -259,10 +261,11 @@ export async function writeAnimation(
     metadata: { title: `driftline mission ${ctx.missionId}`, comment: `Leeway ${ctx.category.key}, ${result.nParticles} particles` },
   });
   // Two frame buffers: one is drawn while the pipe drains the other.
-  const buffers = [new Uint8Array(width * height * 4), new Uint8Array(width * height * 4)];
+  let buf = new Uint8Array(width * height * 4);
+  let other = new Uint8Array(width * height * 4);
   try {
     for (let t = 0; t < result.nTimes; t++) {
-      const buf = buffers[t % 2];
+      if (t > 0) [buf, other] = [other, buf];
       const stats = compositor.render(t, buf);
       panel.blit(t, stats, buf, frameWind(result, ctx, t));
       lap('frames');

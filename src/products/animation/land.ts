@@ -108,14 +108,9 @@ export function renderLand(view: MapView, samples: LandSamples): Uint8ClampedArr
   const S = SAMPLES_PER_PX;
   const { w: bw, h: bh } = view.box;
   const full = S * S;
-  // Coverage: land samples per pixel, 0..9.
-  const cover = new Uint8Array(bw * bh);
-  const { values, w } = samples;
-  for (let r = 0; r < samples.h; r++) {
-    const rowOut = ((r / S) | 0) * bw;
-    const rowIn = r * w;
-    for (let c = 0; c < w; c++) cover[rowOut + ((c / S) | 0)] += values[rowIn + c];
-  }
+  const cover = coverage(view, samples);
+  // k ± 1 and k ± bw are only read inside the box: in bounds, `?? 0` only satisfies the type.
+  const at = (k: number): number => cover[k] ?? 0;
   const sea = hexRgb(COLOURS.sea);
   const landRgb = hexRgb(COLOURS.land);
   const coast = hexRgb(COLOURS.coast);
@@ -123,24 +118,48 @@ export function renderLand(view: MapView, samples: LandSamples): Uint8ClampedArr
   for (let y = 0; y < bh; y++) {
     for (let x = 0; x < bw; x++) {
       const k = y * bw + x;
-      const c = cover[k];
+      const c = at(k);
       // The step down to the least-covered 4-neighbour: 9 at a pixel-aligned coast, split between
       // the two pixels when the coast crosses a pixel; 0 inland and at sea.
       let lowest = c;
-      if (x > 0 && cover[k - 1] < lowest) lowest = cover[k - 1];
-      if (x + 1 < bw && cover[k + 1] < lowest) lowest = cover[k + 1];
-      if (y > 0 && cover[k - bw] < lowest) lowest = cover[k - bw];
-      if (y + 1 < bh && cover[k + bw] < lowest) lowest = cover[k + bw];
+      if (x > 0 && at(k - 1) < lowest) lowest = at(k - 1);
+      if (x + 1 < bw && at(k + 1) < lowest) lowest = at(k + 1);
+      if (y > 0 && at(k - bw) < lowest) lowest = at(k - bw);
+      if (y + 1 < bh && at(k + bw) < lowest) lowest = at(k + bw);
       const f = c / full;
       const e = (c - lowest) / full;
-      for (let ch = 0; ch < 3; ch++) {
-        const v = sea[ch] + (landRgb[ch] - sea[ch]) * f;
-        rgba[k * 4 + ch] = Math.round(v + (coast[ch] - v) * e);
-      }
+      rgba[k * 4] = landShade(sea[0], landRgb[0], coast[0], f, e);
+      rgba[k * 4 + 1] = landShade(sea[1], landRgb[1], coast[1], f, e);
+      rgba[k * 4 + 2] = landShade(sea[2], landRgb[2], coast[2], f, e);
       rgba[k * 4 + 3] = 255;
     }
   }
   return rgba;
+}
+
+/** One colour channel: sea to land by the coverage f, then towards the coast colour by the step e. */
+function landShade(seaC: number, landC: number, coastC: number, f: number, e: number): number {
+  const v = seaC + (landC - seaC) * f;
+  return Math.round(v + (coastC - v) * e);
+}
+
+/** Land samples per map-box pixel (box.w × box.h, rows from the top), 0..SAMPLES_PER_PX². */
+function coverage(view: MapView, samples: LandSamples): Uint8Array {
+  const S = SAMPLES_PER_PX;
+  const bw = view.box.w;
+  const cover = new Uint8Array(bw * view.box.h);
+  const { values, w } = samples;
+  // S × S samples per pixel, the samples' rows and columns S times the box's: every index is in
+  // bounds and `?? 0` only satisfies the type.
+  for (let r = 0; r < samples.h; r++) {
+    const rowOut = ((r / S) | 0) * bw;
+    const rowIn = r * w;
+    for (let c = 0; c < w; c++) {
+      const k = rowOut + ((c / S) | 0);
+      cover[k] = (cover[k] ?? 0) + (values[rowIn + c] ?? 0);
+    }
+  }
+  return cover;
 }
 
 function sourceName(source: CoastlineSource): string {
@@ -181,17 +200,6 @@ export function landLabel(land: AnimationLand, ignoredByModel: boolean): string[
  * drawn coast. A coast pixel half land keeps its shading, which keeps the 1 px coast line readable.
  */
 export function landMaskOf(view: MapView, samples: LandSamples): Uint8Array {
-  const S = SAMPLES_PER_PX;
-  const { w: bw, h: bh } = view.box;
-  const cover = new Uint8Array(bw * bh);
-  const { values, w } = samples;
-  for (let r = 0; r < samples.h; r++) {
-    const rowOut = ((r / S) | 0) * bw;
-    const rowIn = r * w;
-    for (let c = 0; c < w; c++) cover[rowOut + ((c / S) | 0)] += values[rowIn + c];
-  }
-  const half = (S * S) / 2;
-  const mask = new Uint8Array(bw * bh);
-  for (let k = 0; k < mask.length; k++) mask[k] = cover[k] > half ? 1 : 0;
-  return mask;
+  const half = (SAMPLES_PER_PX * SAMPLES_PER_PX) / 2;
+  return coverage(view, samples).map((c) => (c > half ? 1 : 0));
 }

@@ -49,14 +49,17 @@ export class SidebarPanel {
     g.textBaseline = 'alphabetic';
     g.fillStyle = COLOURS.text;
     g.font = font(22, s, 'bold');
-    g.fillText(utcLabel(this.timesSec[t]), 0, 24 * s);
+    // t is a record of the run: in bounds, NaN only satisfies the type.
+    const nowSec = this.timesSec[t] ?? NaN;
+    const firstSec = this.timesSec[0] ?? NaN;
+    g.fillText(utcLabel(nowSec), 0, 24 * s);
     g.fillStyle = COLOURS.muted;
     g.font = font(13, s);
-    const total = this.timesSec[this.timesSec.length - 1] - this.timesSec[0];
+    const total = (this.timesSec[this.timesSec.length - 1] ?? NaN) - firstSec;
     g.fillText(
       this.still
-        ? `${elapsedLabel(this.timesSec[t] - this.timesSec[0])} · end of the run`
-        : `${elapsedLabel(this.timesSec[t] - this.timesSec[0])} of ${elapsedLabel(total).slice(2)} · frame ${t + 1}/${this.timesSec.length}`,
+        ? `${elapsedLabel(nowSec - firstSec)} · end of the run`
+        : `${elapsedLabel(nowSec - firstSec)} of ${elapsedLabel(total).slice(2)} · frame ${t + 1}/${this.timesSec.length}`,
       0,
       46 * s,
     );

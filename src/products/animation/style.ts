@@ -50,16 +50,24 @@ export function hexRgb(hex: string): [number, number, number] {
 /** 256-entry RGBA table of the density ramp (alpha 0-255). */
 export function densityLut(): Uint8Array {
   const lut = new Uint8Array(256 * 4);
+  // Consecutive stops as (low, high) pairs.
+  const pairs: [[number, string, number], [number, string, number]][] = [];
+  DENSITY_STOPS.reduce((low, high) => {
+    pairs.push([low, high]);
+    return high;
+  });
   for (let i = 0; i < 256; i++) {
     const f = i / 255;
-    let k = 0;
-    while (k < DENSITY_STOPS.length - 2 && f > DENSITY_STOPS[k + 1][0]) k++;
-    const [f0, c0, a0] = DENSITY_STOPS[k];
-    const [f1, c1, a1] = DENSITY_STOPS[k + 1];
+    // The first pair whose high stop reaches f; the last pair beyond the stops.
+    const pair = pairs.find(([, [fHigh]], k) => f <= fHigh || k === pairs.length - 1);
+    if (pair === undefined) continue; // fewer than two stops: never
+    const [[f0, c0, a0], [f1, c1, a1]] = pair;
     const w = (f - f0) / (f1 - f0);
-    const r0 = hexRgb(c0);
-    const r1 = hexRgb(c1);
-    for (let ch = 0; ch < 3; ch++) lut[i * 4 + ch] = Math.round(r0[ch] + (r1[ch] - r0[ch]) * w);
+    const [r0, g0, b0] = hexRgb(c0);
+    const [r1, g1, b1] = hexRgb(c1);
+    lut[i * 4] = Math.round(r0 + (r1 - r0) * w);
+    lut[i * 4 + 1] = Math.round(g0 + (g1 - g0) * w);
+    lut[i * 4 + 2] = Math.round(b0 + (b1 - b0) * w);
     lut[i * 4 + 3] = Math.round((a0 + (a1 - a0) * w) * 255);
   }
   return lut;
