@@ -18,6 +18,7 @@ import { landLabel } from '../../src/products/animation/land.js';
 import { missionLand } from '../../src/mission/land.js';
 import { seededContext, syntheticCloud } from '../unit/products.fixtures.js';
 import { decodeFrameRgb } from '../helpers/frames.js';
+import { at } from '../helpers/at.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-anim-land-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -86,12 +87,12 @@ function compare(rgb: Buffer, isLand: (lonDeg: number, latDeg: number) => boolea
       if (!basemapOnly(x, y)) continue;
       const expected = isLand(lonOfPx(x), latOfPx(y));
       let nearChange = false;
-      for (const [dx, dy] of [[-4, 0], [4, 0], [0, -4], [0, 4], [-4, -4], [4, 4], [-4, 4], [4, -4]]) {
+      for (const [dx, dy] of [[-4, 0], [4, 0], [0, -4], [0, 4], [-4, -4], [4, 4], [-4, 4], [4, -4]] as const) {
         if (isLand(lonOfPx(x + dx), latOfPx(y + dy)) !== expected) nearChange = true;
       }
       if (nearChange) continue;
       const i = (y * W + x) * 3;
-      const drawnLand = rgb[i + 2] - rgb[i] < 10;
+      const drawnLand = at(rgb, i + 2) - at(rgb, i) < 10;
       if (expected) out.land++;
       else out.sea++;
       if (drawnLand !== expected) {
@@ -162,7 +163,7 @@ describe('animation basemap = the model’s land', () => {
     const x = Math.floor(view.box.x + (4.122 - view.westDeg) * view.pxPerDegLon);
     const y = Math.floor(view.box.y + (view.northDeg - 60.01) * view.pxPerDegLat);
     expect(x).toBeGreaterThan(view.box.x);
-    expect(rgb[(y * W + x) * 3 + 2] - rgb[(y * W + x) * 3]).toBeGreaterThan(10);
+    expect(at(rgb, (y * W + x) * 3 + 2) - at(rgb, (y * W + x) * 3)).toBeGreaterThan(10);
   });
 });
 

@@ -15,6 +15,7 @@ import { packagedFfmpegPath } from '../../src/products/animation/ffmpeg.js';
 import { COLOURS, hexRgb, layoutFor } from '../../src/products/animation/style.js';
 import { seededContext, syntheticCloud } from '../unit/products.fixtures.js';
 import { decodeFrameRgb } from '../helpers/frames.js';
+import { at } from '../helpers/at.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-anim-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -46,7 +47,7 @@ function countNear(rgb: Buffer, box: { x: number; y: number; w: number; h: numbe
   for (let y = box.y; y < box.y + box.h; y++) {
     for (let x = box.x; x < box.x + box.w; x++) {
       const i = (y * W + x) * 3;
-      if (Math.abs(rgb[i] - colour[0]) <= tol && Math.abs(rgb[i + 1] - colour[1]) <= tol && Math.abs(rgb[i + 2] - colour[2]) <= tol) n++;
+      if (Math.abs(at(rgb, i) - colour[0]) <= tol && Math.abs(at(rgb, i + 1) - colour[1]) <= tol && Math.abs(at(rgb, i + 2) - colour[2]) <= tol) n++;
     }
   }
   return n;
@@ -101,7 +102,8 @@ describe('writeAnimation', () => {
     for (let y = L.map.y; y < L.map.y + L.map.h; y++) {
       for (let x = L.map.x; x < L.map.x + L.map.w; x++) {
         const i = (y * W + x) * 3;
-        if (Math.abs(first[i] - last[i]) + Math.abs(first[i + 1] - last[i + 1]) + Math.abs(first[i + 2] - last[i + 2]) > 60) changed++;
+        const diff = (k: number) => Math.abs(at(first, k) - at(last, k));
+        if (diff(i) + diff(i + 1) + diff(i + 2) > 60) changed++;
       }
     }
     expect(changed).toBeGreaterThan(5000);

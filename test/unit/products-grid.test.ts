@@ -8,12 +8,11 @@ import {
 import { M_PER_DEG_LAT, unwrapLonDeg } from '../../src/model/geo.js';
 import { STATUS, type TrajectoryResult } from '../../src/model/types.js';
 import { syntheticCloud } from './products.fixtures.js';
+import { at } from '../helpers/at.js';
 
 function sumAt(a: Uint32Array, grid: DensityGrid, t: number): number {
   const n = grid.nx * grid.ny;
-  let s = 0;
-  for (let i = t * n; i < (t + 1) * n; i++) s += a[i];
-  return s;
+  return a.subarray(t * n, (t + 1) * n).reduce((s, v) => s + v, 0);
 }
 
 /** Recount every record by the grid's own edges, independently of the builder's loop. */
@@ -24,18 +23,19 @@ function expectEveryRecordInItsCell(result: TrajectoryResult, grid: DensityGrid)
   for (let p = 0; p < result.nParticles; p++) {
     for (let t = 0; t < result.nTimes; t++) {
       const i = p * result.nTimes + t;
-      if (Number.isNaN(result.lonDeg[i])) continue;
-      const lon = unwrapLonDeg(result.lonDeg[i], centre);
+      const lonRaw = at(result.lonDeg, i);
+      if (Number.isNaN(lonRaw)) continue;
+      const lon = unwrapLonDeg(lonRaw, centre);
       const x = Math.floor((lon - grid.westDeg) / grid.dLonDeg);
-      const y = Math.floor((result.latDeg[i] - grid.southDeg) / grid.dLatDeg);
+      const y = Math.floor((at(result.latDeg, i) - grid.southDeg) / grid.dLatDeg);
       // One cell of padding on every side: no record in the outer ring of cells.
       expect(x).toBeGreaterThanOrEqual(1);
       expect(x).toBeLessThanOrEqual(grid.nx - 2);
       expect(y).toBeGreaterThanOrEqual(1);
       expect(y).toBeLessThanOrEqual(grid.ny - 2);
       const cell = (t * grid.ny + y) * grid.nx + x;
-      if (result.status[i] === STATUS.STRANDED) expectedStranded[cell]++;
-      else expected[cell]++;
+      const counts = result.status[i] === STATUS.STRANDED ? expectedStranded : expected;
+      counts[cell] = at(counts, cell) + 1;
     }
   }
   // Element loop, not toEqual: vitest's deep equality takes ~1 min on an 8 M-cell array.
@@ -69,7 +69,7 @@ describe('buildDensityGrid', () => {
       expect(sumAt(grid.counts, grid, t) + sumAt(grid.stranded, grid, t)).toBe(released);
     }
     // Staggered release: fewer particles at t = 0 than at the end; stranded only from mid-run.
-    expect(grid.releasedPerTime[0]).toBeLessThan(grid.releasedPerTime[12]);
+    expect(at(grid.releasedPerTime, 0)).toBeLessThan(at(grid.releasedPerTime, 12));
     expect(sumAt(grid.stranded, grid, 0)).toBe(0);
     expect(sumAt(grid.stranded, grid, 12)).toBe(200);
   });
@@ -101,8 +101,8 @@ describe('buildDensityGrid', () => {
     });
     let east = 0;
     let west = 0;
-    for (let i = 0; i < result.lonDeg.length; i++) {
-      if (result.lonDeg[i] > 0) east++;
+    for (const lon of result.lonDeg) {
+      if (lon > 0) east++;
       else west++;
     }
     expect(east).toBeGreaterThan(0); // the fixture really straddles 180°

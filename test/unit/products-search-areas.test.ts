@@ -11,6 +11,7 @@ import { M_PER_DEG_LAT } from '../../src/model/geo.js';
 import { buildDensityGrid } from '../../src/products/density-grid.js';
 import { computeSearchAreas, writeSearchAreaFiles, type SearchArea } from '../../src/products/search-areas.js';
 import { seededContext, syntheticCloud } from './products.fixtures.js';
+import { at } from '../helpers/at.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-search-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,7 +19,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Twice the signed planar area of a closed ring in lon/lat (> 0: counter-clockwise). */
 function ringArea2(ring: Position[]): number {
   let s = 0;
-  for (let k = 0; k + 1 < ring.length; k++) s += ring[k][0] * ring[k + 1][1] - ring[k + 1][0] * ring[k][1];
+  for (let k = 0; k + 1 < ring.length; k++) {
+    const [x0 = NaN, y0 = NaN] = at(ring, k);
+    const [x1 = NaN, y1 = NaN] = at(ring, k + 1);
+    s += x0 * y1 - x1 * y0;
+  }
   return s;
 }
 
@@ -31,9 +36,10 @@ function fractionInside(result: TrajectoryResult, t: number, g: Polygon | MultiP
   let released = 0;
   for (let p = 0; p < result.nParticles; p++) {
     const i = p * result.nTimes + t;
-    if (Number.isNaN(result.lonDeg[i])) continue;
+    const lon = at(result.lonDeg, i);
+    if (Number.isNaN(lon)) continue;
     released++;
-    if (booleanPointInPolygon([result.lonDeg[i], result.latDeg[i]], g)) inside++;
+    if (booleanPointInPolygon([lon, at(result.latDeg, i)], g)) inside++;
   }
   return inside / released;
 }
@@ -45,7 +51,7 @@ function expectRfc7946Rings(g: Polygon | MultiPolygon): void {
       expect(ring[0]).toEqual(ring[ring.length - 1]);
       if (k === 0) expect(ringArea2(ring)).toBeGreaterThan(0); // outer: counter-clockwise
       else expect(ringArea2(ring)).toBeLessThan(0); // hole: clockwise
-      for (const [lon, lat] of ring) {
+      for (const [lon = NaN, lat = NaN] of ring) {
         expect(lon).toBeGreaterThanOrEqual(-180);
         expect(lon).toBeLessThanOrEqual(180);
         expect(Math.abs(lat)).toBeLessThanOrEqual(90);
@@ -90,12 +96,13 @@ describe('computeSearchAreas', () => {
       let n = 0;
       for (let p = 0; p < cloud.nParticles; p++) {
         const i = p * T + t;
-        if (Number.isNaN(cloud.lonDeg[i])) continue;
-        sLon += cloud.lonDeg[i];
-        sLat += cloud.latDeg[i];
+        const lon = at(cloud.lonDeg, i);
+        if (Number.isNaN(lon)) continue;
+        sLon += lon;
+        sLat += at(cloud.latDeg, i);
         n++;
       }
-      const d = set.datums[t];
+      const d = at(set.datums, t);
       expect(d.released).toBe(n);
       // 1e-9° ≈ 0.1 mm: only float64 summation order differs.
       expect(d.lonDeg).toBeCloseTo(sLon / n, 9);
@@ -121,20 +128,23 @@ describe('computeSearchAreas', () => {
       for (const percent of [50, 90, 95]) {
         const a = areaAt(t, percent);
         // The cells chosen are the a.nCells fullest; their least full one holds `last` particles.
-        const sorted = Array.from({ length: cellsPerTime }, (_, c) => grid.counts[t * cellsPerTime + c] + grid.stranded[t * cellsPerTime + c]).sort(
+        const sorted = Array.from({ length: cellsPerTime }, (_, c) => at(grid.counts, t * cellsPerTime + c) + at(grid.stranded, t * cellsPerTime + c)).sort(
           (x, y) => y - x,
         );
         const top = sorted.slice(0, a.nCells).reduce((s, v) => s + v, 0);
-        expect(top / grid.releasedPerTime[t]).toBeCloseTo(a.fractionInside, 12);
-        const last = sorted[a.nCells - 1];
-        expect((top - last) / grid.releasedPerTime[t]).toBeLessThan(percent / 100);
+        const released = at(grid.releasedPerTime, t);
+        expect(top / released).toBeCloseTo(a.fractionInside, 12);
+        const last = at(sorted, a.nCells - 1);
+        expect((top - last) / released).toBeLessThan(percent / 100);
       }
     }
   });
 
   it('nests the areas and measures them geodesically (≈ cells × 1 km²)', () => {
     for (let t = 0; t < T; t += 4) {
-      const [a50, a90, a95] = [50, 90, 95].map((p) => areaAt(t, p));
+      const a50 = areaAt(t, 50);
+      const a90 = areaAt(t, 90);
+      const a95 = areaAt(t, 95);
       expect(a50.areaKm2).toBeLessThanOrEqual(a90.areaKm2);
       expect(a90.areaKm2).toBeLessThanOrEqual(a95.areaKm2);
       for (const a of [a50, a90, a95]) {
@@ -152,9 +162,9 @@ describe('computeSearchAreas', () => {
       expectRfc7946Rings(a.geometry);
       if (a.geometry.type === 'MultiPolygon') multi++;
       // [lon, lat]: the cloud is at 4.6° E, 60.3° N, so the first number is near 4.6, the second near 60.3.
-      const first = polygonsOf(a.geometry)[0][0][0];
-      expect(Math.abs(first[0] - 5)).toBeLessThan(1);
-      expect(Math.abs(first[1] - 60.4)).toBeLessThan(0.5);
+      const [lon = NaN, lat = NaN] = at(at(at(polygonsOf(a.geometry), 0), 0), 0);
+      expect(Math.abs(lon - 5)).toBeLessThan(1);
+      expect(Math.abs(lat - 60.4)).toBeLessThan(0.5);
     }
     expect(multi).toBeGreaterThan(0); // the second lobe makes separate polygons at some times
   });
@@ -172,13 +182,13 @@ describe('search areas across the antimeridian', () => {
     for (const a of s.areas) {
       expectRfc7946Rings(a.geometry);
       for (const poly of polygonsOf(a.geometry)) {
-        const lons = poly[0].map((p) => p[0]);
+        const lons = at(poly, 0).map((p) => at(p, 0));
         // No part spans the globe: each lies within ~1° on one side of the meridian.
         expect(Math.max(...lons) - Math.min(...lons)).toBeLessThan(2);
       }
     }
     const a95 = s.areas.find((a) => a.percent === 95 && a.timeSec === dateline.timesSec[nT - 1])!;
-    const lons = polygonsOf(a95.geometry).flatMap((poly) => poly[0].map((p) => p[0]));
+    const lons = polygonsOf(a95.geometry).flatMap((poly) => at(poly, 0).map((p) => at(p, 0)));
     expect(lons).toContain(180);
     expect(lons).toContain(-180);
   });
@@ -208,15 +218,16 @@ describe('writeSearchAreaFiles', () => {
   it('writes the GeoJSON and the KML where PRODUCT_PATHS says, with size and sha256', async () => {
     const files = await writeSearchAreaFiles(cloud, grid, ctx, dir, [50, 90, 95]);
     expect(files.map((f) => f.kind)).toEqual(['search_areas_geojson', 'search_areas_kml']);
-    expect(files[0].path).toBe(path.join(dir, 'products/search_areas.geojson'));
-    expect(files[1].path).toBe(path.join(dir, 'products/search_areas.kml'));
+    const [geojson, kml] = [at(files, 0), at(files, 1)];
+    expect(geojson.path).toBe(path.join(dir, 'products/search_areas.geojson'));
+    expect(kml.path).toBe(path.join(dir, 'products/search_areas.kml'));
     for (const f of files) {
       const bytes = readFileSync(f.path);
       expect(f.bytes).toBe(bytes.length);
       expect(f.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
     }
-    expect(files[0].contentType).toBe('application/geo+json');
-    expect(files[1].contentType).toBe('application/vnd.google-earth.kml+xml');
+    expect(geojson.contentType).toBe('application/geo+json');
+    expect(kml.contentType).toBe('application/vnd.google-earth.kml+xml');
   });
 
   it('GeoJSON: a FeatureCollection of seed, datums and areas with time, percent, area_km2', () => {
@@ -224,7 +235,7 @@ describe('writeSearchAreaFiles', () => {
     expect(fc.type).toBe('FeatureCollection');
     const kinds = (k: string) => fc.features.filter((f: Feature) => f.properties?.kind === k);
     expect(kinds('seed')).toHaveLength(1);
-    const seed = kinds('seed')[0].geometry as { type: string; coordinates: number[] };
+    const seed = at(kinds('seed'), 0).geometry as { type: string; coordinates: number[] };
     expect(seed.type).toBe('Point');
     // 1e-9° ≈ 0.1 mm: the job's longitude wrap (x + 180) % 360 - 180 rounds in the last bits.
     expect(seed.coordinates[0]).toBeCloseTo(4.6, 9);
@@ -255,7 +266,7 @@ describe('writeSearchAreaFiles', () => {
     expect(folders).toHaveLength(T);
     folders.forEach((f, k) => {
       const span = f.TimeSpan as { begin: string; end: string };
-      expect(span.begin).toBe(new Date((cloud.timesSec[k]) * 1000).toISOString().replace('.000Z', 'Z'));
+      expect(span.begin).toBe(new Date(at(cloud.timesSec, k) * 1000).toISOString().replace('.000Z', 'Z'));
       expect(Date.parse(span.end) - Date.parse(span.begin)).toBe(3600_000);
       const placemarks = f.Placemark as { name: string | number; TimeSpan: { begin: string }; styleUrl: string }[];
       // 95, 90, 50 (largest first, drawn underneath), then the datum; each carries the folder's span.

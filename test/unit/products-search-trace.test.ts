@@ -2,11 +2,12 @@ import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import type { Polygon } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import { signedArea2, traceMask, type GridPolygon } from '../../src/search/trace.js';
+import { at } from '../helpers/at.js';
 
 function maskFrom(rows: string[]): { mask: Uint8Array; nx: number; ny: number } {
   // rows[0] is the northernmost row (as drawn); y grows northwards.
   const ny = rows.length;
-  const nx = rows[0].length;
+  const nx = at(rows, 0).length;
   const mask = new Uint8Array(nx * ny);
   rows.forEach((row, r) => {
     for (let x = 0; x < nx; x++) if (row[x] === '#') mask[(ny - 1 - r) * nx + x] = 1;
@@ -17,8 +18,8 @@ function maskFrom(rows: string[]): { mask: Uint8Array; nx: number; ny: number } 
 function asPolygon(p: GridPolygon): Polygon {
   const ring = (r: Int32Array) => {
     const pts: number[][] = [];
-    for (let k = 0; k < r.length; k += 2) pts.push([r[k], r[k + 1]]);
-    pts.push(pts[0]);
+    for (let k = 0; k < r.length; k += 2) pts.push([at(r, k), at(r, k + 1)]);
+    pts.push(at(pts, 0));
     return pts;
   };
   return { type: 'Polygon', coordinates: [ring(p.outer), ...p.holes.map(ring)] };
@@ -63,7 +64,7 @@ describe('traceMask', () => {
     const { mask, nx, ny } = maskFrom(['...', '.#.', '...']);
     const polys = traceMask(mask, nx, ny);
     expect(polys).toHaveLength(1);
-    expect(Array.from(polys[0].outer)).toEqual([1, 1, 2, 1, 2, 2, 1, 2]);
+    expect(Array.from(at(polys, 0).outer)).toEqual([1, 1, 2, 1, 2, 2, 1, 2]);
     expectExactCover(mask, nx, ny, polys);
   });
 
@@ -74,7 +75,7 @@ describe('traceMask', () => {
     expect(polys).toHaveLength(2);
     const frame = polys.find((p) => p.holes.length === 1)!;
     expect(frame.outer.length / 2).toBe(4);
-    expect(frame.holes[0].length / 2).toBe(4);
+    expect(at(frame.holes, 0).length / 2).toBe(4);
     expectExactCover(mask, nx, ny, polys);
   });
 
@@ -108,6 +109,6 @@ describe('traceMask', () => {
     const { mask, nx, ny } = maskFrom(['####']);
     const polys = traceMask(mask, nx, ny, 1, 3);
     expect(polys).toHaveLength(1);
-    expect(Array.from(polys[0].outer)).toEqual([1, 0, 3, 0, 3, 1, 1, 1]);
+    expect(Array.from(at(polys, 0).outer)).toEqual([1, 0, 3, 0, 3, 1, 1, 1]);
   });
 });
