@@ -17,6 +17,7 @@ import { smoothedSearchAreas } from '../../src/products/search-smoothed.js';
 import { equalWeights } from '../../src/search/index.js';
 import { seededContext, syntheticCloud } from '../unit/products.fixtures.js';
 import { decodeFrameRgb } from '../helpers/frames.js';
+import { at } from '../helpers/at.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-anim-areas-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,9 +49,9 @@ const rect: PlanRectangle = {
     [planCentre.lonDeg - dLon, planCentre.latDeg - dLat],
   ],
   pos: 0.42,
-  startTimeSec: cloud.timesSec[3]!,
-  endTimeSec: cloud.timesSec[5]!,
-  plannedAtSec: cloud.timesSec[PLAN_T]!,
+  startTimeSec: at(cloud.timesSec, 3),
+  endTimeSec: at(cloud.timesSec, 5),
+  plannedAtSec: at(cloud.timesSec, PLAN_T),
 };
 
 function decodeFrame(k: number): Buffer {
@@ -66,7 +67,7 @@ const COLOUR_TOL = 70;
 
 function near(rgb: Buffer, x: number, y: number, colour: [number, number, number]): boolean {
   const i = (y * W + x) * 3;
-  return Math.hypot(rgb[i]! - colour[0], rgb[i + 1]! - colour[1], rgb[i + 2]! - colour[2]) <= COLOUR_TOL;
+  return Math.hypot(at(rgb, i) - colour[0], at(rgb, i + 1) - colour[1], at(rgb, i + 2) - colour[2]) <= COLOUR_TOL;
 }
 
 /** Pixel points every 0.5 px along the rings' edges. */
@@ -74,10 +75,10 @@ function boundaryPoints(rings: number[][][]): [number, number][] {
   const out: [number, number][] = [];
   for (const ring of rings) {
     for (let k = 0; k + 1 < ring.length; k++) {
-      const ax = xOf(view, ring[k]![0]!);
-      const ay = yOf(view, ring[k]![1]!);
-      const bx = xOf(view, ring[k + 1]![0]!);
-      const by = yOf(view, ring[k + 1]![1]!);
+      const ax = xOf(view, at(at(ring, k), 0));
+      const ay = yOf(view, at(at(ring, k), 1));
+      const bx = xOf(view, at(at(ring, k + 1), 0));
+      const by = yOf(view, at(at(ring, k + 1), 1));
       const n = Math.max(1, Math.ceil(2 * Math.hypot(bx - ax, by - ay)));
       for (let j = 0; j < n; j++) out.push([ax + ((bx - ax) * j) / n, ay + ((by - ay) * j) / n]);
     }

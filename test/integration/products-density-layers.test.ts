@@ -19,6 +19,7 @@ import { writeDensityNc } from '../../src/products/density-nc.js';
 import { smoothedSearchAreas } from '../../src/products/search-smoothed.js';
 import { syntheticContext } from '../unit/products.fixtures.js';
 import { gaussianCloud, handTrajectory, M_PER_DEG } from '../unit/search-fixtures.js';
+import { at } from '../helpers/at.js';
 
 const N = 2000;
 const NT = 3;
@@ -34,8 +35,8 @@ const result = handTrajectory(
     const stranded = p < 200;
     const outside = p >= 200 && p < 300;
     return {
-      lon: [g.lon[p]!, g.lon[p]!, outside ? FROZEN_LON : g.lon[p]!],
-      lat: [g.lat[p]!, g.lat[p]!, g.lat[p]!],
+      lon: [at(g.lon, p), at(g.lon, p), outside ? FROZEN_LON : at(g.lon, p)],
+      lat: [at(g.lat, p), at(g.lat, p), at(g.lat, p)],
       status: [STATUS.ACTIVE, stranded ? STATUS.STRANDED : STATUS.ACTIVE, stranded ? STATUS.STRANDED : outside ? STATUS.OUTSIDE : STATUS.ACTIVE],
     };
   }),
@@ -81,9 +82,9 @@ describe('density.nc: smoothed layer, stranded and outside apart from drifting',
       [sumWeights((p) => p >= 300), sumWeights((p) => p < 200), sumWeights((p) => p >= 200 && p < 300)],
     ];
     for (let t = 0; t < NT; t++) {
-      const got = [v('drifting_probability')[t]!, v('stranded_probability')[t]!, v('outside_probability')[t]!];
-      got.forEach((x, k) => expect(x).toBeCloseTo(expected[t]![k]!, 12));
-      expect(got[0]! + got[1]! + got[2]!).toBeCloseTo(1, 12);
+      const got = [at(v('drifting_probability'), t), at(v('stranded_probability'), t), at(v('outside_probability'), t)];
+      got.forEach((x, k) => expect(x).toBeCloseTo(at(at(expected, t), k), 12));
+      expect(at(got, 0) + at(got, 1) + at(got, 2)).toBeCloseTo(1, 12);
     }
     expect(Array.from(v('drifting_count'))).toEqual([2000, 1800, 1700]);
     expect(Array.from(v('stranded_count_total'))).toEqual([0, 200, 200]);
@@ -95,7 +96,7 @@ describe('density.nc: smoothed layer, stranded and outside apart from drifting',
     const pc = v('particle_count');
     for (let t = 0; t < NT; t++) {
       let s = 0;
-      for (let c = 0; c < cells; c++) s += pc[t * cells + c]!;
+      for (let c = 0; c < cells; c++) s += at(pc, t * cells + c);
       expect(s).toBe(v('drifting_count')[t]);
     }
     const frozen = cellOf(grid, FROZEN_LON, LAT0);
@@ -110,9 +111,9 @@ describe('density.nc: smoothed layer, stranded and outside apart from drifting',
     const sm = v('probability_smoothed');
     for (let t = 0; t < NT; t++) {
       let s = 0;
-      for (let c = 0; c < cells; c++) s += sm[t * cells + c]!;
-      expect(s + v('smoothed_probability_off_grid')[t]!).toBeCloseTo(v('drifting_probability')[t]!, 5);
-      expect(v('smoothed_probability_off_grid')[t]!).toBeLessThan(0.01);
+      for (let c = 0; c < cells; c++) s += at(sm, t * cells + c);
+      expect(s + at(v('smoothed_probability_off_grid'), t)).toBeCloseTo(at(v('drifting_probability'), t), 5);
+      expect(at(v('smoothed_probability_off_grid'), t)).toBeLessThan(0.01);
     }
     const frozen = cellOf(grid, FROZEN_LON, LAT0)!;
     // 30 km east of a cloud with σ ≤ 4 km: beyond the kernel's 4-bandwidth truncation.
@@ -129,7 +130,7 @@ describe('density.nc: smoothed layer, stranded and outside apart from drifting',
     let lat2 = 0;
     for (let y = 0; y < grid.ny; y++) {
       for (let x = 0; x < grid.nx; x++) {
-        const w = sm[t * cells + y * grid.nx + x]!;
+        const w = at(sm, t * cells + y * grid.nx + x);
         const cx = grid.westDeg + (x + 0.5) * grid.dLonDeg;
         const cy = grid.southDeg + (y + 0.5) * grid.dLatDeg;
         m += w;
@@ -146,10 +147,10 @@ describe('density.nc: smoothed layer, stranded and outside apart from drifting',
     let plat = 0;
     let plat2 = 0;
     for (let p = 300; p < N; p++) {
-      pw += weights[p]!;
-      plon += weights[p]! * g.lon[p]!;
-      plat += weights[p]! * g.lat[p]!;
-      plat2 += weights[p]! * g.lat[p]! ** 2;
+      pw += at(weights, p);
+      plon += at(weights, p) * at(g.lon, p);
+      plat += at(weights, p) * at(g.lat, p);
+      plat2 += at(weights, p) * at(g.lat, p) ** 2;
     }
     plon /= pw;
     plat /= pw;

@@ -12,6 +12,7 @@ import { STATUS } from '../../src/model/types.js';
 import { buildDensityGrid, type DensityGrid } from '../../src/products/density-grid.js';
 import { gridExtent, writeDensityNc } from '../../src/products/density-nc.js';
 import { syntheticContext, syntheticResult } from '../unit/products.fixtures.js';
+import { at } from '../helpers/at.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-density-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -58,7 +59,7 @@ describe('products/density.nc', () => {
     expect(p.length).toBe(cells * NT);
     for (let t = 0; t < NT; t++) {
       let sum = 0;
-      for (let k = 0; k < cells; k++) sum += p[t * cells + k]!;
+      for (let k = 0; k < cells; k++) sum += at(p, t * cells + k);
       // float32 values each rounded to 6e-8 relative, so the sum is off by at most ~6e-8: 1e-6 is ample.
       expect(Math.abs(sum - 1), `time ${t}`).toBeLessThan(1e-6);
     }
@@ -81,8 +82,8 @@ describe('products/density.nc', () => {
       let c = 0;
       let s = 0;
       for (let k = 0; k < cells; k++) {
-        c += counts[t * cells + k]!;
-        s += stranded[t * cells + k]!;
+        c += at(counts, t * cells + k);
+        s += at(stranded, t * cells + k);
       }
       expect(c + s, `released at ${t}`).toBe(released);
       expect(s, `stranded at ${t}`).toBe(nStranded);
@@ -98,11 +99,11 @@ describe('products/density.nc', () => {
     for (let j = 0; j < grid.ny; j++) {
       expect(latB[2 * j]).toBeCloseTo(grid.southDeg + j * grid.dLatDeg, 12); // degrees; doubles, 1e-12 is rounding
       expect(latB[2 * j + 1]).toBeCloseTo(grid.southDeg + (j + 1) * grid.dLatDeg, 12);
-      expect(lat[j]).toBeCloseTo((latB[2 * j]! + latB[2 * j + 1]!) / 2, 12);
+      expect(lat[j]).toBeCloseTo((at(latB, 2 * j) + at(latB, 2 * j + 1)) / 2, 12);
       if (j > 0) expect(latB[2 * j]).toBe(latB[2 * j - 1]);
     }
     for (let i = 0; i < grid.nx; i++) {
-      expect(lon[i]).toBeCloseTo((lonB[2 * i]! + lonB[2 * i + 1]!) / 2, 12);
+      expect(lon[i]).toBeCloseTo((at(lonB, 2 * i) + at(lonB, 2 * i + 1)) / 2, 12);
       if (i > 0) expect(lonB[2 * i]).toBe(lonB[2 * i - 1]);
     }
     expect(r.getDataVariable('time')).toEqual(Array.from(result.timesSec));

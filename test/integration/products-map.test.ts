@@ -18,6 +18,7 @@ import { DEFAULT_ANIMATION_LAND } from '../../src/products/animation/land.js';
 import { COLOURS, hexRgb } from '../../src/products/animation/style.js';
 import { xOf, yOf } from '../../src/products/animation/view.js';
 import { seededContext, syntheticCloud } from '../unit/products.fixtures.js';
+import { at } from '../helpers/at.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-map-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -51,7 +52,7 @@ async function rgbaOf(png: Buffer): Promise<Uint8ClampedArray> {
 
 function dist(px: Uint8ClampedArray, x: number, y: number, colour: [number, number, number]): number {
   const i = (Math.round(y) * W + Math.round(x)) * 4;
-  return Math.hypot(px[i]! - colour[0], px[i + 1]! - colour[1], px[i + 2]! - colour[2]);
+  return Math.hypot(at(px, i) - colour[0], at(px, i + 1) - colour[1], at(px, i + 2) - colour[2]);
 }
 
 describe('writeMapPng', () => {
@@ -85,7 +86,7 @@ describe('writeMapPng', () => {
       if (cloud.status[i] !== STATUS.ACTIVE) continue;
       drifting++;
       // PNG is lossless: a pixel under shading or a dot is more than 20 RGB levels from the sea.
-      if (dist(px, xOf(view, cloud.lonDeg[i]!), yOf(view, cloud.latDeg[i]!), sea) > 20) inked++;
+      if (dist(px, xOf(view, at(cloud.lonDeg, i)), yOf(view, at(cloud.latDeg, i)), sea) > 20) inked++;
     }
     expect(drifting).toBeGreaterThan(2500);
     expect(inked / drifting).toBeGreaterThan(0.98);
@@ -101,8 +102,8 @@ describe('writeMapPng', () => {
     const sea = hexRgb(COLOURS.sea);
     const t = NT - 1;
     const cellOf = (i: number) => {
-      const x = Math.floor((cloud.lonDeg[i]! - grid.westDeg) / grid.dLonDeg);
-      const y = Math.floor((cloud.latDeg[i]! - grid.southDeg) / grid.dLatDeg);
+      const x = Math.floor((at(cloud.lonDeg, i) - grid.westDeg) / grid.dLonDeg);
+      const y = Math.floor((at(cloud.latDeg, i) - grid.southDeg) / grid.dLatDeg);
       return y * grid.nx + x;
     };
     const othersIn = new Set<number>();

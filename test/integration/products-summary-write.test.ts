@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PRODUCT_PATHS } from '../../src/products/types.js';
 import { writeAllProducts } from '../../src/products/write.js';
 import { syntheticContext, syntheticResult } from '../unit/products.fixtures.js';
+import { at } from '../helpers/at.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-products-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,9 +57,9 @@ describe('writeAllProducts', () => {
       'products/stranding.geojson',
       'products/leeway.txt',
     ]);
-    expect(summary.products[0].sha256).toBe(files[0]!.sha256);
+    expect(summary.products[0].sha256).toBe(at(files, 0).sha256);
     expect(summary.density_grid.cell_m).toBe(1000);
-    expect(statSync(path.join(dir, 'raw/particles.nc')).size).toBe(files[0]!.bytes);
+    expect(statSync(path.join(dir, 'raw/particles.nc')).size).toBe(at(files, 0).bytes);
   });
 
   it('warns when the density grid had to be coarsened', async () => {

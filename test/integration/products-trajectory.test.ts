@@ -12,6 +12,7 @@ import { STATUS } from '../../src/model/types.js';
 import { lonLatExtent } from '../../src/products/netcdf/acdd.js';
 import { writeTrajectoryNc } from '../../src/products/trajectory.js';
 import { START_SEC, syntheticContext, syntheticResult } from '../unit/products.fixtures.js';
+import { at } from '../helpers/at.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-traj-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,7 +29,7 @@ const written: boolean[] = [];
 for (let p = 0; p < N; p++) {
   let done = false;
   for (let t = 0; t < NT; t++) {
-    const s = result.status[p * NT + t]!;
+    const s = at(result.status, p * NT + t);
     written.push(!done && s !== STATUS.NOT_RELEASED);
     if (s === STATUS.STRANDED || s === STATUS.OUTSIDE) done = true;
   }
@@ -99,14 +100,14 @@ describe('raw/particles.nc', () => {
     const wind = reader.getDataVariable('x_wind') as number[];
     const curV = reader.getDataVariable('y_sea_water_velocity') as number[];
     for (let i = 0; i < N * NT; i++) {
-      const w = result.env!.windUMps[i]!;
-      const c = result.env!.currentVMps[i]!;
+      const w = at(result.env!.windUMps, i);
+      const c = at(result.env!.currentVMps, i);
       if (!Object.is(written[i] ? w : NaN, wind[i])) throw new Error(`x_wind ${i}`);
       if (!Object.is(written[i] ? c : NaN, curV[i])) throw new Error(`y_sea_water_velocity ${i}`);
     }
     const eps = reader.getDataVariable('crosswind_eps') as number[];
     for (let i = 0; i < N * NT; i++) {
-      const expected = written[i] ? result.coefficients.cwEpsCmps[Math.floor(i / NT)]! : NaN;
+      const expected = written[i] ? at(result.coefficients.cwEpsCmps, Math.floor(i / NT)) : NaN;
       if (!Object.is(eps[i], expected)) throw new Error(`crosswind_eps ${i}`);
     }
     expect(reader.getDataVariable('release_time')).toEqual(Array.from(result.coefficients.releaseTimeSec));

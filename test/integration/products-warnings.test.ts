@@ -14,6 +14,7 @@ import { DEFAULT_ANIMATION_LAND } from '../../src/products/animation/land.js';
 import { COLOURS, hexRgb, layoutFor } from '../../src/products/animation/style.js';
 import { seededContext, syntheticCloud } from '../unit/products.fixtures.js';
 import { decodeFrameRgb } from '../helpers/frames.js';
+import { at } from '../helpers/at.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-warnings-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -83,7 +84,7 @@ describe('warnings on every product', () => {
       for (let y = L.map.y + 2; y < L.map.y + 6; y++) {
         for (let x = L.map.x + L.map.w - 210; x < L.map.x + L.map.w - 10; x++) {
           const i = (y * W + x) * 3;
-          if (Math.abs(rgb[i]! - r) <= 16 && Math.abs(rgb[i + 1]! - g) <= 16 && Math.abs(rgb[i + 2]! - b) <= 16) red++;
+          if (Math.abs(at(rgb, i) - r) <= 16 && Math.abs(at(rgb, i + 1) - g) <= 16 && Math.abs(at(rgb, i + 2) - b) <= 16) red++;
         }
       }
       expect(red, `frame ${k}`).toBeGreaterThan(0.95 * 200 * 4);
@@ -115,13 +116,13 @@ describe('warnings on every product', () => {
     }
     const track = /<Placemark><name>Datum track<\/name>.*?<TimeSpan><begin>([^<]+)<\/begin><end>([^<]+)<\/end><\/TimeSpan>.*?<coordinates>([^<]+)<\/coordinates>/s.exec(kml);
     expect(track).not.toBeNull();
-    expect(Date.parse(track![2]!) - Date.parse(track![1]!)).toBe(NT * 3600 * 1000); // last span ends one step after the last time
-    expect(track![3]!.trim().split(' ').length).toBe(NT);
+    expect(Date.parse(at(track!, 2)) - Date.parse(at(track!, 1))).toBe(NT * 3600 * 1000); // last span ends one step after the last time
+    expect(at(track!, 3).trim().split(' ').length).toBe(NT);
   });
 
   it('summary.json gives the first stranding and the most likely cell at the last time', () => {
     const summary = JSON.parse(readFileSync(path.join(dir, 'products/summary.json'), 'utf8'));
-    expect(summary.first_stranding).toEqual({ time: new Date((cloud.timesSec[4]!) * 1000).toISOString().replace('.000Z', 'Z'), record: 4, stranded: N / 20 });
+    expect(summary.first_stranding).toEqual({ time: new Date(at(cloud.timesSec, 4) * 1000).toISOString().replace('.000Z', 'Z'), record: 4, stranded: N / 20 });
     const cell = summary.most_likely_cell;
     expect(cell.time).toBe(summary.times.at(-1).time);
     expect(cell.cell_m).toBe(1000);

@@ -20,6 +20,7 @@ import { writeAllProducts } from '../../src/products/write.js';
 import { syntheticContext, syntheticResult } from './products.fixtures.js';
 import { searchAreasGeoJson } from '../../src/products/search-areas-geojson.js';
 import { buildSummary } from '../../src/products/summary.js';
+import { at } from '../helpers/at.js';
 
 const require = createRequire(import.meta.url);
 /** fast-xml-parser 3 (a real XML parser, present via s3rver), as products-search-areas.test.ts uses it. */
@@ -142,7 +143,9 @@ describe('products/search_areas.kmz', () => {
   });
 
   it('the legend image decodes and is drawn (not blank)', async () => {
-    const img = await loadImage(Buffer.from(files['files/legend.png']!));
+    const legend = files['files/legend.png'];
+    if (legend === undefined) throw new Error('the KMZ has no files/legend.png');
+    const img = await loadImage(Buffer.from(legend));
     expect(img.width).toBe(300);
     const c = createCanvas(img.width, img.height);
     const g = c.getContext('2d');
@@ -245,12 +248,12 @@ describe('summary.json search-area sizes', () => {
       if (!sizes || sizes.length === 0) continue;
       expect(sizes.map((s) => s.percent)).toEqual([50, 90, 95]);
       for (let k = 0; k < sizes.length; k++) {
-        const s = sizes[k]!;
+        const s = at(sizes, k);
         // Both are rounded to 0.001 (km², NM²): at most 0.0005 NM² + 0.0005 km² / 3.43 apart (the first
         // record's areas are a single 50 m cell, 0.0025 km², so a relative bound would not hold there).
         expect(Math.abs(s.area_km2 / 3.429904 - s.area_nm2)).toBeLessThanOrEqual(0.00065);
         expect(s.fraction_inside).toBeGreaterThanOrEqual(s.percent / 100 - 1e-4);
-        if (k > 0) expect(s.area_km2).toBeGreaterThanOrEqual(sizes[k - 1]!.area_km2);
+        if (k > 0) expect(s.area_km2).toBeGreaterThanOrEqual(at(sizes, k - 1).area_km2);
         const feature = geo.features.find((f) => f.properties.kind === 'search_area' && f.properties.time === entry.time && f.properties.percent === s.percent);
         expect(feature?.properties.area_km2).toBe(s.area_km2);
         checked++;

@@ -6,6 +6,7 @@ import { searchAreasGeoJson } from '../../src/products/search-areas-geojson.js';
 import { smoothedSearchAreas } from '../../src/products/search-smoothed.js';
 import { equalWeights } from '../../src/search/index.js';
 import { seededContext, syntheticCloud } from './products.fixtures.js';
+import { at } from '../helpers/at.js';
 
 // 2 000 particles, 30 % strand from the middle of the run, 10 % leave the forcing from 3/4 of it.
 const T = 13;
@@ -23,7 +24,7 @@ function driftingShareInside(r: TrajectoryResult, t: number, g: Polygon | MultiP
     const i = p * r.nTimes + t;
     if (r.status[i] !== STATUS.ACTIVE) continue;
     n++;
-    if (booleanPointInPolygon([r.lonDeg[i]!, r.latDeg[i]!], g)) inside++;
+    if (booleanPointInPolygon([at(r.lonDeg, i), at(r.latDeg, i)], g)) inside++;
   }
   return inside / n;
 }
@@ -44,7 +45,7 @@ describe('smoothedSearchAreas (drifting particles only)', () => {
   it('ignores stranded and outside particles: moving them 1° away changes nothing', () => {
     const moved: TrajectoryResult = { ...cloud, lonDeg: Float32Array.from(cloud.lonDeg), latDeg: Float32Array.from(cloud.latDeg) };
     for (let i = 0; i < moved.status.length; i++) {
-      if (moved.status[i] === STATUS.STRANDED || moved.status[i] === STATUS.OUTSIDE) moved.lonDeg[i]! += 1;
+      if (moved.status[i] === STATUS.STRANDED || moved.status[i] === STATUS.OUTSIDE) moved.lonDeg[i] = at(moved.lonDeg, i) + 1;
     }
     const again = smoothedSearchAreas(moved, weights, [50, 90]);
     expect(again.areas.map((a) => a.geometry)).toEqual(set.areas.map((a) => a.geometry));
@@ -61,8 +62,8 @@ describe('smoothedSearchAreas (drifting particles only)', () => {
     const t = T - 1;
     const east = new Float64Array(cloud.nParticles);
     let lonMid = 0;
-    for (let p = 0; p < cloud.nParticles; p++) lonMid += cloud.lonDeg[p * T + t]! / cloud.nParticles;
-    for (let p = 0; p < cloud.nParticles; p++) east[p] = cloud.lonDeg[p * T + t]! > lonMid ? 1 : 0;
+    for (let p = 0; p < cloud.nParticles; p++) lonMid += at(cloud.lonDeg, p * T + t) / cloud.nParticles;
+    for (let p = 0; p < cloud.nParticles; p++) east[p] = at(cloud.lonDeg, p * T + t) > lonMid ? 1 : 0;
     const weighted = smoothedSearchAreas(cloud, east, [50]);
     expect(weighted.datums.at(-1)!.lonDeg).toBeGreaterThan(set.datums.at(-1)!.lonDeg + 0.005); // σ ≈ 3.3 km ≈ 0.06° here
   });

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { STATUS, type TrajectoryResult } from '../../src/model/types.js';
 import { buildSummary, spreadStats, writeSummary } from '../../src/products/summary.js';
 import { syntheticContext, syntheticResult } from './products.fixtures.js';
+import { at } from '../helpers/at.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-summary-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,7 +26,7 @@ function handResult(positions: [number, number, number][][], timesSec: number[])
   const base = syntheticResult({ nParticles: n, nTimes: nT, withEnv: false });
   for (let p = 0; p < n; p++) {
     for (let t = 0; t < nT; t++) {
-      const [lon, lat, s] = positions[p]![t]!;
+      const [lon, lat, s] = at(at(positions, p), t);
       base.lonDeg[p * nT + t] = lon;
       base.latDeg[p * nT + t] = lat;
       base.status[p * nT + t] = s;
