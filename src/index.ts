@@ -10,13 +10,18 @@
  */
 
 // Jobs: the wire format, validated with every invalid field named (DriftlineError E_JOB_INVALID).
-export { validateJob, parseJobText, jobSchema, DEFAULT_LIMITS, resolveCategory, type Job, type JobParams, type JobLimits } from './job.js';
+export { jobSchema, DEFAULT_LIMITS, type Job, type JobParams, type JobLimits } from './job/schema.js';
+export { validateJob, parseJobText, resolveCategory } from './job/validate.js';
+// A validated job -> the resolved mission the pipeline runs (model parameters, forcing request, products).
+export { resolveMission, type ForcingDefaults } from './job/resolve.js';
+export type { MissionSpec } from './mission/spec.js';
 export { DriftlineError, type ErrorCode } from './errors.js';
 export { loadConfig, type Config } from './config.js';
 export { LEEWAY_CATEGORIES, findCategory, type LeewayCategory } from './model/objects.js';
 
 // Running a mission locally (the worker's own pipeline, files in a directory).
-export { runLocalMission, closeMissionRunner, jobNeedsS3, type LocalMissionOptions } from './mission/local.js';
+export { runLocalMission } from './local.js';
+export { runMissionLocally, closeMissionRunner, specNeedsS3, type LocalMissionOptions } from './mission/local.js';
 export type { MissionDeps, MissionOutcome, MissionProgress } from './mission/types.js';
 export type { ProductFile } from './products/types.js';
 

@@ -1,5 +1,6 @@
 /**
- * One mission, start to finish, with no knowledge of queues or databases: job -> forcing -> simulation
+ * One mission, start to finish, with no knowledge of queues, databases or the job's wire format:
+ * MissionSpec (src/mission/spec.ts, resolved from the job at the edge) -> forcing -> simulation
  * on worker threads -> product files in `deps.workDir`. The worker uploads and records what this returns;
  * `driftline run` leaves the files where they are. Both therefore run exactly the same code.
  *
@@ -8,14 +9,14 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { loadForcing } from '../forcing/load.js';
-import { toModelParams, type Job } from '../job.js';
 import { coastlineSourceFromConfig } from '../land/coastline.js';
 import { locateFfmpeg, type AnimationLand } from '../products/animation/index.js';
-import type { ProductContext } from '../products/types.js';
 import { closeMissionThreads, missionLandOffThread, writeProductsOffThread } from './thread-pool.js';
 import { closeSimulationPool, simulate } from '../threads/simulate.js';
 import { VERSION } from '../version.js';
 import type { ProductsInput } from './products.js';
+import { productContextFor, type MissionSpec } from './spec.js';
+import { fetchContextFor } from '../storage/fetch.js';
 import type { MissionDeps, MissionOutcome, MissionProgress } from './types.js';
 import { stageTimer } from '../products/timing.js';
 
@@ -35,9 +36,10 @@ const STAGE_SPAN: Record<MissionProgress['stage'], [number, number]> = {
   done: [1, 1],
 };
 
-export async function runMission(job: Job, deps: MissionDeps): Promise<MissionOutcome> {
+export async function runMission(spec: MissionSpec, deps: MissionDeps): Promise<MissionOutcome> {
   const { config, logger, workDir } = deps;
-  const log = logger.child({ mission_id: job.mission_id });
+  const { model } = spec;
+  const log = logger.child({ mission_id: spec.missionId });
   const timingsMs: Record<string, number> = {};
   const warnings: string[] = [];
   const report = (stage: MissionProgress['stage'], within: number) => {
@@ -46,18 +48,20 @@ export async function runMission(job: Job, deps: MissionDeps): Promise<MissionOu
   };
   const timed = stageTimer(timingsMs);
 
-  const model = toModelParams(job.params);
   await mkdir(workDir, { recursive: true });
 
   report('forcing', 0);
   const forcing = await timed('forcing', () =>
-    loadForcing(job.params, model, {
-      config,
-      s3: deps.s3,
-      logger: log,
-      ...(deps.signal ? { signal: deps.signal } : {}),
-      ...(deps.forcingPolicy ? { policy: deps.forcingPolicy } : {}),
-    }),
+    loadForcing(
+      spec.forcing,
+      model,
+      fetchContextFor(config, {
+        s3: deps.s3,
+        logger: log,
+        ...(deps.signal ? { signal: deps.signal } : {}),
+        ...(deps.forcingPolicy ? { policy: deps.forcingPolicy } : {}),
+      }),
+    ),
   );
   for (const [name, source] of Object.entries(forcing.sources)) {
     if (source?.fallback) {
@@ -93,15 +97,7 @@ export async function runMission(job: Job, deps: MissionDeps): Promise<MissionOu
     'simulation finished',
   );
 
-  const ctx: ProductContext = {
-    missionId: job.mission_id,
-    params: job.params,
-    model,
-    category: model.category,
-    forcing: forcing.sources,
-    softwareVersion: VERSION,
-    createdAtIso: new Date().toISOString(),
-  };
+  const ctx = productContextFor(spec, forcing.sources, { softwareVersion: VERSION, createdAtIso: new Date().toISOString() });
 
   // Density grid, animation and the other products on a mission thread (src/mission/thread-pool.ts):
   // at 1 000 000 particles they blocked this thread, and so the heartbeat, for up to 14.9 s.
@@ -113,7 +109,7 @@ export async function runMission(job: Job, deps: MissionDeps): Promise<MissionOu
     source: coastline,
     ...(forcing.sources.land ? { forcingLabel: forcing.sources.land.description } : {}),
   };
-  if (job.params.products.animation) {
+  if (spec.products.animation) {
     const ffmpeg = locateFfmpeg(config);
     if (ffmpeg.path === null) {
       warnings.push(ffmpeg.warning);
@@ -122,10 +118,10 @@ export async function runMission(job: Job, deps: MissionDeps): Promise<MissionOu
       animation = { ffmpegPath: ffmpeg.path, land: animationLand };
     }
   }
-  const map: ProductsInput['map'] = job.params.products.map ? { land: animationLand } : null;
+  const map: ProductsInput['map'] = spec.products.map ? { land: animationLand } : null;
   const warningsBefore = warnings.length;
   const written = await writeProductsOffThread(
-    { result, ctx, workDir, cellM: job.params.products.density_cell_m, percents: job.params.products.search_area_percents, animation, map, timingsMs, warnings },
+    { result, ctx, workDir, cellM: spec.products.densityCellM, percents: spec.products.searchAreaPercents, animation, map, timingsMs, warnings },
     (stage) => report(stage, 0),
   );
   for (const msg of written.warnings.slice(warningsBefore)) log.warn(msg);

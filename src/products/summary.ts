@@ -214,7 +214,7 @@ export function buildSummary(result: TrajectoryResult, ctx: ProductContext, opts
     most_likely_cell: opts.grid ? mostLikelyCell(opts.grid, result.timesSec) : null,
     timings_ms: opts.timingsMs,
     products: (opts.products ?? []).map((p) => ({ kind: p.kind, path: p.relPath, content_type: p.contentType, bytes: p.bytes, sha256: p.sha256 })),
-    params: redactSecrets(ctx.params),
+    params: redactSecrets(ctx.provenance),
     model_params: modelParams,
   };
 }

@@ -158,7 +158,7 @@ export function trajectoryDataset(
   // origin_marker (its per-seeding number) set to the scenario index.
   const scenarios = m.scenarios ?? [];
   const scenarioOf = scenarioOfParticle(scenarios, n);
-  const scenarioNames = scenarios.map((_, k) => (ctx.params.scenarios?.[k]?.name ?? `scenario_${k}`).replace(/[^A-Za-z0-9_.-]+/g, '_'));
+  const scenarioNames = scenarios.map((_, k) => (ctx.scenarioNames?.[k] ?? `scenario_${k}`).replace(/[^A-Za-z0-9_.-]+/g, '_'));
   const objectTypeOf = (p: number) => scenarios[scenarioOf[p] ?? 0]?.category.id ?? ctx.category.id;
   const dims2 = ['trajectory', 'time'] as const;
   const floatVar = (name: string, attrs: NcVariable['attrs'], src: RecordSource): NcVariable => ({
@@ -417,7 +417,7 @@ export async function writeTrajectoryNc(
   opts: WriteNetcdfOptions & { format?: TrajectoryNcFormat } = {},
   weights?: Float64Array,
 ): Promise<WriteNetcdfResult & { format: TrajectoryNcFormat }> {
-  const format = opts.format ?? trajectoryNcFormat(ctx.params.products?.netcdf_format, result.nParticles, result.nTimes);
+  const format = opts.format ?? trajectoryNcFormat(ctx.options.netcdfFormat, result.nParticles, result.nTimes);
   const ds = trajectoryDataset(result, ctx, undefined, weights);
   if (format === 'netcdf4') {
     const onChunk = opts.onChunk;

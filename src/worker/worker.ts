@@ -20,7 +20,8 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Config } from '../config.js';
 import { asDriftlineError } from '../errors.js';
-import { jobLimits } from '../job.js';
+import { jobLimits } from '../job/schema.js';
+import { resolveMission } from '../job/resolve.js';
 import type { Logger } from '../logger.js';
 import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
@@ -319,12 +320,15 @@ export class Worker {
       },
       progress: (missionId, token, fraction) => updateMissionProgress(pool, missionId, token, fraction),
       run: async (job, ctx) => {
+        // Resolved here, inside the attempt: a job the environment cannot serve (no forcing with
+        // FORCING_FALLBACK=fail) fails as the mission's error, as a failure inside the pipeline does.
+        const spec = resolveMission(job, c);
         const dir = workDir();
         await rm(dir, { recursive: true, force: true });
         await mkdir(dir, { recursive: true });
         // runMission binds mission_id to its own lines (src/mission/run.ts); giving it the mission's
         // child logger would print the key twice.
-        return this.runner.run(job, { config: c, logger: this.log, workDir: dir, s3, onProgress: ctx.onProgress, signal: ctx.signal });
+        return this.runner.run(spec, { config: c, logger: this.log, workDir: dir, s3, onProgress: ctx.onProgress, signal: ctx.signal });
       },
       upload: async (missionId, attemptKey, outcome, signal) => {
         await this.ensureBucketOnce();

@@ -14,10 +14,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { T0_SEC, windField } from '../../scripts/make-forcing.lib.mjs';
 import { loadConfig, type Config } from '../../src/config.js';
 import { localFileFor, pinnedCacheFiles, redactForcingUri, type FetchContext } from '../../src/storage/fetch.js';
-import { loadForcing } from '../../src/forcing/load.js';
+import { loadForcingFor } from '../helpers/forcing.js';
 import { forcingPolicyFor } from '../../src/storage/policy.js';
 import { createVectorSampler } from '../../src/forcing/sampler.js';
-import { toModelParams, validateJob } from '../../src/job.js';
+import { validateJob } from '../../src/job/validate.js';
+import { toModelParams } from '../../src/job/resolve.js';
 import { silentLogger, type Logger } from '../../src/logger.js';
 import { createS3Client } from '../../src/storage/s3.js';
 
@@ -95,7 +96,7 @@ describe('forcing from S3', () => {
       params: { latitude: 60, longitude: 6, start_time: '2024-01-01T01:00:00Z', duration_hours: 6, forcing: { wind: { uri: `s3://${bucket}/wind/wind_lonlat.nc` } } },
     }).params;
     const config = testConfig('cache-load');
-    const f = await loadForcing(params, toModelParams(params), { config, s3, logger: silentLogger });
+    const f = await loadForcingFor(params, toModelParams(params), { config, s3, logger: silentLogger });
     expect(f.sources.wind).toMatchObject({ kind: 'file', description: `s3://${bucket}/wind/wind_lonlat.nc`, fallback: false });
     const u = new Float32Array(1);
     const v = new Float32Array(1);
@@ -203,7 +204,7 @@ describe('forcing from S3', () => {
       params: { latitude: 60, longitude: 6, start_time: '2024-01-01T01:00:00Z', duration_hours: 6, forcing: { wind: { uri } } },
     }).params;
     const config = testConfig('cache-vanish');
-    const f = await loadForcing(params, toModelParams(params), { config, s3, logger });
+    const f = await loadForcingFor(params, toModelParams(params), { config, s3, logger });
     expect(vanished).toBe(1);
     expect(f.wind.kind).toBe('grid');
     expect(readdirSync(cacheDir).filter((n) => n.endsWith('.nc'))).toHaveLength(1);
@@ -254,7 +255,7 @@ describe('forcing over HTTP', () => {
       mission_id: 'm-presigned',
       params: { latitude: 60, longitude: 6, start_time: '2024-01-01T01:00:00Z', duration_hours: 6, forcing: { wind: { uri: `${httpBase}/wind_lonlat.nc?X-Amz-Signature=s3cr3t` } } },
     }).params;
-    const f = await loadForcing(params, toModelParams(params), { config: testConfig('cache-presigned'), s3, logger: silentLogger });
+    const f = await loadForcingFor(params, toModelParams(params), { config: testConfig('cache-presigned'), s3, logger: silentLogger });
     expect(f.sources.wind.description).toBe(`${httpBase}/wind_lonlat.nc?<query redacted>`);
   });
 

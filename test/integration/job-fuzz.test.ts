@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/config.js';
 import { claimMission, completeMission, failMission, getMission, insertRejectedJob, listRejectedJobs } from '../../src/db/queries/index.js';
 import { silentLogger } from '../../src/logger.js';
 import { runMission } from '../../src/mission/run.js';
+import { resolveMission } from '../../src/job/resolve.js';
 import { JobQueue, type DeadLetter } from '../../src/queue/queue.js';
 import { attemptPrefix, uploadProducts } from '../../src/storage/upload.js';
 import { closeMissionThreads } from '../../src/mission/thread-pool.js';
@@ -73,7 +74,7 @@ async function handleRaw(pushed: string): Promise<JobResult> {
       return { ...r, attemptKey: `a${r.attempts}-fz` };
     },
     progress: async () => 'held',
-    run: (job, ctx) => runMission(job, { config, logger: ctx.logger, workDir: path.join(workDir, job.mission_id), s3: null, signal: ctx.signal }),
+    run: async (job, ctx) => runMission(resolveMission(job, config), { config, logger: ctx.logger, workDir: path.join(workDir, job.mission_id), s3: null, signal: ctx.signal }),
     upload: (id, attemptKey, outcome) => uploadProducts(s3.client, s3.bucket, attemptPrefix(id, attemptKey), outcome.products),
     complete: (id, token, stored, outcome) =>
       completeMission(db.pool, id, token, stored, { warnings: outcome.warnings, timingsMs: outcome.timingsMs, particleSteps: outcome.particleSteps }),

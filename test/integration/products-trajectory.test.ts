@@ -182,7 +182,7 @@ describe('raw/particles.nc', () => {
     expect(reader.attributeExists('forcing_warning')).toBe(false);
     // Every job parameter the producer sent (top-level keys) is present under mission_*.
     const names = new Set(reader.globalAttributes.map((a) => a.name));
-    for (const key of Object.keys(ctx.params)) {
+    for (const key of Object.keys(ctx.provenance)) {
       expect([...names].some((n) => n === `mission_${key}` || n.startsWith(`mission_${key}_`)), key).toBe(true);
     }
   });
@@ -200,7 +200,7 @@ describe('raw/particles.nc', () => {
   it('masks credentials in forcing URIs (passwords, presigned-URL signatures)', async () => {
     const secretCtx = syntheticContext();
     const uri = 'https://user:hunter2@data.example.org/gfs.nc?X-Amz-Credential=AKIAXYZ&X-Amz-Signature=deadbeef&v=1';
-    secretCtx.params = { ...secretCtx.params, forcing: { wind: { uri } } };
+    secretCtx.provenance = { ...secretCtx.provenance, forcing: { wind: { uri } } };
     secretCtx.forcing = { ...secretCtx.forcing, wind: { kind: 'file', description: `s3://b/a.nc, ${uri}`, fallback: false } };
     const f = path.join(dir, 'secret.nc');
     await writeTrajectoryNc(syntheticResult({ nParticles: 3, nTimes: 2 }), secretCtx, f);

@@ -6,12 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentField, T0_SEC, windField } from '../../scripts/make-forcing.lib.mjs';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { DriftlineError } from '../../src/errors.js';
-import { loadForcing } from '../../src/forcing/load.js';
+import { loadForcingFor } from '../helpers/forcing.js';
 import { missionWindow } from '../../src/model/window.js';
 import { forcingPolicyFromConfig } from '../../src/storage/policy.js';
 import { createVectorSampler } from '../../src/forcing/sampler.js';
 import type { VectorFieldDescriptor } from '../../src/forcing/types.js';
-import { toModelParams, validateJob, type JobParams } from '../../src/job.js';
+import { type JobParams } from '../../src/job/schema.js';
+import { validateJob } from '../../src/job/validate.js';
+import { toModelParams } from '../../src/job/resolve.js';
 import { createLandSampler } from '../../src/land/sampler.js';
 import { silentLogger } from '../../src/logger.js';
 
@@ -37,7 +39,7 @@ function job(params: Record<string, unknown>): JobParams {
 }
 
 async function load(params: JobParams, cfg: Partial<Config> = {}) {
-  return loadForcing(params, toModelParams(params), { config: { ...config, ...cfg }, s3: null, logger: silentLogger });
+  return loadForcingFor(params, toModelParams(params), { config: { ...config, ...cfg }, s3: null, logger: silentLogger });
 }
 
 function at(desc: VectorFieldDescriptor, lon: number, lat: number, t: number): [number, number] {
@@ -142,7 +144,7 @@ describe('loadForcing', () => {
   it('a missing file is E_FORCING_INVALID naming it under `driftline run`; a queued job learns only that the policy refused it', async () => {
     const params = job({ forcing: { wind: { uri: path.join(dir, 'missing.nc') } } });
     const runPolicy = forcingPolicyFromConfig(config, { localAnywhere: true });
-    await expect(loadForcing(params, toModelParams(params), { config, policy: runPolicy, s3: null, logger: silentLogger })).rejects.toMatchObject({
+    await expect(loadForcingFor(params, toModelParams(params), { config, policy: runPolicy, s3: null, logger: silentLogger })).rejects.toMatchObject({
       code: 'E_FORCING_INVALID',
       message: expect.stringContaining('missing.nc'),
     });

@@ -8,6 +8,7 @@
  * element). Also: the member count in the products, and a mission whose wind and current files have
  * different member counts fails naming the field and both files.
  */
+import { productContextOf } from '../helpers/spec.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,10 +16,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axis, currentField, ensembleMemberField, T0_SEC, writeEnsembleFile, writePolarFile } from '../../scripts/make-forcing.lib.mjs';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { DriftlineError } from '../../src/errors.js';
-import { loadForcing } from '../../src/forcing/load.js';
+import { loadForcingFor } from '../helpers/forcing.js';
 import { createVectorSampler } from '../../src/forcing/sampler.js';
 import type { ForcingDescriptor } from '../../src/forcing/types.js';
-import { toModelParams, validateJob, type JobParams } from '../../src/job.js';
+import { type JobParams } from '../../src/job/schema.js';
+import { validateJob } from '../../src/job/validate.js';
+import { toModelParams } from '../../src/job/resolve.js';
 import { silentLogger } from '../../src/logger.js';
 import { simulateLocal } from '../../src/model/simulation.js';
 import { STATUS, type TrajectoryResult } from '../../src/model/types.js';
@@ -69,7 +72,7 @@ function jobParams(name: string, extra: Record<string, unknown> = {}): JobParams
 }
 
 async function load(params: JobParams): Promise<ForcingDescriptor> {
-  return loadForcing(params, toModelParams(params), { config, s3: null, logger: silentLogger });
+  return loadForcingFor(params, toModelParams(params), { config, s3: null, logger: silentLogger });
 }
 
 async function run(name: string, rng: 'opendrift' | 'fast' = 'opendrift'): Promise<{ result: TrajectoryResult; forcing: ForcingDescriptor; params: JobParams }> {
@@ -178,8 +181,7 @@ describe('ensemble forcing (3-member wind and current) with rng "opendrift" agai
   it('records the member count and the split in particles.nc and the summary forcing description', async () => {
     const name = 'ensemble_wind3_cur3_piw1_dt900';
     const { result, forcing, params } = await run(name);
-    const model = toModelParams(params);
-    const ds = trajectoryDataset(result, { missionId: 'ens', params, model, category: model.category, forcing: forcing.sources, softwareVersion: 'test', createdAtIso: '2024-01-01T00:00:00Z' });
+    const ds = trajectoryDataset(result, productContextOf({ mission_id: 'ens', params }, forcing.sources, { softwareVersion: 'test', createdAtIso: '2024-01-01T00:00:00Z' }));
     expect(ds.attrs.ensemble_members).toBe(3);
     expect(ds.attrs.ensemble_fields).toBe('wind current');
     expect(String(ds.attrs.ensemble_split)).toMatch(/mod 3/);

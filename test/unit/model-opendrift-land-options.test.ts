@@ -15,9 +15,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axis, writeLandMaskFile } from '../../scripts/make-forcing.lib.mjs';
 import { loadConfig, type Config } from '../../src/config.js';
-import { loadForcing } from '../../src/forcing/load.js';
+import { loadForcingFor } from '../helpers/forcing.js';
 import { createVectorSampler } from '../../src/forcing/sampler.js';
-import { toModelParams, validateJob } from '../../src/job.js';
+import { validateJob } from '../../src/job/validate.js';
+import { toModelParams } from '../../src/job/resolve.js';
 import { createLandSampler } from '../../src/land/sampler.js';
 import { silentLogger } from '../../src/logger.js';
 import { simulateLocal } from '../../src/model/simulation.js';
@@ -70,7 +71,7 @@ async function run(name: string, extra: Record<string, unknown>): Promise<Trajec
     },
   }).params;
   const model = toModelParams(params);
-  const f = await loadForcing(params, model, { config, s3: null, logger: silentLogger });
+  const f = await loadForcingFor(params, model, { config, s3: null, logger: silentLogger });
   return simulateLocal(model, { wind: createVectorSampler(f.wind), current: createVectorSampler(f.current), land: createLandSampler(f.land!) });
 }
 

@@ -8,9 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { loadForcing } from '../../src/forcing/load.js';
+import { loadForcingFor } from '../helpers/forcing.js';
 import { constantSampler, createVectorSampler } from '../../src/forcing/sampler.js';
-import { toModelParams, validateJob } from '../../src/job.js';
+import { validateJob } from '../../src/job/validate.js';
+import { toModelParams } from '../../src/job/resolve.js';
 import { silentLogger } from '../../src/logger.js';
 import { writeNetcdf } from '../../src/products/netcdf/index.js';
 import { closeSimulationPool, simulate } from '../../src/threads/simulate.js';
@@ -66,7 +67,7 @@ describe('Stokes drift from a job: forcing.stokes (constant or file) through loa
         time_step_seconds: 900, rng: 'opendrift', coastline_action: 'none', stokes_drift: true, ...extra,
       },
     }).params;
-  const load = (p: ReturnType<typeof params>) => loadForcing(p, toModelParams(p), { config, s3: null, logger: silentLogger });
+  const load = (p: ReturnType<typeof params>) => loadForcingFor(p, toModelParams(p), { config, s3: null, logger: silentLogger });
   const wind = { constant: [10, 0] };
   const current = { constant: [0, 0] };
 

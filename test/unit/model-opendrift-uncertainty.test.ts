@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { constantSampler } from '../../src/forcing/sampler.js';
-import { toModelParams, validateJob } from '../../src/job.js';
+import { validateJob } from '../../src/job/validate.js';
+import { toModelParams } from '../../src/job/resolve.js';
 import { simulateLocal } from '../../src/model/simulation.js';
 import { distanceM, readReference, referenceModel } from './model-helpers.js';
 

@@ -3,12 +3,13 @@
  * (test/fixtures/opendrift/ascii_wind10E_piw1_dt900.txt, written by OpenDrift itself through
  * scripts/opendrift/make_references.py: 50 PIW-1 particles, 1 km radius, 3 h release window, 6 h).
  */
+import { productContextOf } from '../helpers/spec.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { constantSampler } from '../../src/forcing/sampler.js';
-import { toModelParams, validateJob } from '../../src/job.js';
+import { validateJob } from '../../src/job/validate.js';
 import { simulateLocal } from '../../src/model/simulation.js';
 import { numpyPairwiseSumF32, pyDatetimeStr, pyFixed, pyFloatStr, writeLeewayAscii } from '../../src/products/leeway-ascii.js';
 import type { ProductContext } from '../../src/products/types.js';
@@ -27,11 +28,7 @@ function contextFor(inputs: RunInputs & { seed_end_time?: string }): ProductCont
       forcing: { wind: { constant: inputs.wind }, current: { constant: inputs.current } },
     },
   });
-  const model = toModelParams(job.params);
-  return {
-    missionId: job.mission_id, params: job.params, model, category: model.category, softwareVersion: '0.1.0-test', createdAtIso: '2024-03-03T00:00:00Z',
-    forcing: { wind: { kind: 'constant', description: 'c', fallback: false }, current: { kind: 'constant', description: 'c', fallback: false } },
-  };
+  return productContextOf(job, { wind: { kind: 'constant', description: 'c', fallback: false }, current: { kind: 'constant', description: 'c', fallback: false } });
 }
 
 describe('products/leeway.txt (OpenDrift export_ascii format)', () => {

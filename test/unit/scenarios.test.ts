@@ -5,6 +5,7 @@
  * give two search-area pieces; the stranding cells hold exactly the stranded probability; bad scenario
  * input fails naming the field.
  */
+import { productContextOf } from '../helpers/spec.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,7 +13,8 @@ import { NetCDFReader } from 'netcdfjs';
 import { describe, expect, it } from 'vitest';
 import { missionWindow, seedPoints } from '../../src/model/window.js';
 import { constantSampler } from '../../src/forcing/sampler.js';
-import { toModelParams, validateJob } from '../../src/job.js';
+import { validateJob } from '../../src/job/validate.js';
+import { toModelParams } from '../../src/job/resolve.js';
 import { M_PER_DEG_LAT } from '../../src/model/geo.js';
 import { findCategory } from '../../src/model/objects.js';
 import { BLOCK_SIZE } from '../../src/model/rng-fast.js';
@@ -306,7 +308,7 @@ describe('stranding report', () => {
 
     const dir = await mkdtemp(path.join(tmpdir(), 'scen-'));
     try {
-      const ctx: ProductContext = { missionId: 'scen-test', params: v.params, model: m, category: m.category, forcing: { wind: { kind: 'constant', description: 'constant [8, 3] m/s', fallback: false }, current: { kind: 'constant', description: 'constant [0.15, 0.05] m/s', fallback: false } }, softwareVersion: 'test', createdAtIso: '2024-06-01T00:00:00Z' };
+      const ctx: ProductContext = productContextOf(v, { wind: { kind: 'constant', description: 'constant [8, 3] m/s', fallback: false }, current: { kind: 'constant', description: 'constant [0.15, 0.05] m/s', fallback: false } }, { softwareVersion: 'test', createdAtIso: '2024-06-01T00:00:00Z' });
       const files = await writeAllProducts(r, ctx, dir, { cellM: 1000, percents: [50, 90], timingsMs: {}, warnings: [] });
       expect(files.map((f) => f.kind)).toContain('stranding_geojson');
       const summary = JSON.parse(await readFile(path.join(dir, 'products/summary.json'), 'utf8'));

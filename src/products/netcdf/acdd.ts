@@ -138,7 +138,7 @@ export function forcingSentence(ctx: ProductContext): string {
  */
 export function missionAttributes(ctx: ProductContext): NcAttributes {
   const out: NcAttributes = { mission_id: ctx.missionId };
-  flattenAttributes(ctx.params, 'mission', out);
+  flattenAttributes(ctx.provenance, 'mission', out);
   const c = ctx.category;
   out.leeway_object_type_id = { type: 'int', values: c.id };
   out.leeway_object_type_key = c.key;
