@@ -14,7 +14,9 @@ import { locateFfmpeg, type AnimationLand } from '../products/animation/index.js
 import { closeMissionThreads, missionLandOffThread, writeProductsOffThread } from './thread-pool.js';
 import { closeSimulationPool, simulate } from '../threads/simulate.js';
 import { VERSION } from '../version.js';
-import type { ProductsInput } from './products.js';
+import type { ProductsInput, ProductsStage } from './products.js';
+import { chooseExecution } from './execution.js';
+import { missionLand } from './land.js';
 import { productContextFor, type MissionSpec } from './spec.js';
 import { fetchContextFor } from '../storage/fetch.js';
 import type { MissionDeps, MissionOutcome, MissionProgress } from './types.js';
@@ -72,14 +74,17 @@ export async function runMission(spec: MissionSpec, deps: MissionDeps): Promise<
   }
 
   report('land', 0);
-  const threads = model.rng === 'opendrift' ? 1 : (deps.threads ?? config.SIM_THREADS);
+  const exec = chooseExecution(model, deps.threads ?? config.SIM_THREADS);
+  const threads = exec.simThreads;
   const coastline = coastlineSourceFromConfig(config);
   // The land the model runs with (forcing mask, else the coastline over the mission window, or none
   // for coastline action 'none'), built here rather than inside simulate() so that the animation
   // draws exactly these cells.
   // On a mission thread: rasterising the coastline window blocked the event loop for 14-23 s (loaded
   // 2-core machine, bench/eventloop.bench.mjs).
-  const land = await timed('land', () => missionLandOffThread(model, forcing.land, { source: coastline, cacheDir: config.LAND_CACHE_DIR }));
+  // Small windows read their coastline tiles here (milliseconds; src/mission/execution.ts).
+  const coastlineOptions = { source: coastline, cacheDir: config.LAND_CACHE_DIR };
+  const land = await timed('land', () => (exec.landInline ? missionLand(model, forcing.land, coastlineOptions) : missionLandOffThread(model, forcing.land, coastlineOptions)));
   report('simulation', 0);
   const result = await timed('simulation', () =>
     simulate({
@@ -120,10 +125,13 @@ export async function runMission(spec: MissionSpec, deps: MissionDeps): Promise<
   }
   const map: ProductsInput['map'] = spec.products.map ? { land: animationLand } : null;
   const warningsBefore = warnings.length;
-  const written = await writeProductsOffThread(
-    { result, ctx, workDir, cellM: spec.products.densityCellM, percents: spec.products.searchAreaPercents, animation, map, timingsMs, warnings },
-    (stage) => report(stage, 0),
-  );
+  const productsInput: ProductsInput = { result, ctx, workDir, cellM: spec.products.densityCellM, percents: spec.products.searchAreaPercents, animation, map, timingsMs, warnings };
+  const onStage = (stage: ProductsStage) => report(stage, 0);
+  // The products code (canvas, archivers) is imported on first use, not with the pipeline: an idle
+  // worker that only ever hands big missions to the mission thread never loads it.
+  const written = exec.productsInline
+    ? await (await import('./products.js')).writeMissionProducts(productsInput, onStage)
+    : await writeProductsOffThread(productsInput, onStage);
   for (const msg of written.warnings.slice(warningsBefore)) log.warn(msg);
   Object.assign(timingsMs, written.timingsMs);
   warnings.splice(0, warnings.length, ...written.warnings);

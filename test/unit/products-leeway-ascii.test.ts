@@ -57,6 +57,27 @@ describe('products/leeway.txt (OpenDrift export_ascii format)', () => {
     expect(pyFixed(-2.5, 0)).toBe('-2');
     expect(pyFixed(1.005, 2)).toBe('1.00'); // 1.005 is 1.00499999999999989...: no tie
     expect(pyFixed(NaN, 5)).toBe('nan');
+    // The fast path (no exact expansion unless x·10^d is within 2^-50 of a tie) against the exact rule on
+    // every dyadic tie k/64 and its neighbours one ulp away, and on random values of the file's range.
+    const exact = (x: number, d: number) => {
+      const e = Math.abs(x).toFixed(d + 60);
+      const dot = e.indexOf('.');
+      const kept = e.slice(0, dot + 1 + d);
+      if (!/^50*$/.test(e.slice(dot + 1 + d)) || Number(kept[kept.length - 1]) % 2 !== 0) return x.toFixed(d);
+      return x < 0 ? `-${kept}` : kept;
+    };
+    const xs: number[] = [];
+    for (let k = -2000; k <= 2000; k++) {
+      const x = k / 64;
+      xs.push(x, x * (1 + 2 ** -52), x * (1 - 2 ** -52), x + 1e-9);
+    }
+    let seed = 12345;
+    for (let i = 0; i < 20000; i++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      xs.push((seed / 2 ** 31 - 0.5) * 360);
+    }
+    const mismatches = xs.filter((x) => pyFixed(x, 5) !== exact(x, 5) || pyFixed(x, 2) !== exact(x, 2));
+    expect(mismatches).toEqual([]);
     expect(pyFloatStr(45)).toBe('45.0');
     expect(pyFloatStr(-30.5)).toBe('-30.5');
     expect(pyFloatStr(0.00001)).toBe('1e-05');

@@ -95,13 +95,15 @@ function expectSameResult(a: TrajectoryResult, b: TrajectoryResult): void {
 }
 
 describe('simulate on worker threads', () => {
-  it('gives the single-thread result, bit for bit, with 1 and 2 threads (rng fast, gridded forcing, environment recorded)', async () => {
+  it('gives the single-thread result, bit for bit, on the calling thread and with 1 and 2 threads (rng fast, gridded forcing, environment recorded)', async () => {
     const m = model();
     const { wind, current } = grids();
     const f = forcing(wind, current);
     const ref = reference(m, f, true);
     const one = await simulate({ model: m, forcing: f, land: null, threads: 1, recordEnvironment: true });
     const two = await simulate({ model: m, forcing: f, land: null, threads: 2, recordEnvironment: true });
+    const inline = await simulate({ model: m, forcing: f, land: null, threads: 0, recordEnvironment: true });
+    expectSameResult(inline, ref);
     expectSameResult(one, ref);
     expectSameResult(two, ref);
     expect(two.lonDeg.buffer).toBeInstanceOf(SharedArrayBuffer);
