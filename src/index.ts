@@ -29,11 +29,11 @@ export type { ProductFile } from './products/types.js';
 export { STATUS, STATUS_MEANINGS, type TrajectoryResult, type ModelParams, type StatusCode } from './model/types.js';
 
 // Reading forcing: NetCDF-3 (our reader) and NetCDF-4/HDF5 (h5wasm) behind one interface.
-export { openNetcdf, type NcFile, type NcVariable, type AttrValue } from './forcing/netcdf.js';
+export { openNetcdf, type NcFile, type NcVariable, type AttrValue } from './netcdf/open.js';
 
 // Writing NetCDF-3 (CDF-2, streamed in chunks).
-export { writeNetcdf, type WriteNetcdfOptions, type WriteNetcdfResult } from './products/netcdf/index.js';
-export type { NcDataset } from './products/netcdf/index.js';
+export { writeNetcdf, type WriteNetcdfOptions, type WriteNetcdfResult } from './netcdf/index.js';
+export type { NcDataset } from './netcdf/index.js';
 
 // Search planning: pure functions (POC/POD/POS, rectangles, Bayesian update), no I/O.
 export * as search from './search/index.js';

@@ -2,7 +2,7 @@
  * CF conventions the forcing readers need: which variable is which (standard_name first, then common
  * names), time decoding, velocity units, packing and fill values, and OpenDrift's NaN filling.
  */
-import type { AttrValue, NcFile, NcVariable } from './netcdf.js';
+import type { AttrValue, NcFile, NcVariable } from '../netcdf/open.js';
 
 export type VectorKind = 'wind' | 'current' | 'stokes';
 

@@ -23,7 +23,7 @@ import type { VectorKind } from './cf.js';
 import { localFileFor, redactForcingUri, type FetchContext } from '../storage/fetch.js';
 import { deniedError, isRemoteUri, localRefusal, remoteRefusal, type ForcingPolicy } from '../storage/policy.js';
 import { gridCovers } from './grid.js';
-import { openNetcdf, type NcFile } from './netcdf.js';
+import { openNetcdf, type NcFile } from '../netcdf/open.js';
 import { readLandMask, readVectorField, type Coverage, type ForcingWindow, type LabeledFile } from './read.js';
 import type { ForcingDescriptor, ForcingRequest, ForcingSource, NamedUris, VectorFieldDescriptor, VectorRequest } from './types.js';
 

@@ -18,7 +18,7 @@
 import { DriftlineError } from '../errors.js';
 import { attrString, decodeTimes, fillNaNsLikeOpenDrift, findVectorVariables, speedFactorToMps, STANDARD_NAMES, unpackInPlace, type VectorKind } from './cf.js';
 import { lonLatGeometry, projectedGeometry, type Geometry, type LatticeStats } from './geometry.js';
-import type { NcFile, NcVariable } from './netcdf.js';
+import type { NcFile, NcVariable } from '../netcdf/open.js';
 import { cfToProj4 } from './projection.js';
 import type { ForcingWindow, GridField } from './types.js';
 import type { LandRaster } from '../land/types.js';

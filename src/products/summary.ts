@@ -9,7 +9,7 @@ import geodesic from 'geographiclib-geodesic';
 import { meridionalRadiusM, primeVerticalRadiusM, wrapLonDeg } from '../model/geo.js';
 import { STATUS, type TrajectoryResult } from '../model/types.js';
 import type { DensityGrid } from './density-grid.js';
-import { fallbackWarnings, isoTime, redactSecrets } from './netcdf/acdd.js';
+import { fallbackWarnings, isoTime, redactSecrets } from './acdd.js';
 import { areaSizeFields, driftingDatumFields, type SummarySearch } from './summary-search.js';
 import { firstStranding, mostLikelyCell } from './summary-glance.js';
 import type { ProductContext, ProductFile } from './types.js';

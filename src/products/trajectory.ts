@@ -31,9 +31,9 @@
 import { DriftlineError } from '../errors.js';
 import { isBackward, particleOfRow } from '../model/numbering.js';
 import { STATUS, type TrajectoryResult } from '../model/types.js';
-import { acddAttributes, lonLatExtent, missionAttributes, TIME_UNITS, type LonLatExtent } from './netcdf/acdd.js';
-import { writeNetcdf, type NcChunkArray, type NcDataset, type NcSourceArray, type NcVariable, type WriteNetcdfOptions, type WriteNetcdfResult } from './netcdf/index.js';
-import { writeNetcdf4 } from './netcdf/write4.js';
+import { acddAttributes, lonLatExtent, missionAttributes, TIME_UNITS, type LonLatExtent } from './acdd.js';
+import { writeNetcdf, type NcChunkArray, type NcDataset, type NcSourceArray, type NcVariable, type WriteNetcdfOptions, type WriteNetcdfResult } from '../netcdf/index.js';
+import { writeNetcdf4 } from '../netcdf/write4.js';
 import { opendriftAttributes } from './opendrift-attrs.js';
 import { scenarioOfParticle } from '../search/scenarios.js';
 import type { ProductContext } from './types.js';

@@ -84,7 +84,7 @@ export interface ProductContext {
   createdAtIso: string;
   /**
    * Who publishes the products (ACDD creator/institution/project/license attributes). Optional: products
-   * fall back to neutral driftline defaults (src/products/netcdf/acdd.ts DEFAULT_ATTRIBUTION).
+   * fall back to neutral driftline defaults (src/products/acdd.ts DEFAULT_ATTRIBUTION).
    */
   attribution?: Partial<ProductAttribution>;
   /**

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { axis, T0_SEC, writeNetcdf4 } from '../../scripts/make-forcing.lib.mjs';
-import { openNetcdf } from '../../src/forcing/netcdf.js';
+import { openNetcdf } from '../../src/netcdf/open.js';
 import { readVectorField } from '../../src/forcing/read.js';
 import { createVectorSampler } from '../../src/forcing/sampler.js';
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { NetCDFReader } from 'netcdfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axis, T0_SEC, writeNetcdf3 } from '../../scripts/make-forcing.lib.mjs';
-import { openNetcdf } from '../../src/forcing/netcdf.js';
+import { openNetcdf } from '../../src/netcdf/open.js';
 import { readVectorField } from '../../src/forcing/read.js';
 import { createVectorSampler } from '../../src/forcing/sampler.js';
 

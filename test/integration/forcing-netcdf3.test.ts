@@ -10,7 +10,7 @@ import path from 'node:path';
 import { NetCDFReader } from 'netcdfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeNetcdf3 } from '../../scripts/make-forcing.lib.mjs';
-import { openNetcdf3, readNetcdf3Header } from '../../src/forcing/netcdf3.js';
+import { openNetcdf3, readNetcdf3Header } from '../../src/netcdf/read3.js';
 
 let dir: string;
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axis, currentField, isIsland, LCC_PROJ, MERCATOR_PROJ, POLAR_PROJ, T0_SEC, windField, writeLonLatFile, writeNetcdf4, writePolarFile } from '../../scripts/make-forcing.lib.mjs';
 import { decodeTimes, fillNaNsLikeOpenDrift, parseTimeUnits, speedFactorToMps, unpackInPlace } from '../../src/forcing/cf.js';
-import { openNetcdf } from '../../src/forcing/netcdf.js';
+import { openNetcdf } from '../../src/netcdf/open.js';
 import { cfToProj4, gridYAzimuthFromForwardRad, gridYAzimuthRad, makeProjection } from '../../src/forcing/projection.js';
 import { readLandMask, readVectorField, type ForcingWindow } from '../../src/forcing/read.js';
 import { createLandSampler } from '../../src/land/sampler.js';

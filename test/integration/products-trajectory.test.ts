@@ -9,7 +9,7 @@ import path from 'node:path';
 import { NetCDFReader } from 'netcdfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATUS } from '../../src/model/types.js';
-import { lonLatExtent } from '../../src/products/netcdf/acdd.js';
+import { lonLatExtent } from '../../src/products/acdd.js';
 import { writeTrajectoryNc } from '../../src/products/trajectory.js';
 import { START_SEC, syntheticContext, syntheticResult } from '../unit/products.fixtures.js';
 

@@ -13,7 +13,7 @@ import { constantSampler, createVectorSampler } from '../../src/forcing/sampler.
 import { validateJob } from '../../src/job/validate.js';
 import { toModelParams } from '../../src/job/resolve.js';
 import { silentLogger } from '../../src/logger.js';
-import { writeNetcdf } from '../../src/products/netcdf/index.js';
+import { writeNetcdf } from '../../src/netcdf/index.js';
 import { closeSimulationPool, simulate } from '../../src/threads/simulate.js';
 import { simulateLocal } from '../../src/model/simulation.js';
 import { distanceM, readReference, referenceModel, type RunInputs } from './model-helpers.js';

@@ -6,7 +6,7 @@
  */
 import { createCanvas, ImageData, type SKRSContext2D } from '@napi-rs/canvas';
 import { wrapLonDeg } from '../../model/geo.js';
-import { redactUri } from '../netcdf/acdd.js';
+import { redactUri } from '../acdd.js';
 import { plainCategoryText } from '../search-areas-kml.js';
 import type { ProductContext } from '../types.js';
 import { outlineLegend, outlineStyle } from './annotations.js';

@@ -8,31 +8,15 @@
  * offsets above 4 GiB ("offsets larger than 4GB not supported"), which 64-bit-offset forcing files
  * larger than 4 GiB need. netcdfjs remains the test oracle for headers (test/integration/forcing-netcdf3.test.ts).
  */
-import type { ByteSource } from '../storage/byte-source.js';
-import type { AttrValue, NcFile, NcVariable } from './netcdf-types.js';
+import type { ByteSource } from './byte-source.js';
+import { NC_ATTRIBUTE, NC_DIMENSION, NC_STREAMING, NC_TYPES, NC_VARIABLE } from './format.js';
+import type { AttrValue, NcFile, NcVariable } from './reader-types.js';
 
 /** What the reader needs of a file (src/storage/byte-source.ts): a FileHandle, or an S3 object's ranged reads. */
 export type Nc3Source = ByteSource;
 
-const NC_DIMENSION = 10;
-const NC_VARIABLE = 11;
-const NC_ATTRIBUTE = 12;
-const STREAMING = 0xffffffff;
-
-/** nc_type -> name and size in bytes. */
-const TYPES: Record<number, { name: string; size: number }> = {
-  1: { name: 'byte', size: 1 },
-  2: { name: 'char', size: 1 },
-  3: { name: 'short', size: 2 },
-  4: { name: 'int', size: 4 },
-  5: { name: 'float', size: 4 },
-  6: { name: 'double', size: 8 },
-  7: { name: 'ubyte', size: 1 },
-  8: { name: 'ushort', size: 2 },
-  9: { name: 'uint', size: 4 },
-  10: { name: 'int64', size: 8 },
-  11: { name: 'uint64', size: 8 },
-};
+const TYPES = NC_TYPES;
+const STREAMING = NC_STREAMING;
 
 export interface Nc3Variable extends NcVariable {
   type: string;

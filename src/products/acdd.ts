@@ -2,12 +2,12 @@
  * Global attributes shared by our NetCDF products: CF-1.11 + ACDD-1.3 discovery metadata, every mission
  * parameter (flattened), the resolved model parameters and the forcing actually used (fallback included).
  */
-import type { ForcingSource } from '../../forcing/types.js';
-import { wrapLonDeg } from '../../model/geo.js';
-import type { ProductAttribution, ProductContext } from '../types.js';
-import type { NcAttrValue, NcAttributes } from './types.js';
-import { redactSecrets, redactUrlsInText } from '../../redact.js';
-import { isoSeconds } from '../../time.js';
+import type { ForcingSource } from '../forcing/types.js';
+import { wrapLonDeg } from '../model/geo.js';
+import type { ProductAttribution, ProductContext } from './types.js';
+import type { NcAttrValue, NcAttributes } from '../netcdf/types.js';
+import { redactSecrets, redactUrlsInText } from '../redact.js';
+import { isoSeconds } from '../time.js';
 
 export const CONVENTIONS = 'CF-1.11, ACDD-1.3';
 /** CF standard name table version the names were checked against. */

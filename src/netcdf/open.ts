@@ -9,8 +9,8 @@
  */
 import { open } from 'node:fs/promises';
 import { DriftlineError } from '../errors.js';
-import { openNetcdf3 } from './netcdf3.js';
-import type { AttrValue, NcFile, NcVariable } from './netcdf-types.js';
+import { openNetcdf3 } from './read3.js';
+import type { AttrValue, NcFile, NcVariable } from './reader-types.js';
 
 export type { AttrValue, NcFile, NcVariable };
 
