@@ -47,6 +47,22 @@ export class MemoryBudget {
     });
   }
 
+  /**
+   * Counts `bytes` more for a mission that already runs, at once and whatever the budget: memory it has
+   * allocated beyond its admission estimate (the planes of an ensemble forcing file, known only once the
+   * file is read; src/mission/estimate.ts forcingMemory). Later missions wait for it. Returns its release.
+   */
+  hold(bytes: number): () => void {
+    this.usedBytes += bytes;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.usedBytes -= bytes;
+      this.drain();
+    };
+  }
+
   private fits(bytes: number): boolean {
     return this.usedBytes + bytes <= this.totalBytes || this.running === 0;
   }

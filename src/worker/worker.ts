@@ -71,6 +71,8 @@ interface ActiveJob {
   progress: number;
   /** Aborted when the lease is lost: the job is someone else's now. */
   superseded: AbortController;
+  /** Releases what the mission's loaded forcing added to the memory budget (MemoryBudget.hold). */
+  releaseForcingMemory?: () => void;
 }
 
 /** The services a started worker talks to; all present once start() has connected. */
@@ -324,7 +326,19 @@ export class Worker {
         await mkdir(dir, { recursive: true });
         // runMission binds mission_id to its own lines (src/mission/run.ts); giving it the mission's
         // child logger would print the key twice.
-        return this.runner.run(job, { config: c, logger: this.log, workDir: dir, s3, onProgress: ctx.onProgress, signal: ctx.signal });
+        return this.runner.run(job, {
+          config: c,
+          logger: this.log,
+          workDir: dir,
+          s3,
+          onProgress: ctx.onProgress,
+          signal: ctx.signal,
+          // Per attempt: a retry loads the forcing again, so its hold replaces the previous one.
+          onForcingMemory: (bytes) => {
+            entry.releaseForcingMemory?.();
+            entry.releaseForcingMemory = this.budget.hold(bytes);
+          },
+        });
       },
       upload: async (missionId, attemptKey, outcome, signal) => {
         await this.ensureBucketOnce();
@@ -389,7 +403,12 @@ export class Worker {
           if (bytes + this.budget.inUseBytes > this.budget.totalBytes) {
             this.log.info({ mission_id: job.mission_id, estimate_mb: Math.round(bytes / 2 ** 20), in_use_mb: Math.round(this.budget.inUseBytes / 2 ** 20) }, 'mission waits for memory (WORKER_MEMORY_MB)');
           }
-          return this.budget.acquire(bytes, signal);
+          const release = await this.budget.acquire(bytes, signal);
+          return () => {
+            release();
+            entry.releaseForcingMemory?.();
+            entry.releaseForcingMemory = undefined;
+          };
         },
         onMissionId: (missionId) => (entry.missionId = missionId),
         onAttempt: (claim) => {
