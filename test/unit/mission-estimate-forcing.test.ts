@@ -16,7 +16,7 @@ import type { ForcingDescriptor } from '../../src/forcing/types.js';
 import { toModelParams, validateJob, type JobParams } from '../../src/job.js';
 import { silentLogger } from '../../src/logger.js';
 import { checkForcingMemory, estimateMission, forcingMemory, READ_BUFFER_FACTOR } from '../../src/mission/estimate.js';
-import { MemoryBudget } from '../../src/worker/budget.js';
+import { MemoryBudget, MissionMemory } from '../../src/worker/budget.js';
 
 const MB = 2 ** 20;
 /** 200 × 200 cells × 25 hourly records: one member's u and v planes are 200·200·25·2·4 B = 8 MB. */
@@ -105,5 +105,19 @@ describe('MemoryBudget.hold', () => {
     expect(budget.inUseBytes).toBe(700);
     releaseA();
     expect(budget.inUseBytes).toBe(300);
+  });
+
+  it('MissionMemory: admission estimate plus forcing, a retry\'s forcing replaces the first, release frees both once', async () => {
+    const budget = new MemoryBudget(1000);
+    const m = new MissionMemory(budget, await budget.acquire(300));
+    m.setForcing(200);
+    expect(budget.inUseBytes).toBe(500);
+    m.setForcing(250); // the retry read the forcing again
+    expect(budget.inUseBytes).toBe(550);
+    m.release();
+    m.release();
+    expect(budget.inUseBytes).toBe(0);
+    m.setForcing(100); // too late: the mission has ended
+    expect(budget.inUseBytes).toBe(0);
   });
 });
