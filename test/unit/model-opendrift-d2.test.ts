@@ -8,8 +8,10 @@
  * What it caught: driftline turns lon/lat into the grid's fractional index through a lon/lat lattice
  * (src/forcing/lookup.ts). Interpolated bilinearly, that lattice put particles up to 3.7e-4 cells (7 m)
  * off OpenDrift's grid index here, so the current they saw differed by up to 2.2e-5 m/s (median 1.2e-5
- * m/s eastward, one sign) and positions drifted apart by 2.2 m at 48 h. Neither float32 nor the rotation
- * was the cause: with OpenDrift's exact index, driftline's bilinear weights give OpenDrift's interpolated
+ * m/s eastward, one sign) and positions drifted apart by 2.2 m at 48 h. Neither float32, the projection
+ * nor the rotation was the cause (OpenDrift instrumented per particle per step,
+ * scripts/opendrift/d2_environment.py): proj4js's x/y agree with pyproj's to 1.4e-9 m; with OpenDrift's
+ * exact index, driftline's bilinear weights give OpenDrift's interpolated
  * grid components to 4e-8 m/s, and the lattice's rotation angle is within 1.3e-7 rad of pyproj's
  * (6e-8 m/s). The lattice now adds the curvature term bilinear interpolation misses: index error
  * 1.8e-5 cells (0.36 m), currents within 1.1e-6 m/s of OpenDrift's, positions within one float32 step.
