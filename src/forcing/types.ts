@@ -72,6 +72,12 @@ export interface GridIndexLookup extends LonLatLattice {
   fy: Float32Array;
   cosAlpha: Float32Array;
   sinAlpha: Float32Array;
+  /**
+   * Second differences of fx and fy along the lattice's two axes at each node, 4 per node
+   * (fx_ii, fx_jj, fy_ii, fy_jj, in cells): the curvature term that bilinear interpolation of (fx, fy)
+   * misses (see lookup.ts curvatureCorrection).
+   */
+  curvature: Float32Array;
 }
 
 /**

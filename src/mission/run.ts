@@ -21,6 +21,7 @@ import { productContextFor, type MissionSpec } from './spec.js';
 import { fetchContextFor } from '../storage/fetch.js';
 import type { MissionDeps, MissionOutcome, MissionProgress } from './types.js';
 import { stageTimer } from '../products/timing.js';
+import { checkForcingMemory, sizeOfModel } from './estimate.js';
 
 /** Free the threads this pipeline keeps between missions: simulation pool and mission threads (the worker calls it at shutdown). */
 export async function closeMissionRunner(): Promise<void> {
@@ -65,6 +66,11 @@ export async function runMission(spec: MissionSpec, deps: MissionDeps): Promise<
       }),
     ),
   );
+  // The forcing's planes (every ensemble member's) are in memory now: count them, and refuse the mission
+  // if they make it larger than MAX_MISSION_MB (the admission estimate could not see the members).
+  const memory = checkForcingMemory(sizeOfModel(model), forcing, config.MAX_MISSION_MB);
+  deps.onForcingMemory?.(memory.forcing.bytes);
+  log.info({ forcing_mb: Math.round(memory.forcing.bytes / 2 ** 20), members: memory.forcing.members, estimate_mb: Math.round(memory.memoryBytes / 2 ** 20) }, 'forcing loaded');
   for (const [name, source] of Object.entries(forcing.sources)) {
     if (source?.fallback) {
       const msg = `FALLBACK FORCING: no ${name} forcing was given; used ${source.description}`;

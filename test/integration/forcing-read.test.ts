@@ -53,6 +53,8 @@ describe('make-forcing output', () => {
         'current_lonlat.nc4', 'current_mercator.nc4', 'current_packed_desc.nc', 'current_polar_east.nc4', 'current_polar_eddy.nc', 'wind_0360.nc4', 'wind_lcc.nc', 'wind_lonlat.nc',
         // issue 10: ensemble files (3 and 4 members) and a static land mask
         'wind_ensemble.nc', 'current_ensemble.nc', 'current_ensemble4.nc', 'land_island.nc',
+        // issue 10: the d2 case's Arctic20 polar-stereographic current
+        'current_arctic20.nc',
       ].sort(),
     );
     for (const name of names) {
