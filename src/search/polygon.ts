@@ -96,11 +96,11 @@ export function validateRing(value: unknown, field: string): Ring {
       const adjacent = b === a + 1 || (a === 0 && b === n - 1);
       if (adjacent) {
         // Adjacent edges may only meet at their shared vertex: fold-backs (collinear overlap) are crossings.
-        const shared = b === a + 1 ? [bx, by] : [ax, ay];
+        const shared: [number, number] = b === a + 1 ? [bx, by] : [ax, ay];
         const o = orient(ax, ay, bx, by, b === a + 1 ? dx : cx, b === a + 1 ? dy : cy);
-        const other = b === a + 1 ? [dx, dy] : [cx, cy];
-        const back = b === a + 1 ? [ax, ay] : [bx, by];
-        const dot = ((other[0] ?? NaN) - (shared[0] ?? NaN)) * ((back[0] ?? NaN) - (shared[0] ?? NaN)) + ((other[1] ?? NaN) - (shared[1] ?? NaN)) * ((back[1] ?? NaN) - (shared[1] ?? NaN));
+        const other: [number, number] = b === a + 1 ? [dx, dy] : [cx, cy];
+        const back: [number, number] = b === a + 1 ? [ax, ay] : [bx, by];
+        const dot = (other[0] - shared[0]) * (back[0] - shared[0]) + (other[1] - shared[1]) * (back[1] - shared[1]);
         if (o === 0 && dot > 0) throw invalid(field, `ring folds back on itself at position ${b === a + 1 ? a + 1 : 0}`);
         continue;
       }
