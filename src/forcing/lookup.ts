@@ -10,6 +10,9 @@
  * spacing is halved. The tolerance, LATTICE_MAX_INDEX_ERROR, keeps the particle's position in the source
  * grid within 1/10 000 of a cell (0.4 m on a 4 km grid) of OpenDrift's, and its rotation within
  * LATTICE_MAX_ALPHA_ERROR_RAD.
+ *
+ * `a[i] ?? NaN` (noUncheckedIndexedAccess): the indices are in range by their loop bounds; NaN is what
+ * a read past the end (undefined) gave in this arithmetic, so every figure is unchanged.
  */
 import { gridYAzimuthFromForwardRad, type Projection } from './projection.js';
 import type { GridIndexLookup, LonLatLattice, ProjectedGridData } from './types.js';
@@ -125,7 +128,7 @@ function interpolateAt(L: GridIndexLookup, gx: number, gy: number): LatticeValue
   const wx = gx - i;
   const wy = gy - j;
   const c = j * L.nLon + i;
-  const bil = (A: Float32Array) => (1 - wy) * ((1 - wx) * A[c]! + wx * A[c + 1]!) + wy * ((1 - wx) * A[c + L.nLon]! + wx * A[c + L.nLon + 1]!);
+  const bil = (A: Float32Array) => (1 - wy) * ((1 - wx) * (A[c] ?? NaN) + wx * (A[c + 1] ?? NaN)) + wy * ((1 - wx) * (A[c + L.nLon] ?? NaN) + wx * (A[c + L.nLon + 1] ?? NaN));
   const [cx, cy] = curvatureCorrection(L.curvature, c, wx, wy);
   return { fx: bil(L.fx) + cx, fy: bil(L.fy) + cy, cosAlpha: bil(L.cosAlpha), sinAlpha: bil(L.sinAlpha) };
 }

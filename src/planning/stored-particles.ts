@@ -34,7 +34,9 @@ function timesToUnixSec(values: Float64Array, units: AttrValue | undefined, labe
   const epochMs = ref === undefined ? NaN : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(ref) ? ref : `${ref}Z`);
   if (scale === undefined || !Number.isFinite(epochMs)) throw new DriftlineError('E_INTERNAL', `${label}: time units not understood: ${String(units)}`);
   const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = epochMs / 1000 + values[i]! * scale;
+  values.forEach((v, i) => {
+    out[i] = epochMs / 1000 + v * scale;
+  });
   return out;
 }
 

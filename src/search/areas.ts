@@ -33,6 +33,9 @@
  * of scenarios, has pieces far above it). The weight kept by these two steps never decreases as k
  * grows (a kept piece only grows or merges; filling is monotone), so the smallest k that keeps ≥ p is
  * found by bisection ("re-grow to keep the level"). Levels are nested: the 50 % area lies inside 90 %.
+ *
+ * `a[i] ?? NaN` (noUncheckedIndexedAccess): the indices are in range by their loop bounds; NaN is what
+ * a read past the end (undefined) gave in this arithmetic, so every figure is unchanged.
  */
 import { traceMask } from './trace.js';
 import { M2_PER_NM2 } from './detection.js';
@@ -76,7 +79,7 @@ function processLevel(map: ProbabilityMap, tau: number, minMass: number, stack: 
   const { nu, nv, density, mass, selfDensity } = map;
   const nCells = nu * nv;
   const mask = new Uint8Array(nCells);
-  for (let c = 0; c < nCells; c++) if (density[c]! >= tau && density[c]! > 0) mask[c] = 1;
+  for (let c = 0; c < nCells; c++) if ((density[c] ?? NaN) >= tau && (density[c] ?? NaN) > 0) mask[c] = 1;
   // (1) Fill holes: flood the unchosen cells from the border (value 2 = reached), the rest become chosen.
   let sp = 0;
   const push = (c: number) => {
@@ -94,7 +97,7 @@ function processLevel(map: ProbabilityMap, tau: number, minMass: number, stack: 
     push(j * nu + nu - 1);
   }
   while (sp > 0) {
-    const c = stack[--sp]!;
+    const c = stack[--sp] ?? NaN;
     const i = c % nu;
     if (i > 0) push(c - 1);
     if (i < nu - 1) push(c + 1);
@@ -115,9 +118,9 @@ function processLevel(map: ProbabilityMap, tau: number, minMass: number, stack: 
     label[c0] = id;
     stack[sp++] = c0;
     while (sp > 0) {
-      const c = stack[--sp]!;
-      raw += mass[c]!;
-      if (!heldOut || density[c]! - selfDensity[c]! >= tau) m += mass[c]!;
+      const c = stack[--sp] ?? NaN;
+      raw += mass[c] ?? NaN;
+      if (!heldOut || (density[c] ?? NaN) - (selfDensity[c] ?? NaN) >= tau) m += mass[c] ?? NaN;
       const i = c % nu;
       const visit = (d: number) => {
         if (mask[d] === 1 && label[d] === -1) {
@@ -146,8 +149,8 @@ function processLevel(map: ProbabilityMap, tau: number, minMass: number, stack: 
   });
   let n = 0;
   for (let c = 0; c < nCells; c++) {
-    if (mask[c] === 1 && !keep[label[c]!]) mask[c] = 0;
-    n += mask[c]!;
+    if (mask[c] === 1 && !keep[label[c] ?? NaN]) mask[c] = 0;
+    n += mask[c] ?? NaN;
   }
   return { mask, mass: kept, rawMass: keptRaw, pieces, nCells: n };
 }
@@ -230,7 +233,7 @@ export function searchAreas(map: ProbabilityMap, percents: number[], minPieceSha
   const nCells = nu * nv;
   const sorted = Float64Array.from(density).sort().reverse();
   let nPositive = 0;
-  while (nPositive < nCells && sorted[nPositive]! > 0) nPositive++;
+  while (nPositive < nCells && (sorted[nPositive] ?? NaN) > 0) nPositive++;
   const stack = new Int32Array(nCells);
   const label = new Int32Array(nCells);
   const out: SearchAreaLevel[] = [];
@@ -254,8 +257,8 @@ function levelGeometry(map: ProbabilityMap, percent: number, p: Processed): Sear
   const polygons = traceMask(p.mask, map.nu, map.nv).map((poly) => {
     const ring: number[][] = [];
     for (let k = 0; k < poly.outer.length; k += 2) {
-      const u = map.u0M + poly.outer[k]! * map.cellUM;
-      const v = map.v0M + poly.outer[k + 1]! * map.cellVM;
+      const u = map.u0M + (poly.outer[k] ?? NaN) * map.cellUM;
+      const v = map.v0M + (poly.outer[k + 1] ?? NaN) * map.cellVM;
       const [lon, lat] = toLonLat(frame, u * c - v * s, u * s + v * c);
       const pt = [round6(lon), round6(lat)] as [number, number];
       ring.push(pt);
@@ -265,7 +268,7 @@ function levelGeometry(map: ProbabilityMap, percent: number, p: Processed): Sear
       north = Math.max(north, pt[1]);
     }
     const first = ring[0];
-    if (first) ring.push([first[0]!, first[1]!]);
+    if (first) ring.push([first[0] ?? NaN, first[1] ?? NaN]);
     return [ring];
   });
   const areaM2 = p.nCells * map.cellUM * map.cellVM;

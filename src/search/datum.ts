@@ -5,6 +5,9 @@
  * Probable error circle: IAMSAR Manual Vol. II defines the probable error of a position as the radius
  * of the circle around it that holds the true position with 50 % probability. Over weighted particles
  * that is the weighted median of the distances to the datum (the radius holding 50 % of the weight).
+ *
+ * `a[i] ?? NaN` (noUncheckedIndexedAccess): the indices are in range by their loop bounds; NaN is what
+ * a read past the end (undefined) gave in this arithmetic, so every figure is unchanged.
  */
 import { wrapLonDeg } from '../model/geo.js';
 import { localFrame, projectAll, toLonLat, type LocalFrame } from './frame.js';
@@ -49,20 +52,20 @@ export function weightedCloud(lonDeg: ArrayLike<number>, latDeg: ArrayLike<numbe
   let W = 0;
   let W2 = 0;
   for (let i = 0; i < n; i++) {
-    W += weight[i]!;
-    W2 += weight[i]! * weight[i]!;
+    W += weight[i] ?? NaN;
+    W2 += (weight[i] ?? NaN) * (weight[i] ?? NaN);
   }
   if (!(W > 0) || n === 0) return null;
   // First pass: a provisional centre from lon/lat means (longitudes unwrapped about the first point).
-  const ref = lonDeg[0]!;
+  const ref = lonDeg[0] ?? NaN;
   let sLon = 0;
   let sLat = 0;
   for (let i = 0; i < n; i++) {
-    let d = lonDeg[i]! - ref;
+    let d = (lonDeg[i] ?? NaN) - ref;
     if (d >= 180) d -= 360;
     else if (d < -180) d += 360;
-    sLon += weight[i]! * d;
-    sLat += weight[i]! * latDeg[i]!;
+    sLon += (weight[i] ?? NaN) * d;
+    sLat += (weight[i] ?? NaN) * (latDeg[i] ?? NaN);
   }
   let frame = localFrame(ref + sLon / W, sLat / W);
   const xM = new Float64Array(n);
@@ -72,8 +75,8 @@ export function weightedCloud(lonDeg: ArrayLike<number>, latDeg: ArrayLike<numbe
   let mx = 0;
   let my = 0;
   for (let i = 0; i < n; i++) {
-    mx += weight[i]! * xM[i]!;
-    my += weight[i]! * yM[i]!;
+    mx += (weight[i] ?? NaN) * (xM[i] ?? NaN);
+    my += (weight[i] ?? NaN) * (yM[i] ?? NaN);
   }
   const [lon0, lat0] = toLonLat(frame, mx / W, my / W);
   frame = localFrame(lon0, lat0);
@@ -81,8 +84,8 @@ export function weightedCloud(lonDeg: ArrayLike<number>, latDeg: ArrayLike<numbe
   mx = 0;
   my = 0;
   for (let i = 0; i < n; i++) {
-    mx += weight[i]! * xM[i]!;
-    my += weight[i]! * yM[i]!;
+    mx += (weight[i] ?? NaN) * (xM[i] ?? NaN);
+    my += (weight[i] ?? NaN) * (yM[i] ?? NaN);
   }
   mx /= W;
   my /= W;
@@ -90,9 +93,9 @@ export function weightedCloud(lonDeg: ArrayLike<number>, latDeg: ArrayLike<numbe
   let sxy = 0;
   let syy = 0;
   for (let i = 0; i < n; i++) {
-    const dx = xM[i]! - mx;
-    const dy = yM[i]! - my;
-    const w = weight[i]!;
+    const dx = (xM[i] ?? NaN) - mx;
+    const dy = (yM[i] ?? NaN) - my;
+    const w = weight[i] ?? NaN;
     sxx += w * dx * dx;
     sxy += w * dx * dy;
     syy += w * dy * dy;
@@ -199,12 +202,12 @@ export function datumOf(cloud: Cloud): Datum {
   let mx = 0;
   let my = 0;
   for (let i = 0; i < n; i++) {
-    mx += cloud.weight[i]! * cloud.xM[i]!;
-    my += cloud.weight[i]! * cloud.yM[i]!;
+    mx += (cloud.weight[i] ?? NaN) * (cloud.xM[i] ?? NaN);
+    my += (cloud.weight[i] ?? NaN) * (cloud.yM[i] ?? NaN);
   }
   mx /= cloud.totalWeight;
   my /= cloud.totalWeight;
-  for (let i = 0; i < n; i++) r[i] = Math.hypot(cloud.xM[i]! - mx, cloud.yM[i]! - my);
+  for (let i = 0; i < n; i++) r[i] = Math.hypot((cloud.xM[i] ?? NaN) - mx, (cloud.yM[i] ?? NaN) - my);
   let bearing = 90 - (cloud.majorAxisRad * 180) / Math.PI;
   bearing = ((bearing % 180) + 180) % 180;
   return {

@@ -1,6 +1,9 @@
 /**
  * Particle probability weights: validation, scenario splitting, and the drifting particles at one
  * output time. Pure (no I/O). A weight is a probability mass; the weights of a mission sum to 1.
+ *
+ * `a[i] ?? NaN` (noUncheckedIndexedAccess): the indices are in range by their loop bounds; NaN is what
+ * a read past the end (undefined) gave in this arithmetic, so every figure is unchanged.
  */
 import { DriftlineError } from '../errors.js';
 import { STATUS, type TrajectoryResult } from '../model/types.js';
@@ -119,9 +122,11 @@ export function driftingAt(result: Tracks, weights: Float64Array, tIndex: number
   let notReleased = 0;
   for (let p = 0; p < nParticles; p++) {
     const i = p * nTimes + tIndex;
-    const s = status[i]!;
-    const w = weights[p]!;
-    if (s === STATUS.ACTIVE && w > 0 && lonDeg[i]! === lonDeg[i]! && latDeg[i]! === latDeg[i]!) n++;
+    const s = status[i] ?? NaN;
+    const w = weights[p] ?? NaN;
+    const lo = lonDeg[i] ?? NaN;
+    const la = latDeg[i] ?? NaN;
+    if (s === STATUS.ACTIVE && w > 0 && lo === lo && la === la) n++;
     else if (s === STATUS.STRANDED) stranded += w;
     else if (s === STATUS.OUTSIDE) outside += w;
     else if (s === STATUS.NOT_RELEASED || s === STATUS.ACTIVE) notReleased += w; // active with NaN: unreleased
@@ -134,18 +139,20 @@ export function driftingAt(result: Tracks, weights: Float64Array, tIndex: number
   let drifting = 0;
   for (let p = 0; p < nParticles; p++) {
     const i = p * nTimes + tIndex;
-    const w = weights[p]!;
-    if (status[i] === STATUS.ACTIVE && w > 0 && lonDeg[i]! === lonDeg[i]! && latDeg[i]! === latDeg[i]!) {
+    const w = weights[p] ?? NaN;
+    const lo = lonDeg[i] ?? NaN;
+    const la = latDeg[i] ?? NaN;
+    if (status[i] === STATUS.ACTIVE && w > 0 && lo === lo && la === la) {
       index[k] = p;
-      lon[k] = lonDeg[i]!;
-      lat[k] = latDeg[i]!;
+      lon[k] = lo;
+      lat[k] = la;
       weight[k] = w;
       drifting += w;
       k++;
     }
   }
   return {
-    timeSec: result.timesSec[tIndex]!,
+    timeSec: result.timesSec[tIndex] ?? NaN,
     tIndex,
     index,
     lonDeg: lon,
@@ -162,10 +169,10 @@ export function driftingAt(result: Tracks, weights: Float64Array, tIndex: number
 export function recordIndexAt(timesSec: ArrayLike<number>, timeSec: number): number | null {
   const n = timesSec.length;
   if (n === 0) return null;
-  const a = timesSec[0]!;
-  const b = timesSec[n - 1]!;
+  const a = timesSec[0] ?? NaN;
+  const b = timesSec[n - 1] ?? NaN;
   if (timeSec < Math.min(a, b) || timeSec > Math.max(a, b)) return null;
   let best = 0;
-  for (let t = 1; t < n; t++) if (Math.abs(timesSec[t]! - timeSec) < Math.abs(timesSec[best]! - timeSec)) best = t;
+  for (let t = 1; t < n; t++) if (Math.abs((timesSec[t] ?? NaN) - timeSec) < Math.abs((timesSec[best] ?? NaN) - timeSec)) best = t;
   return best;
 }

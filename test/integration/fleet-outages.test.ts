@@ -11,6 +11,7 @@ import { JobQueue } from '../../src/queue/queue.js';
 import { job, startFleet, type Fleet } from '../helpers/fleet.js';
 import { TEST_RUNNER, waitFor } from '../helpers/processes.js';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/redis-server.js';
+import { at } from '../helpers/indexed.js';
 
 let fleet: Fleet;
 
@@ -68,8 +69,8 @@ describe('S3 down', () => {
     expect(retries.map((l) => l.attempt)).toEqual([1, 2]);
     // Backoff doubles: 200 ms then 400 ms, each ±20 % jitter.
     expect(retries.map((l) => l.retry_in_ms as number)).toEqual([expect.any(Number), expect.any(Number)]);
-    expect(retries[0]!.retry_in_ms as number).toBeGreaterThanOrEqual(160);
-    expect(retries[1]!.retry_in_ms as number).toBeGreaterThanOrEqual(320);
+    expect(at(retries, 0).retry_in_ms as number).toBeGreaterThanOrEqual(160);
+    expect(at(retries, 1).retry_in_ms as number).toBeGreaterThanOrEqual(320);
     // The simulation ran once; only the upload was repeated.
     expect(fleet.runs('m-s3')).toEqual({ starts: 1, ends: 1 });
     const [dead] = (await fleet.queue.peek('dead', 10)).map((d) => JSON.parse(d) as { mission_id: string; attempts: number; error: { code: string } });

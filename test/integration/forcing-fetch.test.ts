@@ -21,6 +21,7 @@ import { validateJob } from '../../src/job/validate.js';
 import { toModelParams } from '../../src/job/resolve.js';
 import { silentLogger, type Logger } from '../../src/logger.js';
 import { createS3Client } from '../../src/storage/s3.js';
+import { at } from '../helpers/indexed.js';
 
 let dir: string;
 let s3server: { run(): Promise<{ port: number }>; close(): Promise<void> };
@@ -102,7 +103,7 @@ describe('forcing from S3', () => {
     const v = new Float32Array(1);
     const t = T0_SEC + 3 * 3600;
     createVectorSampler(f.wind).sample(Float64Array.of(6), Float64Array.of(60), 0, 1, t, u, v);
-    expect(Math.abs(u[0]! - windField(6, 60, t)[0])).toBeLessThan(1e-4); // float32 storage
+    expect(Math.abs(at(u, 0) - windField(6, 60, t)[0])).toBeLessThan(1e-4); // float32 storage
   });
 
   it('caches by ETag: the second fetch is a hit, a changed object is fetched again', async () => {
@@ -128,11 +129,11 @@ describe('forcing from S3', () => {
     const results = await Promise.all(Array.from({ length: 6 }, () => localFileFor(uri, c)));
     expect(results.filter((r) => r.downloaded)).toHaveLength(1);
     expect(new Set(results.map((r) => r.path)).size).toBe(1);
-    expect(readFileSync(results[0]!.path).equals(readFileSync(path.join(dir, 'src', 'wind_lonlat.nc')))).toBe(true);
+    expect(readFileSync(at(results, 0).path).equals(readFileSync(path.join(dir, 'src', 'wind_lonlat.nc')))).toBe(true);
     // Pinned once per holder until each releases.
-    expect(pinnedCacheFiles()).toContain(results[0]!.path);
+    expect(pinnedCacheFiles()).toContain(at(results, 0).path);
     for (const r of results) await r.release();
-    expect(pinnedCacheFiles()).not.toContain(results[0]!.path);
+    expect(pinnedCacheFiles()).not.toContain(at(results, 0).path);
     // No temp files left behind.
     expect(readdirSync(path.join(dir, 'cache-concurrent')).filter((n) => n.includes('.tmp-'))).toEqual([]);
   });
@@ -149,12 +150,12 @@ describe('forcing from S3', () => {
       await new Promise((r) => setTimeout(r, 20));
       return f;
     };
-    const first = await use(names[0]!);
-    const second = await use(names[1]!);
-    await use(names[2]!);
+    const first = await use(at(names, 0));
+    const second = await use(at(names, 1));
+    await use(at(names, 2));
     // Touch the first: now the second is the least recently used.
-    expect((await use(names[0]!)).downloaded).toBe(false);
-    await use(names[3]!);
+    expect((await use(at(names, 0))).downloaded).toBe(false);
+    await use(at(names, 3));
     const left = readdirSync(path.join(dir, 'cache-lru'));
     expect(left).toContain(path.basename(first.path));
     expect(left).not.toContain(path.basename(second.path));
@@ -173,15 +174,15 @@ describe('forcing from S3', () => {
       return f;
     };
     const held = await localFileFor(`s3://${bucket}/pins/${names[0]}`, c); // mission A, not done yet
-    const b = await fetchAndRelease(names[1]!);
-    await fetchAndRelease(names[2]!);
+    const b = await fetchAndRelease(at(names, 1));
+    await fetchAndRelease(at(names, 2));
     // 4 × 0.34 MB > 1 MiB: the least recently used file must go. That is A's, but A holds it: B goes.
-    await fetchAndRelease(names[3]!);
+    await fetchAndRelease(at(names, 3));
     expect(existsSync(held.path)).toBe(true);
     expect(existsSync(b.path)).toBe(false);
     await held.release();
     // A released: the next download evicts it (least recently used, 3 × 0.34 + 0.13 MB > 1 MiB).
-    await fetchAndRelease(names[4]!);
+    await fetchAndRelease(at(names, 4));
     expect(existsSync(held.path)).toBe(false);
   });
 

@@ -23,6 +23,7 @@ import { freshSchema, type TestSchema } from '../helpers/pg.js';
 import { assertBuilt, runCli } from '../helpers/processes.js';
 import { randomQueue, type TestQueue } from '../helpers/redis.js';
 import { startS3, type TestS3 } from '../helpers/s3.js';
+import { at } from '../helpers/indexed.js';
 
 const WORKER = 'fuzz-worker';
 /** The lease token this test's worker registers with (ack and dead-letter are fenced by it). */
@@ -261,7 +262,7 @@ describe('hostile jobs (fuzz corpus)', () => {
       t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
       return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     };
-    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    const pick = <T>(xs: readonly T[]): T => at(xs, Math.floor(rnd() * xs.length));
     const chars = ['a', '{', '}', '[', ']', '"', ':', ',', '\\', '\u0000', '\ud800', 'é', '1', '-', 'e', ' '];
     const leaf = (): unknown => pick<() => unknown>([() => rnd() * 1e6 - 5e5, () => pick(['NaN', '', '\u0000', 'x'.repeat(5000), '2024-13-45']), () => null, () => rnd() < 0.5, () => []])();
     const value = (depth: number): unknown => {

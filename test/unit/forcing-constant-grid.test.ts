@@ -19,6 +19,7 @@ import type { TrajectoryResult } from '../../src/model/types.js';
 import { closeSimulationPool, simulate } from '../../src/threads/simulate.js';
 import { currentField, T0_SEC, writePolarFile } from '../../scripts/make-forcing.lib.mjs';
 import { distanceM, loadScenario, scenarioModel } from './model-helpers.js';
+import { at } from '../helpers/indexed.js';
 
 let dir: string;
 
@@ -85,8 +86,8 @@ describe.each([
     let worst = 0;
     const T = gridded.nTimes;
     for (let p = 0; p < scenario.inputs.number; p++) {
-      const [lon, lat] = particles.final[p]!;
-      worst = Math.max(worst, distanceM(lon!, lat!, gridded.lonDeg[p * T + T - 1]!, gridded.latDeg[p * T + T - 1]!));
+      const [lon, lat] = at(particles.final, p);
+      worst = Math.max(worst, distanceM(lon!, lat!, at(gridded.lonDeg, p * T + T - 1), at(gridded.latDeg, p * T + T - 1)));
     }
     expect(worst).toBeLessThan(TOLERANCE_M);
   });
@@ -127,7 +128,7 @@ describe('gridded descriptors on worker threads (rng "fast", 2 threads, 3 blocks
     const cu = threaded.env!.currentUMps;
     const cv = threaded.env!.currentVMps;
     let maxSpeed = 0;
-    for (let i = 0; i < cu.length; i++) if (Number.isFinite(cu[i]!)) maxSpeed = Math.max(maxSpeed, Math.hypot(cu[i]!, cv[i]!));
+    for (let i = 0; i < cu.length; i++) if (Number.isFinite(at(cu, i))) maxSpeed = Math.max(maxSpeed, Math.hypot(at(cu, i), at(cv, i)));
     expect(maxSpeed).toBeGreaterThan(0.15);
     expect(maxSpeed).toBeLessThan(0.35);
   });

@@ -16,6 +16,7 @@ import { validateJob } from '../../src/job/validate.js';
 import { toModelParams } from '../../src/job/resolve.js';
 import { createLandSampler } from '../../src/land/sampler.js';
 import { silentLogger } from '../../src/logger.js';
+import { at } from '../helpers/indexed.js';
 
 const H = 3600;
 let dir: string;
@@ -42,11 +43,11 @@ async function load(params: JobParams, cfg: Partial<Config> = {}) {
   return loadForcingFor(params, toModelParams(params), { config: { ...config, ...cfg }, s3: null, logger: silentLogger });
 }
 
-function at(desc: VectorFieldDescriptor, lon: number, lat: number, t: number): [number, number] {
+function sampleAt(desc: VectorFieldDescriptor, lon: number, lat: number, t: number): [number, number] {
   const u = new Float32Array(1);
   const v = new Float32Array(1);
   createVectorSampler(desc).sample(Float64Array.of(lon), Float64Array.of(lat), 0, 1, t, u, v);
-  return [u[0]!, v[0]!];
+  return [at(u, 0), at(v, 0)];
 }
 
 describe('loadForcing', () => {
@@ -64,11 +65,11 @@ describe('loadForcing', () => {
     expect(f.sources.wind).toMatchObject({ kind: 'file', fallback: false, variables: { u: 'x_wind', v: 'y_wind' } });
     expect(f.sources.current.variables).toEqual({ u: 'uo', v: 'vo' });
     const t = T0_SEC + 4 * H;
-    const [wu, wv] = at(f.wind, 6, 60, t);
+    const [wu, wv] = sampleAt(f.wind, 6, 60, t);
     const [eu, ev] = windField(6, 60, t);
     expect(Math.abs(wu - eu)).toBeLessThan(1e-4); // float32 storage
     expect(Math.abs(wv - ev)).toBeLessThan(1e-4);
-    const [cu] = at(f.current, 6.2, 60.1, t);
+    const [cu] = sampleAt(f.current, 6.2, 60.1, t);
     expect(Math.abs(cu - currentField(6.2, 60.1, t)[0])).toBeLessThan(6e-4); // int16 packing step 1 mm/s
     const land = createLandSampler(f.land!);
     expect(land.isLand(5.45, 59.4)).toBe(true); // the island

@@ -16,6 +16,7 @@ import { STATUS, type ModelParams, type TrajectoryResult } from '../../src/model
 import { acquireSimulationPool } from '../../src/threads/pool.js';
 import { missionLand } from '../../src/mission/land.js';
 import { closeSimulationPool, simulate } from '../../src/threads/simulate.js';
+import { at } from '../helpers/indexed.js';
 
 afterAll(async () => {
   await closeSimulationPool();
@@ -153,7 +154,7 @@ describe('simulate on worker threads', () => {
     const m = model({ numParticles: 60_000, durationSec: 48 * 3600 });
     await simulate({ model: m, forcing: forcing(constant(8, 3), constant(0.1, 0)), land: null, threads: 2, recordEnvironment: false, onProgress: (f) => fractions.push(f) });
     expect(fractions.at(-1)).toBe(1);
-    for (let i = 1; i < fractions.length; i++) expect(fractions[i]).toBeGreaterThan(fractions[i - 1]!);
+    for (let i = 1; i < fractions.length; i++) expect(fractions[i]).toBeGreaterThan(at(fractions, i - 1));
   });
 
   it('stops between steps when the signal aborts, with E_CANCELLED', async () => {

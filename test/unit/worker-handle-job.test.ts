@@ -8,6 +8,7 @@ import { silentLogger } from '../../src/logger.js';
 import type { MissionOutcome } from '../../src/mission/types.js';
 import type { DeadLetter } from '../../src/queue/queue.js';
 import { handleJob, type HandleOptions, type JobPorts } from '../../src/worker/handle-job.js';
+import { at } from '../helpers/indexed.js';
 
 const JOB = JSON.stringify({ mission_id: 'm1', params: { latitude: 60, longitude: 3, start_time: '2024-01-01T00:00:00Z', duration_hours: 1 } });
 
@@ -157,7 +158,7 @@ describe('handleJob', () => {
     const r = await handleJob(ports, opts());
     expect(r).toMatchObject({ result: 'failed', code: 'E_INTERNAL' });
     expect(calls.runs).toBe(0);
-    expect(calls.fails[0]!.message).toMatch(/gave up after 3 attempts/);
+    expect(at(calls.fails, 0).message).toMatch(/gave up after 3 attempts/);
   });
 
   it('dead-letters unparseable JSON and a missing mission_id without touching the database', async () => {
@@ -166,7 +167,7 @@ describe('handleJob', () => {
       const r = await handleJob(ports, opts(raw));
       expect(r).toMatchObject({ result: 'failed', missionId: null });
       expect(calls.claims + calls.fails.length).toBe(0);
-      expect(calls.dead[0]!.raw).toBe(raw);
+      expect(at(calls.dead, 0).raw).toBe(raw);
       expect(calls.rejects).toHaveLength(1);
     }
   });
