@@ -4,7 +4,8 @@
  * whole middleware stack (endpoint rules, command serialisation, a request clone) for every URL.
  * Measured in a profile of bench/api.bench.mjs on the shared 2-core machine: getSignedUrl cost
  * ~0.45 ms of CPU per URL, so the first status read of 200 missions with 6 products each spent
- * ~540 ms presigning, plus the garbage collection it caused; signing here costs ~0.02 ms per URL.
+ * ~540 ms presigning, plus the garbage collection it caused; signing here costs 0.008 ms per URL
+ * (20 000 URLs in a warm loop; the SDK: 0.51 ms warm, 0.87 ms cold, same loop).
  *
  * The SDK still decides what the URL looks like. The first URL for a bucket is presigned by both the
  * SDK and this code at the same instant, for a check key with every character class that needs
@@ -23,6 +24,8 @@ export const PRESIGN_CHECK_KEY = "driftline-presign-check/a b+c~d=e&f%g:h@i!j'(k
 
 /** Percent-encoding of RFC 3986 as SigV4 wants it: only A-Z a-z 0-9 - . _ ~ stay as they are. */
 export function sigv4Encode(s: string): string {
+  // Most keys and values need no escaping at all (mission ids, product names, dates).
+  if (/^[\w.~-]*$/.test(s)) return s;
   return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
@@ -31,9 +34,12 @@ function encodeKey(key: string): string {
   return key.split('/').map(sigv4Encode).join('/');
 }
 
-/** 2026-12-04T20:00:00.123Z -> 20261204T200000Z */
+let lastStamp = { second: NaN, stamp: '' };
+/** 2026-12-04T20:00:00.123Z -> 20261204T200000Z (the last one remembered: a burst presigns within a second). */
 function amzDate(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== lastStamp.second) lastStamp = { second, stamp: date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '') };
+  return lastStamp.stamp;
 }
 
 /** What the SDK's URL for a bucket fixes; only the key, the time, the lifetime and the credentials vary. */
@@ -43,8 +49,9 @@ interface BucketTemplate {
   pathPrefix: string;
   /** "<region>/<service>/aws4_request", the tail of the credential scope. */
   scopeTail: string;
-  /** Query parameters that do not depend on time, lifetime or credentials (algorithm, payload hash, x-id, ...). */
-  fixed: Array<[string, string]>;
+  /** Query parameters that do not depend on time, lifetime or credentials (algorithm, payload hash, x-id, ...), as [name, "name=value"] encoded. */
+  fixedEncoded: Array<[string, string]>;
+  payloadHash: string;
 }
 
 const VARYING = new Set(['X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-Security-Token', 'X-Amz-Signature']);
@@ -86,12 +93,14 @@ export class S3Presigner {
     const credential = sdkUrl.searchParams.get('X-Amz-Credential')?.split('/') ?? [];
     // <access key id>/<yyyymmdd>/<region>/<service>/aws4_request
     if (!sdkUrl.pathname.endsWith(`/${encodedKey}`) || credential.length !== 5 || sdkUrl.searchParams.get('X-Amz-SignedHeaders') !== 'host') return null;
+    const fixed = [...sdkUrl.searchParams].filter(([k]) => !VARYING.has(k));
     const template: BucketTemplate = {
       origin: sdkUrl.origin,
       host: sdkUrl.host,
       pathPrefix: sdkUrl.pathname.slice(0, sdkUrl.pathname.length - encodedKey.length),
       scopeTail: credential.slice(2).join('/'),
-      fixed: [...sdkUrl.searchParams].filter(([k]) => !VARYING.has(k)),
+      fixedEncoded: fixed.map(([k, v]) => [k, `${sigv4Encode(k)}=${sigv4Encode(v)}`]),
+      payloadHash: sdkUrl.searchParams.get('X-Amz-Content-Sha256') ?? 'UNSIGNED-PAYLOAD',
     };
     const ours = new URL(await this.sign(template, PRESIGN_CHECK_KEY, expiresInS, date));
     const sameParams = (u: URL) => JSON.stringify([...u.searchParams].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -102,14 +111,18 @@ export class S3Presigner {
     const creds = await this.s3.config.credentials();
     const stamp = amzDate(date);
     const scope = `${stamp.slice(0, 8)}/${t.scopeTail}`;
-    const params: Array<[string, string]> = [...t.fixed, ['X-Amz-Credential', `${creds.accessKeyId}/${scope}`], ['X-Amz-Date', stamp], ['X-Amz-Expires', String(expiresInS)]];
-    if (creds.sessionToken !== undefined) params.push(['X-Amz-Security-Token', creds.sessionToken]);
+    const params: Array<[string, string]> = [
+      ...t.fixedEncoded,
+      ['X-Amz-Credential', `X-Amz-Credential=${sigv4Encode(`${creds.accessKeyId}/${scope}`)}`],
+      ['X-Amz-Date', `X-Amz-Date=${stamp}`],
+      ['X-Amz-Expires', `X-Amz-Expires=${expiresInS}`],
+    ];
+    if (creds.sessionToken !== undefined) params.push(['X-Amz-Security-Token', `X-Amz-Security-Token=${sigv4Encode(creds.sessionToken)}`]);
     // Canonical query: sorted by name in code-unit order (the names are ASCII), names and values encoded.
     params.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const query = params.map(([k, v]) => `${sigv4Encode(k)}=${sigv4Encode(v)}`).join('&');
+    const query = params.map(([, kv]) => kv).join('&');
     const path = t.pathPrefix + encodeKey(key);
-    const payloadHash = t.fixed.find(([k]) => k === 'X-Amz-Content-Sha256')?.[1] ?? 'UNSIGNED-PAYLOAD';
-    const canonicalRequest = `GET\n${path}\n${query}\nhost:${t.host}\n\nhost\n${payloadHash}`;
+    const canonicalRequest = `GET\n${path}\n${query}\nhost:${t.host}\n\nhost\n${t.payloadHash}`;
     const stringToSign = `AWS4-HMAC-SHA256\n${stamp}\n${scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
     const signature = createHmac('sha256', this.keyFor(creds.accessKeyId, creds.secretAccessKey, scope)).update(stringToSign).digest('hex');
     return `${t.origin}${path}?${query}&X-Amz-Signature=${signature}`;
