@@ -56,6 +56,7 @@ export async function startPrivateRedis(persistence: RedisPersistence = 'aof-alw
     url,
     async restart(downMs = 500) {
       await stop();
+      // The outage itself: Redis stays down this long, which is what the tests that restart it exercise.
       await new Promise((r) => setTimeout(r, downMs));
       await start();
     },
