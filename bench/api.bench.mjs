@@ -11,6 +11,18 @@
 // measured requests, and the CPU per request of the server and of this client. Target: p99 < 50 ms
 // (issue 13). Wall-clock on a shared 2-core machine: noisy; the benchmark and the server compete for
 // the same cores, so alternate runs when comparing builds and note the load average it prints.
+//
+// What each change bought (server CPU per request, the figure least moved by the machine's load;
+// alternating runs of the two builds on the shared 2-core machine, 2026-12-04):
+// - presigning in src/storage/presign.ts instead of the SDK's getSignedUrl (0.5-0.9 -> 0.008-0.034 ms
+//   per URL): first reads 2.29-2.64 -> 0.25-0.30 ms, p99 1.2-2.0 s -> 0.23-0.40 s (load 10-11);
+//   200 different missions 0.36-0.50 -> 0.16-0.19 ms (the bench's cache churn made them presign again);
+//   one mission 0.14-0.16 -> 0.10-0.13 ms.
+// - status bodies kept while the mission's row version holds (BodyCache in src/api/status-reads.ts):
+//   200 different missions 0.16-0.19 -> 0.13-0.135 ms (load 9.5-10).
+// - this bench's cases taking turns: run one after the other, the first case paid the JIT warm-up of
+//   both processes (one mission measured first: p99 67-180 ms, server CPU 0.18-0.23 ms; measured
+//   second, same build: p99 30-55 ms, 0.065-0.08 ms).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
