@@ -76,10 +76,10 @@ export function missionView(row: MissionRow): MissionView {
 
 /**
  * Presigned URLs, reused while at least half of their lifetime is left. Presigning through the SDK
- * cost 3-5 ms of CPU per URL on a busy machine (its middleware stack; measured with 500 URLs on the
- * shared 2-core machine), so six products made a status read cost ~25 ms of CPU and 200 concurrent
- * reads took 5 s (p99, bench/api.bench.mjs); src/storage/presign.ts now signs in ~0.02 ms, and the
- * cache still spares that and keeps a mission's body the same between reads. A URL grants the same
+ * cost 3-5 ms of CPU per URL under heavy load (its middleware stack; 500 URLs on the shared 2-core
+ * machine; 0.5-0.9 ms in a quieter loop of 1 200), so six products made a status read cost ~25 ms of
+ * CPU and 200 concurrent reads took 5 s (p99, bench/api.bench.mjs); src/storage/presign.ts now signs
+ * in ~0.01 ms, and the cache still spares that and keeps a mission's body (BodyCache) valid longer. A URL grants the same
  * access whoever asked, so sharing it is safe; every client still gets at least
  * API_PRESIGN_SECONDS / 2 of validity, and expires_at says exactly how long.
  */
