@@ -40,7 +40,9 @@ const q = await import(dist('db/queries/index.js'));
 const CONCURRENCY = 200;
 // BENCH_ROUNDS: more rounds for a profile dominated by the steady state.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
-const WARMUP_ROUNDS = 2;
+// BENCH_WARMUP_ROUNDS: rounds per case before measuring; 2 covers the TCP connections and first
+// presigning, not the JIT (a server started seconds ago still gets faster over ~10-20 rounds).
+const WARMUP_ROUNDS = Number(process.env.BENCH_WARMUP_ROUNDS ?? 2);
 const schema = `bench_api_${process.pid}`;
 const env = {
   PATH: process.env.PATH,
