@@ -22,6 +22,7 @@ import { toModelParams } from '../../src/job/resolve.js';
 import { silentLogger, type Logger } from '../../src/logger.js';
 import { createS3Client } from '../../src/storage/s3.js';
 import { at } from '../helpers/indexed.js';
+import { waitFor } from '../helpers/wait.js';
 
 let dir: string;
 let s3server: { run(): Promise<{ port: number }>; close(): Promise<void> };
@@ -138,6 +139,13 @@ describe('forcing from S3', () => {
     expect(readdirSync(path.join(dir, 'cache-concurrent')).filter((n) => n.includes('.tmp-'))).toEqual([]);
   });
 
+  /**
+   * Until the clock is past `file`'s mtime by one kernel tick, so that the next file used gets a later
+   * mtime and the LRU order (by mtime) is the order of use. File timestamps come from a clock the
+   * kernel updates once a tick (4 ms at HZ=250, 10 ms at HZ=100): 10 ms covers both.
+   */
+  const pastMtime = (file: string) => waitFor(`the clock to pass the mtime of ${path.basename(file)}`, () => Date.now() >= statSync(file).mtimeMs + 10, 5000, 2);
+
   it('evicts least-recently-used files beyond FORCING_CACHE_MAX_MB', async () => {
     // Each test file is ~0.33 MB; a 1 MB cache holds three, so the fourth evicts the least recently used.
     const c = ctx('cache-lru', 1);
@@ -147,7 +155,7 @@ describe('forcing from S3', () => {
     const use = async (n: string) => {
       const f = await localFileFor(`s3://${bucket}/lru/${n}`, c);
       await f.release();
-      await new Promise((r) => setTimeout(r, 20));
+      await pastMtime(f.path);
       return f;
     };
     const first = await use(at(names, 0));
@@ -168,12 +176,13 @@ describe('forcing from S3', () => {
     const names = ['wind_lonlat.nc', 'current_packed_desc.nc', 'wind_0360.nc4', 'current_lonlat.nc4', 'current_polar_east.nc4'];
     for (const n of names) await put(`pins/${n}`, path.join(dir, 'src', n));
     const fetchAndRelease = async (n: string) => {
-      await new Promise((r) => setTimeout(r, 20));
       const f = await localFileFor(`s3://${bucket}/pins/${n}`, c);
       await f.release();
+      await pastMtime(f.path);
       return f;
     };
     const held = await localFileFor(`s3://${bucket}/pins/${names[0]}`, c); // mission A, not done yet
+    await pastMtime(held.path);
     const b = await fetchAndRelease(at(names, 1));
     await fetchAndRelease(at(names, 2));
     // 4 × 0.34 MB > 1 MiB: the least recently used file must go. That is A's, but A holds it: B goes.

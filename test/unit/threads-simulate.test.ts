@@ -160,12 +160,24 @@ describe('simulate on worker threads', () => {
   it('stops between steps when the signal aborts, with E_CANCELLED', async () => {
     const ac = new AbortController();
     const m = model({ numParticles: 400_000, durationSec: 72 * 3600 });
-    const started = Date.now();
-    const run = simulate({ model: m, forcing: forcing(constant(8, 3), constant(0.1, 0)), land: null, threads: 2, recordEnvironment: false, signal: ac.signal });
-    setTimeout(() => ac.abort(), 300);
+    // Abort mid-run, at the first progress report that shows work done (reports come every second).
+    const fractions: number[] = [];
+    let reportsAtAbort = 0;
+    const onProgress = (f: number) => {
+      fractions.push(f);
+      if (reportsAtAbort === 0 && f > 0) {
+        reportsAtAbort = fractions.length;
+        ac.abort();
+      }
+    };
+    const run = simulate({ model: m, forcing: forcing(constant(8, 3), constant(0.1, 0)), land: null, threads: 2, recordEnvironment: false, signal: ac.signal, onProgress });
     await expect(run).rejects.toMatchObject({ code: 'E_CANCELLED' });
-    // 400 000 particles × 288 steps take several seconds; a stop between steps comes well before.
-    expect(Date.now() - started).toBeLessThan(5000);
+    // 400 000 particles × 288 steps take several seconds, and a run that ignored the abort would go on
+    // reporting every second until its end. Stopped between steps, the threads are done before the
+    // next report: none comes after the abort, and the run never got to 1.
+    expect(reportsAtAbort).toBeGreaterThan(0);
+    expect(fractions).toHaveLength(reportsAtAbort);
+    expect(fractions.at(-1)).toBeLessThan(1);
     await expect(simulate({ model: m, forcing: forcing(constant(8, 3), constant(0, 0)), land: null, threads: 1, recordEnvironment: false, signal: ac.signal })).rejects.toMatchObject({
       code: 'E_CANCELLED',
     });

@@ -174,12 +174,16 @@ describe('handleJob', () => {
 
   it('returns interrupted, touching nothing more, when the hard stop aborts a running mission', async () => {
     const stop = new AbortController();
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
     const { ports, calls } = fakePorts({
-      run: async (_job, ctx) =>
-        new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true })),
+      run: async (_job, ctx) => {
+        started();
+        return new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
+      },
     });
     const pending = handleJob(ports, opts(JOB, stop.signal));
-    await new Promise((r) => setTimeout(r, 10));
+    await running; // the mission is running: the stop lands mid-run
     stop.abort();
     expect(await pending).toEqual({ result: 'interrupted', missionId: 'm1' });
     expect(calls).toMatchObject({ uploads: 0, completes: 0, acks: 0, dead: [], fails: [] });
@@ -225,12 +229,16 @@ describe('handleJob', () => {
 
   it('stops without writing when the worker loses its lease mid-mission', async () => {
     const lost = new AbortController();
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
     const { ports, calls } = fakePorts({
-      run: async (_job, ctx) =>
-        new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('simulation interrupted')), { once: true })),
+      run: async (_job, ctx) => {
+        started();
+        return new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('simulation interrupted')), { once: true }));
+      },
     });
     const pending = handleJob(ports, opts(JOB, undefined, { superseded: lost.signal }));
-    await new Promise((r) => setTimeout(r, 10));
+    await running; // the lease goes mid-run
     lost.abort();
     expect(await pending).toMatchObject({ result: 'superseded', missionId: 'm1' });
     expect(calls).toMatchObject({ uploads: 0, completes: 0, fails: [], dead: [], discards: ['a1-n'] });
@@ -238,11 +246,15 @@ describe('handleJob', () => {
 
   it('waits for admission before claiming, and releases the memory when the mission ends', async () => {
     let admitted!: () => void;
+    let asked!: () => void;
     let released = 0;
     const gate = new Promise<void>((r) => (admitted = r));
+    const waiting = new Promise<void>((r) => (asked = r));
     const { ports, calls } = fakePorts();
-    const pending = handleJob(ports, opts(JOB, undefined, { admit: async () => (await gate, () => void released++) }));
-    await new Promise((r) => setTimeout(r, 20));
+    const pending = handleJob(ports, opts(JOB, undefined, { admit: async () => (asked(), await gate, () => void released++) }));
+    await waiting; // it asked for memory and waits for the answer
+    // Let everything that is not waiting on the gate run (a claim would take a few turns of I/O-free promises).
+    await new Promise((r) => setImmediate(r));
     expect(calls).toMatchObject({ claims: 0, runs: 0 }); // held back: nothing started, the row untouched
     admitted();
     expect((await pending).result).toBe('completed');
