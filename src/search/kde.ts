@@ -17,6 +17,7 @@
  * a read past the end (undefined) gave in this arithmetic, so every figure is unchanged.
  */
 import { weightedCloud, type Cloud } from './datum.js';
+import { selectKth } from './select.js';
 
 export const MAX_CELLS_PER_AXIS = 700;
 /** Kernel truncation, bandwidths. */
@@ -63,11 +64,16 @@ export interface ProbabilityMap {
   nEff: number;
 }
 
+/** The trim and 1 − trim order statistics of `values` (what a sorted copy holds at k and n − 1 − k). */
 function quantileRange(values: Float64Array, trim: number): [number, number] {
-  const s = Float64Array.from(values).sort();
+  const s = Float64Array.from(values);
   const n = s.length;
+  if (n === 0) return [NaN, NaN];
   const k = Math.min(n - 1, Math.floor(trim * n));
-  return [s[k] ?? NaN, s[n - 1 - k] ?? NaN];
+  const low = selectKth(s, k);
+  // After selecting k, everything from k on is ≥ s[k]: the upper statistic is found in that part.
+  const high = selectKth(s, n - 1 - k, Math.min(k, n - 1 - k));
+  return [low, high];
 }
 
 function gaussianTaps(hCells: number): Float64Array {
