@@ -11,22 +11,27 @@ import tseslint from 'typescript-eslint';
  */
 const LAYERS = {
   model: [],
+  // Our NetCDF-3 reader and writer, the NetCDF-4 (h5wasm) reader and writer: a file-format library.
+  netcdf: [],
   search: ['model'],
   land: ['model'],
   threads: ['model', 'forcing', 'land'],
-  forcing: ['model', 'land', 'storage', 'config', 'logger', 'version', 'job'],
-  products: ['model', 'search', 'land', 'forcing', 'config', 'job', 'version'],
-  storage: ['products', 'config', 'logger', 'version'],
-  mission: ['model', 'search', 'land', 'forcing', 'products', 'threads', 'storage', 'config', 'logger', 'version', 'job', 'job-guard'],
+  forcing: ['model', 'land', 'netcdf', 'storage', 'logger', 'version'],
+  products: ['model', 'search', 'land', 'forcing', 'netcdf', 'config', 'version'],
+  storage: ['products', 'netcdf', 'config', 'logger', 'version'],
+  mission: ['model', 'search', 'land', 'forcing', 'products', 'threads', 'storage', 'config', 'logger', 'version'],
+  // The wire format and its resolution into a MissionSpec: model, search and the types of forcing,
+  // products and mission; nothing below imports it.
+  job: ['model', 'search', 'forcing', 'products', 'mission', 'config', 'job-guard'],
   queue: ['config'],
   db: ['config', 'logger', 'job-guard'],
   metrics: ['queue', 'worker', 'logger'],
   worker: ['queue', 'db', 'storage', 'mission', 'metrics', 'config', 'logger', 'version', 'job', 'job-guard'],
-  planning: ['model', 'search', 'forcing', 'products', 'storage', 'db', 'config', 'logger', 'version', 'job'],
-  api: ['db', 'queue', 'storage', 'forcing', 'mission', 'planning', 'search', 'products', 'config', 'logger', 'version', 'job'],
+  planning: ['model', 'search', 'forcing', 'netcdf', 'products', 'storage', 'db', 'config', 'logger', 'version'],
+  api: ['db', 'queue', 'storage', 'forcing', 'netcdf', 'mission', 'planning', 'search', 'products', 'config', 'logger', 'version', 'job'],
   cli: null, // the command line may import anything
 };
-const ROOT_MODULES = ['config', 'logger', 'version', 'job', 'job-guard', 'index'];
+const ROOT_MODULES = ['config', 'logger', 'version', 'job-guard', 'local', 'index'];
 const PURE_NODE = ['node:*', 'fs', 'path', 'os', 'worker_threads'];
 
 function layerRules() {

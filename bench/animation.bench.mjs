@@ -13,7 +13,9 @@ const { computeSearchAreas, writeSearchAreaFiles } = await import(dist('products
 const { findFfmpeg, missionAnnotations, writeAnimation, writeMapPng } = await import(dist('products/animation/index.js'));
 const { smoothedSearchAreas } = await import(dist('products/search-smoothed.js'));
 const { equalWeights } = await import(dist('search/index.js'));
-const { validateJob, toModelParams } = await import(dist('job.js'));
+const { validateJob } = await import(dist('job/validate.js'));
+const { toModelParams, resolveMission } = await import(dist('job/resolve.js'));
+const { productContextFor } = await import(dist('mission/spec.js'));
 const { M_PER_DEG_LAT: mPerDeg } = await import(dist('model/geo.js'));
 const { missionLand } = await import(dist('mission/land.js'));
 
@@ -80,7 +82,8 @@ const job = validateJob({
 });
 const model = toModelParams(job.params);
 const ctx = {
-  missionId: job.mission_id, params: job.params, model, category: model.category,
+  // The products' context from the resolved job, as the pipeline builds it (src/mission/spec.ts).
+  ...productContextFor(resolveMission(job, { FORCING_FALLBACK: 'constant', FORCING_FALLBACK_WIND: [5, 0], FORCING_FALLBACK_CURRENT: [0, 0] }), {}, {}),
   forcing: { wind: { kind: 'constant', description: 'constant [8, 3]', fallback: false }, current: { kind: 'constant', description: 'constant [0.2, 0.1]', fallback: false } },
   softwareVersion: 'bench', createdAtIso: new Date().toISOString(),
 };

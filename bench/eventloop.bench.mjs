@@ -47,7 +47,9 @@ const TICK_MS = 50;
 /** Child: one mission, measured from the moment runMission is called. */
 async function one(caseIndex) {
   const { loadConfig } = await import(fromDist('config.js'));
-  const { parseJobText, DEFAULT_LIMITS } = await import(fromDist('job.js'));
+  const { parseJobText } = await import(fromDist('job/validate.js'));
+  const { DEFAULT_LIMITS } = await import(fromDist('job/schema.js'));
+  const { resolveMission } = await import(fromDist('job/resolve.js'));
   const { runMission } = await import(fromDist('mission/run.js'));
   const { silentLogger } = await import(fromDist('logger.js'));
   const c = cases[caseIndex];
@@ -75,7 +77,8 @@ async function one(caseIndex) {
     const onProgress = (p) => {
       stage = p.stage;
     };
-    const outcome = await runMission(job, { config: loadConfig(), logger: silentLogger, workDir, s3: null, onProgress });
+    const config = loadConfig();
+    const outcome = await runMission(resolveMission(job, config), { config, logger: silentLogger, workDir, s3: null, onProgress });
     h.disable();
     clearInterval(timer);
     const t = outcome.timingsMs;

@@ -18,9 +18,13 @@ import { dist, requireDist, root } from './dist.mjs';
 requireDist('forcing/sampler.js');
 const { lonLatGridField } = await import(dist('forcing/grid.js'));
 const { createVectorSampler, constantSampler } = await import(dist('forcing/sampler.js'));
-const { loadForcing } = await import(dist('forcing/load.js'));
+const { loadForcing: loadRequest } = await import(dist('forcing/load.js'));
+const { fetchContextFor } = await import(dist('storage/fetch.js'));
+/** Job params + config -> the forcing, as the pipeline does (resolve, then load with the config's fetch context). */
+const loadForcing = (params, model, io) => loadRequest(forcingRequest(params, io.config), model, fetchContextFor(io.config, io));
 const { loadConfig } = await import(dist('config.js'));
-const { validateJob, toModelParams } = await import(dist('job.js'));
+const { validateJob } = await import(dist('job/validate.js'));
+const { toModelParams, forcingRequest } = await import(dist('job/resolve.js'));
 const { silentLogger } = await import(dist('logger.js'));
 
 const N = 100_000;

@@ -10,7 +10,9 @@ import { dist, requireDist } from './dist.mjs';
 
 requireDist('products/trajectory.js');
 const { writeTrajectoryNc } = await import(dist('products/trajectory.js'));
-const { validateJob, toModelParams } = await import(dist('job.js'));
+const { validateJob } = await import(dist('job/validate.js'));
+const { resolveMission } = await import(dist('job/resolve.js'));
+const { productContextFor } = await import(dist('mission/spec.js'));
 const { M_PER_DEG_LAT: M_PER_DEG } = await import(dist('model/geo.js'));
 const T0 = Date.UTC(2024, 0, 1, 12) / 1000;
 
@@ -68,9 +70,9 @@ function context(n) {
     mission_id: 'bench-netcdf4',
     params: { latitude: 59.3, longitude: 4.6, start_time: '2024-01-01T12:00:00Z', duration_hours: 48, num_particles: n, object_type: 'PIW-1' },
   });
-  const model = toModelParams(job.params);
   return {
-    missionId: job.mission_id, params: job.params, model, category: model.category,
+    // The products' context from the resolved job, as the pipeline builds it (src/mission/spec.ts).
+  ...productContextFor(resolveMission(job, { FORCING_FALLBACK: 'constant', FORCING_FALLBACK_WIND: [5, 0], FORCING_FALLBACK_CURRENT: [0, 0] }), {}, {}),
     forcing: { wind: { kind: 'constant', description: 'constant [8, 3] m/s', fallback: false }, current: { kind: 'constant', description: 'constant [0.15, 0.05] m/s', fallback: false } },
     softwareVersion: 'bench', createdAtIso: new Date().toISOString(),
   };

@@ -18,7 +18,9 @@ const { simulateLocal } = await import(dist('model/simulation.js'));
 const { constantSampler } = await import(dist('forcing/sampler.js'));
 const { findCategory } = await import(dist('model/objects.js'));
 const { writeTrajectoryNc } = await import(dist('products/trajectory.js'));
-const { validateJob, toModelParams } = await import(dist('job.js'));
+const { validateJob } = await import(dist('job/validate.js'));
+const { resolveMission } = await import(dist('job/resolve.js'));
+const { productContextFor } = await import(dist('mission/spec.js'));
 const { readLocalParticles } = await import(dist('planning/stored-particles.js'));
 const { planOnParticles } = await import(dist('planning/replan.js'));
 const { writeSearchPlanFiles } = await import(dist('products/search-plan.js'));
@@ -54,9 +56,9 @@ function context(n) {
     mission_id: 'bench-plan',
     params: { latitude: scenario.seed_lat, longitude: scenario.seed_lon, start_time: startIso, duration_hours: HOURS, num_particles: n, object_type: scenario.object.object_type },
   });
-  const model = toModelParams(job.params);
   return {
-    missionId: job.mission_id, params: job.params, model, category: model.category,
+    // The products' context from the resolved job, as the pipeline builds it (src/mission/spec.ts).
+  ...productContextFor(resolveMission(job, { FORCING_FALLBACK: 'constant', FORCING_FALLBACK_WIND: [5, 0], FORCING_FALLBACK_CURRENT: [0, 0] }), {}, {}),
     forcing: { wind: { kind: 'constant', description: 'constant [10, 0] m/s', fallback: false }, current: { kind: 'constant', description: 'constant [0, 0] m/s', fallback: false } },
     softwareVersion: 'bench', createdAtIso: new Date().toISOString(),
   };

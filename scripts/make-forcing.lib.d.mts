@@ -4,6 +4,7 @@ export const POLAR_PROJ: string;
 export type Field = (lonDeg: number, latDeg: number, tSec: number) => [number, number];
 export const windField: Field;
 export const currentField: Field;
+export const arctic20Current: Field;
 export function isIsland(lonDeg: number, latDeg: number): boolean;
 export function axis(start: number, step: number, n: number): number[];
 export interface NcSpec {
@@ -54,6 +55,8 @@ export function writeProjectedFile(
   opts: ProjectedFileOptions & { kind: 'wind' | 'current'; proj: string; mapping: Record<string, unknown>; xyUnits: 'km' | 'm' },
 ): Promise<void>;
 export function writePolarFile(path: string, opts: ProjectedFileOptions): Promise<void>;
+/** The d2 case file: arctic20Current on 40 × 40 cells of 20 km around 20°E 75°N, hourly for 48 h, NetCDF-3. */
+export function writeArctic20File(path: string): Promise<void>;
 export function writeLccFile(path: string, opts: ProjectedFileOptions): Promise<void>;
 export function writeMercatorFile(path: string, opts: ProjectedFileOptions): Promise<void>;
 export function writeConstantFile(

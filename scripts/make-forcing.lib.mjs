@@ -27,6 +27,19 @@ export function currentField(lonDeg, latDeg, tSec) {
   return [0.1 - (a * dy) / 0.4, (a * dx) / 0.4];
 }
 
+/**
+ * The d2 fidelity case (issue 10): an eddy at 20°E 75°N on a 0.3 m/s eastward drift, turning daily,
+ * m/s east/north. Written on Arctic20's 20 km polar-stereographic grid (writeArctic20File), where the
+ * mapping is curved enough over one cell that a bilinear lon/lat lattice misplaces the grid index.
+ */
+export function arctic20Current(lonDeg, latDeg, tSec) {
+  const dx = (lonDeg - 20) * Math.cos((75 * Math.PI) / 180);
+  const dy = latDeg - 75;
+  const r2 = (dx * dx + dy * dy) / (1.5 * 1.5);
+  const a = 0.4 * (1 + 0.2 * Math.sin((2 * Math.PI * (tSec - T0_SEC)) / DAY)) * Math.exp(-r2);
+  return [0.3 - (a * dy) / 1.5, (a * dx) / 1.5];
+}
+
 /** Cells of the "island" (land, filled with _FillValue in current files): 5.3..5.6°E, 59.3..59.5°N. */
 export function isIsland(lonDeg, latDeg) {
   return lonDeg >= 5.29 && lonDeg <= 5.61 && latDeg >= 59.29 && latDeg <= 59.51;
@@ -457,6 +470,12 @@ export async function writeProjectedFile(path, opts) {
 /** A polar-stereographic current file (Arctic20-like: lat_ts 60, lon_0 58, WGS84), x/y in km. */
 export async function writePolarFile(path, opts) {
   return writeProjectedFile(path, { ...opts, kind: 'current', proj: POLAR_PROJ, mapping: POLAR_MAPPING, xyUnits: 'km' });
+}
+
+/** The d2 case's file: arctic20Current on 40 × 40 cells of 20 km around 20°E 75°N, hourly for 48 h, NetCDF-3. */
+export async function writeArctic20File(path) {
+  const timesSec = Array.from({ length: 49 }, (_, i) => T0_SEC + i * 3600);
+  return writePolarFile(path, { format: 'nc3', centerLon: 20, centerLat: 75, nx: 40, ny: 40, dxKm: 20, timesSec, field: arctic20Current });
 }
 
 /** An AROME-like Lambert conformal conic wind file, x/y in m. */

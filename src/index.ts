@@ -10,13 +10,18 @@
  */
 
 // Jobs: the wire format, validated with every invalid field named (DriftlineError E_JOB_INVALID).
-export { validateJob, parseJobText, jobSchema, DEFAULT_LIMITS, resolveCategory, type Job, type JobParams, type JobLimits } from './job.js';
+export { jobSchema, DEFAULT_LIMITS, type Job, type JobParams, type JobLimits } from './job/schema.js';
+export { validateJob, parseJobText, resolveCategory } from './job/validate.js';
+// A validated job -> the resolved mission the pipeline runs (model parameters, forcing request, products).
+export { resolveMission, type ForcingDefaults } from './job/resolve.js';
+export type { MissionSpec } from './mission/spec.js';
 export { DriftlineError, type ErrorCode } from './errors.js';
 export { loadConfig, type Config } from './config.js';
 export { LEEWAY_CATEGORIES, findCategory, type LeewayCategory } from './model/objects.js';
 
 // Running a mission locally (the worker's own pipeline, files in a directory).
-export { runLocalMission, closeMissionRunner, jobNeedsS3, type LocalMissionOptions } from './mission/local.js';
+export { runLocalMission } from './local.js';
+export { runMissionLocally, closeMissionRunner, specNeedsS3, type LocalMissionOptions } from './mission/local.js';
 export type { MissionDeps, MissionOutcome, MissionProgress } from './mission/types.js';
 export type { ProductFile } from './products/types.js';
 
@@ -24,11 +29,11 @@ export type { ProductFile } from './products/types.js';
 export { STATUS, STATUS_MEANINGS, type TrajectoryResult, type ModelParams, type StatusCode } from './model/types.js';
 
 // Reading forcing: NetCDF-3 (our reader) and NetCDF-4/HDF5 (h5wasm) behind one interface.
-export { openNetcdf, type NcFile, type NcVariable, type AttrValue } from './forcing/netcdf.js';
+export { openNetcdf, type NcFile, type NcVariable, type AttrValue } from './netcdf/open.js';
 
 // Writing NetCDF-3 (CDF-2, streamed in chunks).
-export { writeNetcdf, type WriteNetcdfOptions, type WriteNetcdfResult } from './products/netcdf/index.js';
-export type { NcDataset } from './products/netcdf/index.js';
+export { writeNetcdf, type WriteNetcdfOptions, type WriteNetcdfResult } from './netcdf/index.js';
+export type { NcDataset } from './netcdf/index.js';
 
 // Search planning: pure functions (POC/POD/POS, rectangles, Bayesian update), no I/O.
 export * as search from './search/index.js';

@@ -154,9 +154,7 @@ export function checkJobValue(value: unknown, caps: JobCaps = JOB_CAPS): JobIssu
       for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], path: [...path, i] });
       continue;
     }
-    const keys = Object.keys(v);
-    for (let i = keys.length - 1; i >= 0; i--) {
-      const k = keys[i]!;
+    for (const k of Object.keys(v).reverse()) {
       const at = [...path, k];
       if (FORBIDDEN_KEYS.has(k)) issues.push({ path: at, message: 'key not allowed (it would reach an object prototype)' });
       else if (k.includes('\u0000')) issues.push({ path: at, message: 'key contains a NUL character (\\u0000)' });

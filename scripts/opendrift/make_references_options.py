@@ -9,6 +9,7 @@ The forcing files are driftline's own synthetic ones: write them first with `scr
 
   ensemble_<name>.nc      wind and current from wind_ensemble.nc / current_ensemble.nc (3 members each)
   diffusivity_<name>.nc   Leeway with the basemodel random walk switched on (see DiffusiveLeeway)
+  d2_<name>.nc            a 48 h run on current_arctic20.nc (polar stereographic, 20 km cells)
   land_<name>.nc          land from land_island.nc (as OpenDrift's global landmask), seed:ocean_only and
                           coastline_approximation_precision
   <name>.json             the inputs of each run
@@ -121,6 +122,11 @@ run_case('ensemble_wind3_cur3_piw1_dt900', number=300, radius=2000, lon=6.0, lat
 run_case('ensemble_edge_wind3_cur3_piw1_dt900', number=300, radius=2000, lon=7.95, lat=60.0,
          readers=('wind_ensemble.nc', 'current_ensemble.nc'), constants={'land_binary_mask': 0},
          note='as ensemble_wind3_cur3 but seeded 0.05 deg from the grid eastern edge: particles leave the forcing')
+# d2 (issue 10): a polar-stereographic current on Arctic20's 20 km grid for 48 h: projection, grid-index
+#    interpolation and vector rotation of a projected file, particle for particle.
+run_case('d2_arctic20_current_piw1_dt900', number=1000, radius=10000, lon=20.0, lat=75.0, duration_h=48,
+         readers=('current_arctic20.nc',), constants={'x_wind': 0, 'y_wind': 0, 'land_binary_mask': 0},
+         note='current from current_arctic20.nc (polar stereographic, lat_ts 60, lon_0 58, WGS84, 20 km cells; driftline scripts/make-forcing), no wind')
 # 4. Horizontal diffusivity 10 m2/s as the basemodel random walk (DiffusiveLeeway above).
 run_case('diffusivity_wind10E_cur_piw1_dt900', cls=DiffusiveLeeway, number=1000, lon=-30, lat=45,
          constants={'x_wind': 10, 'y_wind': 0, 'x_sea_water_velocity': 0.2, 'y_sea_water_velocity': 0.3,

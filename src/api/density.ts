@@ -8,7 +8,7 @@
  * for the last CACHE_MISSIONS missions: products never change once written.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { openNetcdf, type NcFile } from '../forcing/netcdf.js';
+import { openNetcdf, type NcFile } from '../netcdf/open.js';
 import { ApiError } from './errors.js';
 import { decodeTimes, withProductFile } from './particles.js';
 

@@ -1,6 +1,6 @@
 /** The OpenAPI 3.1 document served at /openapi.json, built from the zod schemas (z.toJSONSchema). */
 import { z } from 'zod';
-import { jobSchema, type JobLimits } from '../job.js';
+import { jobSchema, type JobLimits } from '../job/schema.js';
 import { VERSION } from '../version.js';
 import { replanRequestSchema } from '../planning/replan.js';
 import { planResponseSchema } from './plan.js';

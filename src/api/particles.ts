@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { openNetcdf } from '../forcing/netcdf.js';
+import { openNetcdf } from '../netcdf/open.js';
 import { storageError } from '../storage/errors.js';
 import { parseS3Uri } from '../storage/s3.js';
 import { ApiError } from './errors.js';

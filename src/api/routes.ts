@@ -9,7 +9,8 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { cancelMission, failMission, getMission, getMissionResults, getMissionStates, getMissionsWithResults, insertQueuedMission, listMissionsPage } from '../db/queries/index.js';
 import { DriftlineError } from '../errors.js';
-import { jobSchema, resolveCategory, type JobLimits } from '../job.js';
+import { jobSchema, type JobLimits } from '../job/schema.js';
+import { resolveCategory } from '../job/validate.js';
 import { storageError } from '../storage/errors.js';
 import { parseS3Uri } from '../storage/s3.js';
 import { ApiError, type FieldIssue } from './errors.js';
@@ -19,7 +20,7 @@ import { readMapParticles } from './particles.js';
 import { registerPlanRoute } from './plan.js';
 import { densityQuerySchema, idParamSchema, listQuerySchema } from './schemas.js';
 import type { ApiDeps } from './deps.js';
-import { StatusReads } from './status-reads.js';
+import { BodyCache, StatusReads } from './status-reads.js';
 import { missionPath, missionView, productViews } from './view.js';
 
 /** Every zod issue as {field, message}: the 400 names every invalid field, not just the first. */
@@ -99,15 +100,34 @@ export function registerRoutes(app: FastifyInstance, deps: ApiDeps, authOn: bool
   });
 
   // Concurrent reads share queries and serialised bodies (status-reads.ts says how and why).
+  const bodyCache = new BodyCache();
+  const presignHalfLifeMs = config.API_PRESIGN_SECONDS * 500;
   const statusReads = new StatusReads(async (ids) => {
     const found = await getMissionsWithResults(pool, ids);
     const bodies = new Map<string, string | null>();
+    const nowMs = Date.now();
     await Promise.all(
       ids.map(async (id) => {
         const f = found.get(id);
-        if (f === undefined) return bodies.set(id, null);
+        if (f === undefined) {
+          bodyCache.delete(id);
+          return bodies.set(id, null);
+        }
+        const cached = bodyCache.get(id, f.version, nowMs);
+        if (cached !== undefined) return bodies.set(id, cached);
         const view = missionView(f.mission);
-        return bodies.set(id, JSON.stringify(f.results.length > 0 ? { ...view, products: await productViews(deps.presign, id, f.results) } : view));
+        let body: string;
+        // Good until the first of its URLs is due for renewal (PresignCache: at half its lifetime).
+        let untilMs = Infinity;
+        if (f.results.length > 0) {
+          const products = await productViews(deps.presign, id, f.results);
+          for (const p of products) untilMs = Math.min(untilMs, Date.parse(p.expires_at) - presignHalfLifeMs);
+          body = JSON.stringify({ ...view, products });
+        } else {
+          body = JSON.stringify(view);
+        }
+        bodyCache.set(id, f.version, body, untilMs);
+        return bodies.set(id, body);
       }),
     );
     return bodies;

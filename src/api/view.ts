@@ -4,10 +4,10 @@
  * credentials). Products get presigned GET URLs; a presigned URL carries the S3 access key id (that
  * is how SigV4 query signing works; the id is not a secret) but never the secret key.
  */
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { redactUrl } from '../config.js';
 import type { MissionResultRow, MissionRow } from '../db/queries/index.js';
+import { S3Presigner } from '../storage/presign.js';
 import { parseS3Uri } from '../storage/s3.js';
 
 export interface ProductView {
@@ -75,30 +75,36 @@ export function missionView(row: MissionRow): MissionView {
 }
 
 /**
- * Presigned URLs, reused while at least half of their lifetime is left. Presigning costs 3-5 ms of
- * CPU per URL here (the SDK's middleware stack; measured with 500 URLs on the shared 2-core machine),
- * so six products made a status read cost ~25 ms of CPU and 200 concurrent reads took 5 s (p99,
- * bench/api.bench.mjs). A URL grants the same access whoever asked, so sharing it is safe; every
- * client still gets at least API_PRESIGN_SECONDS / 2 of validity, and expires_at says exactly how long.
+ * Presigned URLs, reused while at least half of their lifetime is left. Presigning through the SDK
+ * cost 3-5 ms of CPU per URL under heavy load (its middleware stack; 500 URLs on the shared 2-core
+ * machine; 0.5-0.9 ms in a quieter loop of 1 200), so six products made a status read cost ~25 ms of
+ * CPU and 200 concurrent reads took 5 s (p99, bench/api.bench.mjs); src/storage/presign.ts now signs
+ * in ~0.01 ms, and the cache still spares that and keeps a mission's body (BodyCache) valid longer. A URL grants the same
+ * access whoever asked, so sharing it is safe; every client still gets at least
+ * API_PRESIGN_SECONDS / 2 of validity, and expires_at says exactly how long.
  */
 export class PresignCache {
-  private readonly urls = new Map<string, { url: string; expiresAtMs: number }>();
+  private readonly urls = new Map<string, { url: string; expiresAtMs: number; expiresAt: string }>();
   /** 10 000 URLs of ~600 bytes: about 6 MB at most. */
   private static readonly MAX_ENTRIES = 10_000;
+  private readonly presigner: S3Presigner;
 
   constructor(
-    private readonly s3: S3Client,
+    s3: S3Client,
     private readonly lifetimeS: number,
-  ) {}
+  ) {
+    this.presigner = new S3Presigner(s3);
+  }
 
-  async get(uri: string): Promise<{ url: string; expiresAtMs: number }> {
+  async get(uri: string): Promise<{ url: string; expiresAtMs: number; expiresAt: string }> {
     const now = Date.now();
     const hit = this.urls.get(uri);
     if (hit && hit.expiresAtMs - now >= (this.lifetimeS * 1000) / 2) return hit;
     const { bucket, key } = parseS3Uri(uri);
     // Presigning is local computation (HMAC over the request), no request to S3.
-    const url = await getSignedUrl(this.s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: this.lifetimeS });
-    const entry = { url, expiresAtMs: now + this.lifetimeS * 1000 };
+    const url = await this.presigner.presign(bucket, key, this.lifetimeS, new Date(now));
+    const expiresAtMs = now + this.lifetimeS * 1000;
+    const entry = { url, expiresAtMs, expiresAt: new Date(expiresAtMs).toISOString() };
     if (this.urls.size >= PresignCache.MAX_ENTRIES) this.urls.clear();
     this.urls.set(uri, entry);
     return entry;
@@ -108,14 +114,14 @@ export class PresignCache {
 export async function productViews(presign: PresignCache, missionId: string, results: MissionResultRow[]): Promise<ProductView[]> {
   return Promise.all(
     results.map(async (r) => {
-      const { url, expiresAtMs } = await presign.get(r.uri);
+      const { url, expiresAt } = await presign.get(r.uri);
       return {
         kind: r.kind,
         bytes: r.bytes,
         content_type: r.content_type,
         sha256: r.sha256.trim(),
         url,
-        expires_at: new Date(expiresAtMs).toISOString(),
+        expires_at: expiresAt,
         href: `${missionPath(missionId)}/products/${encodeURIComponent(r.kind)}`,
       };
     }),

@@ -19,8 +19,9 @@ export function parse<O extends Options>(argv: string[], options: O, usage: stri
 
 /** The single positional argument of a command (a mission id, a job file), or a UsageError saying what was expected. */
 export function onePositional(positionals: string[], what: string, usage: string): string {
-  if (positionals.length !== 1) throw new UsageError(`expected one ${what}\n\n${usage}`);
-  return positionals[0]!;
+  const [only, ...more] = positionals;
+  if (only === undefined || more.length > 0) throw new UsageError(`expected one ${what}\n\n${usage}`);
+  return only;
 }
 
 export function numberFlag(value: string | undefined, flag: string, opts: { integer?: boolean; min?: number; max?: number } = {}): number | undefined {

@@ -34,8 +34,8 @@ export function printJson(value: unknown): void {
 /** A plain left-aligned table (no colours: output is read by people and grep alike). */
 export function printTable(header: string[], rows: Array<Array<string | number | null | undefined>>): void {
   const cells = [header, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c))))];
-  const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  for (const r of cells) out(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  '));
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  for (const r of cells) out(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  '));
 }
 
 export function formatBytes(bytes: number): string {

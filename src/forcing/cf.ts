@@ -1,8 +1,11 @@
 /**
  * CF conventions the forcing readers need: which variable is which (standard_name first, then common
  * names), time decoding, velocity units, packing and fill values, and OpenDrift's NaN filling.
+ *
+ * `a[i] ?? NaN` (noUncheckedIndexedAccess): the indices are in range by their loop bounds; NaN is what
+ * a read past the end (undefined) gave in this arithmetic, so every figure is unchanged.
  */
-import type { AttrValue, NcFile, NcVariable } from './netcdf.js';
+import type { AttrValue, NcFile, NcVariable } from '../netcdf/open.js';
 
 export type VectorKind = 'wind' | 'current' | 'stokes';
 
@@ -120,12 +123,12 @@ export function parseTimeUnits(units: string, calendar?: string): { secPerUnit: 
   if (!['standard', 'gregorian', 'proleptic_gregorian', 'julian_gregorian'].includes(cal)) {
     throw new Error(`calendar "${calendar}" is not supported (use standard, gregorian or proleptic_gregorian)`);
   }
-  const m = /^\s*(\w+)\s+since\s+(.+?)\s*$/i.exec(units);
-  if (!m) throw new Error(`time units "${units}" are not "<unit> since <date>"`);
-  const secPerUnit = TIME_UNIT_SEC[m[1]!.toLowerCase()];
-  if (secPerUnit === undefined) throw new Error(`time unit "${m[1]}" is not seconds, minutes, hours or days`);
-  const d = /^(-?\d{1,4})-(\d{1,2})-(\d{1,2})(?:[T\s]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}(?:\.\d*)?))?)?\s*(Z|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?)?\s*$/i.exec(m[2]!);
-  if (!d) throw new Error(`reference date "${m[2]}" in time units is not a date`);
+  const [, unit, reference] = /^\s*(\w+)\s+since\s+(.+?)\s*$/i.exec(units) ?? [];
+  if (unit === undefined || reference === undefined) throw new Error(`time units "${units}" are not "<unit> since <date>"`);
+  const secPerUnit = TIME_UNIT_SEC[unit.toLowerCase()];
+  if (secPerUnit === undefined) throw new Error(`time unit "${unit}" is not seconds, minutes, hours or days`);
+  const d = /^(-?\d{1,4})-(\d{1,2})-(\d{1,2})(?:[T\s]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}(?:\.\d*)?))?)?\s*(Z|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?)?\s*$/i.exec(reference);
+  if (!d) throw new Error(`reference date "${reference}" in time units is not a date`);
   const [, y, mo, da, hh, mi, ss, tz] = d;
   let epochMs = Date.UTC(Number(y), Number(mo) - 1, Number(da), Number(hh ?? 0), Number(mi ?? 0), 0) + Number(ss ?? 0) * 1000;
   if (Number(y) < 100) {
@@ -149,7 +152,7 @@ export function decodeTimes(raw: ArrayLike<number>, attrs: Record<string, AttrVa
   const { secPerUnit, epochSec } = parseTimeUnits(units, attrString(attrs, 'calendar'));
   const out = new Float64Array(raw.length);
   // Round to the millisecond: "hours since" stored as float32 can carry ~1e-4 h of noise.
-  for (let i = 0; i < raw.length; i++) out[i] = Math.round((epochSec + raw[i]! * secPerUnit) * 1000) / 1000;
+  for (let i = 0; i < raw.length; i++) out[i] = Math.round((epochSec + (raw[i] ?? NaN) * secPerUnit) * 1000) / 1000;
   return out;
 }
 
@@ -169,7 +172,7 @@ export function unpackInPlace(data: Float64Array, attrs: Record<string, AttrValu
   const f0 = fills[0] ?? NaN;
   const f1 = fills[1] ?? NaN;
   for (let i = 0; i < data.length; i++) {
-    const x = data[i]!;
+    const x = data[i] ?? NaN;
     if (x === f0 || x === f1 || Number.isNaN(x) || Math.abs(x) >= 1e30) data[i] = NaN;
     else data[i] = x * scale + offset;
   }
@@ -197,14 +200,15 @@ export function fillNaNsLikeOpenDrift(data: Float64Array | Float32Array, nx: num
       let nan = 0;
       let anyFinite = false;
       for (let i = 0; i < plane; i++) {
-        prev[i] = data[o + i]!;
-        if (Number.isNaN(prev[i]!)) nan++;
+        const x = data[o + i] ?? NaN;
+        prev[i] = x;
+        if (Number.isNaN(x)) nan++;
         else anyFinite = true;
       }
       if (nan === 0 || !anyFinite) break;
       for (let y = 0; y < ny; y++) {
         for (let x = 0; x < nx; x++) {
-          if (!Number.isNaN(prev[y * nx + x]!)) continue;
+          if (!Number.isNaN(prev[y * nx + x] ?? NaN)) continue;
           let best = -Infinity;
           for (let dy = -1; dy <= 1; dy++) {
             const yy = y + dy;
@@ -212,7 +216,7 @@ export function fillNaNsLikeOpenDrift(data: Float64Array | Float32Array, nx: num
             for (let dx = -1; dx <= 1; dx++) {
               const xx = x + dx;
               if (xx < 0 || xx >= nx) continue;
-              const val = prev[yy * nx + xx]!;
+              const val = prev[yy * nx + xx] ?? NaN;
               if (val > best) best = val;
             }
           }

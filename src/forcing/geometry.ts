@@ -3,6 +3,9 @@
  * mission's window needs, and how the subset planes become the GridField the sampler reads — a regular
  * lon/lat grid, or a projected grid kept in its own index space with a lon/lat lattice (lookup.ts).
  * read.ts reads the coordinates and the data; this module decides what they mean.
+ *
+ * `a[i] ?? NaN` (noUncheckedIndexedAccess): the indices are in range by their loop bounds; NaN is what
+ * a read past the end (undefined) gave in this arithmetic, so every figure is unchanged.
  */
 import { DriftlineError } from '../errors.js';
 import type { LandRaster } from '../land/types.js';
@@ -73,9 +76,9 @@ export interface Geometry {
 function unwrapLongitudes(lons: Float64Array): Float64Array {
   const out = Float64Array.from(lons);
   for (let i = 1; i < out.length; i++) {
-    const d = out[i]! - out[i - 1]!;
-    if (d < -180) out[i]! += 360 * Math.ceil(-d / 360 - 1e-9);
-    else if (d > 180) out[i]! -= 360 * Math.ceil(d / 360 - 1e-9);
+    const d = (out[i] ?? NaN) - (out[i - 1] ?? NaN);
+    if (d < -180) out[i] = (out[i] ?? NaN) + (360 * Math.ceil(-d / 360 - 1e-9));
+    else if (d > 180) out[i] = (out[i] ?? NaN) - (360 * Math.ceil(d / 360 - 1e-9));
   }
   return out;
 }
@@ -92,12 +95,12 @@ export function lonLatGeometry(f: Labelled, lonsIn: Float64Array, lats: Float64A
   }
   const nx = layout.nx;
   const ny = layout.ny;
-  const lonMin = Math.min(lons[0]!, lons[nx - 1]!);
+  const lonMin = Math.min(lons[0] ?? NaN, lons[nx - 1] ?? NaN);
   const periodic = Math.abs(Math.abs(lonAx.step) * nx - 360) < Math.abs(lonAx.step) * 1e-3;
-  const lonLo = Math.min(lons[0]!, lons[nx - 1]!);
-  const lonHi = Math.max(lons[0]!, lons[nx - 1]!);
-  const latLo = Math.min(lats[0]!, lats[ny - 1]!);
-  const latHi = Math.max(lats[0]!, lats[ny - 1]!);
+  const lonLo = Math.min(lons[0] ?? NaN, lons[nx - 1] ?? NaN);
+  const lonHi = Math.max(lons[0] ?? NaN, lons[nx - 1] ?? NaN);
+  const latLo = Math.min(lats[0] ?? NaN, lats[ny - 1] ?? NaN);
+  const latHi = Math.max(lats[0] ?? NaN, lats[ny - 1] ?? NaN);
   return {
     projected: false,
     covers(lo, la) {
@@ -108,9 +111,9 @@ export function lonLatGeometry(f: Labelled, lonsIn: Float64Array, lats: Float64A
     },
     extent: {
       westDeg: lonMin,
-      eastDeg: Math.max(lons[0]!, lons[nx - 1]!),
-      southDeg: Math.min(lats[0]!, lats[ny - 1]!),
-      northDeg: Math.max(lats[0]!, lats[ny - 1]!),
+      eastDeg: Math.max(lons[0] ?? NaN, lons[nx - 1] ?? NaN),
+      southDeg: Math.min(lats[0] ?? NaN, lats[ny - 1] ?? NaN),
+      northDeg: Math.max(lats[0] ?? NaN, lats[ny - 1] ?? NaN),
     },
     subset(w) {
       let x0 = 0;
@@ -156,12 +159,12 @@ export function lonLatGeometry(f: Labelled, lonsIn: Float64Array, lats: Float64A
         for (let i = 0; i < nxs; i++) {
           const sj = flipY ? nys - 1 - j : j;
           const si = flipX ? nxs - 1 - i : i;
-          cells[j * nxs + i] = mask[sj * nxs + si]! > 0.5 ? 1 : 0;
+          cells[j * nxs + i] = (mask[sj * nxs + si] ?? NaN) > 0.5 ? 1 : 0;
         }
       }
       return {
-        westDeg: Math.min(subLon[0]!, subLon[nxs - 1]!) - dLon / 2,
-        southDeg: Math.min(subLat[0]!, subLat[nys - 1]!) - dLat / 2,
+        westDeg: Math.min(subLon[0] ?? NaN, subLon[nxs - 1] ?? NaN) - dLon / 2,
+        southDeg: Math.min(subLat[0] ?? NaN, subLat[nys - 1] ?? NaN) - dLat / 2,
         dLonDeg: dLon,
         dLatDeg: dLat,
         nx: nxs,
@@ -201,17 +204,17 @@ export function projectedGeometry(f: Labelled, def: string, xs: Float64Array, ys
     north = Math.max(north, la);
   };
   for (let i = 0; i < nx; i++) {
-    edge(xs[i]!, ys[0]!);
-    edge(xs[i]!, ys[ny - 1]!);
+    edge(xs[i] ?? NaN, ys[0] ?? NaN);
+    edge(xs[i] ?? NaN, ys[ny - 1] ?? NaN);
   }
   for (let j = 0; j < ny; j++) {
-    edge(xs[0]!, ys[j]!);
-    edge(xs[nx - 1]!, ys[j]!);
+    edge(xs[0] ?? NaN, ys[j] ?? NaN);
+    edge(xs[nx - 1] ?? NaN, ys[j] ?? NaN);
   }
   // A grid around a pole covers every longitude.
   const [px, py] = proj.forward(0, 90);
   const [sx, sy] = proj.forward(0, -90);
-  const holdsPole = (x: number, y: number) => Number.isFinite(x) && (x - xs[0]!) / xAx.step >= 0 && (x - xs[0]!) / xAx.step <= nx - 1 && (y - ys[0]!) / yAx.step >= 0 && (y - ys[0]!) / yAx.step <= ny - 1;
+  const holdsPole = (x: number, y: number) => Number.isFinite(x) && (x - (xs[0] ?? NaN)) / xAx.step >= 0 && (x - (xs[0] ?? NaN)) / xAx.step <= nx - 1 && (y - (ys[0] ?? NaN)) / yAx.step >= 0 && (y - (ys[0] ?? NaN)) / yAx.step <= ny - 1;
   if (holdsPole(px, py)) {
     north = 90;
     west = -180;
@@ -302,7 +305,7 @@ export function projectedGeometry(f: Labelled, def: string, xs: Float64Array, ys
       const times = new Float64Array(new SharedArrayBuffer(timesSec.length * 8));
       times.set(timesSec);
       for (let k = 1; k < times.length; k++) {
-        if (!(times[k]! > times[k - 1]!)) throw invalid(f.label, 'times are not strictly increasing');
+        if (!((times[k] ?? NaN) > (times[k - 1] ?? NaN))) throw invalid(f.label, 'times are not strictly increasing');
       }
       if (sub.nxSub < 2 || sub.nySub < 2) {
         throw new DriftlineError('E_FORCING_COVERAGE', `forcing file ${f.label}: the mission's area holds fewer than 2×2 grid points of it`);
@@ -319,7 +322,7 @@ export function projectedGeometry(f: Labelled, def: string, xs: Float64Array, ys
           const [x, y] = proj.forward(t.lon0 + i * t.dLon, t.lat0 + j * t.dLat);
           const ix = Math.round((x - xAx.start) / xAx.step) - sub.x0;
           const iy = Math.round((y - yAx.start) / yAx.step) - sub.y0;
-          if (ix >= 0 && ix < sub.nxSub && iy >= 0 && iy < sub.nySub) cells[j * t.nLon + i] = mask[iy * sub.nxSub + ix]! > 0.5 ? 1 : 0;
+          if (ix >= 0 && ix < sub.nxSub && iy >= 0 && iy < sub.nySub) cells[j * t.nLon + i] = (mask[iy * sub.nxSub + ix] ?? NaN) > 0.5 ? 1 : 0;
         }
       }
       return { westDeg: t.lon0 - t.dLon / 2, southDeg: t.lat0 - t.dLat / 2, dLonDeg: t.dLon, dLatDeg: t.dLat, nx: t.nLon, ny: t.nLat, data, outside: 0, source };

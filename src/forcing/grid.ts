@@ -3,6 +3,9 @@
  * ascending, u and v in m/s laid out [t][y][x] in SharedArrayBuffers (shared, not copied, between the
  * simulation threads). Every lon/lat file ends here; projected files keep their own grid (read.ts,
  * lookup.ts).
+ *
+ * `a[i] ?? NaN` (noUncheckedIndexedAccess): the indices are in range by their loop bounds; NaN is what
+ * a read past the end (undefined) gave in this arithmetic, so every figure is unchanged.
  */
 import { lookupGridIndex } from './lookup.js';
 import type { GridData, GridField, LonLatGridData } from './types.js';
@@ -26,18 +29,18 @@ function sharedF64(n: number): Float64Array {
 export function regularAxis(values: ArrayLike<number>, name: string): { start: number; step: number } {
   const n = values.length;
   if (n < 1) throw new Error(`${name} axis is empty`);
-  if (n === 1) return { start: values[0]!, step: 0 };
-  const step = (values[n - 1]! - values[0]!) / (n - 1);
+  if (n === 1) return { start: values[0] ?? NaN, step: 0 };
+  const step = ((values[n - 1] ?? NaN) - (values[0] ?? NaN)) / (n - 1);
   if (!(Math.abs(step) > 0) || !Number.isFinite(step)) throw new Error(`${name} axis is not monotonic`);
-  const maxAbs = Math.max(Math.abs(values[0]!), Math.abs(values[n - 1]!));
+  const maxAbs = Math.max(Math.abs(values[0] ?? NaN), Math.abs(values[n - 1] ?? NaN));
   const tol = Math.abs(step) * REGULAR_TOLERANCE + 4 * maxAbs * FLOAT32_EPS;
   for (let i = 1; i < n; i++) {
-    const d = values[i]! - values[i - 1]!;
+    const d = (values[i] ?? NaN) - (values[i - 1] ?? NaN);
     if (Math.abs(d - step) > tol) {
       throw new Error(`${name} axis is not evenly spaced (step ${d} at index ${i}, mean ${step})`);
     }
   }
-  return { start: values[0]!, step };
+  return { start: values[0] ?? NaN, step };
 }
 
 /**
@@ -69,7 +72,7 @@ export function lonLatGridField(opts: {
     throw new Error(`u/v have ${opts.uMps.length}/${opts.vMps.length} values, expected ${planes}×${ny}×${nxIn} = ${cells}`);
   }
   for (let k = 1; k < nt; k++) {
-    if (!(opts.timesSec[k]! > opts.timesSec[k - 1]!)) throw new Error('times are not strictly increasing');
+    if (!((opts.timesSec[k] ?? NaN) > (opts.timesSec[k - 1] ?? NaN))) throw new Error('times are not strictly increasing');
   }
   const lon = regularAxis(opts.lonDeg, 'longitude');
   const lat = regularAxis(opts.latDeg, 'latitude');
@@ -77,8 +80,8 @@ export function lonLatGridField(opts: {
   const flipY = lat.step < 0;
   const dLonDeg = Math.abs(lon.step);
   const dLatDeg = Math.abs(lat.step);
-  const lon0Deg = flipX ? opts.lonDeg[nxIn - 1]! : lon.start;
-  const lat0Deg = flipY ? opts.latDeg[ny - 1]! : lat.start;
+  const lon0Deg = flipX ? (opts.lonDeg[nxIn - 1] ?? NaN) : lon.start;
+  const lat0Deg = flipY ? (opts.latDeg[ny - 1] ?? NaN) : lat.start;
   if (dLonDeg * (nxIn - 1) > 360 + 1e-6) throw new Error('longitude axis spans more than 360°');
   // Global when one more step closes the circle (e.g. 0..359.9 by 0.1).
   const periodic = Math.abs(dLonDeg * nxIn - 360) < dLonDeg * 1e-3;
@@ -98,21 +101,21 @@ export function lonLatGridField(opts: {
         u.set(opts.uMps.subarray(src, src + nxIn), dst);
         v.set(opts.vMps.subarray(src, src + nxIn), dst);
         if (periodic) {
-          u[dst + nxIn] = opts.uMps[src]!;
-          v[dst + nxIn] = opts.vMps[src]!;
+          u[dst + nxIn] = opts.uMps[src] ?? NaN;
+          v[dst + nxIn] = opts.vMps[src] ?? NaN;
         }
         continue;
       }
       for (let i = 0; i < nx; i++) {
         const ii = i === nxIn ? 0 : i;
         const s = src + nxIn - 1 - ii;
-        u[dst + i] = opts.uMps[s]!;
-        v[dst + i] = opts.vMps[s]!;
+        u[dst + i] = opts.uMps[s] ?? NaN;
+        v[dst + i] = opts.vMps[s] ?? NaN;
       }
     }
   }
   const timesSec = sharedF64(nt);
-  for (let k = 0; k < nt; k++) timesSec[k] = opts.timesSec[k]!;
+  for (let k = 0; k < nt; k++) timesSec[k] = opts.timesSec[k] ?? NaN;
 
   const grid: LonLatGridData = {
     layout: 'lonlat',

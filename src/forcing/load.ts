@@ -1,71 +1,33 @@
 /**
- * The mission's forcing: job params + env defaults -> ForcingDescriptor (main thread; grids in
+ * The mission's forcing: a resolved ForcingRequest -> ForcingDescriptor (main thread; grids in
  * SharedArrayBuffers for the simulation threads).
  *
- * Rules, per vector field (wind, current):
- *  1. `params.forcing.<kind>` = {constant: [u, v]} or {uri, variables?};
- *  2. otherwise FORCING_<KIND>_URI;
- *  3. otherwise FORCING_FALLBACK_<KIND> constants, marked `fallback: true` (the caller logs it loudly),
- *     or E_FORCING_MISSING when FORCING_FALLBACK=fail.
- * Land: `params.forcing.land` ({uri} -> land_binary_mask raster, {constant: 0|1}), else FORCING_LAND_URI,
- * else null (the global coastline).
+ * Which field comes from where (the job, FORCING_<KIND>_URI, the fallback constants) was decided once
+ * when the job was resolved (src/job/resolve.ts); this file only reads what the request names.
+ * Land: a land_binary_mask raster from one file, a constant 0|1, or null (the global coastline).
  *
  * Every URI (the job's and the env defaults) is checked against the forcing source policy (src/storage/policy.ts)
  * before anything is fetched; a refusal is E_FORCING_DENIED naming the field (`params.forcing.wind.uri[2]`
- * or `FORCING_WIND_URI`). The policy comes from the caller (`driftline run`: local files anywhere) or,
- * by default, from the config (queued jobs).
+ * or `FORCING_WIND_URI`). The policy comes with the fetch context: the caller's (`driftline run`: local
+ * files anywhere) or the queued-job policy of the config (src/storage/fetch.ts fetchContextFor).
  *
  * A file must cover the seed position(s) and the whole run in time (E_FORCING_COVERAGE naming the
  * bound). Particles that drift out of the read window later get NaN from the sampler and are
  * deactivated by the model (STATUS.OUTSIDE), as OpenDrift does.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { Config } from '../config.js';
 import { DriftlineError } from '../errors.js';
-import type { JobParams } from '../job.js';
 import type { LandRaster } from '../land/types.js';
-import type { Logger } from '../logger.js';
 import type { ModelParams } from '../model/types.js';
 import { missionWindow, seedPoints } from '../model/window.js';
 import type { VectorKind } from './cf.js';
 import { localFileFor, redactForcingUri, type FetchContext } from '../storage/fetch.js';
-import { deniedError, forcingPolicyFor, isRemoteUri, localRefusal, remoteRefusal, type ForcingPolicy } from '../storage/policy.js';
+import { deniedError, isRemoteUri, localRefusal, remoteRefusal, type ForcingPolicy } from '../storage/policy.js';
 import { gridCovers } from './grid.js';
-import { openNetcdf, type NcFile } from './netcdf.js';
+import { openNetcdf, type NcFile } from '../netcdf/open.js';
 import { readLandMask, readVectorField, type Coverage, type ForcingWindow, type LabeledFile } from './read.js';
-import type { ForcingDescriptor, ForcingSource, VectorFieldDescriptor } from './types.js';
-
-
-/** What loadForcing needs from its caller (the mission pipeline or a test). */
-export interface LoadContext {
-  config: Config;
-  /** What the mission may read; default the queued-job policy of `config` (`driftline run` allows local files). */
-  policy?: ForcingPolicy;
-  s3: S3Client | null;
-  logger: Logger;
-  signal?: AbortSignal;
-}
-
-type VectorSpec = { constant: [number, number] } | { uri: string | string[]; variables?: { u: string; v: string } };
-
-/** A spec's URIs with the name each goes by in errors: `params.forcing.wind.uri[2]`, or the env variable. */
-interface NamedUris {
-  uris: string[];
-  fields: string[];
-}
-
-
+import type { ForcingDescriptor, ForcingRequest, ForcingSource, NamedUris, VectorFieldDescriptor, VectorRequest } from './types.js';
 
 const iso = (sec: number) => new Date(sec * 1000).toISOString().replace(/:00\.000Z$/, 'Z').replace(/\.000Z$/, 'Z');
-
-function uriList(u: string | string[]): string[] {
-  return Array.isArray(u) ? u : [u];
-}
-
-function namedUris(u: string | string[], base: string): NamedUris {
-  const uris = uriList(u);
-  return { uris, fields: uris.map((_, i) => (Array.isArray(u) ? `${base}[${i}]` : base)) };
-}
 
 /**
  * Every URI of the mission against the policy's static rules before anything is fetched, so a refused
@@ -124,21 +86,24 @@ function coverageError(msg: string): DriftlineError {
 
 async function loadVector(
   kind: VectorKind,
-  spec: VectorSpec,
-  named: NamedUris | null,
+  request: VectorRequest,
   model: ModelParams,
   window: ForcingWindow,
   fctx: FetchContext,
 ): Promise<{ desc: VectorFieldDescriptor; source: ForcingSource }> {
-  if ('constant' in spec) {
-    const [u, v] = spec.constant;
+  if (request.kind === 'constant') {
+    const { uMps: u, vMps: v } = request;
     return { desc: { kind: 'constant', uMps: u, vMps: v }, source: { kind: 'constant', description: `constant [${u}, ${v}] m/s`, fallback: false } };
   }
-  if (!named) throw new DriftlineError('E_INTERNAL', `params.forcing.${kind}: a uri spec without its named URIs`);
+  if (request.kind === 'fallback') {
+    const { uMps: u, vMps: v } = request;
+    return { desc: { kind: 'constant', uMps: u, vMps: v }, source: { kind: 'fallback', description: `fallback constant [${u}, ${v}] m/s (${request.envName})`, fallback: true } };
+  }
+  const named = request.named;
   const rawUris = named.uris;
   // What logs, messages, the mission row and product metadata show (no presigned query strings).
   const uris = rawUris.map(redactForcingUri);
-  const label = uris.length === 1 ? uris[0]! : `${uris[0]} (+${uris.length - 1} more)`;
+  const label = uris.length === 1 ? (uris[0] ?? '') : `${uris[0]} (+${uris.length - 1} more)`;
   const points = seedPoints(model);
   const outside = (name: string, lon: number, lat: number, c: Pick<Coverage, 'extent' | 'projected'>) =>
     coverageError(`${name} (lat ${lat.toFixed(4)}, lon ${lon.toFixed(4)}) is outside the ${kind} file's area: ${whichBound(lon, lat, c)} (${label})`);
@@ -162,7 +127,7 @@ async function loadVector(
 
   const files = await openAll(named, fctx);
   try {
-    const r = await readVectorField(files, kind, window, spec.variables, check);
+    const r = await readVectorField(files, kind, window, request.variables, check);
     // The grid handed to the model must hold the seeds too (same test as the samplers).
     for (const [name, lon, lat] of points) if (!gridCovers(r.field.grid, lon, lat)) throw outside(name, lon, lat, r);
     fctx.logger.info(
@@ -229,16 +194,6 @@ export function whichBound(lonDeg: number, latDeg: number, c: Pick<Coverage, 'ex
     : `on its outermost cell edge (file area ${area})`;
 }
 
-function vectorSpecFor(kind: VectorKind, params: JobParams, config: Config): { spec: VectorSpec; named: NamedUris | null } | null {
-  const given = params.forcing?.[kind] as VectorSpec | undefined;
-  if (given) return { spec: given, named: 'uri' in given ? namedUris(given.uri, `params.forcing.${kind}.uri`) : null };
-  const envKey = kind === 'wind' ? 'FORCING_WIND_URI' : 'FORCING_CURRENT_URI';
-  const env = config[envKey];
-  if (!env) return null;
-  const spec = { uri: env.includes(',') ? env.split(',').map((s) => s.trim()).filter(Boolean) : env };
-  return { spec, named: { uris: uriList(spec.uri), fields: uriList(spec.uri).map(() => envKey) } };
-}
-
 /** A land raster with one cell and the same value everywhere (land_binary_mask given as a constant). */
 export function constantLandRaster(value: 0 | 1): LandRaster {
   const data = new SharedArrayBuffer(1);
@@ -246,96 +201,57 @@ export function constantLandRaster(value: 0 | 1): LandRaster {
   return { westDeg: -180, southDeg: -90, dLonDeg: 360, dLatDeg: 180, nx: 1, ny: 1, data, outside: value, source: `constant ${value}` };
 }
 
-export async function loadForcing(
-  params: JobParams,
-  model: ModelParams,
-  ctx: LoadContext,
-): Promise<ForcingDescriptor> {
-  const { config } = ctx;
-  const policy = ctx.policy ?? forcingPolicyFor(config);
-  const fctx: FetchContext = {
-    policy,
-    s3: ctx.s3,
-    cacheDir: config.FORCING_CACHE_DIR,
-    cacheMaxMb: config.FORCING_CACHE_MAX_MB,
-    logger: ctx.logger,
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
-  };
+/**
+ * Reads what `request` names over the mission's window. `fctx` says what may be read and where the
+ * cache is (src/storage/fetch.ts fetchContextFor builds it from the config).
+ */
+export async function loadForcing(request: ForcingRequest, model: ModelParams, fctx: FetchContext): Promise<ForcingDescriptor> {
   const window = missionWindow(model);
-  const specs = { wind: vectorSpecFor('wind', params, config), current: vectorSpecFor('current', params, config) };
-  const jobLand = params.forcing?.land;
-  const landSpec = jobLand ?? (config.FORCING_LAND_URI ? { uri: config.FORCING_LAND_URI } : undefined);
-  const landNamed = landSpec && 'uri' in landSpec ? (jobLand ? namedUris(landSpec.uri, 'params.forcing.land.uri') : { uris: [landSpec.uri].flat(), fields: ['FORCING_LAND_URI'] }) : null;
-  const stokesSpec = params.forcing?.stokes as VectorSpec | undefined;
-  const stokesNamed = stokesSpec && 'uri' in stokesSpec ? namedUris(stokesSpec.uri, 'params.forcing.stokes.uri') : null;
-  precheck([specs.wind?.named, specs.current?.named, landNamed, stokesNamed].filter((n): n is NamedUris => n !== null && n !== undefined), policy);
+  const named = (r: VectorRequest | LandRequestLike | null) => (r !== null && r.kind === 'file' ? r.named : null);
+  precheck([named(request.wind), named(request.current), named(request.stokes), named(request.land)].filter((n): n is NamedUris => n !== null), fctx.policy);
 
-  const out: Partial<Record<VectorKind, { desc: VectorFieldDescriptor; source: ForcingSource }>> = {};
-  for (const kind of ['wind', 'current'] as const) {
-    const spec = specs[kind];
-    if (spec) {
-      out[kind] = await loadVector(kind, spec.spec, spec.named, model, window, fctx);
-      continue;
-    }
-    if (config.FORCING_FALLBACK === 'fail') {
-      throw new DriftlineError('E_FORCING_MISSING', `params.forcing.${kind}: the mission names no ${kind} forcing, FORCING_${kind.toUpperCase()}_URI is unset and FORCING_FALLBACK=fail`, {
-        field: `params.forcing.${kind}`,
-      });
-    }
-    const [u, v] = kind === 'wind' ? config.FORCING_FALLBACK_WIND : config.FORCING_FALLBACK_CURRENT;
-    out[kind] = {
-      desc: { kind: 'constant', uMps: u, vMps: v },
-      source: { kind: 'fallback', description: `fallback constant [${u}, ${v}] m/s (FORCING_FALLBACK_${kind.toUpperCase()})`, fallback: true },
-    };
-  }
+  const wind = await loadVector('wind', request.wind, model, window, fctx);
+  const current = await loadVector('current', request.current, model, window, fctx);
+  // drift:stokes_drift needs wave forcing from the job (src/job/resolve.ts refuses a mission without it).
+  const stokes = request.stokes !== null ? await loadVector('stokes', request.stokes, model, window, fctx) : undefined;
 
-  // drift:stokes_drift needs wave forcing from the job: no environment default, and a missing one is an
-  // error rather than OpenDrift's silent fallback of 0 (a job that asks for Stokes drift means it).
-  let stokes: { desc: VectorFieldDescriptor; source: ForcingSource } | undefined;
-  if (model.stokesDrift) {
-    const spec = stokesSpec;
-    if (!spec) {
-      throw new DriftlineError('E_JOB_INVALID', 'params.forcing.stokes: params.stokes_drift is true but the mission gives no Stokes drift forcing (constant or a file with sea_surface_wave_stokes_drift_x/y_velocity)', {
-        field: 'params.forcing.stokes',
-      });
-    }
-    stokes = await loadVector('stokes', spec, stokesNamed, model, window, fctx);
-  }
-
-  const uriField = (kind: VectorKind) => (params.forcing?.[kind] ? `params.forcing.${kind}.uri` : kind === 'wind' ? 'FORCING_WIND_URI' : kind === 'current' ? 'FORCING_CURRENT_URI' : `params.forcing.${kind}.uri`);
+  const field = (r: VectorRequest | null, kind: VectorKind) => (r !== null && r.kind === 'file' ? r.field : `params.forcing.${kind}.uri`);
   checkEnsembleMembers([
-    [uriField('wind'), out.wind?.source],
-    [uriField('current'), out.current?.source],
-    [uriField('stokes'), stokes?.source],
+    [field(request.wind, 'wind'), wind.source],
+    [field(request.current, 'current'), current.source],
+    [field(request.stokes, 'stokes'), stokes?.source],
   ]);
 
   let land: LandRaster | null = null;
   let landSource: ForcingSource | undefined;
-  if (landSpec && 'constant' in landSpec) {
-    land = constantLandRaster(landSpec.constant);
-    landSource = { kind: 'constant', description: `constant land_binary_mask ${landSpec.constant}`, fallback: false };
-  } else if (landSpec && landNamed) {
-    const uris = landNamed.uris;
-    // A land mask is one file: the first URI (the others were checked against the policy above).
-    const files = await openAll({ uris: [uris[0]!], fields: [landNamed.fields[0]!] }, fctx);
+  if (request.land?.kind === 'constant') {
+    land = constantLandRaster(request.land.value);
+    landSource = { kind: 'constant', description: `constant land_binary_mask ${request.land.value}`, fallback: false };
+  } else if (request.land?.kind === 'file') {
+    // A land mask is one file (the job schema refuses a list of several).
+    const files = await openAll(request.land.named, fctx);
     try {
-      land = await readLandMask(files[0]!, window, landSpec.variable);
+      const [first] = files;
+      if (first === undefined) throw new DriftlineError('E_INTERNAL', 'params.forcing.land.uri: no file');
+      land = await readLandMask(first, window, request.land.variable);
+      landSource = { kind: 'file', description: first.label, fallback: false };
     } finally {
       await closeAll(files);
     }
-    landSource = { kind: 'file', description: redactForcingUri(uris[0]!), fallback: false };
   }
 
   return {
-    wind: out.wind!.desc,
-    current: out.current!.desc,
+    wind: wind.desc,
+    current: current.desc,
     ...(stokes ? { stokes: stokes.desc } : {}),
     land,
     sources: {
-      wind: out.wind!.source,
-      current: out.current!.source,
+      wind: wind.source,
+      current: current.source,
       ...(landSource ? { land: landSource } : {}),
       ...(stokes ? { stokes: stokes.source } : {}),
     },
   };
 }
+
+type LandRequestLike = NonNullable<ForcingRequest['land']>;

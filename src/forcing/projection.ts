@@ -4,7 +4,7 @@
  */
 import proj4 from 'proj4';
 import { meridionalRadiusM, primeVerticalRadiusM } from '../model/geo.js';
-import type { AttrValue } from './netcdf.js';
+import type { AttrValue } from '../netcdf/open.js';
 import { attrNumber, attrString } from './cf.js';
 
 function ellipsoid(a: Record<string, AttrValue>): string {

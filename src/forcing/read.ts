@@ -18,7 +18,7 @@
 import { DriftlineError } from '../errors.js';
 import { attrString, decodeTimes, fillNaNsLikeOpenDrift, findVectorVariables, speedFactorToMps, STANDARD_NAMES, unpackInPlace, type VectorKind } from './cf.js';
 import { lonLatGeometry, projectedGeometry, type Geometry, type LatticeStats } from './geometry.js';
-import type { NcFile, NcVariable } from './netcdf.js';
+import type { NcFile, NcVariable } from '../netcdf/open.js';
 import { cfToProj4 } from './projection.js';
 import type { ForcingWindow, GridField } from './types.js';
 import type { LandRaster } from '../land/types.js';
@@ -82,8 +82,9 @@ interface Layout {
  */
 function memberDimOf(file: NcFile, v: NcVariable): number {
   for (const x of file.variables.values()) {
-    if (x.dims.length !== 1 || attrString(x.attrs, 'standard_name') !== 'realization') continue;
-    const d = v.dims.indexOf(x.dims[0]!);
+    const [dim, ...more] = x.dims;
+    if (dim === undefined || more.length > 0 || attrString(x.attrs, 'standard_name') !== 'realization') continue;
+    const d = v.dims.indexOf(dim);
     if (d >= 0 && d < v.dims.length - 2) return d;
   }
   return -1;
@@ -102,34 +103,41 @@ async function layoutOf(f: LabeledFile, v: NcVariable): Promise<Layout> {
   let timeDim = -1;
   let depthDim = -1;
   const memberDim = memberDimOf(f.file, v);
-  for (let d = 0; d < nd - 2; d++) {
+  for (const [d, dim] of v.dims.slice(0, nd - 2).entries()) {
     if (d === memberDim) continue;
-    const coord = f.file.variables.get(v.dims[d]!);
-    if (timeDim < 0 && (isTimeVar(coord) || /^(time|t|ocean_time)$/i.test(v.dims[d]!))) timeDim = d;
-    else if (v.shape[d]! > 1 || depthDim < 0) depthDim = d;
+    const coord = f.file.variables.get(dim);
+    if (timeDim < 0 && (isTimeVar(coord) || /^(time|t|ocean_time)$/i.test(dim))) timeDim = d;
+    else if ((v.shape[d] ?? 0) > 1 || depthDim < 0) depthDim = d;
   }
   let depthIndex = 0;
-  if (depthDim >= 0) {
-    const coord = f.file.variables.get(v.dims[depthDim]!);
+  const depthName = v.dims[depthDim];
+  if (depthName !== undefined) {
+    const coord = f.file.variables.get(depthName);
     if (coord && coord.shape.length === 1) {
       const z = await f.file.read(coord.name);
       // Surface layer: the level nearest 0 (depth positive down or up, or sigma levels 0..-1).
       let best = Infinity;
-      for (let i = 0; i < z.length; i++) {
-        if (Math.abs(z[i]!) < best) {
-          best = Math.abs(z[i]!);
+      for (const [i, zi] of z.entries()) {
+        if (Math.abs(zi) < best) {
+          best = Math.abs(zi);
           depthIndex = i;
         }
       }
     }
   }
-  const members = memberDim >= 0 ? v.shape[memberDim]! : 1;
-  return { timeDim, depthDim, depthIndex, yName: v.dims[nd - 2]!, xName: v.dims[nd - 1]!, ny: v.shape[nd - 2]!, nx: v.shape[nd - 1]!, memberDim, members };
+  const members = memberDim >= 0 ? (v.shape[memberDim] ?? 1) : 1;
+  const [yName, xName] = v.dims.slice(-2);
+  const [ny, nx] = v.shape.slice(-2);
+  if (yName === undefined || xName === undefined || ny === undefined || nx === undefined) {
+    throw invalid(f.label, `variable ${v.name} has ${nd} dimension(s) but ${v.shape.length} sizes`);
+  }
+  return { timeDim, depthDim, depthIndex, yName, xName, ny, nx, memberDim, members };
 }
 
 async function readTimes(f: LabeledFile, v: NcVariable, layout: Layout): Promise<Float64Array> {
   if (layout.timeDim < 0) return Float64Array.of(0);
-  const coord = f.file.variables.get(v.dims[layout.timeDim]!);
+  const timeName = v.dims[layout.timeDim];
+  const coord = timeName === undefined ? undefined : f.file.variables.get(timeName);
   if (!coord) throw invalid(f.label, `no coordinate variable for time dimension ${v.dims[layout.timeDim]}`);
   try {
     return decodeTimes(await f.file.read(coord.name), coord.attrs);
@@ -178,8 +186,9 @@ export async function readVectorField(
     const times = await readTimes(f, vars.u, layout);
     per.push({ f, u: vars.u, v: vars.v, layout, times, factor, earthRelative: vars.earthRelative });
   }
-  per.sort((a, b) => a.times[0]! - b.times[0]!);
-  const first = per[0]!;
+  per.sort((a, b) => (a.times[0] ?? NaN) - (b.times[0] ?? NaN));
+  const [first] = per;
+  if (first === undefined) throw new Error(`${kind} forcing: no files to read`);
   // One record in all (or no time axis): the field is constant in time and valid at any time.
   const hasTime = first.layout.timeDim >= 0 && (per.length > 1 || first.times.length > 1);
   for (const p of per) {
@@ -197,19 +206,23 @@ export async function readVectorField(
 
   // Records: every (file, index) in time order, duplicates at file joins dropped.
   const records: Array<{ p: PerFile; k: number; t: number }> = [];
-  for (const p of per) for (let k = 0; k < p.times.length; k++) {
-    const t = p.times[k]!;
-    if (records.length > 0 && t <= records[records.length - 1]!.t) continue;
+  for (const p of per) for (const [k, t] of p.times.entries()) {
+    const last = records.at(-1);
+    if (last !== undefined && t <= last.t) continue;
     records.push({ p, k, t });
   }
-  const firstTimeSec = records[0]!.t;
-  const lastTimeSec = records[records.length - 1]!.t;
+  const firstRecord = records[0];
+  const lastRecord = records.at(-1);
+  if (firstRecord === undefined || lastRecord === undefined) throw invalid(first.f.label, `${first.u.name} has no time records`);
+  const firstTimeSec = firstRecord.t;
+  const lastTimeSec = lastRecord.t;
   checkCoverage?.({ firstTimeSec, lastTimeSec, hasTime, extent: geo.extent, projected: geo.projected, covers: (lo, la) => geo.covers(lo, la) });
   let r0 = 0;
   let r1 = records.length - 1;
   if (hasTime) {
-    while (r0 < records.length - 1 && records[r0 + 1]!.t <= window.startSec) r0++;
-    while (r1 > 0 && records[r1 - 1]!.t >= window.endSec) r1--;
+    // The loop bounds keep both reads in range (NaN would end the loop, as undefined did).
+    while (r0 < records.length - 1 && (records[r0 + 1]?.t ?? NaN) <= window.startSec) r0++;
+    while (r1 > 0 && (records[r1 - 1]?.t ?? NaN) >= window.endSec) r1--;
     // One record either side, as OpenDrift's reader buffer does.
     r0 = Math.max(0, r0 - 1);
     r1 = Math.min(records.length - 1, r1 + 1);
@@ -225,16 +238,22 @@ export async function readVectorField(
   const uAll = new Float32Array(new SharedArrayBuffer(nt * members * plane * 4));
   const vAll = new Float32Array(new SharedArrayBuffer(nt * members * plane * 4));
   // Contiguous record runs per file: one hyperslab read per run.
+  // Whether record j + 1 is the next index of the same file as record j.
+  const runContinues = (j: number) => {
+    const a = wanted[j];
+    const b = wanted[j + 1];
+    return a !== undefined && b !== undefined && b.p === a.p && b.k === a.k + 1;
+  };
   let i = 0;
-  while (i < nt) {
-    const p = wanted[i]!.p;
+  for (let w0 = wanted[i]; w0 !== undefined; w0 = wanted[i]) {
+    const p = w0.p;
     let j = i;
-    while (j + 1 < nt && wanted[j + 1]!.p === p && wanted[j + 1]!.k === wanted[j]!.k + 1) j++;
+    while (runContinues(j)) j++;
     const nd = p.u.dims.length;
     const start = new Array<number>(nd).fill(0);
     const count = p.u.shape.slice();
     if (p.layout.timeDim >= 0) {
-      start[p.layout.timeDim] = wanted[i]!.k;
+      start[p.layout.timeDim] = w0.k;
       count[p.layout.timeDim] = j - i + 1;
     }
     if (p.layout.depthDim >= 0) {
@@ -331,6 +350,8 @@ export async function readLandMask(f: LabeledFile, window: ForcingWindow, variab
   const data = await f.file.read(v.name, start, count);
   unpackInPlace(data, v.attrs);
   // Cells with no value (fill) are treated as land: a masked cell in a land mask is almost always land.
-  for (let i = 0; i < data.length; i++) if (Number.isNaN(data[i]!)) data[i] = 1;
+  data.forEach((x, i) => {
+    if (Number.isNaN(x)) data[i] = 1;
+  });
   return geo.toLandRaster(sub, data, f.label);
 }

@@ -72,6 +72,12 @@ export interface GridIndexLookup extends LonLatLattice {
   fy: Float32Array;
   cosAlpha: Float32Array;
   sinAlpha: Float32Array;
+  /**
+   * Second differences of fx and fy along the lattice's two axes at each node, 4 per node
+   * (fx_ii, fx_jj, fy_ii, fy_jj, in cells): the curvature term that bilinear interpolation of (fx, fy)
+   * misses (see lookup.ts curvatureCorrection).
+   */
+  curvature: Float32Array;
 }
 
 /**
@@ -123,3 +129,41 @@ export interface ForcingDescriptor {
 
 /** The window a forcing file is read over: the mission's window (src/model/window.ts). */
 export type ForcingWindow = MissionWindow;
+
+/**
+ * One forcing file list as the mission gave it, each URI with the name it goes by in errors:
+ * `params.forcing.wind.uri[2]`, or the environment variable it came from (`FORCING_WIND_URI`).
+ */
+export interface NamedUris {
+  uris: string[];
+  fields: string[];
+}
+
+/**
+ * What the mission asks of one vector field, with the environment's defaults already applied
+ * (src/job/resolve.ts): a constant, files, or the configured fallback constant (marked, so every
+ * product warns about it).
+ */
+export type VectorRequest =
+  | { kind: 'constant'; uMps: number; vMps: number }
+  | { kind: 'fallback'; uMps: number; vMps: number; envName: string }
+  | {
+      kind: 'file';
+      named: NamedUris;
+      /** Variable names to read, else found by CF standard name. */
+      variables?: { u: string; v: string };
+      /** The field named in errors about the files as a set (ensemble member counts). */
+      field: string;
+    };
+
+/** The land the mission asks for: a constant land_binary_mask, one mask file, or none (the global coastline). */
+export type LandRequest = { kind: 'constant'; value: 0 | 1 } | { kind: 'file'; named: NamedUris; variable?: string };
+
+/** The mission's forcing, resolved once from the job and the environment; loadForcing reads it. */
+export interface ForcingRequest {
+  wind: VectorRequest;
+  current: VectorRequest;
+  /** Only when the model asks for drift:stokes_drift (the job must give it: no environment default). */
+  stokes: VectorRequest | null;
+  land: LandRequest | null;
+}

@@ -1,6 +1,9 @@
 /**
  * Coastline polygons packed into typed arrays, with their edges bucketed by latitude band so a
  * raster row only looks at the edges that can cross it. Pure: no I/O (src/land/sources.ts reads).
+ *
+ * `a[i] ?? NaN` (noUncheckedIndexedAccess): the indices are in range by their loop bounds; NaN is what
+ * a read past the end (undefined) gave in this arithmetic, so every figure is unchanged.
  */
 
 /** Height of one latitude band of the edge index: 1/32° ≈ 3.5 km, 7.5 raster rows at 1/480°. */
@@ -116,7 +119,7 @@ export function buildPolygonSet(geojson: unknown, insideIsLand: boolean, name: s
           throw new PolygonDataError(`bad position ${JSON.stringify(pos)} in polygon ${polygonCount} (need [lonDeg, latDeg] with |lat| <= 90)`);
         }
         if (n > start) {
-          const jump = lon + offsetDeg - xs[n - 1];
+          const jump = lon + offsetDeg - (xs[n - 1] ?? NaN);
           // A horizontal run from ±180 to ∓180 is a ring drawn along the map's edge (Antarctica's
           // bottom in cut data): keep it, it never crosses a row. Any other jump is a crossing.
           const alongMapEdge = lat === ys[n - 1] && atMapEdge(lon) && atMapEdge(prevLon);
@@ -128,9 +131,11 @@ export function buildPolygonSet(geojson: unknown, insideIsLand: boolean, name: s
         prevLon = lon;
         n++;
       }
-      if (xs[n - 1] !== xs[start] || ys[n - 1] !== ys[start]) {
-        xs[n] = xs[start];
-        ys[n] = ys[start];
+      const x0 = xs[start] ?? NaN;
+      const y0 = ys[start] ?? NaN;
+      if (xs[n - 1] !== x0 || ys[n - 1] !== y0) {
+        xs[n] = x0;
+        ys[n] = y0;
         polyOf[n] = polygonCount;
         n++;
       }
@@ -168,23 +173,27 @@ function indexEdges(ys: Float64Array, ringStarts: number[]): { bandStart: Uint32
   const counts = new Uint32Array(N_BANDS + 1);
   const forEachEdge = (fn: (v: number, b0: number, b1: number) => void): void => {
     for (let r = 0; r + 1 < ringStarts.length; r++) {
-      const end = ringStarts[r + 1] - 1; // last vertex repeats the first: no edge starts there
-      for (let v = ringStarts[r]; v < end; v++) {
-        const y0 = ys[v];
-        const y1 = ys[v + 1];
+      const end = (ringStarts[r + 1] ?? NaN) - 1; // last vertex repeats the first: no edge starts there
+      for (let v = ringStarts[r] ?? NaN; v < end; v++) {
+        const y0 = ys[v] ?? NaN;
+        const y1 = ys[v + 1] ?? NaN;
         if (y0 === y1) continue; // a horizontal edge never crosses a row strictly
         fn(v, bandOf(Math.min(y0, y1)), bandOf(Math.max(y0, y1)));
       }
     }
   };
   forEachEdge((_v, b0, b1) => {
-    for (let b = b0; b <= b1; b++) counts[b + 1]++;
+    for (let b = b0; b <= b1; b++) counts[b + 1] = (counts[b + 1] ?? NaN) + 1;
   });
-  for (let b = 0; b < N_BANDS; b++) counts[b + 1] += counts[b];
-  const bandEdges = new Uint32Array(counts[N_BANDS]);
+  for (let b = 0; b < N_BANDS; b++) counts[b + 1] = (counts[b + 1] ?? NaN) + (counts[b] ?? NaN);
+  const bandEdges = new Uint32Array(counts[N_BANDS] ?? 0);
   const fill = counts.slice(0, N_BANDS);
   forEachEdge((v, b0, b1) => {
-    for (let b = b0; b <= b1; b++) bandEdges[fill[b]++] = v;
+    for (let b = b0; b <= b1; b++) {
+      const f = fill[b] ?? NaN;
+      fill[b] = f + 1;
+      bandEdges[f] = v;
+    }
   });
   return { bandStart: counts, bandEdges };
 }

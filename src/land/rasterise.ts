@@ -5,6 +5,9 @@
  * cell diagonal of the polygon edge. Each polygon (outer ring + holes) is filled even-odd on its own
  * and the polygons are OR-ed, so overlapping polygons in a user file (tiles, countries) still read
  * as one area instead of cancelling out.
+ *
+ * `a[i] ?? NaN` (noUncheckedIndexedAccess): the indices are in range by their loop bounds; NaN is what
+ * a read past the end (undefined) gave in this arithmetic, so every figure is unchanged.
  */
 import type { LonLatCellGrid } from '../model/geo.js';
 import { bandOf, type PolygonSet } from './polygons.js';
@@ -30,19 +33,22 @@ export function rasterisePolygons(set: PolygonSet, grid: RasterGrid, out: Uint8A
     const latDeg = southDeg + (j + 0.5) * dLatDeg;
     const b = bandOf(latDeg);
     let n = 0;
-    for (let k = bandStart[b], end = bandStart[b + 1]; k < end; k++) {
+    // Indices are checked rather than defaulted to NaN, so they stay small integers for V8.
+    const kEnd = bandStart[b + 1];
+    for (let k = bandStart[b] ?? 0; kEnd !== undefined && k < kEnd; k++) {
       const v = bandEdges[k];
-      const y0 = ys[v];
-      const y1 = ys[v + 1];
+      if (v === undefined) break;
+      const y0 = ys[v] ?? NaN;
+      const y1 = ys[v + 1] ?? NaN;
       // Half-open rule: a vertex exactly on the row counts for one of its two edges only.
       if (y0 <= latDeg === y1 <= latDeg) continue;
       if (n === crossX.length) {
         crossX = grow(crossX);
         crossPoly = growU32(crossPoly);
       }
-      const x0 = xs[v];
-      crossX[n] = x0 + ((latDeg - y0) * (xs[v + 1] - x0)) / (y1 - y0);
-      crossPoly[n] = polyOf[v];
+      const x0 = xs[v] ?? NaN;
+      crossX[n] = x0 + ((latDeg - y0) * ((xs[v + 1] ?? NaN) - x0)) / (y1 - y0);
+      crossPoly[n] = polyOf[v] ?? NaN;
       n++;
     }
     const rowOffset = j * nx;
@@ -56,8 +62,8 @@ export function rasterisePolygons(set: PolygonSet, grid: RasterGrid, out: Uint8A
       for (let p = 0; p + 1 < xsOfPoly.length; p += 2) {
         for (const shift of SHIFTS_DEG) {
           // Columns whose centre lies in [a, b): i + 0.5 >= (a - west) / dLon.
-          const i0 = Math.max(0, Math.ceil((xsOfPoly[p] + shift - westDeg) / dLonDeg - 0.5));
-          const i1 = Math.min(nx, Math.ceil((xsOfPoly[p + 1] + shift - westDeg) / dLonDeg - 0.5));
+          const i0 = Math.max(0, Math.ceil(((xsOfPoly[p] ?? NaN) + shift - westDeg) / dLonDeg - 0.5));
+          const i1 = Math.min(nx, Math.ceil(((xsOfPoly[p + 1] ?? NaN) + shift - westDeg) / dLonDeg - 0.5));
           if (i0 < i1) out.fill(inside, rowOffset + i0, rowOffset + i1);
         }
       }

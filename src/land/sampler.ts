@@ -1,5 +1,9 @@
 /**
  * LandRaster -> LandSampler, inside a simulation thread. Pure: no I/O.
+ *
+ * `a[i] ?? NaN` (noUncheckedIndexedAccess): the indices are in range by their loop bounds; NaN is what
+ * a read past the end (undefined) gave in this arithmetic, so every figure is unchanged; `bits[k] ?? 0` likewise
+ * in bit operations, where undefined counted as 0.
  */
 import type { LandSampler } from '../model/types.js';
 import type { LandRaster, LandTiles } from './types.js';
@@ -17,10 +21,10 @@ function tiledReader(t: LandTiles): CellReader {
   return (i, j) => {
     const ti = (i / T) | 0;
     const tj = (j / T) | 0;
-    const e = index[tj * ntx + ti]!;
+    const e = index[tj * ntx + ti] ?? NaN;
     if (e < 0) return e === LAND ? 1 : 0;
     const k = (j - tj * T) * T + (i - ti * T);
-    return (bits[e + (k >>> 3)]! >>> (k & 7)) & 1;
+    return ((bits[e + (k >>> 3)] ?? 0) >>> (k & 7)) & 1;
   };
 }
 
@@ -42,7 +46,7 @@ export function readCellRow(raster: LandRaster, cols: Int32Array, j: number, out
     const cells = new Uint8Array(raster.data);
     const row = j * raster.nx;
     for (let c = 0; c < cols.length; c++) {
-      const i = cols[c]!;
+      const i = cols[c] ?? NaN;
       out[c] = i < 0 ? outside : cells[row + i] === 1 ? 1 : 0;
     }
     return;
@@ -54,19 +58,19 @@ export function readCellRow(raster: LandRaster, cols: Int32Array, j: number, out
   const rowK = (j - tj * T) * T;
   const rowTiles = tj * t.ntx;
   for (let c = 0; c < cols.length; c++) {
-    const i = cols[c]!;
+    const i = cols[c] ?? NaN;
     if (i < 0) {
       out[c] = outside;
       continue;
     }
     const ti = (i / T) | 0;
-    const e = index[rowTiles + ti]!;
+    const e = index[rowTiles + ti] ?? NaN;
     if (e < 0) {
       out[c] = e === LAND ? 1 : 0;
       continue;
     }
     const k = rowK + i - ti * T;
-    out[c] = (bits[e + (k >>> 3)]! >>> (k & 7)) & 1;
+    out[c] = ((bits[e + (k >>> 3)] ?? 0) >>> (k & 7)) & 1;
   }
 }
 

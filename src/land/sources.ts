@@ -84,8 +84,8 @@ export function loadPolygonSource(source: CoastlineSource): PolygonSet {
 /** All objects of a topology as one GeoJSON FeatureCollection. */
 function topologyToGeoJson(topo: Topology): unknown {
   const features: unknown[] = [];
-  for (const key of Object.keys(topo.objects)) {
-    const f = feature(topo, topo.objects[key]!) as { type: string; features?: unknown[] };
+  for (const object of Object.values(topo.objects)) {
+    const f = feature(topo, object) as { type: string; features?: unknown[] };
     if (f.type === 'FeatureCollection') features.push(...(f.features ?? []));
     else features.push(f);
   }

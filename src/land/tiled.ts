@@ -3,6 +3,10 @@
  * are the 1/480° lattice's, holding only the window's coastal tiles (28.8 kB each) and a flag per
  * other tile. A window with no coast and no land is a 1-cell water raster: no tiles read, no memory.
  * Pure but for the TileFile's reads.
+ *
+ * `a[i] ?? NaN` (noUncheckedIndexedAccess): the indices are in range by their loop bounds; NaN is what
+ * a read past the end (undefined) gave in this arithmetic, so every figure is unchanged; `bits[k] ?? 0` likewise
+ * in bit operations, where undefined counted as 0.
  */
 import { M_PER_DEG_LAT } from '../model/geo.js';
 import { coastlineGrid, MAX_RASTER_CELLS, type LonLatBounds } from './grid.js';
@@ -103,27 +107,27 @@ function coarseLandRaster(bounds: LonLatBounds, file: TileFile, name: string, ma
   for (let j = 0; j < ny; j++) rowJ[j] = Math.min(TILES_Y * TILE_CELLS - 1, Math.max(0, Math.floor((southDeg + (j + 0.5) * dLatDeg + 90) * CELLS_PER_DEG)));
   // Raster columns grouped by tile column, so each tile is read once.
   const colsOfTx: number[][] = Array.from({ length: TILES_X }, () => []);
-  for (let i = 0; i < nx; i++) colsOfTx[(colI[i]! / TILE_CELLS) | 0]!.push(i);
+  // colI is clamped to the lattice above, so every column has its tile column.
+  for (const [i, col] of colI.entries()) colsOfTx[(col / TILE_CELLS) | 0]?.push(i);
   for (let j0 = 0; j0 < ny; ) {
-    const ty = (rowJ[j0]! / TILE_CELLS) | 0;
+    const ty = ((rowJ[j0] ?? NaN) / TILE_CELLS) | 0;
     let j1 = j0 + 1;
-    while (j1 < ny && ((rowJ[j1]! / TILE_CELLS) | 0) === ty) j1++;
-    for (let tx = 0; tx < TILES_X; tx++) {
-      const cols = colsOfTx[tx]!;
+    while (j1 < ny && (((rowJ[j1] ?? NaN) / TILE_CELLS) | 0) === ty) j1++;
+    for (const [tx, cols] of colsOfTx.entries()) {
       if (cols.length === 0) continue;
       const kind = file.kind(tx, ty);
       if (kind === TILE_WATER) continue;
       const bits = kind === 'coastal' ? file.bits(tx, ty) : null;
       for (let j = j0; j < j1; j++) {
         const row = j * nx;
-        const tj = rowJ[j]! - ty * TILE_CELLS;
+        const tj = (rowJ[j] ?? NaN) - ty * TILE_CELLS;
         for (const i of cols) {
           if (bits === null) {
             out[row + i] = 1;
             continue;
           }
-          const k = tj * TILE_CELLS + (colI[i]! - tx * TILE_CELLS);
-          out[row + i] = (bits[k >>> 3]! >>> (k & 7)) & 1;
+          const k = tj * TILE_CELLS + ((colI[i] ?? NaN) - tx * TILE_CELLS);
+          out[row + i] = ((bits[k >>> 3] ?? 0) >>> (k & 7)) & 1;
         }
       }
     }

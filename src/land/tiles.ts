@@ -11,6 +11,10 @@
  * A cell is land when its centre is (src/land/rasterise.ts, the same fill as the per-window rasters),
  * so the lattice's coast is within half a cell diagonal of the polygons, as before; what changes is
  * that cell centres are fixed on the globe instead of following each mission window's corner.
+ *
+ * `a[i] ?? NaN` (noUncheckedIndexedAccess): the indices are in range by their loop bounds; NaN is what
+ * a read past the end (undefined) gave in this arithmetic, so every figure is unchanged; `bits[k] ?? 0` likewise
+ * in bit operations, where undefined counted as 0.
  */
 import { rasterisePolygons } from './rasterise.js';
 import type { PolygonSet } from './polygons.js';
@@ -49,7 +53,7 @@ export function tileStrip(set: PolygonSet, ty: number, strip: Uint8Array, onTile
   for (let j = 0; j < TILE_CELLS; j++) {
     const row0 = j * nx;
     for (let i = 1; i < nx; ) {
-      const prev = rows[row0 + i - 1]!;
+      const prev = rows[row0 + i - 1] ?? NaN;
       // The next cell that differs from the run before it (indexOf is a native memchr).
       const next = rows.indexOf(1 - prev, row0 + i) - row0;
       if (next < 0 || next >= nx) break;
@@ -78,7 +82,7 @@ export function packTile(strip: Uint8Array, nx: number, col0: number): Uint8Arra
     for (let b = 0; b < TILE_CELLS / 8; b++) {
       const s = src + b * 8;
       bits[dst + b] =
-        strip[s]! | (strip[s + 1]! << 1) | (strip[s + 2]! << 2) | (strip[s + 3]! << 3) | (strip[s + 4]! << 4) | (strip[s + 5]! << 5) | (strip[s + 6]! << 6) | (strip[s + 7]! << 7);
+        (strip[s] ?? 0) | ((strip[s + 1] ?? 0) << 1) | ((strip[s + 2] ?? 0) << 2) | ((strip[s + 3] ?? 0) << 3) | ((strip[s + 4] ?? 0) << 4) | ((strip[s + 5] ?? 0) << 5) | ((strip[s + 6] ?? 0) << 6) | ((strip[s + 7] ?? 0) << 7);
     }
   }
   return bits;
@@ -87,5 +91,5 @@ export function packTile(strip: Uint8Array, nx: number, col0: number): Uint8Arra
 /** Cell (i, j) of a tile's bits, i east and j north from its south-west corner. */
 export function tileBit(bits: Uint8Array, offset: number, i: number, j: number): number {
   const k = j * TILE_CELLS + i;
-  return (bits[offset + (k >>> 3)]! >>> (k & 7)) & 1;
+  return ((bits[offset + (k >>> 3)] ?? 0) >>> (k & 7)) & 1;
 }

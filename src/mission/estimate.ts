@@ -13,9 +13,12 @@
  *    9 001-time run peaked at 509-522 MB RSS, about 25 KB per time above a ~300 MB bare process;
  *  - fixed: Node, the simulation and mission threads, canvas, ffmpeg's pipe and the coastline: 500 MB,
  *    so that measured peaks (bench/eventloop.bench.mjs, max RSS) are covered: 100 000 × 49 records
- *    608-633 MB (estimate 642), 1 000 × 4 321 650 MB (749), 1 000 000 × 49 1 610-1 623 MB (1 910).
+ *    608-633 MB (estimate 642), 1 000 × 4 321 650 MB (749), 1 000 000 × 49 1 610-1 623 MB (1 910);
+ *  - gridded forcing: not in `estimateMission`, which sees only the job, while an ensemble file's member
+ *    count is in the file; `checkForcingMemory` adds the loaded planes (forcingMemory) once it is read.
  */
 import { DriftlineError } from '../errors.js';
+import type { ModelParams } from '../model/types.js';
 
 /** Bytes per particle held for the whole run (state + coefficients + forcing scratch; see state.ts). */
 export const PER_PARTICLE_BYTES = 125;
@@ -64,6 +67,11 @@ interface SizeParams {
   duration_hours: number;
   time_step_seconds: number;
   output_step_seconds: number;
+}
+
+/** A resolved mission's size in the job's terms (the estimate is written, and its errors named, in them). */
+export function sizeOfModel(model: Pick<ModelParams, 'numParticles' | 'durationSec' | 'timeStepSec' | 'outputStepSec'>): SizeParams {
+  return { num_particles: model.numParticles, duration_hours: model.durationSec / 3600, time_step_seconds: model.timeStepSec, output_step_seconds: model.outputStepSec };
 }
 
 /**
@@ -121,4 +129,89 @@ function minOutputStep(params: SizeParams): number {
   const absDt = Math.abs(params.time_step_seconds);
   const min = (params.duration_hours * 3600) / (MAX_OUTPUT_TIMES - 1);
   return Math.ceil(min / absDt) * absDt;
+}
+
+/**
+ * A loaded forcing field as far as memory goes (structurally src/forcing/types GridField / LandRaster, so
+ * that this module stays free of forcing imports: job.ts calls it while validating).
+ */
+interface LoadedField {
+  kind: string;
+  grid?: {
+    uMps: Float32Array;
+    vMps: Float32Array;
+    members?: number;
+    lookup?: { fx: Float32Array; fy: Float32Array; cosAlpha: Float32Array; sinAlpha: Float32Array; curvature: Float32Array };
+  };
+}
+export interface LoadedForcing {
+  wind: LoadedField;
+  current: LoadedField;
+  stokes?: LoadedField;
+  land: { data: { byteLength: number } } | null;
+}
+
+/**
+ * Read buffers of one member's records while a field loads, bytes per float32 plane value held: the
+ * float64 array of one read (8) plus the file's raw bytes (up to 4 for float data), for one component
+ * at a time (src/forcing/read.ts), so 12 / 4 = 3× one member's float32 planes of one component.
+ */
+export const READ_BUFFER_FACTOR = 3;
+
+export interface ForcingMemory {
+  /** Bytes the loaded forcing holds for the whole run, plus the largest read buffer while loading. */
+  bytes: number;
+  /** Largest ensemble member count over the fields (1: no ensemble). */
+  members: number;
+  /** Per field: bytes of its planes (all records and members, u and v) and its member count. */
+  fields: Array<{ name: string; planeBytes: number; members: number }>;
+}
+
+/**
+ * What the forcing adds to a mission's memory, from the loaded fields: every record of every ensemble
+ * member of u and v is a float32 plane held in memory for the whole run, so an M-member file holds M
+ * times the planes of the same file with one member. estimateMission cannot know this (the member count
+ * is in the file, not the job), so the pipeline adds it once the forcing is loaded (checkForcingMemory).
+ * Measured (`driftline run`, 1 000 particles × 24 h, current 500 × 500 cells × 25 records, NetCDF-3,
+ * max RSS of 2 runs): 1 member 341-346 MB, 10 members 775-779 MB; planes 50 and 500 MB, so the
+ * difference (433 MB) is the 450 MB of planes the extra members add.
+ */
+export function forcingMemory(forcing: LoadedForcing): ForcingMemory {
+  const fields: ForcingMemory['fields'] = [];
+  let bytes = 0;
+  let readBuffer = 0;
+  for (const [name, f] of [['wind', forcing.wind], ['current', forcing.current], ['stokes', forcing.stokes]] as const) {
+    const g = f?.grid;
+    if (f === undefined || f.kind !== 'grid' || g === undefined) continue;
+    const members = g.members ?? 1;
+    const planeBytes = g.uMps.byteLength + g.vMps.byteLength;
+    const L = g.lookup;
+    const latticeBytes = L ? L.fx.byteLength + L.fy.byteLength + L.cosAlpha.byteLength + L.sinAlpha.byteLength + L.curvature.byteLength : 0;
+    bytes += planeBytes + latticeBytes;
+    readBuffer = Math.max(readBuffer, (READ_BUFFER_FACTOR * g.uMps.byteLength) / members);
+    fields.push({ name, planeBytes, members });
+  }
+  bytes += readBuffer + (forcing.land ? forcing.land.data.byteLength : 0);
+  return { bytes: Math.ceil(bytes), members: Math.max(1, ...fields.map((f) => f.members)), fields };
+}
+
+/**
+ * The mission's estimate with its loaded forcing counted: `memoryBytes` grows by the forcing's bytes.
+ * With `maxMissionMb` (MAX_MISSION_MB) set, a mission whose forcing makes it larger fails with
+ * E_MISSION_TOO_LARGE naming the field with the most planes (an ensemble file, typically) and its members.
+ */
+export function checkForcingMemory(params: SizeParams, forcing: LoadedForcing, maxMissionMb: number | undefined): MissionEstimate & { forcing: ForcingMemory } {
+  const e = estimateMission(params);
+  const fm = forcingMemory(forcing);
+  const total: MissionEstimate & { forcing: ForcingMemory } = { ...e, memoryBytes: e.memoryBytes + fm.bytes, forcing: fm };
+  if (maxMissionMb !== undefined && total.memoryBytes > maxMissionMb * MB) {
+    const big = fm.fields.reduce((a, b) => (b.planeBytes > a.planeBytes ? b : a), fm.fields[0] ?? { name: 'current', planeBytes: 0, members: 1 });
+    const ensemble = big.members > 1 ? ` (${big.members} ensemble members: ${Math.ceil(big.planeBytes / big.members / MB)} MB each)` : '';
+    throw new DriftlineError(
+      'E_MISSION_TOO_LARGE',
+      `params.forcing.${big.name}.uri: the forcing over the mission's window and duration holds ${Math.ceil(big.planeBytes / MB)} MB of ${big.name} planes${ensemble}; with the rest of the forcing (${Math.ceil((fm.bytes - big.planeBytes) / MB)} MB) and the mission itself (${Math.ceil(e.memoryBytes / MB)} MB) the estimate is ${Math.ceil(total.memoryBytes / MB)} MB; MAX_MISSION_MB is ${maxMissionMb} (use a file with fewer members, a smaller area or a shorter duration)`,
+      { field: `params.forcing.${big.name}.uri` },
+    );
+  }
+  return total;
 }

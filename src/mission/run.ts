@@ -1,5 +1,6 @@
 /**
- * One mission, start to finish, with no knowledge of queues or databases: job -> forcing -> simulation
+ * One mission, start to finish, with no knowledge of queues, databases or the job's wire format:
+ * MissionSpec (src/mission/spec.ts, resolved from the job at the edge) -> forcing -> simulation
  * on worker threads -> product files in `deps.workDir`. The worker uploads and records what this returns;
  * `driftline run` leaves the files where they are. Both therefore run exactly the same code.
  *
@@ -8,16 +9,19 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { loadForcing } from '../forcing/load.js';
-import { toModelParams, type Job } from '../job.js';
 import { coastlineSourceFromConfig } from '../land/coastline.js';
 import { locateFfmpeg, type AnimationLand } from '../products/animation/index.js';
-import type { ProductContext } from '../products/types.js';
 import { closeMissionThreads, missionLandOffThread, writeProductsOffThread } from './thread-pool.js';
 import { closeSimulationPool, simulate } from '../threads/simulate.js';
 import { VERSION } from '../version.js';
-import type { ProductsInput } from './products.js';
+import type { ProductsInput, ProductsStage } from './products.js';
+import { chooseExecution } from './execution.js';
+import { missionLand } from './land.js';
+import { productContextFor, type MissionSpec } from './spec.js';
+import { fetchContextFor } from '../storage/fetch.js';
 import type { MissionDeps, MissionOutcome, MissionProgress } from './types.js';
 import { stageTimer } from '../products/timing.js';
+import { checkForcingMemory, sizeOfModel } from './estimate.js';
 
 /** Free the threads this pipeline keeps between missions: simulation pool and mission threads (the worker calls it at shutdown). */
 export async function closeMissionRunner(): Promise<void> {
@@ -35,9 +39,10 @@ const STAGE_SPAN: Record<MissionProgress['stage'], [number, number]> = {
   done: [1, 1],
 };
 
-export async function runMission(job: Job, deps: MissionDeps): Promise<MissionOutcome> {
+export async function runMission(spec: MissionSpec, deps: MissionDeps): Promise<MissionOutcome> {
   const { config, logger, workDir } = deps;
-  const log = logger.child({ mission_id: job.mission_id });
+  const { model } = spec;
+  const log = logger.child({ mission_id: spec.missionId });
   const timingsMs: Record<string, number> = {};
   const warnings: string[] = [];
   const report = (stage: MissionProgress['stage'], within: number) => {
@@ -46,19 +51,26 @@ export async function runMission(job: Job, deps: MissionDeps): Promise<MissionOu
   };
   const timed = stageTimer(timingsMs);
 
-  const model = toModelParams(job.params);
   await mkdir(workDir, { recursive: true });
 
   report('forcing', 0);
   const forcing = await timed('forcing', () =>
-    loadForcing(job.params, model, {
-      config,
-      s3: deps.s3,
-      logger: log,
-      ...(deps.signal ? { signal: deps.signal } : {}),
-      ...(deps.forcingPolicy ? { policy: deps.forcingPolicy } : {}),
-    }),
+    loadForcing(
+      spec.forcing,
+      model,
+      fetchContextFor(config, {
+        s3: deps.s3,
+        logger: log,
+        ...(deps.signal ? { signal: deps.signal } : {}),
+        ...(deps.forcingPolicy ? { policy: deps.forcingPolicy } : {}),
+      }),
+    ),
   );
+  // The forcing's planes (every ensemble member's) are in memory now: count them, and refuse the mission
+  // if they make it larger than MAX_MISSION_MB (the admission estimate could not see the members).
+  const memory = checkForcingMemory(sizeOfModel(model), forcing, config.MAX_MISSION_MB);
+  deps.onForcingMemory?.(memory.forcing.bytes);
+  log.info({ forcing_mb: Math.round(memory.forcing.bytes / 2 ** 20), members: memory.forcing.members, estimate_mb: Math.round(memory.memoryBytes / 2 ** 20) }, 'forcing loaded');
   for (const [name, source] of Object.entries(forcing.sources)) {
     if (source?.fallback) {
       const msg = `FALLBACK FORCING: no ${name} forcing was given; used ${source.description}`;
@@ -68,14 +80,17 @@ export async function runMission(job: Job, deps: MissionDeps): Promise<MissionOu
   }
 
   report('land', 0);
-  const threads = model.rng === 'opendrift' ? 1 : (deps.threads ?? config.SIM_THREADS);
+  const exec = chooseExecution(model, deps.threads ?? config.SIM_THREADS);
+  const threads = exec.simThreads;
   const coastline = coastlineSourceFromConfig(config);
   // The land the model runs with (forcing mask, else the coastline over the mission window, or none
   // for coastline action 'none'), built here rather than inside simulate() so that the animation
   // draws exactly these cells.
   // On a mission thread: rasterising the coastline window blocked the event loop for 14-23 s (loaded
   // 2-core machine, bench/eventloop.bench.mjs).
-  const land = await timed('land', () => missionLandOffThread(model, forcing.land, { source: coastline, cacheDir: config.LAND_CACHE_DIR }));
+  // Small windows read their coastline tiles here (milliseconds; src/mission/execution.ts).
+  const coastlineOptions = { source: coastline, cacheDir: config.LAND_CACHE_DIR };
+  const land = await timed('land', () => (exec.landInline ? missionLand(model, forcing.land, coastlineOptions) : missionLandOffThread(model, forcing.land, coastlineOptions)));
   report('simulation', 0);
   const result = await timed('simulation', () =>
     simulate({
@@ -93,15 +108,7 @@ export async function runMission(job: Job, deps: MissionDeps): Promise<MissionOu
     'simulation finished',
   );
 
-  const ctx: ProductContext = {
-    missionId: job.mission_id,
-    params: job.params,
-    model,
-    category: model.category,
-    forcing: forcing.sources,
-    softwareVersion: VERSION,
-    createdAtIso: new Date().toISOString(),
-  };
+  const ctx = productContextFor(spec, forcing.sources, { softwareVersion: VERSION, createdAtIso: new Date().toISOString() });
 
   // Density grid, animation and the other products on a mission thread (src/mission/thread-pool.ts):
   // at 1 000 000 particles they blocked this thread, and so the heartbeat, for up to 14.9 s.
@@ -113,7 +120,7 @@ export async function runMission(job: Job, deps: MissionDeps): Promise<MissionOu
     source: coastline,
     ...(forcing.sources.land ? { forcingLabel: forcing.sources.land.description } : {}),
   };
-  if (job.params.products.animation) {
+  if (spec.products.animation) {
     const ffmpeg = locateFfmpeg(config);
     if (ffmpeg.path === null) {
       warnings.push(ffmpeg.warning);
@@ -122,12 +129,15 @@ export async function runMission(job: Job, deps: MissionDeps): Promise<MissionOu
       animation = { ffmpegPath: ffmpeg.path, land: animationLand };
     }
   }
-  const map: ProductsInput['map'] = job.params.products.map ? { land: animationLand } : null;
+  const map: ProductsInput['map'] = spec.products.map ? { land: animationLand } : null;
   const warningsBefore = warnings.length;
-  const written = await writeProductsOffThread(
-    { result, ctx, workDir, cellM: job.params.products.density_cell_m, percents: job.params.products.search_area_percents, animation, map, timingsMs, warnings },
-    (stage) => report(stage, 0),
-  );
+  const productsInput: ProductsInput = { result, ctx, workDir, cellM: spec.products.densityCellM, percents: spec.products.searchAreaPercents, animation, map, timingsMs, warnings };
+  const onStage = (stage: ProductsStage) => report(stage, 0);
+  // The products code (canvas, archivers) is imported on first use, not with the pipeline: an idle
+  // worker that only ever hands big missions to the mission thread never loads it.
+  const written = exec.productsInline
+    ? await (await import('./products.js')).writeMissionProducts(productsInput, onStage)
+    : await writeProductsOffThread(productsInput, onStage);
   for (const msg of written.warnings.slice(warningsBefore)) log.warn(msg);
   Object.assign(timingsMs, written.timingsMs);
   warnings.splice(0, warnings.length, ...written.warnings);

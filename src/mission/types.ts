@@ -29,6 +29,11 @@ export interface MissionDeps {
   threads?: number;
   /** Forcing source policy; default the queued-job policy of `config` (`driftline run` passes one allowing local files). */
   forcingPolicy?: ForcingPolicy;
+  /**
+   * Called once the forcing is loaded with the bytes it holds (ensemble members included; estimate.ts
+   * forcingMemory), which the admission estimate could not know: the worker adds them to its budget.
+   */
+  onForcingMemory?: (bytes: number) => void;
 }
 
 export interface MissionOutcome {

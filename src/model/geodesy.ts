@@ -28,17 +28,15 @@ const INV_A = 1 / WGS84_A_M;
 const INV_A_ONE_MINUS_E2 = 1 / (WGS84_A_M * ONE_MINUS_E2);
 
 /**
- * Scratch of the series: in [sin φ, cos φ, x east m, y north m], out [dφ rad, dλ rad]. Numbers pass
- * through this array rather than as arguments and return values: a call that V8 does not inline would
- * box every double argument into a heap object, i.e. allocate on every particle-step.
+ * Scratch of the series: in sin φ, cos φ, x east m, y north m; out dφ rad, dλ rad. Numbers pass
+ * through this record rather than as arguments and return values: a call that V8 does not inline would
+ * box every double argument into a heap object, i.e. allocate on every particle-step. A record with
+ * named fields rather than a Float64Array: no indexed read, so nothing to check under
+ * noUncheckedIndexedAccess. The fields start as NaN, a double, so V8 gives them the double
+ * representation at once and later stores update them in place (a 0 would start them as small
+ * integers and change the record's shape on the first double stored).
  */
-const sv = new Float64Array(6);
-const SIN = 0;
-const COS = 1;
-const X = 2;
-const Y = 3;
-const DPHI = 4;
-const DLAM = 5;
+const sv = { sinLat: NaN, cosLat: NaN, eastM: NaN, northM: NaN, dPhiRad: NaN, dLamRad: NaN };
 
 /**
  * Third-order series of the geodesic (see the file comment), on `sv`. The caller checks `seriesFits`.
@@ -46,10 +44,10 @@ const DLAM = 5;
  * term left out is below 3e-15 relative), so a move costs one division and no square root.
  */
 function seriesStep(): void {
-  const s = sv[SIN]!;
-  const c = sv[COS]!;
-  const x = sv[X]!;
-  const y = sv[Y]!;
+  const s = sv.sinLat;
+  const c = sv.cosLat;
+  const x = sv.eastM;
+  const y = sv.northM;
   const u = WGS84_E2 * s * s;
   const w = 1 - u * (0.5 + u * (0.125 + u * (0.0625 + u * (0.0390625 + u * 0.02734375))));
   const invW2 = 1 + u * (1 + u * (1 + u)); // 1/W², only in a term 1e-5 of the move: u⁴ error is nothing
@@ -60,8 +58,8 @@ function seriesStep(): void {
   const xx = x * x;
   const tt = 1 + 3 * t * t;
   const inv6R3 = invM * invN * invN * (1 / 6);
-  sv[DPHI] = y * invM - 0.5 * xx * t * invM * invN - HALF_3_E2 * s * c * y * y * invW2 * invM * invM - xx * y * tt * inv6R3;
-  sv[DLAM] = (x * invN + x * y * t * invN * invN + 2 * x * (y * y * tt - xx * t * t) * inv6R3) * invC;
+  sv.dPhiRad = y * invM - 0.5 * xx * t * invM * invN - HALF_3_E2 * s * c * y * y * invW2 * invM * invM - xx * y * tt * inv6R3;
+  sv.dLamRad = (x * invN + x * y * t * invN * invN + 2 * x * (y * y * tt - xx * t * t) * inv6R3) * invC;
 }
 
 /** Whether a move of s² = x² + y² (m²) from a latitude with cos² φ = c2 is within the series limits. */
@@ -72,7 +70,10 @@ function seriesFits(s2: number, c2: number): boolean {
 function exactMove(lonDeg: Float64Array, latDeg: Float64Array, i: number, x: number, y: number): void {
   const s2 = x * x + y * y;
   if (s2 === 0) return;
-  const r = WGS84.Direct(latDeg[i]!, lonDeg[i]!, Math.atan2(x, y) * RAD, Math.sqrt(s2), LATLON);
+  const lat = latDeg[i];
+  const lon = lonDeg[i];
+  if (lat === undefined || lon === undefined) return;
+  const r = WGS84.Direct(lat, lon, Math.atan2(x, y) * RAD, Math.sqrt(s2), LATLON);
   latDeg[i] = r.lat2!;
   lonDeg[i] = wrapLonDeg(r.lon2!);
 }
@@ -88,7 +89,10 @@ function wrapSmall(lonDeg: number): number {
  * For seeding and tests; the model's step uses `moveParticleTwice`.
  */
 export function moveGeodesic(lonDeg: Float64Array, latDeg: Float64Array, i: number, eastM: number, northM: number): void {
-  const latD = latDeg[i]!;
+  const latD = latDeg[i];
+  const lonD = lonDeg[i];
+  // Out of range: nothing to move (a typed array ignores writes past its end, as it did before this check).
+  if (latD === undefined || lonD === undefined) return;
   const phi = latD * DEG;
   const s = Math.sin(phi);
   const c = Math.cos(phi);
@@ -96,13 +100,13 @@ export function moveGeodesic(lonDeg: Float64Array, latDeg: Float64Array, i: numb
     exactMove(lonDeg, latDeg, i, eastM, northM);
     return;
   }
-  sv[SIN] = s;
-  sv[COS] = c;
-  sv[X] = eastM;
-  sv[Y] = northM;
+  sv.sinLat = s;
+  sv.cosLat = c;
+  sv.eastM = eastM;
+  sv.northM = northM;
   seriesStep();
-  latDeg[i] = latD + sv[DPHI]! * RAD;
-  lonDeg[i] = wrapSmall(lonDeg[i]! + sv[DLAM]! * RAD);
+  latDeg[i] = latD + sv.dPhiRad * RAD;
+  lonDeg[i] = wrapSmall(lonD + sv.dLamRad * RAD);
 }
 
 /** Particle positions with sin φ and cos φ kept alongside, so the hot path needs no trigonometry. */
@@ -115,28 +119,35 @@ export interface TrigPositions {
 
 /** Sets sinLat/cosLat of points [i0, i1) from their latitude (after positions are set from outside). */
 export function syncTrig(pos: TrigPositions, i0: number, i1: number): void {
+  const latDeg = pos.latDeg;
   for (let i = i0; i < i1; i++) {
-    const phi = pos.latDeg[i]! * DEG;
+    const lat = latDeg[i];
+    if (lat === undefined) return; // past the end: a typed array ignores the writes anyway
+    const phi = lat * DEG;
     pos.sinLat[i] = Math.sin(phi);
     pos.cosLat[i] = Math.cos(phi);
   }
 }
 
-/** One move of point i by sv[X], sv[Y], updating sin φ and cos φ by the angle sum. */
+/** One move of point i by sv.eastM, sv.northM, updating sin φ and cos φ by the angle sum. */
 function moveWithTrig(pos: TrigPositions, i: number): void {
-  const x = sv[X]!;
-  const y = sv[Y]!;
-  const s = pos.sinLat[i]!;
-  const c = pos.cosLat[i]!;
+  const x = sv.eastM;
+  const y = sv.northM;
+  const s = pos.sinLat[i];
+  const c = pos.cosLat[i];
+  const latD = pos.latDeg[i];
+  const lonD = pos.lonDeg[i];
+  // Out of range: nothing to move (a typed array ignores writes past its end, as it did before this check).
+  if (s === undefined || c === undefined || latD === undefined || lonD === undefined) return;
   if (!seriesFits(x * x + y * y, c * c)) {
     exactMove(pos.lonDeg, pos.latDeg, i, x, y);
     syncTrig(pos, i, i + 1);
     return;
   }
-  sv[SIN] = s;
-  sv[COS] = c;
+  sv.sinLat = s;
+  sv.cosLat = c;
   seriesStep();
-  const dPhi = sv[DPHI]!;
+  const dPhi = sv.dPhiRad;
   // sin and cos of dφ by their Taylor series: |dφ| <= 1.6e-3 rad within the series limits, so the
   // first terms left out are below 1e-16.
   const d2 = dPhi * dPhi;
@@ -144,33 +155,33 @@ function moveWithTrig(pos: TrigPositions, i: number): void {
   const sinD = dPhi * (1 - d2 * (1 / 6) * (1 - d2 * (1 / 20)));
   pos.sinLat[i] = s * cosD + c * sinD;
   pos.cosLat[i] = c * cosD - s * sinD;
-  pos.latDeg[i] = pos.latDeg[i]! + dPhi * RAD;
-  pos.lonDeg[i] = wrapSmall(pos.lonDeg[i]! + sv[DLAM]! * RAD);
+  pos.latDeg[i] = latD + dPhi * RAD;
+  pos.lonDeg[i] = wrapSmall(lonD + sv.dLamRad * RAD);
 }
 
 /**
- * Displacements for `moveParticleTwice`, metres: [east1, north1, east2, north2]. Set them, then call
- * (an array, not arguments: see `sv`).
+ * Displacements for `moveParticleTwice`, metres. Set them, then call (a record, not arguments: see `sv`;
+ * NaN to start the fields as doubles, as there).
  */
-export const TWO_MOVES = new Float64Array(4);
+export const TWO_MOVES = { east1M: NaN, north1M: NaN, east2M: NaN, north2M: NaN };
 
 /**
- * A Leeway step's two moves of point i: leeway (TWO_MOVES[0], [1]), then current (TWO_MOVES[2], [3])
- * from where the leeway left it, each as `moveGeodesic`, with sin φ and cos φ carried in `pos`.
+ * A Leeway step's two moves of point i: leeway (TWO_MOVES.east1M, north1M), then current (east2M,
+ * north2M) from where the leeway left it, each as `moveGeodesic`, with sin φ and cos φ carried in `pos`.
  */
 export function moveParticleTwice(pos: TrigPositions, i: number): void {
-  sv[X] = TWO_MOVES[0]!;
-  sv[Y] = TWO_MOVES[1]!;
+  sv.eastM = TWO_MOVES.east1M;
+  sv.northM = TWO_MOVES.north1M;
   moveWithTrig(pos, i);
-  sv[X] = TWO_MOVES[2]!;
-  sv[Y] = TWO_MOVES[3]!;
+  sv.eastM = TWO_MOVES.east2M;
+  sv.northM = TWO_MOVES.north2M;
   moveWithTrig(pos, i);
 }
 
 /** One more move of point i by (eastM, northM), as each of `moveParticleTwice`'s (Stokes drift's third move). */
 export function moveParticleOnce(pos: TrigPositions, i: number, eastM: number, northM: number): void {
-  sv[X] = eastM;
-  sv[Y] = northM;
+  sv.eastM = eastM;
+  sv.northM = northM;
   moveWithTrig(pos, i);
 }
 

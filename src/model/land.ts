@@ -96,8 +96,9 @@ export function waterSearchGridFor(lonDeg: Float64Array, latDeg: Float64Array, i
   let s = Infinity;
   let n = -Infinity;
   for (let k = i0; k < i1; k++) {
-    const lo = lonDeg[k]!;
-    const la = latDeg[k]!;
+    const lo = lonDeg[k];
+    const la = latDeg[k];
+    if (lo === undefined || la === undefined) break; // past the end: compared false before, changing nothing
     if (lo < w) w = lo;
     if (lo > e) e = lo;
     if (la < s) s = la;
@@ -156,10 +157,14 @@ export function moveSeededToWater(land: LandSampler, lonDeg: Float64Array, latDe
   const out = new Float64Array(2);
   let moved = 0;
   for (let k = i0; k < i1; k++) {
-    if (!land.isLand(lonDeg[k]!, latDeg[k]!)) continue;
-    if (nearestWater(land, lonDeg[k]!, latDeg[k]!, grid, out)) {
-      lonDeg[k] = out[0]!;
-      latDeg[k] = out[1]!;
+    const lon = lonDeg[k];
+    const lat = latDeg[k];
+    if (lon === undefined || lat === undefined) break;
+    if (!land.isLand(lon, lat)) continue;
+    if (nearestWater(land, lon, lat, grid, out)) {
+      // out has length 2: in range, `?? NaN` only satisfies the type.
+      lonDeg[k] = out[0] ?? NaN;
+      latDeg[k] = out[1] ?? NaN;
       moved++;
     }
   }

@@ -23,7 +23,19 @@ export interface LeewayCategory {
   cwlStdCmps: number;
 }
 
-type Row = [key: string, description: string, ...coefficients: number[]];
+type Row = [
+  key: string,
+  description: string,
+  dwSlopePct: number,
+  dwOffsetCmps: number,
+  dwStdCmps: number,
+  cwrSlopePct: number,
+  cwrOffsetCmps: number,
+  cwrStdCmps: number,
+  cwlSlopePct: number,
+  cwlOffsetCmps: number,
+  cwlStdCmps: number,
+];
 
 // [key, description, DWSLOPE, DWOFFSET, DWSTD, CWRSLOPE, CWROFFSET, CWRSTD, CWLSLOPE, CWLOFFSET, CWLSTD]
 const ROWS: Row[] = [
@@ -114,20 +126,22 @@ const ROWS: Row[] = [
   ["MED-WASTE-7", ">>Medical waste, syringes, small", 1.79, 0.0, 2.4, 0.16, 0.0, 2.3, -0.16, 0.0, 2.3],
 ];
 
-export const LEEWAY_CATEGORIES: readonly LeewayCategory[] = ROWS.map(([key, description, ...c], i) => ({
-  id: i + 1,
-  key,
-  description,
-  dwSlopePct: c[0],
-  dwOffsetCmps: c[1],
-  dwStdCmps: c[2],
-  cwrSlopePct: c[3],
-  cwrOffsetCmps: c[4],
-  cwrStdCmps: c[5],
-  cwlSlopePct: c[6],
-  cwlOffsetCmps: c[7],
-  cwlStdCmps: c[8],
-}));
+export const LEEWAY_CATEGORIES: readonly LeewayCategory[] = ROWS.map(
+  ([key, description, dwSlopePct, dwOffsetCmps, dwStdCmps, cwrSlopePct, cwrOffsetCmps, cwrStdCmps, cwlSlopePct, cwlOffsetCmps, cwlStdCmps], i) => ({
+    id: i + 1,
+    key,
+    description,
+    dwSlopePct,
+    dwOffsetCmps,
+    dwStdCmps,
+    cwrSlopePct,
+    cwrOffsetCmps,
+    cwrStdCmps,
+    cwlSlopePct,
+    cwlOffsetCmps,
+    cwlStdCmps,
+  }),
+);
 
 const BY_KEY = new Map(LEEWAY_CATEGORIES.map((c) => [c.key.toUpperCase(), c]));
 

@@ -31,10 +31,11 @@ export class NumpyRandomState extends Uint32RandomSource {
       throw new RangeError(`seed must be an integer in [0, 2^32), got ${seed}`);
     }
     const mt = this.mt;
-    mt[0] = seed >>> 0;
+    let prev = seed >>> 0;
+    mt[0] = prev;
     for (let i = 1; i < N; i++) {
-      const prev = mt[i - 1]!;
-      mt[i] = (Math.imul(1812433253, prev ^ (prev >>> 30)) + i) >>> 0;
+      prev = (Math.imul(1812433253, prev ^ (prev >>> 30)) + i) >>> 0;
+      mt[i] = prev;
     }
     this.pos = N;
   }
@@ -42,26 +43,28 @@ export class NumpyRandomState extends Uint32RandomSource {
   private initByArray(key: readonly number[]): void {
     this.initGenrand(19650218);
     const mt = this.mt;
+    // Every index below stays in [0, N) and j in [0, len): `?? 0` only satisfies the type (a number
+    // past the end would have been undefined, 0 after the >>> 0 and ^ below).
     const len = key.length;
     let i = 1;
     let j = 0;
     for (let k = Math.max(N, len); k > 0; k--) {
-      const prev = mt[i - 1]!;
-      mt[i] = ((mt[i]! ^ Math.imul(prev ^ (prev >>> 30), 1664525)) + (key[j]! >>> 0) + j) >>> 0;
+      const prev = mt[i - 1] ?? 0;
+      mt[i] = (((mt[i] ?? 0) ^ Math.imul(prev ^ (prev >>> 30), 1664525)) + ((key[j] ?? 0) >>> 0) + j) >>> 0;
       i++;
       j++;
       if (i >= N) {
-        mt[0] = mt[N - 1]!;
+        mt[0] = mt[N - 1] ?? 0;
         i = 1;
       }
       if (j >= len) j = 0;
     }
     for (let k = N - 1; k > 0; k--) {
-      const prev = mt[i - 1]!;
-      mt[i] = ((mt[i]! ^ Math.imul(prev ^ (prev >>> 30), 1566083941)) - i) >>> 0;
+      const prev = mt[i - 1] ?? 0;
+      mt[i] = (((mt[i] ?? 0) ^ Math.imul(prev ^ (prev >>> 30), 1566083941)) - i) >>> 0;
       i++;
       if (i >= N) {
-        mt[0] = mt[N - 1]!;
+        mt[0] = mt[N - 1] ?? 0;
         i = 1;
       }
     }
@@ -70,9 +73,10 @@ export class NumpyRandomState extends Uint32RandomSource {
 
   private twist(): void {
     const mt = this.mt;
+    // Indices modulo N: in range; `?? 0` only satisfies the type.
     for (let k = 0; k < N; k++) {
-      const y = (mt[k]! & UPPER) | (mt[(k + 1) % N]! & LOWER);
-      mt[k] = mt[(k + M) % N]! ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
+      const y = ((mt[k] ?? 0) & UPPER) | ((mt[(k + 1) % N] ?? 0) & LOWER);
+      mt[k] = (mt[(k + M) % N] ?? 0) ^ (y >>> 1) ^ (y & 1 ? MATRIX_A : 0);
     }
     this.pos = 0;
   }
@@ -80,7 +84,7 @@ export class NumpyRandomState extends Uint32RandomSource {
   /** One tempered 32-bit output, as an unsigned integer. */
   override nextUint32(): number {
     if (this.pos >= N) this.twist();
-    let y = this.mt[this.pos++]!;
+    let y = this.mt[this.pos++] ?? 0; // pos < N after the twist: in range
     y ^= y >>> 11;
     y ^= (y << 7) & 0x9d2c5680;
     y ^= (y << 15) & 0xefc60000;

@@ -173,6 +173,7 @@ export function seedRange(_model: ModelParams, geometry: SeedGeometry, plan: Run
     c.cwEpsCmps[k] = rng.gauss() * std;
   }
 
+  // [lonDeg, latDeg]: its reads below are in range, `?? NaN` only satisfies the type.
   const centre = new Float64Array(2);
   const lon = st.lonDeg;
   const lat = st.latDeg;
@@ -182,35 +183,35 @@ export function seedRange(_model: ModelParams, geometry: SeedGeometry, plan: Run
     if (geometry.radiusType === 'gaussian') {
       for (let k = i0; k < i1; k++) lat[k] = rng.gauss() * geometry.radius(k); // x, east
       for (let k = i0; k < i1; k++) {
-        const eastM = lat[k]!;
+        const eastM = lat[k] ?? NaN; // k < i1 <= n: in range (NaN is what a read past the end gave)
         const northM = rng.gauss() * geometry.radius(k);
         geometry.centre(k, centre);
-        lon[k] = centre[0]!;
-        lat[k] = centre[1]!;
+        lon[k] = centre[0] ?? NaN;
+        lat[k] = centre[1] ?? NaN;
         moveGeodesic(lon, lat, k, eastM, northM);
       }
     } else {
       for (let k = i0; k < i1; k++) lat[k] = rng.random() * 360; // azimuth, degrees
       for (let k = i0; k < i1; k++) {
-        const azRad = lat[k]! * DEG;
+        const azRad = (lat[k] ?? NaN) * DEG; // k < i1 <= n: in range
         const distM = Math.sqrt(rng.random()) * geometry.radius(k);
         geometry.centre(k, centre);
-        lon[k] = centre[0]!;
-        lat[k] = centre[1]!;
+        lon[k] = centre[0] ?? NaN;
+        lat[k] = centre[1] ?? NaN;
         moveGeodesic(lon, lat, k, distM * Math.sin(azRad), distM * Math.cos(azRad));
       }
     }
   } else {
     for (let k = i0; k < i1; k++) {
       geometry.centre(k, centre);
-      lon[k] = centre[0]!;
-      lat[k] = centre[1]!;
+      lon[k] = centre[0] ?? NaN;
+      lat[k] = centre[1] ?? NaN;
     }
   }
   // OpenDrift's element arrays are float32: the seed positions are rounded once.
   for (let k = i0; k < i1; k++) {
-    const lo = f32(lon[k]!);
-    const la = f32(lat[k]!);
+    const lo = f32(lon[k] ?? NaN); // k < i1 <= n: in range
+    const la = f32(lat[k] ?? NaN);
     lon[k] = lo;
     lat[k] = la;
     c.seedLonDeg[k] = lo;

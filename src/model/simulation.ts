@@ -64,8 +64,8 @@ function relocateSeeded(ctx: StepContext, i0: number, i1: number, grid: WaterSea
   const c = ctx.arrays.coefficients;
   if (moveSeededToWater(ctx.land, st.lonDeg, st.latDeg, i0, i1, grid) === 0) return;
   for (let k = i0; k < i1; k++) {
-    const lo = Math.fround(st.lonDeg[k]!);
-    const la = Math.fround(st.latDeg[k]!);
+    const lo = Math.fround(st.lonDeg[k] ?? NaN); // k < i1 <= n: in range (NaN is what a read past the end gave)
+    const la = Math.fround(st.latDeg[k] ?? NaN);
     st.lonDeg[k] = lo;
     st.latDeg[k] = la;
     c.seedLonDeg[k] = lo;

@@ -29,11 +29,10 @@ export const MAX_DRIFT_SPEED_MPS = 5;
 export function missionWindow(model: ModelParams): MissionWindow {
   const s = model.seeding;
   let lats = [s.latDeg, s.endLatDeg ?? s.latDeg];
-  const lons = [s.lonDeg, s.endLonDeg ?? s.lonDeg];
   // Cone seeding: centre between the two ends (shortest way round in longitude).
-  let dLonEnds = lons[1]! - lons[0]!;
+  let dLonEnds = (s.endLonDeg ?? s.lonDeg) - s.lonDeg;
   dLonEnds -= 360 * Math.round(dLonEnds / 360);
-  let lonCenterDeg = lons[0]! + dLonEnds / 2;
+  let lonCenterDeg = s.lonDeg + dLonEnds / 2;
   let radiusM = Math.max(s.radiusM, s.endRadiusM ?? 0) * 4; // gaussian radius: ±4σ holds all but 6e-5
   if (model.scenarios !== undefined) {
     // Weighted scenarios (issue 8): the window spans every scenario's seeding and the reference position,

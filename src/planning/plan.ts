@@ -71,9 +71,9 @@ export interface ReplanOutcome {
 /** Validate the request against the stored run and plan on its particles. Pure apart from the clock-free maths. */
 export function planOnParticles(stored: StoredParticles, raw: unknown): ReplanOutcome {
   const { tracks, weight } = stored;
-  if (tracks.nTimes === 0 || tracks.nParticles === 0) throw new DriftlineError('E_CONFLICT', 'the stored particles.nc has no particles or no output times');
-  const first = tracks.timesSec[0]!;
-  const last = tracks.timesSec[tracks.nTimes - 1]!;
+  const first = tracks.timesSec[0];
+  const last = tracks.timesSec[tracks.nTimes - 1];
+  if (first === undefined || last === undefined || tracks.nParticles === 0) throw new DriftlineError('E_CONFLICT', 'the stored particles.nc has no particles or no output times');
   const parsed = replanRequestSchema.safeParse(raw);
   if (!parsed.success) throw new PlanRequestError(parsed.error.issues.map((i) => ({ path: i.path.filter((x): x is string | number => typeof x !== 'symbol'), message: i.message })));
   const req = parsed.data;

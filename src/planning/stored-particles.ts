@@ -1,7 +1,7 @@
 /**
  * The particles a re-plan needs, read back from a stored raw/particles.nc (local file or S3 object):
  * time, lon, lat, status (trajectory × time) and the per-trajectory `weight`. Nothing else of the file
- * is read: the header is parsed by our NetCDF-3 reader (src/forcing/netcdf3.ts), and each of those
+ * is read: the header is parsed by our NetCDF-3 reader (src/netcdf/read3.ts), and each of those
  * non-record variables (the writer stores none along a record dimension) is one contiguous positioned
  * read (one ranged GET on S3), swapped to host order in place. A NetCDF-4 particles.nc (large missions,
  * issue 10) is copied to a temporary file and read with h5wasm (readStoredParticlesNetcdf4).
@@ -14,8 +14,8 @@ import { mkdtemp, open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DriftlineError } from '../errors.js';
-import { readNetcdf3Header, type Nc3Header, type Nc3Source, type Nc3Variable } from '../forcing/netcdf3.js';
-import { openNetcdf, type AttrValue } from '../forcing/netcdf.js';
+import { readNetcdf3Header, type Nc3Header, type Nc3Source, type Nc3Variable } from '../netcdf/read3.js';
+import { openNetcdf, type AttrValue } from '../netcdf/open.js';
 import type { Tracks } from '../search/index.js';
 
 export interface StoredParticles {
@@ -34,7 +34,9 @@ function timesToUnixSec(values: Float64Array, units: AttrValue | undefined, labe
   const epochMs = ref === undefined ? NaN : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(ref) ? ref : `${ref}Z`);
   if (scale === undefined || !Number.isFinite(epochMs)) throw new DriftlineError('E_INTERNAL', `${label}: time units not understood: ${String(units)}`);
   const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = epochMs / 1000 + values[i]! * scale;
+  values.forEach((v, i) => {
+    out[i] = epochMs / 1000 + v * scale;
+  });
   return out;
 }
 

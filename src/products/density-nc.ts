@@ -19,8 +19,8 @@
 import { wrapLonDeg } from '../model/geo.js';
 import type { DensityGrid } from './density-grid.js';
 import type { DensityLayers } from './density-layers.js';
-import { acddAttributes, missionAttributes, TIME_UNITS, type LonLatExtent } from './netcdf/acdd.js';
-import { writeNetcdf, type NcChunkArray, type NcDataset, type WriteNetcdfOptions, type WriteNetcdfResult } from './netcdf/index.js';
+import { acddAttributes, missionAttributes, TIME_UNITS, type LonLatExtent } from './acdd.js';
+import { writeNetcdf, type NcChunkArray, type NcDataset, type WriteNetcdfOptions, type WriteNetcdfResult } from '../netcdf/index.js';
 import type { ProductContext } from './types.js';
 
 /** EPSG:4326 as OGC WKT2 (the registry's definition), for readers that build the CRS from crs_wkt. */

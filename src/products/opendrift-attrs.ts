@@ -7,7 +7,7 @@
  * mission's resolved model parameters.
  */
 import type { ModelParams } from '../model/types.js';
-import type { NcAttributes } from './netcdf/index.js';
+import type { NcAttributes } from '../netcdf/index.js';
 
 /** Python's `str(datetime.timedelta(seconds=sec))`: "0:15:00", "1 day, 0:00:00", "-1 day, 23:45:00". */
 export function pythonTimedelta(sec: number): string {

@@ -13,8 +13,8 @@
  * (RFC 7946 §3.1.9) into a part on each side, each within [−180, 180].
  */
 import { wrapLonDeg } from '../model/geo.js';
-import { STATUS, type TrajectoryResult } from '../model/types.js';
-import { datumOf, driftingAt, kdeMap, searchAreas, weightedCloud, type ProbabilityMap } from '../search/index.js';
+import type { TrajectoryResult } from '../model/types.js';
+import { datumOf, driftingTimes, kdeMap, searchAreas, weightedCloud, type ProbabilityMap } from '../search/index.js';
 import { normalisePercents, type Datum, type SearchArea, type SearchAreaSet } from './search-areas-compute.js';
 
 /** Drifting datum of one record, or null when nothing drifts then (all stranded, outside or unreleased). */
@@ -80,19 +80,13 @@ export function smoothedSearchAreas(result: TrajectoryResult, weights: Float64Ar
   const datums: DriftingDatum[] = [];
   const areas: SearchArea[] = [];
   let cellM = 0;
+  const drifting = driftingTimes(result, weights);
   for (let t = 0; t < result.nTimes; t++) {
-    const d = driftingAt(result, weights, t);
+    const d = drifting(t);
     const cloud = weightedCloud(d.lonDeg, d.latDeg, d.weight);
     if (cloud === null) continue;
     const dat = datumOf(cloud);
-    let strandedCount = 0;
-    let releasedCount = 0;
-    for (let p = 0; p < result.nParticles; p++) {
-      const i = p * result.nTimes + t;
-      if (result.status[i] === STATUS.STRANDED) strandedCount++;
-      const lat = result.latDeg[i] ?? NaN; // in bounds; NaN = not released
-      if (lat === lat) releasedCount++;
-    }
+    const { strandedCount, releasedCount } = d;
     datums.push({
       timeSec: d.timeSec,
       lonDeg: wrapLonDeg(dat.lonDeg),

@@ -23,7 +23,7 @@ import { STATUS } from '../model/types.js';
 import type { Tracks } from '../search/weights.js';
 import type { DensityGrid } from './density-grid.js';
 import { cellOf } from './density-grid.js';
-import { isoTime } from './netcdf/acdd.js';
+import { isoTime } from './acdd.js';
 import { PRODUCT_PATHS, type ProductFile } from './types.js';
 
 export interface StrandingCell {

@@ -5,7 +5,7 @@
 import { wrapLonDeg } from '../model/geo.js';
 import { STATUS, type TrajectoryResult } from '../model/types.js';
 import type { DensityGrid } from './density-grid.js';
-import { isoTime } from './netcdf/acdd.js';
+import { isoTime } from './acdd.js';
 
 export interface FirstStranding {
   time: string;

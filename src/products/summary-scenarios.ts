@@ -11,7 +11,7 @@ import type { CompletedSearch } from '../search/bayes.js';
 import type { DetectionLaw } from '../search/detection.js';
 import { scenarioRemovals, scenarioShares } from '../search/scenarios.js';
 import type { Tracks } from '../search/weights.js';
-import { isoTime } from './netcdf/acdd.js';
+import { isoTime } from './acdd.js';
 import { plainCategoryText } from './category-text.js';
 
 const r9 = (v: number) => Number(v.toFixed(9));

@@ -9,7 +9,7 @@ import geodesic from 'geographiclib-geodesic';
 import { meridionalRadiusM, primeVerticalRadiusM, wrapLonDeg } from '../model/geo.js';
 import { STATUS, type TrajectoryResult } from '../model/types.js';
 import type { DensityGrid } from './density-grid.js';
-import { fallbackWarnings, isoTime, redactSecrets } from './netcdf/acdd.js';
+import { fallbackWarnings, isoTime, redactSecrets } from './acdd.js';
 import { areaSizeFields, driftingDatumFields, type SummarySearch } from './summary-search.js';
 import { firstStranding, mostLikelyCell } from './summary-glance.js';
 import type { ProductContext, ProductFile } from './types.js';
@@ -219,7 +219,7 @@ export function buildSummary(result: TrajectoryResult, ctx: ProductContext, opts
     most_likely_cell: opts.grid ? mostLikelyCell(opts.grid, result.timesSec) : null,
     timings_ms: opts.timingsMs,
     products: (opts.products ?? []).map((p) => ({ kind: p.kind, path: p.relPath, content_type: p.contentType, bytes: p.bytes, sha256: p.sha256 })),
-    params: redactSecrets(ctx.params),
+    params: redactSecrets(ctx.provenance),
     model_params: modelParams,
   };
 }

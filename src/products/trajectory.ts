@@ -31,9 +31,9 @@
 import { DriftlineError } from '../errors.js';
 import { isBackward, particleOfRow } from '../model/numbering.js';
 import { STATUS, type TrajectoryResult } from '../model/types.js';
-import { acddAttributes, lonLatExtent, missionAttributes, TIME_UNITS, type LonLatExtent } from './netcdf/acdd.js';
-import { writeNetcdf, type NcChunkArray, type NcDataset, type NcSourceArray, type NcVariable, type WriteNetcdfOptions, type WriteNetcdfResult } from './netcdf/index.js';
-import { writeNetcdf4 } from './netcdf/write4.js';
+import { acddAttributes, lonLatExtent, missionAttributes, TIME_UNITS, type LonLatExtent } from './acdd.js';
+import { writeNetcdf, type NcChunkArray, type NcDataset, type NcSourceArray, type NcVariable, type WriteNetcdfOptions, type WriteNetcdfResult } from '../netcdf/index.js';
+import { writeNetcdf4 } from '../netcdf/write4.js';
 import { opendriftAttributes } from './opendrift-attrs.js';
 import { scenarioOfParticle } from '../search/scenarios.js';
 import type { ProductContext } from './types.js';
@@ -168,7 +168,7 @@ export function trajectoryDataset(
   // origin_marker (its per-seeding number) set to the scenario index.
   const scenarios = m.scenarios ?? [];
   const scenarioOf = scenarioOfParticle(scenarios, n);
-  const scenarioNames = scenarios.map((_, k) => (ctx.params.scenarios?.[k]?.name ?? `scenario_${k}`).replace(/[^A-Za-z0-9_.-]+/g, '_'));
+  const scenarioNames = scenarios.map((_, k) => (ctx.scenarioNames?.[k] ?? `scenario_${k}`).replace(/[^A-Za-z0-9_.-]+/g, '_'));
   const objectTypeOf = (p: number) => scenarios[scenarioOf[p] ?? 0]?.category.id ?? ctx.category.id;
   const dims2 = ['trajectory', 'time'] as const;
   const floatVar = (name: string, attrs: NcVariable['attrs'], src: RecordSource): NcVariable => ({
@@ -429,7 +429,7 @@ export async function writeTrajectoryNc(
   opts: WriteNetcdfOptions & { format?: TrajectoryNcFormat } = {},
   weights?: Float64Array,
 ): Promise<WriteNetcdfResult & { format: TrajectoryNcFormat }> {
-  const format = opts.format ?? trajectoryNcFormat(ctx.params.products?.netcdf_format, result.nParticles, result.nTimes);
+  const format = opts.format ?? trajectoryNcFormat(ctx.options.netcdfFormat, result.nParticles, result.nTimes);
   const ds = trajectoryDataset(result, ctx, undefined, weights);
   if (format === 'netcdf4') {
     const onChunk = opts.onChunk;

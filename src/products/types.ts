@@ -3,8 +3,8 @@
  * (the same relative key it gets under `s3://$S3_BUCKET/{mission_id}/`).
  */
 import type { ForcingDescriptor } from '../forcing/types.js';
-import type { JobParams } from '../job.js';
 import type { LeewayCategory, ModelParams } from '../model/types.js';
+import type { SearchParams } from '../search/params.js';
 
 export type ProductKind =
   | 'trajectory'
@@ -39,6 +39,20 @@ export const PRODUCT_PATHS: Record<ProductKind, { relPath: string; contentType: 
   stranding_geojson: { relPath: 'products/stranding.geojson', contentType: 'application/geo+json' },
 };
 
+/** The mission's product options (`params.products`, defaults applied by the job schema). */
+export interface ProductOptions {
+  /** products/animation.mp4 (needs ffmpeg). */
+  animation: boolean;
+  /** products/map.png, the final time as a still (drawn without ffmpeg). */
+  map: boolean;
+  /** Density grid cell size, metres. */
+  densityCellM: number;
+  /** Probability levels of the search areas, percent (50, 90, 95 by default). */
+  searchAreaPercents: number[];
+  /** raw/particles.nc's encoding: 'auto' picks NetCDF-4 from NETCDF4_MIN_RECORDS records up (trajectory.ts). */
+  netcdfFormat: 'auto' | 'netcdf3' | 'netcdf4';
+}
+
 export interface ProductFile {
   kind: ProductKind;
   relPath: string;
@@ -52,8 +66,15 @@ export interface ProductFile {
 /** What every product needs to describe itself (attributes, titles, legends). */
 export interface ProductContext {
   missionId: string;
-  /** The validated job params, stored as attributes. */
-  params: JobParams;
+  /** The job's params as validated, kept as provenance (summary.json `params`, `mission_*` attributes). */
+  provenance: Readonly<Record<string, unknown>>;
+  options: ProductOptions;
+  /** Search planning inputs (`params.search`). */
+  search?: SearchParams;
+  /** Scenario names by scenario index (`params.scenarios[k].name`); undefined where the job gave none. */
+  scenarioNames?: ReadonlyArray<string | undefined>;
+  /** The wind when the job gave a constant one (the animation's wind arrow when no particle recorded wind). */
+  constantWindMps?: readonly [number, number];
   model: ModelParams;
   category: LeewayCategory;
   forcing: ForcingDescriptor['sources'];
@@ -63,7 +84,7 @@ export interface ProductContext {
   createdAtIso: string;
   /**
    * Who publishes the products (ACDD creator/institution/project/license attributes). Optional: products
-   * fall back to neutral driftline defaults (src/products/netcdf/acdd.ts DEFAULT_ATTRIBUTION).
+   * fall back to neutral driftline defaults (src/products/acdd.ts DEFAULT_ATTRIBUTION).
    */
   attribution?: Partial<ProductAttribution>;
   /**

@@ -63,7 +63,7 @@ export interface SearchProducts {
  */
 export function missionSearchProducts(result: TrajectoryResult, ctx: ProductContext, percents: number[], grid: DensityGrid): SearchProducts {
   const prior = scenarioPrior(ctx.model.scenarios, result.nParticles);
-  const search = missionSearch(result, ctx.params.search, prior);
+  const search = missionSearch(result, ctx.search, prior);
   const layers = new DensityLayerBuilder(grid, result, search.weights);
   const areaSet = smoothedSearchAreas(result, search.weights, percents, (t, map) => layers.add(t, map));
   return { search, areaSet, plan: planMission(result, search), layers };
@@ -141,7 +141,7 @@ export async function writeAllProducts(
   const scenarios = missionCtx.model.scenarios;
   const prior = scenarioPrior(scenarios, result.nParticles);
   const pre = opts.searchProducts;
-  const search = pre?.search ?? (await timed('search_weights', () => missionSearch(result, missionCtx.params.search, prior)));
+  const search = pre?.search ?? (await timed('search_weights', () => missionSearch(result, missionCtx.search, prior)));
   const weights = search.weights;
   const grid = opts.grid ?? (await timed('density_grid', () => buildDensityGrid(result, opts.cellM)));
   addProductWarnings(result, grid, opts.warnings);
@@ -189,7 +189,7 @@ export async function writeAllProducts(
           const resolved = search.resolved;
           return scenariosSummary(result, {
             model: missionCtx.model,
-            names: (missionCtx.params.scenarios ?? []).map((sc) => sc.name),
+            names: [...(missionCtx.scenarioNames ?? [])],
             prior,
             posterior: weights,
             scenarioOf,

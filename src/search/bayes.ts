@@ -7,6 +7,9 @@
  * f_i is counted on those. A window shorter than the output step holds no record; then the record
  * nearest to the window's middle is used (f_i is 0 or 1). Only drifting (status active) particles
  * count as inside: a stranded particle is on the coast, not on the water being swept.
+ *
+ * `a[i] ?? NaN` (noUncheckedIndexedAccess): the indices are in range by their loop bounds; NaN is what
+ * a read past the end (undefined) gave in this arithmetic, so every figure is unchanged.
  */
 import { DriftlineError } from '../errors.js';
 import { STATUS } from '../model/types.js';
@@ -45,11 +48,11 @@ export interface BayesResult {
 /** Records of [start, end) (either order of timesSec), or the nearest to the middle when none. */
 export function recordsInWindow(timesSec: ArrayLike<number>, startSec: number, endSec: number): number[] {
   const out: number[] = [];
-  for (let t = 0; t < timesSec.length; t++) if (timesSec[t]! >= startSec && timesSec[t]! < endSec) out.push(t);
+  for (let t = 0; t < timesSec.length; t++) if ((timesSec[t] ?? NaN) >= startSec && (timesSec[t] ?? NaN) < endSec) out.push(t);
   if (out.length === 0 && timesSec.length > 0) {
     const mid = (startSec + endSec) / 2;
     let best = 0;
-    for (let t = 1; t < timesSec.length; t++) if (Math.abs(timesSec[t]! - mid) < Math.abs(timesSec[best]! - mid)) best = t;
+    for (let t = 1; t < timesSec.length; t++) if (Math.abs((timesSec[t] ?? NaN) - mid) < Math.abs((timesSec[best] ?? NaN) - mid)) best = t;
     out.push(best);
   }
   return out;
@@ -68,8 +71,8 @@ export function validateCompleted(s: CompletedSearch, timesSec: ArrayLike<number
   if (!Number.isFinite(s.endTimeSec)) throw bad('end_time', 'must be a valid time');
   if (!(s.endTimeSec > s.startTimeSec)) throw bad('end_time', 'must be after start_time');
   const n = timesSec.length;
-  const lo = Math.min(timesSec[0]!, timesSec[n - 1]!);
-  const hi = Math.max(timesSec[0]!, timesSec[n - 1]!);
+  const lo = Math.min(timesSec[0] ?? NaN, timesSec[n - 1] ?? NaN);
+  const hi = Math.max(timesSec[0] ?? NaN, timesSec[n - 1] ?? NaN);
   const iso = (t: number) => new Date(t * 1000).toISOString();
   if (s.startTimeSec < lo || s.startTimeSec > hi) throw bad('start_time', `${iso(s.startTimeSec)} is outside the run [${iso(lo)}, ${iso(hi)}]`);
   // An end up to one output step past the last record is accepted ([start, end) excludes it anyway).
@@ -85,9 +88,9 @@ export function bayesUpdate(result: Tracks, prior: Float64Array, searches: Compl
   if (prior.length !== nParticles) throw new RangeError(`weights: ${prior.length} for ${nParticles} particles`);
   const w = Float64Array.from(prior);
   let total = 0;
-  for (let i = 0; i < nParticles; i++) total += w[i]!;
+  for (let i = 0; i < nParticles; i++) total += w[i] ?? NaN;
   if (!(total > 0)) throw new DriftlineError('E_JOB_INVALID', 'weights: must sum to a positive number', { field: 'weights' });
-  for (let i = 0; i < nParticles; i++) w[i]! /= total;
+  for (let i = 0; i < nParticles; i++) w[i] = (w[i] ?? NaN) / total;
   const updates: SearchUpdate[] = [];
   let survive = 1;
   searches.forEach((s, k) => {
@@ -104,20 +107,20 @@ export function bayesUpdate(result: Tracks, prior: Float64Array, searches: Compl
       let inside = 0;
       for (const t of records) {
         const i = base + t;
-        if (status[i] === STATUS.ACTIVE && ringContains(ix, lonDeg[i]!, latDeg[i]!)) inside++;
+        if (status[i] === STATUS.ACTIVE && ringContains(ix, lonDeg[i] ?? NaN, latDeg[i] ?? NaN)) inside++;
       }
       if (inside === 0) continue;
-      const loss = w[p]! * d * inside * invR;
+      const loss = (w[p] ?? NaN) * d * inside * invR;
       removed += loss;
-      w[p]! -= loss;
+      w[p] = (w[p] ?? NaN) - loss;
     }
     let sum = 0;
-    for (let p = 0; p < nParticles; p++) sum += w[p]!;
+    for (let p = 0; p < nParticles; p++) sum += w[p] ?? NaN;
     // Probability this search removes, in terms of the original prior: the survivor share so far × removed share now.
     updates.push({ name: s.name, coverage, pod: d, removed: removed * survive, records });
     survive *= sum;
     if (!(sum > 0)) throw new DriftlineError('E_JOB_INVALID', `${field}: the search removes all the probability (POD = 1 over every particle)`, { field });
-    for (let p = 0; p < nParticles; p++) w[p]! /= sum;
+    for (let p = 0; p < nParticles; p++) w[p] = (w[p] ?? NaN) / sum;
   });
   return { weight: w, updates, cumulativePos: 1 - survive };
 }

@@ -5,6 +5,9 @@
  * of the radii of curvature, O(e² Δφ)), and angles are sheared by Δλ · sin φ₀ away from the central
  * meridian (0.8° at 50 km east of the datum at 60° N). Longitudes are unwrapped about lon0, so a cloud
  * across the antimeridian stays contiguous; toLonLat returns unwrapped longitudes (may pass ±180).
+ *
+ * `a[i] ?? NaN` (noUncheckedIndexedAccess): the indices are in range by their loop bounds; NaN is what
+ * a read past the end (undefined) gave in this arithmetic, so every figure is unchanged.
  */
 import { meridionalRadiusM, primeVerticalRadiusM, unwrapLonDeg } from '../model/geo.js';
 
@@ -28,8 +31,8 @@ export function localFrame(lon0Deg: number, lat0Deg: number): LocalFrame {
 export function projectAll(f: LocalFrame, lonDeg: ArrayLike<number>, latDeg: ArrayLike<number>, outX: Float64Array, outY: Float64Array): void {
   const { lon0Deg, lat0Deg, nPerDegM, mPerDegLatM } = f;
   for (let i = 0; i < lonDeg.length; i++) {
-    const lat = latDeg[i]!;
-    let d = lonDeg[i]! - lon0Deg;
+    const lat = latDeg[i] ?? NaN;
+    let d = (lonDeg[i] ?? NaN) - lon0Deg;
     if (d >= 180) d -= 360;
     else if (d < -180) d += 360;
     outX[i] = d * nPerDegM * Math.cos(lat * RAD);

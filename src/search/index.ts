@@ -3,7 +3,7 @@
  * I/O or reads the clock; src/job.ts, src/mission/run.ts and the product writers are to call it.
  */
 export { M_PER_NM, M2_PER_NM2, erf, pod, podExponential, podInverseCube, effortNm2, coverageFromEffort, coverageFromSpacing, trackSpacingNm, type DetectionLaw } from './detection.js';
-export { equalWeights, normaliseWeights, splitScenarioParticles, splitWeights, driftingAt, recordIndexAt, type DriftingParticles, type ScenarioSplit, type Tracks } from './weights.js';
+export { equalWeights, normaliseWeights, splitScenarioParticles, splitWeights, driftingAt, driftingBlock, driftingTimes, recordIndexAt, type DriftingParticles, type ScenarioSplit, type Tracks } from './weights.js';
 export { localFrame, toXY, toLonLat, type LocalFrame } from './frame.js';
 export { weightedCloud, datumOf, type Cloud, type Datum } from './datum.js';
 export { kdeMap, kdeFromParticles, cellOfXY, type ProbabilityMap, type KdeOptions } from './kde.js';

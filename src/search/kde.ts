@@ -12,8 +12,12 @@
  * particles along each axis (0.05 % trimmed each side so one stray particle cannot blow up the grid)
  * plus 4 h of margin; at most MAX_CELLS_PER_AXIS per axis (cells grow beyond that). Cost:
  * O(n) binning + O(n_u · n_v · 17 · 2) blur: ~0.5 M cells × 34 taps ≈ 17 M multiply-adds worst case.
+ *
+ * `a[i] ?? NaN` (noUncheckedIndexedAccess): the indices are in range by their loop bounds; NaN is what
+ * a read past the end (undefined) gave in this arithmetic, so every figure is unchanged.
  */
 import { weightedCloud, type Cloud } from './datum.js';
+import { selectKth } from './select.js';
 
 export const MAX_CELLS_PER_AXIS = 700;
 /** Kernel truncation, bandwidths. */
@@ -60,11 +64,16 @@ export interface ProbabilityMap {
   nEff: number;
 }
 
+/** The trim and 1 − trim order statistics of `values` (what a sorted copy holds at k and n − 1 − k). */
 function quantileRange(values: Float64Array, trim: number): [number, number] {
-  const s = Float64Array.from(values).sort();
+  const s = Float64Array.from(values);
   const n = s.length;
+  if (n === 0) return [NaN, NaN];
   const k = Math.min(n - 1, Math.floor(trim * n));
-  return [s[k]!, s[n - 1 - k]!];
+  const low = selectKth(s, k);
+  // After selecting k, everything from k on is ≥ s[k]: the upper statistic is found in that part.
+  const high = selectKth(s, n - 1 - k, Math.min(k, n - 1 - k));
+  return [low, high];
 }
 
 function gaussianTaps(hCells: number): Float64Array {
@@ -76,7 +85,7 @@ function gaussianTaps(hCells: number): Float64Array {
     taps[k + r] = v;
     s += v;
   }
-  for (let k = 0; k < taps.length; k++) taps[k]! /= s;
+  for (let k = 0; k < taps.length; k++) taps[k] = (taps[k] ?? NaN) / s;
   return taps;
 }
 
@@ -97,7 +106,7 @@ function blurAxis(a: Float64Array, nu: number, nv: number, taps: Float64Array, a
     const base = l * lineStep;
     let any = false;
     for (let k = 0; k < len; k++) {
-      const v = a[base + k * stride]!;
+      const v = a[base + k * stride] ?? NaN;
       src[k] = v;
       if (v !== 0) any = true;
     }
@@ -106,7 +115,7 @@ function blurAxis(a: Float64Array, nu: number, nv: number, taps: Float64Array, a
       let s = 0;
       const lo = Math.max(0, k - r);
       const hi = Math.min(len - 1, k + r);
-      for (let q = lo; q <= hi; q++) s += src[q]! * taps[q - k + r]!;
+      for (let q = lo; q <= hi; q++) s += (src[q] ?? NaN) * (taps[q - k + r] ?? NaN);
       a[base + k * stride] = s;
     }
   }
@@ -124,8 +133,8 @@ export function kdeMap(cloud: Cloud, opts: KdeOptions = {}): ProbabilityMap {
   const u = new Float64Array(n);
   const v = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    u[i] = cloud.xM[i]! * c + cloud.yM[i]! * s;
-    v[i] = -cloud.xM[i]! * s + cloud.yM[i]! * c;
+    u[i] = (cloud.xM[i] ?? NaN) * c + (cloud.yM[i] ?? NaN) * s;
+    v[i] = -(cloud.xM[i] ?? NaN) * s + (cloud.yM[i] ?? NaN) * c;
   }
   const scott = Math.pow(Math.max(1, cloud.nEff), -1 / 6) * factor;
   const hu = Math.max(minH, cloud.sigmaMajorM * scott);
@@ -156,9 +165,9 @@ export function kdeMap(cloud: Cloud, opts: KdeOptions = {}): ProbabilityMap {
   const selfV = (a: number) => (1 - a) * tapAt(tapsV, 0) + a * tapAt(tapsV, 1);
   // Linear binning to cell centres (mass-conserving, second-order accurate), nearest-cell raw mass.
   for (let i = 0; i < n; i++) {
-    const w = cloud.weight[i]! * invW;
-    const fu = (u[i]! - lu.start) / lu.cell - 0.5;
-    const fv = (v[i]! - lv.start) / lv.cell - 0.5;
+    const w = (cloud.weight[i] ?? NaN) * invW;
+    const fu = ((u[i] ?? NaN) - lu.start) / lu.cell - 0.5;
+    const fv = ((v[i] ?? NaN) - lv.start) / lv.cell - 0.5;
     const iu = Math.floor(fu);
     const iv = Math.floor(fv);
     const au = fu - iu;
@@ -166,20 +175,20 @@ export function kdeMap(cloud: Cloud, opts: KdeOptions = {}): ProbabilityMap {
     const cu = Math.floor(fu + 0.5);
     const cv = Math.floor(fv + 0.5);
     if (cu >= 0 && cu < nu && cv >= 0 && cv < nv) {
-      mass[cv * nu + cu]! += w;
+      mass[cv * nu + cu] = (mass[cv * nu + cu] ?? NaN) + w;
       // Σ w·(w·k) here, divided by Σ w below: the cell's mass-weighted mean self-density.
-      selfDensity[cv * nu + cu]! += w * w * selfU(Math.abs(fu - cu)) * selfV(Math.abs(fv - cv));
+      selfDensity[cv * nu + cu] = (selfDensity[cv * nu + cu] ?? NaN) + (w * w * selfU(Math.abs(fu - cu)) * selfV(Math.abs(fv - cv)));
     }
-    if (iu >= 0 && iu < nu && iv >= 0 && iv < nv) density[iv * nu + iu]! += w * (1 - au) * (1 - av);
-    if (iu + 1 >= 0 && iu + 1 < nu && iv >= 0 && iv < nv) density[iv * nu + iu + 1]! += w * au * (1 - av);
-    if (iu >= 0 && iu < nu && iv + 1 >= 0 && iv + 1 < nv) density[(iv + 1) * nu + iu]! += w * (1 - au) * av;
-    if (iu + 1 >= 0 && iu + 1 < nu && iv + 1 >= 0 && iv + 1 < nv) density[(iv + 1) * nu + iu + 1]! += w * au * av;
+    if (iu >= 0 && iu < nu && iv >= 0 && iv < nv) density[iv * nu + iu] = (density[iv * nu + iu] ?? NaN) + (w * (1 - au) * (1 - av));
+    if (iu + 1 >= 0 && iu + 1 < nu && iv >= 0 && iv < nv) density[iv * nu + iu + 1] = (density[iv * nu + iu + 1] ?? NaN) + (w * au * (1 - av));
+    if (iu >= 0 && iu < nu && iv + 1 >= 0 && iv + 1 < nv) density[(iv + 1) * nu + iu] = (density[(iv + 1) * nu + iu] ?? NaN) + (w * (1 - au) * av);
+    if (iu + 1 >= 0 && iu + 1 < nu && iv + 1 >= 0 && iv + 1 < nv) density[(iv + 1) * nu + iu + 1] = (density[(iv + 1) * nu + iu + 1] ?? NaN) + (w * au * av);
   }
   blurAxis(density, nu, nv, tapsU, true);
   blurAxis(density, nu, nv, tapsV, false);
   for (let c = 0; c < nu * nv; c++) {
-    const m = mass[c]!;
-    if (m > 0) selfDensity[c] = selfDensity[c]! / m;
+    const m = mass[c] ?? NaN;
+    if (m > 0) selfDensity[c] = (selfDensity[c] ?? NaN) / m;
   }
   return {
     cloud,

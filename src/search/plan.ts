@@ -8,6 +8,9 @@
  * when some particles are stranded or outside). Units are planned in the order given (the lead unit
  * first); with non-overlapping rectangles, unit k's posterior weight inside its rectangle equals its
  * prior weight, so the plan's cumulative POS is Σ POS_k.
+ *
+ * `a[i] ?? NaN` (noUncheckedIndexedAccess): the indices are in range by their loop bounds; NaN is what
+ * a read past the end (undefined) gave in this arithmetic, so every figure is unchanged.
  */
 import { DriftlineError } from '../errors.js';
 import { wrapLonDeg } from '../model/geo.js';
@@ -108,9 +111,9 @@ export function planSearch(cloud: Cloud, units: SearchUnit[], law: DetectionLaw,
     const ac = r.cxM * c + r.cyM * s;
     const bc = -r.cxM * s + r.cyM * c;
     for (let i = 0; i < weight.length; i++) {
-      const a = cloud.xM[i]! * c + cloud.yM[i]! * s - ac;
-      const b = -cloud.xM[i]! * s + cloud.yM[i]! * c - bc;
-      if (a >= -r.lengthM / 2 && a < r.lengthM / 2 && b >= -r.widthM / 2 && b < r.widthM / 2) weight[i]! *= 1 - res.pod;
+      const a = (cloud.xM[i] ?? NaN) * c + (cloud.yM[i] ?? NaN) * s - ac;
+      const b = -(cloud.xM[i] ?? NaN) * s + (cloud.yM[i] ?? NaN) * c - bc;
+      if (a >= -r.lengthM / 2 && a < r.lengthM / 2 && b >= -r.widthM / 2 && b < r.widthM / 2) weight[i] = (weight[i] ?? NaN) * (1 - res.pod);
     }
     const [clonRaw, clat] = toLonLat(cloud.frame, r.cxM, r.cyM);
     // The frame's longitudes are unwrapped about its origin (may pass ±180): move the rectangle by

@@ -5,6 +5,9 @@
  * A ring is [[lon, lat], …] in degrees, closed (last point = first), at least 4 points, finite, not
  * crossing itself. Edges are straight in lon/lat (as GeoJSON draws them); longitudes are unwrapped
  * about the first vertex, so a ring across the antimeridian may be written either way.
+ *
+ * `a[i] ?? NaN` (noUncheckedIndexedAccess): the indices are in range by their loop bounds; NaN is what
+ * a read past the end (undefined) gave in this arithmetic, so every figure is unchanged.
  */
 import { DriftlineError } from '../errors.js';
 import { unwrapLonDeg } from '../model/geo.js';
@@ -65,7 +68,7 @@ export function validateRing(value: unknown, field: string): Ring {
     if (!Number.isFinite(x) || !Number.isFinite(y)) throw invalid(`${field}[${k}]`, `coordinates must be finite, got [${x}, ${y}]`);
     if (x < -180 || x > 180) throw invalid(`${field}[${k}]`, `longitude ${x} is not in [-180, 180]`);
     if (y < -90 || y > 90) throw invalid(`${field}[${k}]`, `latitude ${y} is not in [-90, 90]`);
-    lon[k] = k === 0 ? x : unwrapLonDeg(x, lon[0]!);
+    lon[k] = k === 0 ? x : unwrapLonDeg(x, lon[0] ?? NaN);
     lat[k] = y;
   }
   if (lon[0] !== lon[n] || lat[0] !== lat[n]) {
@@ -75,29 +78,29 @@ export function validateRing(value: unknown, field: string): Ring {
     if (lon[k] === lon[k + 1] && lat[k] === lat[k + 1]) throw invalid(field, `positions ${k} and ${k + 1} repeat the same point`);
   }
   let area2 = 0;
-  for (let k = 0; k < n; k++) area2 += lon[k]! * lat[k + 1]! - lon[k + 1]! * lat[k]!;
+  for (let k = 0; k < n; k++) area2 += (lon[k] ?? NaN) * (lat[k + 1] ?? NaN) - (lon[k + 1] ?? NaN) * (lat[k] ?? NaN);
   if (area2 === 0) throw invalid(field, 'ring encloses no area');
   // Every pair of non-adjacent edges must be disjoint (adjacent ones share exactly their common vertex).
   for (let a = 0; a < n; a++) {
-    const ax = lon[a]!;
-    const ay = lat[a]!;
-    const bx = lon[a + 1]!;
-    const by = lat[a + 1]!;
+    const ax = lon[a] ?? NaN;
+    const ay = lat[a] ?? NaN;
+    const bx = lon[a + 1] ?? NaN;
+    const by = lat[a + 1] ?? NaN;
     for (let b = a + 1; b < n; b++) {
-      const cx = lon[b]!;
-      const cy = lat[b]!;
-      const dx = lon[b + 1]!;
-      const dy = lat[b + 1]!;
+      const cx = lon[b] ?? NaN;
+      const cy = lat[b] ?? NaN;
+      const dx = lon[b + 1] ?? NaN;
+      const dy = lat[b + 1] ?? NaN;
       if (Math.max(ax, bx) < Math.min(cx, dx) || Math.max(cx, dx) < Math.min(ax, bx)) continue;
       if (Math.max(ay, by) < Math.min(cy, dy) || Math.max(cy, dy) < Math.min(ay, by)) continue;
       const adjacent = b === a + 1 || (a === 0 && b === n - 1);
       if (adjacent) {
         // Adjacent edges may only meet at their shared vertex: fold-backs (collinear overlap) are crossings.
-        const shared = b === a + 1 ? [bx, by] : [ax, ay];
+        const shared: [number, number] = b === a + 1 ? [bx, by] : [ax, ay];
         const o = orient(ax, ay, bx, by, b === a + 1 ? dx : cx, b === a + 1 ? dy : cy);
-        const other = b === a + 1 ? [dx, dy] : [cx, cy];
-        const back = b === a + 1 ? [ax, ay] : [bx, by];
-        const dot = (other[0]! - shared[0]!) * (back[0]! - shared[0]!) + (other[1]! - shared[1]!) * (back[1]! - shared[1]!);
+        const other: [number, number] = b === a + 1 ? [dx, dy] : [cx, cy];
+        const back: [number, number] = b === a + 1 ? [ax, ay] : [bx, by];
+        const dot = (other[0] - shared[0]) * (back[0] - shared[0]) + (other[1] - shared[1]) * (back[1] - shared[1]);
         if (o === 0 && dot > 0) throw invalid(field, `ring folds back on itself at position ${b === a + 1 ? a + 1 : 0}`);
         continue;
       }
@@ -151,10 +154,10 @@ export function indexRing(ring: Ring): RingIndex {
   let south = Infinity;
   let north = -Infinity;
   for (let k = 0; k < n; k++) {
-    west = Math.min(west, lonDeg[k]!);
-    east = Math.max(east, lonDeg[k]!);
-    south = Math.min(south, latDeg[k]!);
-    north = Math.max(north, latDeg[k]!);
+    west = Math.min(west, lonDeg[k] ?? NaN);
+    east = Math.max(east, lonDeg[k] ?? NaN);
+    south = Math.min(south, latDeg[k] ?? NaN);
+    north = Math.max(north, latDeg[k] ?? NaN);
   }
   const nBands = Math.max(1, Math.min(4096, n));
   const h = (north - south) / nBands || 1;
@@ -162,18 +165,22 @@ export function indexRing(ring: Ring): RingIndex {
   const counts = new Int32Array(nBands + 1);
   for (let k = 0; k < n; k++) {
     const m = (k + 1) % n;
-    const b0 = bandOf(Math.min(latDeg[k]!, latDeg[m]!));
-    const b1 = bandOf(Math.max(latDeg[k]!, latDeg[m]!));
-    for (let b = b0; b <= b1; b++) counts[b + 1]!++;
+    const b0 = bandOf(Math.min(latDeg[k] ?? NaN, latDeg[m] ?? NaN));
+    const b1 = bandOf(Math.max(latDeg[k] ?? NaN, latDeg[m] ?? NaN));
+    for (let b = b0; b <= b1; b++) counts[b + 1] = (counts[b + 1] ?? NaN) + 1;
   }
-  for (let b = 0; b < nBands; b++) counts[b + 1]! += counts[b]!;
-  const bandEdges = new Int32Array(counts[nBands]!);
+  for (let b = 0; b < nBands; b++) counts[b + 1] = (counts[b + 1] ?? NaN) + (counts[b] ?? NaN);
+  const bandEdges = new Int32Array(counts[nBands] ?? 0);
   const fill = counts.slice(0, nBands);
   for (let k = 0; k < n; k++) {
     const m = (k + 1) % n;
-    const b0 = bandOf(Math.min(latDeg[k]!, latDeg[m]!));
-    const b1 = bandOf(Math.max(latDeg[k]!, latDeg[m]!));
-    for (let b = b0; b <= b1; b++) bandEdges[fill[b]!++] = k;
+    const b0 = bandOf(Math.min(latDeg[k] ?? NaN, latDeg[m] ?? NaN));
+    const b1 = bandOf(Math.max(latDeg[k] ?? NaN, latDeg[m] ?? NaN));
+    for (let b = b0; b <= b1; b++) {
+      const f = fill[b] ?? NaN;
+      fill[b] = f + 1;
+      bandEdges[f] = k;
+    }
   }
   return { ring, west, east, south, north, nBands, bandStart: counts, bandEdges };
 }
@@ -181,7 +188,7 @@ export function indexRing(ring: Ring): RingIndex {
 /** Inside (even-odd); points exactly on an edge may fall either way. lon is unwrapped here. */
 export function ringContains(ix: RingIndex, lonDeg: number, latDeg: number): boolean {
   if (!(latDeg >= ix.south && latDeg <= ix.north)) return false;
-  const ref = ix.ring.lonDeg[0]!;
+  const ref = ix.ring.lonDeg[0] ?? NaN;
   let x = lonDeg - ref;
   if (x >= 180) x -= 360;
   else if (x < -180) x += 360;
@@ -192,14 +199,14 @@ export function ringContains(ix: RingIndex, lonDeg: number, latDeg: number): boo
   const { lonDeg: lx, latDeg: ly } = ix.ring;
   const n = lx.length;
   let inside = false;
-  for (let q = ix.bandStart[b]!; q < ix.bandStart[b + 1]!; q++) {
-    const k = ix.bandEdges[q]!;
+  for (let q = ix.bandStart[b] ?? NaN; q < (ix.bandStart[b + 1] ?? NaN); q++) {
+    const k = ix.bandEdges[q] ?? NaN;
     const m = k + 1 === n ? 0 : k + 1;
-    const ya = ly[k]!;
-    const yb = ly[m]!;
+    const ya = ly[k] ?? NaN;
+    const yb = ly[m] ?? NaN;
     if (ya > latDeg !== yb > latDeg) {
-      const xa = lx[k]!;
-      const xc = xa + ((lx[m]! - xa) * (latDeg - ya)) / (yb - ya);
+      const xa = lx[k] ?? NaN;
+      const xc = xa + (((lx[m] ?? NaN) - xa) * (latDeg - ya)) / (yb - ya);
       if (x < xc) inside = !inside;
     }
   }
@@ -212,9 +219,9 @@ export function shareInside(polygons: number[][][][], lonDeg: ArrayLike<number>,
   let inW = 0;
   let allW = 0;
   for (let i = 0; i < lonDeg.length; i++) {
-    const w = weight ? weight[i]! : 1;
+    const w = weight ? (weight[i] ?? NaN) : 1;
     allW += w;
-    if (rings.some((r) => ringContains(r, lonDeg[i]!, latDeg[i]!))) inW += w;
+    if (rings.some((r) => ringContains(r, lonDeg[i] ?? NaN, latDeg[i] ?? NaN))) inW += w;
   }
   return allW > 0 ? inW / allW : 0;
 }

@@ -25,6 +25,9 @@
  * With a fixed track spacing S the coverage is fixed (C = W/S) and so is the area the unit can cover
  * (A = Z/C); the rectangle then maximises POC under area ≤ A (a smaller one is covered at the same S,
  * finishing early).
+ *
+ * `a[i] ?? NaN` (noUncheckedIndexedAccess): the indices are in range by their loop bounds; NaN is what
+ * a read past the end (undefined) gave in this arithmetic, so every figure is unchanged.
  */
 import { pod, type DetectionLaw } from './detection.js';
 
@@ -102,11 +105,11 @@ export function rectWeight(p: Points, r: Rect): number {
   let m = 0;
   const n = p.xM.length;
   for (let i = 0; i < n; i++) {
-    const x = p.xM[i]!;
-    const y = p.yM[i]!;
+    const x = p.xM[i] ?? NaN;
+    const y = p.yM[i] ?? NaN;
     const a = x * c + y * s;
     const b = -x * s + y * c;
-    if (a >= a0 && a < a1 && b >= b0 && b < b1) m += p.weight[i]!;
+    if (a >= a0 && a < a1 && b >= b0 && b < b1) m += p.weight[i] ?? NaN;
   }
   return m;
 }
@@ -159,8 +162,8 @@ function shapesOverlap(p: Shape, q: Shape): boolean {
   if (Math.hypot(dx, dy) >= p.radius + q.radius) return false; // circumcircles apart: the common case
   const axes = [p.ux, p.uy, -p.uy, p.ux, q.ux, q.uy, -q.uy, q.ux];
   for (let k = 0; k < 8; k += 2) {
-    const ax = axes[k]!;
-    const ay = axes[k + 1]!;
+    const ax = axes[k] ?? NaN;
+    const ay = axes[k + 1] ?? NaN;
     const gap = Math.abs(dx * ax + dy * ay) - halfExtent(p, ax, ay) - halfExtent(q, ax, ay);
     if (gap >= -1e-3) return false;
   }
@@ -204,30 +207,30 @@ function bestOnLattice(
   // sat[(j)*(na) + i] = weight with a < la[i] and b < lb[j] (bins between consecutive lines).
   const grid = new Float64Array(na * nb);
   const n = p.xM.length;
-  const aMin = la[0]!;
-  const aMax = la[na - 1]!;
-  const bMin = lb[0]!;
-  const bMax = lb[nb - 1]!;
+  const aMin = la[0] ?? NaN;
+  const aMax = la[na - 1] ?? NaN;
+  const bMin = lb[0] ?? NaN;
+  const bMax = lb[nb - 1] ?? NaN;
   const uniformA = isUniform(la);
   const uniformB = isUniform(lb);
   const twoA = uniformA ? null : twoWindows(la);
   const twoB = uniformB ? null : twoWindows(lb);
   for (let k = 0; k < n; k++) {
-    const x = p.xM[k]!;
-    const y = p.yM[k]!;
+    const x = p.xM[k] ?? NaN;
+    const y = p.yM[k] ?? NaN;
     const a = x * c + y * s;
     if (a < aMin || a >= aMax) continue;
     const b = -x * s + y * c;
     if (b < bMin || b >= bMax) continue;
     const i = uniformA ? Math.min(na - 2, Math.floor(((a - aMin) / (aMax - aMin)) * (na - 1))) : twoA ? twoIndex(twoA, la, a) : upperIndex(la, a);
     const j = uniformB ? Math.min(nb - 2, Math.floor(((b - bMin) / (bMax - bMin)) * (nb - 1))) : twoB ? twoIndex(twoB, lb, b) : upperIndex(lb, b);
-    grid[(j + 1) * na + (i + 1)]! += p.weight[k]!;
+    grid[(j + 1) * na + (i + 1)] = (grid[(j + 1) * na + (i + 1)] ?? NaN) + (p.weight[k] ?? NaN);
   }
   for (let j = 1; j < nb; j++) {
     let row = 0;
     for (let i = 1; i < na; i++) {
-      row += grid[j * na + i]!;
-      grid[j * na + i] = grid[(j - 1) * na + i]! + row;
+      row += grid[j * na + i] ?? NaN;
+      grid[j * na + i] = (grid[(j - 1) * na + i] ?? NaN) + row;
     }
   }
   // Blocked bins (any overlap with an earlier rectangle), as a second summed-area table.
@@ -238,12 +241,12 @@ function bestOnLattice(
     blockedSat = new Float64Array(na * nb);
     for (let j = 0; j + 1 < nb; j++) {
       for (let i = 0; i + 1 < na; i++) {
-        const am = (la[i]! + la[i + 1]!) / 2;
-        const bm = (lb[j]! + lb[j + 1]!) / 2;
+        const am = ((la[i] ?? NaN) + (la[i + 1] ?? NaN)) / 2;
+        const bm = ((lb[j] ?? NaN) + (lb[j + 1] ?? NaN)) / 2;
         binShape.cx = am * c - bm * s;
         binShape.cy = am * s + bm * c;
-        binShape.hl = (la[i + 1]! - la[i]!) / 2;
-        binShape.hw = (lb[j + 1]! - lb[j]!) / 2;
+        binShape.hl = ((la[i + 1] ?? NaN) - (la[i] ?? NaN)) / 2;
+        binShape.hw = ((lb[j + 1] ?? NaN) - (lb[j] ?? NaN)) / 2;
         binShape.radius = Math.hypot(binShape.hl, binShape.hw);
         for (const r of shapes) {
           if (shapesOverlap(binShape, r)) {
@@ -256,8 +259,8 @@ function bestOnLattice(
     for (let j = 1; j < nb; j++) {
       let row = 0;
       for (let i = 1; i < na; i++) {
-        row += blockedSat[j * na + i]!;
-        blockedSat[j * na + i] = blockedSat[(j - 1) * na + i]! + row;
+        row += blockedSat[j * na + i] ?? NaN;
+        blockedSat[j * na + i] = (blockedSat[(j - 1) * na + i] ?? NaN) + row;
       }
     }
   }
@@ -280,34 +283,34 @@ function bestOnLattice(
   }
   if (podTable && isRange(a0s, na) && isRange(a1s, na) && isRange(b0s, nb) && isRange(b1s, nb)) {
     const hit = scanUniform(grid, na, nb, podTable, blockedSat, bestF);
-    return hit === null ? null : { f: hit.f, a0: la[hit.i0]!, a1: la[hit.i1]!, b0: lb[hit.j0]!, b1: lb[hit.j1]! };
+    return hit === null ? null : { f: hit.f, a0: la[hit.i0] ?? NaN, a1: la[hit.i1] ?? NaN, b0: lb[hit.j0] ?? NaN, b1: lb[hit.j1] ?? NaN };
   }
   const nA0 = a0s.length;
   const nA1 = a1s.length;
   const nB0 = b0s.length;
   const nB1 = b1s.length;
   for (let q0 = 0; q0 < nA0; q0++) {
-    const i0 = a0s[q0]!;
+    const i0 = a0s[q0] ?? NaN;
     for (let q1 = 0; q1 < nA1; q1++) {
-      const i1 = a1s[q1]!;
+      const i1 = a1s[q1] ?? NaN;
       if (i1 <= i0) continue;
-      const len = la[i1]! - la[i0]!;
+      const len = (la[i1] ?? NaN) - (la[i0] ?? NaN);
       const di = podTable ? Math.round(len / cellA) : 0;
       for (let s0 = 0; s0 < nB0; s0++) {
-        const j0 = b0s[s0]!;
+        const j0 = b0s[s0] ?? NaN;
         const r0 = j0 * na;
-        const g00 = grid[r0 + i0]!;
-        const g01 = grid[r0 + i1]!;
+        const g00 = grid[r0 + i0] ?? NaN;
+        const g01 = grid[r0 + i1] ?? NaN;
         for (let s1 = 0; s1 < nB1; s1++) {
-          const j1 = b1s[s1]!;
+          const j1 = b1s[s1] ?? NaN;
           if (j1 <= j0) continue;
           const r1 = j1 * na;
-          const mass = grid[r1 + i1]! - g01 - grid[r1 + i0]! + g00;
+          const mass = (grid[r1 + i1] ?? NaN) - g01 - (grid[r1 + i0] ?? NaN) + g00;
           if (mass <= bestF) continue;
           let d: number;
-          if (podTable) d = podTable[di * Math.round((lb[j1]! - lb[j0]!) / cellB)]!;
+          if (podTable) d = podTable[di * Math.round(((lb[j1] ?? NaN) - (lb[j0] ?? NaN)) / cellB)] ?? NaN;
           else {
-            const area = len * (lb[j1]! - lb[j0]!);
+            const area = len * ((lb[j1] ?? NaN) - (lb[j0] ?? NaN));
             if (fixed !== undefined) {
               if (area > maxArea) continue;
               d = fixedPod;
@@ -315,9 +318,9 @@ function bestOnLattice(
           }
           const f = mass * d;
           if (f <= bestF) continue;
-          if (blockedSat && blockedSat[r1 + i1]! - blockedSat[r0 + i1]! - blockedSat[r1 + i0]! + blockedSat[r0 + i0]! > 0.5) continue;
+          if (blockedSat && (blockedSat[r1 + i1] ?? NaN) - (blockedSat[r0 + i1] ?? NaN) - (blockedSat[r1 + i0] ?? NaN) + (blockedSat[r0 + i0] ?? NaN) > 0.5) continue;
           bestF = f;
-          best = { f, a0: la[i0]!, a1: la[i1]!, b0: lb[j0]!, b1: lb[j1]! };
+          best = { f, a0: la[i0] ?? NaN, a1: la[i1] ?? NaN, b0: lb[j0] ?? NaN, b1: lb[j1] ?? NaN };
         }
       }
     }
@@ -337,15 +340,15 @@ function scanUniform(grid: Float64Array, na: number, nb: number, podTable: Float
       const di = i1 - i0;
       for (let j0 = 0; j0 < nb - 1; j0++) {
         const r0 = j0 * na;
-        const g00 = grid[r0 + i0]!;
-        const g01 = grid[r0 + i1]!;
+        const g00 = grid[r0 + i0] ?? NaN;
+        const g01 = grid[r0 + i1] ?? NaN;
         for (let j1 = j0 + 1; j1 < nb; j1++) {
           const r1 = j1 * na;
-          const mass = grid[r1 + i1]! - g01 - grid[r1 + i0]! + g00;
+          const mass = (grid[r1 + i1] ?? NaN) - g01 - (grid[r1 + i0] ?? NaN) + g00;
           if (mass <= bestF) continue;
-          const f = mass * podTable[di * (j1 - j0)]!;
+          const f = mass * (podTable[di * (j1 - j0)] ?? NaN);
           if (f <= bestF) continue;
-          if (blockedSat !== null && blockedSat[r1 + i1]! - blockedSat[r0 + i1]! - blockedSat[r1 + i0]! + blockedSat[r0 + i0]! > 0.5) continue;
+          if (blockedSat !== null && (blockedSat[r1 + i1] ?? NaN) - (blockedSat[r0 + i1] ?? NaN) - (blockedSat[r1 + i0] ?? NaN) + (blockedSat[r0 + i0] ?? NaN) > 0.5) continue;
           bestF = f;
           b0 = i0;
           b1 = i1;
@@ -367,8 +370,8 @@ function isRange(ix: Int32Array, n: number): boolean {
 function isUniform(l: Float64Array): boolean {
   const n = l.length;
   if (n < 3) return true;
-  const step = (l[n - 1]! - l[0]!) / (n - 1);
-  for (let k = 1; k < n; k++) if (Math.abs(l[k]! - (l[0]! + k * step)) > 1e-9 * Math.max(1, Math.abs(step))) return false;
+  const step = ((l[n - 1] ?? NaN) - (l[0] ?? NaN)) / (n - 1);
+  for (let k = 1; k < n; k++) if (Math.abs((l[k] ?? NaN) - ((l[0] ?? NaN) + k * step)) > 1e-9 * Math.max(1, Math.abs(step))) return false;
   return true;
 }
 
@@ -382,23 +385,23 @@ function twoWindows(l: Float64Array): TwoWindows | null {
   const n = l.length;
   if (n % 2 !== 0 || n < 4) return null;
   const half = n / 2;
-  const step = l[1]! - l[0]!;
+  const step = (l[1] ?? NaN) - (l[0] ?? NaN);
   if (!(step > 0)) return null;
   for (let k = 1; k < half; k++) {
-    if (Math.abs(l[k]! - l[k - 1]! - step) > 1e-9 * step) return null;
-    if (Math.abs(l[half + k]! - l[half + k - 1]! - step) > 1e-9 * step) return null;
+    if (Math.abs((l[k] ?? NaN) - (l[k - 1] ?? NaN) - step) > 1e-9 * step) return null;
+    if (Math.abs((l[half + k] ?? NaN) - (l[half + k - 1] ?? NaN) - step) > 1e-9 * step) return null;
   }
-  return l[half]! > l[half - 1]! ? { half, step } : null;
+  return (l[half] ?? NaN) > (l[half - 1] ?? NaN) ? { half, step } : null;
 }
 
 /** upperIndex for TwoWindows lines, in O(1) (falls back to the search at rounding edges). */
 function twoIndex(w: TwoWindows, l: Float64Array, v: number): number {
-  const hi0 = l[w.half - 1]!;
+  const hi0 = l[w.half - 1] ?? NaN;
   let i: number;
-  if (v < hi0) i = Math.floor((v - l[0]!) / w.step);
-  else if (v < l[w.half]!) return w.half - 1;
-  else i = w.half + Math.floor((v - l[w.half]!) / w.step);
-  if (i < 0 || i >= l.length - 1 || !(l[i]! <= v && v < l[i + 1]!)) return upperIndex(l, v);
+  if (v < hi0) i = Math.floor((v - (l[0] ?? NaN)) / w.step);
+  else if (v < (l[w.half] ?? NaN)) return w.half - 1;
+  else i = w.half + Math.floor((v - (l[w.half] ?? NaN)) / w.step);
+  if (i < 0 || i >= l.length - 1 || !((l[i] ?? NaN) <= v && v < (l[i + 1] ?? NaN))) return upperIndex(l, v);
   return i;
 }
 
@@ -408,7 +411,7 @@ function upperIndex(l: Float64Array, v: number): number {
   let hi = l.length - 1;
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
-    if (l[mid]! <= v) lo = mid;
+    if ((l[mid] ?? NaN) <= v) lo = mid;
     else hi = mid;
   }
   return lo;
@@ -483,9 +486,9 @@ export interface OptimiseOptions {
 function coreRadius(p: Points): number {
   const n = p.xM.length;
   const r = new Float64Array(n);
-  for (let i = 0; i < n; i++) r[i] = Math.hypot(p.xM[i]!, p.yM[i]!);
+  for (let i = 0; i < n; i++) r[i] = Math.hypot(p.xM[i] ?? NaN, p.yM[i] ?? NaN);
   r.sort();
-  return r[Math.min(n - 1, Math.floor(0.999 * n))]! * 1.0001 + 1;
+  return (r[Math.min(n - 1, Math.floor(0.999 * n))] ?? NaN) * 1.0001 + 1;
 }
 
 /**
@@ -496,7 +499,7 @@ export function resample(p: Points, m: number): Points {
   const n = p.xM.length;
   if (n <= m) return p;
   let total = 0;
-  for (let i = 0; i < n; i++) total += p.weight[i]!;
+  for (let i = 0; i < n; i++) total += p.weight[i] ?? NaN;
   const xM = new Float64Array(m);
   const yM = new Float64Array(m);
   const weight = new Float64Array(m).fill(total / m);
@@ -504,9 +507,9 @@ export function resample(p: Points, m: number): Points {
   let i = 0;
   for (let k = 0; k < m; k++) {
     const target = ((k + 0.5) / m) * total;
-    while (i < n - 1 && cum + p.weight[i]! < target) cum += p.weight[i++]!;
-    xM[k] = p.xM[i]!;
-    yM[k] = p.yM[i]!;
+    while (i < n - 1 && cum + (p.weight[i] ?? NaN) < target) cum += p.weight[i++] ?? NaN;
+    xM[k] = p.xM[i] ?? NaN;
+    yM[k] = p.yM[i] ?? NaN;
   }
   return { xM, yM, weight };
 }
@@ -586,8 +589,8 @@ export function bruteForceRectangle(p: Points, o: RectObjective, angleStepDeg = 
     let bMin = Infinity;
     let bMax = -Infinity;
     for (let i = 0; i < p.xM.length; i++) {
-      const a = p.xM[i]! * c + p.yM[i]! * s;
-      const b = -p.xM[i]! * s + p.yM[i]! * c;
+      const a = (p.xM[i] ?? NaN) * c + (p.yM[i] ?? NaN) * s;
+      const b = -(p.xM[i] ?? NaN) * s + (p.yM[i] ?? NaN) * c;
       aMin = Math.min(aMin, a);
       aMax = Math.max(aMax, a);
       bMin = Math.min(bMin, b);

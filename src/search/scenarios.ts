@@ -6,6 +6,9 @@
  * Every mass here is in terms of the PRIOR (Σ over scenarios and states = 1 at each record), so a
  * coordinator reads "of the 30 % life-raft hypothesis, 12 points are stranded and 5 were searched
  * away". The posterior share of a scenario (what the products are drawn from) is reported apart.
+ *
+ * `a[i] ?? NaN` (noUncheckedIndexedAccess): the indices are in range by their loop bounds; NaN is what
+ * a read past the end (undefined) gave in this arithmetic, so every figure is unchanged.
  */
 import { STATUS } from '../model/types.js';
 import { bayesUpdate, type CompletedSearch } from './bayes.js';
@@ -65,10 +68,10 @@ export function scenarioMassByTime(tracks: Tracks, scenarioOf: Uint8Array, nScen
       const s = status[base + t];
       const j = t * nScenarios + k;
       // As driftingAt: an active record without a position has not been released yet.
-      if (s === STATUS.ACTIVE && lonDeg[base + t] === lonDeg[base + t]) drifting[j]! += w;
-      else if (s === STATUS.STRANDED) stranded[j]! += w;
-      else if (s === STATUS.OUTSIDE) outside[j]! += w;
-      else notReleased[j]! += w;
+      if (s === STATUS.ACTIVE && lonDeg[base + t] === lonDeg[base + t]) drifting[j] = (drifting[j] ?? NaN) + w;
+      else if (s === STATUS.STRANDED) stranded[j] = (stranded[j] ?? NaN) + w;
+      else if (s === STATUS.OUTSIDE) outside[j] = (outside[j] ?? NaN) + w;
+      else notReleased[j] = (notReleased[j] ?? NaN) + w;
     }
   }
   return { nScenarios, nTimes, drifting, stranded, outside, notReleased, detected: new Float64Array(size) };
@@ -103,10 +106,11 @@ export function scenarioShares(
     if (removed === 0) return;
     const k = scenarioOf[p] ?? 0;
     for (let t = 0; t < nTimes; t++) {
-      if (!(timesSec[t]! >= s.endTimeSec)) continue;
+      if (!((timesSec[t] ?? NaN) >= s.endTimeSec)) continue;
       const j = t * nScenarios + k;
-      stateArray(mass, tracks, p * nTimes + t)[j]! -= removed;
-      mass.detected[j]! += removed;
+      const state = stateArray(mass, tracks, p * nTimes + t);
+      state[j] = (state[j] ?? NaN) - removed;
+      mass.detected[j] = (mass.detected[j] ?? NaN) + removed;
     }
   });
   return mass;
@@ -140,7 +144,7 @@ export function scenarioRemovals(
   const removed: number[][] = [];
   const endTimeSec: number[] = [];
   let sum = 0;
-  for (let p = 0; p < prior.length; p++) sum += prior[p]!;
+  for (let p = 0; p < prior.length; p++) sum += prior[p] ?? NaN;
   let before: Float64Array = Float64Array.from(prior, (w) => w / sum);
   let survive = 1;
   for (const s of searches) {
@@ -150,8 +154,8 @@ export function scenarioRemovals(
     const row = new Array<number>(nScenarios).fill(0);
     for (let p = 0; p < before.length; p++) {
       const k = scenarioOf[p] ?? 0;
-      const removedP = survive * (before[p]! - after[p]! * (1 - r));
-      row[k]! += removedP;
+      const removedP = survive * ((before[p] ?? NaN) - (after[p] ?? NaN) * (1 - r));
+      row[k] = (row[k] ?? NaN) + removedP;
       onRemoval?.(s, p, removedP);
     }
     removed.push(row);

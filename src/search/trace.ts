@@ -7,6 +7,9 @@
  * counter-clockwise and holes clockwise (RFC 7946 / KML order) with x east and y north. Where two
  * chosen cells touch only at a corner the walk turns left, hugging the current cell (4-connected
  * regions); a ring that still meets itself at a vertex is split there, so every ring is simple.
+ *
+ * `a[i] ?? NaN` (noUncheckedIndexedAccess): the indices are in range by their loop bounds; NaN is what
+ * a read past the end (undefined) gave in this arithmetic, so every figure is unchanged.
  */
 
 /** A polygon in grid-vertex coordinates: rings as flat [i0, j0, i1, j1, ...], open (no repeated first point). */
@@ -16,8 +19,10 @@ export interface GridPolygon {
 }
 
 // Directions: 0 east (+i), 1 north (+j), 2 west, 3 south.
-const DI = [1, 0, -1, 0];
-const DJ = [0, 1, 0, -1];
+/** The vertex one step from v in direction d, on a lattice of vx vertices a row. */
+function nextVertex(v: number, d: number, vx: number): number {
+  return d === 0 ? v + 1 : d === 1 ? v + vx : d === 2 ? v - 1 : v - vx;
+}
 
 /**
  * Trace the chosen cells of columns [x0, x1) of a row-major mask (`mask[y * nx + x] !== 0`).
@@ -68,11 +73,11 @@ export function traceMask(mask: Uint8Array, nx: number, ny: number, x0 = 0, x1 =
       let d = d0;
       for (;;) {
         out[v * 4 + d] = 0;
-        const w = v + DI[d] + DJ[d] * vx;
-        const at = posInPath[w];
+        const w = nextVertex(v, d, vx);
+        const at = posInPath[w] ?? -1; // w is a lattice vertex: in range
         if (at >= 0) {
           rings.push(toRing(path, at, vx));
-          for (let k = at + 1; k < path.length; k++) posInPath[path[k]] = -1;
+          for (const p of path.slice(at + 1)) posInPath[p] = -1;
           path.length = at + 1;
         } else {
           posInPath[w] = path.length;
@@ -97,16 +102,18 @@ function toRing(path: number[], from: number, vx: number): Int32Array {
   const n = path.length - from;
   const is = new Int32Array(n);
   const js = new Int32Array(n);
-  for (let k = 0; k < n; k++) {
-    is[k] = path[from + k] % vx;
-    js[k] = Math.floor(path[from + k] / vx);
+  for (const [k, v] of path.slice(from).entries()) {
+    is[k] = v % vx;
+    js[k] = Math.floor(v / vx);
   }
   const keep: number[] = [];
   for (let k = 0; k < n; k++) {
     const a = (k + n - 1) % n;
     const b = (k + 1) % n;
-    const straight = (is[a] === is[k] && is[k] === is[b]) || (js[a] === js[k] && js[k] === js[b]);
-    if (!straight) keep.push(is[k], js[k]);
+    const ik = is[k] ?? 0; // k < n: in range
+    const jk = js[k] ?? 0;
+    const straight = (is[a] === ik && ik === is[b]) || (js[a] === jk && jk === js[b]);
+    if (!straight) keep.push(ik, jk);
   }
   return Int32Array.from(keep);
 }
@@ -115,9 +122,10 @@ function toRing(path: number[], from: number, vx: number): Int32Array {
 export function signedArea2(ring: Int32Array): number {
   let s = 0;
   const n = ring.length / 2;
+  // ?? NaN: indices below 2n = ring.length, in range; NaN is what a read past the end gave.
   for (let k = 0; k < n; k++) {
     const m = (k + 1) % n;
-    s += ring[2 * k] * ring[2 * m + 1] - ring[2 * m] * ring[2 * k + 1];
+    s += (ring[2 * k] ?? NaN) * (ring[2 * m + 1] ?? NaN) - (ring[2 * m] ?? NaN) * (ring[2 * k + 1] ?? NaN);
   }
   return s;
 }
@@ -126,11 +134,12 @@ export function signedArea2(ring: Int32Array): number {
 function ringContains(ring: Int32Array, pi: number, pj: number): boolean {
   let inside = false;
   const n = ring.length / 2;
+  // ?? NaN: indices below 2n = ring.length, in range; NaN is what a read past the end gave.
   for (let k = 0, m = n - 1; k < n; m = k++) {
-    const ia = ring[2 * k];
-    const ja = ring[2 * k + 1];
-    const ib = ring[2 * m];
-    const jb = ring[2 * m + 1];
+    const ia = ring[2 * k] ?? NaN;
+    const ja = ring[2 * k + 1] ?? NaN;
+    const ib = ring[2 * m] ?? NaN;
+    const jb = ring[2 * m + 1] ?? NaN;
     if (ja > pj !== jb > pj && pi < ((ib - ia) * (pj - ja)) / (jb - ja) + ia) inside = !inside;
   }
   return inside;
@@ -149,10 +158,11 @@ function assemble(rings: Int32Array[]): GridPolygon[] {
   for (const h of holes) {
     // A point inside the hole: centre of the unchosen cell right of the hole's first edge.
     const n = h.length / 2;
-    const di = Math.sign(h[2 % (2 * n)] - h[0]);
-    const dj = Math.sign(h[3 % (2 * n)] - h[1]);
-    const pi = h[0] + 0.5 * di + 0.5 * dj;
-    const pj = h[1] + 0.5 * dj - 0.5 * di;
+    const [i0 = NaN, j0 = NaN] = h;
+    const di = Math.sign((h[2 % (2 * n)] ?? NaN) - i0);
+    const dj = Math.sign((h[3 % (2 * n)] ?? NaN) - j0);
+    const pi = i0 + 0.5 * di + 0.5 * dj;
+    const pj = j0 + 0.5 * dj - 0.5 * di;
     const owner = outers.find((o) => ringContains(o.ring, pi, pj));
     // A hole always lies inside some outer ring of the same mask; keep the guard for safety.
     if (owner) owner.holes.push(h);

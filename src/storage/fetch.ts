@@ -28,7 +28,7 @@ import { DriftlineError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { parseS3Uri } from './s3-uri.js';
 import { policedRequest, type PolicedResponse } from './http.js';
-import { deniedError, isFileUri, isInside, isRemoteUri, localRefusal, redactForcingUri, remoteRefusal, type ForcingPolicy } from './policy.js';
+import { deniedError, forcingPolicyFor, isFileUri, isInside, isRemoteUri, localRefusal, redactForcingUri, remoteRefusal, type ForcingPolicy, type PolicyConfig } from './policy.js';
 
 export interface FetchContext {
   /** Which sources may be read, and the size and time caps (policy.ts). */
@@ -38,6 +38,24 @@ export interface FetchContext {
   cacheMaxMb: number;
   logger: Logger;
   signal?: AbortSignal;
+}
+
+/**
+ * A fetch context from the process config: its cache directory and size, and the queued-job policy of
+ * the config unless the caller gives its own (`driftline run` allows local files anywhere).
+ */
+export function fetchContextFor(
+  config: PolicyConfig & { FORCING_CACHE_DIR: string; FORCING_CACHE_MAX_MB: number },
+  io: { s3: S3Client | null; logger: Logger; policy?: ForcingPolicy; signal?: AbortSignal },
+): FetchContext {
+  return {
+    policy: io.policy ?? forcingPolicyFor(config),
+    s3: io.s3,
+    cacheDir: config.FORCING_CACHE_DIR,
+    cacheMaxMb: config.FORCING_CACHE_MAX_MB,
+    logger: io.logger,
+    ...(io.signal ? { signal: io.signal } : {}),
+  };
 }
 
 export interface LocalForcingFile {

@@ -311,17 +311,18 @@ export function parseV6(s: string): number[] | null {
   let text = s.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
   let tail: number[] = [];
   const dotted = /:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(text);
-  if (dotted) {
-    const v4 = parseV4(dotted[1]!);
+  const quad = dotted?.[1];
+  if (dotted && quad !== undefined) {
+    const v4 = parseV4(quad);
     if (!v4) return null;
     tail = v4;
     text = `${text.slice(0, dotted.index)}:0:0`;
   }
   const halves = text.split('::');
   if (halves.length > 2) return null;
-  const group = (h: string) => (h === '' ? [] : h.split(':'));
-  const head = group(halves[0]!);
-  const rest = halves.length === 2 ? group(halves[1]!) : [];
+  const group = (h: string | undefined) => (h === undefined || h === '' ? [] : h.split(':'));
+  const head = group(halves[0]);
+  const rest = group(halves[1]);
   const fill = 8 - head.length - rest.length;
   if (halves.length === 1 ? fill !== 0 : fill < 1) return null;
   const groups = [...head, ...Array<string>(halves.length === 2 ? fill : 0).fill('0'), ...rest];

@@ -1,11 +1,11 @@
 /**
- * An S3 object as a random-access source for the NetCDF-3 reader (src/forcing/netcdf3.ts): its size
+ * An S3 object as a random-access source for the NetCDF-3 reader (src/netcdf/read3.ts): its size
  * from one HEAD, then one ranged GET per read. Re-planning reads 5 of the 31 variables of a stored
  * particles.nc (time, lon, lat, status, weight: 9 of 55 bytes per particle and record, so 23 MB of
  * the 182 MB at 100 000 particles × 25 records), each one contiguous span, so ~6 requests in all.
  */
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ByteSource } from './byte-source.js';
+import type { ByteSource } from '../netcdf/byte-source.js';
 import { storageError } from './errors.js';
 import { parseS3Uri } from './s3-uri.js';
 

@@ -2,7 +2,7 @@
 
 /** Split `s3://bucket/key/with/slashes`. */
 export function parseS3Uri(uri: string): { bucket: string; key: string } {
-  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
-  if (!m) throw new Error(`not an s3:// URI: ${uri}`);
-  return { bucket: m[1]!, key: m[2]! };
+  const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri) ?? [];
+  if (bucket === undefined || key === undefined) throw new Error(`not an s3:// URI: ${uri}`);
+  return { bucket, key };
 }

@@ -9,6 +9,9 @@
  *
  * The main thread only waits: it reports progress about once a second from a shared counter and,
  * when `signal` aborts, raises a shared flag that the threads check between steps.
+ *
+ * `threads: 0` runs the same task on the calling thread instead, with no pool to start: for small
+ * missions (src/mission/execution.ts), where starting a thread costs more than the run.
  */
 import { DriftlineError } from '../errors.js';
 import type { ForcingDescriptor } from '../forcing/types.js';
@@ -19,6 +22,7 @@ import { allocateSimArrays } from '../model/state.js';
 import type { ModelParams, TrajectoryResult } from '../model/types.js';
 import { acquireSimulationPool } from './pool.js';
 import { CONTROL, CONTROL_SLOTS, type SimulationTask } from './protocol.js';
+import runSimulationTask from './worker.js';
 
 export { closeSimulationPool } from './pool.js';
 
@@ -27,6 +31,7 @@ export interface SimulateOptions {
   forcing: ForcingDescriptor;
   /** The land the run uses, already decided (src/mission/land.ts missionLand); null: no land at all. */
   land: LandRaster | null;
+  /** Simulation threads; 0: on the calling thread (blocks it for the whole run). */
   threads: number;
   recordEnvironment: boolean;
   /** Fraction of the run done, in [0, 1], about once a second at most. */
@@ -53,13 +58,17 @@ export async function simulate(opts: SimulateOptions): Promise<TrajectoryResult>
   const control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4));
 
   const nBlocks = blockCount(model.numParticles);
+  const task: SimulationTask = { model, wind: forcing.wind, current: forcing.current, stokes, land, arrays, recordEnvironment, nBlocks, control };
+  if (opts.threads === 0) {
+    const r = runSimulationTask(task);
+    opts.onProgress?.(1);
+    return trajectoryResult(plan, arrays, r.particleSteps);
+  }
   // numpy's draw order is global: one thread. Otherwise no more threads than blocks.
   const nTasks = model.rng === 'opendrift' ? 1 : Math.max(1, Math.min(Math.floor(opts.threads) || 1, nBlocks));
   const totalSteps = (model.rng === 'opendrift' ? 1 : nBlocks) * plan.nSteps;
   const lease = await acquireSimulationPool(nTasks);
   const pool = lease.pool;
-
-  const task: SimulationTask = { model, wind: forcing.wind, current: forcing.current, stokes, land, arrays, recordEnvironment, nBlocks, control };
   const stop = () => Atomics.store(control, CONTROL.ABORT, 1);
   signal?.addEventListener('abort', stop, { once: true });
   let lastReported = -1;

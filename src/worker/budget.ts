@@ -47,6 +47,22 @@ export class MemoryBudget {
     });
   }
 
+  /**
+   * Counts `bytes` more for a mission that already runs, at once and whatever the budget: memory it has
+   * allocated beyond its admission estimate (the planes of an ensemble forcing file, known only once the
+   * file is read; src/mission/estimate.ts forcingMemory). Later missions wait for it. Returns its release.
+   */
+  hold(bytes: number): () => void {
+    this.usedBytes += bytes;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.usedBytes -= bytes;
+      this.drain();
+    };
+  }
+
   private fits(bytes: number): boolean {
     return this.usedBytes + bytes <= this.totalBytes || this.running === 0;
   }
@@ -59,4 +75,35 @@ export class MemoryBudget {
       next.grant();
     }
   }
+}
+
+/**
+ * One mission's share of a worker's budget: its admission estimate (acquired before it starts) plus, once
+ * its forcing is read, the bytes the forcing holds (an ensemble file's members are in the file, so the
+ * admission estimate cannot count them; src/mission/estimate.ts forcingMemory). A retry reads the forcing
+ * again and its bytes replace the earlier ones; `release` frees both, once.
+ */
+export class MissionMemory {
+  private forcingRelease: (() => void) | null = null;
+  private released = false;
+
+  constructor(
+    private readonly budget: MemoryBudget,
+    private readonly admitted: () => void,
+  ) {}
+
+  /** The loaded forcing's bytes, counted at once (the memory is already allocated). */
+  setForcing(bytes: number): void {
+    if (this.released) return;
+    this.forcingRelease?.();
+    this.forcingRelease = this.budget.hold(bytes);
+  }
+
+  readonly release = (): void => {
+    if (this.released) return;
+    this.released = true;
+    this.forcingRelease?.();
+    this.forcingRelease = null;
+    this.admitted();
+  };
 }

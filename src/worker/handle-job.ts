@@ -23,7 +23,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { DriftlineError, asDriftlineError } from '../errors.js';
-import { isMissionId, missionIdOf, missionIdProblem, parseJobValue, validateJob, type Job, type JobLimits } from '../job.js';
+import type { Job, JobLimits } from '../job/schema.js';
+import { isMissionId, missionIdOf, missionIdProblem, parseJobValue, validateJob } from '../job/validate.js';
 import { JOB_CAPS, leadingMissionId, replaceUnstorable, sanitiseJobText } from '../job-guard.js';
 import type { Logger } from '../logger.js';
 import type { FailureRecord, ProgressAnswer, RejectedJobRecord } from '../db/queries/index.js';

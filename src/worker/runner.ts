@@ -1,7 +1,7 @@
 /**
  * The mission runner a worker uses: by default the real pipeline (src/mission/run.ts), imported when
  * the worker starts so a broken install fails at start, not on the first job. `--runner MODULE` swaps
- * in any module exporting `runMission(job, deps)` with the same contract (tests use a small one that
+ * in any module exporting `runMission(spec, deps)` (spec: src/mission/spec.ts) with the same contract (tests use a small one that
  * writes a product file; a deployment could wrap the pipeline), and optionally `closeMissionRunner()`.
  * The runner owns what it needs across missions (the pipeline: its simulation thread pool) and frees
  * it in close().
@@ -9,11 +9,11 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DriftlineError } from '../errors.js';
-import type { Job } from '../job.js';
+import type { MissionSpec } from '../mission/spec.js';
 import type { MissionDeps, MissionOutcome } from '../mission/types.js';
 
 export interface MissionRunner {
-  run(job: Job, deps: MissionDeps): Promise<MissionOutcome>;
+  run(spec: MissionSpec, deps: MissionDeps): Promise<MissionOutcome>;
   /** Free what the runner keeps between missions (threads). Idempotent. */
   close(): Promise<void>;
 }
@@ -30,7 +30,7 @@ export async function loadMissionRunner(modulePath?: string): Promise<MissionRun
   }
   const { runMission, closeMissionRunner } = mod;
   if (typeof runMission !== 'function') {
-    throw new DriftlineError('E_CONFIG', `mission runner ${modulePath}: exports no runMission(job, deps) function`);
+    throw new DriftlineError('E_CONFIG', `mission runner ${modulePath}: exports no runMission(spec, deps) function`);
   }
   return {
     run: runMission as MissionRunner['run'],

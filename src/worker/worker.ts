@@ -20,7 +20,8 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Config } from '../config.js';
 import { asDriftlineError } from '../errors.js';
-import { jobLimits } from '../job.js';
+import { jobLimits } from '../job/schema.js';
+import { resolveMission } from '../job/resolve.js';
 import type { Logger } from '../logger.js';
 import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
@@ -45,7 +46,7 @@ import { createS3Client } from '../storage/s3.js';
 import { attemptPrefix, deleteObjectsUnder, publishAliases, uploadProducts } from '../storage/upload.js';
 import { estimateMission } from '../mission/estimate.js';
 import { backoffMs, sleep } from './backoff.js';
-import { MemoryBudget } from './budget.js';
+import { MemoryBudget, MissionMemory } from './budget.js';
 import { WorkerEvents } from './events.js';
 import { handleJob, type AttemptClaim, type JobPorts } from './handle-job.js';
 import { WorkLoop } from './loop.js';
@@ -71,6 +72,8 @@ interface ActiveJob {
   progress: number;
   /** Aborted when the lease is lost: the job is someone else's now. */
   superseded: AbortController;
+  /** The mission's share of the memory budget once admitted: its estimate, then also its loaded forcing. */
+  memory?: MissionMemory;
 }
 
 /** The services a started worker talks to; all present once start() has connected. */
@@ -319,12 +322,24 @@ export class Worker {
       },
       progress: (missionId, token, fraction) => updateMissionProgress(pool, missionId, token, fraction),
       run: async (job, ctx) => {
+        // Resolved here, inside the attempt: a job the environment cannot serve (no forcing with
+        // FORCING_FALLBACK=fail) fails as the mission's error, as a failure inside the pipeline does.
+        const spec = resolveMission(job, c);
         const dir = workDir();
         await rm(dir, { recursive: true, force: true });
         await mkdir(dir, { recursive: true });
         // runMission binds mission_id to its own lines (src/mission/run.ts); giving it the mission's
         // child logger would print the key twice.
-        return this.runner.run(job, { config: c, logger: this.log, workDir: dir, s3, onProgress: ctx.onProgress, signal: ctx.signal });
+        return this.runner.run(spec, {
+          config: c,
+          logger: this.log,
+          workDir: dir,
+          s3,
+          onProgress: ctx.onProgress,
+          signal: ctx.signal,
+          // Per attempt: a retry loads the forcing again, and its bytes replace the previous ones.
+          onForcingMemory: (bytes) => entry.memory?.setForcing(bytes),
+        });
       },
       upload: async (missionId, attemptKey, outcome, signal) => {
         await this.ensureBucketOnce();
@@ -389,7 +404,8 @@ export class Worker {
           if (bytes + this.budget.inUseBytes > this.budget.totalBytes) {
             this.log.info({ mission_id: job.mission_id, estimate_mb: Math.round(bytes / 2 ** 20), in_use_mb: Math.round(this.budget.inUseBytes / 2 ** 20) }, 'mission waits for memory (WORKER_MEMORY_MB)');
           }
-          return this.budget.acquire(bytes, signal);
+          entry.memory = new MissionMemory(this.budget, await this.budget.acquire(bytes, signal));
+          return entry.memory.release;
         },
         onMissionId: (missionId) => (entry.missionId = missionId),
         onAttempt: (claim) => {

@@ -62,6 +62,7 @@ export async function startApi(fleet: Fleet, extraEnv: Record<string, string> = 
     },
     async close() {
       proc.kill('SIGTERM');
+      // Waits for the exit (the event), at most 5 s of graceful shutdown before the SIGKILL below.
       await Promise.race([proc.exited, new Promise((r) => setTimeout(r, 5000))]);
       await proc.destroy();
     },

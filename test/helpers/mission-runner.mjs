@@ -1,5 +1,5 @@
 // A small real mission runner for queue-semantics tests, injected with `driftline worker --runner`.
-// It honours the runMission(job, deps) contract of src/mission/types.ts: writes two product files
+// It honours the runMission(spec, deps) contract (spec: src/mission/spec.ts, deps: src/mission/types.ts): writes two product files
 // into deps.workDir (so uploads, sha256 and mission_results are real), reports progress, stops on
 // deps.signal. Env:
 //   TEST_RUNNER_MS   how long a mission takes (default 1500 ms), in 100 ms steps
@@ -25,22 +25,22 @@ async function product(workDir, kind, relPath, contentType, bytes) {
   return { kind, relPath, path: filePath, contentType, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
-export async function runMission(job, deps) {
+export async function runMission(spec, deps) {
   const totalMs = Number(process.env.TEST_RUNNER_MS ?? 1500);
-  note('start', job.mission_id);
+  note('start', spec.missionId);
   for (let t = 0; t < totalMs; t += STEP_MS) {
     if (deps.signal?.aborted) throw new Error('mission aborted');
     deps.onProgress?.({ stage: 'simulation', fraction: t / totalMs });
     await sleep(STEP_MS);
   }
   // Deterministic content: a re-run writes the same bytes, so a duplicate run is detectable only by the log.
-  const trajectory = Buffer.from(`trajectory of ${job.mission_id}\n`.repeat(2000));
-  const summary = Buffer.from(JSON.stringify({ mission_id: job.mission_id, params: job.params }, null, 2));
+  const trajectory = Buffer.from(`trajectory of ${spec.missionId}\n`.repeat(2000));
+  const summary = Buffer.from(JSON.stringify({ mission_id: spec.missionId, params: spec.provenance }, null, 2));
   const products = [
     await product(deps.workDir, 'trajectory', 'raw/particles.nc', 'application/x-netcdf', trajectory),
     await product(deps.workDir, 'summary', 'products/summary.json', 'application/json', summary),
   ];
-  note('end', job.mission_id);
+  note('end', spec.missionId);
   const forcing = { wind: { kind: 'constant', description: 'test runner', fallback: false }, current: { kind: 'constant', description: 'test runner', fallback: false } };
-  return { products, warnings: [], forcing, timingsMs: { simulation: totalMs }, particleSteps: job.params.num_particles };
+  return { products, warnings: [], forcing, timingsMs: { simulation: totalMs }, particleSteps: spec.model.numParticles };
 }

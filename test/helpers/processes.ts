@@ -128,13 +128,5 @@ export class WorkerProcess {
   }
 }
 
-/** Poll `fn` until it returns a truthy value. */
-export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
+/** Poll until a condition holds, with a deadline (test/helpers/wait.ts; re-exported for the tests that import it from here). */
+export { waitFor } from './wait.js';

@@ -33,6 +33,7 @@ export async function startPrivateRedis(persistence: RedisPersistence = 'aof-alw
     });
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     probe.on('error', () => undefined);
+    // A wait on the event (PING answered), polled every 50 ms for at most 5 s.
     for (let i = 0; i < 100; i++) {
       try {
         await probe.connect();
@@ -56,6 +57,7 @@ export async function startPrivateRedis(persistence: RedisPersistence = 'aof-alw
     url,
     async restart(downMs = 500) {
       await stop();
+      // The outage itself: Redis stays down this long, which is what the tests that restart it exercise.
       await new Promise((r) => setTimeout(r, downMs));
       await start();
     },

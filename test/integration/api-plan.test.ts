@@ -16,6 +16,7 @@ import { errorSchema } from '../../src/api/schemas.js';
 import { insertQueuedMission } from '../../src/db/queries/index.js';
 import { startApi, type TestApi } from '../helpers/api.js';
 import { job, startFleet, type Fleet } from '../helpers/fleet.js';
+import { at } from '../helpers/indexed.js';
 
 let fleet: Fleet;
 let api: TestApi;
@@ -75,7 +76,7 @@ function weightInside(nc: NetCDFReader, atIso: string, polygon: Polygon): number
   for (let p = 0; p < weight.length; p++) {
     const k = p * nT + t;
     if (Number(status[k]) !== 0) continue; // drifting only
-    if (booleanPointInPolygon([lon[k]!, lat[k]!], polygon)) inside += weight[p]!;
+    if (booleanPointInPolygon([at(lon, k), at(lat, k)], polygon)) inside += at(weight, p);
   }
   return inside;
 }
@@ -172,11 +173,11 @@ describe('POST /missions/:id/plan', () => {
     const nc = new NetCDFReader(await fleet.s3.get(trajectory!.uri.slice(`s3://${fleet.s3.bucket}/`.length)));
     const geo = JSON.parse((await fleet.s3.get(`${MISSION}/products/search_plan.geojson`)).toString('utf8')) as { features: { geometry: Polygon; properties: { unit: string; poc: number } }[] };
     expect(geo.features.map((f) => f.properties.unit)).toEqual(['Helo', 'Boat']);
-    const helo = geo.features[0]!;
+    const helo = at(geo.features, 0);
     // Corners are rounded to 1e-6° (≤ 0.1 m); a particle that close to an edge could flip: 1 particle
     // of 400 (weight 1/400) is the tolerance.
-    expect(Math.abs(weightInside(nc, '2024-01-01T16:00:00Z', helo.geometry) - plan.plan.units[0]!.poc)).toBeLessThanOrEqual(1 / 400 + 1e-9);
-    expect(helo.properties.poc).toBeCloseTo(plan.plan.units[0]!.poc, 6);
+    expect(Math.abs(weightInside(nc, '2024-01-01T16:00:00Z', helo.geometry) - at(plan.plan.units, 0).poc)).toBeLessThanOrEqual(1 / 400 + 1e-9);
+    expect(helo.properties.poc).toBeCloseTo(at(plan.plan.units, 0).poc, 6);
   });
 
   it('`driftline plan <mission_id>` re-plans the same way and replaces the API\'s plan (objects and rows)', { timeout: 60_000 }, async () => {

@@ -1,7 +1,9 @@
 /**
  * Ensemble forcing through the whole pipeline (`driftline run`, 2 simulation threads, rng "fast"): the member
  * count and the split reach summary.json and particles.nc; a mission pairing a 3-member wind with a
- * 4-member current fails with E_FORCING_INVALID naming the field and both files, and leaves no products.
+ * 4-member current fails with E_FORCING_INVALID naming the field and both files, and leaves no products; a
+ * mission whose ensemble planes take it above MAX_MISSION_MB fails once they are read (the admission
+ * estimate cannot see the members), naming the field and its member count.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -9,6 +11,8 @@ import path from 'node:path';
 import { NetCDFReader } from 'netcdfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axis, T0_SEC, writeEnsembleFile } from '../../scripts/make-forcing.lib.mjs';
+import { validateJob } from '../../src/job/validate.js';
+import { estimateMission } from '../../src/mission/estimate.js';
 import { runCli } from '../helpers/processes.js';
 
 /** Port 1 (tcpmux) is closed on any ordinary machine: a connection is refused at once. */
@@ -48,6 +52,8 @@ beforeAll(async () => {
   await writeEnsembleFile(path.join(dir, 'wind_ensemble.nc'), { kind: 'wind', members: 3, ...grid });
   await writeEnsembleFile(path.join(dir, 'current_ensemble.nc'), { kind: 'current', members: 3, ...grid });
   await writeEnsembleFile(path.join(dir, 'current_ensemble4.nc'), { kind: 'current', members: 4, ...grid });
+  // 3 members of 300 × 300 cells: ~8 records in a 6 h window × 3 × 90 000 × 8 B = 17 MB of current planes.
+  await writeEnsembleFile(path.join(dir, 'current_ensemble_big.nc'), { kind: 'current', members: 3, ...grid, lons: axis(4, 0.01, 300), lats: axis(58.5, 0.01, 300) });
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -73,5 +79,19 @@ describe('driftline run with ensemble forcing', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/E_FORCING_INVALID: params\.forcing\.current\.uri: forcing file \S*current_ensemble4\.nc has 4 ensemble members, but params\.forcing\.wind\.uri \(\S*wind_ensemble\.nc\) has 3/);
     expect(existsSync(path.join(out, 'raw/particles.nc'))).toBe(false);
+  });
+
+  it('fails a mission whose ensemble planes take it above MAX_MISSION_MB, naming the field and its members', { timeout: 60_000 }, async () => {
+    const jobFile = writeJob('ens-big', 'current_ensemble_big.nc');
+    // 4 MB above the admission estimate: the job is accepted, its 17 MB of current planes are not.
+    const limitMb = Math.ceil(estimateMission(validateJob(JSON.parse(readFileSync(jobFile, 'utf8'))).params).memoryBytes / 2 ** 20) + 4;
+    const out = path.join(dir, 'big');
+    const r = await runCli(['run', jobFile, '--out', out], { ...NO_SERVICES, MAX_MISSION_MB: String(limitMb) }, { timeoutMs: 50_000 });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`E_MISSION_TOO_LARGE: params\\.forcing\\.current\\.uri: .*\\(3 ensemble members: .*MAX_MISSION_MB is ${limitMb}`));
+    expect(existsSync(path.join(out, 'raw/particles.nc'))).toBe(false);
+    // The same job with the limit 40 MB higher runs.
+    const ok = await runCli(['run', jobFile, '--out', path.join(dir, 'big-ok')], { ...NO_SERVICES, MAX_MISSION_MB: String(limitMb + 40) }, { timeoutMs: 50_000 });
+    expect(ok.code, ok.stderr).toBe(0);
   });
 });

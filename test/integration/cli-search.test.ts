@@ -11,6 +11,7 @@ import type { Polygon } from 'geojson';
 import { NetCDFReader } from 'netcdfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/processes.js';
+import { at } from '../helpers/indexed.js';
 
 const NO_SERVICES = {
   REDIS_URL: 'redis://127.0.0.1:1',
@@ -74,8 +75,8 @@ function readParticles(out: string): Particles {
 function shareInside(p: Particles, t: number, poly: Polygon, weight: (i: number) => number): number {
   let inside = 0;
   for (let i = 0; i < p.weight.length; i++) {
-    const lon = p.lon[i * p.nTimes + t]!;
-    const lat = p.lat[i * p.nTimes + t]!;
+    const lon = at(p.lon, i * p.nTimes + t);
+    const lat = at(p.lat, i * p.nTimes + t);
     if (Number.isFinite(lon) && booleanPointInPolygon([lon, lat], poly)) inside += weight(i);
   }
   return inside;
@@ -114,7 +115,7 @@ describe('driftline run with params.search', () => {
     expect(readFileSync(path.join(after, 'products/search_plan.kml'), 'utf8')).toMatch(/<Placemark><name>Helicopter<\/name>/);
     const summary = JSON.parse(readFileSync(path.join(after, 'products/summary.json'), 'utf8')) as { search: { plan: { cumulative_pos: number }; completed: { probability_removed: number }[] }; products: { path: string }[] };
     expect(summary.search.plan.cumulative_pos).toBeCloseTo(fc.cumulative_pos, 9);
-    expect(summary.search.completed[0]!.probability_removed).toBeGreaterThan(0);
+    expect(at(summary.search.completed, 0).probability_removed).toBeGreaterThan(0);
     expect(summary.products.map((p) => p.path)).toEqual(expect.arrayContaining(['products/search_plan.geojson', 'products/search_plan.kml']));
   });
 
@@ -134,16 +135,16 @@ describe('driftline run with params.search', () => {
     expect(t).toBeGreaterThan(0);
     const poly: Polygon = { type: 'Polygon', coordinates: [box] };
     const prior = shareInside(p, t, poly, () => 1 / p.weight.length);
-    const posterior = shareInside(p, t, poly, (i) => p.weight[i]!);
+    const posterior = shareInside(p, t, poly, (i) => at(p.weight, i));
     expect(prior).toBeGreaterThan(0.05); // the box is on the datum: it holds a real share
     // Measured: 0.297 → 0.051 (inverse cube, C = 2, POD 0.99 over the particles inside at both records).
     expect(posterior).toBeLessThan(prior * 0.8);
     // The helicopter's rectangle of the first run now holds less probability than it did (at its plan record).
-    const rect = (out: string) => (JSON.parse(readFileSync(path.join(out, 'products/search_plan.geojson'), 'utf8')) as { features: { geometry: Polygon; properties: { poc: number } }[] }).features[0]!;
+    const rect = (out: string) => at((JSON.parse(readFileSync(path.join(out, 'products/search_plan.geojson'), 'utf8')) as { features: { geometry: Polygon; properties: { poc: number } }[] }).features, 0);
     const first = rect(before);
     const tPlan = p.times.findIndex((s) => s === Date.UTC(2024, 0, 1, 21) / 1000);
     const pocBefore = shareInside(p, tPlan, first.geometry, () => 1 / p.weight.length);
-    const pocAfter = shareInside(p, tPlan, first.geometry, (i) => p.weight[i]!);
+    const pocAfter = shareInside(p, tPlan, first.geometry, (i) => at(p.weight, i));
     expect(pocBefore).toBeCloseTo(first.properties.poc, 2); // same particles, same rectangle (turf vs local-frame test: edges)
     expect(pocAfter).toBeLessThan(pocBefore);
   });
@@ -157,10 +158,10 @@ describe('driftline run with params.search', () => {
     const r = await runCli(['plan', after, '--unit', 'Cutter,12,3,0.8', '--at', '2024-01-01T21:00:00Z', '--completed', completedFile, '--json'], NO_SERVICES, { timeoutMs: 50_000 });
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout) as { completed: { probability_removed: number }[]; plan: { units: { unit: string; pos: number; planned_at: string }[] }; products: string[] };
-    expect(s.completed[0]!.probability_removed).toBeGreaterThan(0);
+    expect(at(s.completed, 0).probability_removed).toBeGreaterThan(0);
     expect(s.plan.units.map((u) => [u.unit, u.planned_at])).toEqual([['Cutter', '2024-01-01T22:00:00Z']]); // window middle 22:30, equidistant from 22:00 and 23:00: the earlier record wins
-    expect(s.plan.units[0]!.pos).toBeGreaterThan(0);
-    expect(s.plan.units[0]!.pos).toBeLessThanOrEqual(1);
+    expect(at(s.plan.units, 0).pos).toBeGreaterThan(0);
+    expect(at(s.plan.units, 0).pos).toBeLessThanOrEqual(1);
     const fc = JSON.parse(readFileSync(path.join(after, 'products/search_plan.geojson'), 'utf8')) as { features: { properties: { unit: string } }[] };
     expect(fc.features.map((f) => f.properties.unit)).toEqual(['Cutter']);
     const bad = await runCli(['plan', after, '--unit', 'Cutter,12,0,0.8'], NO_SERVICES, { timeoutMs: 50_000 });

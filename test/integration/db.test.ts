@@ -16,9 +16,11 @@ import {
   findStaleMissions,
   getMission,
   getMissionResults,
+  getMissionsWithResults,
   insertQueuedMission,
   listMissions,
   recordAttemptError,
+  recordMissionPlan,
   requeueMission,
   requeueStaleMission,
   resetMissionForRetry,
@@ -191,5 +193,40 @@ describe('mission queries', () => {
     expect((await listMissions(db.pool, { status: 'completed', limit: 10 })).map((m) => m.id)).toEqual(['m1']);
     expect(await listMissions(db.pool, { limit: 2 })).toHaveLength(2);
     expect(await countMissionsByStatus(db.pool)).toEqual({ queued: 4, processing: 0, completed: 1, failed: 1, cancelled: 1 });
+  });
+});
+
+describe('getMissionsWithResults version (the API keeps a status body while it is unchanged)', () => {
+  it('changes with every write to the row or its results, and only then', async () => {
+    const version = async (id: string) => {
+      const v = (await getMissionsWithResults(db.pool, [id, 'no-such-mission'])).get(id)?.version;
+      if (v === undefined) throw new Error(`no mission ${id}`);
+      return v;
+    };
+    expect(await insertQueuedMission(db.pool, 'ver-1', { latitude: 60 })).toBe(true);
+    const seen = [await version('ver-1')];
+    const changed = async (what: string) => {
+      const v = await version('ver-1');
+      expect(seen, what).not.toContain(v);
+      seen.push(v);
+    };
+    expect(await version('ver-1')).toBe(seen[0]); // read twice, nothing written: the same
+    const claim = await claimMission(db.pool, 'ver-1', {}, 'wv', 'vv', 30);
+    if (typeof claim === 'string' || 'busyWith' in claim) throw new Error('claim refused');
+    await changed('claimed');
+    expect(await updateMissionProgress(db.pool, 'ver-1', claim.token, 0.5)).toBe('held');
+    await changed('progress');
+    const report = { warnings: [], timingsMs: {}, particleSteps: 10 };
+    expect(await completeMission(db.pool, 'ver-1', claim.token, [result('trajectory', 11)], report)).toBe(true);
+    await changed('completed with a product');
+    // A plan replaces its products and leaves the row as it is (no updated_at bump): the version still moves.
+    expect(await recordMissionPlan(db.pool, 'ver-1', ['search_plan'], [result('search_plan', 5)])).not.toBeNull();
+    await changed('plan recorded');
+    expect(await recordMissionPlan(db.pool, 'ver-1', ['search_plan'], [result('search_plan', 5)])).not.toBeNull();
+    await changed('plan replaced by an identical one (new rows)');
+    // A row lock alone (FOR UPDATE, as the plan takes) writes nothing: the same.
+    const before = await version('ver-1');
+    await db.pool.query(`SELECT 1 FROM missions WHERE id = 'ver-1' FOR UPDATE`);
+    expect(await version('ver-1')).toBe(before);
   });
 });

@@ -61,6 +61,8 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+// The chaos runs on a timeline (faults at fixed times after the start, outages of fixed length): the
+// times are the scenario under test, not waits for something to happen; the end is awaited on events.
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('chaos', () => {

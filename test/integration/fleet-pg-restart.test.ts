@@ -105,6 +105,7 @@ describe('PostgreSQL restarting (a real pg_ctl stop / start)', () => {
     await server!.stop();
     const downAt = Date.now();
     await w.waitForLog(missionLog('record completion failed; retrying', 'm-1'), 10_000);
+    // The outage lasts DOWN_MS (what is under test: the worker rides out a long outage), counted from the stop.
     await new Promise((r) => setTimeout(r, Math.max(0, DOWN_MS - (Date.now() - downAt))));
     expect(w.child.exitCode).toBeNull();
     expect(await jobsInRedis()).toEqual(['m-1', 'm-2', 'm-3']);
@@ -120,6 +121,7 @@ describe('PostgreSQL restarting (a real pg_ctl stop / start)', () => {
     await server!.stop();
     await queue.push([JSON.stringify(job('m-4'))]);
     await w.waitForLog(missionLog('start attempt failed; retrying', 'm-4'), 10_000);
+    // The outage lasts DOWN_MS after the first failed attempt (under test: the claim waits it out).
     await new Promise((r) => setTimeout(r, DOWN_MS));
     expect(w.child.exitCode).toBeNull();
     expect(await jobsInRedis()).toEqual(['m-4']);

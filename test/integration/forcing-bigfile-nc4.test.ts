@@ -10,9 +10,10 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { axis, T0_SEC, writeNetcdf4 } from '../../scripts/make-forcing.lib.mjs';
-import { openNetcdf } from '../../src/forcing/netcdf.js';
+import { openNetcdf } from '../../src/netcdf/open.js';
 import { readVectorField } from '../../src/forcing/read.js';
 import { createVectorSampler } from '../../src/forcing/sampler.js';
+import { at } from '../helpers/indexed.js';
 
 const H = 3600;
 const NREC = 250;
@@ -84,8 +85,8 @@ it('reads only the chunks of the window from a 2 GB NetCDF-4 file, with the righ
     s.sample(Float64Array.from(pts, (p) => p[0]), Float64Array.from(pts, (p) => p[1]), 0, pts.length, T0_SEC + hours * H, u, v);
     pts.forEach(([lo, la], p) => {
       // Exact up to float32 storage (4e-6 relative of values up to ~120 m/s): 1e-3.
-      expect(Math.abs(u[p]! - uAt(hours, (90 - la) / 0.25, lo / 0.25))).toBeLessThan(1e-3);
-      expect(Math.abs(v[p]! - vAt(hours, (90 - la) / 0.25))).toBeLessThan(1e-3);
+      expect(Math.abs(at(u, p) - uAt(hours, (90 - la) / 0.25, lo / 0.25))).toBeLessThan(1e-3);
+      expect(Math.abs(at(v, p) - vAt(hours, (90 - la) / 0.25))).toBeLessThan(1e-3);
     });
   }
 });

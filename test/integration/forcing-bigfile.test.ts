@@ -10,9 +10,10 @@ import path from 'node:path';
 import { NetCDFReader } from 'netcdfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axis, T0_SEC, writeNetcdf3 } from '../../scripts/make-forcing.lib.mjs';
-import { openNetcdf } from '../../src/forcing/netcdf.js';
+import { openNetcdf } from '../../src/netcdf/open.js';
 import { readVectorField } from '../../src/forcing/read.js';
 import { createVectorSampler } from '../../src/forcing/sampler.js';
+import { at } from '../helpers/indexed.js';
 
 const H = 3600;
 let dir: string;
@@ -98,8 +99,8 @@ describe('2 GB classic NetCDF-3: a global 0.25° hourly wind, 250 records', () =
         const j = (90 - la) / 0.25;
         const i = (lo < 0 ? lo + 360 : lo) / 0.25;
         // The field is linear in k, j and i, so interpolation is exact up to float32 (4e-6 relative of ~120).
-        expect(Math.abs(u[p]! - uAt(hours, j, i))).toBeLessThan(1e-3);
-        expect(Math.abs(v[p]! - vAt(hours, j))).toBeLessThan(1e-3);
+        expect(Math.abs(at(u, p) - uAt(hours, j, i))).toBeLessThan(1e-3);
+        expect(Math.abs(at(v, p) - vAt(hours, j))).toBeLessThan(1e-3);
       });
     }
   });
@@ -161,7 +162,7 @@ describe('4.8 GB 64-bit-offset NetCDF-3 whose wind variables start beyond 4 GiB'
     // ncdump prints 7 significant digits: compare at float32 precision of values ~1.
     expect(u.length).toBe(fromNcdump.length);
     let maxDiff = 0;
-    for (let c = 0; c < u.length; c++) maxDiff = Math.max(maxDiff, Math.abs(u[c]! - fromNcdump[c]!));
+    for (let c = 0; c < u.length; c++) maxDiff = Math.max(maxDiff, Math.abs(at(u, c) - at(fromNcdump, c)));
     expect(maxDiff).toBeLessThan(1e-6);
     expect(u[5 * N * N + 7 * N + 9]).toBe(uAt(5, 7, 9));
     expect(r.field.grid.nt).toBe(6); // hours 2..7

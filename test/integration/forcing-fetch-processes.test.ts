@@ -73,6 +73,7 @@ beforeAll(async () => {
     const tick = () => {
       res.write(data.subarray(at, at + 65536));
       at += 65536;
+      // The slowness is the point (a fake slow server), not a wait for something to happen.
       if (at < data.length) setTimeout(tick, 50);
       else res.end();
     };
@@ -80,6 +81,7 @@ beforeAll(async () => {
     barrier.held.push(tick);
     const release = () => barrier.held.splice(0).forEach((start) => start());
     if (barrier.held.length >= 2) release();
+    // A deadline, not a wait: should the second download never come, the first is not held for ever.
     else setTimeout(release, 15_000);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -14,12 +14,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { T0_SEC, windField } from '../../scripts/make-forcing.lib.mjs';
 import { loadConfig, type Config } from '../../src/config.js';
 import { localFileFor, pinnedCacheFiles, redactForcingUri, type FetchContext } from '../../src/storage/fetch.js';
-import { loadForcing } from '../../src/forcing/load.js';
+import { loadForcingFor } from '../helpers/forcing.js';
 import { forcingPolicyFor } from '../../src/storage/policy.js';
 import { createVectorSampler } from '../../src/forcing/sampler.js';
-import { toModelParams, validateJob } from '../../src/job.js';
+import { validateJob } from '../../src/job/validate.js';
+import { toModelParams } from '../../src/job/resolve.js';
 import { silentLogger, type Logger } from '../../src/logger.js';
 import { createS3Client } from '../../src/storage/s3.js';
+import { at } from '../helpers/indexed.js';
+import { waitFor } from '../helpers/wait.js';
 
 let dir: string;
 let s3server: { run(): Promise<{ port: number }>; close(): Promise<void> };
@@ -95,13 +98,13 @@ describe('forcing from S3', () => {
       params: { latitude: 60, longitude: 6, start_time: '2024-01-01T01:00:00Z', duration_hours: 6, forcing: { wind: { uri: `s3://${bucket}/wind/wind_lonlat.nc` } } },
     }).params;
     const config = testConfig('cache-load');
-    const f = await loadForcing(params, toModelParams(params), { config, s3, logger: silentLogger });
+    const f = await loadForcingFor(params, toModelParams(params), { config, s3, logger: silentLogger });
     expect(f.sources.wind).toMatchObject({ kind: 'file', description: `s3://${bucket}/wind/wind_lonlat.nc`, fallback: false });
     const u = new Float32Array(1);
     const v = new Float32Array(1);
     const t = T0_SEC + 3 * 3600;
     createVectorSampler(f.wind).sample(Float64Array.of(6), Float64Array.of(60), 0, 1, t, u, v);
-    expect(Math.abs(u[0]! - windField(6, 60, t)[0])).toBeLessThan(1e-4); // float32 storage
+    expect(Math.abs(at(u, 0) - windField(6, 60, t)[0])).toBeLessThan(1e-4); // float32 storage
   });
 
   it('caches by ETag: the second fetch is a hit, a changed object is fetched again', async () => {
@@ -127,14 +130,21 @@ describe('forcing from S3', () => {
     const results = await Promise.all(Array.from({ length: 6 }, () => localFileFor(uri, c)));
     expect(results.filter((r) => r.downloaded)).toHaveLength(1);
     expect(new Set(results.map((r) => r.path)).size).toBe(1);
-    expect(readFileSync(results[0]!.path).equals(readFileSync(path.join(dir, 'src', 'wind_lonlat.nc')))).toBe(true);
+    expect(readFileSync(at(results, 0).path).equals(readFileSync(path.join(dir, 'src', 'wind_lonlat.nc')))).toBe(true);
     // Pinned once per holder until each releases.
-    expect(pinnedCacheFiles()).toContain(results[0]!.path);
+    expect(pinnedCacheFiles()).toContain(at(results, 0).path);
     for (const r of results) await r.release();
-    expect(pinnedCacheFiles()).not.toContain(results[0]!.path);
+    expect(pinnedCacheFiles()).not.toContain(at(results, 0).path);
     // No temp files left behind.
     expect(readdirSync(path.join(dir, 'cache-concurrent')).filter((n) => n.includes('.tmp-'))).toEqual([]);
   });
+
+  /**
+   * Until the clock is past `file`'s mtime by one kernel tick, so that the next file used gets a later
+   * mtime and the LRU order (by mtime) is the order of use. File timestamps come from a clock the
+   * kernel updates once a tick (4 ms at HZ=250, 10 ms at HZ=100): 10 ms covers both.
+   */
+  const pastMtime = (file: string) => waitFor(`the clock to pass the mtime of ${path.basename(file)}`, () => Date.now() >= statSync(file).mtimeMs + 10, 5000, 2);
 
   it('evicts least-recently-used files beyond FORCING_CACHE_MAX_MB', async () => {
     // Each test file is ~0.33 MB; a 1 MB cache holds three, so the fourth evicts the least recently used.
@@ -145,15 +155,15 @@ describe('forcing from S3', () => {
     const use = async (n: string) => {
       const f = await localFileFor(`s3://${bucket}/lru/${n}`, c);
       await f.release();
-      await new Promise((r) => setTimeout(r, 20));
+      await pastMtime(f.path);
       return f;
     };
-    const first = await use(names[0]!);
-    const second = await use(names[1]!);
-    await use(names[2]!);
+    const first = await use(at(names, 0));
+    const second = await use(at(names, 1));
+    await use(at(names, 2));
     // Touch the first: now the second is the least recently used.
-    expect((await use(names[0]!)).downloaded).toBe(false);
-    await use(names[3]!);
+    expect((await use(at(names, 0))).downloaded).toBe(false);
+    await use(at(names, 3));
     const left = readdirSync(path.join(dir, 'cache-lru'));
     expect(left).toContain(path.basename(first.path));
     expect(left).not.toContain(path.basename(second.path));
@@ -166,21 +176,22 @@ describe('forcing from S3', () => {
     const names = ['wind_lonlat.nc', 'current_packed_desc.nc', 'wind_0360.nc4', 'current_lonlat.nc4', 'current_polar_east.nc4'];
     for (const n of names) await put(`pins/${n}`, path.join(dir, 'src', n));
     const fetchAndRelease = async (n: string) => {
-      await new Promise((r) => setTimeout(r, 20));
       const f = await localFileFor(`s3://${bucket}/pins/${n}`, c);
       await f.release();
+      await pastMtime(f.path);
       return f;
     };
     const held = await localFileFor(`s3://${bucket}/pins/${names[0]}`, c); // mission A, not done yet
-    const b = await fetchAndRelease(names[1]!);
-    await fetchAndRelease(names[2]!);
+    await pastMtime(held.path);
+    const b = await fetchAndRelease(at(names, 1));
+    await fetchAndRelease(at(names, 2));
     // 4 × 0.34 MB > 1 MiB: the least recently used file must go. That is A's, but A holds it: B goes.
-    await fetchAndRelease(names[3]!);
+    await fetchAndRelease(at(names, 3));
     expect(existsSync(held.path)).toBe(true);
     expect(existsSync(b.path)).toBe(false);
     await held.release();
     // A released: the next download evicts it (least recently used, 3 × 0.34 + 0.13 MB > 1 MiB).
-    await fetchAndRelease(names[4]!);
+    await fetchAndRelease(at(names, 4));
     expect(existsSync(held.path)).toBe(false);
   });
 
@@ -203,7 +214,7 @@ describe('forcing from S3', () => {
       params: { latitude: 60, longitude: 6, start_time: '2024-01-01T01:00:00Z', duration_hours: 6, forcing: { wind: { uri } } },
     }).params;
     const config = testConfig('cache-vanish');
-    const f = await loadForcing(params, toModelParams(params), { config, s3, logger });
+    const f = await loadForcingFor(params, toModelParams(params), { config, s3, logger });
     expect(vanished).toBe(1);
     expect(f.wind.kind).toBe('grid');
     expect(readdirSync(cacheDir).filter((n) => n.endsWith('.nc'))).toHaveLength(1);
@@ -254,7 +265,7 @@ describe('forcing over HTTP', () => {
       mission_id: 'm-presigned',
       params: { latitude: 60, longitude: 6, start_time: '2024-01-01T01:00:00Z', duration_hours: 6, forcing: { wind: { uri: `${httpBase}/wind_lonlat.nc?X-Amz-Signature=s3cr3t` } } },
     }).params;
-    const f = await loadForcing(params, toModelParams(params), { config: testConfig('cache-presigned'), s3, logger: silentLogger });
+    const f = await loadForcingFor(params, toModelParams(params), { config: testConfig('cache-presigned'), s3, logger: silentLogger });
     expect(f.sources.wind.description).toBe(`${httpBase}/wind_lonlat.nc?<query redacted>`);
   });
 

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { NetCDFReader } from 'netcdfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeNetcdf3 } from '../../scripts/make-forcing.lib.mjs';
-import { openNetcdf3, readNetcdf3Header } from '../../src/forcing/netcdf3.js';
+import { openNetcdf3, readNetcdf3Header } from '../../src/netcdf/read3.js';
+import { at } from '../helpers/indexed.js';
 
 let dir: string;
 
@@ -77,7 +78,7 @@ describe('NetCDF-3 header parser', () => {
       const dumped = ncdumpValues(file, 'uo');
       const fill = nc.variables.get('uo')!.attrs._FillValue as number;
       expect(all.length).toBe(dumped.length);
-      for (let i = 0; i < all.length; i++) expect(Number.isNaN(dumped[i]!) ? fill : dumped[i]).toBe(all[i]);
+      for (let i = 0; i < all.length; i++) expect(Number.isNaN(at(dumped, i)) ? fill : dumped[i]).toBe(all[i]);
       // A hyperslab: record 3, depth 1, rows 10..14, columns 20..26 -> the same elements of the full read.
       const [, nz, ny, nx] = nc.variables.get('uo')!.shape as [number, number, number, number];
       const part = await nc.read('uo', [3, 1, 10, 20], [1, 1, 5, 7]);

@@ -15,8 +15,9 @@ import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { DriftlineError } from '../../src/errors.js';
-import { loadForcing } from '../../src/forcing/load.js';
-import { toModelParams, validateJob } from '../../src/job.js';
+import { loadForcingFor } from '../helpers/forcing.js';
+import { validateJob } from '../../src/job/validate.js';
+import { toModelParams } from '../../src/job/resolve.js';
 import { silentLogger } from '../../src/logger.js';
 import { runCli } from '../helpers/processes.js';
 import { randomName, startS3, type TestS3 } from '../helpers/s3.js';
@@ -43,7 +44,7 @@ function config(env: Record<string, string> = {}) {
 
 async function load(wind: unknown, env: Record<string, string> = {}) {
   const params = validateJob({ mission_id: 'm-policy', params: { ...PARAMS, forcing: { wind, current: { constant: [0, 0] } } } }).params;
-  return loadForcing(params, toModelParams(params), { config: config(env), s3: s3.client, logger: silentLogger });
+  return loadForcingFor(params, toModelParams(params), { config: config(env), s3: s3.client, logger: silentLogger });
 }
 
 /** The error loading `uri` as wind gives (the test fails if it loads). */
@@ -161,7 +162,7 @@ describe('local files', () => {
     expect([...messages]).toEqual(['params.forcing.wind.uri: refused by the forcing source policy: local paths and file:// are not allowed for queued jobs (FORCING_ALLOW_LOCAL is unset)']);
     // Stokes drift forcing goes through the same check, before any other file is opened.
     const params = validateJob({ mission_id: 'm-stokes', params: { ...PARAMS, stokes_drift: true, forcing: { wind: { constant: [5, 0] }, current: { constant: [0, 0] }, stokes: { uri: '/etc/passwd' } } } }).params;
-    const err = await loadForcing(params, toModelParams(params), { config: config(), s3: s3.client, logger: silentLogger }).catch((e: unknown) => e as DriftlineError);
+    const err = await loadForcingFor(params, toModelParams(params), { config: config(), s3: s3.client, logger: silentLogger }).catch((e: unknown) => e as DriftlineError);
     expectDenied(err as DriftlineError, 'params.forcing.stokes.uri');
   });
 
@@ -201,7 +202,7 @@ describe("the operator's own forcing", () => {
     const opsWind = path.join(dir, 'src', 'wind_lonlat.nc');
     const env = { FORCING_WIND_URI: opsWind };
     const params = validateJob({ mission_id: 'm-ops', params: { ...PARAMS, forcing: { current: { constant: [0, 0] } } } }).params;
-    const f = await loadForcing(params, toModelParams(params), { config: config(env), s3: s3.client, logger: silentLogger });
+    const f = await loadForcingFor(params, toModelParams(params), { config: config(env), s3: s3.client, logger: silentLogger });
     expect(f.sources.wind).toMatchObject({ kind: 'file', description: opsWind });
     expect((await load({ uri: opsWind }, env)).wind.kind).toBe('grid');
     expectDenied(await refusal(path.join(dir, 'src', 'current_lonlat.nc4'), env));
@@ -279,7 +280,7 @@ describe('http(s)', () => {
     for (const uri of [`${base}/big/f.nc`, `${base}/liar/f.nc`]) {
       const cfg = config(env);
       const params = validateJob({ mission_id: 'm-big', params: { ...PARAMS, forcing: { wind: { uri } } } }).params;
-      await expect(loadForcing(params, toModelParams(params), { config: cfg, s3: null, logger: silentLogger })).rejects.toMatchObject({ code: 'E_FORCING_LIMIT', retryable: false, message: expect.stringContaining('FORCING_MAX_MB (1 MiB)') });
+      await expect(loadForcingFor(params, toModelParams(params), { config: cfg, s3: null, logger: silentLogger })).rejects.toMatchObject({ code: 'E_FORCING_LIMIT', retryable: false, message: expect.stringContaining('FORCING_MAX_MB (1 MiB)') });
       // Nothing of it stays in the cache, not even a temp file (refused from HEAD: not even the directory).
       const left = existsSync(cfg.FORCING_CACHE_DIR) ? readdirSync(cfg.FORCING_CACHE_DIR) : [];
       expect(left).toEqual([]);

@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/config.js';
 import { claimMission, completeMission, failMission, getMission, insertRejectedJob, listRejectedJobs } from '../../src/db/queries/index.js';
 import { silentLogger } from '../../src/logger.js';
 import { runMission } from '../../src/mission/run.js';
+import { resolveMission } from '../../src/job/resolve.js';
 import { JobQueue, type DeadLetter } from '../../src/queue/queue.js';
 import { attemptPrefix, uploadProducts } from '../../src/storage/upload.js';
 import { closeMissionThreads } from '../../src/mission/thread-pool.js';
@@ -22,6 +23,7 @@ import { freshSchema, type TestSchema } from '../helpers/pg.js';
 import { assertBuilt, runCli } from '../helpers/processes.js';
 import { randomQueue, type TestQueue } from '../helpers/redis.js';
 import { startS3, type TestS3 } from '../helpers/s3.js';
+import { at } from '../helpers/indexed.js';
 
 const WORKER = 'fuzz-worker';
 /** The lease token this test's worker registers with (ack and dead-letter are fenced by it). */
@@ -73,7 +75,7 @@ async function handleRaw(pushed: string): Promise<JobResult> {
       return { ...r, attemptKey: `a${r.attempts}-fz` };
     },
     progress: async () => 'held',
-    run: (job, ctx) => runMission(job, { config, logger: ctx.logger, workDir: path.join(workDir, job.mission_id), s3: null, signal: ctx.signal }),
+    run: async (job, ctx) => runMission(resolveMission(job, config), { config, logger: ctx.logger, workDir: path.join(workDir, job.mission_id), s3: null, signal: ctx.signal }),
     upload: (id, attemptKey, outcome) => uploadProducts(s3.client, s3.bucket, attemptPrefix(id, attemptKey), outcome.products),
     complete: (id, token, stored, outcome) =>
       completeMission(db.pool, id, token, stored, { warnings: outcome.warnings, timingsMs: outcome.timingsMs, particleSteps: outcome.particleSteps }),
@@ -260,7 +262,7 @@ describe('hostile jobs (fuzz corpus)', () => {
       t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
       return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     };
-    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    const pick = <T>(xs: readonly T[]): T => at(xs, Math.floor(rnd() * xs.length));
     const chars = ['a', '{', '}', '[', ']', '"', ':', ',', '\\', '\u0000', '\ud800', 'é', '1', '-', 'e', ' '];
     const leaf = (): unknown => pick<() => unknown>([() => rnd() * 1e6 - 5e5, () => pick(['NaN', '', '\u0000', 'x'.repeat(5000), '2024-13-45']), () => null, () => rnd() < 0.5, () => []])();
     const value = (depth: number): unknown => {

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { NetCDFReader } from 'netcdfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openNetcdf } from '../../src/forcing/netcdf.js';
+import { openNetcdf } from '../../src/netcdf/open.js';
 import { STATUS } from '../../src/model/types.js';
 import { buildDensityGrid, cellOf, type DensityGrid } from '../../src/products/density-grid.js';
 import { DensityLayerBuilder } from '../../src/products/density-layers.js';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { NetCDFReader } from 'netcdfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DriftlineError } from '../../src/errors.js';
-import { layoutFile, writeNetcdf, type NcDataset } from '../../src/products/netcdf/index.js';
+import { layoutFile, writeNetcdf, type NcDataset } from '../../src/netcdf/index.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-nc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,7 +2,7 @@
  * raw/particles.nc as NetCDF-4 with deflate (issue 10, "Size"): the same result written in both formats
  * must hold the same variables, attributes, fill values and values. Checked three ways: `ncdump` (the
  * netCDF C library) prints both files identically apart from the file name, our reader
- * (src/forcing/netcdf.ts: NetCDF-3 parser vs h5wasm) returns the same values for every variable, and the
+ * (src/netcdf/open.ts: NetCDF-3 parser vs h5wasm) returns the same values for every variable, and the
  * re-plan reader (src/mission/stored-particles.ts) returns the same tracks. In test/integration because
  * it starts ncdump.
  */
@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openNetcdf, type NcFile } from '../../src/forcing/netcdf.js';
+import { openNetcdf, type NcFile } from '../../src/netcdf/open.js';
 import { describeProduct } from '../../src/products/files.js';
 import { readLocalParticles } from '../../src/planning/stored-particles.js';
 import { NETCDF4_MIN_RECORDS, trajectoryNcFormat, writeTrajectoryNc } from '../../src/products/trajectory.js';

@@ -5,6 +5,7 @@
  * global attributes `opendrift.open()` reads. That OpenDrift's tools open such a file was verified by
  * hand with a local OpenDrift (scripts/opendrift/check_particles_nc.py; see test/fixtures/opendrift/README.md).
  */
+import { productContextOf } from '../helpers/spec.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -12,7 +13,8 @@ import path from 'node:path';
 import { NetCDFReader } from 'netcdfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { constantSampler } from '../../src/forcing/sampler.js';
-import { toModelParams, validateJob } from '../../src/job.js';
+import { validateJob } from '../../src/job/validate.js';
+import { toModelParams } from '../../src/job/resolve.js';
 import { simulateLocal } from '../../src/model/simulation.js';
 import { STATUS, type TrajectoryResult } from '../../src/model/types.js';
 import { pythonTimedelta } from '../../src/products/opendrift-attrs.js';
@@ -43,10 +45,10 @@ function backwardRun(): { result: TrajectoryResult; ctx: ProductContext } {
   });
   const model = toModelParams(job.params);
   const result = simulateLocal(model, { wind: constantSampler(10, 0), current: constantSampler(0.2, 0.3), land: null, recordEnvironment: true });
-  const ctx: ProductContext = {
-    missionId: job.mission_id, params: job.params, model, category: model.category, softwareVersion: '0.1.0-test', createdAtIso: '2024-03-03T00:00:00Z',
-    forcing: { wind: { kind: 'constant', description: 'constant [10, 0]', fallback: false }, current: { kind: 'constant', description: 'constant [0.2, 0.3]', fallback: false } },
-  };
+  const ctx: ProductContext = productContextOf(job, {
+    wind: { kind: 'constant', description: 'constant [10, 0]', fallback: false },
+    current: { kind: 'constant', description: 'constant [0.2, 0.3]', fallback: false },
+  });
   return { result, ctx };
 }
 

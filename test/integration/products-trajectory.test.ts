@@ -9,7 +9,7 @@ import path from 'node:path';
 import { NetCDFReader } from 'netcdfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATUS } from '../../src/model/types.js';
-import { lonLatExtent } from '../../src/products/netcdf/acdd.js';
+import { lonLatExtent } from '../../src/products/acdd.js';
 import { writeTrajectoryNc } from '../../src/products/trajectory.js';
 import { START_SEC, syntheticContext, syntheticResult } from '../unit/products.fixtures.js';
 import { at } from '../helpers/at.js';
@@ -183,7 +183,7 @@ describe('raw/particles.nc', () => {
     expect(reader.attributeExists('forcing_warning')).toBe(false);
     // Every job parameter the producer sent (top-level keys) is present under mission_*.
     const names = new Set(reader.globalAttributes.map((a) => a.name));
-    for (const key of Object.keys(ctx.params)) {
+    for (const key of Object.keys(ctx.provenance)) {
       expect([...names].some((n) => n === `mission_${key}` || n.startsWith(`mission_${key}_`)), key).toBe(true);
     }
   });
@@ -201,7 +201,7 @@ describe('raw/particles.nc', () => {
   it('masks credentials in forcing URIs (passwords, presigned-URL signatures)', async () => {
     const secretCtx = syntheticContext();
     const uri = 'https://user:hunter2@data.example.org/gfs.nc?X-Amz-Credential=AKIAXYZ&X-Amz-Signature=deadbeef&v=1';
-    secretCtx.params = { ...secretCtx.params, forcing: { wind: { uri } } };
+    secretCtx.provenance = { ...secretCtx.provenance, forcing: { wind: { uri } } };
     secretCtx.forcing = { ...secretCtx.forcing, wind: { kind: 'file', description: `s3://b/a.nc, ${uri}`, fallback: false } };
     const f = path.join(dir, 'secret.nc');
     await writeTrajectoryNc(syntheticResult({ nParticles: 3, nTimes: 2 }), secretCtx, f);

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobQueue, type DeadLetter } from '../../src/queue/queue.js';
 import { randomQueue, REDIS_URL, type TestQueue } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait.js';
 
 let tq: TestQueue;
 let q: JobQueue;
@@ -54,6 +55,9 @@ describe('claim and ack', () => {
   });
 });
 
+/** Until Redis has expired the worker's lease key (its PX is the lease time): the event, not a guess at its time. */
+const leaseLapsed = (workerId: string) => waitFor(`the lease of ${workerId} to lapse`, async () => (await tq.redis.exists(q.keys.lease(workerId))) === 0, 5000, 10);
+
 describe('leases and the reaper', () => {
   it('returns a dead worker\'s jobs to the head of the queue, oldest first, once its lease expires', async () => {
     await q.push(['j1', 'j2', 'j3']);
@@ -61,7 +65,7 @@ describe('leases and the reaper', () => {
     await q.claim(blocking, 'dead', 0.1);
     await q.claim(blocking, 'dead', 0.1);
     expect(await q.reapExpired()).toEqual([]); // lease alive: nothing moves
-    await new Promise((r) => setTimeout(r, 400)); // the 300 ms lease lapses
+    await leaseLapsed('dead'); // the 300 ms lease lapses
     expect(await q.reapExpired()).toEqual([{ workerId: 'dead', moved: 2 }]);
     expect(await tq.redis.lrange(tq.name, 0, -1)).toEqual(['j1', 'j2', 'j3']);
     expect(await tq.redis.sismember(q.keys.workers, 'dead')).toBe(0);
@@ -90,10 +94,10 @@ describe('lease tokens', () => {
     expect(await q.renew('lw', 'tok-x', 200)).toBe('fenced'); // another process holds this worker id
     await q.push(['l1']);
     await q.claim(blocking, 'lw', 0.1);
-    await new Promise((r) => setTimeout(r, 300)); // the 200 ms lease lapses; nobody has reaped yet
+    await leaseLapsed('lw'); // the 200 ms lease lapses; nobody has reaped yet
     expect(await q.renew('lw', 'tok-1', 200)).toBe('retaken');
     expect(await q.processingJobs('lw')).toEqual(['l1']);
-    await new Promise((r) => setTimeout(r, 300));
+    await leaseLapsed('lw'); // the retaken 200 ms lease lapses too
     expect(await q.reapExpired()).toEqual([{ workerId: 'lw', moved: 1 }]);
     expect(await q.renew('lw', 'tok-1', 200)).toBe('lost'); // reaped: the job runs elsewhere now
     expect(await q.ack('lw', 'tok-1', 'l1')).toBe('fenced');

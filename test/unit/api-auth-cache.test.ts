@@ -4,8 +4,8 @@
  * before), and a failed lookup is not remembered.
  */
 import type { FastifyRequest } from 'fastify';
-import { describe, expect, it } from 'vitest';
-import { ApiKeyAuth } from '../../src/api/auth.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { API_KEY_CACHE_MS, ApiKeyAuth } from '../../src/api/auth.js';
 import { generateApiKey } from '../../src/api/keys.js';
 import type { ApiKeyRow } from '../../src/db/queries/index.js';
 
@@ -36,5 +36,28 @@ describe('ApiKeyAuth', () => {
     await expect(auth.verify(request(key.key))).rejects.toThrow('database down');
     await expect(auth.verify(request(key.key))).resolves.toBe(key.id);
     expect(calls).toBe(2);
+  });
+
+  afterEach(() => vi.restoreAllMocks());
+
+  it('refuses a revoked key once the cached answer is API_KEY_CACHE_MS old, not before, and with one lookup', async () => {
+    const key = generateApiKey();
+    let revokedAt: Date | null = null;
+    let lookups = 0;
+    const auth = new ApiKeyAuth(async () => {
+      lookups++;
+      return { id: key.id, revoked_at: revokedAt } as unknown as ApiKeyRow;
+    });
+    let nowMs = 1_000_000;
+    vi.spyOn(Date, 'now').mockImplementation(() => nowMs);
+    await expect(auth.verify(request(key.key))).resolves.toBe(key.id);
+    revokedAt = new Date(nowMs); // `driftline apikey revoke`, another process
+    nowMs += API_KEY_CACHE_MS - 1;
+    await expect(auth.verify(request(key.key))).resolves.toBe(key.id); // the cached answer, 999 ms old
+    expect(lookups).toBe(1);
+    nowMs += 1;
+    await expect(auth.verify(request(key.key))).rejects.toThrow(`API key ${key.id} was revoked`);
+    expect(lookups).toBe(2);
+    expect(API_KEY_CACHE_MS).toBe(1000); // README: "a revoked key is refused within a second"
   });
 });

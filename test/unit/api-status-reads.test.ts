@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StatusReads } from '../../src/api/status-reads.js';
+import { BodyCache, StatusReads } from '../../src/api/status-reads.js';
 
 /** A loader that records each call and answers when told to. */
 function recordingLoader() {
@@ -73,5 +73,28 @@ describe('StatusReads', () => {
     expect(l.calls.map((c) => c.length)).toEqual([500, 500, 200]);
     l.calls.forEach((ids, k) => l.answers[k]?.(new Map(ids.map((id) => [id, id]))));
     expect(await Promise.all(all)).toEqual(Array.from({ length: 1200 }, (_, i) => `m${i}`));
+  });
+});
+
+describe('BodyCache', () => {
+  it('serves a body only for the version it was made from, and only before its URLs are due for renewal', () => {
+    const cache = new BodyCache();
+    cache.set('m1', 'v1', '{"progress":0.5}', 1_000);
+    expect(cache.get('m1', 'v1', 999)).toBe('{"progress":0.5}');
+    expect(cache.get('m1', 'v2', 999)).toBeUndefined(); // the row changed
+    expect(cache.get('m1', 'v1', 1_000)).toBeUndefined(); // URLs due for renewal
+    expect(cache.get('m2', 'v1', 0)).toBeUndefined();
+    cache.set('m1', 'v2', '{"progress":0.6}', Infinity); // no products: good while the version holds
+    expect(cache.get('m1', 'v2', Number.MAX_SAFE_INTEGER)).toBe('{"progress":0.6}');
+    cache.delete('m1');
+    expect(cache.get('m1', 'v2', 0)).toBeUndefined();
+  });
+
+  it('holds at most MAX_ENTRIES bodies', () => {
+    const cache = new BodyCache();
+    for (let i = 0; i <= BodyCache.MAX_ENTRIES; i++) cache.set(`m${i}`, 'v', 'b', Infinity);
+    // Full at m0..m9999: adding one more started again, so the first is gone and the last is there.
+    expect(cache.get('m0', 'v', 0)).toBeUndefined();
+    expect(cache.get(`m${BodyCache.MAX_ENTRIES}`, 'v', 0)).toBe('b');
   });
 });

@@ -10,15 +10,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { loadForcing } from '../../src/forcing/load.js';
+import { loadForcingFor } from '../helpers/forcing.js';
 import { constantSampler, createVectorSampler } from '../../src/forcing/sampler.js';
-import { validateJob } from '../../src/job.js';
+import { validateJob } from '../../src/job/validate.js';
 import { silentLogger } from '../../src/logger.js';
 import { simulateLocal } from '../../src/model/simulation.js';
 import type { TrajectoryResult } from '../../src/model/types.js';
 import { closeSimulationPool, simulate } from '../../src/threads/simulate.js';
 import { currentField, T0_SEC, writePolarFile } from '../../scripts/make-forcing.lib.mjs';
 import { distanceM, loadScenario, scenarioModel } from './model-helpers.js';
+import { at } from '../helpers/indexed.js';
 
 let dir: string;
 
@@ -66,7 +67,7 @@ describe.each([
         forcing: { wind: { uri: windFile }, current: { uri: currentFile }, land: { constant: 0 } },
       },
     }).params;
-    const forcing = await loadForcing(params, model, { config: loadConfig({ FORCING_CACHE_DIR: path.join(dir, 'cache'), FORCING_ALLOW_LOCAL: dir }), s3: null, logger: silentLogger });
+    const forcing = await loadForcingFor(params, model, { config: loadConfig({ FORCING_CACHE_DIR: path.join(dir, 'cache'), FORCING_ALLOW_LOCAL: dir }), s3: null, logger: silentLogger });
     expect(forcing.wind.kind).toBe('grid');
     expect(forcing.current.kind).toBe('grid');
 
@@ -85,8 +86,8 @@ describe.each([
     let worst = 0;
     const T = gridded.nTimes;
     for (let p = 0; p < scenario.inputs.number; p++) {
-      const [lon, lat] = particles.final[p]!;
-      worst = Math.max(worst, distanceM(lon!, lat!, gridded.lonDeg[p * T + T - 1]!, gridded.latDeg[p * T + T - 1]!));
+      const [lon, lat] = at(particles.final, p);
+      worst = Math.max(worst, distanceM(lon!, lat!, at(gridded.lonDeg, p * T + T - 1), at(gridded.latDeg, p * T + T - 1)));
     }
     expect(worst).toBeLessThan(TOLERANCE_M);
   });
@@ -103,8 +104,8 @@ describe('gridded descriptors on worker threads (rng "fast", 2 threads, 3 blocks
     const ctx = { config, s3: null, logger: silentLogger };
     const wind = makeConstant(path.join(dir, 'threads_wind.nc4'), 'wind', 7.25, -3.5);
     const current = makeConstant(path.join(dir, 'threads_current.nc'), 'current', 0.2, 0.35);
-    const gridForcing = await loadForcing(params({ wind: { uri: wind }, current: { uri: current } }), model, ctx);
-    const constForcing = await loadForcing(params({ wind: { constant: [7.25, -3.5] }, current: { constant: [0.2, 0.35] } }), model, ctx);
+    const gridForcing = await loadForcingFor(params({ wind: { uri: wind }, current: { uri: current } }), model, ctx);
+    const constForcing = await loadForcingFor(params({ wind: { constant: [7.25, -3.5] }, current: { constant: [0.2, 0.35] } }), model, ctx);
     const a = await simulate({ model, forcing: gridForcing, land: null, threads: 2, recordEnvironment: false });
     const b = await simulate({ model, forcing: constForcing, land: null, threads: 2, recordEnvironment: false });
     expect(samePositions(a, b)).toBe(true);
@@ -113,7 +114,7 @@ describe('gridded descriptors on worker threads (rng "fast", 2 threads, 3 blocks
     const polar = path.join(dir, 'threads_polar.nc4');
     await writePolarFile(polar, { format: 'nc4', centerLon: 6, centerLat: 60, nx: 80, ny: 80, dxKm: 4, timesSec: Array.from({ length: 13 }, (_, i) => T0_SEC + i * 3600), field: currentField });
     const pm = { ...model, startTimeSec: T0_SEC, seeding: { lonDeg: 6.2, latDeg: 60.1, radiusM: 3000, radiusType: 'gaussian' as const } };
-    const pf = await loadForcing(
+    const pf = await loadForcingFor(
       validateJob({ mission_id: 'polar', params: { latitude: 60.1, longitude: 6.2, start_time: '2024-01-01T00:00:00Z', duration_hours: 12, forcing: { wind: { constant: [5, 5] }, current: { uri: polar } } } }).params,
       pm,
       ctx,
@@ -127,7 +128,7 @@ describe('gridded descriptors on worker threads (rng "fast", 2 threads, 3 blocks
     const cu = threaded.env!.currentUMps;
     const cv = threaded.env!.currentVMps;
     let maxSpeed = 0;
-    for (let i = 0; i < cu.length; i++) if (Number.isFinite(cu[i]!)) maxSpeed = Math.max(maxSpeed, Math.hypot(cu[i]!, cv[i]!));
+    for (let i = 0; i < cu.length; i++) if (Number.isFinite(at(cu, i))) maxSpeed = Math.max(maxSpeed, Math.hypot(at(cu, i), at(cv, i)));
     expect(maxSpeed).toBeGreaterThan(0.15);
     expect(maxSpeed).toBeLessThan(0.35);
   });

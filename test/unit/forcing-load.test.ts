@@ -6,14 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentField, T0_SEC, windField } from '../../scripts/make-forcing.lib.mjs';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { DriftlineError } from '../../src/errors.js';
-import { loadForcing } from '../../src/forcing/load.js';
+import { loadForcingFor } from '../helpers/forcing.js';
 import { missionWindow } from '../../src/model/window.js';
 import { forcingPolicyFromConfig } from '../../src/storage/policy.js';
 import { createVectorSampler } from '../../src/forcing/sampler.js';
 import type { VectorFieldDescriptor } from '../../src/forcing/types.js';
-import { toModelParams, validateJob, type JobParams } from '../../src/job.js';
+import { type JobParams } from '../../src/job/schema.js';
+import { validateJob } from '../../src/job/validate.js';
+import { toModelParams } from '../../src/job/resolve.js';
 import { createLandSampler } from '../../src/land/sampler.js';
 import { silentLogger } from '../../src/logger.js';
+import { at } from '../helpers/indexed.js';
 
 const H = 3600;
 let dir: string;
@@ -37,14 +40,14 @@ function job(params: Record<string, unknown>): JobParams {
 }
 
 async function load(params: JobParams, cfg: Partial<Config> = {}) {
-  return loadForcing(params, toModelParams(params), { config: { ...config, ...cfg }, s3: null, logger: silentLogger });
+  return loadForcingFor(params, toModelParams(params), { config: { ...config, ...cfg }, s3: null, logger: silentLogger });
 }
 
-function at(desc: VectorFieldDescriptor, lon: number, lat: number, t: number): [number, number] {
+function sampleAt(desc: VectorFieldDescriptor, lon: number, lat: number, t: number): [number, number] {
   const u = new Float32Array(1);
   const v = new Float32Array(1);
   createVectorSampler(desc).sample(Float64Array.of(lon), Float64Array.of(lat), 0, 1, t, u, v);
-  return [u[0]!, v[0]!];
+  return [at(u, 0), at(v, 0)];
 }
 
 describe('loadForcing', () => {
@@ -62,11 +65,11 @@ describe('loadForcing', () => {
     expect(f.sources.wind).toMatchObject({ kind: 'file', fallback: false, variables: { u: 'x_wind', v: 'y_wind' } });
     expect(f.sources.current.variables).toEqual({ u: 'uo', v: 'vo' });
     const t = T0_SEC + 4 * H;
-    const [wu, wv] = at(f.wind, 6, 60, t);
+    const [wu, wv] = sampleAt(f.wind, 6, 60, t);
     const [eu, ev] = windField(6, 60, t);
     expect(Math.abs(wu - eu)).toBeLessThan(1e-4); // float32 storage
     expect(Math.abs(wv - ev)).toBeLessThan(1e-4);
-    const [cu] = at(f.current, 6.2, 60.1, t);
+    const [cu] = sampleAt(f.current, 6.2, 60.1, t);
     expect(Math.abs(cu - currentField(6.2, 60.1, t)[0])).toBeLessThan(6e-4); // int16 packing step 1 mm/s
     const land = createLandSampler(f.land!);
     expect(land.isLand(5.45, 59.4)).toBe(true); // the island
@@ -142,7 +145,7 @@ describe('loadForcing', () => {
   it('a missing file is E_FORCING_INVALID naming it under `driftline run`; a queued job learns only that the policy refused it', async () => {
     const params = job({ forcing: { wind: { uri: path.join(dir, 'missing.nc') } } });
     const runPolicy = forcingPolicyFromConfig(config, { localAnywhere: true });
-    await expect(loadForcing(params, toModelParams(params), { config, policy: runPolicy, s3: null, logger: silentLogger })).rejects.toMatchObject({
+    await expect(loadForcingFor(params, toModelParams(params), { config, policy: runPolicy, s3: null, logger: silentLogger })).rejects.toMatchObject({
       code: 'E_FORCING_INVALID',
       message: expect.stringContaining('missing.nc'),
     });

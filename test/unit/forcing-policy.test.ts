@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { blockedAddress, forcingPolicyFromConfig, parseAllowEntry, parseV6, remoteRefusal } from '../../src/storage/policy.js';
-import { MAX_FORCING_URIS, validateJob } from '../../src/job.js';
+import { MAX_FORCING_URIS } from '../../src/job/schema.js';
+import { validateJob } from '../../src/job/validate.js';
 
 const policy = (env: Record<string, string> = {}) => forcingPolicyFromConfig(loadConfig(env));
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { DriftlineError } from '../../src/errors.js';
 import { JOB_CAPS, checkJobText, formatPath, replaceUnstorable, sanitiseForJson, sanitiseJobText } from '../../src/job-guard.js';
-import { parseJobText, validateJob } from '../../src/job.js';
+import { parseJobText, validateJob } from '../../src/job/validate.js';
 import { MAX_OUTPUT_TIMES, PER_RECORD_BYTES, estimateMission } from '../../src/mission/estimate.js';
 
 const params = { latitude: 60, longitude: 3, start_time: '2024-01-01T00:00:00Z', duration_hours: 1 };

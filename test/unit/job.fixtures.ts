@@ -1,6 +1,6 @@
 /** Test helper: the DriftlineError a job's validation throws (fails the test if the job is accepted). */
 import { DriftlineError } from '../../src/errors.js';
-import { validateJob } from '../../src/job.js';
+import { validateJob } from '../../src/job/validate.js';
 
 export function jobFailure(raw: unknown): DriftlineError {
   try {

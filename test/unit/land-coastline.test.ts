@@ -13,6 +13,7 @@ import {
 import { createLandSampler } from '../../src/land/sampler.js';
 import type { LandRaster } from '../../src/land/types.js';
 import { M_PER_DEG, sourceTruth, type SourceTruth, type Window } from './land-source.fixtures.js';
+import { at } from '../helpers/indexed.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/land');
 
@@ -189,7 +190,7 @@ describe('coastlineLandRaster memory cap', () => {
     for (let j = 0; j < r.ny; j++) {
       const w = Math.cos(((r.southDeg + (j + 0.5) * r.dLatDeg) * Math.PI) / 180);
       let c = 0;
-      for (let i = 0; i < r.nx; i++) c += cells[j * r.nx + i]!;
+      for (let i = 0; i < r.nx; i++) c += at(cells, j * r.nx + i);
       land += c * w;
       all += r.nx * w;
     }

@@ -3,6 +3,7 @@ import { coastlineLandRaster } from '../../src/land/coastline.js';
 import { buildPolygonSet, PolygonDataError } from '../../src/land/polygons.js';
 import { rasterisePolygons, type RasterGrid } from '../../src/land/rasterise.js';
 import { createLandSampler } from '../../src/land/sampler.js';
+import { at } from '../helpers/indexed.js';
 
 const grid: RasterGrid = { westDeg: 0, southDeg: 0, dLonDeg: 0.1, dLatDeg: 0.1, nx: 10, ny: 10 };
 
@@ -37,7 +38,7 @@ describe('rasterisePolygons (synthetic polygons)', () => {
     const sq = polygon([[0.22, 0.22], [0.78, 0.22], [0.78, 0.78], [0.22, 0.78], [0.22, 0.22]]);
     const land = fill(sq);
     const sea = fill(sq, grid, false);
-    for (let k = 0; k < 100; k++) expect(sea[k]).toBe(1 - land[k]!);
+    for (let k = 0; k < 100; k++) expect(sea[k]).toBe(1 - at(land, k));
   });
 
   it('closes unclosed rings and skips rings with fewer than 3 positions', () => {

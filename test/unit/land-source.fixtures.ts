@@ -9,6 +9,7 @@ import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import type { Feature, MultiPolygon, Polygon, Position } from 'geojson';
 import { feature } from 'topojson-client';
 import type { Topology } from 'topojson-specification';
+import { at } from '../helpers/indexed.js';
 
 const require = createRequire(import.meta.url);
 
@@ -51,23 +52,23 @@ export function sourceTruth(source: 'osm-seas-10m' | 'natural-earth-10m', w: Win
   const edges: number[] = []; // x0, y0, x1, y1, ...
   for (const rings of polygons) {
     let w0 = Infinity, e0 = -Infinity, s0 = Infinity, n0 = -Infinity;
-    for (const p of rings[0]!) {
-      w0 = Math.min(w0, p[0]!); e0 = Math.max(e0, p[0]!); s0 = Math.min(s0, p[1]!); n0 = Math.max(n0, p[1]!);
+    for (const p of at(rings, 0)) {
+      w0 = Math.min(w0, at(p, 0)); e0 = Math.max(e0, at(p, 0)); s0 = Math.min(s0, at(p, 1)); n0 = Math.max(n0, at(p, 1));
     }
     if (e0 < w.westDeg - marginDeg || w0 > w.eastDeg + marginDeg || n0 < w.southDeg - marginDeg || s0 > w.northDeg + marginDeg) continue;
     // A hole whose bounding box misses the window cannot hold a point of it: leave it out (speed only).
     const holes = rings.slice(1).filter((h) => {
       let a = Infinity, b = -Infinity, c = Infinity, d = -Infinity;
       for (const p of h) {
-        a = Math.min(a, p[0]!); b = Math.max(b, p[0]!); c = Math.min(c, p[1]!); d = Math.max(d, p[1]!);
+        a = Math.min(a, at(p, 0)); b = Math.max(b, at(p, 0)); c = Math.min(c, at(p, 1)); d = Math.max(d, at(p, 1));
       }
       return !(b < w.westDeg - marginDeg || a > w.eastDeg + marginDeg || d < w.southDeg - marginDeg || c > w.northDeg + marginDeg);
     });
-    near.push({ type: 'Feature', bbox: [w0, s0, e0, n0], properties: {}, geometry: { type: 'Polygon', coordinates: [rings[0]!, ...holes] } });
+    near.push({ type: 'Feature', bbox: [w0, s0, e0, n0], properties: {}, geometry: { type: 'Polygon', coordinates: [at(rings, 0), ...holes] } });
     for (const ring of rings) {
       for (let k = 0; k + 1 < ring.length; k++) {
-        const [x0, y0] = ring[k]!;
-        const [x1, y1] = ring[k + 1]!;
+        const [x0, y0] = at(ring, k);
+        const [x1, y1] = at(ring, k + 1);
         if (Math.max(x0!, x1!) < w.westDeg - marginDeg || Math.min(x0!, x1!) > w.eastDeg + marginDeg) continue;
         if (Math.max(y0!, y1!) < w.southDeg - marginDeg || Math.min(y0!, y1!) > w.northDeg + marginDeg) continue;
         edges.push(x0!, y0!, x1!, y1!);
@@ -88,8 +89,8 @@ export function sourceTruth(source: 'osm-seas-10m' | 'natural-earth-10m', w: Win
       const kx = M_PER_DEG * Math.cos((latDeg * Math.PI) / 180);
       let best = Infinity;
       for (let k = 0; k < edges.length; k += 4) {
-        const ax = (edges[k]! - lonDeg) * kx, ay = (edges[k + 1]! - latDeg) * M_PER_DEG;
-        const bx = (edges[k + 2]! - lonDeg) * kx, by = (edges[k + 3]! - latDeg) * M_PER_DEG;
+        const ax = (at(edges, k) - lonDeg) * kx, ay = (at(edges, k + 1) - latDeg) * M_PER_DEG;
+        const bx = (at(edges, k + 2) - lonDeg) * kx, by = (at(edges, k + 3) - latDeg) * M_PER_DEG;
         const dx = bx - ax, dy = by - ay;
         const len2 = dx * dx + dy * dy;
         const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2));

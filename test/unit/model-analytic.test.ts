@@ -15,6 +15,7 @@ import { allocateSimArrays, type SimArrays } from '../../src/model/state.js';
 import { createStepContext, jibeProbabilityPerStep } from '../../src/model/step.js';
 import { STATUS, type ModelParams } from '../../src/model/types.js';
 import { distanceM, eastNorthKm, loadScenario, readFixture } from './model-helpers.js';
+import { at } from '../helpers/indexed.js';
 
 const WGS84 = geodesic.Geodesic.WGS84;
 const T0 = Date.UTC(2024, 0, 1) / 1000;
@@ -83,18 +84,18 @@ describe('pure current transport (category 67 SLDMB: every coefficient is zero)'
     const m = model({ category: sldmb, numParticles: 10 });
     const arrays = runArrays(m, [5, 5], [0, 0.5]);
     const d = WGS84.Direct(45, -30, 0, 0.5 * 86_400);
-    for (let p = 0; p < 10; p++) expect(distanceM(d.lon2!, d.lat2!, arrays.state.lonDeg[p]!, arrays.state.latDeg[p]!)).toBeLessThan(1e-3);
+    for (let p = 0; p < 10; p++) expect(distanceM(d.lon2!, d.lat2!, at(arrays.state.lonDeg, p), at(arrays.state.latDeg, p))).toBeLessThan(1e-3);
   });
 
   it("ends where OpenDrift's passive tracer ends (scenario b, 0.5 m/s north for 24 h)", () => {
     const { scenario } = loadScenario('b_current05N_nowind_piw1_dt900');
-    const last = scenario.hourly[scenario.hourly.length - 1]!;
+    const last = at(scenario.hourly, scenario.hourly.length - 1);
     const m = model({ category: sldmb, numParticles: 1 });
     const arrays = runArrays(m, [0, 0], [0, 0.5]);
     // The fixture holds OpenDrift's float32 position (printed to 7 decimals, enough to identify a float32
     // at these magnitudes): ours rounded to float32 is the same number.
-    expect(Math.fround(arrays.state.lonDeg[0]!)).toBe(Math.fround(last.ref_passive_tracer_lon!));
-    expect(Math.fround(arrays.state.latDeg[0]!)).toBe(Math.fround(last.ref_passive_tracer_lat!));
+    expect(Math.fround(at(arrays.state.lonDeg, 0))).toBe(Math.fround(last.ref_passive_tracer_lon!));
+    expect(Math.fround(at(arrays.state.latDeg, 0))).toBe(Math.fround(last.ref_passive_tracer_lat!));
   });
 });
 
@@ -108,10 +109,10 @@ describe("OpenDrift's calm-wind behaviour (checks.json zero_wind: PIW-6, no wind
   let sumNorth = 0;
   let sumEast = 0;
   for (let p = 0; p < r.nParticles; p++) {
-    const [e, n] = eastNorthKm(r.lonDeg[p * T + T - 1]!, r.latDeg[p * T + T - 1]!, -30, 45);
+    const [e, n] = eastNorthKm(at(r.lonDeg, p * T + T - 1), at(r.latDeg, p * T + T - 1), -30, 45);
     sumNorth += n;
     sumEast += e;
-    east[r.coefficients.orientation[p]!]!.push(e);
+    at(east, at(r.coefficients.orientation, p)).push(e);
   }
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 
@@ -121,8 +122,8 @@ describe("OpenDrift's calm-wind behaviour (checks.json zero_wind: PIW-6, no wind
   });
 
   it('sends orientation 0 west and orientation 1 east by the crosswind offsets, as OpenDrift (within 1 m)', () => {
-    expect(Math.abs(mean(east[0]!) - checks.zero_wind.orientation0_mean_east_km)).toBeLessThan(1e-3);
-    expect(Math.abs(mean(east[1]!) - checks.zero_wind.orientation1_mean_east_km)).toBeLessThan(1e-3);
+    expect(Math.abs(mean(at(east, 0)) - checks.zero_wind.orientation0_mean_east_km)).toBeLessThan(1e-3);
+    expect(Math.abs(mean(at(east, 1)) - checks.zero_wind.orientation1_mean_east_km)).toBeLessThan(1e-3);
   });
 });
 
@@ -133,12 +134,12 @@ describe('crosswind side (checks.json crosswind_side: FISHING-VESSEL-1, wind 10 
     const T = r.nTimes;
     for (let t = 0; t < T; t++) {
       const dLat: number[][] = [[], []];
-      for (let p = 0; p < r.nParticles; p++) dLat[r.coefficients.orientation[p]!]!.push(r.latDeg[p * T + t]! - 45);
-      const m0 = dLat[0]!.reduce((a, b) => a + b, 0) / dLat[0]!.length;
-      const m1 = dLat[1]!.reduce((a, b) => a + b, 0) / dLat[1]!.length;
+      for (let p = 0; p < r.nParticles; p++) at(dLat, at(r.coefficients.orientation, p)).push(at(r.latDeg, p * T + t) - 45);
+      const m0 = at(dLat, 0).reduce((a, b) => a + b, 0) / at(dLat, 0).length;
+      const m1 = at(dLat, 1).reduce((a, b) => a + b, 0) / at(dLat, 1).length;
       // 1e-7° (1 cm): the fixture's printed precision.
-      expect(Math.abs(m0 - checks.crosswind_side.mean_dlat_deg_orientation0_by_hour[t]!)).toBeLessThan(1e-7);
-      expect(Math.abs(m1 - checks.crosswind_side.mean_dlat_deg_orientation1_by_hour[t]!)).toBeLessThan(1e-7);
+      expect(Math.abs(m0 - at(checks.crosswind_side.mean_dlat_deg_orientation0_by_hour, t))).toBeLessThan(1e-7);
+      expect(Math.abs(m1 - at(checks.crosswind_side.mean_dlat_deg_orientation1_by_hour, t))).toBeLessThan(1e-7);
     }
   });
 });
@@ -205,7 +206,7 @@ describe("capsizing (OpenDrift's test_capsize: PIW-1, wind 25 m/s, threshold 30 
     const m = model({ numParticles: 2, category: findCategory(50)!, jibeProbabilityPerHour: 0, capsizing: { ...capsizing, windThresholdMps: 1 }, timeStepSec: 3600, durationSec: 7200 });
     const upright = runArrays({ ...m, capsizing: null }, [40, 0], [0, 0]);
     const capsized = runArrays(m, [40, 0], [0, 0]);
-    const d = (a: SimArrays) => distanceM(-30, 45, a.state.lonDeg[0]!, a.state.latDeg[0]!);
+    const d = (a: SimArrays) => distanceM(-30, 45, at(a.state.lonDeg, 0), at(a.state.latDeg, 0));
     // float32 leeway times float32(0.4): the ratio is 0.4 within float32 rounding (1e-7 relative).
     expect(d(capsized) / d(upright)).toBeCloseTo(0.4, 6);
   });
@@ -260,7 +261,7 @@ describe('backward runs (negative time step)', () => {
     const { start, back } = forwardThenBack(m, [0, 0], [0, 0.8]);
     for (let p = 0; p < 20; p++) {
       // Along meridians every step reverses exactly: only double rounding is left (< 1 µm).
-      expect(distanceM(start.state.lonDeg[p]!, start.state.latDeg[p]!, back.state.lonDeg[p]!, back.state.latDeg[p]!)).toBeLessThan(1e-6);
+      expect(distanceM(at(start.state.lonDeg, p), at(start.state.latDeg, p), at(back.state.lonDeg, p), at(back.state.latDeg, p))).toBeLessThan(1e-6);
     }
   });
 
@@ -268,7 +269,7 @@ describe('backward runs (negative time step)', () => {
     const m = model({ category: findCategory(26)!, numParticles: 200, rng: 'fast', jibeProbabilityPerHour: 0, seeding: { lonDeg: 5, latDeg: 58, radiusM: 2000, radiusType: 'gaussian' } });
     const { start, back } = forwardThenBack(m, [8.5, 8.5], [0.3, -0.2]);
     let worst = 0;
-    for (let p = 0; p < 200; p++) worst = Math.max(worst, distanceM(start.state.lonDeg[p]!, start.state.latDeg[p]!, back.state.lonDeg[p]!, back.state.latDeg[p]!));
+    for (let p = 0; p < 200; p++) worst = Math.max(worst, distanceM(at(start.state.lonDeg, p), at(start.state.latDeg, p), at(back.state.lonDeg, p), at(back.state.latDeg, p)));
     // A geodesic step does not reverse exactly: the way back starts with the opposite of the forward
     // azimuth, not of the arrival azimuth, which differs by s·sin α·tan φ / N. With ~700 m moves at 58° N
     // each of the 192 moves is off by up to s²·tan φ/(2N) ≈ 0.06 m, the same way: 14 m measured.

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { wrapLonDeg } from '../../src/model/geo.js';
 import { GeodesicSegment, moveGeodesic } from '../../src/model/geodesy.js';
 import { distanceM } from './model-helpers.js';
+import { at } from '../helpers/indexed.js';
 
 const WGS84 = geodesic.Geodesic.WGS84;
 
@@ -13,7 +14,7 @@ function moveErrorM(lonDeg: number, latDeg: number, azDeg: number, distM: number
   const az = (azDeg * Math.PI) / 180;
   moveGeodesic(lon, lat, 0, distM * Math.sin(az), distM * Math.cos(az));
   const r = WGS84.Direct(latDeg, lonDeg, azDeg, distM);
-  return distanceM(r.lon2!, r.lat2!, lon[0]!, lat[0]!);
+  return distanceM(r.lon2!, r.lat2!, at(lon, 0), at(lat, 0));
 }
 
 describe('moveGeodesic against Karney (geographiclib) on WGS84', () => {
@@ -39,7 +40,7 @@ describe('moveGeodesic against Karney (geographiclib) on WGS84', () => {
     const plat = Float64Array.of(89.9);
     moveGeodesic(plon, plat, 0, 0, 20_000);
     const r = WGS84.Direct(89.9, 10, 0, 20_000);
-    expect(distanceM(r.lon2!, r.lat2!, plon[0]!, plat[0]!)).toBeLessThan(1e-6);
+    expect(distanceM(r.lon2!, r.lat2!, at(plon, 0), at(plat, 0))).toBeLessThan(1e-6);
     expect(plon[0]).toBeCloseTo(-170, 6);
   });
 
@@ -67,12 +68,12 @@ describe('GeodesicSegment (pyproj npts)', () => {
     const pts: Array<[number, number]> = [];
     for (let k = 0; k < n; k++) {
       seg.intermediatePoint(k, n, out);
-      pts.push([out[0]!, out[1]!]);
+      pts.push([at(out, 0), at(out, 1)]);
     }
     const spacing = seg.lengthM / (n + 1);
     // 1e-6 m: geographiclib's own round-off at these distances.
-    expect(distanceM(4.5, 60.1, pts[0]![0], pts[0]![1])).toBeCloseTo(spacing, 6);
-    expect(distanceM(pts[n - 1]![0], pts[n - 1]![1], 4.7, 60)).toBeCloseTo(spacing, 6);
-    for (let k = 1; k < n; k++) expect(distanceM(pts[k - 1]![0], pts[k - 1]![1], pts[k]![0], pts[k]![1])).toBeCloseTo(spacing, 6);
+    expect(distanceM(4.5, 60.1, at(pts, 0)[0], at(pts, 0)[1])).toBeCloseTo(spacing, 6);
+    expect(distanceM(at(pts, n - 1)[0], at(pts, n - 1)[1], 4.7, 60)).toBeCloseTo(spacing, 6);
+    for (let k = 1; k < n; k++) expect(distanceM(at(pts, k - 1)[0], at(pts, k - 1)[1], at(pts, k)[0], at(pts, k)[1])).toBeCloseTo(spacing, 6);
   });
 });

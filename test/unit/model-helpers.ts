@@ -7,6 +7,7 @@ import geodesic from 'geographiclib-geodesic';
 import { NetCDFReader } from 'netcdfjs';
 import { findCategory } from '../../src/model/objects.js';
 import type { ModelParams, RngKind } from '../../src/model/types.js';
+import { at } from '../helpers/indexed.js';
 
 export const FIXTURES = new URL('../fixtures/opendrift/', import.meta.url);
 const WGS84 = geodesic.Geodesic.WGS84;
@@ -121,9 +122,9 @@ export function numpyFloat32Mean(values: number[]): number {
   } else {
     const r = values.slice(0, 8).map(f);
     let i = 8;
-    for (; i < n - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j] = f(r[j]! + values[i + j]!);
-    sum = f(f(f(r[0]! + r[1]!) + f(r[2]! + r[3]!)) + f(f(r[4]! + r[5]!) + f(r[6]! + r[7]!)));
-    for (; i < n; i++) sum = f(sum + values[i]!);
+    for (; i < n - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j] = f(at(r, j) + at(values, i + j));
+    sum = f(f(f(at(r, 0) + at(r, 1)) + f(at(r, 2) + at(r, 3))) + f(f(at(r, 4) + at(r, 5)) + f(at(r, 6) + at(r, 7))));
+    for (; i < n; i++) sum = f(sum + at(values, i));
   }
   return f(sum / n);
 }

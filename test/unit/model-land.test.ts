@@ -10,6 +10,7 @@ import { coastlineCrossing, nearestWater, waterSearchGrid } from '../../src/mode
 import { findCategory } from '../../src/model/objects.js';
 import { simulateLocal } from '../../src/model/simulation.js';
 import { STATUS, type LandSampler, type ModelParams, type RngKind, type VectorSampler } from '../../src/model/types.js';
+import { at } from '../helpers/indexed.js';
 
 const COAST_LON = 5;
 
@@ -58,9 +59,9 @@ describe.each(['fast', 'opendrift'] as const)('a cloud driven onto a coast (rng 
       let strandedAt = -1;
       for (let t = 0; t < T; t++) {
         const q = p * T + t;
-        const lon = stranding.lonDeg[q]!;
+        const lon = at(stranding.lonDeg, q);
         if (stranding.status[q] === STATUS.ACTIVE) {
-          expect(land.isLand(lon, stranding.latDeg[q]!)).toBe(false);
+          expect(land.isLand(lon, at(stranding.latDeg, q))).toBe(false);
           expect(strandedAt).toBe(-1); // never active again after stranding
         } else {
           expect(stranding.status[q]).toBe(STATUS.STRANDED);
@@ -92,7 +93,7 @@ describe.each(['fast', 'opendrift'] as const)('a cloud driven onto a coast (rng 
       if (r.status[q] !== STATUS.STRANDED) continue;
       expect(r.lonDeg[q]).toBeGreaterThanOrEqual(COAST_LON);
       expect(r.lonDeg[q]).toBeLessThan(COAST_LON + MAX_STEP_DEG);
-      if (r.lonDeg[q]! > COAST_LON + 0.003) deeper++;
+      if (at(r.lonDeg, q) > COAST_LON + 0.003) deeper++;
     }
     expect(deeper).toBeGreaterThan(0);
   });
@@ -104,7 +105,7 @@ describe.each(['fast', 'opendrift'] as const)('a cloud driven onto a coast (rng 
       expect(r.status[q]).toBe(STATUS.ACTIVE);
       expect(r.lonDeg[q]).toBeLessThan(COAST_LON);
     }
-    for (let p = 0; p < r.nParticles; p++) if (r.lonDeg[p * T + T - 1]! > COAST_LON - MAX_STEP_DEG) atCoast++;
+    for (let p = 0; p < r.nParticles; p++) if (at(r.lonDeg, p * T + T - 1) > COAST_LON - MAX_STEP_DEG) atCoast++;
     // They pile up along the coast instead of stranding.
     expect(atCoast).toBeGreaterThan(0.9 * r.nParticles);
   });
@@ -112,7 +113,7 @@ describe.each(['fast', 'opendrift'] as const)('a cloud driven onto a coast (rng 
   it("ignores land with coastline action 'none'", () => {
     const r = simulateLocal(cloud(rng, { coastlineAction: 'none' }), { wind: eastWind, current: noCurrent, land });
     let onLand = 0;
-    for (let p = 0; p < r.nParticles; p++) if (r.lonDeg[p * T + T - 1]! > COAST_LON) onLand++;
+    for (let p = 0; p < r.nParticles; p++) if (at(r.lonDeg, p * T + T - 1) > COAST_LON) onLand++;
     expect(onLand).toBeGreaterThan(0.9 * r.nParticles);
   });
 });
@@ -125,7 +126,7 @@ describe('stranding with rng "fast" changes nothing but the particles that reach
     for (let p = 0; p < withLand.nParticles; p++) {
       // First record at or after which the land-free track is beyond the coast.
       let cross = 0;
-      while (cross < T && without.lonDeg[p * T + cross]! < COAST_LON) cross++;
+      while (cross < T && at(without.lonDeg, p * T + cross) < COAST_LON) cross++;
       for (let t = 0; t < T; t++) {
         const q = p * T + t;
         if (t < cross) {
@@ -149,13 +150,13 @@ describe('particles seeded on land (OpenDrift seed:ocean_only)', () => {
     const r = simulateLocal(cloud(rng, { seeding: { lonDeg: 5.023, latDeg: 60.0012, radiusM: 0, radiusType: 'gaussian' } }), { wind: constantSampler(0, 0), current: noCurrent, land });
     const T = r.nTimes;
     for (let p = 0; p < r.nParticles; p++) {
-      const lon0 = r.lonDeg[p * T]!;
+      const lon0 = at(r.lonDeg, p * T);
       expect(r.status[p * T]).toBe(STATUS.ACTIVE);
-      expect(land.isLand(lon0, r.latDeg[p * T]!)).toBe(false);
+      expect(land.isLand(lon0, at(r.latDeg, p * T))).toBe(false);
       // The nearest water node is the last lattice column west of 5° E, on the lattice row nearest 60.0012° N.
       expect(lon0).toBeLessThan(COAST_LON);
       expect(lon0).toBeGreaterThan(COAST_LON - 0.0101);
-      expect(Math.abs(r.latDeg[p * T]! - 60.0012)).toBeLessThanOrEqual(0.005 + 1e-9);
+      expect(Math.abs(at(r.latDeg, p * T) - 60.0012)).toBeLessThanOrEqual(0.005 + 1e-9);
       expect(r.coefficients.seedLonDeg[p]).toBe(lon0);
     }
   });
@@ -188,7 +189,7 @@ describe('nearestWater (the search behind seeding on land)', () => {
           }
         }
         expect(nearestWater(mask, lon, lat, grid, out)).toBe(true);
-        expect((out[0]! - lon) ** 2 + (out[1]! - lat) ** 2).toBeCloseTo(best, 12);
+        expect((at(out, 0) - lon) ** 2 + (at(out, 1) - lat) ** 2).toBeCloseTo(best, 12);
       }
     }
   });
@@ -205,7 +206,7 @@ describe('coastlineCrossing (where a stranded particle is put)', () => {
     expect(coastlineCrossing(land, 4.995, 60.2, 5.0055, 60.2, 0.001, out)).toBe(true);
     expect(out[1]).toBe(60.2);
     expect(out[0]).toBeGreaterThanOrEqual(5);
-    expect(out[0]! - 5).toBeLessThan(0.0012);
+    expect(at(out, 0) - 5).toBeLessThan(0.0012);
   });
 
   it('keeps the landed position when the lattice holds only the previous (water) position', () => {
@@ -220,7 +221,7 @@ describe('particles leaving a gridded forcing field', () => {
     const wind: VectorSampler = {
       sample(lon, _lat, i0, i1, _t, u, v) {
         for (let p = i0; p < i1; p++) {
-          const inside = lon[p]! < edge;
+          const inside = at(lon, p) < edge;
           u[p] = inside ? 15 : NaN;
           v[p] = inside ? 0 : NaN;
         }

@@ -9,6 +9,7 @@ import { constantSampler } from '../../src/forcing/sampler.js';
 import { particleOfRow } from '../../src/model/numbering.js';
 import { simulateLocal } from '../../src/model/simulation.js';
 import { distanceM, readReference, referenceModel } from './model-helpers.js';
+import { at } from '../helpers/indexed.js';
 
 /** Same bound as the forward scenarios (model-opendrift.test.ts): float32 output rounding, 0.42 m in latitude at 45° N. */
 const TOLERANCE_M = 1;
@@ -38,7 +39,7 @@ describe('backward run (wind 10 m/s east, current 0.2/0.3 m/s, PIW-1, 500 m radi
       const p = particleOfRow(row, n, true);
       for (let t = 0; t < nT; t++) {
         const q = p * nT + t;
-        worst = Math.max(worst, distanceM(lon[row * nT + t]!, lat[row * nT + t]!, result.lonDeg[q]!, result.latDeg[q]!));
+        worst = Math.max(worst, distanceM(at(lon, row * nT + t), at(lat, row * nT + t), at(result.lonDeg, q), at(result.latDeg, q)));
         if (orientation[row * nT + t] !== result.orientation[q]) orientationMismatches++;
       }
     }
@@ -50,7 +51,7 @@ describe('backward run (wind 10 m/s east, current 0.2/0.3 m/s, PIW-1, 500 m radi
     let far = 0;
     for (let p = 0; p < n; p++) {
       const q = p * nT + nT - 1;
-      if (distanceM(lon[q]!, lat[q]!, result.lonDeg[q]!, result.latDeg[q]!) > 1000) far++;
+      if (distanceM(at(lon, q), at(lat, q), at(result.lonDeg, q), at(result.latDeg, q)) > 1000) far++;
     }
     expect(far).toBeGreaterThan(n / 2);
   });

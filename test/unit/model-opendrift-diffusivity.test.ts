@@ -8,9 +8,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { constantSampler } from '../../src/forcing/sampler.js';
-import { toModelParams, validateJob } from '../../src/job.js';
+import { validateJob } from '../../src/job/validate.js';
+import { toModelParams } from '../../src/job/resolve.js';
 import { simulateLocal } from '../../src/model/simulation.js';
 import { distanceM, eastNorthKm, meanStd, readReference, referenceModel, type RunInputs } from './model-helpers.js';
+import { at } from '../helpers/indexed.js';
 
 /** float32 output rounding, as the other OpenDrift comparisons (0.42 m in latitude at 45° N). */
 const TOLERANCE_M = 1;
@@ -34,7 +36,7 @@ describe('horizontal diffusivity 10 m²/s (PIW-1, dt 900 s, 6 h) with rng "opend
     let worst = 0;
     let orientationMismatches = 0;
     for (let i = 0; i < n * nT; i++) {
-      worst = Math.max(worst, distanceM(lon[i]!, lat[i]!, result.lonDeg[i]!, result.latDeg[i]!));
+      worst = Math.max(worst, distanceM(at(lon, i), at(lat, i), at(result.lonDeg, i), at(result.latDeg, i)));
       if (orientation[i] !== result.orientation[i]) orientationMismatches++;
     }
     expect(orientationMismatches).toBe(0);
@@ -47,7 +49,7 @@ describe('horizontal diffusivity 10 m²/s (PIW-1, dt 900 s, 6 h) with rng "opend
     let far = 0;
     for (let p = 0; p < n; p++) {
       const q = p * nT + nT - 1;
-      if (distanceM(lon[q]!, lat[q]!, plain.lonDeg[q]!, plain.latDeg[q]!) > 50) far++;
+      if (distanceM(at(lon, q), at(lat, q), at(plain.lonDeg, q), at(plain.latDeg, q)) > 50) far++;
     }
     expect(far).toBeGreaterThan(n / 2);
   });
@@ -64,7 +66,7 @@ describe('horizontal diffusivity with rng "fast"', () => {
     const north: number[] = [];
     for (let p = 0; p < r.nParticles; p++) {
       const q = p * r.nTimes + r.nTimes - 1;
-      const [e, n] = eastNorthKm(r.lonDeg[q]!, r.latDeg[q]!, inputs.lon, inputs.lat);
+      const [e, n] = eastNorthKm(at(r.lonDeg, q), at(r.latDeg, q), inputs.lon, inputs.lat);
       east.push(e * 1000);
       north.push(n * 1000);
     }

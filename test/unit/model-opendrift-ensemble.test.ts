@@ -8,6 +8,7 @@
  * element). Also: the member count in the products, and a mission whose wind and current files have
  * different member counts fails naming the field and both files.
  */
+import { productContextOf } from '../helpers/spec.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,15 +16,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axis, currentField, ensembleMemberField, T0_SEC, writeEnsembleFile, writePolarFile } from '../../scripts/make-forcing.lib.mjs';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { DriftlineError } from '../../src/errors.js';
-import { loadForcing } from '../../src/forcing/load.js';
+import { loadForcingFor } from '../helpers/forcing.js';
 import { createVectorSampler } from '../../src/forcing/sampler.js';
 import type { ForcingDescriptor } from '../../src/forcing/types.js';
-import { toModelParams, validateJob, type JobParams } from '../../src/job.js';
+import { type JobParams } from '../../src/job/schema.js';
+import { validateJob } from '../../src/job/validate.js';
+import { toModelParams } from '../../src/job/resolve.js';
 import { silentLogger } from '../../src/logger.js';
 import { simulateLocal } from '../../src/model/simulation.js';
 import { STATUS, type TrajectoryResult } from '../../src/model/types.js';
 import { trajectoryDataset } from '../../src/products/trajectory.js';
 import { distanceM, readReference } from './model-helpers.js';
+import { at } from '../helpers/indexed.js';
 
 /** float32 output rounding as the other OpenDrift comparisons (0.42 m in latitude at 60° N), plus margin. */
 const TOLERANCE_M = 1;
@@ -69,7 +73,7 @@ function jobParams(name: string, extra: Record<string, unknown> = {}): JobParams
 }
 
 async function load(params: JobParams): Promise<ForcingDescriptor> {
-  return loadForcing(params, toModelParams(params), { config, s3: null, logger: silentLogger });
+  return loadForcingFor(params, toModelParams(params), { config, s3: null, logger: silentLogger });
 }
 
 async function run(name: string, rng: 'opendrift' | 'fast' = 'opendrift'): Promise<{ result: TrajectoryResult; forcing: ForcingDescriptor; params: JobParams }> {
@@ -99,12 +103,12 @@ function compare(name: string, result: TrajectoryResult) {
     for (let t = 0; t < nT; t++) {
       const q = p * nT + t;
       // -1 (read back as the unsigned byte 255): masked by OpenDrift after the particle was deactivated.
-      if (status[q]! < 0 || status[q]! > 127) continue;
+      if (at(status, q) < 0 || at(status, q) > 127) continue;
       compared++;
-      const want = odStatus[meanings[status[q]!]!];
+      const want = odStatus[at(meanings, at(status, q))];
       if (want === STATUS.OUTSIDE) outside++;
       if (result.status[q] !== want) statusMismatches++;
-      worst = Math.max(worst, distanceM(lon[q]!, lat[q]!, result.lonDeg[q]!, result.latDeg[q]!));
+      worst = Math.max(worst, distanceM(at(lon, q), at(lat, q), at(result.lonDeg, q), at(result.latDeg, q)));
     }
   }
   return { worst, compared, statusMismatches, outside, n, nT };
@@ -165,10 +169,10 @@ describe('ensemble forcing (3-member wind and current) with rng "opendrift" agai
     sampler.sample(lon, lat, 0, 4, t, u, v, { rank: Int32Array.of(0, 1, 2, 3), skipUncovered: false });
     for (let p = 0; p < 4; p++) {
       const [eu, ev] = ensembleMemberField('wind', p % 3, 3)(6, 60, t);
-      expect(Math.abs(u[p]! - eu)).toBeLessThan(1e-5); // float32 storage of ~8 m/s: 5e-7 m/s
-      expect(Math.abs(v[p]! - ev)).toBeLessThan(1e-5);
+      expect(Math.abs(at(u, p) - eu)).toBeLessThan(1e-5); // float32 storage of ~8 m/s: 5e-7 m/s
+      expect(Math.abs(at(v, p) - ev)).toBeLessThan(1e-5);
     }
-    expect(Math.abs(u[0]! - u[1]!)).toBeGreaterThan(0.5);
+    expect(Math.abs(at(u, 0) - at(u, 1))).toBeGreaterThan(0.5);
     // rng "fast" passes no order: the same split by index.
     const u2 = new Float32Array(4);
     sampler.sample(lon, lat, 0, 4, t, u2, new Float32Array(4));
@@ -178,8 +182,7 @@ describe('ensemble forcing (3-member wind and current) with rng "opendrift" agai
   it('records the member count and the split in particles.nc and the summary forcing description', async () => {
     const name = 'ensemble_wind3_cur3_piw1_dt900';
     const { result, forcing, params } = await run(name);
-    const model = toModelParams(params);
-    const ds = trajectoryDataset(result, { missionId: 'ens', params, model, category: model.category, forcing: forcing.sources, softwareVersion: 'test', createdAtIso: '2024-01-01T00:00:00Z' });
+    const ds = trajectoryDataset(result, productContextOf({ mission_id: 'ens', params }, forcing.sources, { softwareVersion: 'test', createdAtIso: '2024-01-01T00:00:00Z' }));
     expect(ds.attrs.ensemble_members).toBe(3);
     expect(ds.attrs.ensemble_fields).toBe('wind current');
     expect(String(ds.attrs.ensemble_split)).toMatch(/mod 3/);
@@ -219,10 +222,10 @@ describe('ensemble planes on a projected grid', () => {
     for (let p = 0; p < 4; p++) {
       const k = p % 2 === 0 ? 1 : 2;
       // float32 rounding of the doubled planes and of the outputs: ~1e-7 relative of ~0.5 m/s.
-      expect(Math.abs(u[p]! - k * u1[p]!)).toBeLessThan(1e-6);
-      expect(Math.abs(v[p]! - k * v1[p]!)).toBeLessThan(1e-6);
+      expect(Math.abs(at(u, p) - k * at(u1, p))).toBeLessThan(1e-6);
+      expect(Math.abs(at(v, p) - k * at(v1, p))).toBeLessThan(1e-6);
     }
-    expect(Math.hypot(u1[0]!, v1[0]!)).toBeGreaterThan(0.05); // the comparison is not between zeros
+    expect(Math.hypot(at(u1, 0), at(v1, 0))).toBeGreaterThan(0.05); // the comparison is not between zeros
   });
 });
 

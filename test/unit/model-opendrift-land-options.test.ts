@@ -15,14 +15,16 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axis, writeLandMaskFile } from '../../scripts/make-forcing.lib.mjs';
 import { loadConfig, type Config } from '../../src/config.js';
-import { loadForcing } from '../../src/forcing/load.js';
+import { loadForcingFor } from '../helpers/forcing.js';
 import { createVectorSampler } from '../../src/forcing/sampler.js';
-import { toModelParams, validateJob } from '../../src/job.js';
+import { validateJob } from '../../src/job/validate.js';
+import { toModelParams } from '../../src/job/resolve.js';
 import { createLandSampler } from '../../src/land/sampler.js';
 import { silentLogger } from '../../src/logger.js';
 import { simulateLocal } from '../../src/model/simulation.js';
 import { STATUS, type TrajectoryResult } from '../../src/model/types.js';
 import { distanceM, readReference } from './model-helpers.js';
+import { at } from '../helpers/indexed.js';
 
 /** float32 output rounding as the other OpenDrift comparisons (0.42 m in latitude at 60° N), plus margin. */
 const TOLERANCE_M = 1;
@@ -70,7 +72,7 @@ async function run(name: string, extra: Record<string, unknown>): Promise<Trajec
     },
   }).params;
   const model = toModelParams(params);
-  const f = await loadForcing(params, model, { config, s3: null, logger: silentLogger });
+  const f = await loadForcingFor(params, model, { config, s3: null, logger: silentLogger });
   return simulateLocal(model, { wind: createVectorSampler(f.wind), current: createVectorSampler(f.current), land: createLandSampler(f.land!) });
 }
 
@@ -90,14 +92,14 @@ function compare(name: string, result: TrajectoryResult) {
     for (let t = 0; t < nT; t++) {
       const q = p * nT + t;
       // -1 (read back as the unsigned byte 255): masked by OpenDrift after the particle was deactivated.
-      if (status[q]! > 127) continue;
-      const want = odStatus[meanings[status[q]!]!];
+      if (at(status, q) > 127) continue;
+      const want = odStatus[at(meanings, at(status, q))];
       if (want === STATUS.STRANDED) {
         stranded++;
         if (t === 0) strandedAtSeeding++;
       }
       if (result.status[q] !== want) statusMismatches++;
-      worst = Math.max(worst, distanceM(lon[q]!, lat[q]!, result.lonDeg[q]!, result.latDeg[q]!));
+      worst = Math.max(worst, distanceM(at(lon, q), at(lat, q), at(result.lonDeg, q), at(result.latDeg, q)));
     }
   }
   return { worst, statusMismatches, strandedAtSeeding, stranded };
@@ -134,7 +136,7 @@ describe('seed:ocean_only and coastline_approximation_precision against OpenDrif
     const a = await run('land_precision_0005_piw1_dt900', { coastline_approximation_precision_deg: 0.005 });
     const b = await run('land_precision_none_piw1_dt900', { coastline_approximation_precision_deg: null });
     let worst = 0;
-    for (let i = 0; i < a.lonDeg.length; i++) if (a.status[i] === STATUS.STRANDED) worst = Math.max(worst, distanceM(a.lonDeg[i]!, a.latDeg[i]!, b.lonDeg[i]!, b.latDeg[i]!));
+    for (let i = 0; i < a.lonDeg.length; i++) if (a.status[i] === STATUS.STRANDED) worst = Math.max(worst, distanceM(at(a.lonDeg, i), at(a.latDeg, i), at(b.lonDeg, i), at(b.latDeg, i)));
     expect(worst).toBeGreaterThan(10);
   });
 

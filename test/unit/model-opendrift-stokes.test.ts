@@ -8,14 +8,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { loadForcing } from '../../src/forcing/load.js';
+import { loadForcingFor } from '../helpers/forcing.js';
 import { constantSampler, createVectorSampler } from '../../src/forcing/sampler.js';
-import { toModelParams, validateJob } from '../../src/job.js';
+import { validateJob } from '../../src/job/validate.js';
+import { toModelParams } from '../../src/job/resolve.js';
 import { silentLogger } from '../../src/logger.js';
-import { writeNetcdf } from '../../src/products/netcdf/index.js';
+import { writeNetcdf } from '../../src/netcdf/index.js';
 import { closeSimulationPool, simulate } from '../../src/threads/simulate.js';
 import { simulateLocal } from '../../src/model/simulation.js';
 import { distanceM, readReference, referenceModel, type RunInputs } from './model-helpers.js';
+import { at } from '../helpers/indexed.js';
 
 /** float32 output rounding, as the other OpenDrift comparisons (0.42 m in latitude at 45° N). */
 const TOLERANCE_M = 1;
@@ -37,14 +39,14 @@ describe('Stokes drift (0.15, -0.1) m/s, wind 10 m/s east (PIW-1, dt 900 s, 6 h)
     expect(inputs.configs).toEqual({ 'drift:stokes_drift': true });
     const result = run(true);
     let worst = 0;
-    for (let i = 0; i < n * nT; i++) worst = Math.max(worst, distanceM(lon[i]!, lat[i]!, result.lonDeg[i]!, result.latDeg[i]!));
+    for (let i = 0; i < n * nT; i++) worst = Math.max(worst, distanceM(at(lon, i), at(lat, i), at(result.lonDeg, i), at(result.latDeg, i)));
     expect(worst).toBeLessThan(TOLERANCE_M);
   });
 
   it('is kilometres away without the Stokes move (0.18 m/s for 6 h is ~3.9 km)', () => {
     const plain = run(false);
     const q = nT - 1;
-    const d = distanceM(lon[q]!, lat[q]!, plain.lonDeg[q]!, plain.latDeg[q]!);
+    const d = distanceM(at(lon, q), at(lat, q), at(plain.lonDeg, q), at(plain.latDeg, q));
     expect(d).toBeGreaterThan(3800);
     expect(d).toBeLessThan(4000);
   });
@@ -66,7 +68,7 @@ describe('Stokes drift from a job: forcing.stokes (constant or file) through loa
         time_step_seconds: 900, rng: 'opendrift', coastline_action: 'none', stokes_drift: true, ...extra,
       },
     }).params;
-  const load = (p: ReturnType<typeof params>) => loadForcing(p, toModelParams(p), { config, s3: null, logger: silentLogger });
+  const load = (p: ReturnType<typeof params>) => loadForcingFor(p, toModelParams(p), { config, s3: null, logger: silentLogger });
   const wind = { constant: [10, 0] };
   const current = { constant: [0, 0] };
 
@@ -80,7 +82,7 @@ describe('Stokes drift from a job: forcing.stokes (constant or file) through loa
     const lon = nc.getDataVariable('lon') as number[];
     const lat = nc.getDataVariable('lat') as number[];
     let worst = 0;
-    for (let i = 0; i < n * nT; i++) worst = Math.max(worst, distanceM(lon[i]!, lat[i]!, result.lonDeg[i]!, result.latDeg[i]!));
+    for (let i = 0; i < n * nT; i++) worst = Math.max(worst, distanceM(at(lon, i), at(lat, i), at(result.lonDeg, i), at(result.latDeg, i)));
     expect(worst).toBeLessThan(TOLERANCE_M);
   });
 

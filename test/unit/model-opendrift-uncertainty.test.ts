@@ -6,9 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { constantSampler } from '../../src/forcing/sampler.js';
-import { toModelParams, validateJob } from '../../src/job.js';
+import { validateJob } from '../../src/job/validate.js';
+import { toModelParams } from '../../src/job/resolve.js';
 import { simulateLocal } from '../../src/model/simulation.js';
 import { distanceM, readReference, referenceModel } from './model-helpers.js';
+import { at } from '../helpers/indexed.js';
 
 /** float32 output rounding, as the other OpenDrift comparisons (0.42 m in latitude at 45° N). */
 const TOLERANCE_M = 1;
@@ -31,7 +33,7 @@ describe('wind uncertainty 2 m/s and current uncertainty 0.1 m/s (PIW-1, dt 900 
     let worst = 0;
     let orientationMismatches = 0;
     for (let i = 0; i < n * nT; i++) {
-      worst = Math.max(worst, distanceM(lon[i]!, lat[i]!, result.lonDeg[i]!, result.latDeg[i]!));
+      worst = Math.max(worst, distanceM(at(lon, i), at(lat, i), at(result.lonDeg, i), at(result.latDeg, i)));
       if (orientation[i] !== result.orientation[i]) orientationMismatches++;
     }
     expect(orientationMismatches).toBe(0);
@@ -43,7 +45,7 @@ describe('wind uncertainty 2 m/s and current uncertainty 0.1 m/s (PIW-1, dt 900 
     let far = 0;
     for (let p = 0; p < n; p++) {
       const q = p * nT + nT - 1;
-      if (distanceM(lon[q]!, lat[q]!, plain.lonDeg[q]!, plain.latDeg[q]!) > 100) far++;
+      if (distanceM(at(lon, q), at(lat, q), at(plain.lonDeg, q), at(plain.latDeg, q)) > 100) far++;
     }
     expect(far).toBeGreaterThan(n / 2);
   });

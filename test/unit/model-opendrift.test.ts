@@ -8,6 +8,7 @@ import { findCategory } from '../../src/model/objects.js';
 import { simulateLocal } from '../../src/model/simulation.js';
 import { STATUS, type ModelParams, type TrajectoryResult } from '../../src/model/types.js';
 import { distanceM, loadScenario, numpyFloat32Mean, readFixture, scenarioModel, scenarioNames } from './model-helpers.js';
+import { at } from '../helpers/indexed.js';
 
 /**
  * 1 m: the required agreement. What is left is float32 rounding: OpenDrift stores positions as float32
@@ -44,7 +45,7 @@ describe.each(scenarioNames())('OpenDrift scenario %s with rng "opendrift"', (na
     const c = result.coefficients;
     const mismatches: string[] = [];
     for (let p = 0; p < n; p++) {
-      const [orientation, dwSlope, dwOffset, dwEps, cwSlope, cwOffset, cwEps, lon, lat] = particles.initial[p]!;
+      const [orientation, dwSlope, dwOffset, dwEps, cwSlope, cwOffset, cwEps, lon, lat] = at(particles.initial, p);
       const ours = [c.orientation[p], c.dwSlopePct[p], c.dwOffsetCmps[p], c.dwEpsCmps[p], c.cwSlopePct[p], c.cwOffsetCmps[p], c.cwEpsCmps[p], result.lonDeg[p * T], result.latDeg[p * T]];
       // The fixture holds OpenDrift's float32 values rounded to 7 decimals: ours, rounded the same way,
       // must be the same numbers.
@@ -59,11 +60,11 @@ describe.each(scenarioNames())('OpenDrift scenario %s with rng "opendrift"', (na
     let worst = 0;
     const c = result.coefficients;
     for (let p = 0; p < n; p++) {
-      const [lon, lat, orientation, cwSlope, status] = particles.final[p]!;
+      const [lon, lat, orientation, cwSlope, status] = at(particles.final, p);
       const q = p * T + T - 1;
-      worst = Math.max(worst, distanceM(lon!, lat!, result.lonDeg[q]!, result.latDeg[q]!));
+      worst = Math.max(worst, distanceM(lon!, lat!, at(result.lonDeg, q), at(result.latDeg, q)));
       expect(result.orientation[q]).toBe(orientation);
-      const slopeNow = result.orientation[q] === c.orientation[p] ? c.cwSlopePct[p]! : -c.cwSlopePct[p]!;
+      const slopeNow = result.orientation[q] === c.orientation[p] ? at(c.cwSlopePct, p) : -at(c.cwSlopePct, p);
       expect(slopeNow).toBe(Math.fround(cwSlope!));
       expect(status).toBe(0); // no land in the reference runs
       expect(result.status[q]).toBe(STATUS.ACTIVE);
@@ -77,7 +78,7 @@ describe.each(scenarioNames())('OpenDrift scenario %s with rng "opendrift"', (na
       const p = Number(key);
       expect(track).toHaveLength(T);
       track.forEach(([lon, lat], t) => {
-        worst = Math.max(worst, distanceM(lon!, lat!, result.lonDeg[p * T + t]!, result.latDeg[p * T + t]!));
+        worst = Math.max(worst, distanceM(lon!, lat!, at(result.lonDeg, p * T + t), at(result.latDeg, p * T + t)));
       });
     }
     expect(worst).toBeLessThan(TOLERANCE_M);
@@ -88,10 +89,10 @@ describe.each(scenarioNames())('OpenDrift scenario %s with rng "opendrift"', (na
       let sLon = 0;
       let sLat = 0;
       for (let p = 0; p < n; p++) {
-        sLon += result.lonDeg[p * T + t]!;
-        sLat += result.latDeg[p * T + t]!;
+        sLon += at(result.lonDeg, p * T + t);
+        sLat += at(result.latDeg, p * T + t);
       }
-      const ref = scenario.hourly[t]!;
+      const ref = at(scenario.hourly, t);
       expect(ref.n_active).toBe(n);
       expect(distanceM(ref.centroid_lon, ref.centroid_lat, sLon / n, sLat / n)).toBeLessThan(TOLERANCE_M);
     }
@@ -157,8 +158,8 @@ describe("OpenDrift's test_leewayrun (cone seeding, release window) with rng \"o
       for (let p = 0; p < 100; p++) {
         const q = p * T + row.hour;
         if (result.status[q] === STATUS.ACTIVE) {
-          lons.push(result.lonDeg[q]!);
-          lats.push(result.latDeg[q]!);
+          lons.push(at(result.lonDeg, q));
+          lats.push(at(result.latDeg, q));
         }
       }
       expect(Math.abs(numpyFloat32Mean(lons) - row.meanLon)).toBeLessThanOrEqual(printed + f32UnitLonDeg);

@@ -14,6 +14,7 @@ import { allocateSimArrays } from '../../src/model/state.js';
 import { createStepContext } from '../../src/model/step.js';
 import { STATUS, type ModelParams, type TrajectoryResult } from '../../src/model/types.js';
 import { distanceM, eastNorthKm, meanStd } from './model-helpers.js';
+import { at } from '../helpers/indexed.js';
 
 const T0 = Date.UTC(2024, 5, 1, 12) / 1000;
 const calm = constantSampler(0, 0);
@@ -108,7 +109,7 @@ describe('release window', () => {
         } else {
           expect(r.status[q]).toBe(STATUS.ACTIVE);
           if (t === p) expect([r.lonDeg[q], r.latDeg[q]]).toEqual([Math.fround(12.5), Math.fround(54.2)]);
-          else expect(distanceM(12.5, 54.2, r.lonDeg[q]!, r.latDeg[q]!)).toBeGreaterThan(100);
+          else expect(distanceM(12.5, 54.2, at(r.lonDeg, q), at(r.latDeg, q))).toBeGreaterThan(100);
         }
       }
     }
@@ -132,7 +133,7 @@ describe('radius', () => {
     const e: number[] = [];
     const n: number[] = [];
     for (let p = 0; p < r.nParticles; p++) {
-      const [x, y] = eastNorthKm(r.lonDeg[p * T]!, r.latDeg[p * T]!, 12.5, 54.2);
+      const [x, y] = eastNorthKm(at(r.lonDeg, p * T), at(r.latDeg, p * T), 12.5, 54.2);
       e.push(x);
       n.push(y);
     }
@@ -148,7 +149,7 @@ describe('radius', () => {
     const T = r.nTimes;
     let inner = 0;
     for (let p = 0; p < r.nParticles; p++) {
-      const d = distanceM(12.5, 54.2, r.lonDeg[p * T]!, r.latDeg[p * T]!);
+      const d = distanceM(12.5, 54.2, at(r.lonDeg, p * T), at(r.latDeg, p * T));
       // float32 seed positions: 0.3 m of rounding.
       expect(d).toBeLessThan(1500.3);
       if (d < 750) inner++;
@@ -176,16 +177,16 @@ describe('cone seeding', () => {
     for (let p = 0; p < r.nParticles; p++) {
       seg.intermediatePoint(p, r.nParticles, centre);
       const radiusM = 100 + (p * 2900) / (r.nParticles - 1);
-      const [e, n] = eastNorthKm(r.coefficients.seedLonDeg[p]!, r.coefficients.seedLatDeg[p]!, centre[0]!, centre[1]!);
+      const [e, n] = eastNorthKm(at(r.coefficients.seedLonDeg, p), at(r.coefficients.seedLatDeg, p), at(centre, 0), at(centre, 1));
       z.push((e * 1000) / radiusM, (n * 1000) / radiusM);
-      if (p < 400) offsetsM[0]!.push(e * 1000, n * 1000);
-      if (p >= 3600) offsetsM[1]!.push(e * 1000, n * 1000);
+      if (p < 400) at(offsetsM, 0).push(e * 1000, n * 1000);
+      if (p >= 3600) at(offsetsM, 1).push(e * 1000, n * 1000);
     }
     // 8000 standard normals: standard error of their spread 0.8 %; bound 3 %.
     expect(Math.abs(meanStd(z).std - 1)).toBeLessThan(0.03);
     // First tenth: radius 100–390 m; last tenth: 2710–3000 m.
-    expect(meanStd(offsetsM[0]!).std).toBeLessThan(400);
-    expect(meanStd(offsetsM[1]!).std).toBeGreaterThan(2500);
+    expect(meanStd(at(offsetsM, 0)).std).toBeLessThan(400);
+    expect(meanStd(at(offsetsM, 1)).std).toBeGreaterThan(2500);
   });
 
   it('releases particles over the window in order', () => {

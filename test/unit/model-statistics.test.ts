@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { constantSampler } from '../../src/forcing/sampler.js';
 import { simulateLocal } from '../../src/model/simulation.js';
 import { distanceM, eastNorthKm, loadScenario, meanStd, scenarioModel, scenarioNames } from './model-helpers.js';
+import { at } from '../helpers/indexed.js';
 
 describe.each(scenarioNames())('scenario %s with rng "fast"', (name) => {
   const { scenario } = loadScenario(name);
@@ -21,7 +22,7 @@ describe.each(scenarioNames())('scenario %s with rng "fast"', (name) => {
 
   it('puts the centroid within 1 km of OpenDrift\'s and the down-/crosswind spreads within 10 % at every hour', () => {
     for (let t = 1; t < T; t++) {
-      const ref = scenario.hourly[t]!;
+      const ref = at(scenario.hourly, t);
       // Downwind unit vector (sin d, cos d), crosswind-right (cos d, −sin d), as the fixture defines them.
       const d = (ref.wind_dir_to_deg_used * Math.PI) / 180;
       const down: number[] = [];
@@ -29,8 +30,8 @@ describe.each(scenarioNames())('scenario %s with rng "fast"', (name) => {
       let sLon = 0;
       let sLat = 0;
       for (let p = 0; p < result.nParticles; p++) {
-        const lon = result.lonDeg[p * T + t]!;
-        const lat = result.latDeg[p * T + t]!;
+        const lon = at(result.lonDeg, p * T + t);
+        const lat = at(result.latDeg, p * T + t);
         sLon += lon;
         sLat += lat;
         const [e, n] = eastNorthKm(lon, lat, inputs.seed_lon, inputs.seed_lat);
@@ -60,7 +61,7 @@ describe('rng "fast" against the analytic truncated-normal leeway (100 000 parti
     const r = simulateLocal(scenarioModel(inputs, 'fast', { numParticles: n }), { wind: constantSampler(10, 0), current: constantSampler(0, 0), land: null });
     const T = r.nTimes;
     const down: number[] = [];
-    for (let p = 0; p < n; p++) down.push(eastNorthKm(r.lonDeg[p * T + T - 1]!, r.latDeg[p * T + T - 1]!, inputs.seed_lon, inputs.seed_lat)[0]);
+    for (let p = 0; p < n; p++) down.push(eastNorthKm(at(r.lonDeg, p * T + T - 1), at(r.latDeg, p * T + T - 1), inputs.seed_lon, inputs.seed_lat)[0]);
     const { mean, std } = meanStd(down);
     // Standard errors for 1e5 particles: 0.3 % of the spread for the mean, 0.3 % for the spread.
     expect(Math.abs(mean / analytic.mean_downwind_displacement_km_after_run - 1)).toBeLessThan(0.01);

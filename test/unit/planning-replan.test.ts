@@ -13,6 +13,7 @@ import { planOnParticles, PlanRequestError } from '../../src/planning/replan.js'
 import { readLocalParticles, type StoredParticles } from '../../src/planning/stored-particles.js';
 import { recordLayout, writeTrajectoryNc } from '../../src/products/trajectory.js';
 import { START_SEC, syntheticContext, syntheticResult } from './products.fixtures.js';
+import { at } from '../helpers/indexed.js';
 
 const N = 600;
 const NT = 7;
@@ -45,11 +46,11 @@ describe('readLocalParticles', () => {
     for (let p = 0; p < N; p++) {
       for (let t = 0; t < NT; t++) {
         const i = p * NT + t;
-        const s = result.status[i]!;
-        if (t < layout.firstRecord[p]! || t > layout.lastRecord[p]!) {
+        const s = at(result.status, i);
+        if (t < at(layout.firstRecord, p) || t > at(layout.lastRecord, p)) {
           filled++;
           expect(tracks.status[i], `p=${p} t=${t}`).toBe(255); // fill: never "active"
-          expect(Number.isNaN(tracks.lonDeg[i]!)).toBe(true);
+          expect(Number.isNaN(at(tracks.lonDeg, i))).toBe(true);
         } else {
           expect(tracks.status[i], `p=${p} t=${t}`).toBe(s);
           expect(tracks.lonDeg[i]).toBe(result.lonDeg[i]);

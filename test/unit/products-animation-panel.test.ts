@@ -94,8 +94,9 @@ describe('frameWind', () => {
 
   it('falls back to the job’s constant wind without recorded environment, and to none', () => {
     const r = { ...oneRecord([[1, 1]], [STATUS.ACTIVE]), env: undefined };
-    const withConstant = { ...ctx, params: { ...ctx.params, forcing: { wind: { constant: [8, 3] as [number, number] } } } };
+    const withConstant = { ...ctx, constantWindMps: [8, 3] as const };
     expect(frameWind(r, withConstant, 0)).toEqual({ uMps: 8, vMps: 3, source: 'constant' });
-    expect(frameWind(r, { ...ctx, params: { ...ctx.params, forcing: undefined } }, 0)).toBeNull();
+    const { constantWindMps: _none, ...noConstant } = withConstant;
+    expect(frameWind(r, noConstant, 0)).toBeNull();
   });
 });

@@ -3,12 +3,13 @@
  * (test/fixtures/opendrift/ascii_wind10E_piw1_dt900.txt, written by OpenDrift itself through
  * scripts/opendrift/make_references.py: 50 PIW-1 particles, 1 km radius, 3 h release window, 6 h).
  */
+import { productContextOf } from '../helpers/spec.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { constantSampler } from '../../src/forcing/sampler.js';
-import { toModelParams, validateJob } from '../../src/job.js';
+import { validateJob } from '../../src/job/validate.js';
 import { simulateLocal } from '../../src/model/simulation.js';
 import { numpyPairwiseSumF32, pyDatetimeStr, pyFixed, pyFloatStr, writeLeewayAscii } from '../../src/products/leeway-ascii.js';
 import type { ProductContext } from '../../src/products/types.js';
@@ -27,11 +28,7 @@ function contextFor(inputs: RunInputs & { seed_end_time?: string }): ProductCont
       forcing: { wind: { constant: inputs.wind }, current: { constant: inputs.current } },
     },
   });
-  const model = toModelParams(job.params);
-  return {
-    missionId: job.mission_id, params: job.params, model, category: model.category, softwareVersion: '0.1.0-test', createdAtIso: '2024-03-03T00:00:00Z',
-    forcing: { wind: { kind: 'constant', description: 'c', fallback: false }, current: { kind: 'constant', description: 'c', fallback: false } },
-  };
+  return productContextOf(job, { wind: { kind: 'constant', description: 'c', fallback: false }, current: { kind: 'constant', description: 'c', fallback: false } });
 }
 
 describe('products/leeway.txt (OpenDrift export_ascii format)', () => {
@@ -60,6 +57,27 @@ describe('products/leeway.txt (OpenDrift export_ascii format)', () => {
     expect(pyFixed(-2.5, 0)).toBe('-2');
     expect(pyFixed(1.005, 2)).toBe('1.00'); // 1.005 is 1.00499999999999989...: no tie
     expect(pyFixed(NaN, 5)).toBe('nan');
+    // The fast path (no exact expansion unless x·10^d is within 2^-50 of a tie) against the exact rule on
+    // every dyadic tie k/64 and its neighbours one ulp away, and on random values of the file's range.
+    const exact = (x: number, d: number) => {
+      const e = Math.abs(x).toFixed(d + 60);
+      const dot = e.indexOf('.');
+      const kept = e.slice(0, dot + 1 + d);
+      if (!/^50*$/.test(e.slice(dot + 1 + d)) || Number(kept[kept.length - 1]) % 2 !== 0) return x.toFixed(d);
+      return x < 0 ? `-${kept}` : kept;
+    };
+    const xs: number[] = [];
+    for (let k = -2000; k <= 2000; k++) {
+      const x = k / 64;
+      xs.push(x, x * (1 + 2 ** -52), x * (1 - 2 ** -52), x + 1e-9);
+    }
+    let seed = 12345;
+    for (let i = 0; i < 20000; i++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      xs.push((seed / 2 ** 31 - 0.5) * 360);
+    }
+    const mismatches = xs.filter((x) => pyFixed(x, 5) !== exact(x, 5) || pyFixed(x, 2) !== exact(x, 2));
+    expect(mismatches).toEqual([]);
     expect(pyFloatStr(45)).toBe('45.0');
     expect(pyFloatStr(-30.5)).toBe('-30.5');
     expect(pyFloatStr(0.00001)).toBe('1e-05');

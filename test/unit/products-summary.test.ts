@@ -129,7 +129,7 @@ describe('products/summary.json', () => {
   it('masks credentials in forcing URIs', () => {
     const ctx = syntheticContext();
     const uri = 'https://data.example.org/cmems.nc?token=s3cr3t';
-    ctx.params = { ...ctx.params, forcing: { current: { uri } } };
+    ctx.provenance = { ...ctx.provenance, forcing: { current: { uri } } };
     ctx.forcing = { ...ctx.forcing, current: { kind: 'file', description: uri, fallback: false } };
     const text = JSON.stringify(buildSummary(syntheticResult({ nParticles: 3, nTimes: 2 }), ctx, { timingsMs: {}, warnings: [] }));
     expect(text).not.toContain('s3cr3t');

@@ -7,7 +7,8 @@
  *    before it), some particles stranded or leaving the forcing, per-particle coefficients and the
  *    environment each particle saw (NetCDF and summary products); `syntheticContext` is its mission.
  */
-import { toModelParams, validateJob } from '../../src/job.js';
+import { productContextOf } from '../helpers/spec.js';
+import { validateJob } from '../../src/job/validate.js';
 import { M_PER_DEG_LAT, wrapLonDeg } from '../../src/model/geo.js';
 import { STATUS, type TrajectoryResult } from '../../src/model/types.js';
 import type { ProductContext } from '../../src/products/types.js';
@@ -37,9 +38,7 @@ function contextFor(
   forcing: ProductContext['forcing'],
   meta: { softwareVersion: string; createdAtIso: string },
 ): ProductContext {
-  const job = validateJob(jobInput);
-  const model = toModelParams(job.params);
-  return { missionId: job.mission_id, params: job.params, model, category: model.category, forcing, ...meta };
+  return productContextOf(validateJob(jobInput), forcing, meta);
 }
 
 export interface CloudOptions {

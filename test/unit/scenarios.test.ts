@@ -5,6 +5,7 @@
  * give two search-area pieces; the stranding cells hold exactly the stranded probability; bad scenario
  * input fails naming the field.
  */
+import { productContextOf } from '../helpers/spec.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,7 +13,8 @@ import { NetCDFReader } from 'netcdfjs';
 import { describe, expect, it } from 'vitest';
 import { missionWindow, seedPoints } from '../../src/model/window.js';
 import { constantSampler } from '../../src/forcing/sampler.js';
-import { toModelParams, validateJob } from '../../src/job.js';
+import { validateJob } from '../../src/job/validate.js';
+import { toModelParams } from '../../src/job/resolve.js';
 import { M_PER_DEG_LAT } from '../../src/model/geo.js';
 import { findCategory } from '../../src/model/objects.js';
 import { BLOCK_SIZE } from '../../src/model/rng-fast.js';
@@ -29,6 +31,7 @@ import { writeAllProducts } from '../../src/products/write.js';
 import { bayesUpdate, driftingAt, erf } from '../../src/search/index.js';
 import { scenarioMassByTime, scenarioOfParticle, scenarioPrior, scenarioRemovals, scenarioShares } from '../../src/search/scenarios.js';
 import { jobFailure } from './job.fixtures.js';
+import { at } from '../helpers/indexed.js';
 
 const START = '2024-06-01T12:00:00Z';
 
@@ -92,20 +95,20 @@ describe('scenario job input', () => {
       ['PIW-1', 3500, 0.7],
       ['LIFE-RAFT-DB-10', 1500, 0.3],
     ]);
-    expect(m.scenarios![1]!.seeding.endLatDeg).toBe(59.1);
+    expect(at(m.scenarios ?? [], 1).seeding.endLatDeg).toBe(59.1);
   });
 
   it('a backward run takes release times back from the start (released from 10:00 back to 08:00, unreleased before in run order)', () => {
     const m = modelOf({ time_step_seconds: -600, num_particles: 50, scenarios: [{ weight: 1 }, { weight: 1, start_time: '2024-06-01T10:00:00Z', end_time: '2024-06-01T08:00:00Z' }] });
     const r = run(m);
-    const sc = m.scenarios![1]!;
+    const sc = at(m.scenarios ?? [], 1);
     const t10 = Date.parse('2024-06-01T10:00:00Z') / 1000;
     expect(r.coefficients.releaseTimeSec[sc.first]).toBe(t10);
     expect(r.coefficients.releaseTimeSec[sc.first + sc.count - 1]).toBe(t10 - 7200);
     // Records 0 and 1 (12:00, 11:00) come before 10:00 in a backward run: nothing of scenario 1 yet.
     for (let p = sc.first; p < sc.first + sc.count; p++) {
-      expect(Number.isNaN(r.lonDeg[p * r.nTimes + 1]!)).toBe(true);
-      expect(Number.isNaN(r.lonDeg[p * r.nTimes + r.nTimes - 1]!)).toBe(false);
+      expect(Number.isNaN(at(r.lonDeg, p * r.nTimes + 1))).toBe(true);
+      expect(Number.isNaN(at(r.lonDeg, p * r.nTimes + r.nTimes - 1))).toBe(false);
     }
     expect(r.coefficients.releaseTimeSec[0]).toBe(Date.parse(START) / 1000);
     expect(jobFailure(job({ time_step_seconds: -600, scenarios: [{ weight: 1, start_time: '2024-06-01T13:00:00Z' }] })).message).toMatch(/params\.scenarios\[0\]\.start_time/);
@@ -146,17 +149,17 @@ describe('scenario seeding', () => {
     const r = run(m);
     const of = scenarioOfParticle(m.scenarios, n);
     const counts = [0, 0];
-    for (const k of of) counts[k]!++;
-    expect(Math.abs(counts[0]! / n - 0.7)).toBeLessThanOrEqual(1 / n);
+    for (const k of of) counts[k] = at(counts, k) + 1;
+    expect(Math.abs(at(counts, 0) / n - 0.7)).toBeLessThanOrEqual(1 / n);
     // Weights: exactly 0.7 and 0.3 whatever the rounding of the counts (each particle carries w_k / n_k).
     const prior = scenarioPrior(m.scenarios, n);
     const mass = scenarioMassByTime(r, of, 2, prior);
     expect(mass.drifting[0]).toBeCloseTo(0.7, 12);
     expect(mass.drifting[1]).toBeCloseTo(0.3, 12);
     // An equal-weight count at t = 0 is within 1/N of 70/30 too.
-    expect(Math.abs(counts[1]! / n - 0.3)).toBeLessThanOrEqual(1 / n);
+    expect(Math.abs(at(counts, 1) / n - 0.3)).toBeLessThanOrEqual(1 / n);
     for (let t = 0; t < r.nTimes; t++) {
-      const k0 = mass.drifting[t * 2]! + mass.stranded[t * 2]! + mass.outside[t * 2]! + mass.notReleased[t * 2]!;
+      const k0 = at(mass.drifting, t * 2) + at(mass.stranded, t * 2) + at(mass.outside, t * 2) + at(mass.notReleased, t * 2);
       expect(k0).toBeCloseTo(0.7, 12);
     }
   });
@@ -175,7 +178,7 @@ describe('scenario seeding', () => {
         expect(c.orientation[p]).toBe(local % 2);
         expect(c.dwSlopePct[p]).toBe(Math.fround(cat.dwSlopePct));
         expect(c.cwSlopePct[p]).toBe(Math.fround(local % 2 === 0 ? cat.cwrSlopePct : cat.cwlSlopePct));
-        eps.push(c.dwEpsCmps[p]!);
+        eps.push(at(c.dwEpsCmps, p));
       }
       // Downwind eps ~ N(0, DWSTD) truncated below at −20·DWSLOPE (no negative slope): its std in
       // closed form is DWSTD·sqrt(1 + aλ − λ²), a = −20·DWSLOPE/DWSTD, λ = φ(a)/(1 − Φ(a)). The sample
@@ -199,7 +202,7 @@ describe('scenario seeding', () => {
   it('seeds a block that crosses scenarios the same in any block order (what makes threads agree)', () => {
     const n = BLOCK_SIZE * 3 + 17;
     const m = modelOf({ num_particles: n, radius_m: 300, scenarios: [{ weight: 0.55 }, { weight: 0.45, object_type: 'LIFE-RAFT-DB-10', latitude: 59.2, longitude: 4.4, radius_m: 2000 }] });
-    expect(m.scenarios![1]!.first % BLOCK_SIZE).not.toBe(0);
+    expect(at(m.scenarios ?? [], 1).first % BLOCK_SIZE).not.toBe(0);
     const plan = planRun(m);
     const go = (order: number[]) => {
       const arrays = allocateSimArrays(n, plan.nTimes, { recordEnvironment: false, land: false });
@@ -225,7 +228,7 @@ describe('scenario seeding', () => {
     const set = smoothedSearchAreas(r, scenarioPrior(m.scenarios, r.nParticles), [50, 90]);
     const last = set.areas.filter((a) => a.timeSec === r.timesSec[r.nTimes - 1] && a.percent === 90);
     expect(last).toHaveLength(1);
-    expect(last[0]!.pieces).toBe(2);
+    expect(at(last, 0).pieces).toBe(2);
     // A single scenario with the same particles is one piece (the split comes from the scenarios).
     const single = run(modelOf({ num_particles: 4000, radius_m: 500 }));
     const one = smoothedSearchAreas(single, scenarioPrior(undefined, 4000), [90]).areas.at(-1)!;
@@ -248,7 +251,7 @@ describe('scenario removals by completed searches', () => {
     const bayes = bayesUpdate(r, prior, searches, 'exponential');
     const rem = scenarioRemovals(r, prior, searches, 'exponential', of, 2);
     rem.removed.forEach((row, j) => {
-      expect(row[0]! + row[1]!).toBeCloseTo(bayes.updates[j]!.removed, 12);
+      expect(at(row, 0) + at(row, 1)).toBeCloseTo(at(bayes.updates, j).removed, 12);
       expect(row[0]).toBeGreaterThan(0);
       expect(row[1]).toBeGreaterThan(0);
     });
@@ -258,17 +261,17 @@ describe('scenario removals by completed searches', () => {
     const last = r.nTimes - 1;
     for (const k of [0, 1]) {
       expect(shares.detected[k]).toBe(0);
-      expect(shares.detected[last * 2 + k]).toBeCloseTo(rem.removed[0]![k]! + rem.removed[1]![k]!, 12);
+      expect(shares.detected[last * 2 + k]).toBeCloseTo(at(at(rem.removed, 0), k) + at(at(rem.removed, 1), k), 12);
       const j = last * 2 + k;
-      const total = shares.drifting[j]! + shares.stranded[j]! + shares.outside[j]! + shares.notReleased[j]! + shares.detected[j]!;
+      const total = at(shares.drifting, j) + at(shares.stranded, j) + at(shares.outside, j) + at(shares.notReleased, j) + at(shares.detected, j);
       expect(total).toBeCloseTo(k === 0 ? 0.7 : 0.3, 12);
     }
     // The survivors: prior − removed, per scenario, is the unnormalised posterior of that scenario.
     for (const k of [0, 1]) {
       let post = 0;
-      for (let p = 0; p < r.nParticles; p++) if (of[p] === k) post += bayes.weight[p]! * (1 - bayes.cumulativePos);
+      for (let p = 0; p < r.nParticles; p++) if (of[p] === k) post += at(bayes.weight, p) * (1 - bayes.cumulativePos);
       const prior_k = k === 0 ? 0.7 : 0.3;
-      expect(prior_k - rem.removed[0]![k]! - rem.removed[1]![k]!).toBeCloseTo(post, 12);
+      expect(prior_k - at(at(rem.removed, 0), k) - at(at(rem.removed, 1), k)).toBeCloseTo(post, 12);
     }
   });
 });
@@ -301,12 +304,12 @@ describe('stranding report', () => {
     for (const c of rep.cells) {
       // Cell centres lie within one cell (≤ 0.02° of longitude here) of the coast, on either side.
       expect(Math.abs(c.lonDeg - coastLonDeg)).toBeLessThanOrEqual(grid.dLonDeg * 1.5);
-      expect(c.byScenario![0]! + c.byScenario![1]!).toBeCloseTo(c.probability, 12);
+      expect(at(c.byScenario ?? [], 0) + at(c.byScenario ?? [], 1)).toBeCloseTo(c.probability, 12);
     }
 
     const dir = await mkdtemp(path.join(tmpdir(), 'scen-'));
     try {
-      const ctx: ProductContext = { missionId: 'scen-test', params: v.params, model: m, category: m.category, forcing: { wind: { kind: 'constant', description: 'constant [8, 3] m/s', fallback: false }, current: { kind: 'constant', description: 'constant [0.15, 0.05] m/s', fallback: false } }, softwareVersion: 'test', createdAtIso: '2024-06-01T00:00:00Z' };
+      const ctx: ProductContext = productContextOf(v, { wind: { kind: 'constant', description: 'constant [8, 3] m/s', fallback: false }, current: { kind: 'constant', description: 'constant [0.15, 0.05] m/s', fallback: false } }, { softwareVersion: 'test', createdAtIso: '2024-06-01T00:00:00Z' });
       const files = await writeAllProducts(r, ctx, dir, { cellM: 1000, percents: [50, 90], timingsMs: {}, warnings: [] });
       expect(files.map((f) => f.kind)).toContain('stranding_geojson');
       const summary = JSON.parse(await readFile(path.join(dir, 'products/summary.json'), 'utf8'));
@@ -336,12 +339,12 @@ describe('stranding report', () => {
       const scen = nc.getDataVariable('scenario') as number[];
       const weight = nc.getDataVariable('weight') as number[];
       const objectType = nc.getDataVariable('object_type') as number[]; // (trajectory, time), flattened
-      const sc1 = m.scenarios![1]!;
+      const sc1 = at(m.scenarios ?? [], 1);
       expect(scen.filter((k) => k === 1)).toHaveLength(sc1.count);
       expect(scen[sc1.first]).toBe(1);
       expect(scen[sc1.first - 1]).toBe(0);
       expect(weight[sc1.first]).toBeCloseTo(0.3 / sc1.count, 15);
-      expect(weight[0]).toBeCloseTo(0.7 / m.scenarios![0]!.count, 15);
+      expect(weight[0]).toBeCloseTo(0.7 / at(m.scenarios ?? [], 0).count, 15);
       expect(objectType[sc1.first * r.nTimes]).toBe(findCategory('LIFE-RAFT-DB-10')!.id);
       expect(objectType[0]).toBe(findCategory('PIW-1')!.id);
       // The first arrival is the first record with a stranded particle.

@@ -19,6 +19,7 @@ import { kdeFromParticles, kdeMap } from '../../src/search/kde.js';
 import { shareInside } from '../../src/search/polygon.js';
 import { driftingAt, equalWeights } from '../../src/search/weights.js';
 import { gaussianCloud, modelRun } from './search-fixtures.js';
+import { at } from '../helpers/indexed.js';
 
 const PERCENTS = [50, 90, 95];
 
@@ -35,8 +36,8 @@ describe.each(['a_wind10E_piw1_dt3600', 'a_wind10E_liferaft_nb1_dt3600'])('held-
   it('holds p ± 2 points on average (worst ± 5) of another seed, in ≤ 3 pieces, at every hour ≥ 1', () => {
     const dev = PERCENTS.map(() => [] as number[]);
     for (const [a, b] of pairs) {
-      const ra = runs[a]!;
-      const rb = runs[b]!;
+      const ra = at(runs, a);
+      const rb = at(runs, b);
       for (let t = 1; t < ra.nTimes; t++) {
         const da = driftingAt(ra, w, t);
         const db = driftingAt(rb, w, t);
@@ -44,7 +45,7 @@ describe.each(['a_wind10E_piw1_dt3600', 'a_wind10E_liferaft_nb1_dt3600'])('held-
         levels.forEach((l, k) => {
           expect(l.nPieces, `t=${t} p=${l.percent}`).toBeLessThanOrEqual(3);
           expect(l.fractionInside).toBeGreaterThanOrEqual(l.percent / 100 - 1e-9);
-          dev[k]!.push(100 * shareInside(l.polygons, db.lonDeg, db.latDeg) - l.percent);
+          at(dev, k).push(100 * shareInside(l.polygons, db.lonDeg, db.latDeg) - l.percent);
         });
       }
     }
@@ -91,7 +92,7 @@ describe('pieces', () => {
     const levels = levelsOf(concat(g1.lon, g2.lon), concat(g1.lat, g2.lat), w);
     expect(levels.map((l) => l.nPieces)).toEqual([1, 2, 2]);
     // The heavy group sits at 5°E; the 50 % area lies within ~20 km of it.
-    expect(levels[0]!.bbox[2]).toBeLessThan(5 + 20_000 / (111_320 * Math.cos((58 * Math.PI) / 180)));
+    expect(at(levels, 0).bbox[2]).toBeLessThan(5 + 20_000 / (111_320 * Math.cos((58 * Math.PI) / 180)));
   });
 
   it('a single cloud gives ≤ 3 pieces, nested levels, no holes', () => {
@@ -102,8 +103,8 @@ describe('pieces', () => {
       for (const poly of l.polygons) expect(poly.length).toBe(1); // outer ring only
     }
     for (let k = 1; k < levels.length; k++) {
-      const inner = levels[k - 1]!.mask;
-      const outer = levels[k]!.mask;
+      const inner = at(levels, k - 1).mask;
+      const outer = at(levels, k).mask;
       for (let c = 0; c < inner.length; c++) if (inner[c]) expect(outer[c]).toBe(1);
     }
   });
@@ -116,20 +117,21 @@ describe('geometry', () => {
 
   it('closed rings, counter-clockwise, 6 decimals, bbox around every vertex', () => {
     for (const l of levels) {
-      for (const [ring] of l.polygons) {
-        expect(ring!.length).toBeGreaterThanOrEqual(5);
-        expect(ring![0]).toEqual(ring![ring!.length - 1]);
+      for (const polygon of l.polygons) {
+        const ring = at(polygon, 0);
+        expect(ring.length).toBeGreaterThanOrEqual(5);
+        expect(ring[0]).toEqual(ring[ring.length - 1]);
         let a2 = 0;
-        for (let k = 0; k + 1 < ring!.length; k++) {
-          const [x0, y0] = ring![k]!;
-          const [x1, y1] = ring![k + 1]!;
-          a2 += x0! * y1! - x1! * y0!;
-          expect(Math.round(x0! * 1e6) / 1e6).toBe(x0);
-          expect(Math.round(y0! * 1e6) / 1e6).toBe(y0);
-          expect(x0!).toBeGreaterThanOrEqual(l.bbox[0]);
-          expect(x0!).toBeLessThanOrEqual(l.bbox[2]);
-          expect(y0!).toBeGreaterThanOrEqual(l.bbox[1]);
-          expect(y0!).toBeLessThanOrEqual(l.bbox[3]);
+        for (let k = 0; k + 1 < ring.length; k++) {
+          const [x0 = NaN, y0 = NaN] = at(ring, k);
+          const [x1 = NaN, y1 = NaN] = at(ring, k + 1);
+          a2 += x0 * y1 - x1 * y0;
+          expect(Math.round(x0 * 1e6) / 1e6).toBe(x0);
+          expect(Math.round(y0 * 1e6) / 1e6).toBe(y0);
+          expect(x0).toBeGreaterThanOrEqual(l.bbox[0]);
+          expect(x0).toBeLessThanOrEqual(l.bbox[2]);
+          expect(y0).toBeGreaterThanOrEqual(l.bbox[1]);
+          expect(y0).toBeLessThanOrEqual(l.bbox[3]);
         }
         expect(a2).toBeGreaterThan(0);
       }

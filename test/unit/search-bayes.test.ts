@@ -9,6 +9,7 @@ import { STATUS } from '../../src/model/types.js';
 import { bayesUpdate, recordsInWindow, type CompletedSearch } from '../../src/search/bayes.js';
 import { indexRing, ringContains, validateRing } from '../../src/search/polygon.js';
 import { handTrajectory, lcg } from './search-fixtures.js';
+import { at } from '../helpers/indexed.js';
 
 const A = STATUS.ACTIVE;
 const T0 = Date.UTC(2024, 2, 1) / 1000;
@@ -45,9 +46,9 @@ describe('bayesUpdate', () => {
     // Unnormalised: 0.25·(1 − POD) = 0.0338338208, 0.25·(1 − POD/2) = 0.1419169104, 0.25, 0.25 (stranded: f = 0).
     // Sum 0.6757507312; removed 0.3242492688.
     const r = bayesUpdate(traj, new Float64Array(4).fill(0.25), [search()], 'exponential');
-    expect(r.updates[0]!.pod).toBeCloseTo(0.8646647167633873, 15);
-    expect(r.updates[0]!.records).toEqual([0, 1]);
-    expect(r.updates[0]!.removed).toBeCloseTo(0.32424926878627025, 14);
+    expect(at(r.updates, 0).pod).toBeCloseTo(0.8646647167633873, 15);
+    expect(at(r.updates, 0).records).toEqual([0, 1]);
+    expect(at(r.updates, 0).removed).toBeCloseTo(0.32424926878627025, 14);
     expect(r.cumulativePos).toBeCloseTo(0.32424926878627025, 14);
     const expected = [0.05006849307936901, 0.21001369861587382, 0.3699589041523786, 0.3699589041523786];
     expected.forEach((v, i) => expect(r.weight[i]).toBeCloseTo(v, 14));
@@ -59,18 +60,18 @@ describe('bayesUpdate', () => {
     // Second window [2h, 2.5h) holds record 2: particle 1 is inside (f = 1), POD = 1 − e^(−1).
     const pod2 = 1 - Math.exp(-1);
     const w1 = [0.05006849307936901, 0.21001369861587382, 0.3699589041523786, 0.3699589041523786];
-    const removed2 = w1[1]! * pod2;
+    const removed2 = at(w1, 1) * pod2;
     const post = w1.map((v, i) => (i === 1 ? v * (1 - pod2) : v) / (1 - removed2));
     post.forEach((v, i) => expect(r.weight[i]).toBeCloseTo(v, 14));
-    expect(r.updates[1]!.records).toEqual([2]);
-    expect(r.updates[1]!.removed).toBeCloseTo(removed2 * 0.6757507312137297, 14);
+    expect(at(r.updates, 1).records).toEqual([2]);
+    expect(at(r.updates, 1).removed).toBeCloseTo(removed2 * 0.6757507312137297, 14);
     expect(r.cumulativePos).toBeCloseTo(1 - 0.6757507312137297 * (1 - removed2), 14);
     expect(r.weight.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 14);
   });
 
   it('the inverse-cube law gives POD = erf(√π/2 · C)', () => {
     const r = bayesUpdate(traj, new Float64Array(4).fill(0.25), [search()], 'inverse_cube');
-    expect(r.updates[0]!.pod).toBeCloseTo(0.9878111178151971, 14); // erf(√π/2 · 2) = erf(1.7724539)
+    expect(at(r.updates, 0).pod).toBeCloseTo(0.9878111178151971, 14); // erf(√π/2 · 2) = erf(1.7724539)
   });
 
   it('a window shorter than the output step uses the record nearest its middle', () => {
@@ -129,7 +130,7 @@ describe('ringContains', () => {
       const r = k % 2 === 0 ? 0.3 : 0.12;
       ring.push([4 + r * Math.cos(a), 60 + r * Math.sin(a)]);
     }
-    ring.push([...ring[0]!]);
+    ring.push([...at(ring, 0)]);
     const ix = indexRing(validateRing(ring, 'star'));
     const poly = { type: 'Polygon' as const, coordinates: [ring] };
     const rnd = lcg(7);

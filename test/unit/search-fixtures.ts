@@ -6,6 +6,7 @@ import { constantSampler } from '../../src/forcing/sampler.js';
 import { simulateLocal } from '../../src/model/simulation.js';
 import type { TrajectoryResult } from '../../src/model/types.js';
 import { loadScenario, scenarioModel } from './model-helpers.js';
+import { at } from '../helpers/indexed.js';
 
 /** Park–Miller minimal standard generator, in (0, 1): deterministic and independent of the model's RNG. */
 export function lcg(seed: number): () => number {
@@ -49,9 +50,9 @@ export function handTrajectory(timesSec: number[], tracks: { lon: number[]; lat:
   const status = new Uint8Array(n * nT);
   tracks.forEach((tr, p) => {
     for (let t = 0; t < nT; t++) {
-      lonDeg[p * nT + t] = tr.lon[t]!;
-      latDeg[p * nT + t] = tr.lat[t]!;
-      status[p * nT + t] = tr.status[t]!;
+      lonDeg[p * nT + t] = at(tr.lon, t);
+      latDeg[p * nT + t] = at(tr.lat, t);
+      status[p * nT + t] = at(tr.status, t);
     }
   });
   const z = () => new Float32Array(n);

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { datumOf, weightedCloud } from '../../src/search/datum.js';
 import { kdeMap } from '../../src/search/kde.js';
 import { gaussianCloud } from './search-fixtures.js';
+import { at } from '../helpers/indexed.js';
 
 describe('datum and spread', () => {
   it('weighted centre of two particles sits at the weighted mean (±0.5 m)', () => {
@@ -56,8 +57,8 @@ describe('kdeMap', () => {
     let s = 0;
     let m = 0;
     for (let c = 0; c < map.density.length; c++) {
-      s += map.density[c]!;
-      m += map.mass[c]!;
+      s += at(map.density, c);
+      m += at(map.mass, c);
     }
     // The grid spans the central 99.9 % plus 4 h; the 4 h truncated kernel loses 6e-5.
     expect(Math.abs(s - 1)).toBeLessThan(1e-3);
@@ -70,10 +71,10 @@ describe('kdeMap', () => {
     let su = 0;
     let sv = 0;
     for (let i = 0; i < cloud.xM.length; i++) {
-      const u = cloud.xM[i]! * c + cloud.yM[i]! * s;
-      const v = -cloud.xM[i]! * s + cloud.yM[i]! * c;
-      su += cloud.weight[i]! * u * u;
-      sv += cloud.weight[i]! * v * v;
+      const u = at(cloud.xM, i) * c + at(cloud.yM, i) * s;
+      const v = -at(cloud.xM, i) * s + at(cloud.yM, i) * c;
+      su += at(cloud.weight, i) * u * u;
+      sv += at(cloud.weight, i) * v * v;
     }
     let mu = 0;
     let mv = 0;
@@ -82,7 +83,7 @@ describe('kdeMap', () => {
     let tot = 0;
     for (let j = 0; j < map.nv; j++) {
       for (let i = 0; i < map.nu; i++) {
-        const p = map.density[j * map.nu + i]!;
+        const p = at(map.density, j * map.nu + i);
         const u = map.u0M + (i + 0.5) * map.cellUM;
         const v = map.v0M + (j + 0.5) * map.cellVM;
         tot += p;

@@ -1,6 +1,6 @@
 /** params.search (issue 8): validated with the job, errors name the field; resolved to seconds. */
 import { describe, expect, it } from 'vitest';
-import { validateJob } from '../../src/job.js';
+import { validateJob } from '../../src/job/validate.js';
 import { resolveSearch } from '../../src/search/params.js';
 import { jobFailure as failure } from './job.fixtures.js';
 

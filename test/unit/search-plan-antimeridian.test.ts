@@ -13,6 +13,7 @@ import { weightedCloud } from '../../src/search/datum.js';
 import { planSearch } from '../../src/search/plan.js';
 import { formatDdm, searchPlanGeoJson, searchPlanKml, splitConvexRingAtAntimeridian } from '../../src/products/search-plan-format.js';
 import { gaussianCloud } from './search-fixtures.js';
+import { at } from '../helpers/indexed.js';
 
 const UNITS = [
   { name: 'helo', speedKn: 90, enduranceH: 1, sweepWidthNm: 0.5 },
@@ -39,7 +40,7 @@ function planAt(lon0: number) {
 /** Weight of the particles inside a (Multi)Polygon, point in polygon by turf. */
 function weightIn(geom: Polygon | MultiPolygon, lon: Float64Array, lat: Float64Array, w: Float64Array): number {
   let m = 0;
-  for (let i = 0; i < lon.length; i++) if (booleanPointInPolygon([lon[i]!, lat[i]!], geom)) m += w[i]!;
+  for (let i = 0; i < lon.length; i++) if (booleanPointInPolygon([at(lon, i), at(lat, i)], geom)) m += at(w, i);
   return m;
 }
 
@@ -55,7 +56,7 @@ describe('search plan across the antimeridian', () => {
   it('gives the same rectangles and POS as the cloud 10° west, moved by 10° (corners to 1e-6°)', () => {
     expect(across.plan.units.map((u) => u.unit)).toEqual(['helo', 'boat']);
     across.plan.units.forEach((u, k) => {
-      const ref = west.plan.units[k]!;
+      const ref = at(west.plan.units, k);
       expect(u.pos).toBeCloseTo(ref.pos, 12);
       expect(u.poc).toBeCloseTo(ref.poc, 12);
       expect(u.areaNm2).toBeCloseTo(ref.areaNm2, 9);
@@ -63,10 +64,10 @@ describe('search plan across the antimeridian', () => {
       expect(u.centreLonDeg).toBeLessThan(180);
       // 2e-6°: both sides are rounded to 1e-6° (0.1 m) independently.
       expect(Math.abs(wrapLonDeg(u.centreLonDeg - ref.centreLonDeg - 10))).toBeLessThanOrEqual(2e-6);
-      const f = across.fc.features[k]!.properties;
-      const g = west.fc.features[k]!.properties;
+      const f = at(across.fc.features, k).properties;
+      const g = at(west.fc.features, k).properties;
       f.corners.forEach(([lon, lat], c) => {
-        const [rlon, rlat] = g.corners[c]!;
+        const [rlon, rlat] = at(g.corners, c);
         expect(lon).toBeGreaterThanOrEqual(-180);
         expect(lon).toBeLessThan(180);
         expect(Math.abs(wrapLonDeg(lon! - rlon! - 10))).toBeLessThanOrEqual(2e-6);
@@ -77,7 +78,7 @@ describe('search plan across the antimeridian', () => {
   });
 
   it('GeoJSON: the straddling rectangle is a MultiPolygon cut at ±180, every longitude in [-180, 180], holding the unit\'s POC', () => {
-    const helo = across.fc.features[0]!;
+    const helo = at(across.fc.features, 0);
     expect(helo.geometry.type).toBe('MultiPolygon'); // the best rectangle sits on the datum, at 180°
     const coords = (helo.geometry as MultiPolygon).coordinates.flat(2);
     for (const [lon] of coords) {
@@ -86,10 +87,10 @@ describe('search plan across the antimeridian', () => {
     }
     expect(coords.some(([lon]) => lon === 180)).toBe(true);
     expect(coords.some(([lon]) => lon === -180)).toBe(true);
-    expect(helo.bbox[0]).toBeGreaterThan(helo.bbox[2]!); // west > east across the antimeridian (RFC 7946 §5.2)
+    expect(helo.bbox[0]).toBeGreaterThan(at(helo.bbox, 2)); // west > east across the antimeridian (RFC 7946 §5.2)
     for (const [k, f] of across.fc.features.entries()) {
       // A particle within the 6-decimal rounding (0.1 m) of an edge could flip: one particle's weight.
-      expect(Math.abs(weightIn(f.geometry, across.lon, across.lat, across.w) - across.plan.units[k]!.poc)).toBeLessThanOrEqual(1 / N + 1e-12);
+      expect(Math.abs(weightIn(f.geometry, across.lon, across.lat, across.w) - at(across.plan.units, k).poc)).toBeLessThanOrEqual(1 / N + 1e-12);
     }
     // Away from ±180: one Polygon each.
     expect(west.fc.features.map((f) => f.geometry.type)).toEqual(['Polygon', 'Polygon']);
@@ -97,7 +98,7 @@ describe('search plan across the antimeridian', () => {
 
   it('KML: every coordinate wrapped into [-180, 180)', () => {
     const kml = searchPlanKml(across.plan, WIN);
-    const lons = [...kml.matchAll(/<coordinates>([^<]+)<\/coordinates>/g)].flatMap((m) => m[1]!.split(' ').map((p) => Number(p.split(',')[0])));
+    const lons = [...kml.matchAll(/<coordinates>([^<]+)<\/coordinates>/g)].flatMap((m) => at(m, 1).split(' ').map((p) => Number(p.split(',')[0])));
     expect(lons.length).toBe(10);
     for (const lon of lons) {
       expect(lon).toBeGreaterThanOrEqual(-180);
@@ -110,10 +111,10 @@ describe('search plan across the antimeridian', () => {
   it('splitConvexRingAtAntimeridian: a unit square over 180° in two halves of equal area, shifted to -180', () => {
     const parts = splitConvexRingAtAntimeridian([[179.5, 0], [180.5, 0], [180.5, 1], [179.5, 1], [179.5, 0]]);
     expect(parts).toHaveLength(2);
-    const area = (r: number[][]) => Math.abs(r.slice(0, -1).reduce((s, [x, y], i) => s + x! * r[i + 1]![1]! - r[i + 1]![0]! * y!, 0)) / 2;
+    const area = (r: number[][]) => Math.abs(r.slice(0, -1).reduce((s, [x = NaN, y = NaN], i) => s + x * at(at(r, i + 1), 1) - at(at(r, i + 1), 0) * y, 0)) / 2;
     expect(parts.map(area)).toEqual([0.5, 0.5]);
-    expect(Math.min(...parts[1]!.map((p) => p[0]!))).toBe(-180);
-    expect(Math.max(...parts[1]!.map((p) => p[0]!))).toBe(-179.5);
+    expect(Math.min(...at(parts, 1).map((p) => at(p, 0)))).toBe(-180);
+    expect(Math.max(...at(parts, 1).map((p) => at(p, 0)))).toBe(-179.5);
     expect(splitConvexRingAtAntimeridian([[10, 0], [11, 0], [11, 1], [10, 0]])).toHaveLength(1);
   });
 });

@@ -9,6 +9,7 @@ import { kdeMap } from '../../src/search/kde.js';
 import { planSearch } from '../../src/search/plan.js';
 import { formatDdm, searchAreaFeatures, searchPlanGeoJson, searchPlanKml } from '../../src/products/search-plan-format.js';
 import { gaussianCloud } from './search-fixtures.js';
+import { at } from '../helpers/indexed.js';
 
 describe('formatDdm', () => {
   it.each([
@@ -31,11 +32,11 @@ describe('plan products', () => {
     const fc = searchPlanGeoJson(plan, win) as { cumulative_pos: number; features: { geometry: { coordinates: number[][][] }; properties: Record<string, unknown> }[] };
     expect(fc.features).toHaveLength(2);
     expect(fc.cumulative_pos).toBeCloseTo(plan.cumulativePos, 15);
-    const p = fc.features[0]!.properties;
+    const p = at(fc.features, 0).properties;
     for (const k of ['unit', 'start_time', 'end_time', 'poc', 'pod', 'pos', 'coverage', 'track_spacing_nm', 'sweep_width_nm', 'area_nm2', 'corners_ddm']) expect(p).toHaveProperty(k);
     expect(p.start_time).toBe('2024-03-01T06:00:00Z');
     expect(p.corners_ddm).toHaveLength(4);
-    const [lon, lat] = fc.features[0]!.geometry.coordinates[0]![0]!;
+    const [lon, lat] = at(at(at(fc.features, 0).geometry.coordinates, 0), 0);
     expect((p.corners_ddm as string[])[0]).toBe(formatDdm(lon!, lat!));
   });
 
@@ -52,11 +53,11 @@ describe('plan products', () => {
 
   it('area features carry time, percent, area_km2, area_nm2 and bbox', () => {
     const levels = searchAreas(kdeMap(cloud), [50, 90]);
-    const f = searchAreaFeatures(levels, win[0]!.startTimeSec) as { bbox: number[]; properties: Record<string, number | string>; geometry: { type: string } }[];
+    const f = searchAreaFeatures(levels, at(win, 0).startTimeSec) as { bbox: number[]; properties: Record<string, number | string>; geometry: { type: string } }[];
     expect(f.map((x) => x.properties.percent)).toEqual([50, 90]);
-    expect(f[0]!.properties.time).toBe('2024-03-01T06:00:00Z');
-    expect(f[0]!.bbox).toHaveLength(4);
-    expect(f[0]!.properties.area_nm2 as number).toBeCloseTo((f[0]!.properties.area_km2 as number) / 1.852 ** 2, 2);
-    expect(f[0]!.geometry.type).toBe('Polygon');
+    expect(at(f, 0).properties.time).toBe('2024-03-01T06:00:00Z');
+    expect(at(f, 0).bbox).toHaveLength(4);
+    expect(at(f, 0).properties.area_nm2 as number).toBeCloseTo((at(f, 0).properties.area_km2 as number) / 1.852 ** 2, 2);
+    expect(at(f, 0).geometry.type).toBe('Polygon');
   });
 });

@@ -9,6 +9,7 @@ import { M_PER_NM, pod } from '../../src/search/detection.js';
 import { planSearch, type SearchUnit } from '../../src/search/plan.js';
 import { evaluateRect, rectsOverlap } from '../../src/search/rectangle.js';
 import { gaussianCloud } from './search-fixtures.js';
+import { at } from '../helpers/indexed.js';
 
 const g = gaussianCloud(20_000, 51, { lon0: 4.6, lat0: 59.3, sxM: 6000, syM: 2500, rotRad: 0.3 });
 const cloud = weightedCloud(g.lon, g.lat, g.w)!;
@@ -24,7 +25,7 @@ describe('planSearch', () => {
 
   it('gives every unit a rectangle, none overlapping', () => {
     expect(plan.units.map((u) => u.unit)).toEqual(['helo', 'lifeboat', 'cutter']);
-    for (let a = 0; a < 3; a++) for (let b = a + 1; b < 3; b++) expect(rectsOverlap(plan.units[a]!.rect, plan.units[b]!.rect)).toBe(false);
+    for (let a = 0; a < 3; a++) for (let b = a + 1; b < 3; b++) expect(rectsOverlap(at(plan.units, a).rect, at(plan.units, b).rect)).toBe(false);
   });
 
   it('POS = POC × POD with POD(C = Z/A); cumulative POS = Σ POS', () => {
@@ -36,11 +37,11 @@ describe('planSearch', () => {
       sum += u.pos;
     }
     expect(plan.cumulativePos).toBeCloseTo(sum, 14);
-    expect(plan.units[0]!.effortNm2).toBeCloseTo(180, 12);
+    expect(at(plan.units, 0).effortNm2).toBeCloseTo(180, 12);
   });
 
   it('with a fixed track spacing: C = W/S = 0.8, area ≤ Z/C = 45 NM²', () => {
-    const c = plan.units[2]!;
+    const c = at(plan.units, 2);
     expect(c.coverage).toBeCloseTo(0.8, 14);
     expect(c.trackSpacingNm).toBe(1);
     expect(c.areaNm2).toBeLessThanOrEqual(45 * (1 + 1e-9));
@@ -74,14 +75,14 @@ describe('planSearch', () => {
   });
 
   it('the lead unit gets the best rectangle: a second identical unit finds less', () => {
-    const two = planSearch(cloud, [units[0]!, { ...units[0]!, name: 'helo-2' }], 'exponential');
-    expect(two.units[1]!.pos).toBeLessThan(two.units[0]!.pos);
+    const two = planSearch(cloud, [at(units, 0), { ...at(units, 0), name: 'helo-2' }], 'exponential');
+    expect(at(two.units, 1).pos).toBeLessThan(at(two.units, 0).pos);
   });
 
   it('names the field of a bad unit', () => {
     let err: unknown;
     try {
-      planSearch(cloud, [units[0]!, { ...units[1]!, enduranceH: 0 }], 'exponential');
+      planSearch(cloud, [at(units, 0), { ...at(units, 1), enduranceH: 0 }], 'exponential');
     } catch (e) {
       err = e;
     }

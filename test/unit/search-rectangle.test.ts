@@ -8,6 +8,7 @@
  *    (every 2°) and lattice-aligned rectangles (40 × 40 lattice) on the same particles.
  */
 import { describe, expect, it } from 'vitest';
+import { at } from '../helpers/indexed.js';
 import { weightedCloud, type Cloud } from '../../src/search/datum.js';
 import { erf, pod, type DetectionLaw } from '../../src/search/detection.js';
 import { bruteForceRectangle, evaluateRect, optimiseRectangle, rectsOverlap, type Points } from '../../src/search/rectangle.js';
@@ -111,7 +112,7 @@ describe('fast optimiser within 3 % of the brute force (the issue\'s target)', (
   // Two unequal groups 15 km apart.
   const rnd = lcg(42);
   const two = gaussianCloud(5000, 43, { lon0: 0, lat0: 0, sxM: 2000, syM: 2000 });
-  for (let i = 0; i < 5000; i++) if (rnd() < 0.35) two.lon[i]! += 15_000 / 111_320;
+  for (let i = 0; i < 5000; i++) if (rnd() < 0.35) two.lon[i] = at(two.lon, i) + 15_000 / 111_320;
   const split = weightedCloud(two.lon, two.lat, two.w)!;
 
   it.each([

@@ -7,6 +7,7 @@ import { DriftlineError } from '../../src/errors.js';
 import { STATUS } from '../../src/model/types.js';
 import { driftingAt, equalWeights, normaliseWeights, splitScenarioParticles, splitWeights } from '../../src/search/weights.js';
 import { handTrajectory, modelRun } from './search-fixtures.js';
+import { at } from '../helpers/indexed.js';
 
 describe('normaliseWeights', () => {
   it('divides by the sum', () => {
@@ -52,7 +53,7 @@ describe('splitScenarioParticles', () => {
       const sum = w.reduce((a, b) => a + b, 0);
       s.counts.forEach((c, k) => {
         expect(c).toBeGreaterThanOrEqual(1);
-        expect(c * s.particleWeight[k]!).toBeCloseTo(w[k]! / sum, 14);
+        expect(c * at(s.particleWeight, k)).toBeCloseTo(at(w, k) / sum, 14);
       });
     }
   });
@@ -65,7 +66,7 @@ describe('splitScenarioParticles', () => {
     const d = driftingAt(run, w, 0);
     let first = 0;
     let second = 0;
-    d.index.forEach((p, k) => (p < 700 ? (first += d.weight[k]!) : (second += d.weight[k]!)));
+    d.index.forEach((p, k) => (p < 700 ? (first += at(d.weight, k)) : (second += at(d.weight, k))));
     expect(first).toBeCloseTo(0.7, 12);
     expect(second).toBeCloseTo(0.3, 12);
     expect(d.driftingMass).toBeCloseTo(1, 12);

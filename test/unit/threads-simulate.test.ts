@@ -16,6 +16,7 @@ import { STATUS, type ModelParams, type TrajectoryResult } from '../../src/model
 import { acquireSimulationPool } from '../../src/threads/pool.js';
 import { missionLand } from '../../src/mission/land.js';
 import { closeSimulationPool, simulate } from '../../src/threads/simulate.js';
+import { at } from '../helpers/indexed.js';
 
 afterAll(async () => {
   await closeSimulationPool();
@@ -95,13 +96,15 @@ function expectSameResult(a: TrajectoryResult, b: TrajectoryResult): void {
 }
 
 describe('simulate on worker threads', () => {
-  it('gives the single-thread result, bit for bit, with 1 and 2 threads (rng fast, gridded forcing, environment recorded)', async () => {
+  it('gives the single-thread result, bit for bit, on the calling thread and with 1 and 2 threads (rng fast, gridded forcing, environment recorded)', async () => {
     const m = model();
     const { wind, current } = grids();
     const f = forcing(wind, current);
     const ref = reference(m, f, true);
     const one = await simulate({ model: m, forcing: f, land: null, threads: 1, recordEnvironment: true });
     const two = await simulate({ model: m, forcing: f, land: null, threads: 2, recordEnvironment: true });
+    const inline = await simulate({ model: m, forcing: f, land: null, threads: 0, recordEnvironment: true });
+    expectSameResult(inline, ref);
     expectSameResult(one, ref);
     expectSameResult(two, ref);
     expect(two.lonDeg.buffer).toBeInstanceOf(SharedArrayBuffer);
@@ -151,18 +154,30 @@ describe('simulate on worker threads', () => {
     const m = model({ numParticles: 60_000, durationSec: 48 * 3600 });
     await simulate({ model: m, forcing: forcing(constant(8, 3), constant(0.1, 0)), land: null, threads: 2, recordEnvironment: false, onProgress: (f) => fractions.push(f) });
     expect(fractions.at(-1)).toBe(1);
-    for (let i = 1; i < fractions.length; i++) expect(fractions[i]).toBeGreaterThan(fractions[i - 1]!);
+    for (let i = 1; i < fractions.length; i++) expect(fractions[i]).toBeGreaterThan(at(fractions, i - 1));
   });
 
   it('stops between steps when the signal aborts, with E_CANCELLED', async () => {
     const ac = new AbortController();
     const m = model({ numParticles: 400_000, durationSec: 72 * 3600 });
-    const started = Date.now();
-    const run = simulate({ model: m, forcing: forcing(constant(8, 3), constant(0.1, 0)), land: null, threads: 2, recordEnvironment: false, signal: ac.signal });
-    setTimeout(() => ac.abort(), 300);
+    // Abort mid-run, at the first progress report that shows work done (reports come every second).
+    const fractions: number[] = [];
+    let reportsAtAbort = 0;
+    const onProgress = (f: number) => {
+      fractions.push(f);
+      if (reportsAtAbort === 0 && f > 0) {
+        reportsAtAbort = fractions.length;
+        ac.abort();
+      }
+    };
+    const run = simulate({ model: m, forcing: forcing(constant(8, 3), constant(0.1, 0)), land: null, threads: 2, recordEnvironment: false, signal: ac.signal, onProgress });
     await expect(run).rejects.toMatchObject({ code: 'E_CANCELLED' });
-    // 400 000 particles × 288 steps take several seconds; a stop between steps comes well before.
-    expect(Date.now() - started).toBeLessThan(5000);
+    // 400 000 particles × 288 steps take several seconds, and a run that ignored the abort would go on
+    // reporting every second until its end. Stopped between steps, the threads are done before the
+    // next report: none comes after the abort, and the run never got to 1.
+    expect(reportsAtAbort).toBeGreaterThan(0);
+    expect(fractions).toHaveLength(reportsAtAbort);
+    expect(fractions.at(-1)).toBeLessThan(1);
     await expect(simulate({ model: m, forcing: forcing(constant(8, 3), constant(0, 0)), land: null, threads: 1, recordEnvironment: false, signal: ac.signal })).rejects.toMatchObject({
       code: 'E_CANCELLED',
     });

@@ -8,6 +8,7 @@ import { silentLogger } from '../../src/logger.js';
 import type { MissionOutcome } from '../../src/mission/types.js';
 import type { DeadLetter } from '../../src/queue/queue.js';
 import { handleJob, type HandleOptions, type JobPorts } from '../../src/worker/handle-job.js';
+import { at } from '../helpers/indexed.js';
 
 const JOB = JSON.stringify({ mission_id: 'm1', params: { latitude: 60, longitude: 3, start_time: '2024-01-01T00:00:00Z', duration_hours: 1 } });
 
@@ -157,7 +158,7 @@ describe('handleJob', () => {
     const r = await handleJob(ports, opts());
     expect(r).toMatchObject({ result: 'failed', code: 'E_INTERNAL' });
     expect(calls.runs).toBe(0);
-    expect(calls.fails[0]!.message).toMatch(/gave up after 3 attempts/);
+    expect(at(calls.fails, 0).message).toMatch(/gave up after 3 attempts/);
   });
 
   it('dead-letters unparseable JSON and a missing mission_id without touching the database', async () => {
@@ -166,19 +167,23 @@ describe('handleJob', () => {
       const r = await handleJob(ports, opts(raw));
       expect(r).toMatchObject({ result: 'failed', missionId: null });
       expect(calls.claims + calls.fails.length).toBe(0);
-      expect(calls.dead[0]!.raw).toBe(raw);
+      expect(at(calls.dead, 0).raw).toBe(raw);
       expect(calls.rejects).toHaveLength(1);
     }
   });
 
   it('returns interrupted, touching nothing more, when the hard stop aborts a running mission', async () => {
     const stop = new AbortController();
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
     const { ports, calls } = fakePorts({
-      run: async (_job, ctx) =>
-        new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true })),
+      run: async (_job, ctx) => {
+        started();
+        return new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
+      },
     });
     const pending = handleJob(ports, opts(JOB, stop.signal));
-    await new Promise((r) => setTimeout(r, 10));
+    await running; // the mission is running: the stop lands mid-run
     stop.abort();
     expect(await pending).toEqual({ result: 'interrupted', missionId: 'm1' });
     expect(calls).toMatchObject({ uploads: 0, completes: 0, acks: 0, dead: [], fails: [] });
@@ -224,12 +229,16 @@ describe('handleJob', () => {
 
   it('stops without writing when the worker loses its lease mid-mission', async () => {
     const lost = new AbortController();
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
     const { ports, calls } = fakePorts({
-      run: async (_job, ctx) =>
-        new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('simulation interrupted')), { once: true })),
+      run: async (_job, ctx) => {
+        started();
+        return new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('simulation interrupted')), { once: true }));
+      },
     });
     const pending = handleJob(ports, opts(JOB, undefined, { superseded: lost.signal }));
-    await new Promise((r) => setTimeout(r, 10));
+    await running; // the lease goes mid-run
     lost.abort();
     expect(await pending).toMatchObject({ result: 'superseded', missionId: 'm1' });
     expect(calls).toMatchObject({ uploads: 0, completes: 0, fails: [], dead: [], discards: ['a1-n'] });
@@ -237,11 +246,15 @@ describe('handleJob', () => {
 
   it('waits for admission before claiming, and releases the memory when the mission ends', async () => {
     let admitted!: () => void;
+    let asked!: () => void;
     let released = 0;
     const gate = new Promise<void>((r) => (admitted = r));
+    const waiting = new Promise<void>((r) => (asked = r));
     const { ports, calls } = fakePorts();
-    const pending = handleJob(ports, opts(JOB, undefined, { admit: async () => (await gate, () => void released++) }));
-    await new Promise((r) => setTimeout(r, 20));
+    const pending = handleJob(ports, opts(JOB, undefined, { admit: async () => (asked(), await gate, () => void released++) }));
+    await waiting; // it asked for memory and waits for the answer
+    // Let everything that is not waiting on the gate run (a claim would take a few turns of I/O-free promises).
+    await new Promise((r) => setImmediate(r));
     expect(calls).toMatchObject({ claims: 0, runs: 0 }); // held back: nothing started, the row untouched
     admitted();
     expect((await pending).result).toBe('completed');

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { backoffMs } from '../../src/worker/backoff.js';
 import { WorkLoop } from '../../src/worker/loop.js';
+import { waitFor } from '../helpers/wait.js';
 
 describe('WorkLoop', () => {
   it('never runs more than `concurrency` items at once and drains on stop', async () => {
@@ -9,12 +10,16 @@ describe('WorkLoop', () => {
     let running = 0;
     let peak = 0;
     const done: number[] = [];
+    // Each handler runs until the test lets it finish: the test decides when a slot frees up.
+    const finish: Array<() => void> = [];
     const loop = new WorkLoop<number>({
       concurrency: 3,
+      // An empty queue answers null after its poll timeout, as a blocking fetch does (BLMOVE): a 5 ms
+      // timeout in this fake keeps the loop from spinning; nothing waits on it.
       fetch: async () => items.shift() ?? (await new Promise<null>((r) => setTimeout(() => r(null), 5))),
       handle: async (n) => {
         peak = Math.max(peak, ++running);
-        await new Promise((r) => setTimeout(r, 20));
+        await new Promise<void>((r) => finish.push(r));
         running--;
         done.push(n);
       },
@@ -23,7 +28,13 @@ describe('WorkLoop', () => {
       returnItem: async () => undefined,
     });
     loop.start();
-    while (done.length < 7) await new Promise((r) => setTimeout(r, 5));
+    for (let finished = 0; finished < 7; finished++) {
+      // Every slot that can be busy is busy (3, then the last 2 and 1) before one is let go.
+      const busy = Math.min(3, 7 - finished);
+      await waitFor(`${busy} items running`, () => running === busy && finish.length === busy, 5000, 1);
+      finish.shift()?.();
+      await waitFor(`${finished + 1} items done`, () => done.length === finished + 1, 5000, 1);
+    }
     await loop.stop();
     await loop.idle();
     expect(peak).toBe(3);
@@ -49,7 +60,7 @@ describe('WorkLoop', () => {
       returnItem: async (s) => void returned.push(s),
     });
     loop.start();
-    while (calls < 3) await new Promise((r) => setTimeout(r, 1));
+    await waitFor('the third fetch', () => calls >= 3, 5000, 1);
     const stopped = loop.stop();
     release('late-job');
     await stopped;

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { insertQueuedMission } from '../../db/queries/index.js';
 import { DriftlineError } from '../../errors.js';
-import { missionIdOf, validateJob } from '../../job.js';
+import { missionIdOf, validateJob } from '../../job/validate.js';
 import { numberFlag, parse } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
 import { err, out, printJson } from '../output.js';

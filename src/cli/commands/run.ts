@@ -9,9 +9,11 @@ import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../../config.js';
 import { forcingPolicyFromConfig } from '../../storage/policy.js';
-import { jobLimits, parseJobText } from '../../job.js';
+import { jobLimits } from '../../job/schema.js';
+import { parseJobText } from '../../job/validate.js';
+import { resolveMission } from '../../job/resolve.js';
 import { createLogger } from '../../logger.js';
-import { jobNeedsS3 } from '../../mission/local.js';
+import { specNeedsS3 } from '../../mission/local.js';
 import type { MissionProgress } from '../../mission/types.js';
 import { loadMissionRunner } from '../../worker/runner.js';
 import { numberFlag, onePositional, parse } from '../args.js';
@@ -46,12 +48,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     throw new UsageError(`${jobFile}: ${e.message}`);
   });
   const job = parseJobText(text, jobLimits(config));
+  const spec = resolveMission(job, config);
   const workDir = path.resolve(v.out as string);
   // Logs go to stderr (stdout is the summary), quieter than a worker's unless LOG_LEVEL says otherwise.
   const logger = createLogger(process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn', 'driftline-run', 2);
   const runner = await loadMissionRunner();
   // The AWS SDK is imported only for a job that reads s3:// forcing (0.3–2 s of imports otherwise).
-  const s3 = jobNeedsS3(job, config) ? (await import('../../storage/s3.js')).createS3Client(config) : null;
+  const s3 = specNeedsS3(spec) ? (await import('../../storage/s3.js')).createS3Client(config) : null;
 
   const bar = process.stderr.isTTY
     ? new cliProgress.SingleBar(
@@ -75,7 +78,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   try {
     // The user's own machine and rights: local forcing files anywhere; remote sources as for a worker.
     const forcingPolicy = forcingPolicyFromConfig(config, { localAnywhere: true });
-    const outcome = await runner.run(job, { config, logger, workDir, s3, onProgress, forcingPolicy, ...(threads ? { threads } : {}) });
+    const outcome = await runner.run(spec, { config, logger, workDir, s3, onProgress, forcingPolicy, ...(threads ? { threads } : {}) });
     bar?.update(100, { stage: 'done' });
     bar?.stop();
     const seconds = (performance.now() - t0) / 1000;

@@ -17,7 +17,7 @@ rest back to the queue; a second signal hands them back at once. Serves /healthz
 METRICS_HOST:METRICS_PORT (default 127.0.0.1:9464; a taken port moves to a free one, logged).
 Refuses to start (exit 2) when no S3 credentials can be found.
 
-  --runner MODULE   run missions with MODULE's exported runMission(job, deps) instead of the
+  --runner MODULE   run missions with MODULE's exported runMission(spec, deps) instead of the
                     built-in pipeline (tests; custom pipelines)`;
 
 /** After a clean stop, exit even if a library left a handle open (e.g. a simulation thread). */

@@ -8,19 +8,39 @@ import type { MissionResultRow, MissionRow } from './types.js';
  * bench/api.bench.mjs put ~17 % of the server's CPU in pg's query submission alone.
  */
 const SQL = `
-SELECT m.*,
-  coalesce((SELECT json_agg(json_build_object(
-      'mission_id', r.mission_id, 'kind', r.kind, 'uri', r.uri, 'bytes', r.bytes::float8,
-      'content_type', r.content_type, 'sha256', r.sha256, 'created_at', r.created_at) ORDER BY r.kind)
-    FROM mission_results r WHERE r.mission_id = m.id), '[]'::json) AS results
-FROM missions m WHERE m.id = ANY($1::text[])`;
+SELECT m.*, m.xmin::text AS row_version, r.results, r.versions AS results_version
+FROM missions m
+LEFT JOIN LATERAL (
+  SELECT json_agg(json_build_object(
+      'mission_id', x.mission_id, 'kind', x.kind, 'uri', x.uri, 'bytes', x.bytes::float8,
+      'content_type', x.content_type, 'sha256', x.sha256, 'created_at', x.created_at) ORDER BY x.kind) AS results,
+    string_agg(x.xmin::text, ',' ORDER BY x.kind) AS versions
+  FROM mission_results x WHERE x.mission_id = m.id) r ON true
+WHERE m.id = ANY($1::text[])`;
 
-export async function getMissionsWithResults(db: Queryable, missionIds: string[]): Promise<Map<string, { mission: MissionRow; results: MissionResultRow[] }>> {
-  const r = await run<MissionRow & { results: Array<Omit<MissionResultRow, 'created_at'> & { created_at: string }> }>(db, 'get missions with results', SQL, [missionIds]);
-  const out = new Map<string, { mission: MissionRow; results: MissionResultRow[] }>();
+export interface MissionWithResults {
+  mission: MissionRow;
+  results: MissionResultRow[];
+  /**
+   * Changes whenever the mission row or any of its results changes: the xmin (id of the writing
+   * transaction) of the row and of each result row. Every UPDATE writes a new row version with a new
+   * xmin, an INSERT or DELETE of a result changes the list; equal versions mean equal content.
+   */
+  version: string;
+}
+
+type Raw = MissionRow & { row_version: string; results: Array<Omit<MissionResultRow, 'created_at'> & { created_at: string }> | null; results_version: string | null };
+
+export async function getMissionsWithResults(db: Queryable, missionIds: string[]): Promise<Map<string, MissionWithResults>> {
+  const r = await run<Raw>(db, 'get missions with results', SQL, [missionIds]);
+  const out = new Map<string, MissionWithResults>();
   for (const row of r.rows) {
-    const { results, ...mission } = row;
-    out.set(mission.id, { mission, results: results.map((x) => ({ ...x, created_at: new Date(x.created_at) })) });
+    const { results, row_version, results_version, ...mission } = row;
+    out.set(mission.id, {
+      mission,
+      results: (results ?? []).map((x) => ({ ...x, created_at: new Date(x.created_at) })),
+      version: `${row_version}/${results_version ?? ''}`,
+    });
   }
   return out;
 }

@@ -6,11 +6,11 @@
  */
 import { createCanvas, ImageData, type SKRSContext2D } from '@napi-rs/canvas';
 import { wrapLonDeg } from '../../model/geo.js';
-import { redactUri } from '../netcdf/acdd.js';
+import { redactUri } from '../acdd.js';
 import { plainCategoryText } from '../search-areas-kml.js';
 import type { ProductContext } from '../types.js';
 import { outlineLegend, outlineStyle } from './annotations.js';
-import { COLOURS, DENSITY_STOPS, font, type Layout } from './style.js';
+import { COLOURS, DENSITY_STOPS, font, hexRgb, type Layout } from './style.js';
 import { formatTick, niceLength, ticks, xOf, yOf, type MapView } from './view.js';
 
 export interface BaseInfo {
@@ -198,9 +198,7 @@ function drawSidebar(g: SKRSContext2D, L: Layout, info: BaseInfo): void {
   g.fillRect(x, y, barW, barH);
   const grad = g.createLinearGradient(x, 0, x + barW, 0);
   for (const [f, c, a] of DENSITY_STOPS) {
-    const r = parseInt(c.slice(1, 3), 16);
-    const gg = parseInt(c.slice(3, 5), 16);
-    const b = parseInt(c.slice(5, 7), 16);
+    const [r, gg, b] = hexRgb(c);
     grad.addColorStop(f, `rgba(${r}, ${gg}, ${b}, ${a})`);
   }
   g.fillStyle = grad;

@@ -135,8 +135,8 @@ export function frameWind(result: TrajectoryResult, ctx: ProductContext, t: numb
     }
     if (n > 0) return { uMps: u / n, vMps: v / n, source: 'mean at particles' };
   }
-  const w = ctx.params.forcing?.wind;
-  if (w && 'constant' in w) return { uMps: w.constant[0], vMps: w.constant[1], source: 'constant' };
+  const w = ctx.constantWindMps;
+  if (w !== undefined) return { uMps: w[0], vMps: w[1], source: 'constant' };
   return null;
 }
 
@@ -189,7 +189,7 @@ function prepareFrames(
   // mission's density_cell_m; only if its cells are under 3 px on screen, a ~5 px display grid instead.
   const productGrid = opts.grid && opts.grid.nTimes === result.nTimes ? opts.grid : null;
   const view = animationView(result, ctx, width, height, productGrid);
-  const productCellM = productGrid?.cellM ?? ctx.params.products?.density_cell_m ?? 1000;
+  const productCellM = productGrid?.cellM ?? ctx.options.densityCellM;
   const grid =
     (productCellM / 1000) * view.pxPerKm >= MIN_GRID_CELL_PX
       ? (productGrid ?? buildDensityGrid(result, productCellM))

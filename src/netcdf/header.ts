@@ -12,7 +12,8 @@
  * data size rounded up to 4 bytes; a variable larger than 2^32-4 bytes stores 2^32-1 there, which the
  * format allows only for the last fixed-size variable.
  */
-import { DriftlineError } from '../../errors.js';
+import { DriftlineError } from '../errors.js';
+import { CDF_MAGIC, CDF_VERSION, NC_ATTRIBUTE, NC_DIMENSION, NC_VARIABLE } from './format.js';
 import {
   NC_TYPE_BYTES,
   NC_TYPE_CODE,
@@ -23,10 +24,7 @@ import {
   type NcVariable,
 } from './types.js';
 
-const MAGIC_CDF2 = [0x43, 0x44, 0x46, 0x02]; // 'C' 'D' 'F' \x02
-const NC_DIMENSION = 0x0a;
-const NC_VARIABLE = 0x0b;
-const NC_ATTRIBUTE = 0x0c;
+const MAGIC_CDF2 = [...CDF_MAGIC, CDF_VERSION.offset64];
 /** Largest vsize that can be stored exactly; bigger variables store VSIZE_OVERFLOW. */
 const VSIZE_MAX = 2 ** 32 - 4;
 const VSIZE_OVERFLOW = 2 ** 32 - 1;

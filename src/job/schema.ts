@@ -1,19 +1,15 @@
 /**
- * The mission job: JSON on the Redis list, validated with zod, turned into the model's SI parameters.
+ * The mission job's wire format: JSON on the Redis list (or POSTed to the API), as a zod schema.
  *
  * Producers already send `{mission_id, params: {latitude, longitude, start_time, duration_hours,
- * num_particles, object_type}}`; everything else is an optional extension. Every error names the field
- * (`params.latitude: …`) and is permanent (E_JOB_INVALID / E_OBJECT_TYPE).
+ * num_particles, object_type}}`; everything else is an optional extension. validate.ts turns raw text
+ * into a Job naming every bad field; resolve.ts turns a Job into the MissionSpec everything downstream
+ * takes. Nothing outside src/job (and the edges that accept jobs: worker, api, cli) reads this format.
  */
 import { z } from 'zod';
-import { DriftlineError } from './errors.js';
-import { checkJobText, checkJobValue, formatPath, type JobIssue } from './job-guard.js';
-import { checkMissionSize } from './mission/estimate.js';
-import { wrapLonDeg } from './model/geo.js';
-import { findCategory, suggestCategories, type LeewayCategory } from './model/objects.js';
-import type { ModelParams, ScenarioModel } from './model/types.js';
-import { searchIssues, searchParamsSchema } from './search/params.js';
-import { splitScenarioParticles } from './search/weights.js';
+import type { JobIssue } from '../job-guard.js';
+import { searchIssues, searchParamsSchema } from '../search/params.js';
+import { splitScenarioParticles } from '../search/weights.js';
 
 /** Limits that operators configure (env MAX_PARTICLES, MAX_DURATION_HOURS, MAX_MISSION_MB). */
 export interface JobLimits {
@@ -69,6 +65,11 @@ export const forcingSchema = z
         return;
       }
     }
+    // A land mask is one raster: a list of several would be read as its first file only.
+    if (count(f.land) > 1) {
+      ctx.addIssue({ code: 'custom', path: ['land', 'uri'], message: `a land mask is one file; got a list of ${count(f.land)} (give one URI)` });
+      return;
+    }
     const total = count(f.wind) + count(f.current) + count(f.land) + count(f.stokes);
     if (total > MAX_FORCING_URIS) {
       ctx.addIssue({ code: 'custom', path: [], message: `at most ${MAX_FORCING_URIS} forcing URIs per job over wind, current, land and stokes together (got ${total})` });
@@ -77,14 +78,20 @@ export const forcingSchema = z
 
 const isoTime = z.iso.datetime({ offset: true });
 
+/**
+ * OpenDrift Leeway's capsizing defaults (capsize:wind_threshold 30 m/s, wind_threshold_sigma 5 m/s,
+ * leeway_fraction 0.4): `capsizing: true` means these, and so does every field an object leaves out.
+ */
+export const CAPSIZING_DEFAULTS = { wind_threshold_mps: 30, wind_threshold_sigma_mps: 5, leeway_fraction: 0.4 } as const;
+
 const capsizingSchema = z.union([
   z.boolean(),
   z
     .object({
       enabled: z.boolean().default(true),
-      wind_threshold_mps: z.number().positive().default(30),
-      wind_threshold_sigma_mps: z.number().positive().default(5),
-      leeway_fraction: z.number().min(0).max(1).default(0.4),
+      wind_threshold_mps: z.number().positive().default(CAPSIZING_DEFAULTS.wind_threshold_mps),
+      wind_threshold_sigma_mps: z.number().positive().default(CAPSIZING_DEFAULTS.wind_threshold_sigma_mps),
+      leeway_fraction: z.number().min(0).max(1).default(CAPSIZING_DEFAULTS.leeway_fraction),
     })
     .strict(),
 ]);
@@ -268,7 +275,7 @@ function scenarioIssues(p: ParsedParams): JobIssue[] {
   return out;
 }
 
-const idSchema = z
+export const idSchema = z
   .string()
   .min(1)
   .max(128)
@@ -281,167 +288,3 @@ export function jobSchema(limits: JobLimits = DEFAULT_LIMITS) {
 export type Job = z.infer<ReturnType<typeof jobSchema>>;
 export type JobParams = Job['params'];
 
-/**
- * Raw text from the queue -> a parsed (not yet validated) value. Size and nesting depth are checked
- * before JSON.parse (src/job-guard.ts). Throws E_JOB_INVALID naming the field, or E_JOB_JSON.
- */
-export function parseJobValue(text: string): unknown {
-  const issue = checkJobText(text);
-  if (issue !== null) throw jobInvalid([issue]);
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new DriftlineError('E_JOB_JSON', `(job): not valid JSON: ${(err as Error).message.slice(0, 200)}`, { cause: err, field: '(job)' });
-  }
-}
-
-/** Parse raw text from the queue. Throws E_JOB_JSON or E_JOB_INVALID naming every bad field. */
-export function parseJobText(text: string, limits: JobLimits = DEFAULT_LIMITS): Job {
-  return validateJob(parseJobValue(text), limits);
-}
-
-/** At most this many problems are spelled out in one error (a hostile job can have thousands). */
-const MAX_ISSUES_SHOWN = 10;
-/** One problem's message is cut here (a union's message can be long). */
-const MAX_ISSUE_CHARS = 160;
-
-/**
- * `params.latitude: Too big: expected number to be <=90; params.num_particles: … (and 3 more)`, in
- * the order found (zod follows the schema; the guard, the job). `field` is the first problem's path.
- */
-export function jobInvalid(issues: ReadonlyArray<JobIssue>): DriftlineError {
-  const shown = issues.slice(0, MAX_ISSUES_SHOWN).map((i) => {
-    const msg = i.message.length > MAX_ISSUE_CHARS ? `${i.message.slice(0, MAX_ISSUE_CHARS)}…` : i.message;
-    return `${formatPath(i.path)}: ${msg}`;
-  });
-  const more = issues.length > MAX_ISSUES_SHOWN ? ` (and ${issues.length - MAX_ISSUES_SHOWN} more)` : '';
-  const field = formatPath(issues[0]?.path ?? []);
-  return new DriftlineError('E_JOB_INVALID', `${shown.join('; ')}${more}`, { field });
-}
-
-/** The mission id of a raw job if it has a usable one (so a failure can be recorded against it). */
-export function missionIdOf(raw: unknown): string | undefined {
-  if (typeof raw !== 'object' || raw === null) return undefined;
-  const id = (raw as { mission_id?: unknown }).mission_id;
-  return idSchema.safeParse(id).success ? (id as string) : undefined;
-}
-
-/** Why a parsed job has no usable mission_id, naming the field (E_JOB_INVALID). */
-export function missionIdProblem(raw: unknown): DriftlineError {
-  const root = checkJobValue(raw).find((i) => i.path.length === 0);
-  if (root !== undefined && (typeof raw !== 'object' || raw === null || Array.isArray(raw))) return jobInvalid([root]);
-  const id = (raw as { mission_id?: unknown }).mission_id;
-  if (id === undefined) return jobInvalid([{ path: ['mission_id'], message: 'missing (every job names its mission)' }]);
-  const r = idSchema.safeParse(id);
-  const message = r.success ? 'not usable' : (r.error.issues[0]?.message ?? 'invalid');
-  return jobInvalid([{ path: ['mission_id'], message: `${message}; an id is 1-128 letters, digits and . _ : -` }]);
-}
-
-/** Whether `id` is a usable mission id. */
-export function isMissionId(id: string): boolean {
-  return idSchema.safeParse(id).success;
-}
-
-/**
- * A parsed job -> a validated one with defaults filled in. The guard's bounds (sizes, depth, NULs,
- * prototype keys) come first, then the schema; every problem is named (E_JOB_INVALID). With
- * `limits.maxMissionMb`, a mission too large to run fails with E_MISSION_TOO_LARGE.
- */
-export function validateJob(raw: unknown, limits: JobLimits = DEFAULT_LIMITS): Job {
-  const bounds = checkJobValue(raw);
-  if (bounds.length > 0) throw jobInvalid(bounds);
-  const result = jobSchema(limits).safeParse(raw);
-  if (!result.success) throw jobInvalid(result.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message })));
-  resolveCategory(result.data.params.object_type);
-  result.data.params.scenarios?.forEach((sc, k) => resolveCategory(sc.object_type ?? result.data.params.object_type, `params.scenarios[${k}].object_type`));
-  checkMissionSize(result.data.params, limits.maxMissionMb);
-  return result.data;
-}
-
-export function resolveCategory(objectType: number | string, field = 'params.object_type'): LeewayCategory {
-  const category = findCategory(objectType);
-  if (category === undefined) {
-    const hints = typeof objectType === 'string' ? suggestCategories(objectType) : [];
-    const hint = hints.length > 0 ? `; did you mean ${hints.join(', ')}?` : '; use 1-85 or a key such as "PIW-1"';
-    throw new DriftlineError('E_OBJECT_TYPE', `${field}: unknown Leeway category ${JSON.stringify(objectType)}${hint}`, {
-      field,
-    });
-  }
-  return category;
-}
-
-/** Validated job params -> the model's SI parameters. */
-export function toModelParams(params: JobParams): ModelParams {
-  const capsizing =
-    params.capsizing === false
-      ? null
-      : params.capsizing === true
-        ? { windThresholdMps: 30, windThresholdSigmaMps: 5, leewayFraction: 0.4 }
-        : params.capsizing.enabled
-          ? {
-              windThresholdMps: params.capsizing.wind_threshold_mps,
-              windThresholdSigmaMps: params.capsizing.wind_threshold_sigma_mps,
-              leewayFraction: params.capsizing.leeway_fraction,
-            }
-          : null;
-  return {
-    category: resolveCategory(params.object_type),
-    numParticles: params.num_particles,
-    seed: params.seed,
-    rng: params.rng,
-    startTimeSec: Date.parse(params.start_time) / 1000,
-    durationSec: Math.round(params.duration_hours * 3600),
-    timeStepSec: params.time_step_seconds,
-    outputStepSec: params.output_step_seconds,
-    seeding: {
-      lonDeg: wrapLonDeg(params.longitude),
-      latDeg: params.latitude,
-      radiusM: params.radius_m,
-      radiusType: params.radius_type,
-      ...(params.end_longitude !== undefined && params.end_latitude !== undefined
-        ? { endLonDeg: wrapLonDeg(params.end_longitude), endLatDeg: params.end_latitude }
-        : {}),
-      ...(params.end_radius_m !== undefined ? { endRadiusM: params.end_radius_m } : {}),
-      ...(params.end_time !== undefined ? { endTimeSec: Date.parse(params.end_time) / 1000 } : {}),
-    },
-    jibeProbabilityPerHour: params.jibe_probability_per_hour,
-    capsizing,
-    coastlineAction: params.coastline_action,
-    windUncertaintyMps: params.wind_uncertainty_mps,
-    currentUncertaintyMps: params.current_uncertainty_mps,
-    stokesDrift: params.stokes_drift,
-    ...(params.scenarios !== undefined ? { scenarios: scenarioModels(params) } : {}),
-    horizontalDiffusivityM2ps: params.horizontal_diffusivity_m2ps,
-    oceanOnly: params.ocean_only,
-    coastlineApproximationPrecisionDeg: params.coastline_approximation_precision_deg,
-  };
-}
-
-/**
- * params.scenarios -> the model's scenarios: particles split in proportion to the weights (at least 1
- * each, src/search/weights.ts splitScenarioParticles), each with its category and seeding.
- */
-export function scenarioModels(params: JobParams): ScenarioModel[] {
-  const scenarios = params.scenarios ?? [];
-  const split = splitScenarioParticles(scenarios.map((sc) => sc.weight), params.num_particles);
-  const total = scenarios.reduce((a, sc) => a + sc.weight, 0);
-  return scenarios.map((sc, k) => {
-    const [lonDeg, latDeg] = sc.latitude !== undefined && sc.longitude !== undefined ? [sc.longitude, sc.latitude] : [params.longitude, params.latitude];
-    return {
-      category: resolveCategory(sc.object_type ?? params.object_type, `params.scenarios[${k}].object_type`),
-      seeding: {
-        lonDeg: wrapLonDeg(lonDeg),
-        latDeg,
-        radiusM: sc.radius_m ?? params.radius_m,
-        radiusType: sc.radius_type ?? params.radius_type,
-        ...(sc.end_longitude !== undefined && sc.end_latitude !== undefined ? { endLonDeg: wrapLonDeg(sc.end_longitude), endLatDeg: sc.end_latitude } : {}),
-        ...(sc.end_radius_m !== undefined ? { endRadiusM: sc.end_radius_m } : {}),
-        ...(sc.end_time !== undefined ? { endTimeSec: Date.parse(sc.end_time) / 1000 } : {}),
-      },
-      releaseStartSec: Date.parse(sc.start_time ?? params.start_time) / 1000,
-      first: split.first[k] ?? 0,
-      count: split.counts[k] ?? 0,
-      weight: sc.weight / total,
-    };
-  });
-}

@@ -2,12 +2,12 @@
  * Global attributes shared by our NetCDF products: CF-1.11 + ACDD-1.3 discovery metadata, every mission
  * parameter (flattened), the resolved model parameters and the forcing actually used (fallback included).
  */
-import type { ForcingSource } from '../../forcing/types.js';
-import { wrapLonDeg } from '../../model/geo.js';
-import type { ProductAttribution, ProductContext } from '../types.js';
-import type { NcAttrValue, NcAttributes } from './types.js';
-import { redactSecrets, redactUrlsInText } from '../../redact.js';
-import { isoSeconds } from '../../time.js';
+import type { ForcingSource } from '../forcing/types.js';
+import { wrapLonDeg } from '../model/geo.js';
+import type { ProductAttribution, ProductContext } from './types.js';
+import type { NcAttrValue, NcAttributes } from '../netcdf/types.js';
+import { redactSecrets, redactUrlsInText } from '../redact.js';
+import { isoSeconds } from '../time.js';
 
 export const CONVENTIONS = 'CF-1.11, ACDD-1.3';
 /** CF standard name table version the names were checked against. */
@@ -140,7 +140,7 @@ export function forcingSentence(ctx: ProductContext): string {
  */
 export function missionAttributes(ctx: ProductContext): NcAttributes {
   const out: NcAttributes = { mission_id: ctx.missionId };
-  flattenAttributes(ctx.params, 'mission', out);
+  flattenAttributes(ctx.provenance, 'mission', out);
   const c = ctx.category;
   out.leeway_object_type_id = { type: 'int', values: c.id };
   out.leeway_object_type_key = c.key;

@@ -7,32 +7,19 @@
  * Our own parser rather than netcdfjs: netcdfjs parses a Buffer holding the file and refuses 64-bit
  * offsets above 4 GiB ("offsets larger than 4GB not supported"), which 64-bit-offset forcing files
  * larger than 4 GiB need. netcdfjs remains the test oracle for headers (test/integration/forcing-netcdf3.test.ts).
+ *
+ * `a[i] ?? NaN` (noUncheckedIndexedAccess): the indices are in range by their loop bounds; NaN is what
+ * a read past the end (undefined) gave in this arithmetic, so every figure is unchanged.
  */
-import type { ByteSource } from '../storage/byte-source.js';
-import type { AttrValue, NcFile, NcVariable } from './netcdf-types.js';
+import type { ByteSource } from './byte-source.js';
+import { NC_ATTRIBUTE, NC_DIMENSION, NC_STREAMING, NC_TYPES, NC_VARIABLE } from './format.js';
+import type { AttrValue, NcFile, NcVariable } from './reader-types.js';
 
 /** What the reader needs of a file (src/storage/byte-source.ts): a FileHandle, or an S3 object's ranged reads. */
 export type Nc3Source = ByteSource;
 
-const NC_DIMENSION = 10;
-const NC_VARIABLE = 11;
-const NC_ATTRIBUTE = 12;
-const STREAMING = 0xffffffff;
-
-/** nc_type -> name and size in bytes. */
-const TYPES: Record<number, { name: string; size: number }> = {
-  1: { name: 'byte', size: 1 },
-  2: { name: 'char', size: 1 },
-  3: { name: 'short', size: 2 },
-  4: { name: 'int', size: 4 },
-  5: { name: 'float', size: 4 },
-  6: { name: 'double', size: 8 },
-  7: { name: 'ubyte', size: 1 },
-  8: { name: 'ushort', size: 2 },
-  9: { name: 'uint', size: 4 },
-  10: { name: 'int64', size: 8 },
-  11: { name: 'uint64', size: 8 },
-};
+const TYPES = NC_TYPES;
+const STREAMING = NC_STREAMING;
 
 export interface Nc3Variable extends NcVariable {
   type: string;
@@ -108,6 +95,11 @@ function parseHeader(buf: Buffer, complete: boolean, fileSize: number): Nc3Heade
       dims.push({ name: n, size });
     }
   } else if (tag !== 0 || nDims !== 0) throw new Error(`bad dimension list tag ${tag}`);
+  const dimension = (id: number, user: string) => {
+    const dim = dims[id];
+    if (dim === undefined) throw new Error(`${user} uses dimension id ${id}, but the file has ${dims.length} dimensions`);
+    return dim;
+  };
 
   const attrs = (): Record<string, AttrValue> => {
     const out: Record<string, AttrValue> = {};
@@ -127,7 +119,8 @@ function parseHeader(buf: Buffer, complete: boolean, fileSize: number): Nc3Heade
       }
       const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
       const vals = Array.from({ length: len }, (_, i) => readValue(dv, type.name, i * type.size));
-      out[key] = vals.length === 1 ? vals[0]! : vals;
+      const [first, ...rest] = vals;
+      out[key] = first !== undefined && rest.length === 0 ? first : vals;
     }
     return out;
   };
@@ -153,8 +146,8 @@ function parseHeader(buf: Buffer, complete: boolean, fileSize: number): Nc3Heade
     const record = nd > 0 && ids[0] === recordDimId;
     const variable: Nc3Variable = {
       name: key,
-      dims: ids.map((i) => dims[i]!.name),
-      shape: ids.map((i) => dims[i]!.size),
+      dims: ids.map((i) => dimension(i, key).name),
+      shape: ids.map((i) => dimension(i, key).size),
       attrs: vattrs,
       type: type.name,
       begin,
@@ -170,8 +163,8 @@ function parseHeader(buf: Buffer, complete: boolean, fileSize: number): Nc3Heade
   }
   // ...except when there is only one record variable (specification, "Note on padding").
   if (recordVars.length === 1) {
-    const v = recordVars[0]!;
-    recordBytes = v.shape.slice(1).reduce((a, b) => a * b, 1) * TYPES_BY_NAME[v.type]!;
+    const [v] = recordVars;
+    if (v !== undefined) recordBytes = v.shape.slice(1).reduce((a, b) => a * b, 1) * (TYPES_BY_NAME[v.type] ?? NaN);
   }
   let numRecs = numRecsRaw;
   if (numRecsRaw === STREAMING && version !== 5 && recordVars.length > 0 && recordBytes > 0) {
@@ -179,7 +172,7 @@ function parseHeader(buf: Buffer, complete: boolean, fileSize: number): Nc3Heade
     numRecs = Math.floor((fileSize - Math.min(...recordVars.map((v) => v.begin))) / recordBytes);
   }
   for (const v of variables.values()) if (v.record) v.shape[0] = numRecs;
-  return { version, numRecs, recordBytes, recordDim: recordDimId >= 0 ? dims[recordDimId]!.name : null, variables, globalAttrs };
+  return { version, numRecs, recordBytes, recordDim: recordDimId >= 0 ? dimension(recordDimId, 'the record dimension').name : null, variables, globalAttrs };
 }
 
 const TYPES_BY_NAME: Record<string, number> = Object.fromEntries(Object.values(TYPES).map((t) => [t.name, t.size]));
@@ -271,7 +264,7 @@ export async function openNetcdf3(fh: Nc3Source, path: string, label: string): P
       const st = start ?? v.shape.map(() => 0);
       const ct = count ?? v.shape.slice();
       for (let d = 0; d < nd; d++) {
-        if (st[d]! < 0 || ct[d]! < 0 || st[d]! + ct[d]! > v.shape[d]!) throw new Error(`hyperslab of ${name} is outside its shape ${v.shape.join('×')}`);
+        if ((st[d] ?? NaN) < 0 || (ct[d] ?? NaN) < 0 || (st[d] ?? NaN) + (ct[d] ?? NaN) > (v.shape[d] ?? NaN)) throw new Error(`hyperslab of ${name} is outside its shape ${v.shape.join('×')}`);
       }
       const total = ct.reduce((a, b) => a * b, 1);
       const out = new Float64Array(total);
@@ -281,12 +274,12 @@ export async function openNetcdf3(fh: Nc3Source, path: string, label: string): P
       // always an outer one: records of different record variables are interleaved.
       const inner = Math.min(2, nd - (v.record ? 1 : 0));
       const outerDims = nd - inner;
-      const nxFull = inner >= 1 ? v.shape[nd - 1]! : 1;
-      const cx = inner >= 1 ? ct[nd - 1]! : 1;
-      const x0 = inner >= 1 ? st[nd - 1]! : 0;
-      const cy = inner === 2 ? ct[nd - 2]! : 1;
-      const y0 = inner === 2 ? st[nd - 2]! : 0;
-      const plane = inner === 2 ? v.shape[nd - 2]! * nxFull : nxFull;
+      const nxFull = inner >= 1 ? (v.shape[nd - 1] ?? NaN) : 1;
+      const cx = inner >= 1 ? (ct[nd - 1] ?? NaN) : 1;
+      const x0 = inner >= 1 ? (st[nd - 1] ?? NaN) : 0;
+      const cy = inner === 2 ? (ct[nd - 2] ?? NaN) : 1;
+      const y0 = inner === 2 ? (st[nd - 2] ?? NaN) : 0;
+      const plane = inner === 2 ? (v.shape[nd - 2] ?? NaN) * nxFull : nxFull;
       const spanElems = (cy - 1) * nxFull + cx;
       // 8-byte aligned, so the swapped bytes can be viewed as a typed array of the variable's type.
       const buf = Buffer.from(new ArrayBuffer(spanElems * size));
@@ -301,9 +294,9 @@ export async function openNetcdf3(fh: Nc3Source, path: string, label: string): P
         let pos = v.begin;
         let flat = 0;
         for (let d = 0; d < outerDims; d++) {
-          const i = st[d]! + idx[d]!;
+          const i = (st[d] ?? NaN) + (idx[d] ?? NaN);
           if (d === 0 && v.record) pos += i * recordBytes;
-          else flat = flat * v.shape[d]! + i;
+          else flat = flat * (v.shape[d] ?? NaN) + i;
         }
         pos += (flat * plane + y0 * nxFull + x0) * size;
         const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
@@ -327,7 +320,11 @@ export async function openNetcdf3(fh: Nc3Source, path: string, label: string): P
           }
         }
         for (let d = outerDims - 1; d >= 0; d--) {
-          if (++idx[d]! < outerCount[d]!) break;
+          const next = (idx[d] ?? NaN) + 1;
+          if (next < (outerCount[d] ?? NaN)) {
+            idx[d] = next;
+            break;
+          }
           idx[d] = 0;
         }
       }

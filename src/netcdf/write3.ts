@@ -7,7 +7,7 @@
  * The file is written under a temporary name and renamed when complete, so a reader never sees half a file.
  */
 import { open, rename, rm } from 'node:fs/promises';
-import { DriftlineError } from '../../errors.js';
+import { DriftlineError } from '../errors.js';
 import { layoutFile, encodeNumbers, type VariableLayout } from './header.js';
 import {
   NC_DEFAULT_FILL,

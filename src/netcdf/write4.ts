@@ -20,10 +20,10 @@
  * numbers: a NaN in a float variable with a numeric, non-NaN _FillValue is written as that fill.
  */
 import { rename, rm, stat } from 'node:fs/promises';
-import { DriftlineError } from '../../errors.js';
-import { loadH5wasm } from '../../forcing/netcdf.js';
+import { DriftlineError } from '../errors.js';
+import { loadH5wasm } from './open.js';
 import { layoutFile, numericAttribute } from './header.js';
-import { chunkView, nanReplacement, stager } from './write.js';
+import { chunkView, nanReplacement, stager } from './write3.js';
 import { NC_TYPE_BYTES, type NcAttrValue, type NcAttributes, type NcDataset, type NcType } from './types.js';
 
 /**

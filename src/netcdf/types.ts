@@ -8,10 +8,14 @@
  * a fixed, positive length and `numrecs` is 0.
  */
 
+import { NC_TYPES } from './format.js';
+
 export type NcType = 'byte' | 'char' | 'short' | 'int' | 'float' | 'double';
 
-export const NC_TYPE_CODE: Record<NcType, number> = { byte: 1, char: 2, short: 3, int: 4, float: 5, double: 6 };
-export const NC_TYPE_BYTES: Record<NcType, number> = { byte: 1, char: 1, short: 2, int: 4, float: 4, double: 8 };
+const CLASSIC: readonly NcType[] = ['byte', 'char', 'short', 'int', 'float', 'double'];
+/** The classic types' codes and sizes, from the format's table (format.ts NC_TYPES, codes 1-6). */
+export const NC_TYPE_CODE = Object.fromEntries(CLASSIC.map((t) => [t, Number(Object.entries(NC_TYPES).find(([, v]) => v.name === t)?.[0])])) as Record<NcType, number>;
+export const NC_TYPE_BYTES = Object.fromEntries(CLASSIC.map((t) => [t, NC_TYPES[NC_TYPE_CODE[t]]?.size ?? 0])) as Record<NcType, number>;
 
 /**
  * The library's default fill values (netcdf.h NC_FILL_*), used to pad a variable's data to 4 bytes when it

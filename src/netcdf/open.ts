@@ -9,8 +9,8 @@
  */
 import { open } from 'node:fs/promises';
 import { DriftlineError } from '../errors.js';
-import { openNetcdf3 } from './netcdf3.js';
-import type { AttrValue, NcFile, NcVariable } from './netcdf-types.js';
+import { openNetcdf3 } from './read3.js';
+import type { AttrValue, NcFile, NcVariable } from './reader-types.js';
 
 export type { AttrValue, NcFile, NcVariable };
 
@@ -58,14 +58,18 @@ function attrValue(raw: unknown): AttrValue | undefined {
   if (typeof raw === 'bigint') return Number(raw);
   if (Array.isArray(raw)) {
     if (raw.every((x) => typeof x === 'string')) return raw.join('');
-    const nums = raw.map(Number);
-    return nums.length === 1 ? nums[0]! : nums;
+    return scalarOrList(raw.map(Number));
   }
   if (ArrayBuffer.isView(raw)) {
-    const nums = Array.from(raw as unknown as ArrayLike<number | bigint>, Number);
-    return nums.length === 1 ? nums[0]! : nums;
+    return scalarOrList(Array.from(raw as unknown as ArrayLike<number | bigint>, Number));
   }
   return undefined;
+}
+
+/** A one-element list as its number, as netCDF attributes are read; longer lists as they are. */
+function scalarOrList(nums: number[]): number | number[] {
+  const [first, ...rest] = nums;
+  return first !== undefined && rest.length === 0 ? first : nums;
 }
 
 async function openNetcdf4(path: string, label: string): Promise<NcFile> {
@@ -88,7 +92,8 @@ async function openNetcdf4(path: string, label: string): Promise<NcFile> {
     for (const key of Object.keys(attrs)) {
       if (H5_INTERNAL_ATTRS.has(key)) continue;
       try {
-        const val = attrValue(attrs[key]!.value);
+        const attr = attrs[key];
+        const val = attr === undefined ? undefined : attrValue(attr.value);
         if (val !== undefined) out[key] = val;
       } catch {
         // An attribute type h5wasm cannot decode is not one CF needs.
@@ -102,8 +107,8 @@ async function openNetcdf4(path: string, label: string): Promise<NcFile> {
     const shape = ds.shape ?? [];
     const dims = shape.map((_, i) => {
       try {
-        const scales = ds.get_attached_scales(i);
-        if (scales.length > 0) return scales[0]!.replace(/^.*\//, '');
+        const [scale] = ds.get_attached_scales(i);
+        if (scale !== undefined) return scale.replace(/^.*\//, '');
       } catch {
         // no dimension scale attached
       }

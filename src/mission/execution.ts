@@ -1,0 +1,54 @@
+/**
+ * Where a mission's stages run, chosen from its size (issue 9): small missions on the calling thread
+ * with no thread to start, larger ones on the simulation pool and a mission thread, with no more
+ * simulation threads than the run can keep busy.
+ *
+ * Why these numbers (2-core machine, `npm run bench -- mission`, 1 000 particles × 24 h):
+ *  - starting a mission thread and importing the products code in it cost 250–300 ms before the first
+ *    task ran, the simulation pool's first thread 100–200 ms, for a kernel run of 15–30 ms;
+ *  - the coastline over a 24 h window is read in 1–15 ms and over 48 h in 4–19 ms (tiles, cold and
+ *    warm), but over 168 h in 0.8–1 s: land goes inline up to INLINE_MAX_LAND_HOURS;
+ *  - on the calling thread a mission blocks the worker's event loop for its whole run; the heartbeat
+ *    renews every HEARTBEAT_SECONDS (5 s) against a LEASE_SECONDS (30 s) lease, so a block under a second
+ *    is harmless: INLINE_MAX_PARTICLE_STEPS and INLINE_MAX_RECORDS keep the kernel under ~0.2 s (at
+ *    10–15 M particle-steps/s on one thread) and the products under ~0.5 s.
+ */
+import { planRun } from '../model/plan.js';
+import type { ModelParams } from '../model/types.js';
+
+/** Kernel work done on the calling thread at most: 2 M particle-steps, 0.13–0.2 s on one thread. */
+export const INLINE_MAX_PARTICLE_STEPS = 2_000_000;
+/** Trajectory records (particles × output times) whose products are written on the calling thread at most. */
+export const INLINE_MAX_RECORDS = 60_000;
+/** Longest run whose coastline is read on the calling thread (48 h: 4–19 ms; 168 h: 0.8–1 s). */
+export const INLINE_MAX_LAND_HOURS = 48;
+/**
+ * Particle-steps each simulation thread must get before another one is worth starting: a thread costs
+ * 30–50 ms to start and hand work to, i.e. 0.5–0.75 M steps at 15 M/s; twice that so a second thread is
+ * never slower than one.
+ */
+export const MIN_STEPS_PER_THREAD = 1_500_000;
+
+export interface Execution {
+  /** Simulation threads; 0: the calling thread. */
+  simThreads: number;
+  /** Coastline read on the calling thread (else on a mission thread). */
+  landInline: boolean;
+  /** Products written on the calling thread (else on a mission thread). */
+  productsInline: boolean;
+}
+
+export function chooseExecution(model: ModelParams, configuredThreads: number): Execution {
+  const plan = planRun(model);
+  const steps = model.numParticles * plan.nSteps;
+  const records = model.numParticles * plan.nTimes;
+  const small = steps <= INLINE_MAX_PARTICLE_STEPS && records <= INLINE_MAX_RECORDS;
+  // numpy's draw order is global: rng 'opendrift' is one task wherever it runs.
+  const useful = Math.max(1, Math.ceil(steps / MIN_STEPS_PER_THREAD));
+  const pooled = model.rng === 'opendrift' ? 1 : Math.max(1, Math.min(configuredThreads, useful));
+  return {
+    simThreads: small ? 0 : pooled,
+    landInline: model.durationSec <= INLINE_MAX_LAND_HOURS * 3600,
+    productsInline: small,
+  };
+}
