@@ -86,7 +86,7 @@ function secondDifferences(lat: LonLatLattice, fx: Float32Array, fy: Float32Arra
       const ci = nLon >= 3 ? j * nLon + clampI(i, nLon) : -1;
       const cj = nLat >= 3 ? clampI(j, nLat) * nLon + i : -1;
       const d2 = (A: Float32Array, m: number, step: number) => {
-        const d = m < 0 ? 0 : A[m + step]! - 2 * A[m]! + A[m - step]!;
+        const d = m < 0 ? 0 : (A[m + step] ?? NaN) - 2 * (A[m] ?? NaN) + (A[m - step] ?? NaN);
         return Number.isFinite(d) ? d : 0;
       };
       out[4 * c] = d2(fx, ci, 1);
@@ -111,7 +111,7 @@ function secondDifferences(lat: LonLatLattice, fx: Float32Array, fy: Float32Arra
 export function curvatureCorrection(K: Float32Array, li: number, lwx: number, lwy: number): [number, number] {
   const ax = -0.5 * lwx * (1 - lwx);
   const ay = -0.5 * lwy * (1 - lwy);
-  return [ax * K[4 * li]! + ay * K[4 * li + 1]!, ax * K[4 * li + 2]! + ay * K[4 * li + 3]!];
+  return [ax * (K[4 * li] ?? NaN) + ay * (K[4 * li + 1] ?? NaN), ax * (K[4 * li + 2] ?? NaN) + ay * (K[4 * li + 3] ?? NaN)];
 }
 
 interface LatticeValues {

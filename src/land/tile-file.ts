@@ -220,7 +220,8 @@ export class TileFile {
     const bits = new Uint8Array(inflateRawSync(z));
     if (bits.length !== TILE_BYTES) throw new Error(`tile file ${this.path}: tile ${tx},${ty} has ${bits.length} bytes, expected ${TILE_BYTES}`);
     this.lru.set(id, bits);
-    if (this.lru.size > LRU_TILES) this.lru.delete(this.lru.keys().next().value!);
+    const oldest = this.lru.keys().next();
+    if (this.lru.size > LRU_TILES && oldest.done !== true) this.lru.delete(oldest.value);
     return bits;
   }
 

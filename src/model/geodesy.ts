@@ -74,8 +74,9 @@ function exactMove(lonDeg: Float64Array, latDeg: Float64Array, i: number, x: num
   const lon = lonDeg[i];
   if (lat === undefined || lon === undefined) return;
   const r = WGS84.Direct(lat, lon, Math.atan2(x, y) * RAD, Math.sqrt(s2), LATLON);
-  latDeg[i] = r.lat2!;
-  lonDeg[i] = wrapLonDeg(r.lon2!);
+  // LATLON asks geographiclib for lat2/lon2: always present (its types mark every output optional).
+  latDeg[i] = r.lat2 ?? NaN;
+  lonDeg[i] = wrapLonDeg(r.lon2 ?? NaN);
 }
 
 /** Longitude after a small move: at most one wrap. */
@@ -198,8 +199,8 @@ export class GeodesicSegment {
   /** Writes [lonDeg, latDeg] of the point sM metres from the start into out. */
   pointAt(sM: number, out: Float64Array): void {
     const p = this.line.Position(sM, LATLON);
-    out[0] = wrapLonDeg(p.lon2!);
-    out[1] = p.lat2!;
+    out[0] = wrapLonDeg(p.lon2 ?? NaN);
+    out[1] = p.lat2 ?? NaN;
   }
 
   /**

@@ -85,7 +85,7 @@ export class SeedGeometry {
     this.lonDeg = s.lonDeg;
     this.latDeg = s.latDeg;
     const cone = s.endLonDeg !== undefined && s.endLatDeg !== undefined;
-    this.segment = cone ? new GeodesicSegment(s.lonDeg, s.latDeg, s.endLonDeg!, s.endLatDeg!) : null;
+    this.segment = s.endLonDeg !== undefined && s.endLatDeg !== undefined ? new GeodesicSegment(s.lonDeg, s.latDeg, s.endLonDeg, s.endLatDeg) : null;
     this.coneRadius = cone || s.endRadiusM !== undefined;
     this.radiusM = s.radiusM;
     this.endRadiusM = s.endRadiusM ?? s.radiusM;

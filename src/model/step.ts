@@ -280,7 +280,8 @@ export function writeRecord(ctx: StepContext, i0: number, i1: number, r: number)
 
 /** Capsizing draws for the candidates of [i0, i1), in array order, before the move (leeway.py update). */
 function capsize(ctx: StepContext, i0: number, i1: number, rng: RandomSource): void {
-  const cap = ctx.capsizing!;
+  const cap = ctx.capsizing;
+  if (cap === null) return; // called only when capsizing is on
   const st = ctx.arrays.state;
   const sc = ctx.arrays.scratch;
   // Forward runs can capsize upright objects; backward runs can only right capsized ones.
@@ -417,7 +418,8 @@ function randomWalkMove(ctx: StepContext, i0: number, i1: number, rng: RandomSou
     }
     return;
   }
-  const east = ctx.walkEast!;
+  const east = ctx.walkEast;
+  if (east === null) throw new Error('random walk: no east-component scratch (walkEast) in the step context');
   for (let p = i0; p < i1; p++) if (status[p] === ACTIVE) east[p] = k * rng.gauss();
   for (let p = i0; p < i1; p++) {
     // ?? NaN: p < i1 <= n keeps the read in range; NaN is what a read past the end gave here.

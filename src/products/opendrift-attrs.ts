@@ -55,6 +55,7 @@ export function opendriftAttributes(model: ModelParams): NcAttributes {
   for (const [key, value] of Object.entries(config)) out[`config_${key}`] = value;
   // Not a config_ attribute: OpenDrift 1.14.10's Leeway has no such setting, and opendrift.open() passes
   // every config_ attribute to set_config().
-  if ((model.horizontalDiffusivityM2ps ?? 0) > 0) out.horizontal_diffusivity_m2ps = model.horizontalDiffusivityM2ps!;
+  const diffusivity = model.horizontalDiffusivityM2ps ?? 0;
+  if (diffusivity > 0) out.horizontal_diffusivity_m2ps = diffusivity;
   return out;
 }

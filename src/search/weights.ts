@@ -170,12 +170,13 @@ export function driftingBlock(result: Tracks, weights: Float64Array, t0: number,
       const s = status[i] ?? NaN;
       const lo = lonDeg[i] ?? NaN;
       const la = latDeg[i] ?? NaN;
-      if (la === la) releasedCount[b]++;
-      if (s === STATUS.STRANDED) strandedCount[b]++;
-      if (s === STATUS.ACTIVE && w > 0 && lo === lo && la === la) n[b]++;
-      else if (s === STATUS.STRANDED) stranded[b] += w;
-      else if (s === STATUS.OUTSIDE) outside[b] += w;
-      else if (s === STATUS.NOT_RELEASED || s === STATUS.ACTIVE) notReleased[b] += w; // active with NaN: unreleased
+      // b < count = every array's length: the `?? 0` reads never take their default.
+      if (la === la) releasedCount[b] = (releasedCount[b] ?? 0) + 1;
+      if (s === STATUS.STRANDED) strandedCount[b] = (strandedCount[b] ?? 0) + 1;
+      if (s === STATUS.ACTIVE && w > 0 && lo === lo && la === la) n[b] = (n[b] ?? 0) + 1;
+      else if (s === STATUS.STRANDED) stranded[b] = (stranded[b] ?? 0) + w;
+      else if (s === STATUS.OUTSIDE) outside[b] = (outside[b] ?? 0) + w;
+      else if (s === STATUS.NOT_RELEASED || s === STATUS.ACTIVE) notReleased[b] = (notReleased[b] ?? 0) + w; // active with NaN: unreleased
     }
   }
   const out = Array.from({ length: count }, (_, b) => {

@@ -17,7 +17,7 @@ import { smoothedSearchAreas } from '../../src/products/search-smoothed.js';
 import { equalWeights } from '../../src/search/index.js';
 import { seededContext, syntheticCloud } from '../unit/products.fixtures.js';
 import { decodeFrameRgb } from '../helpers/frames.js';
-import { at } from '../helpers/at.js';
+import { at } from '../helpers/indexed.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-anim-areas-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -18,7 +18,7 @@ import { landLabel } from '../../src/products/animation/land.js';
 import { missionLand } from '../../src/mission/land.js';
 import { seededContext, syntheticCloud } from '../unit/products.fixtures.js';
 import { decodeFrameRgb } from '../helpers/frames.js';
-import { at } from '../helpers/at.js';
+import { at } from '../helpers/indexed.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-anim-land-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

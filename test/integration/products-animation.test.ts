@@ -15,7 +15,7 @@ import { packagedFfmpegPath } from '../../src/products/animation/ffmpeg.js';
 import { COLOURS, hexRgb, layoutFor } from '../../src/products/animation/style.js';
 import { seededContext, syntheticCloud } from '../unit/products.fixtures.js';
 import { decodeFrameRgb } from '../helpers/frames.js';
-import { at } from '../helpers/at.js';
+import { at } from '../helpers/indexed.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-anim-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -19,7 +19,7 @@ import { writeDensityNc } from '../../src/products/density-nc.js';
 import { smoothedSearchAreas } from '../../src/products/search-smoothed.js';
 import { syntheticContext } from '../unit/products.fixtures.js';
 import { gaussianCloud, handTrajectory, M_PER_DEG } from '../unit/search-fixtures.js';
-import { at } from '../helpers/at.js';
+import { at } from '../helpers/indexed.js';
 
 const N = 2000;
 const NT = 3;

@@ -12,7 +12,7 @@ import { STATUS } from '../../src/model/types.js';
 import { buildDensityGrid, type DensityGrid } from '../../src/products/density-grid.js';
 import { gridExtent, writeDensityNc } from '../../src/products/density-nc.js';
 import { syntheticContext, syntheticResult } from '../unit/products.fixtures.js';
-import { at } from '../helpers/at.js';
+import { at } from '../helpers/indexed.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-density-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -18,7 +18,7 @@ import { DEFAULT_ANIMATION_LAND } from '../../src/products/animation/land.js';
 import { COLOURS, hexRgb } from '../../src/products/animation/style.js';
 import { xOf, yOf } from '../../src/products/animation/view.js';
 import { seededContext, syntheticCloud } from '../unit/products.fixtures.js';
-import { at } from '../helpers/at.js';
+import { at } from '../helpers/indexed.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-map-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PRODUCT_PATHS } from '../../src/products/types.js';
 import { writeAllProducts } from '../../src/products/write.js';
 import { syntheticContext, syntheticResult } from '../unit/products.fixtures.js';
-import { at } from '../helpers/at.js';
+import { at } from '../helpers/indexed.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-products-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -21,7 +21,7 @@ import { pythonTimedelta } from '../../src/products/opendrift-attrs.js';
 import { writeTrajectoryNc } from '../../src/products/trajectory.js';
 import type { ProductContext } from '../../src/products/types.js';
 import { syntheticContext, syntheticResult } from '../unit/products.fixtures.js';
-import { at } from '../helpers/at.js';
+import { at } from '../helpers/indexed.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-od-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -12,7 +12,7 @@ import { STATUS } from '../../src/model/types.js';
 import { lonLatExtent } from '../../src/products/acdd.js';
 import { writeTrajectoryNc } from '../../src/products/trajectory.js';
 import { START_SEC, syntheticContext, syntheticResult } from '../unit/products.fixtures.js';
-import { at } from '../helpers/at.js';
+import { at } from '../helpers/indexed.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-traj-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -14,7 +14,7 @@ import { DEFAULT_ANIMATION_LAND } from '../../src/products/animation/land.js';
 import { COLOURS, hexRgb, layoutFor } from '../../src/products/animation/style.js';
 import { seededContext, syntheticCloud } from '../unit/products.fixtures.js';
 import { decodeFrameRgb } from '../helpers/frames.js';
-import { at } from '../helpers/at.js';
+import { at } from '../helpers/indexed.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-warnings-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

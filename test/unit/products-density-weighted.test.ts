@@ -8,7 +8,7 @@ import { STATUS } from '../../src/model/types.js';
 import { buildDensityGrid, cellOf } from '../../src/products/density-grid.js';
 import { DensityLayerBuilder } from '../../src/products/density-layers.js';
 import { syntheticResult } from './products.fixtures.js';
-import { at } from '../helpers/at.js';
+import { at } from '../helpers/indexed.js';
 
 describe('raw probability by weight', () => {
   const result = syntheticResult({ nParticles: 400, nTimes: 9, releaseSteps: 3 });

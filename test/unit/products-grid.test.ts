@@ -8,7 +8,7 @@ import {
 import { M_PER_DEG_LAT, unwrapLonDeg } from '../../src/model/geo.js';
 import { STATUS, type TrajectoryResult } from '../../src/model/types.js';
 import { syntheticCloud } from './products.fixtures.js';
-import { at } from '../helpers/at.js';
+import { at } from '../helpers/indexed.js';
 
 function sumAt(a: Uint32Array, grid: DensityGrid, t: number): number {
   const n = grid.nx * grid.ny;

@@ -20,7 +20,7 @@ import { writeAllProducts } from '../../src/products/write.js';
 import { syntheticContext, syntheticResult } from './products.fixtures.js';
 import { searchAreasGeoJson } from '../../src/products/search-areas-geojson.js';
 import { buildSummary } from '../../src/products/summary.js';
-import { at } from '../helpers/at.js';
+import { at } from '../helpers/indexed.js';
 
 const require = createRequire(import.meta.url);
 /** fast-xml-parser 3 (a real XML parser, present via s3rver), as products-search-areas.test.ts uses it. */

@@ -11,7 +11,7 @@ import { M_PER_DEG_LAT } from '../../src/model/geo.js';
 import { buildDensityGrid } from '../../src/products/density-grid.js';
 import { computeSearchAreas, writeSearchAreaFiles, type SearchArea } from '../../src/products/search-areas.js';
 import { seededContext, syntheticCloud } from './products.fixtures.js';
-import { at } from '../helpers/at.js';
+import { at } from '../helpers/indexed.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-search-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,7 +6,7 @@ import { searchAreasGeoJson } from '../../src/products/search-areas-geojson.js';
 import { smoothedSearchAreas } from '../../src/products/search-smoothed.js';
 import { equalWeights } from '../../src/search/index.js';
 import { seededContext, syntheticCloud } from './products.fixtures.js';
-import { at } from '../helpers/at.js';
+import { at } from '../helpers/indexed.js';
 
 // 2 000 particles, 30 % strand from the middle of the run, 10 % leave the forcing from 3/4 of it.
 const T = 13;

@@ -2,7 +2,7 @@ import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import type { Polygon } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import { signedArea2, traceMask, type GridPolygon } from '../../src/search/trace.js';
-import { at } from '../helpers/at.js';
+import { at } from '../helpers/indexed.js';
 
 function maskFrom(rows: string[]): { mask: Uint8Array; nx: number; ny: number } {
   // rows[0] is the northernmost row (as drawn); y grows northwards.

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { STATUS, type TrajectoryResult } from '../../src/model/types.js';
 import { buildSummary, spreadStats, writeSummary } from '../../src/products/summary.js';
 import { syntheticContext, syntheticResult } from './products.fixtures.js';
-import { at } from '../helpers/at.js';
+import { at } from '../helpers/indexed.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-summary-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
