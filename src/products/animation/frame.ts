@@ -3,6 +3,7 @@
  * shading, particles, datum, overlay, sidebar panel. Pixels are written by hand rather than through
  * canvas calls: 100 000 particles as canvas fillRect calls cost ~100 ms a frame, as array writes ~2 ms.
  */
+import { RecordBlocks } from '../record-blocks.js';
 import { STATUS, type TrajectoryResult } from '../../model/types.js';
 import type { DensityGrid } from '../density-grid.js';
 import { unwrapLonDeg } from '../../model/geo.js';
@@ -84,6 +85,8 @@ export class FrameCompositor {
   private readonly logTop: number;
   private readonly strandedOrOutside: Int32Array;
   private nOther = 0;
+  /** Each frame's records as contiguous arrays (record-blocks.ts): frames are drawn in time order. */
+  private readonly records: RecordBlocks;
   /** Reference longitude the grid was binned around (buildDensityGrid's extent.refLonDeg). */
   private readonly gridRefLonDeg: number;
   private readonly halfStepSec: number;
@@ -95,6 +98,7 @@ export class FrameCompositor {
   ) {
     const { grid, view } = f;
     const { box } = view;
+    this.records = new RecordBlocks(f.result);
     // Column and row pixel ranges of every grid cell, clipped to the map box.
     const half = (grid.nx * grid.dLonDeg) / 2;
     const west = unwrapLonDeg(grid.westDeg + half, view.centreLonDeg) - half;
@@ -150,17 +154,16 @@ export class FrameCompositor {
   private collect(t: number): { stats: FrameStats; centroid: { lonDeg: number; latDeg: number } | null } {
     const { result, view } = this.f;
     const nT = result.nTimes;
-    const { lonDeg, latDeg, status, capsized } = result;
+    const { lonDeg, latDeg, status, capsized } = this.records.at(t);
     const centre = view.centreLonDeg;
     const stats: FrameStats = { active: 0, stranded: 0, outside: 0, notReleased: 0, capsized: 0 };
     let nOther = 0;
     let sumLon = 0;
     let sumLat = 0;
     for (let p = 0; p < result.nParticles; p++) {
-      const i = p * nT + t;
-      // In bounds (p < nParticles, t < nTimes); `?? NaN` only satisfies the type and reads as not released.
-      const lat = latDeg[i] ?? NaN;
-      let d = (lonDeg[i] ?? NaN) - centre;
+      // In bounds (p < nParticles); `?? NaN` only satisfies the type and reads as not released.
+      const lat = latDeg[p] ?? NaN;
+      let d = (lonDeg[p] ?? NaN) - centre;
       if (!(d === d) || !(lat === lat)) {
         stats.notReleased++;
         continue;
@@ -169,12 +172,13 @@ export class FrameCompositor {
       else if (d < -180) d += 360;
       sumLon += d;
       sumLat += lat;
-      if (capsized[i] === 1) stats.capsized++;
-      const st = status[i];
+      if (capsized[p] === 1) stats.capsized++;
+      const st = status[p];
       if (st === STATUS.STRANDED) stats.stranded++;
       else if (st === STATUS.OUTSIDE) stats.outside++;
       else stats.active++;
-      if (st === STATUS.STRANDED || st === STATUS.OUTSIDE) this.strandedOrOutside[nOther++] = i;
+      // The record index: outsideCells and the stranded/outside dots read the trajectory itself.
+      if (st === STATUS.STRANDED || st === STATUS.OUTSIDE) this.strandedOrOutside[nOther++] = p * nT + t;
     }
     this.nOther = nOther;
     const released = stats.active + stats.stranded + stats.outside;
@@ -254,8 +258,8 @@ export class FrameCompositor {
     const { result, view, L } = this.f;
     const { box } = view;
     const W = L.width;
-    const nT = result.nTimes;
     const { lonDeg, latDeg, status } = result;
+    const at = this.records.at(t);
     const centre = view.centreLonDeg;
     const xMin = box.x;
     const stride = this.f.activeStride;
@@ -266,12 +270,11 @@ export class FrameCompositor {
     const yMax = box.y + box.h - size;
     const [ar, ag, ab] = hexRgb(COLOURS.active);
     for (let p = 0; p < result.nParticles; p += stride) {
-      const i = p * nT + t;
-      // In bounds (p < nParticles, t < nTimes); `?? NaN` only satisfies the type and reads as not released.
-      const lat = latDeg[i] ?? NaN;
-      let d = (lonDeg[i] ?? NaN) - centre;
+      // In bounds (p < nParticles); `?? NaN` only satisfies the type and reads as not released.
+      const lat = at.latDeg[p] ?? NaN;
+      let d = (at.lonDeg[p] ?? NaN) - centre;
       if (!(d === d) || !(lat === lat)) continue;
-      const st = status[i];
+      const st = at.status[p];
       if (st === STATUS.STRANDED || st === STATUS.OUTSIDE) continue;
       if (d >= 180) d -= 360;
       else if (d < -180) d += 360;
