@@ -167,6 +167,7 @@ export function resolveMission(job: Job, env: ForcingDefaults): MissionSpec {
       densityCellM: p.products.density_cell_m,
       searchAreaPercents: p.products.search_area_percents,
       netcdfFormat: p.products.netcdf_format,
+      recordEnvironment: p.products.record_environment,
     },
     ...(p.search !== undefined ? { search: p.search } : {}),
     ...(p.scenarios !== undefined ? { scenarioNames: p.scenarios.map((sc) => sc.name) } : {}),

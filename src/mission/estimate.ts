@@ -24,6 +24,8 @@ import type { ModelParams } from '../model/types.js';
 export const PER_PARTICLE_BYTES = 125;
 /** Bytes per output record (particle × output time), simulation arrays and product writing together. */
 export const PER_RECORD_BYTES = 27.6;
+/** Of those, the recorded wind and current (4 float32); none with `products.record_environment: false`. */
+export const PER_RECORD_ENV_BYTES = 16;
 /** Bytes per output time independent of particles (measured ~25 KB, rounded up). */
 export const PER_OUTPUT_TIME_BYTES = 32 * 1024;
 /** Process baseline a mission adds to, bytes (see the header for the measured peaks it covers). */
@@ -67,11 +69,21 @@ interface SizeParams {
   duration_hours: number;
   time_step_seconds: number;
   output_step_seconds: number;
+  products?: { record_environment?: boolean };
 }
 
+/** Bytes a record holds for this mission (the environment only when it is recorded). */
+const recordBytes = (params: SizeParams) => PER_RECORD_BYTES - (params.products?.record_environment === false ? PER_RECORD_ENV_BYTES : 0);
+
 /** A resolved mission's size in the job's terms (the estimate is written, and its errors named, in them). */
-export function sizeOfModel(model: Pick<ModelParams, 'numParticles' | 'durationSec' | 'timeStepSec' | 'outputStepSec'>): SizeParams {
-  return { num_particles: model.numParticles, duration_hours: model.durationSec / 3600, time_step_seconds: model.timeStepSec, output_step_seconds: model.outputStepSec };
+export function sizeOfModel(model: Pick<ModelParams, 'numParticles' | 'durationSec' | 'timeStepSec' | 'outputStepSec'>, recordEnvironment = true): SizeParams {
+  return {
+    num_particles: model.numParticles,
+    duration_hours: model.durationSec / 3600,
+    time_step_seconds: model.timeStepSec,
+    output_step_seconds: model.outputStepSec,
+    products: { record_environment: recordEnvironment },
+  };
 }
 
 /**
@@ -87,7 +99,7 @@ export function estimateMission(params: SizeParams): MissionEstimate {
   const timeSteps = outputSteps * Math.max(1, Math.round(params.output_step_seconds / absDtSec));
   const outputRecords = particles * outputTimes;
   const particleSteps = particles * timeSteps;
-  const memoryBytes = Math.ceil(FIXED_BYTES + particles * PER_PARTICLE_BYTES + outputRecords * PER_RECORD_BYTES + outputTimes * PER_OUTPUT_TIME_BYTES);
+  const memoryBytes = Math.ceil(FIXED_BYTES + particles * PER_PARTICLE_BYTES + outputRecords * recordBytes(params) + outputTimes * PER_OUTPUT_TIME_BYTES);
   return { particles, outputTimes, timeSteps, outputRecords, particleSteps, memoryBytes, simulationSeconds: particleSteps / PARTICLE_STEPS_PER_SECOND };
 }
 
@@ -115,7 +127,7 @@ export function checkMissionSize(params: SizeParams, maxMissionMb: number | unde
     );
   }
   if (maxMissionMb !== undefined && e.memoryBytes > maxMissionMb * MB) {
-    const fitParticles = Math.max(0, Math.floor((maxMissionMb * MB - FIXED_BYTES - e.outputTimes * PER_OUTPUT_TIME_BYTES) / (PER_PARTICLE_BYTES + e.outputTimes * PER_RECORD_BYTES)));
+    const fitParticles = Math.max(0, Math.floor((maxMissionMb * MB - FIXED_BYTES - e.outputTimes * PER_OUTPUT_TIME_BYTES) / (PER_PARTICLE_BYTES + e.outputTimes * recordBytes(params))));
     throw new DriftlineError(
       'E_MISSION_TOO_LARGE',
       `params.num_particles: ${params.num_particles} particles × ${e.outputTimes} output times (duration_hours ${params.duration_hours}, output_step_seconds ${params.output_step_seconds}) needs about ${Math.ceil(e.memoryBytes / MB)} MB; MAX_MISSION_MB is ${maxMissionMb} (at most ${fitParticles} particles fit, or use fewer output times)`,

@@ -68,7 +68,7 @@ export async function runMission(spec: MissionSpec, deps: MissionDeps): Promise<
   );
   // The forcing's planes (every ensemble member's) are in memory now: count them, and refuse the mission
   // if they make it larger than MAX_MISSION_MB (the admission estimate could not see the members).
-  const memory = checkForcingMemory(sizeOfModel(model), forcing, config.MAX_MISSION_MB);
+  const memory = checkForcingMemory(sizeOfModel(model, spec.products.recordEnvironment), forcing, config.MAX_MISSION_MB);
   deps.onForcingMemory?.(memory.forcing.bytes);
   log.info({ forcing_mb: Math.round(memory.forcing.bytes / 2 ** 20), members: memory.forcing.members, estimate_mb: Math.round(memory.memoryBytes / 2 ** 20) }, 'forcing loaded');
   for (const [name, source] of Object.entries(forcing.sources)) {
@@ -98,7 +98,7 @@ export async function runMission(spec: MissionSpec, deps: MissionDeps): Promise<
       forcing,
       land,
       threads,
-      recordEnvironment: true,
+      recordEnvironment: spec.products.recordEnvironment,
       onProgress: (f) => report('simulation', f),
       ...(deps.signal ? { signal: deps.signal } : {}),
     }),

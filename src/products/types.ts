@@ -51,6 +51,8 @@ export interface ProductOptions {
   searchAreaPercents: number[];
   /** raw/particles.nc's encoding: 'auto' picks NetCDF-4 from NETCDF4_MIN_RECORDS records up (trajectory.ts). */
   netcdfFormat: 'auto' | 'netcdf3' | 'netcdf4';
+  /** Record the forcing each particle saw per output time (`products.record_environment`). */
+  recordEnvironment: boolean;
 }
 
 export interface ProductFile {

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/processes.js';
+import { openNetcdf } from '../../src/netcdf/open.js';
 
 /** Port 1 (tcpmux) is closed on any ordinary machine: a connection is refused at once. */
 const NO_SERVICES = {
@@ -60,6 +61,28 @@ describe('driftline run', () => {
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(p.sha256);
     }
     expect(existsSync(path.join(out, 'products/animation.mp4'))).toBe(false); // animation: false
+  });
+
+  it('leaves the forcing each particle saw out of particles.nc with products.record_environment: false', { timeout: 120_000 }, async () => {
+    const job = JSON.parse(readFileSync(jobFile, 'utf8')) as { params: { products: Record<string, unknown> } };
+    job.params.products.record_environment = false;
+    const noEnvJob = path.join(dir, 'no-env.json');
+    writeFileSync(noEnvJob, JSON.stringify(job));
+    const out = path.join(dir, 'out-no-env');
+    const r = await runCli(['run', noEnvJob, '--out', out, '--json'], NO_SERVICES, { timeoutMs: 110_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const read = async (file: string) => {
+      const nc = await openNetcdf(file);
+      const names = [...nc.variables.keys()];
+      await nc.close();
+      return names;
+    };
+    const env = ['x_wind', 'y_wind', 'x_sea_water_velocity', 'y_sea_water_velocity'];
+    expect(await read(path.join(out, 'raw/particles.nc'))).not.toEqual(expect.arrayContaining([env[0]]));
+    // The default run of the same job records them (so the check above can fail).
+    const withEnv = path.join(dir, 'out-env');
+    expect((await runCli(['run', jobFile, '--out', withEnv], NO_SERVICES, { timeoutMs: 110_000 })).code).toBe(0);
+    expect(await read(path.join(withEnv, 'raw/particles.nc'))).toEqual(expect.arrayContaining(env));
   });
 
   it('prints a human summary without --json', { timeout: 120_000 }, async () => {

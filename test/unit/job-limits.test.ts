@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DriftlineError } from '../../src/errors.js';
 import { JOB_CAPS, checkJobText, formatPath, replaceUnstorable, sanitiseForJson, sanitiseJobText } from '../../src/job-guard.js';
 import { parseJobText, validateJob } from '../../src/job/validate.js';
-import { MAX_OUTPUT_TIMES, PER_RECORD_BYTES, estimateMission } from '../../src/mission/estimate.js';
+import { MAX_OUTPUT_TIMES, PER_RECORD_BYTES, PER_RECORD_ENV_BYTES, estimateMission } from '../../src/mission/estimate.js';
 
 const params = { latitude: 60, longitude: 3, start_time: '2024-01-01T00:00:00Z', duration_hours: 1 };
 const job = (p: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({ mission_id: 'm1', params: { ...params, ...p }, ...extra });
@@ -106,6 +106,16 @@ describe('estimateMission', () => {
     const e2 = estimateMission({ num_particles: 2_000_000, duration_hours: 48, time_step_seconds: 600, output_step_seconds: 3600 });
     // Doubling the particles adds their per-particle and per-record bytes, nothing else.
     expect(e2.memoryBytes - e.memoryBytes).toBeCloseTo(1_000_000 * (125 + 49 * PER_RECORD_BYTES), -1);
+  });
+
+  it('counts 16 bytes less per record when the environment is not recorded (products.record_environment: false)', () => {
+    const base = { num_particles: 1_000_000, duration_hours: 48, time_step_seconds: 600, output_step_seconds: 3600 };
+    const on = estimateMission(base).memoryBytes;
+    const off = estimateMission({ ...base, products: { record_environment: false } }).memoryBytes;
+    expect(on - off).toBeCloseTo(49_000_000 * PER_RECORD_ENV_BYTES, -1);
+    expect(estimateMission({ ...base, products: { record_environment: true } }).memoryBytes).toBe(on);
+    // The job's own field reaches the estimate: validated jobs carry it under params.products.
+    expect(validateJob(job({ products: { record_environment: false } })).params.products.record_environment).toBe(false);
   });
 
   it('refuses 1 particle × 300 h at 1 s output, naming output_step_seconds and what would fit', () => {

@@ -29,7 +29,8 @@ describe('resolveMission', () => {
     expect(spec.missionId).toBe('m-1');
     expect(spec.model.numParticles).toBe(300);
     expect(spec.model.durationSec).toBe(6 * 3600);
-    expect(spec.products).toEqual({ animation: false, map: true, densityCellM: 500, searchAreaPercents: [50, 90, 95], netcdfFormat: 'auto' });
+    expect(spec.products).toEqual({ animation: false, map: true, densityCellM: 500, searchAreaPercents: [50, 90, 95], netcdfFormat: 'auto', recordEnvironment: true });
+    expect(resolveMission(job({ products: { record_environment: false } }), env).products.recordEnvironment).toBe(false);
     expect(spec.scenarioNames).toEqual(['raft', undefined]);
     expect(spec.provenance).toBe(j.params);
     expect(spec.search).toBeUndefined();
