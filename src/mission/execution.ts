@@ -3,9 +3,17 @@
  * with no thread to start, larger ones on the simulation pool and a mission thread, with no more
  * simulation threads than the run can keep busy.
  *
- * Why these numbers (2-core machine, `npm run bench -- mission`, 1 000 particles × 24 h):
- *  - starting a mission thread and importing the products code in it cost 250–300 ms before the first
- *    task ran, the simulation pool's first thread 100–200 ms, for a kernel run of 15–30 ms;
+ * Why these numbers (2-core machine, quiet, 2026-12-04; simulate() alone in a fresh process, constant
+ * forcing, environment recorded, 2 runs each — calling thread / 1 pool thread / 2 pool threads):
+ *    1 000 × 24 h (0.14 M particle-steps)   39–46 /   78–105 /   80–84 ms
+ *   10 000 × 24 h (1.4 M)                  183–190 /  229–235 /  216–223 ms
+ *   20 000 × 24 h (2.9 M)                  335–340 /  381–383 /  310–329 ms
+ *   20 000 × 48 h (5.8 M)                  651–661 /  701–707 /  503–521 ms
+ *  100 000 × 48 h (28.8 M)                3079–3169 / 3143–3193 / 1748–1829 ms
+ *  - a pool thread costs 40–60 ms to start and hand work to, and one pool thread never beats the calling
+ *    thread; two beat it from about 3 M particle-steps;
+ *  - starting a mission thread and importing the products code in it cost 250–300 ms before its first
+ *    task ran (`npm run bench -- mission`, 1 000 × 24 h, before this file);
  *  - the coastline over a 24 h window is read in 1–15 ms and over 48 h in 4–19 ms (tiles, cold and
  *    warm), but over 168 h in 0.8–1 s: land goes inline up to INLINE_MAX_LAND_HOURS;
  *  - on the calling thread a mission blocks the worker's event loop for its whole run; the heartbeat
@@ -23,9 +31,9 @@ export const INLINE_MAX_RECORDS = 60_000;
 /** Longest run whose coastline is read on the calling thread (48 h: 4–19 ms; 168 h: 0.8–1 s). */
 export const INLINE_MAX_LAND_HOURS = 48;
 /**
- * Particle-steps each simulation thread must get before another one is worth starting: a thread costs
- * 30–50 ms to start and hand work to, i.e. 0.5–0.75 M steps at 15 M/s; twice that so a second thread is
- * never slower than one.
+ * Particle-steps each simulation thread must get before another one is worth starting: a pool thread
+ * costs 40–60 ms, 0.4–0.6 M steps at the 9–10 M steps/s of one thread; 1.5 M each puts the second
+ * thread at 3 M steps, where two threads first beat the calling thread (table above).
  */
 export const MIN_STEPS_PER_THREAD = 1_500_000;
 
