@@ -2,7 +2,8 @@
  * CF grid_mapping -> proj4 definition, and the rotation of grid-relative vector components to
  * east/north as OpenDrift does it (readers/basereader/variables.py, rotate_vectors).
  */
-import proj4 from 'proj4';
+import { createRequire } from 'node:module';
+import type proj4Module from 'proj4';
 import { meridionalRadiusM, primeVerticalRadiusM } from '../model/geo.js';
 import type { AttrValue } from '../netcdf/open.js';
 import { attrNumber, attrString } from './cf.js';
@@ -88,7 +89,15 @@ export interface Projection {
   angular: boolean;
 }
 
+/**
+ * proj4 is loaded by the first projected grid, not with the forcing code: its import costs ~41 ms, a
+ * tenth of a small mission's start-up, and most missions read lon/lat grids or constants. (Its package
+ * main is CommonJS, what `import proj4 from 'proj4'` also loads.)
+ */
+let proj4: typeof proj4Module | null = null;
+
 export function makeProjection(def: string): Projection {
+  proj4 ??= createRequire(import.meta.url)('proj4') as typeof proj4Module;
   const conv = proj4('EPSG:4326', def);
   const angular = /\+proj=ob_tran/.test(def);
   return {

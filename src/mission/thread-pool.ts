@@ -17,7 +17,8 @@
  * Which file: as src/threads/pool.ts (dist/mission/thread.js, or the .ts source through tsx).
  */
 import { MessageChannel } from 'node:worker_threads';
-import { Piscina } from 'piscina';
+import { createRequire } from 'node:module';
+import type { Piscina } from 'piscina';
 import { DriftlineError } from '../errors.js';
 import type { CoastlineOptions } from '../land/coastline.js';
 import type { LandRaster } from '../land/types.js';
@@ -34,7 +35,10 @@ let pool: Piscina<MissionThreadTask, MissionThreadResult> | null = null;
 function missionPool(): Piscina<MissionThreadTask, MissionThreadResult> {
   if (pool === null) {
     const fromSource = import.meta.url.endsWith('.ts');
-    pool = new Piscina<MissionThreadTask, MissionThreadResult>({
+    // piscina's import (~17 ms) is paid by the first mission that needs a mission thread, not by every
+    // process that loads the pipeline; its package main is CommonJS.
+    const { Piscina: PiscinaClass } = createRequire(import.meta.url)('piscina') as typeof import('piscina');
+    pool = new PiscinaClass<MissionThreadTask, MissionThreadResult>({
       filename: new URL(fromSource ? './thread.ts' : './thread.js', import.meta.url).href,
       execArgv: fromSource ? ['--import', 'tsx'] : [],
       minThreads: 0,

@@ -11,7 +11,8 @@
  * runs from TypeScript source (vitest, tsx), it loads src/threads/worker.ts through tsx
  * (`--import tsx`, a dev dependency), so tests always run the current source, never a stale dist/.
  */
-import { Piscina } from 'piscina';
+import { createRequire } from 'node:module';
+import type { Piscina } from 'piscina';
 import type { SimulationTask, SimulationTaskResult } from './protocol.js';
 
 type SimulationPool = Piscina<SimulationTask, SimulationTaskResult>;
@@ -33,9 +34,16 @@ function workerFile(): { filename: string; execArgv: string[] } {
     : { filename: new URL('./worker.js', import.meta.url).href, execArgv: [] };
 }
 
+/**
+ * piscina is loaded with the first pool: its import costs ~17 ms, and small missions run on the calling
+ * thread without one (src/mission/execution.ts). Its package main is CommonJS.
+ */
+const loadPiscina = () => (createRequire(import.meta.url)('piscina') as typeof import('piscina')).Piscina;
+
 function newPool(threads: number): SimulationPool {
   const { filename, execArgv } = workerFile();
-  return new Piscina<SimulationTask, SimulationTaskResult>({
+  const PiscinaClass = loadPiscina();
+  return new PiscinaClass<SimulationTask, SimulationTaskResult>({
     filename,
     execArgv,
     minThreads: threads,
