@@ -16,7 +16,7 @@ import { buildDensityGrid } from '../products/density-grid.js';
 import { PRODUCT_PATHS, type ProductContext, type ProductFile } from '../products/types.js';
 import { addProductWarnings, missionSearchProducts, writeAllProducts, type SearchProducts } from '../products/write.js';
 import type { TrajectoryResult } from '../model/types.js';
-import { describeProduct } from '../products/files.js';
+import { describeProduct, writtenProduct } from '../products/files.js';
 import { stageTimer } from '../products/timing.js';
 
 export interface ProductsInput {
@@ -89,8 +89,8 @@ export async function writeMissionProducts(input: ProductsInput, onStage: (stage
       const filePath = path.join(workDir, PRODUCT_PATHS.map.relPath);
       await mkdir(path.dirname(filePath), { recursive: true });
       const { land } = input.map;
-      await timed('map', () => writeMapPng(result, { ...ctx, warnings: [...warnings] }, filePath, { grid, land, annotations }));
-      products.push(await describeProduct(workDir, 'map'));
+      const png = await timed('map', () => writeMapPng(result, { ...ctx, warnings: [...warnings] }, filePath, { grid, land, annotations }));
+      products.push(writtenProduct(workDir, 'map', png));
     } catch (err) {
       // As the animation: a picture that cannot be drawn (no fonts, disk) never fails the mission.
       warnings.push(`map.png failed: ${messageOf(err)}`);

@@ -6,6 +6,7 @@
  *
  * The file is written under a temporary name and renamed when complete, so a reader never sees half a file.
  */
+import { createHash } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { DriftlineError } from '../errors.js';
 import { layoutFile, encodeNumbers, type VariableLayout } from './header.js';
@@ -43,6 +44,11 @@ export interface WriteNetcdfOptions {
 export interface WriteNetcdfResult {
   bytes: number;
   chunks: number;
+  /**
+   * sha256 of the file, hashed as it was written (the header, then every variable's data and padding,
+   * in file order); absent if the writes ever left a gap, which the layout never does.
+   */
+  sha256?: string;
 }
 
 export function chunkView(type: NcType, buf: ArrayBuffer, n: number): NcChunkArray {
@@ -142,7 +148,19 @@ export async function writeNetcdf(filePath: string, ds: NcDataset, opts: WriteNe
   const fh = await open(tmpPath, 'w');
   let chunks = 0;
   let pending: Promise<unknown> = Promise.resolve();
+  // The product's checksum while writing (issue 9: no second pass over a file of hundreds of MB). Each
+  // write is hashed when it is issued, before its buffer is staged again.
+  const hash = createHash('sha256');
+  let hashedTo = 0;
+  let inOrder = true;
+  const hashed = (bytes: Uint8Array, position: number) => {
+    if (inOrder && position === hashedTo) {
+      hash.update(bytes);
+      hashedTo += bytes.length;
+    } else inOrder = false;
+  };
   try {
+    hashed(layout.header, 0);
     await fh.write(layout.header, 0, layout.header.length, 0);
     // Two staging buffers on fresh ArrayBuffers (offset 0, so every typed view is aligned).
     let buf = Buffer.from(new ArrayBuffer(chunkBytes));
@@ -166,6 +184,7 @@ export async function writeNetcdf(filePath: string, ds: NcDataset, opts: WriteNe
         toBigEndian(bytes, v.type);
         // The other buffer's write must finish before that buffer is staged again (next iteration).
         await pending;
+        hashed(bytes, position);
         pending = fh.write(bytes, 0, bytes.length, position);
         chunks++;
         opts.onChunk?.({ variable: v.name, position, bytes: bytes.length });
@@ -173,7 +192,10 @@ export async function writeNetcdf(filePath: string, ds: NcDataset, opts: WriteNe
       }
       await pending;
       const pad = paddingBytes(v, l.paddedBytes - l.dataBytes);
-      if (pad.length > 0) await fh.write(pad, 0, pad.length, position);
+      if (pad.length > 0) {
+        hashed(pad, position);
+        await fh.write(pad, 0, pad.length, position);
+      }
     }
     await pending;
     const { size } = await fh.stat();
@@ -188,5 +210,5 @@ export async function writeNetcdf(filePath: string, ds: NcDataset, opts: WriteNe
   }
   await fh.close();
   await rename(tmpPath, filePath);
-  return { bytes: layout.fileBytes, chunks };
+  return { bytes: layout.fileBytes, chunks, ...(inOrder && hashedTo === layout.fileBytes ? { sha256: hash.digest('hex') } : {}) };
 }

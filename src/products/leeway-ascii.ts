@@ -17,6 +17,7 @@
  *
  * Written as a stream, one record at a time: ~40 bytes per particle per output record.
  */
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { isBackward, particleOfRow } from '../model/numbering.js';
@@ -262,14 +263,17 @@ export function* leewayAsciiPieces(result: TrajectoryResult, ctx: ProductContext
   }
 }
 
-/** Writes products/leeway.txt; returns its size in bytes. */
-export async function writeLeewayAscii(result: TrajectoryResult, ctx: ProductContext, filePath: string): Promise<number> {
+/** Writes products/leeway.txt; returns its size in bytes and its sha256, hashed piece by piece as written. */
+export async function writeLeewayAscii(result: TrajectoryResult, ctx: ProductContext, filePath: string): Promise<{ bytes: number; sha256: string }> {
   const out = createWriteStream(filePath);
+  const hash = createHash('sha256');
   let bytes = 0;
   try {
     for (const piece of leewayAsciiPieces(result, ctx)) {
-      bytes += Buffer.byteLength(piece);
-      if (!out.write(piece)) await once(out, 'drain');
+      const buf = Buffer.from(piece, 'utf8');
+      bytes += buf.length;
+      hash.update(buf);
+      if (!out.write(buf)) await once(out, 'drain');
     }
     out.end();
     await once(out, 'finish');
@@ -277,5 +281,5 @@ export async function writeLeewayAscii(result: TrajectoryResult, ctx: ProductCon
     out.destroy();
     throw err;
   }
-  return bytes;
+  return { bytes, sha256: hash.digest('hex') };
 }

@@ -18,18 +18,16 @@
  * Google Earth opens the .kmz with images and legend. The zip is written with fflate (no
  * dependencies); PNGs are stored, not deflated again (they are deflate streams already).
  */
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
 import { zipSync, type Zippable } from 'fflate';
-import { describeProduct } from './files.js';
+import { writeProduct } from './files.js';
 import type { TrajectoryResult } from '../model/types.js';
 import { gridCenterLonDeg, type DensityGrid } from './density-grid.js';
 import { gridExtent } from './density-nc.js';
 import type { SearchAreaSet } from './search-areas-compute.js';
 import { areaColour, searchAreasKml, type KmlOverlays } from './search-areas-kml.js';
-import { PRODUCT_PATHS, type ProductContext, type ProductFile } from './types.js';
+import type { ProductContext, ProductFile } from './types.js';
 
 /**
  * Pixels per grid cell along each axis: Google Earth stretches an overlay with bilinear filtering, so
@@ -427,6 +425,5 @@ export async function writeSearchAreasKmz(
   weights: Float64Array,
 ): Promise<{ file: ProductFile; warnings: string[] }> {
   const content = await buildSearchAreasKmz(result, grid, ctx, set, weights);
-  await writeFile(path.join(workDir, PRODUCT_PATHS.search_areas_kmz.relPath), zipSync(content.entries));
-  return { file: await describeProduct(workDir, 'search_areas_kmz'), warnings: content.warnings };
+  return { file: await writeProduct(workDir, 'search_areas_kmz', zipSync(content.entries)), warnings: content.warnings };
 }

@@ -3,16 +3,14 @@
  * the drifting particles (search-smoothed.ts; the raw-histogram areas of search-areas-compute.ts are
  * kept as a library function), see -geojson.ts and -kml.ts for the formats.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { describeProduct } from './files.js';
+import { writeProduct } from './files.js';
 import type { TrajectoryResult } from '../model/types.js';
 import type { DensityGrid } from './density-grid.js';
 import { equalWeights } from '../search/index.js';
 import { searchAreasGeoJson } from './search-areas-geojson.js';
 import { searchAreasKml } from './search-areas-kml.js';
 import { smoothedSearchAreas, type SmoothedAreaSet } from './search-smoothed.js';
-import { PRODUCT_PATHS, type ProductContext, type ProductFile } from './types.js';
+import type { ProductContext, ProductFile } from './types.js';
 
 export { computeSearchAreas, computeDatums, isoUtc } from './search-areas-compute.js';
 export type { Datum, SearchArea, SearchAreaSet } from './search-areas-compute.js';
@@ -31,12 +29,9 @@ export async function writeSearchAreaFiles(
   weights: Float64Array = equalWeights(result.nParticles),
   set: SmoothedAreaSet = smoothedSearchAreas(result, weights, percents),
 ): Promise<ProductFile[]> {
-  const geojsonPath = path.join(workDir, PRODUCT_PATHS.search_areas_geojson.relPath);
-  const kmlPath = path.join(workDir, PRODUCT_PATHS.search_areas_kml.relPath);
-  await mkdir(path.dirname(geojsonPath), { recursive: true });
-  await mkdir(path.dirname(kmlPath), { recursive: true });
-  await writeFile(geojsonPath, JSON.stringify(searchAreasGeoJson(set, ctx, result)));
-  await writeFile(kmlPath, searchAreasKml(set, ctx, result));
-  return [await describeProduct(workDir, 'search_areas_geojson'), await describeProduct(workDir, 'search_areas_kml')];
+  return [
+    await writeProduct(workDir, 'search_areas_geojson', JSON.stringify(searchAreasGeoJson(set, ctx, result))),
+    await writeProduct(workDir, 'search_areas_kml', searchAreasKml(set, ctx, result)),
+  ];
 }
 

@@ -11,9 +11,7 @@
  * would already have found); their rectangles may overlap on the chart, since the cloud has moved.
  * The cumulative POS is then Σ POS over units (unconditional probabilities of success).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { describeProduct } from './files.js';
+import { writeProduct } from './files.js';
 import { formatDdm, searchPlanGeoJson, searchPlanKml, type PlanWindow } from './search-plan-format.js';
 import {
   bayesUpdate,
@@ -30,7 +28,7 @@ import {
 } from '../search/index.js';
 import { resolveSearch, type ResolvedSearch, type SearchParams } from '../search/params.js';
 import { isoUtc } from './search-areas-compute.js';
-import { PRODUCT_PATHS, type ProductFile } from './types.js';
+import type { ProductFile } from './types.js';
 
 export interface MissionSearch {
   resolved: ResolvedSearch;
@@ -173,10 +171,8 @@ export function searchSummary(ms: MissionSearch, mp: MissionPlan | null): Record
 
 /** products/search_plan.geojson and .kml. */
 export async function writeSearchPlanFiles(mp: MissionPlan, workDir: string, missionId: string): Promise<ProductFile[]> {
-  const geojsonPath = path.join(workDir, PRODUCT_PATHS.search_plan_geojson.relPath);
-  const kmlPath = path.join(workDir, PRODUCT_PATHS.search_plan_kml.relPath);
-  await mkdir(path.dirname(geojsonPath), { recursive: true });
-  await writeFile(geojsonPath, JSON.stringify({ ...searchPlanGeoJson(mp.plan, mp.windows), mission_id: missionId, skipped_units: mp.skipped }));
-  await writeFile(kmlPath, searchPlanKml(mp.plan, mp.windows, `Search plan — mission ${missionId}`));
-  return [await describeProduct(workDir, 'search_plan_geojson'), await describeProduct(workDir, 'search_plan_kml')];
+  return [
+    await writeProduct(workDir, 'search_plan_geojson', JSON.stringify({ ...searchPlanGeoJson(mp.plan, mp.windows), mission_id: missionId, skipped_units: mp.skipped })),
+    await writeProduct(workDir, 'search_plan_kml', searchPlanKml(mp.plan, mp.windows, `Search plan — mission ${missionId}`)),
+  ];
 }

@@ -15,16 +15,14 @@
  * start; negative in a backward run), `probability_by_time` (cumulative mass stranded there at each of
  * `times`), `centre` {lon, lat} and, with weighted scenarios, `by_scenario` (mass per scenario).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { describeProduct } from './files.js';
+import { writeProduct } from './files.js';
 import { wrapLonDeg } from '../model/geo.js';
 import { STATUS } from '../model/types.js';
 import type { Tracks } from '../search/weights.js';
 import type { DensityGrid } from './density-grid.js';
 import { cellOf } from './density-grid.js';
 import { isoTime } from './acdd.js';
-import { PRODUCT_PATHS, type ProductFile } from './types.js';
+import type { ProductFile } from './types.js';
 
 export interface StrandingCell {
   x: number;
@@ -186,8 +184,5 @@ export function strandingSummary(report: StrandingReport, timesSec: ArrayLike<nu
 
 /** Writes products/stranding.geojson. */
 export async function writeStrandingFile(report: StrandingReport, timesSec: ArrayLike<number>, grid: DensityGrid, workDir: string, missionId: string): Promise<ProductFile> {
-  const filePath = path.join(workDir, PRODUCT_PATHS.stranding_geojson.relPath);
-  await mkdir(path.dirname(filePath), { recursive: true });
-  await writeFile(filePath, JSON.stringify(strandingGeoJson(report, timesSec, grid, missionId)));
-  return describeProduct(workDir, 'stranding_geojson');
+  return writeProduct(workDir, 'stranding_geojson', JSON.stringify(strandingGeoJson(report, timesSec, grid, missionId)));
 }

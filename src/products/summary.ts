@@ -4,6 +4,7 @@
  * by status (and capsized), the forcing actually used (a FALLBACK at the top when there was one), model and software
  * versions, the mission parameters and the time each stage took.
  */
+import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import geodesic from 'geographiclib-geodesic';
 import { meridionalRadiusM, primeVerticalRadiusM, wrapLonDeg } from '../model/geo.js';
@@ -224,6 +225,9 @@ export function buildSummary(result: TrajectoryResult, ctx: ProductContext, opts
   };
 }
 
-export async function writeSummary(result: TrajectoryResult, ctx: ProductContext, filePath: string, opts: SummaryOptions): Promise<void> {
-  await writeFile(filePath, `${JSON.stringify(buildSummary(result, ctx, opts), null, 2)}\n`);
+/** Writes products/summary.json; returns its size and sha256 (hashed from the bytes written). */
+export async function writeSummary(result: TrajectoryResult, ctx: ProductContext, filePath: string, opts: SummaryOptions): Promise<{ bytes: number; sha256: string }> {
+  const bytes = Buffer.from(`${JSON.stringify(buildSummary(result, ctx, opts), null, 2)}\n`, 'utf8');
+  await writeFile(filePath, bytes);
+  return { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
 }

@@ -10,7 +10,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DriftlineError } from '../errors.js';
-import { describeProduct } from './files.js';
+import { describeProduct, writtenProduct } from './files.js';
 import { STATUS, type TrajectoryResult } from '../model/types.js';
 import { buildDensityGrid, type DensityGrid } from './density-grid.js';
 import { DensityLayerBuilder } from './density-layers.js';
@@ -146,19 +146,19 @@ export async function writeAllProducts(
   const grid = opts.grid ?? (await timed('density_grid', () => buildDensityGrid(result, opts.cellM)));
   addProductWarnings(result, grid, opts.warnings);
   const ctx: ProductContext = { ...missionCtx, warnings: [...opts.warnings] };
-  await timed('trajectory_nc', () => writeTrajectoryNc(result, ctx, target('trajectory'), {}, weights));
+  const trajectory = await timed('trajectory_nc', () => writeTrajectoryNc(result, ctx, target('trajectory'), {}, weights));
   // The smoothed areas first: their KDE maps are also density.nc's smoothed layer (density-layers.ts).
   let areaSet: SmoothedAreaSet | undefined;
   const layers = pre?.layers ?? new DensityLayerBuilder(grid, result, weights);
   await timed('search_areas', () => {
     areaSet = pre?.areaSet ?? smoothedSearchAreas(result, weights, opts.percents, (t, map) => layers.add(t, map));
   });
-  await timed('density_nc', () => writeDensityNc(grid, ctx, target('density'), {}, layers.layers));
+  const density = await timed('density_nc', () => writeDensityNc(grid, ctx, target('density'), {}, layers.layers));
   const areaFiles = await timed('search_areas_files', () => writeSearchAreaFiles(result, grid, ctx, workDir, opts.percents, weights, areaSet));
-  const files = await timed('checksums', async () => [
-    await describeProduct(workDir, 'trajectory'),
-    await describeProduct(workDir, 'density'),
-  ]);
+  // Hashed while written (NetCDF-3); read back only when h5wasm wrote the file (NetCDF-4).
+  const hashedOr = async (kind: 'trajectory' | 'density', w: { bytes: number; sha256?: string }) =>
+    w.sha256 !== undefined ? writtenProduct(workDir, kind, { bytes: w.bytes, sha256: w.sha256 }) : describeProduct(workDir, kind);
+  const files = await timed('checksums', async () => [await hashedOr('trajectory', trajectory), await hashedOr('density', density)]);
   files.push(...areaFiles);
   if (areaSet) {
     // The KMZ (areas + probability images + legend) is a convenience for Google Earth: if it fails the
@@ -198,10 +198,10 @@ export async function writeAllProducts(
           });
         });
   if (result.nParticles * result.nTimes <= LEEWAY_ASCII_MAX_RECORDS) {
-    await timed('leeway_ascii', () => writeLeewayAscii(result, ctx, target('leeway_ascii')));
-    files.push(await describeProduct(workDir, 'leeway_ascii'));
+    const leeway = await timed('leeway_ascii', () => writeLeewayAscii(result, ctx, target('leeway_ascii')));
+    files.push(writtenProduct(workDir, 'leeway_ascii', leeway));
   }
-  await timed('summary', () =>
+  const summary = await timed('summary', () =>
     writeSummary(result, ctx, target('summary'), {
       timingsMs: opts.timingsMs,
       warnings: opts.warnings,
@@ -212,6 +212,6 @@ export async function writeAllProducts(
       stranding: strandingSummary(stranding, result.timesSec),
     }),
   );
-  files.push(await describeProduct(workDir, 'summary'));
+  files.push(writtenProduct(workDir, 'summary', summary));
   return files;
 }

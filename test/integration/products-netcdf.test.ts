@@ -2,6 +2,7 @@
  * Our netCDF-3 64-bit offset writer against real readers: the netCDF C library (ncdump/ncgen from Debian
  * netcdf-bin) and netcdfjs. No mocks: files go to a temporary directory and are read by those tools.
  */
+import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -146,7 +147,11 @@ describe('netCDF-3 64-bit offset writer', () => {
     const big = path.join(dir, 'big-chunks.nc');
     const chunkSizes: number[] = [];
     const res = await writeNetcdf(small, ds(), { chunkBytes: 64, onChunk: (c) => chunkSizes.push(c.bytes) });
-    await writeNetcdf(big, ds());
+    const resBig = await writeNetcdf(big, ds());
+    // The checksum made while writing is the file's, whatever the chunking (1 565 writes, or a few).
+    const onDisk = createHash('sha256').update(readFileSync(small)).digest('hex');
+    expect(res.sha256).toBe(onDisk);
+    expect(resBig.sha256).toBe(onDisk);
     // 10 001 floats in 16-float chunks = 626 chunks; the same for ints; shorts 32 per chunk = 313.
     expect(res.chunks).toBe(626 + 626 + 313);
     expect(Math.max(...chunkSizes)).toBe(64);

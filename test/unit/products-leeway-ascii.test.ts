@@ -3,6 +3,7 @@
  * (test/fixtures/opendrift/ascii_wind10E_piw1_dt900.txt, written by OpenDrift itself through
  * scripts/opendrift/make_references.py: 50 PIW-1 particles, 1 km radius, 3 h release window, 6 h).
  */
+import { createHash } from 'node:crypto';
 import { productContextOf } from '../helpers/spec.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -37,9 +38,11 @@ describe('products/leeway.txt (OpenDrift export_ascii format)', () => {
     const ctx = contextFor(inputs);
     const result = simulateLocal(ctx.model, { wind: constantSampler(inputs.wind[0], inputs.wind[1]), current: constantSampler(inputs.current[0], inputs.current[1]), land: null });
     const f = path.join(dir, 'leeway.txt');
-    const bytes = await writeLeewayAscii(result, ctx, f);
+    const { bytes, sha256 } = await writeLeewayAscii(result, ctx, f);
     const ours = readFileSync(f, 'utf8');
     expect(bytes).toBe(Buffer.byteLength(ours));
+    // Hashed while written: the checksum of the bytes on disk.
+    expect(sha256).toBe(createHash('sha256').update(readFileSync(f)).digest('hex'));
     const theirs = readFileSync(new URL('ascii_wind10E_piw1_dt900.txt', FIXTURES), 'utf8');
     const a = ours.split('\n');
     const b = theirs.split('\n');

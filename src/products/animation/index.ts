@@ -9,6 +9,7 @@
  * each frame's own search areas outlined, plan rectangles while their window is open, and the drifting
  * datum's track (annotations.ts). products/map.png (writeMapPng) is the last frame of the same drawing.
  */
+import { createHash } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { createCanvas, GlobalFonts, ImageData } from '@napi-rs/canvas';
@@ -297,7 +298,8 @@ export interface MapOptions {
  * position, the legend and the warnings. Written to a temporary name and renamed, so a failure never
  * leaves half a PNG.
  */
-export async function writeMapPng(result: TrajectoryResult, ctx: ProductContext, filePath: string, opts: MapOptions = {}): Promise<void> {
+/** Writes products/map.png; returns its size and sha256 (hashed from the encoded bytes, not read back). */
+export async function writeMapPng(result: TrajectoryResult, ctx: ProductContext, filePath: string, opts: MapOptions = {}): Promise<{ bytes: number; sha256: string }> {
   const timings = opts.timingsMs ?? {};
   let t0 = performance.now();
   const lap = (stage: string) => {
@@ -326,4 +328,5 @@ export async function writeMapPng(result: TrajectoryResult, ctx: ProductContext,
     throw err;
   }
   lap('encode');
+  return { bytes: png.length, sha256: createHash('sha256').update(png).digest('hex') };
 }
