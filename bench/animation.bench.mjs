@@ -19,8 +19,9 @@ const { productContextFor } = await import(dist('mission/spec.js'));
 const { M_PER_DEG_LAT: mPerDeg } = await import(dist('model/geo.js'));
 const { missionLand } = await import(dist('mission/land.js'));
 
-const N = 100_000;
-const NT = 49;
+// ANIM_BENCH_N: particles (default 100 000); ANIM_BENCH_NT: records (default 49, 48 h hourly).
+const N = Number(process.env.ANIM_BENCH_N ?? 100_000);
+const NT = Number(process.env.ANIM_BENCH_NT ?? 49);
 const T0 = Date.UTC(2024, 2, 1) / 1000;
 const LON0 = 4.6;
 const LAT0 = 60.3;

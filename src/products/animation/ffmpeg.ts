@@ -94,7 +94,12 @@ export interface EncoderOptions {
   height: number;
   fps: number;
   outPath: string;
-  /** x264 preset; 'veryfast' encodes 49 frames of 1280 × 720 map in ~1 s on one core. */
+  /**
+   * x264 preset; 'veryfast' encodes 49 frames of 1280 × 720 map in ~1 s on one core. Measured against
+   * 'superfast' in the pipeline (ANIM_BENCH_N=1000 ANIM_BENCH_NT=25 bench/animation.bench.mjs, quiet,
+   * 2026-12-04, 2 runs each): encoder wait 170–206 vs 152–187 ms, file 509 vs 780 KiB; and standalone on
+   * the same 25 raw frames, tune stillimage/animation and ultrafast were no faster: kept veryfast.
+   */
   preset?: string;
   /** x264 constant rate factor; 23 is x264's default, visually clean for flat map colours. */
   crf?: number;
