@@ -177,6 +177,28 @@ function checkFrame(result: TrajectoryResult, width: number, height: number, wha
 }
 
 /** Everything both the animation and map.png draw frames with: view, basemap, overlay, compositor, panel. */
+/**
+ * The land of one view, kept per land source for the next picture of the same view: the animation and
+ * map.png of a mission draw the same view over the same land, and sampling and drawing it cost 60–70 ms
+ * each (1 000 particles, bench/animation.bench.mjs). Two views per land at most; the land object going
+ * away frees them.
+ */
+const landLayers = new WeakMap<AnimationLand, Map<string, { landRgba: Uint8ClampedArray; landMask: Uint8Array | undefined }>>();
+
+function landLayer(view: MapView, land: AnimationLand, withMask: boolean): { landRgba: Uint8ClampedArray; landMask: Uint8Array | undefined } {
+  const b = view.box;
+  const key = [b.x, b.y, b.w, b.h, view.westDeg, view.eastDeg, view.southDeg, view.northDeg, view.pxPerDegLon, view.pxPerDegLat, withMask].join(':');
+  let views = landLayers.get(land);
+  const hit = views?.get(key);
+  if (hit !== undefined) return hit;
+  const samples = landSamples(view, land);
+  const layer = { landRgba: renderLand(view, samples), landMask: withMask ? landMaskOf(view, samples) : undefined };
+  if (views === undefined) landLayers.set(land, (views = new Map()));
+  if (views.size >= 2) views.clear();
+  views.set(key, layer);
+  return layer;
+}
+
 function prepareFrames(
   result: TrajectoryResult,
   ctx: ProductContext,
@@ -199,11 +221,9 @@ function prepareFrames(
   lap('setup');
 
   const land = opts.land ?? DEFAULT_ANIMATION_LAND;
-  const samples = landSamples(view, land);
-  const landRgba = renderLand(view, samples);
   // The shading stops at the coast only where the model had land: with coastline action 'none' it
   // ignored the drawn coast, and particles drift over it (a mission seeded inland showed no shading).
-  const landMask = ctx.model.coastlineAction === 'none' ? undefined : landMaskOf(view, samples);
+  const { landRgba, landMask } = landLayer(view, land, ctx.model.coastlineAction !== 'none');
   lap('land');
   const landLines = landLabel(land, ctx.model.coastlineAction === 'none');
   const a = opts.annotations ?? {};
