@@ -17,7 +17,7 @@ const LAYERS = {
   land: ['model'],
   threads: ['model', 'forcing', 'land'],
   forcing: ['model', 'land', 'netcdf', 'storage', 'logger', 'version'],
-  products: ['model', 'search', 'land', 'forcing', 'netcdf', 'config', 'version'],
+  products: ['model', 'search', 'land', 'forcing', 'netcdf', 'version'],
   storage: ['products', 'netcdf', 'config', 'logger', 'version'],
   mission: ['model', 'search', 'land', 'forcing', 'products', 'threads', 'storage', 'config', 'logger', 'version'],
   // The wire format and its resolution into a MissionSpec: model, search and the types of forcing,

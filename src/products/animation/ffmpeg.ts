@@ -9,8 +9,12 @@ import { once } from 'node:events';
 import { accessSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Config } from '../../config.js';
 import { DriftlineError } from '../../errors.js';
+
+/** Where ffmpeg may be named (the process config's FFMPEG_PATH; products take the value, not the config). */
+export interface FfmpegSetting {
+  FFMPEG_PATH?: string | undefined;
+}
 
 export type FfmpegChoice =
   | { path: string; source: 'FFMPEG_PATH' | 'PATH' | 'package' }
@@ -57,7 +61,7 @@ export function hasLibx264(ffmpegPath: string): boolean {
  * @ffmpeg-installer/linux-x64 package, if it is executable and lists libx264. Otherwise no path and
  * one warning saying why and what to do. `packaged` overrides the package's path (tests).
  */
-export function locateFfmpeg(config: Pick<Config, 'FFMPEG_PATH'>, opts: { packaged?: string | null } = {}): FfmpegChoice {
+export function locateFfmpeg(config: FfmpegSetting, opts: { packaged?: string | null } = {}): FfmpegChoice {
   if (config.FFMPEG_PATH) return { path: config.FFMPEG_PATH, source: 'FFMPEG_PATH' };
   const names = process.platform === 'win32' ? ['ffmpeg.exe', 'ffmpeg'] : ['ffmpeg'];
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
@@ -84,7 +88,7 @@ export function locateFfmpeg(config: Pick<Config, 'FFMPEG_PATH'>, opts: { packag
 }
 
 /** locateFfmpeg's path, or null when there is none. */
-export function findFfmpeg(config: Pick<Config, 'FFMPEG_PATH'>): string | null {
+export function findFfmpeg(config: FfmpegSetting): string | null {
   return locateFfmpeg(config).path;
 }
 
