@@ -140,7 +140,62 @@ function seedingArguments(model: ModelParams): { time: [number, number]; lon: [n
 }
 
 /** The text in pieces (header, then one piece per record), so a caller can stream it. */
-export function* leewayAsciiPieces(result: TrajectoryResult, ctx: ProductContext): Generator<string> {
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6];
+/** Below this, x·10^digits and its integer arithmetic are exact enough for the fast path (see putPyFixed). */
+const FAST_SCALED_MAX = 2 ** 40;
+
+/** Writes the decimal digits of a non-negative integer n < 2^53 at pos; returns the position after them. */
+function putUint(buf: Buffer, pos: number, n: number): number {
+  let digits = 1;
+  for (let v = n; v >= 10; v = Math.floor(v / 10)) digits++;
+  let v = n;
+  for (let k = digits - 1; k >= 0; k--) {
+    buf[pos + k] = 48 + (v % 10);
+    v = Math.floor(v / 10);
+  }
+  return pos + digits;
+}
+
+/**
+ * pyFixed(x, digits) written as ASCII into buf at pos, without making a string: the product's lines are
+ * 97 % numbers, and building them as strings cost 1.4 s of formatting and 3.4 s of garbage collection for
+ * 100 000 particles × 49 records (7.3 s in all). Same digits as pyFixed: the nearest integer to x·10^digits is
+ * floor + (fraction > ½) whenever the fraction is further from ½ than the product's rounding error
+ * (x·10^digits < 2^40, so the error is under 2^-12 of a unit); near ties, NaN, infinities and huge values
+ * take pyFixed itself. The sign is written for x < 0, as toFixed does (so −0 prints without one).
+ */
+export function putPyFixed(buf: Buffer, pos: number, x: number, digits: number): number {
+  const p10 = POW10[digits];
+  const scaled = Math.abs(x) * (p10 ?? NaN);
+  if (p10 !== undefined && scaled < FAST_SCALED_MAX) {
+    const whole = Math.floor(scaled);
+    const frac = scaled - whole;
+    if (Math.abs(frac - 0.5) > scaled * 2 ** -50 + 2 ** -1074) {
+      const n = frac > 0.5 ? whole + 1 : whole;
+      if (x < 0) buf[pos++] = 45; // '-'
+      const intPart = Math.floor(n / p10);
+      pos = putUint(buf, pos, intPart);
+      if (digits > 0) {
+        buf[pos++] = 46; // '.'
+        let f = n - intPart * p10;
+        for (let k = digits - 1; k >= 0; k--) {
+          buf[pos + k] = 48 + (f % 10);
+          f = Math.floor(f / 10);
+        }
+        pos += digits;
+      }
+      return pos;
+    }
+  }
+  return pos + buf.write(pyFixed(x, digits), pos, 'latin1');
+}
+
+/** Particle lines are written into chunks of this size (a new one each time: the stream may still hold the last). */
+const CHUNK_BYTES = 1 << 20;
+/** Longest particle line: 10-digit id, two 12-character numbers, state, a 12-digit age, orientation, tabs. */
+const MAX_LINE_BYTES = 96;
+
+export function* leewayAsciiPieces(result: TrajectoryResult, ctx: ProductContext): Generator<string | Uint8Array> {
   const m = ctx.model;
   const { nParticles: n, nTimes: nT } = result;
   const backward = isBackward(m.timeStepSec);
@@ -235,7 +290,7 @@ export function* leewayAsciiPieces(result: TrajectoryResult, ctx: ProductContext
     });
     const meanLon = count === 0 ? NaN : Math.fround(numpyPairwiseSumF32(sumLon, 0, n) / count);
     const meanLat = count === 0 ? NaN : Math.fround(numpyPairwiseSumF32(sumLat, 0, n) / count);
-    const lines: string[] = [
+    const header: string[] = [
       '',
       '# Date [UTC]:',
       'nowDate   nowTime',
@@ -250,16 +305,38 @@ export function* leewayAsciiPieces(result: TrajectoryResult, ctx: ProductContext
       'id  lon lat state   age orientation',
     ];
     beforeSeeded = seen;
+    yield header.join('\n');
     const signedOutputMin = backward ? -outputMin : outputMin;
+    // Each particle line is "\n" + id, lon, lat, state, age, orientation separated by tabs (as the lines
+    // joined by newlines were); the record ends with "\n".
+    let buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    let pos = 0;
     // row < seen <= n, every per-row array's length: the `??` only satisfy the type.
     for (let row = 0; row < seen; row++) {
+      if (pos > CHUNK_BYTES - MAX_LINE_BYTES) {
+        yield buf.subarray(0, pos);
+        buf = Buffer.allocUnsafe(CHUNK_BYTES);
+        pos = 0;
+      }
       const s = src.state[row] ?? -1;
       const code = s < 0 || s === STATUS.STRANDED ? 41 : s === STATUS.ACTIVE ? 11 : s;
       const ageMin = Math.max(0, signedOutputMin * (step - (firstRecord[row] ?? 0)));
       const o = src.orientation[row] ?? -1;
-      lines.push(`${row + 1}\t${pyFixed(src.lon[row] ?? NaN, 5)}\t${pyFixed(src.lat[row] ?? NaN, 5)}\t${code}\t${pyFixed(ageMin, 0)}\t${o < 0 ? 'nan' : o}`);
+      buf[pos++] = 10; // '\n'
+      pos = putUint(buf, pos, row + 1);
+      buf[pos++] = 9; // '\t'
+      pos = putPyFixed(buf, pos, src.lon[row] ?? NaN, 5);
+      buf[pos++] = 9;
+      pos = putPyFixed(buf, pos, src.lat[row] ?? NaN, 5);
+      buf[pos++] = 9;
+      pos = putUint(buf, pos, code);
+      buf[pos++] = 9;
+      pos = putPyFixed(buf, pos, ageMin, 0);
+      buf[pos++] = 9;
+      pos = o < 0 ? pos + buf.write('nan', pos, 'latin1') : putUint(buf, pos, o);
     }
-    yield `${lines.join('\n')}\n`;
+    buf[pos++] = 10;
+    yield buf.subarray(0, pos);
   }
 }
 
@@ -270,7 +347,7 @@ export async function writeLeewayAscii(result: TrajectoryResult, ctx: ProductCon
   let bytes = 0;
   try {
     for (const piece of leewayAsciiPieces(result, ctx)) {
-      const buf = Buffer.from(piece, 'utf8');
+      const buf = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
       bytes += buf.length;
       hash.update(buf);
       if (!out.write(buf)) await once(out, 'drain');

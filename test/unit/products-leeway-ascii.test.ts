@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { constantSampler } from '../../src/forcing/sampler.js';
 import { validateJob } from '../../src/job/validate.js';
 import { simulateLocal } from '../../src/model/simulation.js';
-import { numpyPairwiseSumF32, pyDatetimeStr, pyFixed, pyFloatStr, writeLeewayAscii } from '../../src/products/leeway-ascii.js';
+import { numpyPairwiseSumF32, putPyFixed, pyDatetimeStr, pyFixed, pyFloatStr, writeLeewayAscii } from '../../src/products/leeway-ascii.js';
 import type { ProductContext } from '../../src/products/types.js';
 import { FIXTURES, numpyFloat32Mean, type RunInputs } from './model-helpers.js';
 
@@ -81,6 +81,12 @@ describe('products/leeway.txt (OpenDrift export_ascii format)', () => {
     }
     const mismatches = xs.filter((x) => pyFixed(x, 5) !== exact(x, 5) || pyFixed(x, 2) !== exact(x, 2));
     expect(mismatches).toEqual([]);
+    // putPyFixed writes the same characters without a string, for every digit count the file uses.
+    const buf = Buffer.alloc(64);
+    const put = (x: number, d: number) => buf.toString('latin1', 0, putPyFixed(buf, 0, x, d));
+    const specials = [NaN, Infinity, -Infinity, 0, -0, -1e-9, 1e15, -1e21, 2 ** 40, 0.5, 1.5, -2.5];
+    const putMismatches = [...xs, ...specials].filter((x) => put(x, 5) !== pyFixed(x, 5) || put(x, 0) !== pyFixed(x, 0) || put(x * 60, 0) !== pyFixed(x * 60, 0));
+    expect(putMismatches).toEqual([]);
     expect(pyFloatStr(45)).toBe('45.0');
     expect(pyFloatStr(-30.5)).toBe('-30.5');
     expect(pyFloatStr(0.00001)).toBe('1e-05');
