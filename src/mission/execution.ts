@@ -18,13 +18,14 @@
  *    warm), but over 168 h in 0.8–1 s: land goes inline up to INLINE_MAX_LAND_HOURS;
  *  - on the calling thread a mission blocks the worker's event loop for its whole run; the heartbeat
  *    renews every HEARTBEAT_SECONDS (5 s) against a LEASE_SECONDS (30 s) lease, so a block under a second
- *    is harmless: INLINE_MAX_PARTICLE_STEPS and INLINE_MAX_RECORDS keep the kernel under ~0.2 s (at
- *    10–15 M particle-steps/s on one thread) and the products under ~0.5 s.
+ *    is harmless: INLINE_MAX_PARTICLE_STEPS and INLINE_MAX_RECORDS keep the kernel under ~0.25 s (9–10 M
+ *    particle-steps/s on one thread, table above) and the products near 0.8 s (2 400 particles × 25
+ *    records = 60 000, every product but the animation: search products 266 ms, map 229, the rest 284).
  */
 import { planRun } from '../model/plan.js';
 import type { ModelParams } from '../model/types.js';
 
-/** Kernel work done on the calling thread at most: 2 M particle-steps, 0.13–0.2 s on one thread. */
+/** Kernel work done on the calling thread at most: 2 M particle-steps, about 0.25 s on one thread. */
 export const INLINE_MAX_PARTICLE_STEPS = 2_000_000;
 /** Trajectory records (particles × output times) whose products are written on the calling thread at most. */
 export const INLINE_MAX_RECORDS = 60_000;
