@@ -209,7 +209,13 @@ export function datumOf(cloud: Cloud): Datum {
   }
   mx /= cloud.totalWeight;
   my /= cloud.totalWeight;
-  for (let i = 0; i < n; i++) r[i] = Math.hypot((cloud.xM[i] ?? NaN) - mx, (cloud.yM[i] ?? NaN) - my);
+  // sqrt of the sum of squares, not Math.hypot (several times slower in V8; distances here are far from
+  // overflow): the probable error is reported to 0.1 m.
+  for (let i = 0; i < n; i++) {
+    const dx = (cloud.xM[i] ?? NaN) - mx;
+    const dy = (cloud.yM[i] ?? NaN) - my;
+    r[i] = Math.sqrt(dx * dx + dy * dy);
+  }
   let bearing = 90 - (cloud.majorAxisRad * 180) / Math.PI;
   bearing = ((bearing % 180) + 180) % 180;
   return {
