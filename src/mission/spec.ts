@@ -1,7 +1,7 @@
 /**
  * One mission, resolved: what the pipeline (run.ts) needs and nothing about the job's wire format.
- * Built once from a validated job by src/job/resolve.ts (the worker, the API's re-plan, `driftline run`
- * and the library each resolve at their edge); the model, forcing and products read only their part.
+ * Built once from a validated job by src/job/resolve.ts (the worker, `driftline run` and the library's
+ * runLocalMission each resolve at their edge); the model, forcing and products read only their part.
  */
 import type { ForcingDescriptor, ForcingRequest } from '../forcing/types.js';
 import type { ModelParams } from '../model/types.js';
