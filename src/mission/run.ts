@@ -1,7 +1,8 @@
 /**
  * One mission, start to finish, with no knowledge of queues, databases or the job's wire format:
  * MissionSpec (src/mission/spec.ts, resolved from the job at the edge) -> forcing -> simulation
- * on worker threads -> product files in `deps.workDir`. The worker uploads and records what this returns;
+ * (on worker threads, or on the calling thread for small missions: execution.ts) -> product files in
+ * `deps.workDir`. The worker uploads and records what this returns;
  * `driftline run` leaves the files where they are. Both therefore run exactly the same code.
  *
  * Progress weights (fraction of a typical mission's wall time, measured on 100 000 particles × 48 h):
