@@ -134,8 +134,8 @@ export function checkJobValue(value: unknown, caps: JobCaps = JOB_CAPS): JobIssu
   }
 
   const stack: Array<{ v: unknown; path: Array<string | number> }> = [{ v: value, path: [] }];
-  while (stack.length > 0 && issues.length < caps.maxIssues) {
-    const { v, path } = stack.pop()!;
+  for (let item = stack.pop(); item !== undefined && issues.length < caps.maxIssues; item = stack.pop()) {
+    const { v, path } = item;
     if (typeof v === 'string') {
       if (v.length > caps.maxStringChars) issues.push({ path, message: `text of ${v.length} characters; at most ${caps.maxStringChars}` });
       if (v.includes('\u0000')) issues.push({ path, message: 'contains a NUL character (\\u0000)' });

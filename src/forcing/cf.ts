@@ -138,7 +138,8 @@ export function parseTimeUnits(units: string, calendar?: string): { secPerUnit: 
     epochMs = dt.getTime();
   }
   if (tz && !/^(Z|UTC|GMT)$/i.test(tz)) {
-    const t = /^([+-])(\d{1,2}):?(\d{2})?$/.exec(tz)!;
+    const t = /^([+-])(\d{1,2}):?(\d{2})?$/.exec(tz);
+    if (t === null) throw new Error(`time zone "${tz}" in time units is not Z, UTC, GMT or ±hh[:mm]`);
     const offMin = (Number(t[2]) * 60 + Number(t[3] ?? 0)) * (t[1] === '-' ? -1 : 1);
     epochMs -= offMin * 60_000;
   }

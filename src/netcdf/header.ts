@@ -221,7 +221,11 @@ function encodeHeader(ds: NcDataset, dimIndex: Map<string, number>, layouts: Var
       const v = l.variable;
       writeName(sink, v.name);
       sink.u32(v.dims.length);
-      for (const d of v.dims) sink.u32(dimIndex.get(d)!);
+      for (const d of v.dims) {
+        const index = dimIndex.get(d);
+        if (index === undefined) throw new DriftlineError('E_INTERNAL', `netCDF writer: variable ${v.name} names unknown dimension ${d}`);
+        sink.u32(index);
+      }
       writeAttributes(sink, v.attrs, v.type, `variable ${v.name}`);
       sink.u32(NC_TYPE_CODE[v.type]);
       const last = i === layouts.length - 1;

@@ -122,7 +122,12 @@ export async function writeNetcdf4(filePath: string, ds: NcDataset, opts: WriteN
     for (const { l, stage } of staged) {
       const v = l.variable;
       const type = v.type as Exclude<NcType, 'char'>;
-      const shape = v.dims.map((d) => dimSize.get(d)!);
+      // layoutFile checked every dimension name; a miss here is a bug, said as one.
+      const shape = v.dims.map((d) => {
+        const size = dimSize.get(d);
+        if (size === undefined) throw new DriftlineError('E_INTERNAL', `netCDF-4 writer: variable ${v.name} names unknown dimension ${d}`);
+        return size;
+      });
       const size = NC_TYPE_BYTES[type];
       const inner = shape.slice(1).reduce((a, b) => a * b, 1);
       const nRows = shape[0]; // undefined for a scalar

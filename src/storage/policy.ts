@@ -338,7 +338,11 @@ export function parseV6(s: string): number[] | null {
 
 type Cidr = [bytes: number[], bits: number, what: string];
 
-const cidr = (ip: string, bits: number, what: string): Cidr => [(parseV4(ip) ?? parseV6(ip))!, bits, what];
+const cidr = (ip: string, bits: number, what: string): Cidr => {
+  const bytes = parseV4(ip) ?? parseV6(ip);
+  if (bytes === null) throw new Error(`blocked-address table: ${ip} is not an IP address`); // a typo in the tables below
+  return [bytes, bits, what];
+};
 
 /** Addresses a job must not make a worker connect to (RFC 6890 special-purpose registries, IANA). */
 const BLOCKED_V4: Cidr[] = [

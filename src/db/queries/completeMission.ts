@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { inTransaction, run } from '../pool.js';
+import { insertMissionResults } from './insertMissionResults.js';
 import type { StoredResult } from './types.js';
 
 // First, and fenced: only the attempt whose token the row still holds may complete it.
@@ -11,11 +12,6 @@ WHERE id = $1 AND claim_token = $2 AND status = 'processing'`;
 
 // The winner's result set replaces every row an earlier attempt left (one set per mission, always).
 const DELETE_RESULTS = `DELETE FROM mission_results WHERE mission_id = $1`;
-
-const INSERT_RESULTS = `
-INSERT INTO mission_results (mission_id, kind, uri, bytes, content_type, sha256)
-SELECT $1, r.kind, r.uri, r.bytes, r.content_type, r.sha256
-FROM unnest($2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[]) AS r(kind, uri, bytes, content_type, sha256)`;
 
 export interface CompletionReport {
   warnings: string[];
@@ -45,14 +41,7 @@ export async function completeMission(
     ]);
     if (r.rowCount !== 1) return false;
     await run(client, 'complete mission: old results', DELETE_RESULTS, [missionId]);
-    await run(client, 'complete mission: results', INSERT_RESULTS, [
-      missionId,
-      results.map((x) => x.kind),
-      results.map((x) => x.uri),
-      results.map((x) => x.bytes),
-      results.map((x) => x.contentType),
-      results.map((x) => x.sha256),
-    ]);
+    await insertMissionResults(client, 'complete mission: results', missionId, results);
     return true;
   });
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { inTransaction, run } from '../pool.js';
+import { insertMissionResults } from './insertMissionResults.js';
 import type { StoredResult } from './types.js';
 
 /*
@@ -16,24 +17,13 @@ const LOCK = `SELECT status FROM missions WHERE id = $1 FOR UPDATE`;
 
 const DELETE_KINDS = `DELETE FROM mission_results WHERE mission_id = $1 AND kind = ANY($2::text[]) RETURNING uri`;
 
-const INSERT = `
-INSERT INTO mission_results (mission_id, kind, uri, bytes, content_type, sha256)
-SELECT $1, r.kind, r.uri, r.bytes, r.content_type, r.sha256
-FROM unnest($2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[]) AS r(kind, uri, bytes, content_type, sha256)`;
 
 export async function recordMissionPlan(pool: pg.Pool, missionId: string, kinds: string[], results: StoredResult[]): Promise<{ replacedUris: string[] } | null> {
   return inTransaction(pool, 'record mission plan', async (client) => {
     const row = await run<{ status: string }>(client, 'record mission plan: lock', LOCK, [missionId]);
     if (row.rows[0]?.status !== 'completed') return null;
     const old = await run<{ uri: string }>(client, 'record mission plan: old rows', DELETE_KINDS, [missionId, kinds]);
-    await run(client, 'record mission plan: rows', INSERT, [
-      missionId,
-      results.map((x) => x.kind),
-      results.map((x) => x.uri),
-      results.map((x) => x.bytes),
-      results.map((x) => x.contentType),
-      results.map((x) => x.sha256),
-    ]);
+    await insertMissionResults(client, 'record mission plan: rows', missionId, results);
     return { replacedUris: old.rows.map((r) => r.uri) };
   });
 }
