@@ -13,9 +13,7 @@ const { computeSearchAreas, writeSearchAreaFiles } = await import(dist('products
 const { findFfmpeg, missionAnnotations, writeAnimation, writeMapPng } = await import(dist('products/animation/index.js'));
 const { smoothedSearchAreas } = await import(dist('products/search-smoothed.js'));
 const { equalWeights } = await import(dist('search/index.js'));
-const { validateJob } = await import(dist('job/validate.js'));
-const { toModelParams, resolveMission } = await import(dist('job/resolve.js'));
-const { productContextFor } = await import(dist('mission/spec.js'));
+const { benchContext } = await import('./context.mjs');
 const { M_PER_DEG_LAT: mPerDeg } = await import(dist('model/geo.js'));
 const { missionLand } = await import(dist('mission/land.js'));
 
@@ -77,17 +75,12 @@ function syntheticCloud() {
 
 const ms = (t0) => (performance.now() - t0).toFixed(0).padStart(6);
 const result = syntheticCloud();
-const job = validateJob({
-  mission_id: 'bench-animation',
-  params: { latitude: LAT0, longitude: LON0, start_time: new Date(T0 * 1000).toISOString(), duration_hours: 48, num_particles: N, object_type: 'LIFE-RAFT-DB-11' },
-});
-const model = toModelParams(job.params);
-const ctx = {
-  // The products' context from the resolved job, as the pipeline builds it (src/mission/spec.ts).
-  ...productContextFor(resolveMission(job, { FORCING_FALLBACK: 'constant', FORCING_FALLBACK_WIND: [5, 0], FORCING_FALLBACK_CURRENT: [0, 0] }), {}, {}),
-  forcing: { wind: { kind: 'constant', description: 'constant [8, 3]', fallback: false }, current: { kind: 'constant', description: 'constant [0.2, 0.1]', fallback: false } },
-  softwareVersion: 'bench', createdAtIso: new Date().toISOString(),
-};
+const ctx = benchContext(
+  'bench-animation',
+  { latitude: LAT0, longitude: LON0, start_time: new Date(T0 * 1000).toISOString(), duration_hours: 48, num_particles: N, object_type: 'LIFE-RAFT-DB-11' },
+  { wind: [8, 3], current: [0.2, 0.1] },
+);
+const { model } = ctx;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-bench-anim-'));
 
 try {

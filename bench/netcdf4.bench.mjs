@@ -10,9 +10,7 @@ import { dist, requireDist } from './dist.mjs';
 
 requireDist('products/trajectory.js');
 const { writeTrajectoryNc } = await import(dist('products/trajectory.js'));
-const { validateJob } = await import(dist('job/validate.js'));
-const { resolveMission } = await import(dist('job/resolve.js'));
-const { productContextFor } = await import(dist('mission/spec.js'));
+const { benchContext } = await import('./context.mjs');
 const { M_PER_DEG_LAT: M_PER_DEG } = await import(dist('model/geo.js'));
 const T0 = Date.UTC(2024, 0, 1, 12) / 1000;
 
@@ -66,16 +64,8 @@ function cloud(n, nT) {
 }
 
 function context(n) {
-  const job = validateJob({
-    mission_id: 'bench-netcdf4',
-    params: { latitude: 59.3, longitude: 4.6, start_time: '2024-01-01T12:00:00Z', duration_hours: 48, num_particles: n, object_type: 'PIW-1' },
-  });
-  return {
-    // The products' context from the resolved job, as the pipeline builds it (src/mission/spec.ts).
-  ...productContextFor(resolveMission(job, { FORCING_FALLBACK: 'constant', FORCING_FALLBACK_WIND: [5, 0], FORCING_FALLBACK_CURRENT: [0, 0] }), {}, {}),
-    forcing: { wind: { kind: 'constant', description: 'constant [8, 3] m/s', fallback: false }, current: { kind: 'constant', description: 'constant [0.15, 0.05] m/s', fallback: false } },
-    softwareVersion: 'bench', createdAtIso: new Date().toISOString(),
-  };
+  const params = { latitude: 59.3, longitude: 4.6, start_time: '2024-01-01T12:00:00Z', duration_hours: 48, num_particles: n, object_type: 'PIW-1' };
+  return benchContext('bench-netcdf4', params, { wind: [8, 3], current: [0.15, 0.05] });
 }
 
 const NT = 49;

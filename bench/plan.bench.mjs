@@ -18,9 +18,7 @@ const { simulateLocal } = await import(dist('model/simulation.js'));
 const { constantSampler } = await import(dist('forcing/sampler.js'));
 const { findCategory } = await import(dist('model/objects.js'));
 const { writeTrajectoryNc } = await import(dist('products/trajectory.js'));
-const { validateJob } = await import(dist('job/validate.js'));
-const { resolveMission } = await import(dist('job/resolve.js'));
-const { productContextFor } = await import(dist('mission/spec.js'));
+const { benchContext } = await import('./context.mjs');
 const { readLocalParticles } = await import(dist('planning/stored-particles.js'));
 const { planOnParticles } = await import(dist('planning/replan.js'));
 const { writeSearchPlanFiles } = await import(dist('products/search-plan.js'));
@@ -52,16 +50,8 @@ function simulate(n) {
 }
 
 function context(n) {
-  const job = validateJob({
-    mission_id: 'bench-plan',
-    params: { latitude: scenario.seed_lat, longitude: scenario.seed_lon, start_time: startIso, duration_hours: HOURS, num_particles: n, object_type: scenario.object.object_type },
-  });
-  return {
-    // The products' context from the resolved job, as the pipeline builds it (src/mission/spec.ts).
-  ...productContextFor(resolveMission(job, { FORCING_FALLBACK: 'constant', FORCING_FALLBACK_WIND: [5, 0], FORCING_FALLBACK_CURRENT: [0, 0] }), {}, {}),
-    forcing: { wind: { kind: 'constant', description: 'constant [10, 0] m/s', fallback: false }, current: { kind: 'constant', description: 'constant [0, 0] m/s', fallback: false } },
-    softwareVersion: 'bench', createdAtIso: new Date().toISOString(),
-  };
+  const params = { latitude: scenario.seed_lat, longitude: scenario.seed_lon, start_time: startIso, duration_hours: HOURS, num_particles: n, object_type: scenario.object.object_type };
+  return benchContext('bench-plan', params, { wind: [10, 0], current: [0, 0] });
 }
 
 async function timed(fn) {

@@ -15,9 +15,7 @@ import { dist, requireDist } from './dist.mjs';
 requireDist('products/write.js');
 const { writeAllProducts } = await import(dist('products/write.js'));
 const { writeTrajectoryNc } = await import(dist('products/trajectory.js'));
-const { validateJob } = await import(dist('job/validate.js'));
-const { resolveMission } = await import(dist('job/resolve.js'));
-const { productContextFor } = await import(dist('mission/spec.js'));
+const { benchContext } = await import('./context.mjs');
 
 const { M_PER_DEG_LAT: M_PER_DEG } = await import(dist('model/geo.js'));
 const T0 = Date.UTC(2024, 0, 1, 12) / 1000;
@@ -33,6 +31,8 @@ function cloud(n, nT, withEnv) {
   const latDeg = new Float32Array(n * nT);
   const status = new Uint8Array(n * nT);
   const orientation = new Uint8Array(n * nT);
+  // Per record, as TrajectoryResult has it since particles.nc writes capsized per time (none capsize here).
+  const capsized = new Uint8Array(n * nT);
   const env = withEnv
     ? { windUMps: new Float32Array(n * nT), windVMps: new Float32Array(n * nT), currentUMps: new Float32Array(n * nT), currentVMps: new Float32Array(n * nT) }
     : undefined;
@@ -66,7 +66,7 @@ function cloud(n, nT, withEnv) {
   const f32 = () => new Float32Array(n).fill(0.5);
   return {
     nParticles: n, nTimes: nT, timesSec: Float64Array.from({ length: nT }, (_, t) => T0 + t * 3600),
-    lonDeg, latDeg, status, orientation, ...(env ? { env } : {}),
+    lonDeg, latDeg, status, orientation, capsized, ...(env ? { env } : {}),
     coefficients: {
       dwSlopePct: f32(), dwOffsetCmps: f32(), dwEpsCmps: f32(), cwSlopePct: f32(), cwOffsetCmps: f32(), cwEpsCmps: f32(),
       orientation: new Uint8Array(n), capsized: new Uint8Array(n),
@@ -77,16 +77,8 @@ function cloud(n, nT, withEnv) {
 }
 
 function context(n) {
-  const job = validateJob({
-    mission_id: 'bench-products',
-    params: { latitude: 59.3, longitude: 4.6, start_time: '2024-01-01T12:00:00Z', duration_hours: 48, num_particles: n, object_type: 'PIW-1' },
-  });
-  return {
-    // The products' context from the resolved job, as the pipeline builds it (src/mission/spec.ts).
-  ...productContextFor(resolveMission(job, { FORCING_FALLBACK: 'constant', FORCING_FALLBACK_WIND: [5, 0], FORCING_FALLBACK_CURRENT: [0, 0] }), {}, {}),
-    forcing: { wind: { kind: 'constant', description: 'constant [8, 3] m/s', fallback: false }, current: { kind: 'constant', description: 'constant [0.15, 0.05] m/s', fallback: false } },
-    softwareVersion: 'bench', createdAtIso: new Date().toISOString(),
-  };
+  const params = { latitude: 59.3, longitude: 4.6, start_time: '2024-01-01T12:00:00Z', duration_hours: 48, num_particles: n, object_type: 'PIW-1' };
+  return benchContext('bench-products', params, { wind: [8, 3], current: [0.15, 0.05] });
 }
 
 const STAGES = ['trajectory_nc', 'density_grid', 'density_nc', 'search_areas', 'checksums', 'summary'];
