@@ -153,6 +153,24 @@ export function readReference(name: string): { inputs: RunInputs; nc: NetCDFRead
   return { inputs, nc, n, nT };
 }
 
+/**
+ * The job params of such a run (seed, length, step, rng "opendrift"); the caller adds its forcing. Runs whose
+ * JSON names no object type keep the job's default.
+ */
+export function referenceJobParams(inputs: Pick<RunInputs, 'lat' | 'lon' | 'duration_h' | 'number' | 'radius_m' | 'time_step_s'> & { object_type?: number }): Record<string, unknown> {
+  return {
+    latitude: inputs.lat,
+    longitude: inputs.lon,
+    start_time: '2024-01-01T00:00:00Z',
+    duration_hours: inputs.duration_h,
+    num_particles: inputs.number,
+    radius_m: inputs.radius_m,
+    ...(inputs.object_type !== undefined ? { object_type: inputs.object_type } : {}),
+    time_step_seconds: inputs.time_step_s,
+    rng: 'opendrift',
+  };
+}
+
 /** The ModelParams of such a run, rng "opendrift", seed 0, land off. */
 export function referenceModel(inputs: RunInputs, overrides: Partial<ModelParams> = {}): ModelParams {
   return {

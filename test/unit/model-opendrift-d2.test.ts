@@ -32,7 +32,7 @@ import { toModelParams } from '../../src/job/resolve.js';
 import { silentLogger } from '../../src/logger.js';
 import { simulateLocal } from '../../src/model/simulation.js';
 import { STATUS, type TrajectoryResult } from '../../src/model/types.js';
-import { distanceM, readReference } from './model-helpers.js';
+import { distanceM, readReference, referenceJobParams } from './model-helpers.js';
 
 const NAME = 'd2_arctic20_current_piw1_dt900';
 /**
@@ -59,15 +59,7 @@ function jobParams(): JobParams {
   return validateJob({
     mission_id: 'd2',
     params: {
-      latitude: inputs.lat,
-      longitude: inputs.lon,
-      start_time: '2024-01-01T00:00:00Z',
-      duration_hours: inputs.duration_h,
-      num_particles: inputs.number,
-      radius_m: inputs.radius_m,
-      object_type: inputs.object_type,
-      time_step_seconds: inputs.time_step_s,
-      rng: 'opendrift',
+      ...referenceJobParams(inputs),
       forcing: { wind: { constant: [0, 0] }, current: { uri: path.join(dir, 'current_arctic20.nc') }, land: { constant: 0 } },
     },
   }).params;

@@ -26,7 +26,7 @@ import { silentLogger } from '../../src/logger.js';
 import { simulateLocal } from '../../src/model/simulation.js';
 import { STATUS, type TrajectoryResult } from '../../src/model/types.js';
 import { trajectoryDataset } from '../../src/products/trajectory.js';
-import { distanceM, readReference } from './model-helpers.js';
+import { distanceM, readReference, referenceJobParams } from './model-helpers.js';
 import { at } from '../helpers/indexed.js';
 
 /** float32 output rounding as the other OpenDrift comparisons (0.42 m in latitude at 60° N), plus margin. */
@@ -53,15 +53,7 @@ function jobParams(name: string, extra: Record<string, unknown> = {}): JobParams
   return validateJob({
     mission_id: 'ens',
     params: {
-      latitude: inputs.lat,
-      longitude: inputs.lon,
-      start_time: '2024-01-01T00:00:00Z',
-      duration_hours: inputs.duration_h,
-      num_particles: inputs.number,
-      radius_m: inputs.radius_m,
-      object_type: inputs.object_type,
-      time_step_seconds: inputs.time_step_s,
-      rng: 'opendrift',
+      ...referenceJobParams(inputs),
       forcing: {
         wind: { uri: path.join(dir, 'wind_ensemble.nc') },
         current: { uri: path.join(dir, 'current_ensemble.nc') },

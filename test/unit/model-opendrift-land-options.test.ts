@@ -23,7 +23,7 @@ import { createLandSampler } from '../../src/land/sampler.js';
 import { silentLogger } from '../../src/logger.js';
 import { simulateLocal } from '../../src/model/simulation.js';
 import { STATUS, type TrajectoryResult } from '../../src/model/types.js';
-import { distanceM, readReference } from './model-helpers.js';
+import { distanceM, readReference, referenceJobParams } from './model-helpers.js';
 import { at } from '../helpers/indexed.js';
 
 /** float32 output rounding as the other OpenDrift comparisons (0.42 m in latitude at 60° N), plus margin. */
@@ -59,14 +59,7 @@ async function run(name: string, extra: Record<string, unknown>): Promise<Trajec
   const params = validateJob({
     mission_id: 'land',
     params: {
-      latitude: inputs.lat,
-      longitude: inputs.lon,
-      start_time: '2024-01-01T00:00:00Z',
-      duration_hours: inputs.duration_h,
-      num_particles: inputs.number,
-      radius_m: inputs.radius_m,
-      time_step_seconds: inputs.time_step_s,
-      rng: 'opendrift',
+      ...referenceJobParams(inputs),
       forcing: { wind: { constant: [c.x_wind, c.y_wind] }, current: { constant: [c.x_sea_water_velocity, c.y_sea_water_velocity] }, land: { uri: path.join(dir, 'land_island.nc') } },
       ...extra,
     },
