@@ -77,9 +77,15 @@ async function insertMissions(ids) {
 await insertMissions(Array.from({ length: CONCURRENCY }, (_, i) => `bench-${i}`));
 await insertMissions(Array.from({ length: (WARMUP_ROUNDS + ROUNDS) * CONCURRENCY }, (_, j) => `cold-${Math.floor(j / CONCURRENCY)}-${j % CONCURRENCY}`));
 
+// The server runs with the NODE_OPTIONS docker-compose.dev.yml gives its api service (the young
+// generation's size), so what is measured is what is deployed; BENCH_NODE_OPTIONS overrides them
+// ("" for Node's defaults).
+const composeNodeOptions = /\n {2}api:\n(?: {4}.*\n| *\n)*? {6}NODE_OPTIONS: "([^"]*)"/.exec(readFileSync(`${root}/docker-compose.dev.yml`, 'utf8'))?.[1];
+if (composeNodeOptions === undefined) throw new Error('docker-compose.dev.yml: no NODE_OPTIONS in the api service');
+const nodeOptions = process.env.BENCH_NODE_OPTIONS ?? composeNodeOptions;
 // BENCH_SERVER_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
 const serverArgs = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter((a) => a !== '');
-const server = spawn(process.execPath, [...serverArgs, `${root}/dist/cli/main.js`, 'serve'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+const server = spawn(process.execPath, [...serverArgs, `${root}/dist/cli/main.js`, 'serve'], { env: { ...env, NODE_OPTIONS: nodeOptions }, stdio: ['ignore', 'pipe', 'inherit'] });
 const url = await new Promise((resolve, reject) => {
   let buf = '';
   server.stdout.on('data', (d) => {
@@ -151,6 +157,7 @@ function report(name, r) {
   console.log(`  CPU per request (user+system): server ${(r.serverCpuMs / requests).toFixed(3)} ms (/proc; less sensitive to the machine's load than latency), bench client ${(r.clientCpuMs / requests).toFixed(3)} ms`);
 }
 
+console.log(`server NODE_OPTIONS: "${nodeOptions}"${process.env.BENCH_NODE_OPTIONS === undefined ? ' (docker-compose.dev.yml, api service)' : ' (BENCH_NODE_OPTIONS)'}`);
 console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cpus().length} cores)`);
 try {
   const results = Object.fromEntries(names.map((n) => [n, { latencies: [], roundMaxMs: [], failures: 0, serverCpuMs: 0, clientCpuMs: 0 }]));

@@ -3,7 +3,7 @@
  * 32 random bytes in base64url (256 bits). Only sha256 of the whole key is stored (sql/005 says why
  * a fast hash is right for random keys). The key is shown once, by `driftline apikey create`.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 const KEY_RE = /^dlk_([0-9a-f]{8})_([A-Za-z0-9_-]{43})$/;
 
@@ -21,7 +21,7 @@ export function generateApiKey(): NewApiKey {
 }
 
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return hash('sha256', key, 'hex');
 }
 
 /** True when the text has the shape of a key (checked before any database lookup). */

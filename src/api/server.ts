@@ -136,6 +136,12 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 }
 
 /** Connect, migrate (MIGRATE_ON_START), listen. */
+/** Whether this process was started with a young-generation size (a node flag or NODE_OPTIONS). */
+function youngGenerationSet(): boolean {
+  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  return flags.some((f) => f.startsWith('--max-semi-space-size') || f.startsWith('--semi-space-growth-factor') || f.startsWith('--max-young-generation-size'));
+}
+
 export async function startApiServer(config: Config, logger: Logger): Promise<ApiServer> {
   const deps = createDeps(config, logger);
   const closeDeps = async () => {
@@ -165,6 +171,11 @@ export async function startApiServer(config: Config, logger: Logger): Promise<Ap
   const host = config.API_HOST.includes(':') ? `[${config.API_HOST}]` : config.API_HOST;
   const url = `http://${host}:${port}`;
   logger.info({ url, auth: config.API_AUTH, port }, 'api listening');
+  if (!youngGenerationSet()) {
+    logger.info(
+      'V8 young generation at its default size: bursts of requests pause for scavenges; docker-compose.dev.yml starts the API with NODE_OPTIONS=--max-semi-space-size=64 (bench/api.bench.mjs measures both)',
+    );
+  }
   return {
     app,
     deps,

@@ -83,8 +83,15 @@ export function missionView(row: MissionRow): MissionView {
  * access whoever asked, so sharing it is safe; every client still gets at least
  * API_PRESIGN_SECONDS / 2 of validity, and expires_at says exactly how long.
  */
+export interface PresignedUrl {
+  url: string;
+  expiresAtMs: number;
+  /** expiresAtMs as ISO 8601 (the body's expires_at). */
+  expiresAt: string;
+}
+
 export class PresignCache {
-  private readonly urls = new Map<string, { url: string; expiresAtMs: number; expiresAt: string }>();
+  private readonly urls = new Map<string, PresignedUrl>();
   /** 10 000 URLs of ~600 bytes: about 6 MB at most. */
   private static readonly MAX_ENTRIES = 10_000;
   private readonly presigner: S3Presigner;
@@ -96,25 +103,57 @@ export class PresignCache {
     this.presigner = new S3Presigner(s3);
   }
 
-  async get(uri: string): Promise<{ url: string; expiresAtMs: number; expiresAt: string }> {
-    const now = Date.now();
-    const hit = this.urls.get(uri);
-    if (hit && hit.expiresAtMs - now >= (this.lifetimeS * 1000) / 2) return hit;
-    const { bucket, key } = parseS3Uri(uri);
-    // Presigning is local computation (HMAC over the request), no request to S3.
-    const url = await this.presigner.presign(bucket, key, this.lifetimeS, new Date(now));
-    const expiresAtMs = now + this.lifetimeS * 1000;
-    const entry = { url, expiresAtMs, expiresAt: new Date(expiresAtMs).toISOString() };
-    if (this.urls.size >= PresignCache.MAX_ENTRIES) this.urls.clear();
-    this.urls.set(uri, entry);
+  async get(uri: string): Promise<PresignedUrl> {
+    const [entry] = await this.getMany([uri]);
+    if (entry === undefined) throw new Error('getMany returned no URL');
     return entry;
+  }
+
+  /** URLs for these s3:// URIs, in order; the ones not cached are presigned together per bucket. */
+  async getMany(uris: readonly string[]): Promise<PresignedUrl[]> {
+    const now = Date.now();
+    const out: Array<PresignedUrl | undefined> = uris.map((uri) => {
+      const hit = this.urls.get(uri);
+      return hit !== undefined && hit.expiresAtMs - now >= (this.lifetimeS * 1000) / 2 ? hit : undefined;
+    });
+    const missing = new Map<string, Array<{ index: number; key: string }>>();
+    out.forEach((hit, index) => {
+      if (hit !== undefined) return;
+      const { bucket, key } = parseS3Uri(uris[index] ?? '');
+      const list = missing.get(bucket) ?? [];
+      list.push({ index, key });
+      missing.set(bucket, list);
+    });
+    if (missing.size > 0) {
+      const expiresAtMs = now + this.lifetimeS * 1000;
+      const expiresAt = new Date(expiresAtMs).toISOString();
+      for (const [bucket, list] of missing) {
+        // Presigning is local computation (HMAC over the request), no request to S3.
+        const urls = await this.presigner.presignMany(bucket, list.map((m) => m.key), this.lifetimeS, new Date(now));
+        list.forEach(({ index }, i) => {
+          const uri = uris[index] ?? '';
+          const url = urls[i];
+          if (url === undefined) throw new Error(`presignMany returned ${urls.length} URLs for ${list.length} keys`);
+          const entry = { url, expiresAtMs, expiresAt };
+          if (this.urls.size >= PresignCache.MAX_ENTRIES) this.urls.clear();
+          this.urls.set(uri, entry);
+          out[index] = entry;
+        });
+      }
+    }
+    return out.map((entry, i) => {
+      if (entry === undefined) throw new Error(`no presigned URL for ${uris[i] ?? '?'}`);
+      return entry;
+    });
   }
 }
 
 export async function productViews(presign: PresignCache, missionId: string, results: MissionResultRow[]): Promise<ProductView[]> {
-  return Promise.all(
-    results.map(async (r) => {
-      const { url, expiresAt } = await presign.get(r.uri);
+  const urls = await presign.getMany(results.map((r) => r.uri));
+  return results.map((r, i) => {
+      const presigned = urls[i];
+      if (presigned === undefined) throw new Error(`no presigned URL for product ${r.kind}`);
+      const { url, expiresAt } = presigned;
       return {
         kind: r.kind,
         bytes: r.bytes,
@@ -124,6 +163,5 @@ export async function productViews(presign: PresignCache, missionId: string, res
         expires_at: expiresAt,
         href: `${missionPath(missionId)}/products/${encodeURIComponent(r.kind)}`,
       };
-    }),
-  );
+  });
 }

@@ -34,6 +34,10 @@ describe('S3Presigner', () => {
           expect(sorted(ours), `${key} ${expiresInS} s`).toEqual(sorted(sdk));
         }
       }
+      // Several keys at once (a mission's products): the same URLs, in order.
+      const many = await presigner.presignMany('driftline-products', KEYS, 900, date);
+      const sdkMany = await Promise.all(KEYS.map((Key) => getSignedUrl(s3, new GetObjectCommand({ Bucket: 'driftline-products', Key }), { expiresIn: 900, signingDate: date })));
+      expect(many.map(sorted)).toEqual(sdkMany.map(sorted));
       // The URLs above were signed here, not by the SDK fallback.
       expect(await presigner.fastPath('driftline-products')).toBe(true);
       // Another day: a new signing key (the day is part of it).
@@ -47,8 +51,9 @@ describe('S3Presigner', () => {
 
   it('follows rotated credentials from the client provider', async () => {
     let secret = 'first-secret';
+    let accessKeyId = 'AK';
     // Expiring in 1 min: inside the SDK's 5 min refresh window, so its memoised provider asks every time.
-    const provider = async () => ({ accessKeyId: 'AK', secretAccessKey: secret, expiration: new Date(Date.now() + 60_000) });
+    const provider = async () => ({ accessKeyId, secretAccessKey: secret, expiration: new Date(Date.now() + 60_000) });
     const s3 = new S3Client({ region: 'us-east-1', endpoint: 'http://127.0.0.1:4569', forcePathStyle: true, credentials: provider });
     const presigner = new S3Presigner(s3);
     const date = new Date('2026-12-04T20:00:00Z');
@@ -57,6 +62,11 @@ describe('S3Presigner', () => {
     const second = await presigner.presign('b', 'k', 900, date);
     expect(new URL(second).searchParams.get('X-Amz-Signature')).not.toBe(new URL(first).searchParams.get('X-Amz-Signature'));
     expect(sorted(second)).toEqual(sorted(await getSignedUrl(s3, new GetObjectCommand({ Bucket: 'b', Key: 'k' }), { expiresIn: 900, signingDate: date })));
+    // A new access key id in the same second: the query (which names it) is built again.
+    accessKeyId = 'AK2';
+    const third = await presigner.presign('b', 'k', 900, date);
+    expect(new URL(third).searchParams.get('X-Amz-Credential')).toMatch(/^AK2\//);
+    expect(sorted(third)).toEqual(sorted(await getSignedUrl(s3, new GetObjectCommand({ Bucket: 'b', Key: 'k' }), { expiresIn: 900, signingDate: date })));
     s3.destroy();
   });
 });
