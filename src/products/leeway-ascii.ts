@@ -17,12 +17,10 @@
  *
  * Written as a stream, one record at a time: ~40 bytes per particle per output record.
  */
-import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { isBackward, particleOfRow } from '../model/numbering.js';
 import { STATUS, type ModelParams, type TrajectoryResult } from '../model/types.js';
 import type { ProductContext } from './types.js';
+import { writePieces } from './files.js';
 
 /**
  * Largest particles × records written: the format spends ~40 bytes on each, so 10 M records is ~400 MB,
@@ -190,7 +188,7 @@ export function putPyFixed(buf: Buffer, pos: number, x: number, digits: number):
   return pos + buf.write(pyFixed(x, digits), pos, 'latin1');
 }
 
-/** Particle lines are written into chunks of this size (a new one each time: the stream may still hold the last). */
+/** Particle lines are written into chunks of this size (a new one each time: a consumer may still hold the last). */
 const CHUNK_BYTES = 1 << 20;
 /** Longest particle line: 10-digit id, two 12-character numbers, state, a 12-digit age, orientation, tabs. */
 const MAX_LINE_BYTES = 96;
@@ -342,21 +340,5 @@ export function* leewayAsciiPieces(result: TrajectoryResult, ctx: ProductContext
 
 /** Writes products/leeway.txt; returns its size in bytes and its sha256, hashed piece by piece as written. */
 export async function writeLeewayAscii(result: TrajectoryResult, ctx: ProductContext, filePath: string): Promise<{ bytes: number; sha256: string }> {
-  const out = createWriteStream(filePath);
-  const hash = createHash('sha256');
-  let bytes = 0;
-  try {
-    for (const piece of leewayAsciiPieces(result, ctx)) {
-      const buf = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
-      bytes += buf.length;
-      hash.update(buf);
-      if (!out.write(buf)) await once(out, 'drain');
-    }
-    out.end();
-    await once(out, 'finish');
-  } catch (err) {
-    out.destroy();
-    throw err;
-  }
-  return { bytes, sha256: hash.digest('hex') };
+  return writePieces(filePath, leewayAsciiPieces(result, ctx));
 }

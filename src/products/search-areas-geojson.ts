@@ -11,6 +11,7 @@ import { wrapLonDeg } from '../model/geo.js';
 import { isoUtc, type SearchAreaSet } from './search-areas-compute.js';
 import type { ProductContext } from './types.js';
 import { plainCategoryText } from './category-text.js';
+import { jsonPieces, lazyArray } from './json-pieces.js';
 
 /** Seed geometry: a point, or the seeding line of a cone release. */
 export function seedGeometry(ctx: ProductContext): Geometry {
@@ -20,21 +21,20 @@ export function seedGeometry(ctx: ProductContext): Geometry {
   return { type: 'LineString', coordinates: [start, [wrapLonDeg(s.endLonDeg), s.endLatDeg]] };
 }
 
-export function searchAreasGeoJson(set: SearchAreaSet, ctx: ProductContext, result: TrajectoryResult): FeatureCollection {
-  const features: Feature[] = [
-    {
-      type: 'Feature',
-      geometry: seedGeometry(ctx),
-      properties: {
-        kind: 'seed',
-        time: isoUtc(ctx.model.startTimeSec),
-        radius_m: ctx.model.seeding.radiusM,
-        particles: result.nParticles,
-      },
+/** The features in file order: the seed, the datum of each time, then every search area. */
+function* searchAreaFeatures(set: SearchAreaSet, ctx: ProductContext, result: TrajectoryResult): Generator<Feature> {
+  yield {
+    type: 'Feature',
+    geometry: seedGeometry(ctx),
+    properties: {
+      kind: 'seed',
+      time: isoUtc(ctx.model.startTimeSec),
+      radius_m: ctx.model.seeding.radiusM,
+      particles: result.nParticles,
     },
-  ];
+  };
   for (const d of set.datums) {
-    features.push({
+    yield {
       type: 'Feature',
       geometry: { type: 'Point', coordinates: [d.lonDeg, d.latDeg] },
       properties: {
@@ -44,10 +44,10 @@ export function searchAreasGeoJson(set: SearchAreaSet, ctx: ProductContext, resu
         stranded: d.stranded,
         ...(d.probableErrorM !== undefined ? { probable_error_m: Math.round(d.probableErrorM * 10) / 10 } : {}),
       },
-    });
+    };
   }
   for (const a of set.areas) {
-    features.push({
+    yield {
       type: 'Feature',
       ...(a.bbox !== undefined ? { bbox: a.bbox } : {}),
       geometry: a.geometry,
@@ -63,11 +63,15 @@ export function searchAreasGeoJson(set: SearchAreaSet, ctx: ProductContext, resu
         particles_fraction: Math.round(a.fractionInside * 1e6) / 1e6,
         cells: a.nCells,
       },
-    });
+    };
   }
+}
+
+/** The collection around its features (a list, or a lazy array for jsonPieces). */
+function searchAreasCollection<F>(set: SearchAreaSet, ctx: ProductContext, features: F) {
   // Foreign members (RFC 7946 §6.1) describe the collection for a reader that opens it alone.
   return {
-    type: 'FeatureCollection',
+    type: 'FeatureCollection' as const,
     mission_id: ctx.missionId,
     object_category: `${ctx.category.key}: ${plainCategoryText(ctx.category.description)}`,
     cell_size_m: set.cellM,
@@ -76,5 +80,14 @@ export function searchAreasGeoJson(set: SearchAreaSet, ctx: ProductContext, resu
     created: ctx.createdAtIso,
     warnings: ctx.warnings ?? [],
     features,
-  } as FeatureCollection;
+  };
+}
+
+export function searchAreasGeoJson(set: SearchAreaSet, ctx: ProductContext, result: TrajectoryResult): FeatureCollection {
+  return searchAreasCollection(set, ctx, [...searchAreaFeatures(set, ctx, result)]) as FeatureCollection;
+}
+
+/** The text of JSON.stringify(searchAreasGeoJson(…)) in pieces, one feature at a time. */
+export function searchAreasGeoJsonPieces(set: SearchAreaSet, ctx: ProductContext, result: TrajectoryResult): Generator<string> {
+  return jsonPieces(searchAreasCollection(set, ctx, lazyArray(() => searchAreaFeatures(set, ctx, result))));
 }

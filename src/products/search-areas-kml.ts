@@ -78,6 +78,9 @@ function geometryKml(g: Geometry): string {
   }
 }
 
+/** A line of the KML file. */
+const line = (text: string) => `${text}\n`;
+
 function humanUtc(timeSec: number): string {
   return `${isoUtc(timeSec).slice(0, 16).replace('T', ' ')} UTC`;
 }
@@ -115,29 +118,41 @@ function legendFolderKml(set: SearchAreaSet, overlays: boolean): string {
   return `<Folder><name>Legend</name><description>${xmlEscape(lines.join('\n'))}</description></Folder>`;
 }
 
-function overlaysKml(o: KmlOverlays, timeSpan: (t: number) => string): string {
+/** The legend and the probability-map folder, one GroundOverlay (one line) per image. */
+function* overlaysKml(o: KmlOverlays, timeSpan: (t: number) => string): Generator<string> {
   const f = (v: number) => v.toFixed(8);
   const box = `<LatLonBox><north>${f(o.box.northDeg)}</north><south>${f(o.box.southDeg)}</south><east>${f(o.box.eastDeg)}</east><west>${f(o.box.westDeg)}</west></LatLonBox>`;
-  const ground = o.images
-    .map(
-      (im) =>
-        `<GroundOverlay><name>${humanUtc(im.timeSec)}</name>${timeSpan(im.timeSec)}<color>ffffffff</color><drawOrder>1</drawOrder>` +
-        `<Icon><href>${xmlEscape(im.href)}</href></Icon>${box}</GroundOverlay>`,
-    )
-    .join('\n');
   // overlayXY/screenXY: the legend's top-left corner 10 px in from the top-left of the view; size 0 × 0 keeps the image's own pixels.
   const legend =
     `<ScreenOverlay><name>Legend</name><Icon><href>${xmlEscape(o.legendHref)}</href></Icon>` +
     '<overlayXY x="0" y="1" xunits="fraction" yunits="fraction"/><screenXY x="10" y="10" xunits="pixels" yunits="insetPixels"/>' +
     '<size x="0" y="0" xunits="pixels" yunits="pixels"/></ScreenOverlay>';
-  return (
-    `${legend}\n<Folder><name>Probability map</name><description>${xmlEscape(
+  yield line(legend);
+  yield line(
+    `<Folder><name>Probability map</name><description>${xmlEscape(
       `Probability per density cell (drifting and stranded particles, weighted as the search areas) at each output time: ${o.scaleNote}.`,
-    )}</description>\n${ground}\n</Folder>`
+    )}</description>`,
   );
+  for (const im of o.images) {
+    yield line(
+      `<GroundOverlay><name>${humanUtc(im.timeSec)}</name>${timeSpan(im.timeSec)}<color>ffffffff</color><drawOrder>1</drawOrder>` +
+        `<Icon><href>${xmlEscape(im.href)}</href></Icon>${box}</GroundOverlay>`,
+    );
+  }
+  // Without images the folder keeps the empty line it always had.
+  if (o.images.length === 0) yield line('');
+  yield line('</Folder>');
 }
 
 export function searchAreasKml(set: SearchAreaSet, ctx: ProductContext, result: TrajectoryResult, overlays?: KmlOverlays): string {
+  return [...searchAreasKmlPieces(set, ctx, result, overlays)].join('');
+}
+
+/**
+ * The KML in pieces, one line each (header, styles, one Placemark, a folder's start or end...), so a
+ * writer never holds the whole document: searchAreasKml is their concatenation.
+ */
+export function* searchAreasKmlPieces(set: SearchAreaSet, ctx: ProductContext, result: TrajectoryResult, overlays?: KmlOverlays): Generator<string> {
   // Chronological order (a backward run's record times descend); each time lasts until the next one.
   const times = Array.from(result.timesSec).sort((a, b) => a - b);
   const [first, second] = times;
@@ -147,13 +162,12 @@ export function searchAreasKml(set: SearchAreaSet, ctx: ProductContext, result: 
   const timeSpan = (t: number) => `<TimeSpan><begin>${isoUtc(t)}</begin><end>${isoUtc(spanEnd.get(t) ?? t + stepSec)}</end></TimeSpan>`;
 
   const colourOf = new Map(set.percents.map((p, k) => [p, areaColour(k)]));
-  const out: string[] = [];
-  out.push('<?xml version="1.0" encoding="UTF-8"?>');
-  out.push('<kml xmlns="http://www.opengis.net/kml/2.2" xmlns:gx="http://www.google.com/kml/ext/2.2">');
-  out.push('<Document>');
-  out.push(`<name>${xmlEscape(`Search areas — mission ${ctx.missionId}`)}</name>`);
-  out.push('<open>1</open>');
-  out.push(
+  yield line('<?xml version="1.0" encoding="UTF-8"?>');
+  yield line('<kml xmlns="http://www.opengis.net/kml/2.2" xmlns:gx="http://www.google.com/kml/ext/2.2">');
+  yield line('<Document>');
+  yield line(`<name>${xmlEscape(`Search areas — mission ${ctx.missionId}`)}</name>`);
+  yield line('<open>1</open>');
+  yield line(
     `<description>${xmlEscape(
       `Leeway drift of ${ctx.category.key} (${plainCategoryText(ctx.category.description)}), ${result.nParticles} particles. ` +
         `Areas are the smallest regions of a kernel-smoothed map (cells up to ${Math.round(set.cellM)} m) holding ${set.percents.join(' / ')} % ` +
@@ -163,29 +177,29 @@ export function searchAreasKml(set: SearchAreaSet, ctx: ProductContext, result: 
   );
   for (const p of set.percents) {
     const c = colourOf.get(p) ?? areaColour(0);
-    out.push(
+    yield line(
       `<Style id="area-${p}"><LineStyle><color>${kmlColour(c, 1)}</color><width>2</width></LineStyle>` +
         `<PolyStyle><color>${kmlColour(c, 0.25)}</color></PolyStyle></Style>`,
     );
   }
-  out.push(
+  yield line(
     '<Style id="datum"><IconStyle><color>ffffffff</color><scale>0.9</scale><Icon>' +
       '<href>http://maps.google.com/mapfiles/kml/shapes/cross-hairs.png</href></Icon></IconStyle></Style>',
   );
-  out.push('<Style id="datum-track"><LineStyle><color>ff000000</color><width>2</width></LineStyle></Style>');
-  out.push(
+  yield line('<Style id="datum-track"><LineStyle><color>ff000000</color><width>2</width></LineStyle></Style>');
+  yield line(
     '<Style id="datum-track-timed"><IconStyle><color>ffffffff</color><scale>0.9</scale><Icon>' +
       '<href>http://maps.google.com/mapfiles/kml/shapes/cross-hairs.png</href></Icon></IconStyle>' +
       '<LineStyle><color>80000000</color><width>1</width></LineStyle></Style>',
   );
-  out.push(
+  yield line(
     '<Style id="seed"><IconStyle><color>ff00ffff</color><scale>1.1</scale><Icon>' +
       '<href>http://maps.google.com/mapfiles/kml/shapes/star.png</href></Icon></IconStyle>' +
       '<LineStyle><color>ff00ffff</color><width>3</width></LineStyle></Style>',
   );
-  out.push(legendFolderKml(set, overlays !== undefined));
-  if (overlays) out.push(overlaysKml(overlays, timeSpan));
-  out.push(
+  yield line(legendFolderKml(set, overlays !== undefined));
+  if (overlays) yield* overlaysKml(overlays, timeSpan);
+  yield line(
     `<Placemark><name>Last known position</name><description>${xmlEscape(
       `${isoUtc(ctx.model.startTimeSec)}, seeding radius ${ctx.model.seeding.radiusM} m`,
     )}</description><styleUrl>#seed</styleUrl>${geometryKml(seedGeometry(ctx))}</Placemark>`,
@@ -198,7 +212,7 @@ export function searchAreasKml(set: SearchAreaSet, ctx: ProductContext, result: 
   const [firstDatum] = track;
   const lastDatum = track.at(-1);
   if (firstDatum && lastDatum && track.length > 1) {
-    out.push(
+    yield line(
       `<Placemark><name>Datum track</name><description>${xmlEscape(
         `Centre of the particles from ${humanUtc(firstDatum.timeSec)} to ${humanUtc(lastDatum.timeSec)}: ` +
           track.map((d) => `${isoUtc(d.timeSec)} ${d.latDeg.toFixed(5)}, ${d.lonDeg.toFixed(5)}`).join('; '),
@@ -208,7 +222,7 @@ export function searchAreasKml(set: SearchAreaSet, ctx: ProductContext, result: 
     );
     // The same track with a time on every vertex (Google's gx:Track extension): Google Earth moves the
     // datum icon along it with the time slider; readers without the extension keep the line above.
-    out.push(
+    yield line(
       `<Placemark><name>Datum track (timed)</name><description>${xmlEscape(
         'The datum at every output time as a gx:Track: each vertex carries its time.',
       )}</description><styleUrl>#datum-track-timed</styleUrl><gx:Track><altitudeMode>clampToGround</altitudeMode>` +
@@ -225,11 +239,11 @@ export function searchAreasKml(set: SearchAreaSet, ctx: ProductContext, result: 
     areasByTime.set(a.timeSec, list);
   }
   for (const d of set.datums) {
-    out.push(`<Folder><name>${humanUtc(d.timeSec)}</name>${timeSpan(d.timeSec)}`);
+    yield line(`<Folder><name>${humanUtc(d.timeSec)}</name>${timeSpan(d.timeSec)}`);
     // Largest area first so the smaller, darker ones are drawn on top.
     const areas = (areasByTime.get(d.timeSec) ?? []).slice().sort((a, b) => b.percent - a.percent);
     for (const a of areas) {
-      out.push(
+      yield line(
         `<Placemark><name>${a.percent} %</name><description>${xmlEscape(
           `${humanUtc(a.timeSec)}: ${a.areaKm2.toFixed(1)} km² (${(a.areaKm2 / KM2_PER_NM2).toFixed(1)} NM²) holding ${(a.fractionInside * 100).toFixed(1)} % of the particles`,
         )}</description>${timeSpan(a.timeSec)}${extendedData({
@@ -241,16 +255,15 @@ export function searchAreasKml(set: SearchAreaSet, ctx: ProductContext, result: 
         })}<styleUrl>#area-${a.percent}</styleUrl>${geometryKml(a.geometry)}</Placemark>`,
       );
     }
-    out.push(
+    yield line(
       `<Placemark><name>Datum</name><description>${xmlEscape(
         `${humanUtc(d.timeSec)}: centroid of ${d.released} particles (${d.stranded} stranded), ` +
           `${d.latDeg.toFixed(5)}, ${d.lonDeg.toFixed(5)}`,
       )}</description>${timeSpan(d.timeSec)}<styleUrl>#datum</styleUrl>` +
         `<Point><coordinates>${d.lonDeg},${d.latDeg}</coordinates></Point></Placemark>`,
     );
-    out.push('</Folder>');
+    yield line('</Folder>');
   }
-  out.push('</Document>');
-  out.push('</kml>');
-  return out.join('\n') + '\n';
+  yield line('</Document>');
+  yield line('</kml>');
 }

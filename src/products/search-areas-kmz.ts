@@ -15,18 +15,19 @@
  * values, see scaleTop) so the images can be compared as the time slider moves.
  *
  * Why one KMZ beside the KML: QGIS reads the .kml (vectors with attributes) and ignores overlays;
- * Google Earth opens the .kmz with images and legend. The zip is written with fflate (no
- * dependencies); PNGs are stored, not deflated again (they are deflate streams already).
+ * Google Earth opens the .kmz with images and legend. The zip is streamed with fflate's Zip (no
+ * dependencies), one entry at a time; PNGs are stored, not deflated again (they are deflate streams
+ * already).
  */
 import { deflateSync } from 'node:zlib';
 import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
-import { zipSync, type Zippable } from 'fflate';
-import { writeProduct } from './files.js';
+import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
+import { writeProductPieces, type ProductPiece } from './files.js';
 import type { TrajectoryResult } from '../model/types.js';
 import { gridCenterLonDeg, type DensityGrid } from './density-grid.js';
 import { gridExtent } from './density-nc.js';
 import type { SearchAreaSet } from './search-areas-compute.js';
-import { areaColour, searchAreasKml, type KmlOverlays } from './search-areas-kml.js';
+import { areaColour, searchAreasKmlPieces, type KmlOverlays } from './search-areas-kml.js';
 import type { ProductContext, ProductFile } from './types.js';
 
 /**
@@ -357,9 +358,19 @@ export async function legendPng(L: LegendInput): Promise<Buffer> {
   return canvas.encode('png');
 }
 
+/** One file of the KMZ: its path in the archive, its bytes in pieces, and its deflate level (0: stored). */
+export interface KmzEntry {
+  name: string;
+  level: 0 | 6;
+  pieces: Iterable<ProductPiece>;
+}
+
 export interface KmzContent {
-  /** Entries in zip order (doc.kml first). */
-  entries: Zippable;
+  /**
+   * The entries in zip order (doc.kml first), each made when the generator reaches it: doc.kml in
+   * lines, then the legend and one probability image per output time, so one image at a time exists.
+   */
+  entries: () => Generator<KmzEntry>;
   overlays: KmlOverlays;
   /** Top of the colour scale (scaleTop). */
   topProbability: number;
@@ -367,7 +378,7 @@ export interface KmzContent {
   warnings: string[];
 }
 
-/** The KMZ's entries, built in memory (images of a few kB each: mostly transparent). */
+/** What the KMZ holds, computed up to the images (the probability map, its scale, the legend). */
 export async function buildSearchAreasKmz(
   result: TrajectoryResult,
   grid: DensityGrid,
@@ -380,13 +391,8 @@ export async function buildSearchAreasKmz(
   const top = scaleTop(prob);
   const k = pxPerCell(grid);
   const ext = gridExtent(grid);
-  const images: KmlOverlays['images'] = [];
-  const pngs: Record<string, Uint8Array> = {};
-  for (let t = 0; t < grid.nTimes; t++) {
-    const href = `files/probability_${String(t).padStart(3, '0')}.png`;
-    pngs[href] = probabilityPng(prob, t, grid.nx, grid.ny, top, k);
-    images.push({ timeSec: grid.timesSec[t] ?? 0, href });
-  }
+  const href = (t: number) => `files/probability_${String(t).padStart(3, '0')}.png`;
+  const images: KmlOverlays['images'] = Array.from({ length: grid.nTimes }, (_, t) => ({ timeSec: grid.timesSec[t] ?? 0, href: href(t) }));
   if (GlobalFonts.families.length === 0) warnings.push('products/search_areas.kmz: no fonts found, the legend image has no text (install e.g. fonts-dejavu-core)');
   const legend = await legendPng({
     missionId: ctx.missionId,
@@ -405,17 +411,52 @@ export async function buildSearchAreasKmz(
         ? `log colour scale from ${percentLabel(top / 10 ** SCALE_DECADES)} (and below) to ${percentLabel(top)} (and above) per ${Math.round(grid.cellM)} m cell, the 99th percentile of the occupied cells over the run`
         : 'no particle was released, the images are empty',
   };
-  const kml = searchAreasKml(set, ctx, result, overlays);
-  // Fixed entry times (the products' creation time) so the same products give the same bytes.
-  const mtime = new Date(ctx.createdAtIso);
-  const entries: Zippable = {
-    'doc.kml': [new TextEncoder().encode(kml), { level: 6, mtime }],
-    'files/legend.png': [legend, { level: 0, mtime }],
-  };
-  for (const [href, png] of Object.entries(pngs)) entries[href] = [png, { level: 0, mtime }];
+  function* entries(): Generator<KmzEntry> {
+    yield { name: 'doc.kml', level: 6, pieces: searchAreasKmlPieces(set, ctx, result, overlays) };
+    yield { name: overlays.legendHref, level: 0, pieces: [legend] };
+    for (let t = 0; t < grid.nTimes; t++) yield { name: href(t), level: 0, pieces: [probabilityPng(prob, t, grid.nx, grid.ny, top, k)] };
+  }
   return { entries, overlays, topProbability: top, pxPerCell: k, warnings };
 }
 
+/**
+ * The zip archive of `entries`, in pieces as fflate's streaming Zip emits them: each entry's local
+ * header, its (deflated) data as its pieces are pushed, a data descriptor (crc and sizes, known only at
+ * the end of a streamed entry), and the central directory last. `mtime` is every entry's time.
+ */
+export function* zipPieces(entries: Iterable<KmzEntry>, mtime: Date): Generator<Uint8Array> {
+  const out: Uint8Array[] = [];
+  const state: { failure: Error | null } = { failure: null };
+  const zip = new Zip((err, chunk) => {
+    if (err) state.failure = err;
+    else out.push(chunk);
+  });
+  // fflate calls back synchronously inside push/end: hand on what it made, or its error.
+  function* emitted(): Generator<Uint8Array> {
+    if (state.failure) throw state.failure;
+    yield* out.splice(0);
+  }
+  for (const e of entries) {
+    const file = e.level === 0 ? new ZipPassThrough(e.name) : new ZipDeflate(e.name, { level: e.level });
+    file.mtime = mtime;
+    zip.add(file);
+    for (const piece of e.pieces) {
+      // The KML's pieces are whole lines, so no UTF-16 surrogate pair is split between two encodings.
+      file.push(typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece);
+      yield* emitted();
+    }
+    file.push(new Uint8Array(0), true);
+    yield* emitted();
+  }
+  zip.end();
+  yield* emitted();
+}
+
+/**
+ * Writes products/search_areas.kmz as it is made: the zip is streamed into the file (files.ts
+ * ProductSink) entry by entry, doc.kml line by line, so neither the archive nor all its images are
+ * held at once.
+ */
 export async function writeSearchAreasKmz(
   result: TrajectoryResult,
   grid: DensityGrid,
@@ -425,5 +466,7 @@ export async function writeSearchAreasKmz(
   weights: Float64Array,
 ): Promise<{ file: ProductFile; warnings: string[] }> {
   const content = await buildSearchAreasKmz(result, grid, ctx, set, weights);
-  return { file: await writeProduct(workDir, 'search_areas_kmz', zipSync(content.entries)), warnings: content.warnings };
+  // Fixed entry times (the products' creation time) so the same products give the same bytes.
+  const file = await writeProductPieces(workDir, 'search_areas_kmz', zipPieces(content.entries(), new Date(ctx.createdAtIso)));
+  return { file, warnings: content.warnings };
 }

@@ -1,14 +1,15 @@
 /**
  * Writes products/search_areas.geojson and products/search_areas.kml: the areas of the smoothed map of
  * the drifting particles (search-smoothed.ts; the raw-histogram areas of search-areas-compute.ts are
- * kept as a library function), see -geojson.ts and -kml.ts for the formats.
+ * kept as a library function), see -geojson.ts and -kml.ts for the formats. Both are written as they
+ * are made, one feature or Placemark at a time (files.ts writeProductPieces).
  */
-import { writeProduct } from './files.js';
+import { writeProductPieces } from './files.js';
 import type { TrajectoryResult } from '../model/types.js';
 import type { DensityGrid } from './density-grid.js';
 import { equalWeights } from '../search/index.js';
-import { searchAreasGeoJson } from './search-areas-geojson.js';
-import { searchAreasKml } from './search-areas-kml.js';
+import { searchAreasGeoJsonPieces } from './search-areas-geojson.js';
+import { searchAreasKmlPieces } from './search-areas-kml.js';
 import { smoothedSearchAreas, type SmoothedAreaSet } from './search-smoothed.js';
 import type { ProductContext, ProductFile } from './types.js';
 
@@ -30,8 +31,8 @@ export async function writeSearchAreaFiles(
   set: SmoothedAreaSet = smoothedSearchAreas(result, weights, percents),
 ): Promise<ProductFile[]> {
   return [
-    await writeProduct(workDir, 'search_areas_geojson', JSON.stringify(searchAreasGeoJson(set, ctx, result))),
-    await writeProduct(workDir, 'search_areas_kml', searchAreasKml(set, ctx, result)),
+    await writeProductPieces(workDir, 'search_areas_geojson', searchAreasGeoJsonPieces(set, ctx, result)),
+    await writeProductPieces(workDir, 'search_areas_kml', searchAreasKmlPieces(set, ctx, result)),
   ];
 }
 

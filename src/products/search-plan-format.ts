@@ -1,7 +1,7 @@
 /**
- * Plain-data writers for the planning products (not wired in yet): search_plan.geojson and .kml, and
- * the smoothed search areas as GeoJSON features. Pure: they return objects/strings, the caller writes
- * files. Coordinates are those of the inputs (6 decimals). Longitudes follow particles.nc, in
+ * Plain-data writers for the planning products: search_plan.geojson and .kml (whole, or in pieces for
+ * a streaming writer), and the smoothed search areas as GeoJSON features. Pure: they return
+ * objects/strings, the caller writes files. Coordinates are those of the inputs (6 decimals). Longitudes follow particles.nc, in
  * [-180, 180]: a plan rectangle across the antimeridian (its ring is contiguous about a centre in
  * [-180, 180), src/search/plan.ts) is cut there into a MultiPolygon of two parts (RFC 7946 §3.1.9, as
  * search_areas.geojson does), its `corners` are wrapped into [-180, 180) and its `bbox` has west >
@@ -9,6 +9,7 @@
  * browsers join the vertices the short way, across the antimeridian.
  */
 import { isoUtc } from './search-areas-compute.js';
+import { jsonPieces, lazyArray } from './json-pieces.js';
 import { xmlEscape } from './search-areas-kml.js';
 import { wrapLonDeg } from '../model/geo.js';
 import type { SearchAreaLevel } from '../search/areas.js';
@@ -78,44 +79,53 @@ export interface PlanWindow {
   law: DetectionLaw;
 }
 
+/** The plan's features, one Polygon (or MultiPolygon across ±180°) per unit, in the plan's order. */
+function* planFeatures(plan: Plan, windows: PlanWindow[]): Generator<Record<string, unknown>> {
+  for (const [k, u] of plan.units.entries()) {
+    const w = windows[k] ?? windows[0];
+    if (!w) throw new RangeError('searchPlanGeoJson: a search window per unit is needed');
+    const parts = splitConvexRingAtAntimeridian(u.ring);
+    yield {
+      type: 'Feature',
+      bbox: ringBbox(u.ring),
+      geometry: parts.length === 1 ? { type: 'Polygon', coordinates: parts } : { type: 'MultiPolygon', coordinates: parts.map((r) => [r]) },
+      properties: {
+        unit: u.unit,
+        start_time: isoUtc(w.startTimeSec),
+        end_time: isoUtc(w.endTimeSec),
+        detection: w.law,
+        poc: u.poc,
+        pod: u.pod,
+        pos: u.pos,
+        coverage: u.coverage,
+        track_spacing_nm: u.trackSpacingNm,
+        sweep_width_nm: u.sweepWidthNm,
+        effort_nm2: u.effortNm2,
+        area_nm2: u.areaNm2,
+        length_nm: u.lengthNm,
+        width_nm: u.widthNm,
+        track_bearing_deg: u.trackBearingDeg,
+        creep_bearing_deg: u.creepBearingDeg,
+        n_tracks: u.nTracks,
+        centre_ddm: formatDdm(u.centreLonDeg, u.centreLatDeg),
+        corners: u.ring.slice(0, 4).map(wrapped),
+        corners_ddm: u.ring.slice(0, 4).map(([lon, lat]) => formatDdm(lon ?? NaN, lat ?? NaN)),
+      },
+    };
+  }
+}
+
 /** search_plan.geojson: one Polygon Feature per unit (properties as issue 8 lists them). */
 export function searchPlanGeoJson(plan: Plan, windows: PlanWindow[]): Record<string, unknown> {
-  return {
-    type: 'FeatureCollection',
-    cumulative_pos: plan.cumulativePos,
-    features: plan.units.map((u, k) => {
-      const w = windows[k] ?? windows[0];
-      if (!w) throw new RangeError('searchPlanGeoJson: a search window per unit is needed');
-      const parts = splitConvexRingAtAntimeridian(u.ring);
-      return {
-        type: 'Feature',
-        bbox: ringBbox(u.ring),
-        geometry: parts.length === 1 ? { type: 'Polygon', coordinates: parts } : { type: 'MultiPolygon', coordinates: parts.map((r) => [r]) },
-        properties: {
-          unit: u.unit,
-          start_time: isoUtc(w.startTimeSec),
-          end_time: isoUtc(w.endTimeSec),
-          detection: w.law,
-          poc: u.poc,
-          pod: u.pod,
-          pos: u.pos,
-          coverage: u.coverage,
-          track_spacing_nm: u.trackSpacingNm,
-          sweep_width_nm: u.sweepWidthNm,
-          effort_nm2: u.effortNm2,
-          area_nm2: u.areaNm2,
-          length_nm: u.lengthNm,
-          width_nm: u.widthNm,
-          track_bearing_deg: u.trackBearingDeg,
-          creep_bearing_deg: u.creepBearingDeg,
-          n_tracks: u.nTracks,
-          centre_ddm: formatDdm(u.centreLonDeg, u.centreLatDeg),
-          corners: u.ring.slice(0, 4).map(wrapped),
-          corners_ddm: u.ring.slice(0, 4).map(([lon, lat]) => formatDdm(lon ?? NaN, lat ?? NaN)),
-        },
-      };
-    }),
-  };
+  return { type: 'FeatureCollection', cumulative_pos: plan.cumulativePos, features: [...planFeatures(plan, windows)] };
+}
+
+/**
+ * The text of JSON.stringify({ ...searchPlanGeoJson(plan, windows), ...extra }) in pieces, one
+ * feature at a time (`extra`: the collection's foreign members after the features).
+ */
+export function searchPlanGeoJsonPieces(plan: Plan, windows: PlanWindow[], extra: Record<string, unknown>): Generator<string> {
+  return jsonPieces({ type: 'FeatureCollection', cumulative_pos: plan.cumulativePos, features: lazyArray(() => planFeatures(plan, windows)), ...extra });
 }
 
 function pct(v: number): string {
@@ -124,7 +134,13 @@ function pct(v: number): string {
 
 /** search_plan.kml: a Placemark per unit with its rectangle and a description a coordinator can read. */
 export function searchPlanKml(plan: Plan, windows: PlanWindow[], name = 'Search plan'): string {
-  const marks = plan.units.map((u, k) => {
+  return [...searchPlanKmlPieces(plan, windows, name)].join('');
+}
+
+/** search_plan.kml in pieces: the document's head, one Placemark per unit, its end. */
+export function* searchPlanKmlPieces(plan: Plan, windows: PlanWindow[], name = 'Search plan'): Generator<string> {
+  yield `<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>${xmlEscape(name)}</name><description>${xmlEscape(`Cumulative POS ${pct(plan.cumulativePos)}`)}</description>`;
+  for (const [k, u] of plan.units.entries()) {
     const w = windows[k] ?? windows[0];
     if (!w) throw new RangeError('searchPlanKml: a search window per unit is needed');
     const lines = [
@@ -135,9 +151,9 @@ export function searchPlanKml(plan: Plan, windows: PlanWindow[], name = 'Search 
       ...u.ring.slice(0, 4).map(([lon, lat], c) => `Corner ${c + 1}: ${formatDdm(lon ?? NaN, lat ?? NaN)}`),
     ];
     const coords = u.ring.map((p) => wrapped(p).join(',')).join(' ');
-    return `<Placemark><name>${xmlEscape(u.unit)}</name><description>${xmlEscape(lines.join('\n'))}</description><TimeSpan><begin>${isoUtc(w.startTimeSec)}</begin><end>${isoUtc(w.endTimeSec)}</end></TimeSpan><Polygon><tessellate>1</tessellate><outerBoundaryIs><LinearRing><coordinates>${coords}</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>`;
-  });
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>${xmlEscape(name)}</name><description>${xmlEscape(`Cumulative POS ${pct(plan.cumulativePos)}`)}</description>${marks.join('')}</Document></kml>\n`;
+    yield `<Placemark><name>${xmlEscape(u.unit)}</name><description>${xmlEscape(lines.join('\n'))}</description><TimeSpan><begin>${isoUtc(w.startTimeSec)}</begin><end>${isoUtc(w.endTimeSec)}</end></TimeSpan><Polygon><tessellate>1</tessellate><outerBoundaryIs><LinearRing><coordinates>${coords}</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>`;
+  }
+  yield '</Document></kml>\n';
 }
 
 /** Smoothed search areas of one time as GeoJSON Features (time, percent, area_km2, area_nm2, bbox). */

@@ -11,8 +11,8 @@
  * would already have found); their rectangles may overlap on the chart, since the cloud has moved.
  * The cumulative POS is then Σ POS over units (unconditional probabilities of success).
  */
-import { writeProduct } from './files.js';
-import { formatDdm, searchPlanGeoJson, searchPlanKml, type PlanWindow } from './search-plan-format.js';
+import { writeProductPieces } from './files.js';
+import { formatDdm, searchPlanGeoJsonPieces, searchPlanKmlPieces, type PlanWindow } from './search-plan-format.js';
 import {
   bayesUpdate,
   driftingAt,
@@ -172,7 +172,7 @@ export function searchSummary(ms: MissionSearch, mp: MissionPlan | null): Record
 /** products/search_plan.geojson and .kml. */
 export async function writeSearchPlanFiles(mp: MissionPlan, workDir: string, missionId: string): Promise<ProductFile[]> {
   return [
-    await writeProduct(workDir, 'search_plan_geojson', JSON.stringify({ ...searchPlanGeoJson(mp.plan, mp.windows), mission_id: missionId, skipped_units: mp.skipped })),
-    await writeProduct(workDir, 'search_plan_kml', searchPlanKml(mp.plan, mp.windows, `Search plan — mission ${missionId}`)),
+    await writeProductPieces(workDir, 'search_plan_geojson', searchPlanGeoJsonPieces(mp.plan, mp.windows, { mission_id: missionId, skipped_units: mp.skipped })),
+    await writeProductPieces(workDir, 'search_plan_kml', searchPlanKmlPieces(mp.plan, mp.windows, `Search plan — mission ${missionId}`)),
   ];
 }

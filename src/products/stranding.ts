@@ -15,7 +15,8 @@
  * start; negative in a backward run), `probability_by_time` (cumulative mass stranded there at each of
  * `times`), `centre` {lon, lat} and, with weighted scenarios, `by_scenario` (mass per scenario).
  */
-import { writeProduct } from './files.js';
+import { writeProductPieces } from './files.js';
+import { jsonPieces, lazyArray } from './json-pieces.js';
 import { wrapLonDeg } from '../model/geo.js';
 import { STATUS } from '../model/types.js';
 import type { Tracks } from '../search/weights.js';
@@ -117,10 +118,46 @@ const r9 = (v: number) => Number(v.toFixed(9));
 const r6 = (v: number) => Number(v.toFixed(6));
 
 /** products/stranding.geojson as a value. */
-export function strandingGeoJson(report: StrandingReport, timesSec: ArrayLike<number>, grid: DensityGrid, missionId: string): Record<string, unknown> {
+/** One Polygon feature per coast cell, in the report's order. */
+function* strandingFeatures(report: StrandingReport, timesSec: ArrayLike<number>, grid: DensityGrid): Generator<Record<string, unknown>> {
   const t0 = timesSec[0] ?? 0;
   const halfLon = grid.dLonDeg / 2;
   const halfLat = grid.dLatDeg / 2;
+  for (const c of report.cells) {
+    const w = r6(c.lonDeg - halfLon);
+    const e = r6(c.lonDeg + halfLon);
+    const s = r6(c.latDeg - halfLat);
+    const n = r6(c.latDeg + halfLat);
+    const firstSec = timesSec[c.firstRecord] ?? t0;
+    yield {
+      type: 'Feature',
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [w, s],
+            [e, s],
+            [e, n],
+            [w, n],
+            [w, s],
+          ],
+        ],
+      },
+      properties: {
+        probability: r9(c.probability),
+        count: c.count,
+        first_arrival: isoTime(firstSec),
+        first_arrival_hours: Number(((firstSec - t0) / 3600).toFixed(4)),
+        probability_by_time: Array.from(c.byTime, r9),
+        centre: { lon: r6(c.lonDeg), lat: r6(c.latDeg) },
+        ...(c.byScenario ? { by_scenario: c.byScenario.map(r9) } : {}),
+      },
+    };
+  }
+}
+
+/** The collection around its features (a list, or a lazy array for jsonPieces). */
+function strandingCollection<F>(report: StrandingReport, timesSec: ArrayLike<number>, missionId: string, features: F) {
   return {
     type: 'FeatureCollection',
     mission_id: missionId,
@@ -129,38 +166,12 @@ export function strandingGeoJson(report: StrandingReport, timesSec: ArrayLike<nu
     cell_m: Number(report.cellM.toFixed(1)),
     times: Array.from(timesSec, (t) => isoTime(t)),
     total_probability: r9(report.probabilityByTime[report.probabilityByTime.length - 1] ?? 0),
-    features: report.cells.map((c) => {
-      const w = r6(c.lonDeg - halfLon);
-      const e = r6(c.lonDeg + halfLon);
-      const s = r6(c.latDeg - halfLat);
-      const n = r6(c.latDeg + halfLat);
-      const firstSec = timesSec[c.firstRecord] ?? t0;
-      return {
-        type: 'Feature',
-        geometry: {
-          type: 'Polygon',
-          coordinates: [
-            [
-              [w, s],
-              [e, s],
-              [e, n],
-              [w, n],
-              [w, s],
-            ],
-          ],
-        },
-        properties: {
-          probability: r9(c.probability),
-          count: c.count,
-          first_arrival: isoTime(firstSec),
-          first_arrival_hours: Number(((firstSec - t0) / 3600).toFixed(4)),
-          probability_by_time: Array.from(c.byTime, r9),
-          centre: { lon: r6(c.lonDeg), lat: r6(c.latDeg) },
-          ...(c.byScenario ? { by_scenario: c.byScenario.map(r9) } : {}),
-        },
-      };
-    }),
+    features,
   };
+}
+
+export function strandingGeoJson(report: StrandingReport, timesSec: ArrayLike<number>, grid: DensityGrid, missionId: string): Record<string, unknown> {
+  return strandingCollection(report, timesSec, missionId, [...strandingFeatures(report, timesSec, grid)]);
 }
 
 /** The `stranding` object of summary.json: stranded probability over time and the cells at a glance. */
@@ -182,7 +193,12 @@ export function strandingSummary(report: StrandingReport, timesSec: ArrayLike<nu
   };
 }
 
-/** Writes products/stranding.geojson. */
+/** The text of JSON.stringify(strandingGeoJson(…)) in pieces, one coast cell at a time. */
+export function strandingGeoJsonPieces(report: StrandingReport, timesSec: ArrayLike<number>, grid: DensityGrid, missionId: string): Generator<string> {
+  return jsonPieces(strandingCollection(report, timesSec, missionId, lazyArray(() => strandingFeatures(report, timesSec, grid))));
+}
+
+/** Writes products/stranding.geojson as it is made, one feature at a time. */
 export async function writeStrandingFile(report: StrandingReport, timesSec: ArrayLike<number>, grid: DensityGrid, workDir: string, missionId: string): Promise<ProductFile> {
-  return writeProduct(workDir, 'stranding_geojson', JSON.stringify(strandingGeoJson(report, timesSec, grid, missionId)));
+  return writeProductPieces(workDir, 'stranding_geojson', strandingGeoJsonPieces(report, timesSec, grid, missionId));
 }

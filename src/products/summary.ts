@@ -4,8 +4,6 @@
  * by status (and capsized), the forcing actually used (a FALLBACK at the top when there was one), model and software
  * versions, the mission parameters and the time each stage took.
  */
-import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
 import geodesic from 'geographiclib-geodesic';
 import { meridionalRadiusM, primeVerticalRadiusM, wrapLonDeg } from '../model/geo.js';
 import { STATUS, type TrajectoryResult } from '../model/types.js';
@@ -15,6 +13,8 @@ import { areaSizeFields, driftingDatumFields, type SummarySearch } from './summa
 import { firstStranding, mostLikelyCell } from './summary-glance.js';
 import type { ProductContext, ProductFile } from './types.js';
 import { plainCategoryText } from './category-text.js';
+import { writePieces } from './files.js';
+import { jsonPieces } from './json-pieces.js';
 
 const WGS84 = geodesic.Geodesic.WGS84;
 const DEG = Math.PI / 180;
@@ -225,9 +225,16 @@ export function buildSummary(result: TrajectoryResult, ctx: ProductContext, opts
   };
 }
 
-/** Writes products/summary.json; returns its size and sha256 (hashed from the bytes written). */
+/** The text of JSON.stringify(summary, null, 2) and a final newline, in pieces: one per time entry (depth 2). */
+export function* summaryPieces(summary: Record<string, unknown>): Generator<string> {
+  yield* jsonPieces(summary, { space: 2, depth: 2 });
+  yield '\n';
+}
+
+/**
+ * Writes products/summary.json; returns its size and sha256 (hashed as written). The summary object is
+ * built whole (kilobytes per output time); its text is written in pieces.
+ */
 export async function writeSummary(result: TrajectoryResult, ctx: ProductContext, filePath: string, opts: SummaryOptions): Promise<{ bytes: number; sha256: string }> {
-  const bytes = Buffer.from(`${JSON.stringify(buildSummary(result, ctx, opts), null, 2)}\n`, 'utf8');
-  await writeFile(filePath, bytes);
-  return { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  return writePieces(filePath, summaryPieces(buildSummary(result, ctx, opts)));
 }
