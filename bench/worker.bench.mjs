@@ -88,6 +88,14 @@ for (let i = 0; i < 600 && Number.isNaN(startupMs); i++) {
 if (Number.isNaN(startupMs)) throw new Error('worker did not become healthy in 30 s');
 await sleep(2000);
 const idleMb = rssMb(worker.pid);
+/** Resident memory by kind (Linux /proc smaps_rollup), MB: anonymous (heap, malloc) and file-backed (code of node, of native addons such as canvas: shared and reclaimable). */
+const rssKinds = (pid) => {
+  const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const kb = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
+  return { anonMb: Math.round(kb('Anonymous') / 1024), fileMb: Math.round((kb('Rss') - kb('Anonymous')) / 1024) };
+};
+const idleKinds = rssKinds(worker.pid);
+const idleThreads = /Threads:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))?.[1];
 console.log(`worker start-up (spawn to healthy /healthz): ${Math.round(startupMs)} ms; idle RSS ${idleMb} MB (target < 150 MB)`);
 
 const job = (id) => ({
@@ -126,7 +134,17 @@ try {
   const sorted = [...times].sort((a, b) => a - b);
   console.log(`push to completed, ${MISSIONS} missions: min ${Math.round(sorted[0])} ms, median ${Math.round(sorted[sorted.length >> 1])} ms, max ${Math.round(sorted[sorted.length - 1])} ms (target < 1 s)`);
   await sleep(QUIET_S * 1000);
-  console.log(`worker RSS after ${QUIET_S} s quiet: ${rssMb(worker.pid)} MB (idle was ${idleMb} MB); load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const threads = /Threads:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))?.[1];
+  const kinds = rssKinds(worker.pid);
+  console.log(`worker RSS after ${QUIET_S} s quiet: ${rssMb(worker.pid)} MB (idle was ${idleMb} MB; ${threads} OS threads now, ${idleThreads} idle); load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  // Where the resident memory is: V8's heap (used and reserved) and memory outside it (ArrayBuffers,
+  // native), from the worker's own default metrics.
+  const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text());
+  const gauge = (name) => Number(new RegExp(`^driftline_${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN) / 1048576;
+  console.log(
+    `  anonymous ${kinds.anonMb} MB (idle ${idleKinds.anonMb} MB), file-backed ${kinds.fileMb} MB (idle ${idleKinds.fileMb} MB: code of node and native addons, shared and reclaimable);` +
+      ` V8 heap used ${gauge('nodejs_heap_size_used_bytes').toFixed(0)} MB of ${gauge('nodejs_heap_size_total_bytes').toFixed(0)} MB reserved; external ${gauge('nodejs_external_memory_bytes').toFixed(0)} MB`,
+  );
 } finally {
   worker.kill('SIGTERM');
   await new Promise((r) => worker.once('exit', r));
