@@ -153,6 +153,10 @@ function report(name, r) {
   const f = (ms) => `${ms.toFixed(1)} ms`;
   console.log(`${label}: ${CONCURRENCY} concurrent x ${ROUNDS} rounds (after ${WARMUP_ROUNDS} warm-up), ${sorted.length} requests, ${r.failures} failed`);
   console.log(`  p50 ${f(percentile(sorted, 50))}   p90 ${f(percentile(sorted, 90))}   p99 ${f(percentile(sorted, 99))}   max ${f(sorted.at(-1))}   (target p99 < 50 ms)`);
+  if (r.warmupLatencies.length > 0) {
+    const w = r.warmupLatencies.slice().sort((a, b) => a - b);
+    console.log(`  a fresh server's first ${WARMUP_ROUNDS} rounds (the warm-up, not in the figures above): p50 ${f(percentile(w, 50))}   p99 ${f(percentile(w, 99))}   max ${f(w.at(-1))}`);
+  }
   console.log(`  slowest request of each round: ${r.roundMaxMs.map((ms) => ms.toFixed(0)).join(' ')} ms`);
   console.log(`  CPU per request (user+system): server ${(r.serverCpuMs / requests).toFixed(3)} ms (/proc; less sensitive to the machine's load than latency), bench client ${(r.clientCpuMs / requests).toFixed(3)} ms`);
 }
@@ -160,7 +164,7 @@ function report(name, r) {
 console.log(`server NODE_OPTIONS: "${nodeOptions}"${process.env.BENCH_NODE_OPTIONS === undefined ? ' (docker-compose.dev.yml, api service)' : ' (BENCH_NODE_OPTIONS)'}`);
 console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cpus().length} cores)`);
 try {
-  const results = Object.fromEntries(names.map((n) => [n, { latencies: [], roundMaxMs: [], failures: 0, serverCpuMs: 0, clientCpuMs: 0 }]));
+  const results = Object.fromEntries(names.map((n) => [n, { latencies: [], warmupLatencies: [], roundMaxMs: [], failures: 0, serverCpuMs: 0, clientCpuMs: 0 }]));
   for (let round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
     for (const name of names) {
       const r = results[name];
@@ -169,8 +173,12 @@ try {
       const b = await burst(CASES[name].pathOf(round));
       r.failures += b.failures;
       // Latency and CPU count over the measured rounds only: the warm-up pays for JIT compilation
-      // and the 200 TCP connections (and, for the repeated reads, the first presigning).
-      if (round < WARMUP_ROUNDS) continue;
+      // and the 200 TCP connections (and, for the repeated reads, the first presigning). The warm-up
+      // rounds' latencies are reported apart: what the first clients of a fresh server see.
+      if (round < WARMUP_ROUNDS) {
+        r.warmupLatencies.push(...b.latencies);
+        continue;
+      }
       const client = process.cpuUsage(client0);
       r.serverCpuMs += serverCpuMs() - server0;
       r.clientCpuMs += (client.user + client.system) / 1000;
