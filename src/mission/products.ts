@@ -14,7 +14,15 @@ import { performance } from 'node:perf_hooks';
 import { missionAnnotations, writeAnimation, writeMapPng, type AnimationLand } from '../products/animation/index.js';
 import { buildDensityGrid } from '../products/density-grid.js';
 import { PRODUCT_PATHS, type ProductContext, type ProductFile } from '../products/types.js';
-import { addProductWarnings, missionSearchProducts, writeAllProducts, type SearchProducts } from '../products/write.js';
+import {
+  addProductWarnings,
+  missionSearchProducts,
+  writeAllProducts,
+  writeProductsButLeeway,
+  type ProductsDraft,
+  type SearchProducts,
+  type WriteAllOptions,
+} from '../products/write.js';
 import type { TrajectoryResult } from '../model/types.js';
 import { describeProduct, writtenProduct } from '../products/files.js';
 import { stageTimer } from '../products/timing.js';
@@ -34,11 +42,18 @@ export interface ProductsInput {
   /** Stage timings and warnings so far; returned with the product stages added. */
   timingsMs: Record<string, number>;
   warnings: string[];
+  /**
+   * leeway.txt is written apart (writeLeewayFile, on the other mission thread at the same time): then
+   * summary.json is not written either, and `draft` comes back for finishSummary.
+   */
+  leewayApart?: boolean;
 }
 
 export interface ProductsOutput {
-  /** Products in upload order: those of writeAllProducts, then the animation. */
+  /** Products in upload order: those of writeAllProducts, then the animation (with `leewayApart`: the animation and map.png only). */
   products: ProductFile[];
+  /** With `leewayApart`: the other products and summary.json's draft (writeProductsButLeeway). */
+  draft?: ProductsDraft;
   timingsMs: Record<string, number>;
   warnings: string[];
 }
@@ -99,7 +114,7 @@ export async function writeMissionProducts(input: ProductsInput, onStage: (stage
 
   onStage('products');
   const t0 = performance.now();
-  const written = await writeAllProducts(result, ctx, workDir, {
+  const options: WriteAllOptions = {
     cellM: input.cellM,
     percents: input.percents,
     grid,
@@ -107,7 +122,13 @@ export async function writeMissionProducts(input: ProductsInput, onStage: (stage
     warnings,
     earlierProducts: [...products],
     ...(searchProducts ? { searchProducts } : {}),
-  });
+  };
+  if (input.leewayApart) {
+    const draft = await writeProductsButLeeway(result, ctx, workDir, options);
+    timingsMs.products = Math.round(performance.now() - t0);
+    return { products, draft, timingsMs, warnings };
+  }
+  const written = await writeAllProducts(result, ctx, workDir, options);
   timingsMs.products = Math.round(performance.now() - t0);
   products.unshift(...written);
   return { products, timingsMs, warnings };

@@ -12,7 +12,7 @@ import { mkdir } from 'node:fs/promises';
 import { loadForcing } from '../forcing/load.js';
 import { coastlineSourceFromConfig } from '../land/coastline.js';
 import { locateFfmpeg, type AnimationLand } from '../products/animation/index.js';
-import { closeMissionThreads, missionLandOffThread, writeProductsOffThread } from './thread-pool.js';
+import { closeMissionThreads, missionLandOffThread, writeProductsOnMissionThreads } from './thread-pool.js';
 import { closeSimulationPool, simulate } from '../threads/simulate.js';
 import { VERSION } from '../version.js';
 import type { ProductsInput, ProductsStage } from './products.js';
@@ -138,11 +138,11 @@ export async function runMission(spec: MissionSpec, deps: MissionDeps): Promise<
   // worker that only ever hands big missions to the mission thread never loads it.
   const written = exec.productsInline
     ? await (await import('./products.js')).writeMissionProducts(productsInput, onStage)
-    : await writeProductsOffThread(productsInput, onStage);
+    : await writeProductsOnMissionThreads(productsInput, onStage);
+  const products = written.products;
   for (const msg of written.warnings.slice(warningsBefore)) log.warn(msg);
   Object.assign(timingsMs, written.timingsMs);
   warnings.splice(0, warnings.length, ...written.warnings);
-  const products = written.products;
   report('done', 1);
 
   return { products, warnings, forcing: forcing.sources, timingsMs, particleSteps: result.particleSteps };

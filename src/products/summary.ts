@@ -139,6 +139,11 @@ export interface SummaryOptions {
   stranding?: Record<string, unknown>;
 }
 
+/** How summary.json lists a product. */
+export function summaryProductList(products: ProductFile[]): Array<Record<string, unknown>> {
+  return products.map((p) => ({ kind: p.kind, path: p.relPath, content_type: p.contentType, bytes: p.bytes, sha256: p.sha256 }));
+}
+
 const round = (v: number | null, digits: number): number | null => (v === null ? null : Number(v.toFixed(digits)));
 
 export function buildSummary(result: TrajectoryResult, ctx: ProductContext, opts: SummaryOptions): Record<string, unknown> {
@@ -219,7 +224,7 @@ export function buildSummary(result: TrajectoryResult, ctx: ProductContext, opts
     first_stranding: firstStranding(result),
     most_likely_cell: opts.grid ? mostLikelyCell(opts.grid, result.timesSec) : null,
     timings_ms: opts.timingsMs,
-    products: (opts.products ?? []).map((p) => ({ kind: p.kind, path: p.relPath, content_type: p.contentType, bytes: p.bytes, sha256: p.sha256 })),
+    products: summaryProductList(opts.products ?? []),
     params: redactSecrets(ctx.provenance),
     model_params: modelParams,
   };

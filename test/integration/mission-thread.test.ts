@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../src/products/animation/index.js';
 import { writeAllProducts } from '../../src/products/write.js';
-import { closeMissionThreads, missionLandOffThread, writeProductsOffThread } from '../../src/mission/thread-pool.js';
+import { closeMissionThreads, missionLandOffThread, writeProductsOffThread, writeProductsOnMissionThreads } from '../../src/mission/thread-pool.js';
 import { missionLand } from '../../src/mission/land.js';
 import { syntheticContext, syntheticResult } from '../unit/products.fixtures.js';
 
@@ -53,6 +53,50 @@ describe('mission thread', () => {
     // syntheticResult sends 10 % of its particles out of the forcing: the one warning products carry.
     expect(off.warnings).toEqual(['300 of 3000 particles left the forcing area and stopped there (not drifting); their positions say nothing about the object']);
     expect(readFileSync(path.join(there, 'products/animation.mp4')).subarray(4, 8).toString('latin1')).toBe('ftyp');
+  }, THREAD_TEST_MS);
+
+  it('writes leeway.txt on the other thread: the same files, and a summary listing every one as it is on disk', async () => {
+    const result = syntheticResult({ nParticles: 2000, nTimes: 13, releaseSteps: 2 });
+    const ctx = syntheticContext();
+    const here = path.join(dir, 'apart-here');
+    const there = path.join(dir, 'apart-there');
+    const direct = await writeAllProducts(result, ctx, here, { cellM: 1000, percents: [50, 90], timingsMs: {}, warnings: [] });
+    const stages: string[] = [];
+    const apart = await writeProductsOnMissionThreads(
+      { result, ctx, workDir: there, cellM: 1000, percents: [50, 90], animation: null, timingsMs: { simulation: 1 }, warnings: [] },
+      (s) => stages.push(s),
+      true,
+    );
+    expect(stages).toEqual(['products']);
+    // Same products in the same order as on one thread, every one but summary.json with the same bytes.
+    expect(apart.products.map((p) => p.kind)).toEqual(direct.map((p) => p.kind));
+    for (const f of direct.filter((p) => p.kind !== 'summary')) expect(sha(path.join(there, f.relPath)), f.relPath).toBe(f.sha256);
+    for (const f of apart.products) expect(sha(path.join(there, f.relPath)), f.relPath).toBe(f.sha256);
+    // summary.json lists every other product with its size and checksum on disk, and both threads' timings.
+    const summary = JSON.parse(readFileSync(path.join(there, 'products/summary.json'), 'utf8')) as {
+      products: Array<{ kind: string; bytes: number; sha256: string }>;
+      timings_ms: Record<string, number>;
+    };
+    expect(summary.products).toEqual(apart.products.filter((p) => p.kind !== 'summary').map((p) => expect.objectContaining({ kind: p.kind, bytes: p.bytes, sha256: p.sha256 })));
+    expect(Object.keys(summary.timings_ms)).toEqual(expect.arrayContaining(['simulation', 'trajectory_nc', 'leeway_ascii', 'products']));
+    expect(apart.warnings).toEqual(['200 of 2000 particles left the forcing area and stopped there (not drifting); their positions say nothing about the object']);
+  }, THREAD_TEST_MS);
+
+  it('fails the whole when the leeway.txt thread fails, after both threads are done', async () => {
+    const result = syntheticResult({ nParticles: 50, nTimes: 5, releaseSteps: 1 });
+    const workDir = path.join(dir, 'apart-fail');
+    // products/leeway.txt is a directory: the leeway thread cannot write it.
+    await import('node:fs/promises').then((fs) => fs.mkdir(path.join(workDir, 'products/leeway.txt'), { recursive: true }));
+    const err = await writeProductsOnMissionThreads(
+      { result, ctx: syntheticContext(), workDir, cellM: 1000, percents: [50], animation: null, timingsMs: {}, warnings: [] },
+      () => undefined,
+      true,
+    ).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'DriftlineError', code: 'E_INTERNAL' });
+    expect((err as Error).message).toMatch(/leeway_ascii/);
+    // The other thread finished its products before the error came back; summary.json was never written.
+    expect(sha(path.join(workDir, 'raw/particles.nc'))).toMatch(/^[0-9a-f]{64}$/);
+    expect(() => readFileSync(path.join(workDir, 'products/summary.json'))).toThrow(/ENOENT/);
   }, THREAD_TEST_MS);
 
   it('carries a product error code and retryability across the thread', async () => {
