@@ -112,8 +112,9 @@ const productsSchema = z
     netcdf_format: z.enum(['auto', 'netcdf3', 'netcdf4']).default('auto'),
     /**
      * Record the wind and current each particle saw, per output time (particles.nc x_wind, y_wind,
-     * x_sea_water_velocity, y_sea_water_velocity; the animation's wind arrow). 16 of the 27 bytes a
-     * record holds in memory: 1 M particles × 49 times keep 0.78 GB less with false (issue 9).
+     * x_sea_water_velocity, y_sea_water_velocity; the animation's wind arrow). 16 bytes a record: in
+     * memory for small missions, in a file in the work directory above 64 MiB of them (1 M particles ×
+     * 49 times: 0.78 GB of disk, not memory; src/mission/estimate.ts ENV_FILE_MIN_BYTES, issue 9).
      */
     record_environment: z.boolean().default(true),
   })

@@ -8,12 +8,17 @@
  *  - per output record (particle × output time): 10 (lon, lat f32, status, orientation) + 16 (wind and
  *    current f32, recorded for the trajectory file) = 26 in SharedArrayBuffers, plus what the product
  *    writers allocate per record (netCDF row buffers, search-area scratch) — measured ~27.6 B in all
- *    (issue 11: 1 000 000 × 49 records);
+ *    (issue 11: 1 000 000 × 49 records). Above ENV_FILE_MIN_BYTES the 16 B of environment go to a file
+ *    in the work directory (disk: `envFileBytes`), not memory. `driftline run`, 1 000 000 × 48 h,
+ *    constant forcing, no animation, max RSS of 2 runs, 2026-12-04 (load 2.0-2.4): 1 798-1 815 MB with
+ *    the environment in memory, 1 040-1 070 MB with it in the file (1.05 GB with none recorded);
  *  - per output time: density grid slice, search-area contours, animation frame state: a 1-particle ×
  *    9 001-time run peaked at 509-522 MB RSS, about 25 KB per time above a ~300 MB bare process;
  *  - fixed: Node, the simulation and mission threads, canvas, ffmpeg's pipe and the coastline: 500 MB,
  *    so that measured peaks (bench/eventloop.bench.mjs, max RSS) are covered: 100 000 × 49 records
  *    608-633 MB (estimate 642), 1 000 × 4 321 650 MB (749), 1 000 000 × 49 1 610-1 623 MB (1 910);
+ *    with the environment in a file (`driftline run`, no animation): 1 000 000 × 49 1 040-1 070 MB
+ *    (estimate 1 163 MiB, was 1 910), 100 000 × 49 340-343 MB (568, was 642);
  *  - gridded forcing: not in `estimateMission`, which sees only the job, while an ensemble file's member
  *    count is in the file; `checkForcingMemory` adds the loaded planes (forcingMemory) once it is read.
  */
@@ -24,7 +29,10 @@ import type { ModelParams } from '../model/types.js';
 export const PER_PARTICLE_BYTES = 125;
 /** Bytes per output record (particle × output time), simulation arrays and product writing together. */
 export const PER_RECORD_BYTES = 27.6;
-/** Of those, the recorded wind and current (4 float32); none with `products.record_environment: false`. */
+/**
+ * Of those, the recorded wind and current (4 float32); none with `products.record_environment: false`,
+ * nor above ENV_FILE_MIN_BYTES, where they cost disk instead (MissionEstimate.envFileBytes).
+ */
 export const PER_RECORD_ENV_BYTES = 16;
 /** Bytes per output time independent of particles (measured ~25 KB, rounded up). */
 export const PER_OUTPUT_TIME_BYTES = 32 * 1024;
@@ -59,6 +67,8 @@ export interface MissionEstimate {
   particleSteps: number;
   /** Estimated peak resident memory of the mission, bytes, including FIXED_BYTES. */
   memoryBytes: number;
+  /** Disk the environment record file takes in the work directory while the mission runs, bytes (0: in memory or not recorded). */
+  envFileBytes: number;
   /** Estimated simulation wall time, seconds, at PARTICLE_STEPS_PER_SECOND (products not included). */
   simulationSeconds: number;
 }
@@ -72,8 +82,24 @@ interface SizeParams {
   products?: { record_environment?: boolean };
 }
 
-/** Bytes a record holds for this mission (the environment only when it is recorded). */
-const recordBytes = (params: SizeParams) => PER_RECORD_BYTES - (params.products?.record_environment === false ? PER_RECORD_ENV_BYTES : 0);
+/**
+ * Recorded environment (records × PER_RECORD_ENV_BYTES) above which it goes to a file in the mission's
+ * work directory instead of memory (src/model/env-records.ts): 64 MiB, 4.2 M records (85 000 particles
+ * × 49 output times). Below it the arrays cost at most 64 MiB, about a tenth of a 100 000 × 49 mission's
+ * ~620 MB peak, and no file is written; every mission run on the calling thread (INLINE_MAX_RECORDS,
+ * 60 000 records: 0.9 MiB) stays far below it. Above it the file saves 16 B per record (0.78 GB at
+ * 1 000 000 × 49) for ~50 000 16 KiB writes and a second read of it while the products are written.
+ */
+export const ENV_FILE_MIN_BYTES = 64 * 2 ** 20;
+
+/** Whether a mission recording its environment over `records` records keeps it in a file (`minBytes`: tests force either way). */
+export function environmentToFile(records: number, minBytes: number = ENV_FILE_MIN_BYTES): boolean {
+  return records * PER_RECORD_ENV_BYTES > minBytes;
+}
+
+/** Bytes a record holds in memory for this mission (the environment only when it is recorded, and not to a file). */
+const recordBytes = (params: SizeParams, records: number) =>
+  PER_RECORD_BYTES - (params.products?.record_environment === false || environmentToFile(records) ? PER_RECORD_ENV_BYTES : 0);
 
 /** A resolved mission's size in the job's terms (the estimate is written, and its errors named, in them). */
 export function sizeOfModel(model: Pick<ModelParams, 'numParticles' | 'durationSec' | 'timeStepSec' | 'outputStepSec'>, recordEnvironment = true): SizeParams {
@@ -99,8 +125,9 @@ export function estimateMission(params: SizeParams): MissionEstimate {
   const timeSteps = outputSteps * Math.max(1, Math.round(params.output_step_seconds / absDtSec));
   const outputRecords = particles * outputTimes;
   const particleSteps = particles * timeSteps;
-  const memoryBytes = Math.ceil(FIXED_BYTES + particles * PER_PARTICLE_BYTES + outputRecords * recordBytes(params) + outputTimes * PER_OUTPUT_TIME_BYTES);
-  return { particles, outputTimes, timeSteps, outputRecords, particleSteps, memoryBytes, simulationSeconds: particleSteps / PARTICLE_STEPS_PER_SECOND };
+  const memoryBytes = Math.ceil(FIXED_BYTES + particles * PER_PARTICLE_BYTES + outputRecords * recordBytes(params, outputRecords) + outputTimes * PER_OUTPUT_TIME_BYTES);
+  const envFileBytes = params.products?.record_environment !== false && environmentToFile(outputRecords) ? outputRecords * PER_RECORD_ENV_BYTES : 0;
+  return { particles, outputTimes, timeSteps, outputRecords, particleSteps, memoryBytes, envFileBytes, simulationSeconds: particleSteps / PARTICLE_STEPS_PER_SECOND };
 }
 
 const MB = 1024 * 1024;
@@ -127,7 +154,11 @@ export function checkMissionSize(params: SizeParams, maxMissionMb: number | unde
     );
   }
   if (maxMissionMb !== undefined && e.memoryBytes > maxMissionMb * MB) {
-    const fitParticles = Math.max(0, Math.floor((maxMissionMb * MB - FIXED_BYTES - e.outputTimes * PER_OUTPUT_TIME_BYTES) / (PER_PARTICLE_BYTES + e.outputTimes * recordBytes(params))));
+    const budget = maxMissionMb * MB - FIXED_BYTES - e.outputTimes * PER_OUTPUT_TIME_BYTES;
+    const fitAt = (records: number) => Math.max(0, Math.floor(budget / (PER_PARTICLE_BYTES + e.outputTimes * recordBytes(params, records))));
+    // As many as fit with the environment in a file, unless that few keep it in memory (records 0: in memory).
+    const spilled = fitAt(Infinity);
+    const fitParticles = environmentToFile(spilled * e.outputTimes) ? spilled : fitAt(0);
     throw new DriftlineError(
       'E_MISSION_TOO_LARGE',
       `params.num_particles: ${params.num_particles} particles × ${e.outputTimes} output times (duration_hours ${params.duration_hours}, output_step_seconds ${params.output_step_seconds}) needs about ${Math.ceil(e.memoryBytes / MB)} MB; MAX_MISSION_MB is ${maxMissionMb} (at most ${fitParticles} particles fit, or use fewer output times)`,

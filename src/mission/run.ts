@@ -3,12 +3,15 @@
  * MissionSpec (src/mission/spec.ts, resolved from the job at the edge) -> forcing -> simulation
  * (on worker threads, or on the calling thread for small missions: execution.ts) -> product files in
  * `deps.workDir`. The worker uploads and records what this returns;
- * `driftline run` leaves the files where they are. Both therefore run exactly the same code.
+ * `driftline run` leaves the files where they are. Both therefore run exactly the same code. A large
+ * mission's recorded environment lives in a file in `deps.workDir` meanwhile (ENV_FILE_NAME), never
+ * left behind.
  *
  * Progress weights (fraction of a typical mission's wall time, measured on 100 000 particles × 48 h):
  * forcing and land 5 %, simulation 70 %, animation 15 %, other products 10 %.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { loadForcing } from '../forcing/load.js';
 import { coastlineSourceFromConfig } from '../land/coastline.js';
 import { locateFfmpeg, type AnimationLand } from '../products/animation/index.js';
@@ -22,7 +25,8 @@ import { productContextFor, type MissionSpec } from './spec.js';
 import { fetchContextFor } from '../storage/fetch.js';
 import type { MissionDeps, MissionOutcome, MissionProgress } from './types.js';
 import { stageTimer } from '../products/timing.js';
-import { checkForcingMemory, sizeOfModel } from './estimate.js';
+import { checkForcingMemory, environmentToFile, sizeOfModel } from './estimate.js';
+import { planRun } from '../model/plan.js';
 
 /** Free the threads this pipeline keeps between missions: simulation pool and mission threads (the worker calls it at shutdown). */
 export async function closeMissionRunner(): Promise<void> {
@@ -40,7 +44,22 @@ const STAGE_SPAN: Record<MissionProgress['stage'], [number, number]> = {
   done: [1, 1],
 };
 
+/** The environment record file in the work directory (a dot file: never a product). */
+export const ENV_FILE_NAME = '.env-records.f32';
+
 export async function runMission(spec: MissionSpec, deps: MissionDeps): Promise<MissionOutcome> {
+  // A large mission's environment goes to a file (16 B per record: 0.78 GB of memory at 1 000 000 × 49),
+  // deleted once the products are written, or when the mission fails.
+  const records = spec.model.numParticles * planRun(spec.model).nTimes;
+  const envFile = spec.products.recordEnvironment && environmentToFile(records, deps.envFileMinBytes) ? path.join(deps.workDir, ENV_FILE_NAME) : null;
+  try {
+    return await runStages(spec, deps, envFile);
+  } finally {
+    if (envFile !== null) await rm(envFile, { force: true });
+  }
+}
+
+async function runStages(spec: MissionSpec, deps: MissionDeps, envFile: string | null): Promise<MissionOutcome> {
   const { config, logger, workDir } = deps;
   const { model } = spec;
   const log = logger.child({ mission_id: spec.missionId });
@@ -100,6 +119,7 @@ export async function runMission(spec: MissionSpec, deps: MissionDeps): Promise<
       land,
       threads,
       recordEnvironment: spec.products.recordEnvironment,
+      ...(envFile !== null ? { envFile } : {}),
       onProgress: (f) => report('simulation', f),
       ...(deps.signal ? { signal: deps.signal } : {}),
     }),

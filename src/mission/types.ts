@@ -34,6 +34,11 @@ export interface MissionDeps {
    * forcingMemory), which the admission estimate could not know: the worker adds them to its budget.
    */
   onForcingMemory?: (bytes: number) => void;
+  /**
+   * Recorded environment above which it goes to a file in `workDir` rather than memory; default
+   * estimate.ts ENV_FILE_MIN_BYTES (64 MiB). Tests force either path (0: always a file; Infinity: never).
+   */
+  envFileMinBytes?: number;
 }
 
 export interface MissionOutcome {

@@ -4,8 +4,9 @@
  * particle ranges of the same arrays and the result needs no copy.
  *
  * Bytes per particle: state 43 (+16 with land), coefficients 50, forcing scratch 16; per record 11
- * (+16 with the environment). 1 000 000 particles × 49 records: ~0.12 GB of state, 0.54 GB of records
- * (+0.78 GB with the environment).
+ * (+16 with the environment in memory). 1 000 000 particles × 49 records: ~0.12 GB of state, 0.54 GB of
+ * records (+0.78 GB with the environment, which a mission that large records to a file instead:
+ * allocated with `recordEnvironment: false`, env-records.ts).
  */
 import type { ParticleCoefficients, TrajectoryResult } from './types.js';
 

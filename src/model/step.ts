@@ -15,6 +15,7 @@
  * every float32 operation is `Math.fround` of the double result, which is exactly IEEE float32.
  * Allocation-free: all arrays come from SimArrays.
  */
+import type { EnvRecordSink } from './env-records.js';
 import { coastlineCrossing } from './land.js';
 import { moveParticleOnce, moveParticleTwice, syncTrig, TWO_MOVES } from './geodesy.js';
 import { stepTimeSec, type RunPlan } from './plan.js';
@@ -38,6 +39,11 @@ export interface StepOptions {
   recordEnvironment: boolean;
   /** Surface Stokes drift (OpenDrift drift:stokes_drift); needs arrays allocated with `stokes: true`. */
   stokes?: VectorSampler | null;
+  /**
+   * With recordEnvironment: where the environment goes when the arrays hold none (allocated with
+   * `recordEnvironment: false`): a large mission's file (env-records.ts).
+   */
+  envSink?: EnvRecordSink | null;
 }
 
 export interface StepContext {
@@ -50,6 +56,8 @@ export interface StepContext {
   coastlineAction: CoastlineAction;
   coastlinePrecisionDeg: number | null;
   recordEnvironment: boolean;
+  /** The environment's records outside the arrays (StepOptions.envSink); null: in out.env, or not recorded. */
+  envSink: EnvRecordSink | null;
   /** Jibe probability per step (float32, OpenDrift: 1 − exp(ln(1 − p_hour)/3600 · |dt|)). */
   jibePerStep: number;
   capsizing: { thresholdMps: number; sigmaMps: number; leewayFraction: number } | null;
@@ -95,6 +103,7 @@ export function createStepContext(model: ModelParams, plan: RunPlan, arrays: Sim
     coastlinePrecisionDeg:
       model.coastlineApproximationPrecisionDeg === undefined ? DEFAULT_COASTLINE_PRECISION_DEG : model.coastlineApproximationPrecisionDeg,
     recordEnvironment: opts.recordEnvironment && arrays.out.env !== undefined,
+    envSink: opts.recordEnvironment && arrays.out.env === undefined ? (opts.envSink ?? null) : null,
     jibePerStep: jibeProbabilityPerStep(model.jibeProbabilityPerHour, plan.absDtSec),
     capsizing: cap ? { thresholdMps: cap.windThresholdMps, sigmaMps: cap.windThresholdSigmaMps, leewayFraction: cap.leewayFraction } : null,
     windSigmaMps: model.windUncertaintyMps ?? 0,
@@ -276,6 +285,25 @@ export function writeRecord(ctx: StepContext, i0: number, i1: number, r: number)
       }
     }
   }
+  if (ctx.envSink !== null) spillRecord(ctx, ctx.envSink, i0, i1, r);
+}
+
+/** writeRecord's environment for a sink: the same values as out.env gets (NaN before release), one run per component. */
+function spillRecord(ctx: StepContext, sink: EnvRecordSink, i0: number, i1: number, r: number): void {
+  const status = ctx.arrays.state.status;
+  const sc = ctx.arrays.scratch;
+  const count = i1 - i0;
+  const buf = sink.scratch(count);
+  // ?? NaN and ?? 0: p < i1 <= n keeps the reads in range, as in writeRecord.
+  for (let p = i0; p < i1; p++) {
+    const j = p - i0;
+    const released = (status[p] ?? 0) !== NOT_RELEASED;
+    buf[j] = released ? (sc.windUMps[p] ?? NaN) : NaN;
+    buf[count + j] = released ? (sc.windVMps[p] ?? NaN) : NaN;
+    buf[2 * count + j] = released ? (sc.currentUMps[p] ?? NaN) : NaN;
+    buf[3 * count + j] = released ? (sc.currentVMps[p] ?? NaN) : NaN;
+  }
+  sink.put(r, i0, i1);
 }
 
 /** Capsizing draws for the candidates of [i0, i1), in array order, before the move (leeway.py update). */

@@ -187,6 +187,11 @@ export interface TrajectoryResult {
     currentUMps: Float32Array;
     currentVMps: Float32Array;
   };
+  /**
+   * Instead of `env`, for large missions: the path of the file holding the same records (layout in
+   * env-records.ts), in the mission's work directory; the pipeline deletes it once the products are written.
+   */
+  envFile?: string;
   coefficients: ParticleCoefficients;
   /** Particle-steps actually integrated (active particles × steps), for speed figures. */
   particleSteps: number;

@@ -29,11 +29,13 @@
  * encodings hold the same types, attributes and values (ubyte/ushort stay byte/short in NetCDF-4 too).
  */
 import { DriftlineError } from '../errors.js';
+import { ENV_COMPONENTS, type EnvComponent } from '../model/env-records.js';
 import { isBackward, particleOfRow } from '../model/numbering.js';
 import { STATUS, type TrajectoryResult } from '../model/types.js';
 import { acddAttributes, lonLatExtent, missionAttributes, TIME_UNITS, type LonLatExtent } from './acdd.js';
 import { writeNetcdf, type NcChunkArray, type NcDataset, type NcSourceArray, type NcVariable, type WriteNetcdfOptions, type WriteNetcdfResult } from '../netcdf/index.js';
 import { writeNetcdf4 } from '../netcdf/write4.js';
+import { envFileRows } from './env-file.js';
 import { opendriftAttributes } from './opendrift-attrs.js';
 import { scenarioOfParticle } from '../search/scenarios.js';
 import type { ProductContext } from './types.js';
@@ -97,6 +99,8 @@ export function recordLayout(result: TrajectoryResult, backward: boolean): Recor
  */
 export type RecordSource =
   | { records: NcSourceArray }
+  /** Per-record values of particles [p0, p1), index (p - p0) * nT + t, fetched once per chunk (a file's records). */
+  | { particleRuns: (p0: number, p1: number) => NcSourceArray }
   | { perParticle: (p: number) => number }
   | { perRecord: (p: number, t: number) => number };
 
@@ -109,6 +113,15 @@ function recordFiller(l: RecordLayout, fill: number, src: RecordSource): NcVaria
   const nT = l.nT;
   return (start: number, count: number, out: NcChunkArray) => {
     const end = start + count;
+    // Per-record values of this chunk's particles, from particle p0 on: the whole array, or for a file's
+    // records the chunk's rows, which are one run of particles (ascending or, backward, descending).
+    let run: { values: NcSourceArray; p0: number } | null = 'records' in src ? { values: src.records, p0: 0 } : null;
+    if ('particleRuns' in src && count > 0) {
+      const a = particleOfRow(Math.floor(start / nT), l.n, l.backward);
+      const b = particleOfRow(Math.floor((end - 1) / nT), l.n, l.backward);
+      const p0 = Math.min(a, b);
+      run = { values: src.particleRuns(p0, Math.max(a, b) + 1), p0 };
+    }
     for (let j = start; j < end; ) {
       const row = Math.floor(j / nT);
       const t0 = j - row * nT;
@@ -122,17 +135,39 @@ function recordFiller(l: RecordLayout, fill: number, src: RecordSource): NcVaria
         out.fill(fill, o + t0, o + t1);
       } else {
         if (lo > t0) out.fill(fill, o + t0, o + lo);
-        if ('records' in src) {
-          out.set(src.records.subarray(p * nT + lo, p * nT + hi), o + lo);
+        if (run !== null) {
+          const q = (p - run.p0) * nT;
+          out.set(run.values.subarray(q + lo, q + hi), o + lo);
         } else if ('perParticle' in src) {
           out.fill(src.perParticle(p), o + lo, o + hi);
-        } else {
+        } else if ('perRecord' in src) {
           for (let t = lo; t < hi; t++) out[o + t] = src.perRecord(p, t);
         }
         if (hi < t1) out.fill(fill, o + hi, o + t1);
       }
       j += t1 - t0;
     }
+  };
+}
+
+/**
+ * Where the recorded environment's four variables read from: the result's arrays, or a large mission's
+ * record file a chunk of particles at a time (products/env-file.ts); null when it was not recorded.
+ */
+function environmentSources(result: TrajectoryResult): Record<EnvComponent, RecordSource> | null {
+  const records = result.nParticles * result.nTimes;
+  const e = result.env;
+  if (e) {
+    for (const name of ENV_COMPONENTS) checkLength(`env.${name}`, e[name], records);
+    return { windUMps: { records: e.windUMps }, windVMps: { records: e.windVMps }, currentUMps: { records: e.currentUMps }, currentVMps: { records: e.currentVMps } };
+  }
+  if (result.envFile === undefined) return null;
+  const rows = envFileRows(result.envFile, result.nParticles, result.nTimes);
+  return {
+    windUMps: { particleRuns: rows('windUMps') },
+    windVMps: { particleRuns: rows('windVMps') },
+    currentUMps: { particleRuns: rows('currentUMps') },
+    currentVMps: { particleRuns: rows('currentVMps') },
   };
 }
 
@@ -279,25 +314,21 @@ export function trajectoryDataset(
     floatVar('crosswind_eps', { units: 'cm/s', long_name: 'crosswind leeway perturbation (drawn once per particle)' }, { perParticle: ofParticle(co.cwEpsCmps) }),
     floatVar('current_drift_factor', { units: '1', description: 'Not used by Leeway: the current moves the object with factor 1 (as OpenDrift Leeway)' }, { perParticle: () => 1 }),
   ];
-  if (result.env) {
-    const e = result.env;
-    checkLength('env.windUMps', e.windUMps, records);
-    checkLength('env.windVMps', e.windVMps, records);
-    checkLength('env.currentUMps', e.currentUMps, records);
-    checkLength('env.currentVMps', e.currentVMps, records);
+  const env = environmentSources(result);
+  if (env !== null) {
     // OpenDrift's variable names; our vectors are true east/north components, hence the eastward_* standard names.
     vars.push(
-      floatVar('x_wind', { standard_name: 'eastward_wind', long_name: 'eastward wind at 10 m seen by the particle', units: 'm s-1' }, { records: e.windUMps }),
-      floatVar('y_wind', { standard_name: 'northward_wind', long_name: 'northward wind at 10 m seen by the particle', units: 'm s-1' }, { records: e.windVMps }),
+      floatVar('x_wind', { standard_name: 'eastward_wind', long_name: 'eastward wind at 10 m seen by the particle', units: 'm s-1' }, env.windUMps),
+      floatVar('y_wind', { standard_name: 'northward_wind', long_name: 'northward wind at 10 m seen by the particle', units: 'm s-1' }, env.windVMps),
       floatVar(
         'x_sea_water_velocity',
         { standard_name: 'eastward_sea_water_velocity', long_name: 'eastward surface current seen by the particle', units: 'm s-1' },
-        { records: e.currentUMps },
+        env.currentUMps,
       ),
       floatVar(
         'y_sea_water_velocity',
         { standard_name: 'northward_sea_water_velocity', long_name: 'northward surface current seen by the particle', units: 'm s-1' },
-        { records: e.currentVMps },
+        env.currentVMps,
       ),
     );
   }
@@ -420,7 +451,8 @@ export function trajectoryNcFormat(requested: 'auto' | TrajectoryNcFormat | unde
 
 /**
  * Write raw/particles.nc for a result, as NetCDF-3 (CDF-2) or NetCDF-4 with deflate (trajectoryNcFormat;
- * `format` overrides the job's choice). Streams: memory beyond `result` is a few 1 MiB chunks and 12 bytes per particle.
+ * `format` overrides the job's choice). Streams: memory beyond `result` is a few 1 MiB chunks and 12 bytes per particle
+ * (a result whose environment is in a file, `envFile`, adds two buffers of one chunk's records to read it).
  */
 export async function writeTrajectoryNc(
   result: TrajectoryResult,

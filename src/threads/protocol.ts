@@ -28,6 +28,8 @@ export interface SimulationTask {
   land: LandRaster | null;
   arrays: SimArrays;
   recordEnvironment: boolean;
+  /** With recordEnvironment: the environment record file (env-file.ts) the arrays stand in for; null: in the arrays. */
+  envFile: string | null;
   nBlocks: number;
   control: Int32Array;
 }

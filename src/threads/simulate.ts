@@ -12,7 +12,11 @@
  *
  * `threads: 0` runs the same task on the calling thread instead, with no pool to start: for small
  * missions (src/mission/execution.ts), where starting a thread costs more than the run.
+ *
+ * `envFile`: the environment is written to a file rather than held in shared arrays (large missions,
+ * src/mission/estimate.ts ENV_FILE_MIN_BYTES); every task writes its own particles' runs (env-file.ts).
  */
+import { rm } from 'node:fs/promises';
 import { DriftlineError } from '../errors.js';
 import type { ForcingDescriptor } from '../forcing/types.js';
 import type { LandRaster } from '../land/types.js';
@@ -20,6 +24,7 @@ import { planRun } from '../model/plan.js';
 import { blockCount, trajectoryResult } from '../model/simulation.js';
 import { allocateSimArrays } from '../model/state.js';
 import type { ModelParams, TrajectoryResult } from '../model/types.js';
+import { createEnvFile } from './env-file.js';
 import { acquireSimulationPool } from './pool.js';
 import { CONTROL, CONTROL_SLOTS, type SimulationTask } from './protocol.js';
 import runSimulationTask from './worker.js';
@@ -34,6 +39,12 @@ export interface SimulateOptions {
   /** Simulation threads; 0: on the calling thread (blocks it for the whole run). */
   threads: number;
   recordEnvironment: boolean;
+  /**
+   * With recordEnvironment: record the environment to this file (created here; layout in
+   * src/model/env-records.ts) instead of memory, and return its path as `envFile`. The caller deletes
+   * it when done with the result; simulate() deletes it itself if it fails.
+   */
+  envFile?: string;
   /** Fraction of the run done, in [0, 1], about once a second at most. */
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
@@ -49,16 +60,30 @@ function cancelled(): DriftlineError {
 
 
 export async function simulate(opts: SimulateOptions): Promise<TrajectoryResult> {
+  if (opts.signal?.aborted) throw cancelled();
+  const envFile = opts.recordEnvironment ? (opts.envFile ?? null) : null;
+  if (envFile === null) return simulateInto(opts, null);
+  createEnvFile(envFile, opts.model.numParticles, planRun(opts.model).nTimes);
+  try {
+    return { ...(await simulateInto(opts, envFile)), envFile };
+  } catch (err) {
+    await rm(envFile, { force: true });
+    throw err;
+  }
+}
+
+async function simulateInto(opts: SimulateOptions, envFile: string | null): Promise<TrajectoryResult> {
   const { model, forcing, recordEnvironment, signal } = opts;
-  if (signal?.aborted) throw cancelled();
   const plan = planRun(model);
   const land = model.coastlineAction === 'none' ? null : opts.land;
   const stokes = model.stokesDrift ? (forcing.stokes ?? null) : null;
-  const arrays = allocateSimArrays(model.numParticles, plan.nTimes, { recordEnvironment, land: land !== null, stokes: stokes !== null }, sharedAllocator);
+  // With a record file the arrays hold no environment: that is the 16 B per record it saves.
+  const inMemory = recordEnvironment && envFile === null;
+  const arrays = allocateSimArrays(model.numParticles, plan.nTimes, { recordEnvironment: inMemory, land: land !== null, stokes: stokes !== null }, sharedAllocator);
   const control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4));
 
   const nBlocks = blockCount(model.numParticles);
-  const task: SimulationTask = { model, wind: forcing.wind, current: forcing.current, stokes, land, arrays, recordEnvironment, nBlocks, control };
+  const task: SimulationTask = { model, wind: forcing.wind, current: forcing.current, stokes, land, arrays, recordEnvironment, envFile, nBlocks, control };
   if (opts.threads === 0) {
     const r = runSimulationTask(task);
     opts.onProgress?.(1);

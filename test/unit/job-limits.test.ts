@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DriftlineError } from '../../src/errors.js';
 import { JOB_CAPS, checkJobText, formatPath, replaceUnstorable, sanitiseForJson, sanitiseJobText } from '../../src/job-guard.js';
 import { parseJobText, validateJob } from '../../src/job/validate.js';
-import { MAX_OUTPUT_TIMES, PER_RECORD_BYTES, PER_RECORD_ENV_BYTES, estimateMission } from '../../src/mission/estimate.js';
+import { ENV_FILE_MIN_BYTES, MAX_OUTPUT_TIMES, PER_RECORD_BYTES, PER_RECORD_ENV_BYTES, environmentToFile, estimateMission } from '../../src/mission/estimate.js';
 
 const params = { latitude: 60, longitude: 3, start_time: '2024-01-01T00:00:00Z', duration_hours: 1 };
 const job = (p: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({ mission_id: 'm1', params: { ...params, ...p }, ...extra });
@@ -104,18 +104,35 @@ describe('estimateMission', () => {
     const e = estimateMission({ num_particles: 1_000_000, duration_hours: 48, time_step_seconds: 600, output_step_seconds: 3600 });
     expect(e).toMatchObject({ particles: 1_000_000, outputTimes: 49, timeSteps: 288, outputRecords: 49_000_000, particleSteps: 288_000_000 });
     const e2 = estimateMission({ num_particles: 2_000_000, duration_hours: 48, time_step_seconds: 600, output_step_seconds: 3600 });
-    // Doubling the particles adds their per-particle and per-record bytes, nothing else.
-    expect(e2.memoryBytes - e.memoryBytes).toBeCloseTo(1_000_000 * (125 + 49 * PER_RECORD_BYTES), -1);
+    // Doubling the particles adds their per-particle and per-record bytes, nothing else (both record
+    // their environment to a file: its 16 B per record are disk, not memory).
+    expect(e2.memoryBytes - e.memoryBytes).toBeCloseTo(1_000_000 * (125 + 49 * (PER_RECORD_BYTES - PER_RECORD_ENV_BYTES)), -1);
+    expect(e2.envFileBytes - e.envFileBytes).toBe(1_000_000 * 49 * PER_RECORD_ENV_BYTES);
   });
 
   it('counts 16 bytes less per record when the environment is not recorded (products.record_environment: false)', () => {
-    const base = { num_particles: 1_000_000, duration_hours: 48, time_step_seconds: 600, output_step_seconds: 3600 };
-    const on = estimateMission(base).memoryBytes;
-    const off = estimateMission({ ...base, products: { record_environment: false } }).memoryBytes;
-    expect(on - off).toBeCloseTo(49_000_000 * PER_RECORD_ENV_BYTES, -1);
-    expect(estimateMission({ ...base, products: { record_environment: true } }).memoryBytes).toBe(on);
+    // 10 000 × 49 records: 7.8 MB of environment, under ENV_FILE_MIN_BYTES, so in memory when recorded.
+    const base = { num_particles: 10_000, duration_hours: 48, time_step_seconds: 600, output_step_seconds: 3600 };
+    expect(490_000 * PER_RECORD_ENV_BYTES).toBeLessThanOrEqual(ENV_FILE_MIN_BYTES);
+    const on = estimateMission(base);
+    const off = estimateMission({ ...base, products: { record_environment: false } });
+    expect(on.memoryBytes - off.memoryBytes).toBeCloseTo(490_000 * PER_RECORD_ENV_BYTES, -1);
+    expect([on.envFileBytes, off.envFileBytes]).toEqual([0, 0]);
+    expect(estimateMission({ ...base, products: { record_environment: true } }).memoryBytes).toBe(on.memoryBytes);
     // The job's own field reaches the estimate: validated jobs carry it under params.products.
     expect(validateJob(job({ products: { record_environment: false } })).params.products.record_environment).toBe(false);
+  });
+
+  it('counts a recorded environment above ENV_FILE_MIN_BYTES as disk, not memory (1 000 000 × 49: 784 MB in a file)', () => {
+    const base = { num_particles: 1_000_000, duration_hours: 48, time_step_seconds: 600, output_step_seconds: 3600 };
+    const on = estimateMission(base);
+    const off = estimateMission({ ...base, products: { record_environment: false } });
+    expect(on.memoryBytes).toBe(off.memoryBytes);
+    expect(on.envFileBytes).toBe(49_000_000 * PER_RECORD_ENV_BYTES);
+    expect(off.envFileBytes).toBe(0);
+    // Just above the threshold it goes to the file, just below it stays in memory.
+    const records = ENV_FILE_MIN_BYTES / PER_RECORD_ENV_BYTES;
+    expect([environmentToFile(records), environmentToFile(records + 1)]).toEqual([false, true]);
   });
 
   it('refuses 1 particle × 300 h at 1 s output, naming output_step_seconds and what would fit', () => {

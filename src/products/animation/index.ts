@@ -17,6 +17,7 @@ import { DriftlineError } from '../../errors.js';
 import { STATUS, type TrajectoryResult } from '../../model/types.js';
 import { unwrapLonDeg } from '../../model/geo.js';
 import { buildDensityGrid, runExtent, type DensityGrid, type Extent } from '../density-grid.js';
+import { readEnvWindPlane } from '../env-file.js';
 import type { MissionPlan } from '../search-plan.js';
 import type { SmoothedAreaSet } from '../search-smoothed.js';
 import type { ProductContext } from '../types.js';
@@ -109,6 +110,17 @@ export function animationView(result: TrajectoryResult, ctx: ProductContext, wid
   return fitView(ext, layoutFor(width, height).map);
 }
 
+/**
+ * The recorded wind at output time t: particle p's at u/v[first + p * stride]. A large mission's record
+ * file is read one time plane at a time (wind u and v of every particle: 8 MB at 1 000 000 particles).
+ */
+function recordedWind(result: TrajectoryResult, t: number): { u: Float32Array; v: Float32Array; first: number; stride: number } | null {
+  if (result.env) return { u: result.env.windUMps, v: result.env.windVMps, first: t, stride: result.nTimes };
+  if (result.envFile === undefined) return null;
+  const plane = readEnvWindPlane(result.envFile, result.nParticles, t);
+  return { u: plane.subarray(0, result.nParticles), v: plane.subarray(result.nParticles), first: 0, stride: 1 };
+}
+
 /** How many particles the mean wind of a frame samples at most: 2 000 give its mean to ~2 % of its spread. */
 const WIND_SAMPLES = 2000;
 
@@ -117,18 +129,18 @@ const WIND_SAMPLES = 2000;
  * recorded by the mission), else the job's constant wind, else none.
  */
 export function frameWind(result: TrajectoryResult, ctx: ProductContext, t: number): FrameWind | null {
-  const env = result.env;
-  if (env) {
+  const wind = recordedWind(result, t);
+  if (wind) {
     const step = Math.max(1, Math.floor(result.nParticles / WIND_SAMPLES));
     let u = 0;
     let v = 0;
     let n = 0;
     for (let p = 0; p < result.nParticles; p += step) {
-      const i = p * result.nTimes + t;
-      const st = result.status[i];
+      const st = result.status[p * result.nTimes + t];
       if (st === STATUS.STRANDED || st === STATUS.OUTSIDE) continue;
-      const wu = env.windUMps[i] ?? NaN; // in bounds; NaN = no wind recorded, skipped
-      const wv = env.windVMps[i] ?? NaN;
+      const i = wind.first + p * wind.stride;
+      const wu = wind.u[i] ?? NaN; // in bounds; NaN = no wind recorded, skipped
+      const wv = wind.v[i] ?? NaN;
       if (!(wu === wu) || !(wv === wv)) continue;
       u += wu;
       v += wv;
