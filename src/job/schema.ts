@@ -113,7 +113,7 @@ const productsSchema = z
     /**
      * Record the wind and current each particle saw, per output time (particles.nc x_wind, y_wind,
      * x_sea_water_velocity, y_sea_water_velocity; the animation's wind arrow). 16 bytes a record: in
-     * memory for small missions, in a file in the work directory above 64 MiB of them (1 M particles ×
+     * memory for small missions, in a file in the work directory above 128 MiB of them (1 M particles ×
      * 49 times: 0.78 GB of disk, not memory; src/mission/estimate.ts ENV_FILE_MIN_BYTES, issue 9).
      */
     record_environment: z.boolean().default(true),

@@ -84,13 +84,15 @@ interface SizeParams {
 
 /**
  * Recorded environment (records × PER_RECORD_ENV_BYTES) above which it goes to a file in the mission's
- * work directory instead of memory (src/model/env-records.ts): 64 MiB, 4.2 M records (85 000 particles
- * × 49 output times). Below it the arrays cost at most 64 MiB, about a tenth of a 100 000 × 49 mission's
- * ~620 MB peak, and no file is written; every mission run on the calling thread (INLINE_MAX_RECORDS,
- * 60 000 records: 0.9 MiB) stays far below it. Above it the file saves 16 B per record (0.78 GB at
- * 1 000 000 × 49) for ~50 000 16 KiB writes and a second read of it while the products are written.
+ * work directory instead of memory (src/model/env-records.ts): 128 MiB, 8.4 M records (171 000 particles
+ * × 49 output times). At 64 MiB a 100 000 × 49 mission went to the file and took 0.1-0.3 s (2-5 %)
+ * longer end to end for 72 MB less peak (415 -> 342 MB, `driftline run`, 4 alternating runs): at that
+ * size the time is worth more than the memory. Every mission run on the calling thread
+ * (INLINE_MAX_RECORDS, 60 000 records: 0.9 MiB) stays far below it. Above it the file saves 16 B per
+ * record (0.78 GB at 1 000 000 × 49: peak 1.80-1.82 -> 1.04-1.07 GB) for ~50 000 16 KiB writes and a
+ * second read of it while the products are written.
  */
-export const ENV_FILE_MIN_BYTES = 64 * 2 ** 20;
+export const ENV_FILE_MIN_BYTES = 128 * 2 ** 20;
 
 /** Whether a mission recording its environment over `records` records keeps it in a file (`minBytes`: tests force either way). */
 export function environmentToFile(records: number, minBytes: number = ENV_FILE_MIN_BYTES): boolean {
