@@ -77,15 +77,19 @@ async function insertMissions(ids) {
 await insertMissions(Array.from({ length: CONCURRENCY }, (_, i) => `bench-${i}`));
 await insertMissions(Array.from({ length: (WARMUP_ROUNDS + ROUNDS) * CONCURRENCY }, (_, j) => `cold-${Math.floor(j / CONCURRENCY)}-${j % CONCURRENCY}`));
 
-// The server runs with the NODE_OPTIONS docker-compose.dev.yml gives its api service (the young
-// generation's size), so what is measured is what is deployed; BENCH_NODE_OPTIONS overrides them
-// ("" for Node's defaults).
-const composeNodeOptions = /\n {2}api:\n(?: {4}.*\n| *\n)*? {6}NODE_OPTIONS: "([^"]*)"/.exec(readFileSync(`${root}/docker-compose.dev.yml`, 'utf8'))?.[1];
-if (composeNodeOptions === undefined) throw new Error('docker-compose.dev.yml: no NODE_OPTIONS in the api service');
-const nodeOptions = process.env.BENCH_NODE_OPTIONS ?? composeNodeOptions;
+// The server runs with the node flags docker-compose.dev.yml gives its api service (its entrypoint's
+// flags between "node" and the script: V8's young generation and interrupt budget), so what is
+// measured is what is deployed; BENCH_NODE_FLAGS overrides them ("" for Node's defaults).
+const composeApi = /\n {2}api:\n(?: {4}.*\n| *\n)*? {4}entrypoint: \[(.*)\]/.exec(readFileSync(`${root}/docker-compose.dev.yml`, 'utf8'))?.[1];
+const composeFlags = composeApi
+  ?.split(',')
+  .map((a) => a.trim().replace(/^"|"$/g, ''))
+  .filter((a) => a.startsWith('--') && a !== '--'); // '--' alone is tini's end of options
+if (composeFlags === undefined) throw new Error('docker-compose.dev.yml: no entrypoint in the api service');
+const nodeFlags = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(' ').filter((a) => a !== '') : composeFlags;
 // BENCH_SERVER_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
 const serverArgs = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter((a) => a !== '');
-const server = spawn(process.execPath, [...serverArgs, `${root}/dist/cli/main.js`, 'serve'], { env: { ...env, NODE_OPTIONS: nodeOptions }, stdio: ['ignore', 'pipe', 'inherit'] });
+const server = spawn(process.execPath, [...nodeFlags, ...serverArgs, `${root}/dist/cli/main.js`, 'serve'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
 const url = await new Promise((resolve, reject) => {
   let buf = '';
   server.stdout.on('data', (d) => {
@@ -161,7 +165,7 @@ function report(name, r) {
   console.log(`  CPU per request (user+system): server ${(r.serverCpuMs / requests).toFixed(3)} ms (/proc; less sensitive to the machine's load than latency), bench client ${(r.clientCpuMs / requests).toFixed(3)} ms`);
 }
 
-console.log(`server NODE_OPTIONS: "${nodeOptions}"${process.env.BENCH_NODE_OPTIONS === undefined ? ' (docker-compose.dev.yml, api service)' : ' (BENCH_NODE_OPTIONS)'}`);
+console.log(`server node flags: "${nodeFlags.join(' ')}"${process.env.BENCH_NODE_FLAGS === undefined ? ' (docker-compose.dev.yml, api service)' : ' (BENCH_NODE_FLAGS)'}`);
 console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cpus().length} cores)`);
 try {
   const results = Object.fromEntries(names.map((n) => [n, { latencies: [], warmupLatencies: [], roundMaxMs: [], failures: 0, serverCpuMs: 0, clientCpuMs: 0 }]));
