@@ -94,10 +94,13 @@ export async function writeLeewayOffThread(
 }
 
 /**
- * leeway.txt goes to a thread of its own from this many records: it costs ~0.32 µs a record (312 ms at
- * 20 000 × 49, shared 2-core machine), a mission thread's first start ~0.1-0.2 s of the other core.
+ * leeway.txt goes to a thread of its own from this many records (40 000 particles × 49 output times).
+ * Measured end to end (`driftline run`, every product but the animation, quiet 2-core machine, 3
+ * alternating runs): 100 000 × 49 (4.9 M records) 5.85-5.94 -> 5.09-5.20 s, peak +55 MB (the second
+ * thread); 20 000 × 49 (980 000 records) 2.35-2.42 -> 2.28-2.39 s for +40-60 MB: below ~2 M records the
+ * second thread's start costs about what leeway.txt (~0.32 µs a record) saves.
  */
-export const LEEWAY_APART_MIN_RECORDS = 500_000;
+export const LEEWAY_APART_MIN_RECORDS = 2_000_000;
 
 /**
  * Every product on mission threads. From LEEWAY_APART_MIN_RECORDS records (or when `leewayApart` says
