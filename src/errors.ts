@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   E_DATABASE: { retryable: true, summary: 'PostgreSQL failed' },
   E_QUEUE: { retryable: true, summary: 'Redis failed' },
   E_CONFIG: { retryable: false, summary: 'configuration is invalid' },
+  E_DISK: { retryable: true, summary: 'not enough free disk in the work directory for the mission (another worker, or this one later, may have it)' },
   E_CANCELLED: { retryable: true, summary: 'mission was interrupted (shutdown) and returned to the queue' },
   E_INTERNAL: { retryable: false, summary: 'internal error' },
   // HTTP API (src/api): request errors, each with its HTTP status in src/api/errors.ts.

@@ -10,7 +10,7 @@
  * Progress weights (fraction of a typical mission's wall time, measured on 100 000 particles × 48 h):
  * forcing and land 5 %, simulation 70 %, animation 15 %, other products 10 %.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { loadForcing } from '../forcing/load.js';
 import { coastlineSourceFromConfig } from '../land/coastline.js';
@@ -27,6 +27,8 @@ import type { MissionDeps, MissionOutcome, MissionProgress } from './types.js';
 import { stageTimer } from '../products/timing.js';
 import { checkForcingMemory, environmentToFile, sizeOfModel } from './estimate.js';
 import { planRun } from '../model/plan.js';
+import { DriftlineError } from '../errors.js';
+import { envFileBytes } from '../model/env-records.js';
 
 /** Free the threads this pipeline keeps between missions: simulation pool and mission threads (the worker calls it at shutdown). */
 export async function closeMissionRunner(): Promise<void> {
@@ -50,12 +52,40 @@ export const ENV_FILE_NAME = '.env-records.f32';
 export async function runMission(spec: MissionSpec, deps: MissionDeps): Promise<MissionOutcome> {
   // A large mission's environment goes to a file (16 B per record: 0.78 GB of memory at 1 000 000 × 49),
   // deleted once the products are written, or when the mission fails.
-  const records = spec.model.numParticles * planRun(spec.model).nTimes;
+  const { nTimes } = planRun(spec.model);
+  const records = spec.model.numParticles * nTimes;
   const envFile = spec.products.recordEnvironment && environmentToFile(records, deps.envFileMinBytes) ? path.join(deps.workDir, ENV_FILE_NAME) : null;
+  if (envFile !== null) await checkFreeDisk(deps.workDir, envFileBytes(spec.model.numParticles, nTimes));
   try {
     return await runStages(spec, deps, envFile);
   } finally {
     if (envFile !== null) await rm(envFile, { force: true });
+  }
+}
+
+/**
+ * Room the environment file needs beyond its own size, as a share of it: the products written beside it
+ * (particles.nc is ~19 B per record as NetCDF-4, the file 16 B) must still fit.
+ */
+const DISK_MARGIN = 1.5;
+
+/**
+ * The environment file is sparse when created (ftruncate) and fills as the simulation writes it, so a
+ * disk that cannot hold it would fail minutes into the run. Checked before anything runs: E_DISK is
+ * retryable, as another worker (or this one, once other missions' files are gone) may have the room.
+ */
+async function checkFreeDisk(workDir: string, fileBytes: number): Promise<void> {
+  await mkdir(workDir, { recursive: true });
+  const fs = await statfs(workDir);
+  const freeBytes = fs.bavail * fs.bsize;
+  const needBytes = Math.ceil(fileBytes * (1 + DISK_MARGIN));
+  if (freeBytes < needBytes) {
+    const mb = (b: number) => Math.ceil(b / 2 ** 20);
+    throw new DriftlineError(
+      'E_DISK',
+      `the recorded environment needs a ${mb(fileBytes)} MiB file and about ${mb(needBytes - fileBytes)} MiB for the products beside it in the work directory, which has ${mb(freeBytes)} MiB free (products.record_environment: false records none)`,
+      { field: 'params.products.record_environment' },
+    );
   }
 }
 

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { statfs } from 'node:fs/promises';
 import { loadConfig } from '../../src/config.js';
 import type { ForcingDescriptor } from '../../src/forcing/types.js';
 import type { Job } from '../../src/job/schema.js';
@@ -18,6 +19,7 @@ import { validateJob } from '../../src/job/validate.js';
 import { silentLogger } from '../../src/logger.js';
 import { closeMissionRunner, ENV_FILE_NAME, runMission } from '../../src/mission/run.js';
 import { ENV_COMPONENTS } from '../../src/model/env-records.js';
+import { planRun } from '../../src/model/plan.js';
 import { BLOCK_SIZE } from '../../src/model/rng-fast.js';
 import type { TrajectoryResult } from '../../src/model/types.js';
 import { openNetcdf } from '../../src/netcdf/open.js';
@@ -174,5 +176,20 @@ describe('the environment record file', () => {
     await expect(runMission(spec, deps(failDir, 0))).rejects.toThrow();
     expect(seen.at(-1)).toBe('mission-fails true');
     expect(existsSync(path.join(failDir, ENV_FILE_NAME))).toBe(false);
+  });
+
+  it('is refused before anything runs when the work directory\'s disk cannot hold it (E_DISK, retryable)', async () => {
+    const spec = specOf(job(false, 500));
+    const workDir = path.join(dir, 'mission-no-room');
+    mkdirSync(workDir, { recursive: true });
+    // Particles enough for a file of twice this disk's free space (the real filesystem, asked as the code asks).
+    const fs = await statfs(workDir);
+    const { nTimes } = planRun(spec.model);
+    const numParticles = Math.ceil((2 * fs.bavail * fs.bsize) / (nTimes * 16));
+    const deps = { config: loadConfig({}), logger: silentLogger, workDir, s3: null, envFileMinBytes: 0 };
+    const err = await runMission({ ...spec, model: { ...spec.model, numParticles } }, deps).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'E_DISK', retryable: true, field: 'params.products.record_environment' });
+    expect((err as Error).message).toMatch(/needs a \d+ MiB file .* which has \d+ MiB free/);
+    expect(existsSync(path.join(workDir, ENV_FILE_NAME))).toBe(false);
   });
 });
