@@ -78,7 +78,18 @@ const queue = new JobQueue(redis, queueName);
 
 const { fetch } = globalThis;
 const t0 = performance.now();
-const worker = spawn(process.execPath, [path.join(root, 'dist/cli/main.js'), 'worker'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+// The worker starts as the Docker image starts it: the entrypoint's node flags (--expose-gc) and the
+// image's MALLOC_* settings, read from the Dockerfile. WORKER_BENCH_AS_IMAGE=0 starts a plain `node`.
+const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1] ?? 'null');
+if (!Array.isArray(entrypoint)) throw new Error('Dockerfile: no ENTRYPOINT ["...", "node", ..., "dist/cli/main.js"]');
+const imageFlags = entrypoint.slice(entrypoint.indexOf('node') + 1, entrypoint.indexOf('dist/cli/main.js'));
+const imageMalloc = Object.fromEntries([...dockerfile.matchAll(/\b(MALLOC_[A-Z_]+)=(\S+)/g)].map((m) => [m[1], m[2]]));
+const asImage = process.env.WORKER_BENCH_AS_IMAGE !== '0';
+const nodeFlags = asImage ? imageFlags : [];
+if (asImage) Object.assign(env, imageMalloc);
+console.log(`worker started ${asImage ? `as the Docker image starts it: node ${nodeFlags.join(' ')}, ${Object.entries(imageMalloc).map(([k, v]) => `${k}=${v}`).join(' ')}` : 'as plain node (WORKER_BENCH_AS_IMAGE=0)'}`);
+const worker = spawn(process.execPath, [...nodeFlags, path.join(root, 'dist/cli/main.js'), 'worker'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 let startupMs = NaN;
 for (let i = 0; i < 600 && Number.isNaN(startupMs); i++) {
   const ok = await fetch(`http://127.0.0.1:${metricsPort}/healthz`).then((r) => r.ok, () => false);
