@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { job, startFleet, type Fleet } from '../helpers/fleet.js';
-import { TEST_RUNNER } from '../helpers/processes.js';
+import { TEST_RUNNER, type LogLine } from '../helpers/processes.js';
 
 let fleet: Fleet;
 
@@ -27,7 +27,10 @@ describe('collection after the last mission', () => {
     // IDLE_COLLECT_MS (2 s) after the mission's end (the worker's own log times, ms), not during it.
     const completed = w.logs.find((l) => l.msg === 'mission completed' && l.mission_id === 'gc-1');
     expect(completed, 'the worker logged the mission completed').toBeDefined();
-    const ms = (l: { time?: unknown } | undefined) => (typeof l?.time === 'number' ? l.time : Date.parse(String(l?.time)));
+    const ms = (l: LogLine | undefined): number => {
+      const t = l?.['time'];
+      return typeof t === 'number' ? t : Date.parse(String(t));
+    };
     expect(ms(line) - ms(completed)).toBeGreaterThanOrEqual(2000);
     expect(w.logs.filter((l) => l.msg === line.msg)).toHaveLength(1);
     const heap = line.heap_used_mb as [number, number];
