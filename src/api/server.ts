@@ -135,7 +135,6 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   return app;
 }
 
-/** Connect, migrate (MIGRATE_ON_START), listen. */
 /** The V8 flags docker-compose.dev.yml starts the API with (bursts of requests; it says why and what they bought). */
 const API_V8_FLAGS = ['--max-semi-space-size', '--interrupt-budget'];
 
@@ -144,6 +143,7 @@ function missingV8Flags(): string[] {
   return API_V8_FLAGS.filter((flag) => !process.execArgv.some((a) => a.startsWith(flag)));
 }
 
+/** Connect, migrate (MIGRATE_ON_START), listen. */
 export async function startApiServer(config: Config, logger: Logger): Promise<ApiServer> {
   const deps = createDeps(config, logger);
   const closeDeps = async () => {

@@ -74,6 +74,14 @@ export function missionView(row: MissionRow): MissionView {
   };
 }
 
+/** A presigned GET URL and when it expires. */
+export interface PresignedUrl {
+  url: string;
+  expiresAtMs: number;
+  /** expiresAtMs as ISO 8601 (the body's expires_at). */
+  expiresAt: string;
+}
+
 /**
  * Presigned URLs, reused while at least half of their lifetime is left. Presigning through the SDK
  * cost 3-5 ms of CPU per URL under heavy load (its middleware stack; 500 URLs on the shared 2-core
@@ -83,13 +91,6 @@ export function missionView(row: MissionRow): MissionView {
  * access whoever asked, so sharing it is safe; every client still gets at least
  * API_PRESIGN_SECONDS / 2 of validity, and expires_at says exactly how long.
  */
-export interface PresignedUrl {
-  url: string;
-  expiresAtMs: number;
-  /** expiresAtMs as ISO 8601 (the body's expires_at). */
-  expiresAt: string;
-}
-
 export class PresignCache {
   private readonly urls = new Map<string, PresignedUrl>();
   /** 10 000 URLs of ~600 bytes: about 6 MB at most. */
@@ -101,12 +102,6 @@ export class PresignCache {
     private readonly lifetimeS: number,
   ) {
     this.presigner = new S3Presigner(s3);
-  }
-
-  async get(uri: string): Promise<PresignedUrl> {
-    const [entry] = await this.getMany([uri]);
-    if (entry === undefined) throw new Error('getMany returned no URL');
-    return entry;
   }
 
   /** URLs for these s3:// URIs, in order; the ones not cached are presigned together per bucket. */
@@ -151,17 +146,16 @@ export class PresignCache {
 export async function productViews(presign: PresignCache, missionId: string, results: MissionResultRow[]): Promise<ProductView[]> {
   const urls = await presign.getMany(results.map((r) => r.uri));
   return results.map((r, i) => {
-      const presigned = urls[i];
-      if (presigned === undefined) throw new Error(`no presigned URL for product ${r.kind}`);
-      const { url, expiresAt } = presigned;
-      return {
-        kind: r.kind,
-        bytes: r.bytes,
-        content_type: r.content_type,
-        sha256: r.sha256.trim(),
-        url,
-        expires_at: expiresAt,
-        href: `${missionPath(missionId)}/products/${encodeURIComponent(r.kind)}`,
-      };
+    const presigned = urls[i];
+    if (presigned === undefined) throw new Error(`no presigned URL for product ${r.kind}`);
+    return {
+      kind: r.kind,
+      bytes: r.bytes,
+      content_type: r.content_type,
+      sha256: r.sha256.trim(),
+      url: presigned.url,
+      expires_at: presigned.expiresAt,
+      href: `${missionPath(missionId)}/products/${encodeURIComponent(r.kind)}`,
+    };
   });
 }

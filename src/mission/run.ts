@@ -76,8 +76,8 @@ const DISK_MARGIN = 1.5;
  */
 async function checkFreeDisk(workDir: string, fileBytes: number): Promise<void> {
   await mkdir(workDir, { recursive: true });
-  const fs = await statfs(workDir);
-  const freeBytes = fs.bavail * fs.bsize;
+  const disk = await statfs(workDir);
+  const freeBytes = disk.bavail * disk.bsize;
   const needBytes = Math.ceil(fileBytes * (1 + DISK_MARGIN));
   if (freeBytes < needBytes) {
     const mb = (b: number) => Math.ceil(b / 2 ** 20);
