@@ -6,7 +6,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { redactUrl } from '../config.js';
-import type { MissionResultRow, MissionRow } from '../db/queries/index.js';
+import type { MissionRow, MissionViewRow, ProductRow } from '../db/queries/index.js';
 import { S3Presigner } from '../storage/presign.js';
 import { parseS3Uri } from '../storage/s3.js';
 
@@ -55,7 +55,7 @@ export function missionPath(id: string): string {
   return `/missions/${encodeURIComponent(id)}`;
 }
 
-export function missionView(row: MissionRow): MissionView {
+export function missionView(row: MissionViewRow): MissionView {
   const self = missionPath(row.id);
   return {
     id: row.id,
@@ -143,7 +143,7 @@ export class PresignCache {
   }
 }
 
-export async function productViews(presign: PresignCache, missionId: string, results: MissionResultRow[]): Promise<ProductView[]> {
+export async function productViews(presign: PresignCache, missionId: string, results: ProductRow[]): Promise<ProductView[]> {
   const urls = await presign.getMany(results.map((r) => r.uri));
   return results.map((r, i) => {
     const presigned = urls[i];

@@ -27,6 +27,12 @@ export interface MissionRow {
   raw_job: string | null;
 }
 
+/** The columns a mission's API view shows (src/api/view.ts missionView): what status reads select. */
+export type MissionViewRow = Pick<
+  MissionRow,
+  'id' | 'status' | 'progress' | 'attempts' | 'params' | 'warnings' | 'error' | 'error_code' | 'created_at' | 'started_at' | 'completed_at' | 'updated_at' | 'cancel_requested_at'
+>;
+
 export interface MissionResultRow {
   mission_id: string;
   kind: string;
@@ -37,6 +43,9 @@ export interface MissionResultRow {
   sha256: string;
   created_at: Date;
 }
+
+/** The columns of a product the API shows (src/api/view.ts productViews). */
+export type ProductRow = Pick<MissionResultRow, 'kind' | 'uri' | 'bytes' | 'content_type' | 'sha256'>;
 
 /** A stored product, as the worker records it. */
 export interface StoredResult {
