@@ -44,7 +44,7 @@ export interface ProductsInput {
   warnings: string[];
   /**
    * leeway.txt is written apart (writeLeewayFile, on the other mission thread at the same time): then
-   * summary.json is not written either, and `draft` comes back for finishSummary.
+   * summary.json is not written either, and `draft` comes back for finishProducts.
    */
   leewayApart?: boolean;
 }

@@ -117,12 +117,11 @@ export async function writeProductsOnMissionThreads(
   const [main, leeway] = await settleBoth(writeProductsOffThread({ ...input, leewayApart: true }, onStage), writeLeewayOffThread(input.result, input.ctx, input.workDir));
   const draft = main.draft;
   if (draft === undefined) throw new DriftlineError('E_INTERNAL', 'mission thread: products task returned no draft');
-  const files = [...draft.files, leeway.file];
   const timingsMs = { ...main.timingsMs, ...leeway.timingsMs };
   // The products code is loaded on first use (src/mission/run.ts says why).
-  const { finishSummary } = await import('../products/write.js');
-  const summary = await finishSummary(draft, input.workDir, [...files, ...main.products], timingsMs);
-  return { products: [...files, summary, ...main.products], timingsMs, warnings: main.warnings };
+  const { finishProducts } = await import('../products/write.js');
+  const files = await finishProducts(draft, input.workDir, leeway.file, main.products, timingsMs);
+  return { products: [...files, ...main.products], timingsMs, warnings: main.warnings };
 }
 
 function leewayApartFor(result: TrajectoryResult): boolean {

@@ -7,11 +7,12 @@
  * with issue 8, `search_weights`, `search_plan`, `stranding`, `stranding_geojson` and, with scenarios, `scenarios`).
  * products/stranding.geojson (stranding.ts) is written for every mission, after the search plan.
  * writeAllProducts writes them one after the other; a large mission's mission threads split them in
- * two (writeProductsButLeeway and writeLeewayFile at the same time, then finishSummary:
+ * two (writeProductsButLeeway and writeLeewayFile at the same time, then finishProducts:
  * src/mission/thread-pool.ts writeProductsOnMissionThreads).
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { DriftlineError } from '../errors.js';
 import { describeProduct, writePieces, writtenProduct } from './files.js';
 import { STATUS, type TrajectoryResult } from '../model/types.js';
@@ -54,13 +55,15 @@ export interface WriteAllOptions {
 /**
  * What writeProductsButLeeway leaves to its caller: leeway.txt (written apart, by writeLeewayFile, maybe
  * on another thread at the same time) and summary.json, whose content is built but whose product list
- * and timings are completed by finishSummary once every product is written.
+ * and timings are completed by finishProducts once every product is written.
  */
 export interface ProductsDraft {
   /** Every product written so far, in the order summary.json lists them. */
   files: ProductFile[];
   /** summary.json's content; plain data, so it can cross a thread boundary. */
   summary: Record<string, unknown>;
+  /** Time spent building `summary`, ms: part of stage `summary` (finishProducts adds the writing). */
+  summaryBuildMs: number;
   /** Whether leeway.txt is to be written (not over LEEWAY_ASCII_MAX_RECORDS). */
   leewayAscii: boolean;
 }
@@ -140,10 +143,8 @@ export async function writeAllProducts(
   opts: WriteAllOptions,
 ): Promise<ProductFile[]> {
   const draft = await writeProductsButLeeway(result, missionCtx, workDir, opts);
-  const files = [...draft.files];
-  if (draft.leewayAscii) files.push(await writeLeewayFile(result, missionCtx, workDir, opts.timingsMs));
-  files.push(await finishSummary(draft, workDir, [...files, ...(opts.earlierProducts ?? [])], opts.timingsMs));
-  return files;
+  const leeway = draft.leewayAscii ? await writeLeewayFile(result, missionCtx, workDir, opts.timingsMs) : undefined;
+  return finishProducts(draft, workDir, leeway, opts.earlierProducts ?? [], opts.timingsMs);
 }
 
 /** A stage's error as the product it was writing (productError), timed into timingsMs. */
@@ -169,13 +170,22 @@ export async function writeLeewayFile(result: TrajectoryResult, ctx: ProductCont
 }
 
 /**
- * Writes summary.json from its draft, listing `listed` (every other product, with size and sha256) and
- * the final timings (stage `summary`).
+ * The products of a draft, leeway.txt (when written) and summary.json, in the order summary.json lists
+ * them; summary.json lists those and `earlier` (the animation, map.png) with their sizes and sha256, and
+ * the final timings. Stage `summary`: building its content (in writeProductsButLeeway) and writing it.
  */
-export async function finishSummary(draft: ProductsDraft, workDir: string, listed: ProductFile[], timingsMs: Record<string, number>): Promise<ProductFile> {
-  const summary = { ...draft.summary, timings_ms: timingsMs, products: summaryProductList(listed) };
+export async function finishProducts(
+  draft: ProductsDraft,
+  workDir: string,
+  leeway: ProductFile | undefined,
+  earlier: ProductFile[],
+  timingsMs: Record<string, number>,
+): Promise<ProductFile[]> {
+  const files = leeway === undefined ? [...draft.files] : [...draft.files, leeway];
+  const summary = { ...draft.summary, timings_ms: timingsMs, products: summaryProductList([...files, ...earlier]) };
   const written = await productStages(timingsMs)('summary', () => writePieces(path.join(workDir, PRODUCT_PATHS.summary.relPath), summaryPieces(summary)));
-  return writtenProduct(workDir, 'summary', written);
+  timingsMs.summary = Math.round((timingsMs.summary ?? 0) + draft.summaryBuildMs);
+  return [...files, writtenProduct(workDir, 'summary', written)];
 }
 
 /** Every product but the animation, leeway.txt and summary.json (see ProductsDraft). */
@@ -252,7 +262,8 @@ export async function writeProductsButLeeway(
             law: resolved.law,
           });
         });
-  // Built here, where the search and stranding objects are; written by finishSummary.
+  // Built here, where the search and stranding objects are; written by finishProducts.
+  const summaryT0 = performance.now();
   const summary = buildSummary(result, ctx, {
     timingsMs: opts.timingsMs,
     warnings: opts.warnings,
@@ -261,5 +272,5 @@ export async function writeProductsButLeeway(
     ...(scenarioList ? { scenarios: scenarioList } : {}),
     stranding: strandingSummary(stranding, result.timesSec),
   });
-  return { files, summary, leewayAscii: result.nParticles * result.nTimes <= LEEWAY_ASCII_MAX_RECORDS };
+  return { files, summary, summaryBuildMs: performance.now() - summaryT0, leewayAscii: result.nParticles * result.nTimes <= LEEWAY_ASCII_MAX_RECORDS };
 }
