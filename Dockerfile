@@ -63,7 +63,7 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||9464)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # Docker's default stop timeout is 10 s; compose sets stop_grace_period to SHUTDOWN_GRACE_SECONDS + margin.
 STOPSIGNAL SIGTERM
-# --expose-gc: a worker runs one full collection once its last mission in flight is done (src/worker/worker.ts
-# collectWhenIdle), so the mission's buffers are freed at once instead of whenever V8 next collects.
+# --expose-gc: a worker runs one full collection once its last mission in flight is done
+# (src/worker/idle-gc.ts), so the mission's buffers are freed at once instead of whenever V8 next collects.
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "--expose-gc", "dist/cli/main.js"]
 CMD ["worker"]

@@ -23,6 +23,7 @@ import { asDriftlineError } from '../errors.js';
 import { jobLimits } from '../job/schema.js';
 import { resolveMission } from '../job/resolve.js';
 import type { Logger } from '../logger.js';
+import { IdleCollector } from './idle-gc.js';
 import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
 import {
@@ -88,11 +89,6 @@ interface Services {
 
 /** Shutdown steps against a service that may be down wait this long, then leave it to the lease. */
 const SHUTDOWN_STEP_TIMEOUT_MS = 5000;
-/**
- * Wait after the last mission before collecting (collectWhenIdle): the next job of a busy queue is
- * usually claimed within this, and then no collection is needed.
- */
-const IDLE_COLLECT_MS = 2000;
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
@@ -119,8 +115,8 @@ export class Worker {
   private server: MetricsServer | null = null;
   private loop: WorkLoop<string> | null = null;
   private readonly active = new Map<number, ActiveJob>();
-  /** The pending collectWhenIdle timer. */
-  private idleCollect: NodeJS.Timeout | undefined;
+  /** A full collection once the last mission in flight is done (with --expose-gc). */
+  private readonly idleGc: IdleCollector;
   /** Admission control: the estimated peaks of running missions stay within WORKER_MEMORY_MB. */
   private readonly budget: MemoryBudget;
   private seq = 0;
@@ -137,6 +133,7 @@ export class Worker {
     this.config = opts.config;
     this.workerId = opts.config.WORKER_ID;
     this.log = opts.logger.child({ worker_id: this.workerId });
+    this.idleGc = new IdleCollector(() => this.active.size, this.log);
     this.runner = opts.runner;
     this.budget = new MemoryBudget(opts.config.WORKER_MEMORY_MB * 1024 * 1024);
     this.events.on('error', ({ message }) => (this.lastError = { at: new Date().toISOString(), message }));
@@ -447,37 +444,9 @@ export class Worker {
         this.active.delete(id);
         lease.untrack(id);
         if (entry.missionId !== null) await rm(workDir(), { recursive: true, force: true }).catch(() => undefined);
-        if (this.active.size === 0) this.collectWhenIdle();
+        this.idleGc.missionEnded();
       }
     }
-  }
-
-  /**
-   * One full garbage collection IDLE_COLLECT_MS after the last mission in flight is done, when the process
-   * was started with --expose-gc (the Docker image is): a mission's trajectory and product buffers are
-   * freed then, not whenever V8 next collects (a quiet worker allocates little, so that could be much
-   * later). With the image's MALLOC_* settings the memory goes back to the system: bench/worker.bench.mjs,
-   * 5 missions then 20 s quiet: RSS 165 MB against 119 MB idle (anonymous 99 against 64; external 13 MB),
-   * and 222 MB without the collection (external 27-56 MB waiting for one).
-   */
-  private collectWhenIdle(): void {
-    const gc = (globalThis as { gc?: () => void }).gc;
-    if (gc === undefined) return;
-    if (this.idleCollect !== undefined) clearTimeout(this.idleCollect);
-    this.idleCollect = setTimeout(() => {
-      this.idleCollect = undefined;
-      // A full collection blocks this thread for tens of milliseconds: only with nothing running.
-      if (this.active.size > 0) return;
-      const before = process.memoryUsage();
-      gc();
-      const after = process.memoryUsage();
-      const mb = (b: number) => Math.round(b / 2 ** 20);
-      this.log.info(
-        { heap_used_mb: [mb(before.heapUsed), mb(after.heapUsed)], external_mb: [mb(before.external), mb(after.external)], rss_mb: [mb(before.rss), mb(after.rss)] },
-        'collected garbage after the last mission (before, after)',
-      );
-    }, IDLE_COLLECT_MS);
-    this.idleCollect.unref();
   }
 
   private escalate(reason: string): void {

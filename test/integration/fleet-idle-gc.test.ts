@@ -1,6 +1,6 @@
 /**
  * A worker started with --expose-gc (as the Docker image starts it) runs one full collection once its
- * last mission is done (src/worker/worker.ts collectWhenIdle), so the mission's buffers go back at once;
+ * last mission is done (src/worker/idle-gc.ts), so the mission's buffers go back at once;
  * one started without it never tries. Real worker processes on real Redis, PostgreSQL and s3rver.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
