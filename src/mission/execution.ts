@@ -24,6 +24,7 @@
  */
 import { planRun } from '../model/plan.js';
 import type { ModelParams } from '../model/types.js';
+import { LEEWAY_ASCII_MAX_RECORDS } from '../products/leeway-ascii.js';
 
 /** Kernel work done on the calling thread at most: 2 M particle-steps, about 0.25 s on one thread. */
 export const INLINE_MAX_PARTICLE_STEPS = 2_000_000;
@@ -38,6 +39,15 @@ export const INLINE_MAX_LAND_HOURS = 48;
  */
 export const MIN_STEPS_PER_THREAD = 1_500_000;
 
+/**
+ * leeway.txt gets a mission thread of its own from this many records (40 000 particles × 49 output
+ * times). Measured end to end (`driftline run`, every product but the animation, quiet 2-core machine,
+ * 3 alternating runs): 100 000 × 49 (4.9 M records) 5.85-5.94 -> 5.09-5.20 s, peak +55 MB (the second
+ * thread); 20 000 × 49 (980 000 records) 2.35-2.42 -> 2.28-2.39 s for +40-60 MB: below ~2 M records the
+ * second thread's start costs about what leeway.txt (~0.32 µs a record) saves.
+ */
+export const LEEWAY_APART_MIN_RECORDS = 2_000_000;
+
 export interface Execution {
   /** Simulation threads; 0: the calling thread. */
   simThreads: number;
@@ -45,6 +55,8 @@ export interface Execution {
   landInline: boolean;
   /** Products written on the calling thread (else on a mission thread). */
   productsInline: boolean;
+  /** leeway.txt written on the second mission thread while the first writes the rest (src/mission/thread-pool.ts). */
+  leewayApart: boolean;
 }
 
 export function chooseExecution(model: ModelParams, configuredThreads: number): Execution {
@@ -59,5 +71,6 @@ export function chooseExecution(model: ModelParams, configuredThreads: number): 
     simThreads: small ? 0 : pooled,
     landInline: model.durationSec <= INLINE_MAX_LAND_HOURS * 3600,
     productsInline: small,
+    leewayApart: !small && records >= LEEWAY_APART_MIN_RECORDS && records <= LEEWAY_ASCII_MAX_RECORDS,
   };
 }

@@ -25,7 +25,6 @@ import type { LandRaster } from '../land/types.js';
 import type { ProductsInput, ProductsOutput, ProductsStage } from './products.js';
 import type { ModelParams, TrajectoryResult } from '../model/types.js';
 import type { ProductContext, ProductFile } from '../products/types.js';
-import { LEEWAY_ASCII_MAX_RECORDS } from '../products/leeway-ascii.js';
 import type { MissionThreadResult, MissionThreadTask, ThreadError } from './thread.js';
 
 /**
@@ -94,24 +93,15 @@ export async function writeLeewayOffThread(
 }
 
 /**
- * leeway.txt goes to a thread of its own from this many records (40 000 particles × 49 output times).
- * Measured end to end (`driftline run`, every product but the animation, quiet 2-core machine, 3
- * alternating runs): 100 000 × 49 (4.9 M records) 5.85-5.94 -> 5.09-5.20 s, peak +55 MB (the second
- * thread); 20 000 × 49 (980 000 records) 2.35-2.42 -> 2.28-2.39 s for +40-60 MB: below ~2 M records the
- * second thread's start costs about what leeway.txt (~0.32 µs a record) saves.
- */
-export const LEEWAY_APART_MIN_RECORDS = 2_000_000;
-
-/**
- * Every product on mission threads. From LEEWAY_APART_MIN_RECORDS records (or when `leewayApart` says
- * so), leeway.txt is written on the other thread while the first writes the rest; summary.json, which
- * lists both with their checksums, is then written here once both are done. No task waits for another,
+ * Every product on mission threads. With `leewayApart` (src/mission/execution.ts chooses it from the
+ * mission's size), leeway.txt is written on the other thread while the first writes the rest;
+ * summary.json, which lists both with their checksums, is then written here once both are done. No task waits for another,
  * so two missions sharing the two threads cannot block each other.
  */
 export async function writeProductsOnMissionThreads(
   input: ProductsInput,
   onStage: (stage: ProductsStage) => void,
-  leewayApart = leewayApartFor(input.result),
+  leewayApart: boolean,
 ): Promise<ProductsOutput> {
   if (!leewayApart) return writeProductsOffThread(input, onStage);
   const [main, leeway] = await settleBoth(writeProductsOffThread({ ...input, leewayApart: true }, onStage), writeLeewayOffThread(input.result, input.ctx, input.workDir));
@@ -122,11 +112,6 @@ export async function writeProductsOnMissionThreads(
   const { finishProducts } = await import('../products/write.js');
   const files = await finishProducts(draft, input.workDir, leeway.file, main.products, timingsMs);
   return { products: [...files, ...main.products], timingsMs, warnings: main.warnings };
-}
-
-function leewayApartFor(result: TrajectoryResult): boolean {
-  const records = result.nParticles * result.nTimes;
-  return records >= LEEWAY_APART_MIN_RECORDS && records <= LEEWAY_ASCII_MAX_RECORDS;
 }
 
 /** Both results; if either failed, the first error, thrown once both have settled (neither writes after this returns). */
