@@ -27,17 +27,29 @@ export function localFrame(lon0Deg: number, lat0Deg: number): LocalFrame {
   return { lon0Deg, lat0Deg, nPerDegM: primeVerticalRadiusM(s) * RAD, mPerDegLatM: meridionalRadiusM(s) * RAD };
 }
 
-/** Project lon/lat (degrees) to x/y (metres) into outX/outY. */
-export function projectAll(f: LocalFrame, lonDeg: ArrayLike<number>, latDeg: ArrayLike<number>, outX: Float64Array, outY: Float64Array): void {
+/**
+ * Project lon/lat (degrees) to x/y (metres) into outX/outY. `cosLat`, when given, holds cos(lat) of each
+ * point (cosLatitudes): a caller projecting the same points twice computes each cosine once, with the
+ * same value, so the same x. weightedCloud projects every cloud twice: 20 000 particles × 49 times,
+ * weightedCloud 30 -> 23-26 ms (warm, /tmp/sbs/job.json).
+ */
+export function projectAll(f: LocalFrame, lonDeg: ArrayLike<number>, latDeg: ArrayLike<number>, outX: Float64Array, outY: Float64Array, cosLat?: Float64Array): void {
   const { lon0Deg, lat0Deg, nPerDegM, mPerDegLatM } = f;
   for (let i = 0; i < lonDeg.length; i++) {
     const lat = latDeg[i] ?? NaN;
     let d = (lonDeg[i] ?? NaN) - lon0Deg;
     if (d >= 180) d -= 360;
     else if (d < -180) d += 360;
-    outX[i] = d * nPerDegM * Math.cos(lat * RAD);
+    outX[i] = d * nPerDegM * (cosLat === undefined ? Math.cos(lat * RAD) : (cosLat[i] ?? NaN));
     outY[i] = (lat - lat0Deg) * mPerDegLatM;
   }
+}
+
+/** cos(lat) of each latitude (degrees), as projectAll computes it. */
+export function cosLatitudes(latDeg: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(latDeg.length);
+  for (let i = 0; i < latDeg.length; i++) out[i] = Math.cos((latDeg[i] ?? NaN) * RAD);
+  return out;
 }
 
 export function toXY(f: LocalFrame, lonDeg: number, latDeg: number): [number, number] {
