@@ -18,6 +18,7 @@ import path from 'node:path';
 import { loadCoastline, type CoastlineSource } from '../../land/coastline.js';
 import { rasterisePolygons } from '../../land/rasterise.js';
 import { readCellRow } from '../../land/sampler.js';
+import { TILE_LAND, TILE_WATER } from '../../land/tiles.js';
 import { DEFAULT_COASTLINE } from '../../land/sources.js';
 import type { LandRaster } from '../../land/types.js';
 import { COLOURS, hexRgb } from './style.js';
@@ -46,7 +47,35 @@ export interface LandSamples {
   w: number;
   h: number;
   values: Uint8Array;
+  /**
+   * Set when every sample is this value, known from the raster without reading the samples one by one
+   * (uniformRasterValue): coverage and renderLand then fill instead of visiting every sample.
+   */
+  uniform?: 0 | 1;
 }
+
+/**
+ * The value of every cell of the raster and of the outside, when they are all the same: a constant
+ * forcing land mask (1 cell), a coastline window with no coast (one water cell, or tiles all water).
+ * Else null. Costs a look at the cells (or the tile index), not at the map's samples.
+ */
+function uniformRasterValue(raster: LandRaster): 0 | 1 | null {
+  const { outside } = raster;
+  if (raster.tiles) {
+    const index = new Int32Array(raster.tiles.index);
+    if (index.length !== raster.tiles.ntx * raster.tiles.nty) return null;
+    const flag = outside === 1 ? TILE_LAND : TILE_WATER;
+    for (let k = 0; k < index.length; k++) if (index[k] !== flag) return null;
+    return outside;
+  }
+  const cells = new Uint8Array(raster.data);
+  if (cells.length > MAX_UNIFORM_SCAN_CELLS || cells.length !== raster.nx * raster.ny) return null;
+  for (let k = 0; k < cells.length; k++) if ((cells[k] === 1 ? 1 : 0) !== outside) return null;
+  return outside;
+}
+
+/** A plain raster is scanned for uniformity up to this many cells (a forcing mask is small; 1 ms). */
+const MAX_UNIFORM_SCAN_CELLS = 1 << 20;
 
 /** Sample longitude/latitude of sample column c / row r (c, r from the box's top-left corner). */
 function sampleLonDeg(view: MapView, c: number): number {
@@ -61,6 +90,9 @@ function sampleLatDeg(view: MapView, r: number): number {
 function sampleRaster(view: MapView, raster: LandRaster): LandSamples {
   const w = SAMPLES_PER_PX * view.box.w;
   const h = SAMPLES_PER_PX * view.box.h;
+  // Every sample reads a cell of the raster or its outside: all the same value when those are.
+  const uniform = uniformRasterValue(raster);
+  if (uniform !== null) return { w, h, values: new Uint8Array(w * h).fill(uniform), uniform };
   const { westDeg, southDeg, dLonDeg, dLatDeg, nx, ny, outside } = raster;
   const col = new Int32Array(w);
   for (let c = 0; c < w; c++) {
@@ -115,6 +147,13 @@ export function renderLand(view: MapView, samples: LandSamples): Uint8ClampedArr
   const landRgb = hexRgb(COLOURS.land);
   const coast = hexRgb(COLOURS.coast);
   const rgba = new Uint8ClampedArray(bw * bh * 4);
+  if (samples.uniform !== undefined) {
+    // Every pixel has the same coverage and so no step to a neighbour (e = 0): one colour.
+    const f = at(0) / full;
+    const pixel = [landShade(sea[0], landRgb[0], coast[0], f, 0), landShade(sea[1], landRgb[1], coast[1], f, 0), landShade(sea[2], landRgb[2], coast[2], f, 0), 255];
+    for (let k = 0; k < bw * bh; k++) rgba.set(pixel, k * 4);
+    return rgba;
+  }
   for (let y = 0; y < bh; y++) {
     for (let x = 0; x < bw; x++) {
       const k = y * bw + x;
@@ -148,6 +187,7 @@ function coverage(view: MapView, samples: LandSamples): Uint8Array {
   const S = SAMPLES_PER_PX;
   const bw = view.box.w;
   const cover = new Uint8Array(bw * view.box.h);
+  if (samples.uniform !== undefined) return cover.fill(samples.uniform * S * S);
   const { values, w } = samples;
   // S × S samples per pixel, the samples' rows and columns S times the box's: every index is in
   // bounds and `?? 0` only satisfies the type.
