@@ -208,9 +208,18 @@ export function buildDensityGrid(result: TrajectoryResult, cellM: number): Densi
 
 /** Column/row of a position in the grid, or null when it falls outside. */
 export function cellOf(grid: DensityGrid, lonDeg: number, latDeg: number): { x: number; y: number } | null {
-  const lon = unwrapLonDeg(lonDeg, gridCenterLonDeg(grid));
+  const k = cellIndexOf(grid, lonDeg, latDeg, gridCenterLonDeg(grid));
+  return k < 0 ? null : { x: k % grid.nx, y: Math.floor(k / grid.nx) };
+}
+
+/**
+ * cellOf as the cell's index y · nx + x, or −1 outside, with the grid's centre longitude
+ * (gridCenterLonDeg) given: no object per point, for loops over many points.
+ */
+export function cellIndexOf(grid: DensityGrid, lonDeg: number, latDeg: number, centreLonDeg: number): number {
+  const lon = unwrapLonDeg(lonDeg, centreLonDeg);
   const x = Math.floor((lon - grid.westDeg) / grid.dLonDeg);
   const y = Math.floor((latDeg - grid.southDeg) / grid.dLatDeg);
-  if (x < 0 || x >= grid.nx || y < 0 || y >= grid.ny) return null;
-  return { x, y };
+  if (x < 0 || x >= grid.nx || y < 0 || y >= grid.ny) return -1;
+  return y * grid.nx + x;
 }

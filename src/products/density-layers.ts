@@ -18,10 +18,10 @@
  * raw grid (density-grid.ts) counts it with the non-stranded particles, so `outsideCells` (allocated
  * only when some particle is outside) lets density.nc subtract it from the drifting count.
  */
-import { toLonLat } from '../search/frame.js';
+import { latOfY, lonOfX } from '../search/frame.js';
 import type { ProbabilityMap } from '../search/kde.js';
 import { STATUS, type TrajectoryResult } from '../model/types.js';
-import { cellOf, type DensityGrid } from './density-grid.js';
+import { cellIndexOf, cellOf, gridCenterLonDeg, type DensityGrid } from './density-grid.js';
 
 export interface DensityLayers {
   /** (t * ny + y) * nx + x: smoothed probability of the drifting particles in the cell. */
@@ -156,6 +156,7 @@ export class DensityLayerBuilder {
     const ku = Math.min(MAX_SUBPOINTS, Math.max(1, Math.ceil((2 * map.cellUM) / g.cellM)));
     const kv = Math.min(MAX_SUBPOINTS, Math.max(1, Math.ceil((2 * map.cellVM) / g.cellM)));
     const share = scale / (ku * kv);
+    const centreLonDeg = gridCenterLonDeg(g);
     const base = t * this.cellsPerTime;
     let off = 0;
     let onMap = 0;
@@ -168,11 +169,11 @@ export class DensityLayerBuilder {
           const v = map.v0M + (j + (b + 0.5) / kv) * map.cellVM;
           for (let a = 0; a < ku; a++) {
             const u = map.u0M + (i + (a + 0.5) / ku) * map.cellUM;
-            const [lon, lat] = toLonLat(frame, u * c - v * s, u * s + v * c);
-            const cell = cellOf(g, lon, lat);
-            if (cell === null) off += d * share;
+            const lat = latOfY(frame, u * s + v * c);
+            const cell = cellIndexOf(g, lonOfX(frame, u * c - v * s, lat), lat, centreLonDeg);
+            if (cell < 0) off += d * share;
             else {
-              const k = base + cell.y * g.nx + cell.x; // a cell of this record: in bounds
+              const k = base + cell; // a cell of this record: in bounds
               this.layers.smoothed[k] = (this.layers.smoothed[k] ?? 0) + d * share;
             }
           }

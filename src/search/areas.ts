@@ -40,7 +40,7 @@
 import { positiveDescending } from './select.js';
 import { traceMask } from './trace.js';
 import { M2_PER_NM2 } from './detection.js';
-import { round6, toLonLat } from './frame.js';
+import { latOfY, lonOfX, round6 } from './frame.js';
 import type { ProbabilityMap } from './kde.js';
 
 export const MIN_PIECE_SHARE = 0.05;
@@ -350,8 +350,8 @@ function levelGeometry(map: ProbabilityMap, percent: number, p: Processed): Sear
     for (let k = 0; k < poly.outer.length; k += 2) {
       const u = map.u0M + (poly.outer[k] ?? NaN) * map.cellUM;
       const v = map.v0M + (poly.outer[k + 1] ?? NaN) * map.cellVM;
-      const [lon, lat] = toLonLat(frame, u * c - v * s, u * s + v * c);
-      const pt = [round6(lon), round6(lat)] as [number, number];
+      const lat = latOfY(frame, u * s + v * c);
+      const pt = [round6(lonOfX(frame, u * c - v * s, lat)), round6(lat)] as [number, number];
       ring.push(pt);
       west = Math.min(west, pt[0]);
       east = Math.max(east, pt[0]);

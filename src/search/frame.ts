@@ -59,9 +59,23 @@ export function toXY(f: LocalFrame, lonDeg: number, latDeg: number): [number, nu
 
 /** Inverse of toXY; longitude unwrapped about lon0 (not wrapped into [-180, 180)). */
 export function toLonLat(f: LocalFrame, xM: number, yM: number): [number, number] {
-  const lat = f.lat0Deg + yM / f.mPerDegLatM;
-  const c = Math.max(1e-9, Math.cos(lat * RAD));
-  return [f.lon0Deg + xM / (f.nPerDegM * c), lat];
+  const lat = latOfY(f, yM);
+  return [lonOfX(f, xM, lat), lat];
+}
+
+/**
+ * toLonLat's latitude and longitude as two numbers, for loops over many points: no array to allocate
+ * and take apart per point (array destructuring is slow until V8 has compiled the loop, which in a
+ * process's first mission is most of the search areas' and density layers' points).
+ */
+export function latOfY(f: LocalFrame, yM: number): number {
+  return f.lat0Deg + yM / f.mPerDegLatM;
+}
+
+/** toLonLat's longitude of x at latitude latDeg (= latOfY(f, y)). */
+export function lonOfX(f: LocalFrame, xM: number, latDeg: number): number {
+  const c = Math.max(1e-9, Math.cos(latDeg * RAD));
+  return f.lon0Deg + xM / (f.nPerDegM * c);
 }
 
 /** Round to 6 decimals (~0.1 m), as the products write coordinates. */

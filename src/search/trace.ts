@@ -77,7 +77,7 @@ export function traceMask(mask: Uint8Array, nx: number, ny: number, x0 = 0, x1 =
         const at = posInPath[w] ?? -1; // w is a lattice vertex: in range
         if (at >= 0) {
           rings.push(toRing(path, at, vx));
-          for (const p of path.slice(at + 1)) posInPath[p] = -1;
+          for (let k = at + 1; k < path.length; k++) posInPath[path[k] as number] = -1;
           path.length = at + 1;
         } else {
           posInPath[w] = path.length;
@@ -91,7 +91,7 @@ export function traceMask(mask: Uint8Array, nx: number, ny: number, x0 = 0, x1 =
         else if (out[v * 4 + right] && !out[v * 4 + d]) d = right;
         else if (!out[v * 4 + d]) break;
       }
-      for (const p of path) posInPath[p] = -1;
+      for (let k = 0; k < path.length; k++) posInPath[path[k] as number] = -1;
     }
   }
   return assemble(rings);
@@ -102,7 +102,10 @@ function toRing(path: number[], from: number, vx: number): Int32Array {
   const n = path.length - from;
   const is = new Int32Array(n);
   const js = new Int32Array(n);
-  for (const [k, v] of path.slice(from).entries()) {
+  // Index loops, not for-of over path.slice(from).entries(): iterators and destructuring are slow until
+  // V8 compiles the loop, which in a process's first mission it mostly has not.
+  for (let k = 0; k < n; k++) {
+    const v = path[from + k] as number;
     is[k] = v % vx;
     js[k] = Math.floor(v / vx);
   }
