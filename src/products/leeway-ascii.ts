@@ -248,82 +248,29 @@ export function putPyFixed(buf: Buffer, pos: number, x: number, digits: number):
   return pos + buf.write(pyFixed(x, digits), pos, 'latin1');
 }
 
-/** Bytes of the record blocks RecordBlock copies out (10 per record): 16 records of 20 000 rows, 3.2 MB. */
-const BLOCK_BYTES = 16 * 2 ** 20;
-/** More records per block buy nothing: 16 float32 records of a particle fill a 64-byte cache line. */
-const MAX_BLOCK_RECORDS = 16;
-
 /**
- * The records of every row for a few output times at once, time-major (record b of row r at b·n + r).
- * The tracks are particle-major (p · nTimes + t): reading one time strides over memory and misses the
- * cache on every particle (4 arrays × 20 000 particles a time at /tmp/sbs/job.json), while a block
- * reads each particle's neighbouring records together (plain loops, no forEach closure). With the int32
- * digit writers: leewayAsciiPieces of /tmp/sbs/job.json (980 000 lines, warm, 3 alternating runs of
- * 3) 162-198 -> 129-150 ms; the blocks alone bought little of that (~5 ms), the machine was loaded.
+ * The carried-forward state of every row at record `step` (OpenDrift's ffill along time): rows released
+ * by then take the record's position, state and orientation. Returns the number of active rows. A plain
+ * function, not a loop of the generator (see putParticleLines). Reading blocks of records per particle
+ * instead (time-major copies, fewer cache misses) bought ~5 ms at /tmp/sbs/job.json and cost ~10 ms at
+ * /tmp/j1k.json, whose extra copy runs unoptimised: not kept.
  */
-class RecordBlock {
-  readonly lonDeg: Float32Array;
-  readonly latDeg: Float32Array;
-  readonly status: Uint8Array;
-  readonly orientation: Uint8Array;
-  start = 0;
-  end = 0;
-  private readonly records: number;
-
-  constructor(
-    private readonly result: TrajectoryResult,
-    private readonly rowParticle: Int32Array,
-  ) {
-    const n = rowParticle.length;
-    this.records = Math.max(1, Math.min(MAX_BLOCK_RECORDS, result.nTimes, Math.floor(BLOCK_BYTES / (10 * Math.max(1, n)))));
-    this.lonDeg = new Float32Array(this.records * n);
-    this.latDeg = new Float32Array(this.records * n);
-    this.status = new Uint8Array(this.records * n);
-    this.orientation = new Uint8Array(this.records * n);
+function carryForward(result: TrajectoryResult, rowParticle: Int32Array, step: number, rows: RowState): number {
+  const { nTimes: nT, status, lonDeg, latDeg, orientation } = result;
+  let nActive = 0;
+  // q < n * nT: the reads are in bounds, the `??` only satisfy the type.
+  for (let row = 0; row < rowParticle.length; row++) {
+    const q = (rowParticle[row] as number) * nT + step;
+    const s = status[q] ?? STATUS.NOT_RELEASED;
+    if (s === STATUS.NOT_RELEASED) continue;
+    // After deactivation driftline keeps the particle's last position and status: the same as ffill.
+    rows.lon[row] = lonDeg[q] ?? NaN;
+    rows.lat[row] = latDeg[q] ?? NaN;
+    rows.state[row] = s;
+    rows.orientation[row] = orientation[q] ?? 0;
+    if (s === STATUS.ACTIVE) nActive++;
   }
-
-  /**
-   * The carried-forward state of every row at record `step` (OpenDrift's ffill along time): rows released
-   * by then take the record's position, state and orientation. Returns the number of active rows.
-   */
-  carryForward(step: number, rows: RowState): number {
-    if (step >= this.end) this.read(step);
-    const n = this.rowParticle.length;
-    const at = (step - this.start) * n;
-    let nActive = 0;
-    // at + row < records · n: the reads are in bounds, the `??` only satisfy the type.
-    for (let row = 0; row < n; row++) {
-      const s = this.status[at + row] ?? STATUS.NOT_RELEASED;
-      if (s === STATUS.NOT_RELEASED) continue;
-      // After deactivation driftline keeps the particle's last position and status: the same as ffill.
-      rows.lon[row] = this.lonDeg[at + row] ?? NaN;
-      rows.lat[row] = this.latDeg[at + row] ?? NaN;
-      rows.state[row] = s;
-      rows.orientation[row] = this.orientation[at + row] ?? 0;
-      if (s === STATUS.ACTIVE) nActive++;
-    }
-    return nActive;
-  }
-
-  /** Copies records step … step + records − 1 (as many as there are) of every row. */
-  read(step: number): void {
-    const { nTimes, lonDeg, latDeg, status, orientation } = this.result;
-    const n = this.rowParticle.length;
-    const count = Math.min(this.records, nTimes - step);
-    for (let row = 0; row < n; row++) {
-      const base = (this.rowParticle[row] as number) * nTimes + step;
-      for (let b = 0; b < count; b++) {
-        // base + b < n · nTimes and b · n + row < records · n: in bounds.
-        const k = b * n + row;
-        this.lonDeg[k] = lonDeg[base + b] as number;
-        this.latDeg[k] = latDeg[base + b] as number;
-        this.status[k] = status[base + b] as number;
-        this.orientation[k] = orientation[base + b] as number;
-      }
-    }
-    this.start = step;
-    this.end = step + count;
-  }
+  return nActive;
 }
 
 /** Particle lines are written into chunks of this size (a new one each time: a consumer may still hold the last). */
@@ -394,14 +341,13 @@ export function* leewayAsciiPieces(result: TrajectoryResult, ctx: ProductContext
   const sumLon = new Float32Array(n);
   const sumLat = new Float32Array(n);
   let beforeSeeded = 0;
-  const block = new RecordBlock(result, rowParticle);
   const prev = { lon: new Float32Array(n), lat: new Float32Array(n), state: new Int16Array(n), orientation: new Int16Array(n) };
   for (let step = 0; step < nT; step++) {
     prev.lon.set(lon);
     prev.lat.set(lat);
     prev.state.set(state);
     prev.orientation.set(orientation);
-    const nActive = block.carryForward(step, { lon, lat, state, orientation });
+    const nActive = carryForward(result, rowParticle, step, { lon, lat, state, orientation });
     // No active particle: OpenDrift prints the record before (index = step - 1).
     const src = nActive === 0 && step > 0 ? prev : { lon, lat, state, orientation };
     const { seen, count } = activePositions(src, sumLon, sumLat);
