@@ -92,7 +92,10 @@ function sampleRaster(view: MapView, raster: LandRaster): LandSamples {
   const h = SAMPLES_PER_PX * view.box.h;
   // Every sample reads a cell of the raster or its outside: all the same value when those are.
   const uniform = uniformRasterValue(raster);
-  if (uniform !== null) return { w, h, values: new Uint8Array(w * h).fill(uniform), uniform };
+  if (uniform !== null) {
+    const values = new Uint8Array(w * h); // zeros
+    return { w, h, values: uniform === 0 ? values : values.fill(uniform), uniform };
+  }
   const { westDeg, southDeg, dLonDeg, dLatDeg, nx, ny, outside } = raster;
   const col = new Int32Array(w);
   for (let c = 0; c < w; c++) {
@@ -243,5 +246,6 @@ export function landLabel(land: AnimationLand, ignoredByModel: boolean): string[
  */
 export function landMaskOf(view: MapView, samples: LandSamples): Uint8Array {
   const half = (SAMPLES_PER_PX * SAMPLES_PER_PX) / 2;
+  if (samples.uniform !== undefined) return new Uint8Array(view.box.w * view.box.h).fill(samples.uniform * SAMPLES_PER_PX * SAMPLES_PER_PX > half ? 1 : 0);
   return coverage(view, samples).map((c) => (c > half ? 1 : 0));
 }
