@@ -27,6 +27,7 @@ import type { TrajectoryResult } from '../model/types.js';
 import { gridCenterLonDeg, type DensityGrid } from './density-grid.js';
 import { gridExtent } from './density-nc.js';
 import type { SearchAreaSet } from './search-areas-compute.js';
+import { kthFromEachEnd } from '../search/select.js';
 import { areaColour, searchAreasKmlPieces, type KmlOverlays } from './search-areas-kml.js';
 import type { ProductContext, ProductFile } from './types.js';
 
@@ -106,13 +107,19 @@ export function weightedProbability(grid: DensityGrid, result: TrajectoryResult,
  */
 export function scaleTop(prob: Float32Array): number {
   let n = 0;
-  for (const v of prob) if (v > 0) n++;
+  for (let c = 0; c < prob.length; c++) if ((prob[c] as number) > 0) n++;
   if (n === 0) return 0;
   const occupied = new Float32Array(n);
   let k = 0;
-  for (const v of prob) if (v > 0) occupied[k++] = v;
-  occupied.sort();
-  return occupied[Math.min(n - 1, Math.floor(0.99 * n))] ?? 0;
+  for (let c = 0; c < prob.length; c++) {
+    const v = prob[c] as number;
+    if (v > 0) occupied[k++] = v;
+  }
+  // The value a sorted copy holds at m, counted from the top (kthFromEachEnd keeps the n − m largest
+  // in a heap) instead of sorting every occupied cell: 102 410 cell-times of /tmp/sbs/job.json, first
+  // call 4.9-5.0 -> 3.3-4.0 ms, then 1.7-3.2 -> 0.9-1.4 ms.
+  const m = Math.min(n - 1, Math.floor(0.99 * n));
+  return kthFromEachEnd(occupied, n - 1 - m)[1];
 }
 
 /** The colour of a probability as RGBA 0-255 on the log ramp topped at `top`; alpha 0 for 0. */
