@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
  * Which layer of src/ may import which (README "Architecture"). A layer is a folder of src/; the root
  * modules (config, errors, job, ...) are named by file. Each entry lists what the layer may import
  * besides itself; anything else is an error, so an import running the wrong way fails `npm run lint`.
- * errors.ts is allowed everywhere. The pure layers (model, search) may import no Node module either.
+ * errors.ts and src/vendor (packages re-exported for the build to bundle) are allowed everywhere. The pure layers (model, search) may import no Node module either.
  * Exceptions kept until the job is resolved once into a MissionSpec (issue 12 item 1): forcing and
  * products still read the job's types (job.ts).
  */

@@ -6,7 +6,7 @@
  */
 import { isIP } from 'node:net';
 import os from 'node:os';
-import { z } from 'zod';
+import { z } from './vendor/zod.js';
 import { DriftlineError } from './errors.js';
 import { parseAllowList } from './storage/policy.js';
 import { redactUrl } from './redact.js';

@@ -1,5 +1,5 @@
 /** The OpenAPI 3.1 document served at /openapi.json, built from the zod schemas (z.toJSONSchema). */
-import { z } from 'zod';
+import { z } from '../vendor/zod.js';
 import { jobSchema, type JobLimits } from '../job/schema.js';
 import { VERSION } from '../version.js';
 import { replanRequestSchema } from '../planning/replan.js';

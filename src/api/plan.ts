@@ -7,7 +7,7 @@
  * mission that is not completed; 400 with every invalid field named (units[0].endurance_h, at, …).
  */
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import { z } from '../vendor/zod.js';
 import { PlanRequestError, replanMission } from '../planning/replan.js';
 import { ApiError } from './errors.js';
 import { idParamSchema, productSchema } from './schemas.js';

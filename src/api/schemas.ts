@@ -3,7 +3,7 @@
  * src/job.ts's own jobSchema); responses are described by them in the OpenAPI document (src/api/openapi.ts)
  * and checked against them in the tests.
  */
-import { z } from 'zod';
+import { z } from '../vendor/zod.js';
 import { MISSION_STATUSES } from '../db/queries/index.js';
 
 export const statusSchema = z.enum(MISSION_STATUSES as unknown as ['queued', 'processing', 'completed', 'failed', 'cancelled']);

@@ -6,7 +6,7 @@
  * into a Job naming every bad field; resolve.ts turns a Job into the MissionSpec everything downstream
  * takes. Nothing outside src/job (and the edges that accept jobs: worker, api, cli) reads this format.
  */
-import { z } from 'zod';
+import { z } from '../vendor/zod.js';
 import type { JobIssue } from '../job-guard.js';
 import { searchIssues, searchParamsSchema } from '../search/params.js';
 import { splitScenarioParticles } from '../search/weights.js';

@@ -20,6 +20,7 @@ import { closeSimulationPool, simulate } from '../threads/simulate.js';
 import { VERSION } from '../version.js';
 import type { ProductsInput, ProductsStage } from './products.js';
 import { chooseExecution } from './execution.js';
+import { prestartThreads } from './prestart.js';
 import { missionLand } from './land.js';
 import { productContextFor, type MissionSpec } from './spec.js';
 import { fetchContextFor } from '../storage/fetch.js';
@@ -102,6 +103,9 @@ async function runStages(spec: MissionSpec, deps: MissionDeps, envFile: string |
   const timed = stageTimer(timingsMs);
 
   await mkdir(workDir, { recursive: true });
+  const exec = chooseExecution(model, deps.threads ?? config.SIM_THREADS);
+  // Threads start while the forcing is read (a worker's first mission; a local run started them already).
+  prestartThreads(exec);
 
   report('forcing', 0);
   const forcing = await timed('forcing', () =>
@@ -130,7 +134,6 @@ async function runStages(spec: MissionSpec, deps: MissionDeps, envFile: string |
   }
 
   report('land', 0);
-  const exec = chooseExecution(model, deps.threads ?? config.SIM_THREADS);
   const threads = exec.simThreads;
   const coastline = coastlineSourceFromConfig(config);
   // The land the model runs with (forcing mask, else the coastline over the mission window, or none

@@ -5,7 +5,7 @@
  * local `driftline plan DIR` loads neither (replan.ts adds the fleet mission case).
  */
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from '../vendor/zod.js';
 import { DriftlineError } from '../errors.js';
 import { planMission, searchSummary, writeSearchPlanFiles, type MissionPlan, type MissionSearch } from '../products/search-plan.js';
 import type { ProductFile } from '../products/types.js';

@@ -6,7 +6,7 @@
  * bad job fails at validation, before any simulation, with the field named. `resolveSearch` turns the
  * validated params into the numbers the products use. Pure (zod only).
  */
-import { z } from 'zod';
+import { z } from '../vendor/zod.js';
 import { DriftlineError } from '../errors.js';
 import type { CompletedSearch } from './bayes.js';
 import type { DetectionLaw } from './detection.js';

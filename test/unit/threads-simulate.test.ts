@@ -3,7 +3,7 @@
  * gridded forcing and land from descriptors, progress, cancellation, the shared pool.
  * Under vitest the threads load src/threads/worker.ts through tsx (see src/threads/pool.ts).
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { lonLatGridField } from '../../src/forcing/grid.js';
 import { constantSampler, createVectorSampler } from '../../src/forcing/sampler.js';
 import type { ForcingDescriptor, VectorFieldDescriptor } from '../../src/forcing/types.js';
@@ -13,7 +13,8 @@ import { findCategory } from '../../src/model/objects.js';
 import { BLOCK_SIZE } from '../../src/model/rng-fast.js';
 import { simulateLocal } from '../../src/model/simulation.js';
 import { STATUS, type ModelParams, type TrajectoryResult } from '../../src/model/types.js';
-import { acquireSimulationPool } from '../../src/threads/pool.js';
+import { acquireSimulationPool, currentSimulationPool } from '../../src/threads/pool.js';
+import { prestartThreads } from '../../src/mission/prestart.js';
 import { missionLand } from '../../src/mission/land.js';
 import { closeSimulationPool, simulate } from '../../src/threads/simulate.js';
 import { at } from '../helpers/indexed.js';
@@ -189,6 +190,25 @@ describe('simulate on worker threads', () => {
     expect(b.pool).toBe(a.pool);
     await a.release();
     await b.release();
+  });
+
+  it('starts the threads a mission will use before it asks for them (prestartThreads), and the mission runs on them', async () => {
+    await closeSimulationPool();
+    prestartThreads({ simThreads: 2, landInline: true, productsInline: true, leewayApart: false });
+    const started = currentSimulationPool();
+    expect(started?.maxThreads).toBe(2);
+    // The threads come online with no task given to them yet.
+    await vi.waitFor(() => expect(started?.threads.length).toBe(2), { timeout: 10_000 });
+    expect(started?.completed).toBe(0);
+    const m = model();
+    const f = forcing(constant(8, 3), constant(0.1, 0));
+    expectSameResult(await simulate({ model: m, forcing: f, land: null, threads: 2, recordEnvironment: false }), reference(m, f));
+    expect(currentSimulationPool()).toBe(started);
+    expect(started?.completed).toBe(2);
+    // A mission on the calling thread starts none.
+    await closeSimulationPool();
+    prestartThreads({ simThreads: 0, landInline: true, productsInline: true, leewayApart: false });
+    expect(currentSimulationPool()).toBeNull();
   });
 
   it('lets a mission finish on a smaller pool when a larger one replaces it (concurrent missions in a worker)', async () => {

@@ -6,7 +6,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import cliProgress from 'cli-progress';
 import { loadConfig } from '../../config.js';
 import { forcingPolicyFromConfig } from '../../storage/policy.js';
 import { jobLimits } from '../../job/schema.js';
@@ -14,6 +13,8 @@ import { parseJobText } from '../../job/validate.js';
 import { resolveMission } from '../../job/resolve.js';
 import { createLogger } from '../../logger.js';
 import { specNeedsS3 } from '../../mission/local.js';
+import { chooseExecution } from '../../mission/execution.js';
+import { prestartThreads } from '../../mission/prestart.js';
 import type { MissionProgress } from '../../mission/types.js';
 import { loadMissionRunner } from '../../worker/runner.js';
 import { numberFlag, onePositional, parse } from '../args.js';
@@ -49,6 +50,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   });
   const job = parseJobText(text, jobLimits(config));
   const spec = resolveMission(job, config);
+  // The simulation threads start now, while this thread imports the pipeline (~100 ms).
+  prestartThreads(chooseExecution(spec.model, threads ?? config.SIM_THREADS));
   const workDir = path.resolve(v.out as string);
   // Logs go to stderr (stdout is the summary), quieter than a worker's unless LOG_LEVEL says otherwise.
   const logger = createLogger(process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn', 'driftline-run', 2);
@@ -56,7 +59,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   // The AWS SDK is imported only for a job that reads s3:// forcing (0.3–2 s of imports otherwise).
   const s3 = specNeedsS3(spec) ? (await import('../../storage/s3.js')).createS3Client(config) : null;
 
-  const bar = process.stderr.isTTY
+  // cli-progress (~6 ms of imports) only for a terminal.
+  const cliProgress = process.stderr.isTTY ? (await import('cli-progress')).default : null;
+  const bar = cliProgress
     ? new cliProgress.SingleBar(
         { format: ' {bar} {percentage}% | {stage} | {duration_formatted}', stream: process.stderr, hideCursor: true, clearOnComplete: false },
         cliProgress.Presets.shades_classic,
