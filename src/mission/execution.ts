@@ -24,7 +24,6 @@
  */
 import { planRun } from '../model/plan.js';
 import type { ModelParams } from '../model/types.js';
-import { LEEWAY_ASCII_MAX_RECORDS } from '../products/leeway-ascii.js';
 
 /** Kernel work done on the calling thread at most: 2 M particle-steps, about 0.25 s on one thread. */
 export const INLINE_MAX_PARTICLE_STEPS = 2_000_000;
@@ -40,13 +39,29 @@ export const INLINE_MAX_LAND_HOURS = 48;
 export const MIN_STEPS_PER_THREAD = 1_500_000;
 
 /**
- * leeway.txt gets a mission thread of its own from this many records (40 000 particles × 49 output
- * times). Measured end to end (`driftline run`, every product but the animation, quiet 2-core machine,
- * 3 alternating runs): 100 000 × 49 (4.9 M records) 5.85-5.94 -> 5.09-5.20 s, peak +55 MB (the second
- * thread); 20 000 × 49 (980 000 records) 2.35-2.42 -> 2.28-2.39 s for +40-60 MB: below ~2 M records the
- * second thread's start costs about what leeway.txt (~0.32 µs a record) saves.
+ * From this many trajectory records (particles × output times; about 8 200 particles × 49) a mission's products
+ * are written on both mission threads at once (src/mission/thread-pool.ts writeProductsOnMissionThreads):
+ * particles.nc and leeway.txt on one, the density grid, search areas, pictures and the other files on the
+ * other. Measured end to end (`driftline run`, /tmp/sbs/job.json's gridded forcing, every product but the
+ * animation, 2-core machine shared with other jobs, each run started once the CPUs were 85 % idle for a
+ * second; 2026-12-05, 8 alternating rounds, 5 at 100 000; wall median, the paired difference's median
+ * and how many rounds the split won, peak RSS median):
+ *    records (particles × 49)   one thread        both threads      split - one thread      RSS
+ *       98 000 (2 000)          1.27 s            1.28 s            -0.02 s (4 of 8)        192 -> 228 MB
+ *      245 000 (5 000)          1.48 s            1.50 s            -0.01 s (4 of 8)        201 -> 244 MB
+ *      490 000 (10 000)         1.83 s            1.71 s            -0.17 s (7 of 8)        227 -> 272 MB
+ *      980 000 (20 000)         2.23 s            2.03 s            -0.18 s (8 of 8)        257 -> 303 MB
+ *    4 900 000 (100 000)        6.32 s            5.53 s            -1.03 s (5 of 5)        387 -> 432 MB
+ *  - the two threads share two cores that run two threads at ~1.3× one (the simulation table above), so
+ *    each half runs 35-50 % slower beside the other (20 000 × 49: search products 440 -> 610-670 ms,
+ *    leeway.txt 290 -> 370-390 ms) and the split saves about a third of the record files' time, not all;
+ *  - the second thread costs 40-45 MB (its heap and its copy of the products code);
+ *  - starting a mission thread while the simulation runs (a task that only loads the products code)
+ *    bought nothing without the split at 5 000 × 49 (-0.01 s, 3 of 6), 0.1 s with it at 5 000-10 000,
+ *    nothing at 20 000 and cost 0.4-1.1 s of simulation at 100 000 (the simulation threads' cores were
+ *    busy): not done.
  */
-export const LEEWAY_APART_MIN_RECORDS = 2_000_000;
+export const SPLIT_PRODUCTS_MIN_RECORDS = 400_000;
 
 export interface Execution {
   /** Simulation threads; 0: the calling thread. */
@@ -55,8 +70,8 @@ export interface Execution {
   landInline: boolean;
   /** Products written on the calling thread (else on a mission thread). */
   productsInline: boolean;
-  /** leeway.txt written on the second mission thread while the first writes the rest (src/mission/thread-pool.ts). */
-  leewayApart: boolean;
+  /** Products written on both mission threads at once (SPLIT_PRODUCTS_MIN_RECORDS), else on one. */
+  productsSplit: boolean;
 }
 
 export function chooseExecution(model: ModelParams, configuredThreads: number): Execution {
@@ -71,6 +86,6 @@ export function chooseExecution(model: ModelParams, configuredThreads: number): 
     simThreads: small ? 0 : pooled,
     landInline: model.durationSec <= INLINE_MAX_LAND_HOURS * 3600,
     productsInline: small,
-    leewayApart: !small && records >= LEEWAY_APART_MIN_RECORDS && records <= LEEWAY_ASCII_MAX_RECORDS,
+    productsSplit: !small && records >= SPLIT_PRODUCTS_MIN_RECORDS,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Everything a mission writes after its simulation: the density grid, the search areas and plan (once,
- * for the pictures and their files), the animation, map.png, then the other
- * products (src/products/write.ts). Runs on a mission thread (src/mission/thread-pool.ts) so that
+ * for the pictures and their files), the animation, map.png, then the other products
+ * (src/products/write.ts); with `recordFilesApart`, all of that but particles.nc, leeway.txt and
+ * summary.json (record-files.ts and thread-pool.ts write those). Runs on a mission thread (src/mission/thread-pool.ts) so that
  * seconds of drawing and encoding at 1 000 000 particles never stall the worker's heartbeat; it reads
  * the trajectory from the SharedArrayBuffers the simulation filled, without a copy.
  *
@@ -14,15 +15,9 @@ import { performance } from 'node:perf_hooks';
 import { missionAnnotations, writeAnimation, writeMapPng, type AnimationLand } from '../products/animation/index.js';
 import { buildDensityGrid } from '../products/density-grid.js';
 import { PRODUCT_PATHS, type ProductContext, type ProductFile } from '../products/types.js';
-import {
-  addProductWarnings,
-  missionSearchProducts,
-  writeAllProducts,
-  writeProductsButLeeway,
-  type ProductsDraft,
-  type SearchProducts,
-  type WriteAllOptions,
-} from '../products/write.js';
+import type { ProductsDraft } from '../products/finish.js';
+import { addProductWarnings } from '../products/warnings.js';
+import { missionSearchProducts, productInputs, writeAllProducts, writeSearchFiles, type SearchProducts, type WriteAllOptions } from '../products/write.js';
 import type { TrajectoryResult } from '../model/types.js';
 import { describeProduct, writtenProduct } from '../products/files.js';
 import { stageTimer } from '../products/timing.js';
@@ -43,16 +38,16 @@ export interface ProductsInput {
   timingsMs: Record<string, number>;
   warnings: string[];
   /**
-   * leeway.txt is written apart (writeLeewayFile, on the other mission thread at the same time): then
-   * summary.json is not written either, and `draft` comes back for finishProducts.
+   * particles.nc and leeway.txt are written apart (record-files.ts, on the other mission thread at the
+   * same time): then summary.json is not written either, and `draft` comes back for finishProducts.
    */
-  leewayApart?: boolean;
+  recordFilesApart?: boolean;
 }
 
 export interface ProductsOutput {
-  /** Products in upload order: those of writeAllProducts, then the animation (with `leewayApart`: the animation and map.png only). */
+  /** Products in upload order: those of writeAllProducts, then the animation (with `recordFilesApart`: the animation and map.png only). */
   products: ProductFile[];
-  /** With `leewayApart`: the other products and summary.json's draft (writeProductsButLeeway). */
+  /** With `recordFilesApart`: the other products and summary.json's draft (writeSearchFiles). */
   draft?: ProductsDraft;
   timingsMs: Record<string, number>;
   warnings: string[];
@@ -123,8 +118,8 @@ export async function writeMissionProducts(input: ProductsInput, onStage: (stage
     earlierProducts: [...products],
     ...(searchProducts ? { searchProducts } : {}),
   };
-  if (input.leewayApart) {
-    const draft = await writeProductsButLeeway(result, ctx, workDir, options);
+  if (input.recordFilesApart) {
+    const draft = await writeSearchFiles(result, ctx, workDir, { ...options, ...(await productInputs(result, ctx, options)) });
     timingsMs.products = Math.round(performance.now() - t0);
     return { products, draft, timingsMs, warnings };
   }

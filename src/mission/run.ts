@@ -191,7 +191,7 @@ async function runStages(spec: MissionSpec, deps: MissionDeps, envFile: string |
   // worker that only ever hands big missions to the mission thread never loads it.
   const written = exec.productsInline
     ? await (await import('./products.js')).writeMissionProducts(productsInput, onStage)
-    : await writeProductsOnMissionThreads(productsInput, onStage, exec.leewayApart);
+    : await writeProductsOnMissionThreads(productsInput, onStage, exec.productsSplit);
   const products = written.products;
   for (const msg of written.warnings.slice(warningsBefore)) log.warn(msg);
   Object.assign(timingsMs, written.timingsMs);

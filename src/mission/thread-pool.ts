@@ -23,13 +23,15 @@ import { DriftlineError } from '../errors.js';
 import type { CoastlineOptions } from '../land/coastline.js';
 import type { LandRaster } from '../land/types.js';
 import type { ProductsInput, ProductsOutput, ProductsStage } from './products.js';
-import type { ModelParams, TrajectoryResult } from '../model/types.js';
-import type { ProductContext, ProductFile } from '../products/types.js';
+import type { ModelParams } from '../model/types.js';
+import type { RecordFiles } from '../products/records.js';
+import { addStageTime } from '../products/timing.js';
+import type { RecordFilesInput } from './record-files.js';
 import type { MissionThreadResult, MissionThreadTask, ThreadError } from './thread.js';
 
 /**
- * Product tasks at once: two missions (MAX_CONCURRENT_JOBS default 2), or one large mission's products
- * and its leeway.txt (writeProductsOnMissionThreads); more wait in piscina's queue.
+ * Product tasks at once: two missions (MAX_CONCURRENT_JOBS default 2), or one large mission's two halves
+ * (writeProductsOnMissionThreads); more wait in piscina's queue.
  */
 const MAX_THREADS = 2;
 const IDLE_MS = 60_000;
@@ -81,37 +83,38 @@ export async function writeProductsOffThread(input: ProductsInput, onStage: (sta
   }
 }
 
-/** writeLeewayFile (src/products/write.ts) on a mission thread: leeway.txt and its stage timing. */
-export async function writeLeewayOffThread(
-  result: TrajectoryResult,
-  ctx: ProductContext,
-  workDir: string,
-): Promise<{ file: ProductFile; timingsMs: Record<string, number> }> {
-  const r = unwrap(await missionPool().run({ kind: 'leeway', result, ctx, workDir }));
-  if (!('leeway' in r)) throw new DriftlineError('E_INTERNAL', 'mission thread: leeway task returned no file');
-  return r.leeway;
+/** writeMissionRecordFiles (src/mission/record-files.ts) on a mission thread: particles.nc, leeway.txt and their stage timings. */
+export async function writeRecordFilesOffThread(input: RecordFilesInput): Promise<{ records: RecordFiles; timingsMs: Record<string, number> }> {
+  const r = unwrap(await missionPool().run({ kind: 'record-files', input }));
+  if (!('recordFiles' in r)) throw new DriftlineError('E_INTERNAL', 'mission thread: record-files task returned no files');
+  return r.recordFiles;
 }
 
 /**
- * Every product on mission threads. With `leewayApart` (src/mission/execution.ts chooses it from the
- * mission's size), leeway.txt is written on the other thread while the first writes the rest;
- * summary.json, which lists both with their checksums, is then written here once both are done. No task waits for another,
- * so two missions sharing the two threads cannot block each other.
+ * Every product on mission threads. With `split` (src/mission/execution.ts chooses it from the
+ * mission's size), one thread writes particles.nc and leeway.txt while the other writes the rest
+ * (the density grid, search areas, pictures, density.nc, KMZ, plan, stranding); summary.json, which
+ * lists them all with their checksums, is then written here once both are done. No task waits for
+ * another, so two missions sharing the two threads cannot block each other.
  */
-export async function writeProductsOnMissionThreads(
-  input: ProductsInput,
-  onStage: (stage: ProductsStage) => void,
-  leewayApart: boolean,
-): Promise<ProductsOutput> {
-  if (!leewayApart) return writeProductsOffThread(input, onStage);
-  const [main, leeway] = await settleBoth(writeProductsOffThread({ ...input, leewayApart: true }, onStage), writeLeewayOffThread(input.result, input.ctx, input.workDir));
-  const draft = main.draft;
+export async function writeProductsOnMissionThreads(input: ProductsInput, onStage: (stage: ProductsStage) => void, split: boolean): Promise<ProductsOutput> {
+  if (!split) return writeProductsOffThread(input, onStage);
+  // summary.json's writer (src/products/finish.ts, 25-32 ms to import) loads here while the threads work,
+  // not after them.
+  const finishing = import('../products/finish.js');
+  finishing.catch(() => undefined); // awaited below unless a thread failed first
+  const recordFilesInput: RecordFilesInput = { result: input.result, ctx: input.ctx, workDir: input.workDir, cellM: input.cellM, warnings: input.warnings };
+  const [rest, recordFiles] = await settleBoth(writeProductsOffThread({ ...input, recordFilesApart: true }, onStage), writeRecordFilesOffThread(recordFilesInput));
+  const draft = rest.draft;
   if (draft === undefined) throw new DriftlineError('E_INTERNAL', 'mission thread: products task returned no draft');
-  const timingsMs = { ...main.timingsMs, ...leeway.timingsMs };
-  // The products code is loaded on first use (src/mission/run.ts says why).
-  const { finishProducts } = await import('../products/write.js');
-  const files = await finishProducts(draft, input.workDir, leeway.file, main.products, timingsMs);
-  return { products: [...files, ...main.products], timingsMs, warnings: main.warnings };
+  // Stage `products` (the other thread's files after the pictures) is added after summary.json is
+  // written, as on one thread, so that summary.json lists the same stages either way.
+  const { products: productsMs, ...timingsMs } = rest.timingsMs;
+  for (const [stage, ms] of Object.entries(recordFiles.timingsMs)) addStageTime(timingsMs, stage, ms);
+  const { finishProducts } = await finishing;
+  const files = await finishProducts(draft, recordFiles.records, input.workDir, rest.products, timingsMs);
+  if (productsMs !== undefined) timingsMs.products = productsMs;
+  return { products: [...files, ...rest.products], timingsMs, warnings: rest.warnings };
 }
 
 /** Both results; if either failed, the first error, thrown once both have settled (neither writes after this returns). */

@@ -1,9 +1,9 @@
 /**
  * A mission thread (piscina worker, src/mission/thread-pool.ts): the main-thread-heavy stages of a
  * mission that are not the simulation. 'land' rasterises the coastline around the mission (seconds for
- * a long run's window) into a SharedArrayBuffer; 'products' writes every product file ('leeway', on the
- * other thread, writes leeway.txt at the same time for large missions). Stage changes go
- * back over `port` so the caller can report progress.
+ * a long run's window) into a SharedArrayBuffer; 'products' writes every product file, or, for a
+ * large mission, all but particles.nc and leeway.txt, which 'record-files' writes on the other thread
+ * at the same time. Stage changes go back over `port` so the caller can report progress.
  */
 import type { MessagePort } from 'node:worker_threads';
 import { asDriftlineError, type ErrorCode } from '../errors.js';
@@ -11,15 +11,14 @@ import { writeMissionProducts, type ProductsInput, type ProductsOutput } from '.
 import type { LandRaster } from '../land/types.js';
 import type { CoastlineOptions } from '../land/coastline.js';
 import type { ModelParams } from '../model/types.js';
+import type { RecordFiles } from '../products/records.js';
+import { writeMissionRecordFiles, type RecordFilesInput } from './record-files.js';
 import { missionLand } from './land.js';
-import type { TrajectoryResult } from '../model/types.js';
-import type { ProductContext, ProductFile } from '../products/types.js';
-import { writeLeewayFile } from '../products/write.js';
 
 export type MissionThreadTask =
   | { kind: 'land'; model: ModelParams; land: LandRaster | null; coastline: CoastlineOptions }
   | { kind: 'products'; input: ProductsInput; port: MessagePort }
-  | { kind: 'leeway'; result: TrajectoryResult; ctx: ProductContext; workDir: string };
+  | { kind: 'record-files'; input: RecordFilesInput };
 
 /** A thrown error as plain data: structured clone keeps an Error's message but not its code or retryable. */
 export interface ThreadError {
@@ -29,16 +28,13 @@ export interface ThreadError {
 export type MissionThreadResult =
   | { land: LandRaster | null }
   | { products: ProductsOutput }
-  | { leeway: { file: ProductFile; timingsMs: Record<string, number> } }
+  | { recordFiles: { records: RecordFiles; timingsMs: Record<string, number> } }
   | ThreadError;
 
 export default async function runMissionThreadTask(task: MissionThreadTask): Promise<MissionThreadResult> {
   try {
     if (task.kind === 'land') return { land: await missionLand(task.model, task.land, task.coastline) };
-    if (task.kind === 'leeway') {
-      const timingsMs: Record<string, number> = {};
-      return { leeway: { file: await writeLeewayFile(task.result, task.ctx, task.workDir, timingsMs), timingsMs } };
-    }
+    if (task.kind === 'record-files') return { recordFiles: await writeMissionRecordFiles(task.input) };
     return { products: await writeMissionProducts(task.input, (stage) => task.port.postMessage(stage)) };
   } catch (err) {
     const e = asDriftlineError(err);

@@ -14,3 +14,8 @@ export function stageTimer(timingsMs: Record<string, number>): StageTimer {
     }
   };
 }
+
+/** Adds `ms` to stage `stage` (whole ms): for a stage done in parts, e.g. on two threads. */
+export function addStageTime(timingsMs: Record<string, number>, stage: string, ms: number): void {
+  timingsMs[stage] = Math.round((timingsMs[stage] ?? 0) + ms);
+}

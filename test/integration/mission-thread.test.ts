@@ -1,14 +1,17 @@
 /**
  * Product writing on a mission thread (src/mission/thread-pool.ts) writes the same bytes as the same
- * writers on the calling thread, reports its stages, carries error codes across, and the coastline
+ * writers on the calling thread, and the same again when split over both mission threads; reports its
+ * stages, carries error codes across, fails the whole when either thread fails; and the coastline
  * raster made on a thread is the one made here.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../src/products/animation/index.js';
+import { DEFAULT_ANIMATION_LAND } from '../../src/products/animation/land.js';
 import { writeAllProducts } from '../../src/products/write.js';
 import { closeMissionThreads, missionLandOffThread, writeProductsOffThread, writeProductsOnMissionThreads } from '../../src/mission/thread-pool.js';
 import { missionLand } from '../../src/mission/land.js';
@@ -55,48 +58,69 @@ describe('mission thread', () => {
     expect(readFileSync(path.join(there, 'products/animation.mp4')).subarray(4, 8).toString('latin1')).toBe('ftyp');
   }, THREAD_TEST_MS);
 
-  it('writes leeway.txt on the other thread: the same files, and a summary listing every one as it is on disk', async () => {
+  it('writes the same products split over two threads as on one: particles.nc and leeway.txt on the other thread', async () => {
     const result = syntheticResult({ nParticles: 2000, nTimes: 13, releaseSteps: 2 });
     const ctx = syntheticContext();
-    const here = path.join(dir, 'apart-here');
-    const there = path.join(dir, 'apart-there');
-    const direct = await writeAllProducts(result, ctx, here, { cellM: 1000, percents: [50, 90], timingsMs: {}, warnings: [] });
+    const input = (workDir: string) => ({
+      result,
+      ctx,
+      workDir,
+      cellM: 1000,
+      percents: [50, 90],
+      animation: null,
+      map: { land: DEFAULT_ANIMATION_LAND },
+      timingsMs: { simulation: 1 },
+      warnings: [],
+    });
+    const one = await writeProductsOnMissionThreads(input(path.join(dir, 'one')), () => undefined, false);
     const stages: string[] = [];
-    const apart = await writeProductsOnMissionThreads(
-      { result, ctx, workDir: there, cellM: 1000, percents: [50, 90], animation: null, timingsMs: { simulation: 1 }, warnings: [] },
-      (s) => stages.push(s),
-      true,
-    );
+    const split = await writeProductsOnMissionThreads(input(path.join(dir, 'split')), (s) => stages.push(s), true);
     expect(stages).toEqual(['products']);
-    // Same products in the same order as on one thread, every one but summary.json with the same bytes.
-    expect(apart.products.map((p) => p.kind)).toEqual(direct.map((p) => p.kind));
-    for (const f of direct.filter((p) => p.kind !== 'summary')) expect(sha(path.join(there, f.relPath)), f.relPath).toBe(f.sha256);
-    for (const f of apart.products) expect(sha(path.join(there, f.relPath)), f.relPath).toBe(f.sha256);
-    // summary.json lists every other product with its size and checksum on disk, and both threads' timings.
-    const summary = JSON.parse(readFileSync(path.join(there, 'products/summary.json'), 'utf8')) as {
-      products: Array<{ kind: string; bytes: number; sha256: string }>;
-      timings_ms: Record<string, number>;
-    };
-    expect(summary.products).toEqual(apart.products.filter((p) => p.kind !== 'summary').map((p) => expect.objectContaining({ kind: p.kind, bytes: p.bytes, sha256: p.sha256 })));
-    expect(Object.keys(summary.timings_ms)).toEqual(expect.arrayContaining(['simulation', 'trajectory_nc', 'leeway_ascii', 'products']));
-    expect(apart.warnings).toEqual(['200 of 2000 particles left the forcing area and stopped there (not drifting); their positions say nothing about the object']);
+    // Same products in the same order, map.png (drawn before the files) last, as on one thread.
+    expect(one.products.map((p) => p.kind)).toEqual(['trajectory', 'density', 'search_areas_geojson', 'search_areas_kml', 'search_areas_kmz', 'stranding_geojson', 'leeway_ascii', 'summary', 'map']);
+    expect(split.products.map((p) => p.relPath)).toEqual(one.products.map((p) => p.relPath));
+    // Every file but summary.json byte for byte, with the size and checksum it is listed with.
+    for (const [i, f] of split.products.entries()) {
+      expect(sha(f.path), f.relPath).toBe(f.sha256);
+      if (f.kind !== 'summary') expect({ bytes: f.bytes, sha256: f.sha256 }, f.relPath).toEqual({ bytes: one.products[i]!.bytes, sha256: one.products[i]!.sha256 });
+    }
+    // summary.json differs only in the timings (two runs), and has the same stages.
+    type Summary = { products: unknown[]; timings_ms: Record<string, number> };
+    const summaryOf = (out: typeof one) => JSON.parse(readFileSync(out.products.find((p) => p.kind === 'summary')!.path, 'utf8')) as Summary;
+    const { timings_ms: splitTimings, ...splitSummary } = summaryOf(split);
+    const { timings_ms: oneTimings, ...oneSummary } = summaryOf(one);
+    expect(splitSummary).toEqual(oneSummary);
+    expect(splitSummary.products).toHaveLength(one.products.length - 1);
+    expect(Object.keys(split.timingsMs).sort()).toEqual(Object.keys(one.timingsMs).sort());
+    expect(Object.keys(splitTimings).sort()).toEqual(Object.keys(oneTimings).sort());
+    expect(split.warnings).toEqual(one.warnings);
+    expect(split.warnings).toEqual(['200 of 2000 particles left the forcing area and stopped there (not drifting); their positions say nothing about the object']);
   }, THREAD_TEST_MS);
 
-  it('fails the whole when the leeway.txt thread fails, after both threads are done', async () => {
-    const result = syntheticResult({ nParticles: 50, nTimes: 5, releaseSteps: 1 });
-    const workDir = path.join(dir, 'apart-fail');
-    // products/leeway.txt is a directory: the leeway thread cannot write it.
-    await import('node:fs/promises').then((fs) => fs.mkdir(path.join(workDir, 'products/leeway.txt'), { recursive: true }));
-    const err = await writeProductsOnMissionThreads(
-      { result, ctx: syntheticContext(), workDir, cellM: 1000, percents: [50], animation: null, timingsMs: {}, warnings: [] },
-      () => undefined,
-      true,
-    ).catch((e: unknown) => e);
+  /** A directory where a product goes: the thread that writes that product fails. */
+  const blocked = async (workDir: string, ...relPaths: string[]) => {
+    for (const p of relPaths) await mkdir(path.join(workDir, p), { recursive: true });
+    return { result: syntheticResult({ nParticles: 50, nTimes: 5, releaseSteps: 1 }), ctx: syntheticContext(), workDir, cellM: 1000, percents: [50], animation: null, timingsMs: {}, warnings: [] };
+  };
+
+  it.each([
+    { thread: 'record-files thread', blocks: 'products/leeway.txt', stage: /leeway_ascii/, others: ['products/density.nc', 'products/stranding.geojson'] },
+    { thread: 'other thread', blocks: 'products/density.nc', stage: /density_nc/, others: ['raw/particles.nc', 'products/leeway.txt'] },
+  ])('fails the whole when the $thread fails, once the other thread is done', async ({ blocks, stage, others }) => {
+    const workDir = path.join(dir, `fail-${path.basename(blocks)}`);
+    const err = await writeProductsOnMissionThreads(await blocked(workDir, blocks), () => undefined, true).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'DriftlineError', code: 'E_INTERNAL' });
-    expect((err as Error).message).toMatch(/leeway_ascii/);
-    // The other thread finished its products before the error came back; summary.json was never written.
-    expect(sha(path.join(workDir, 'raw/particles.nc'))).toMatch(/^[0-9a-f]{64}$/);
+    expect((err as Error).message).toMatch(stage);
+    // The other thread finished its files before the error came back; summary.json was never written.
+    for (const f of others) expect(sha(path.join(workDir, f)), f).toMatch(/^[0-9a-f]{64}$/);
     expect(() => readFileSync(path.join(workDir, 'products/summary.json'))).toThrow(/ENOENT/);
+  }, THREAD_TEST_MS);
+
+  it('throws the error of the thread writing the search products when both fail', async () => {
+    const workDir = path.join(dir, 'both-fail');
+    const err = await writeProductsOnMissionThreads(await blocked(workDir, 'products/density.nc', 'raw/particles.nc'), () => undefined, true).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'DriftlineError', code: 'E_INTERNAL' });
+    expect((err as Error).message).toMatch(/density_nc/);
   }, THREAD_TEST_MS);
 
   it('carries a product error code and retryability across the thread', async () => {
