@@ -105,11 +105,16 @@ function sampleRaster(view: MapView, raster: LandRaster): LandSamples {
     col[c] = i >= 0 && i < nx ? i : -1;
   }
   const values = new Uint8Array(w * h);
+  // Sample rows are ~10-40 m apart and cells 232 m or more: most rows read the same cell row as the
+  // row above, whose samples are then copied (same `col`, same cells) instead of read again.
+  let prevJ = Number.NaN;
   for (let r = 0; r < h; r++) {
     const j = Math.floor((sampleLatDeg(view, r) - southDeg) / dLatDeg);
     const out = values.subarray(r * w, (r + 1) * w);
-    if (j < 0 || j >= ny) out.fill(outside);
+    if (j === prevJ) values.copyWithin(r * w, (r - 1) * w, r * w);
+    else if (j < 0 || j >= ny) out.fill(outside);
     else readCellRow(raster, col, j, out); // plain or tiled (src/land/sampler.ts)
+    prevJ = j;
   }
   return { w, h, values };
 }
@@ -187,21 +192,34 @@ function landShade(seaC: number, landC: number, coastC: number, f: number, e: nu
   return Math.round(v + (coastC - v) * e);
 }
 
-/** Land samples per map-box pixel (box.w × box.h, rows from the top), 0..SAMPLES_PER_PX². */
+/** coverage() of samples already counted: renderLand and landMaskOf both need it for the same samples. */
+const coverageOf = new WeakMap<LandSamples, Uint8Array>();
+
+/** Land samples per map-box pixel (box.w × box.h, rows from the top), 0..SAMPLES_PER_PX². Do not modify. */
 function coverage(view: MapView, samples: LandSamples): Uint8Array {
+  const known = coverageOf.get(samples);
+  if (known !== undefined && known.length === view.box.w * view.box.h) return known;
+  const cover = countCoverage(view, samples);
+  coverageOf.set(samples, cover);
+  return cover;
+}
+
+function countCoverage(view: MapView, samples: LandSamples): Uint8Array {
   const S = SAMPLES_PER_PX;
   const bw = view.box.w;
   const cover = new Uint8Array(bw * view.box.h);
   if (samples.uniform !== undefined) return cover.fill(samples.uniform * S * S);
   const { values, w } = samples;
   // S × S samples per pixel, the samples' rows and columns S times the box's: every index is in
-  // bounds and `?? 0` only satisfies the type.
+  // bounds and `?? 0` only satisfies the type. A pixel's S samples of a row are added together (no
+  // division per sample: 6.9 M samples at 1100 × 700 px, 24 -> ~8 ms).
   for (let r = 0; r < samples.h; r++) {
     const rowOut = ((r / S) | 0) * bw;
-    const rowIn = r * w;
-    for (let c = 0; c < w; c++) {
-      const k = rowOut + ((c / S) | 0);
-      cover[k] = (cover[k] ?? 0) + (values[rowIn + c] ?? 0);
+    let c = r * w;
+    for (let x = 0; x < bw; x++) {
+      let sum = 0;
+      for (let s = 0; s < S; s++) sum += values[c++] ?? 0;
+      cover[rowOut + x] = (cover[rowOut + x] ?? 0) + sum;
     }
   }
   return cover;
@@ -247,5 +265,8 @@ export function landLabel(land: AnimationLand, ignoredByModel: boolean): string[
 export function landMaskOf(view: MapView, samples: LandSamples): Uint8Array {
   const half = (SAMPLES_PER_PX * SAMPLES_PER_PX) / 2;
   if (samples.uniform !== undefined) return new Uint8Array(view.box.w * view.box.h).fill(samples.uniform * SAMPLES_PER_PX * SAMPLES_PER_PX > half ? 1 : 0);
-  return coverage(view, samples).map((c) => (c > half ? 1 : 0));
+  const cover = coverage(view, samples);
+  const mask = new Uint8Array(cover.length);
+  for (let k = 0; k < cover.length; k++) mask[k] = (cover[k] ?? 0) > half ? 1 : 0;
+  return mask;
 }
