@@ -14,7 +14,10 @@ import { mkdir, rm, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { loadForcing } from '../forcing/load.js';
 import { coastlineSourceFromConfig } from '../land/coastline.js';
-import { locateFfmpeg, type AnimationLand } from '../products/animation/index.js';
+// ffmpeg.ts, not the animation's index: that imports canvas (~20 ms and ~10 MB), which only the product
+// writers need, on a mission thread or once products are written here.
+import { locateFfmpeg } from '../products/animation/ffmpeg.js';
+import type { AnimationLand } from '../products/animation/land.js';
 import { closeMissionThreads, missionLandOffThread, writeProductsOnMissionThreads } from './thread-pool.js';
 import { closeSimulationPool, simulate } from '../threads/simulate.js';
 import { VERSION } from '../version.js';
