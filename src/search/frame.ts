@@ -31,7 +31,7 @@ export function localFrame(lon0Deg: number, lat0Deg: number): LocalFrame {
  * Project lon/lat (degrees) to x/y (metres) into outX/outY. `cosLat`, when given, holds cos(lat) of each
  * point (cosLatitudes): a caller projecting the same points twice computes each cosine once, with the
  * same value, so the same x. weightedCloud projects every cloud twice: 20 000 particles × 49 times,
- * weightedCloud 30 -> 23-26 ms (warm, /tmp/sbs/job.json).
+ * weightedCloud 30 -> 23-26 ms (warm, the 20 000 × 48 h case of bench/opendrift-side-by-side.mjs).
  */
 export function projectAll(f: LocalFrame, lonDeg: ArrayLike<number>, latDeg: ArrayLike<number>, outX: Float64Array, outY: Float64Array, cosLat?: Float64Array): void {
   const { lon0Deg, lat0Deg, nPerDegM, mPerDegLatM } = f;
