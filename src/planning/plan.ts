@@ -10,7 +10,8 @@ import { DriftlineError } from '../errors.js';
 import { planMission, searchSummary, writeSearchPlanFiles, type MissionPlan, type MissionSearch } from '../products/search-plan.js';
 import type { ProductFile } from '../products/types.js';
 import { bayesUpdate } from '../search/index.js';
-import { resolveSearch, searchIssues, searchParamsSchema, type SearchParams } from '../search/params.js';
+import { searchIssues, searchParamsSchema, type SearchParams } from '../search/params.js';
+import { resolveSearch } from '../search/resolve.js';
 import { readLocalParticles, type StoredParticles } from './stored-particles.js';
 
 const planShape = searchParamsSchema.shape.plan.unwrap().shape;

@@ -26,7 +26,8 @@ import {
   type Tracks,
   type UnitPlan,
 } from '../search/index.js';
-import { resolveSearch, type ResolvedSearch, type SearchParams } from '../search/params.js';
+import type { SearchParams } from '../search/params.js';
+import { resolveSearch, type ResolvedSearch } from '../search/resolve.js';
 import { isoUtc } from './search-areas-compute.js';
 import type { ProductFile } from './types.js';
 

@@ -3,14 +3,12 @@
  * The zod schema checks shapes and signs (a zero endurance is refused by `.positive()`, naming
  * `params.search.plan.units[k].endurance_h`); `refineSearch` checks what needs the run's window (plan
  * and search times inside the run) and the polygons (closed, not self-crossing: validateRing), so a
- * bad job fails at validation, before any simulation, with the field named. `resolveSearch` turns the
- * validated params into the numbers the products use. Pure (zod only).
+ * bad job fails at validation, before any simulation, with the field named. `resolveSearch`
+ * (resolve.ts, without zod: the product writers' threads need it, not the schema) turns the validated
+ * params into the numbers the products use. Pure (zod only).
  */
 import { z } from '../vendor/zod.js';
 import { DriftlineError } from '../errors.js';
-import type { CompletedSearch } from './bayes.js';
-import type { DetectionLaw } from './detection.js';
-import type { SearchUnit } from './plan.js';
 import { validateRing } from './polygon.js';
 import { isoSeconds } from '../time.js';
 
@@ -103,40 +101,6 @@ export function searchIssues(s: SearchParams, run: RunWindow): Issue[] {
     }
   });
   return out;
-}
-
-/** What the products need, in seconds and the src/search types. */
-export interface ResolvedSearch {
-  law: DetectionLaw;
-  completed: CompletedSearch[];
-  plan: { startTimeSec: number; units: SearchUnit[] } | null;
-}
-
-export function resolveSearch(s: SearchParams | undefined): ResolvedSearch {
-  if (s === undefined) return { law: 'exponential', completed: [], plan: null };
-  return {
-    law: s.detection,
-    completed: s.completed.map((c) => ({
-      name: c.name,
-      startTimeSec: Date.parse(c.start_time) / 1000,
-      endTimeSec: Date.parse(c.end_time) / 1000,
-      polygon: c.polygon,
-      sweepWidthNm: c.sweep_width_nm,
-      trackSpacingNm: c.track_spacing_nm,
-    })),
-    plan: s.plan
-      ? {
-          startTimeSec: Date.parse(s.plan.start_time) / 1000,
-          units: s.plan.units.map((u) => ({
-            name: u.name,
-            speedKn: u.speed_kn,
-            enduranceH: u.endurance_h,
-            sweepWidthNm: u.sweep_width_nm,
-            ...(u.track_spacing_nm !== undefined ? { trackSpacingNm: u.track_spacing_nm } : {}),
-          })),
-        }
-      : null,
-  };
 }
 
 /** Thrown by callers outside zod (e.g. `driftline plan`) for the first issue. */

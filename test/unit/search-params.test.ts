@@ -1,7 +1,7 @@
 /** params.search (issue 8): validated with the job, errors name the field; resolved to seconds. */
 import { describe, expect, it } from 'vitest';
 import { validateJob } from '../../src/job/validate.js';
-import { resolveSearch } from '../../src/search/params.js';
+import { resolveSearch } from '../../src/search/resolve.js';
 import { jobFailure as failure } from './job.fixtures.js';
 
 const square = [[4.6, 59.3], [4.7, 59.3], [4.7, 59.35], [4.6, 59.35], [4.6, 59.3]];
