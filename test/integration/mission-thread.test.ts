@@ -97,6 +97,24 @@ describe('mission thread', () => {
     expect(split.warnings).toEqual(['200 of 2000 particles left the forcing area and stopped there (not drifting); their positions say nothing about the object']);
   }, THREAD_TEST_MS);
 
+  it('runs two split missions at once on the two threads (a worker with MAX_CONCURRENT_JOBS 2): both finish, with the products each writes alone', async () => {
+    // Four tasks on two threads: no task waits for another, so whichever order piscina runs them in,
+    // both missions end (a task that waited for its sibling could hold both threads and never finish).
+    const missions = [3, 4].map((seed) => ({ result: syntheticResult({ nParticles: 1500 + seed, nTimes: 9, releaseSteps: 2, seed }), ctx: syntheticContext() }));
+    const input = (k: number, workDir: string) => ({ ...missions[k]!, workDir, cellM: 1000, percents: [50, 90], animation: null, timingsMs: {}, warnings: [] });
+    const together = await Promise.all([0, 1].map((k) => writeProductsOnMissionThreads(input(k, path.join(dir, `together-${k}`)), () => undefined, true)));
+    for (const k of [0, 1]) {
+      const alone = await writeProductsOnMissionThreads(input(k, path.join(dir, `alone-${k}`)), () => undefined, true);
+      expect(together[k]!.products.map((p) => p.relPath)).toEqual(alone.products.map((p) => p.relPath));
+      for (const [i, f] of together[k]!.products.entries()) {
+        expect(sha(f.path), f.relPath).toBe(f.sha256);
+        if (f.kind !== 'summary') expect(f.sha256, `mission ${k} ${f.relPath}`).toBe(alone.products[i]!.sha256);
+      }
+    }
+    // The two missions' files are their own (different particle counts: different particles.nc).
+    expect(together[0]!.products[0]!.sha256).not.toBe(together[1]!.products[0]!.sha256);
+  }, THREAD_TEST_MS);
+
   /** A directory where a product goes: the thread that writes that product fails. */
   const blocked = async (workDir: string, ...relPaths: string[]) => {
     for (const p of relPaths) await mkdir(path.join(workDir, p), { recursive: true });
