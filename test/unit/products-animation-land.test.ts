@@ -1,6 +1,7 @@
 // The basemap's land. When the model's raster is one value everywhere (a constant forcing land mask, a
 // coastline window with no coast): landSamples says so, and renderLand / landMaskOf fill instead of
-// visiting every sample. The pixels must be those of the sample-by-sample path, byte for byte.
+// visiting every sample. The pixels must be those of the sample-by-sample path, byte for byte. With a
+// patterned raster, each sample is the cell under its point and a pixel is land when most samples are.
 import { describe, expect, it } from 'vitest';
 import { landMaskOf, landSamples, renderLand } from '../../src/products/animation/land.js';
 import type { MapView } from '../../src/products/animation/view.js';
