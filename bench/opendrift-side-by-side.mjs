@@ -11,13 +11,11 @@
 // are for). Sizes: BENCH_PARTICLES (20000), BENCH_HOURS (48), BENCH_ROUNDS (3); a smoke run:
 //   BENCH_PARTICLES=500 BENCH_HOURS=6 BENCH_ROUNDS=1 OPENDRIFT_KIT=... node bench/opendrift-side-by-side.mjs
 //
-// The case: hourly gridded wind (8 m/s, turning once a day) and current (an eddy on a 0.1 m/s drift), both
-// scripts/make-forcing's analytic fields, written once as CF NetCDF-3 on 0.05° cells over 4.5–7.5°E
-// 59–61°N (167 × 222 km: the cloud of a 48 h PIW drift from 5.5°E 60°N stays well inside), and the same two
-// files given to both. PIW-1, 1 km Gaussian seeding radius, seed 0, dt 900 s, output every 3600 s. Land is
-// off in both (driftline: forcing.land constant 0; OpenDrift: use_auto_landmask False and a constant
-// land_binary_mask 0) because the kit's roaring_landmask stub answers "ocean" everywhere, so OpenDrift
-// cannot run the real coast here.
+// The case (bench/side-by-side-case.mjs): hourly gridded wind and current written once as CF NetCDF-3 and
+// the same two files given to both; PIW-1, 1 km Gaussian seeding radius, seed 0, dt 900 s, output every
+// 3600 s. Land is off in both (driftline: forcing.land constant 0; OpenDrift: use_auto_landmask False and
+// a constant land_binary_mask 0) because the kit's roaring_landmask stub answers "ocean" everywhere, so
+// OpenDrift cannot run the real coast here.
 //
 // What is timed: each whole process from spawn to exit, as a user runs it: `python3
 // scripts/opendrift/side_by_side.py run ...` (Python start-up, OpenDrift's imports, readers, the run,
@@ -27,15 +25,14 @@
 // outputs are deleted before the next; the last round's are compared (not timed): the mean final position
 // of each cloud and the distance between the two means (different random generators, so alike, not equal).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { requireDist, root } from './dist.mjs';
+import { SEED, writeSideBySideCase } from './side-by-side-case.mjs';
 
 requireDist('cli/main.js');
-const { axis, T0_SEC, writeLonLatFile } = await import(pathToFileURL(path.join(root, 'scripts/make-forcing.lib.mjs')).href);
 
 const envInt = (name, dflt) => {
   const v = Number(process.env[name] ?? dflt);
@@ -49,7 +46,6 @@ const PYTHON = process.env.OPENDRIFT_PYTHON ?? '/usr/bin/python3';
 const KIT = process.env.OPENDRIFT_KIT;
 const pyEnv = { ...process.env, ...(KIT ? { PYTHONPATH: [path.join(KIT, 'stubs'), path.join(KIT, 'src'), process.env.PYTHONPATH].filter(Boolean).join(':') } : {}) };
 const DRIVER = path.join(root, 'scripts/opendrift/side_by_side.py');
-const SEED = { lon: 5.5, lat: 60, radiusM: 1000 };
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
 const probe = spawnSync(PYTHON, ['-c', 'import opendrift; print(opendrift.__version__)'], { env: pyEnv, encoding: 'utf8' });
@@ -60,28 +56,7 @@ if (probe.status !== 0) {
 const odVersion = probe.stdout.trim();
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'driftline-sidebyside-'));
-// One record per hour from 2024-01-01T00Z, covering the whole run.
-const timesSec = Array.from({ length: HOURS + 1 }, (_, i) => T0_SEC + i * 3600);
-const grid = { format: 'nc3', lons: axis(4.5, 0.05, 61), lats: axis(59, 0.05, 41), timesSec };
-const windFile = path.join(tmp, 'wind.nc');
-const currentFile = path.join(tmp, 'current.nc');
-await writeLonLatFile(windFile, { ...grid, kind: 'wind', names: ['x_wind', 'y_wind'], standardNames: ['x_wind', 'y_wind'] });
-await writeLonLatFile(currentFile, {
-  ...grid, kind: 'current', names: ['x_sea_water_velocity', 'y_sea_water_velocity'], standardNames: ['x_sea_water_velocity', 'y_sea_water_velocity'],
-});
-const jobFile = path.join(tmp, 'job.json');
-writeFileSync(
-  jobFile,
-  JSON.stringify({
-    mission_id: 'opendrift-side-by-side',
-    params: {
-      latitude: SEED.lat, longitude: SEED.lon, radius_m: SEED.radiusM, start_time: '2024-01-01T00:00:00Z',
-      duration_hours: HOURS, num_particles: PARTICLES, object_type: 1, time_step_seconds: 900, output_step_seconds: 3600,
-      forcing: { wind: { uri: windFile }, current: { uri: currentFile }, land: { constant: 0 } },
-      products: { animation: false },
-    },
-  }),
-);
+const { windFile, currentFile, jobFile } = await writeSideBySideCase(tmp, { particles: PARTICLES, hours: HOURS });
 
 /** Runs cmd under /usr/bin/time when present: { wallS, rssMb, stdout }. */
 function timed(cmd, args, env) {

@@ -1,0 +1,44 @@
+// What the whole-process benchmarks share (mission, ratios): a `node` process timed from spawn to exit
+// with its peak RSS, the naive kernel the issue-9 ratios are taken against, and a median (range) format.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { root } from './dist.mjs';
+
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+/** Runs `node ...args` in the repository root, under /usr/bin/time when present: { wallMs, rssMb, stdout }. */
+export function timedNode(args) {
+  const t0 = performance.now();
+  const cmd = TIME ? [TIME, ['-f', 'MAXRSS %M', process.execPath, ...args]] : [process.execPath, args];
+  const r = spawnSync(cmd[0], cmd[1], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
+  const wallMs = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr.slice(-500)}`);
+  const m = /MAXRSS (\d+)/.exec(r.stderr ?? '');
+  return { wallMs, rssMb: m ? Number(m[1]) / 1024 : NaN, stdout: r.stdout };
+}
+
+/**
+ * The naive kernel (issue 9's yardstick), as a `node -e` program: one thread, Float64Array positions,
+ * per particle and step a move by 3 % of the wind plus the current (metres -> degrees) and a uniform
+ * jitter from an xorshift generator; no forcing interpolation, no land, no output. What any Node program
+ * of this size pays at least.
+ */
+export function naiveKernel({ particles, steps, dtS, lonDeg = 4.6, latDeg = 59.3 }) {
+  return `
+  const n = ${particles}, steps = ${steps}, dt = ${dtS};
+  const lon = new Float64Array(n).fill(${lonDeg}), lat = new Float64Array(n).fill(${latDeg});
+  let x = 2463534242;
+  const rnd = () => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return (x >>> 0) / 4294967296; };
+  for (let k = 0; k < steps; k++) for (let p = 0; p < n; p++) {
+    const u = 0.03 * 8 + 0.15 + (rnd() - 0.5) * 0.2, v = 0.03 * 3 + 0.05 + (rnd() - 0.5) * 0.2;
+    lat[p] += (v * dt) / 111320; lon[p] += (u * dt) / (111320 * Math.cos(lat[p] * Math.PI / 180));
+  }
+  if (!Number.isFinite(lon[0] + lat[0])) process.exitCode = 1;`;
+}
+
+/** "median (min–max)" of xs with d decimals. */
+export function fmt(xs, d = 0) {
+  const s = [...xs].sort((a, b) => a - b);
+  return `${s[s.length >> 1].toFixed(d)} (${s[0].toFixed(d)}–${s[s.length - 1].toFixed(d)})`;
+}
