@@ -12,7 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { constantSampler } from '../../src/forcing/sampler.js';
 import { validateJob } from '../../src/job/validate.js';
 import { simulateLocal } from '../../src/model/simulation.js';
-import { numpyPairwiseSumF32, putPyFixed, pyDatetimeStr, pyFixed, pyFloatStr, writeLeewayAscii } from '../../src/products/leeway-ascii.js';
+import { writeLeewayAscii } from '../../src/products/leeway-ascii.js';
+import { numpyPairwiseSumF32, putPyFixed, pyDatetimeStr, pyFixed, pyFloatStr } from '../../src/products/python-format.js';
 import type { ProductContext } from '../../src/products/types.js';
 import { FIXTURES, numpyFloat32Mean, type RunInputs } from './model-helpers.js';
 
