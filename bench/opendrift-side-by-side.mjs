@@ -25,11 +25,11 @@
 // outputs are deleted before the next; the last round's are compared (not timed): the mean final position
 // of each cloud and the distance between the two means (different random generators, so alike, not equal).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { requireDist, root } from './dist.mjs';
+import { timedProcess } from './process.mjs';
 import { SEED, writeSideBySideCase } from './side-by-side-case.mjs';
 
 requireDist('cli/main.js');
@@ -46,7 +46,6 @@ const PYTHON = process.env.OPENDRIFT_PYTHON ?? '/usr/bin/python3';
 const KIT = process.env.OPENDRIFT_KIT;
 const pyEnv = { ...process.env, ...(KIT ? { PYTHONPATH: [path.join(KIT, 'stubs'), path.join(KIT, 'src'), process.env.PYTHONPATH].filter(Boolean).join(':') } : {}) };
 const DRIVER = path.join(root, 'scripts/opendrift/side_by_side.py');
-const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
 const probe = spawnSync(PYTHON, ['-c', 'import opendrift; print(opendrift.__version__)'], { env: pyEnv, encoding: 'utf8' });
 if (probe.status !== 0) {
@@ -58,15 +57,10 @@ const odVersion = probe.stdout.trim();
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'driftline-sidebyside-'));
 const { windFile, currentFile, jobFile } = await writeSideBySideCase(tmp, { particles: PARTICLES, hours: HOURS });
 
-/** Runs cmd under /usr/bin/time when present: { wallS, rssMb, stdout }. */
+/** timedProcess (bench/process.mjs) with the wall time in seconds. */
 function timed(cmd, args, env) {
-  const [file, argv] = TIME ? [TIME, ['-f', 'MAXRSS %M', cmd, ...args]] : [cmd, args];
-  const t0 = performance.now();
-  const r = spawnSync(file, argv, { cwd: root, env, encoding: 'utf8', maxBuffer: 1 << 26 });
-  const wallS = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${(r.stderr ?? '').slice(-800)}`);
-  const m = /MAXRSS (\d+)/.exec(r.stderr ?? '');
-  return { wallS, rssMb: m ? Number(m[1]) / 1024 : NaN, stdout: r.stdout };
+  const { wallMs, ...r } = timedProcess(cmd, args, env);
+  return { wallS: wallMs / 1000, ...r };
 }
 
 const median = (xs) => {

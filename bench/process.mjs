@@ -1,4 +1,4 @@
-// What the whole-process benchmarks share (mission, ratios): a `node` process timed from spawn to exit
+// What the whole-process benchmarks share (mission, ratios, opendrift-side-by-side): a `node` process timed from spawn to exit
 // with its peak RSS, the naive kernel the issue-9 ratios are taken against, and a median (range) format.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -7,16 +7,22 @@ import { root } from './dist.mjs';
 
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
-/** Runs `node ...args` in the repository root, under /usr/bin/time when present: { wallMs, rssMb, stdout }. */
-export function timedNode(args) {
+/**
+ * Runs `cmd ...args` in the repository root (environment `env`, default this process's), under
+ * /usr/bin/time when present: { wallMs, rssMb, stdout }. Throws when it fails, with its stderr's end.
+ */
+export function timedProcess(cmd, args, env = process.env) {
+  const [file, argv] = TIME ? [TIME, ['-f', 'MAXRSS %M', cmd, ...args]] : [cmd, args];
   const t0 = performance.now();
-  const cmd = TIME ? [TIME, ['-f', 'MAXRSS %M', process.execPath, ...args]] : [process.execPath, args];
-  const r = spawnSync(cmd[0], cmd[1], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(file, argv, { cwd: root, env, encoding: 'utf8', maxBuffer: 1 << 26 });
   const wallMs = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr.slice(-500)}`);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${(r.stderr ?? '').slice(-800)}`);
   const m = /MAXRSS (\d+)/.exec(r.stderr ?? '');
   return { wallMs, rssMb: m ? Number(m[1]) / 1024 : NaN, stdout: r.stdout };
 }
+
+/** timedProcess of `node ...args` (this node). */
+export const timedNode = (args) => timedProcess(process.execPath, args);
 
 /**
  * The naive kernel (issue 9's yardstick), as a `node -e` program: one thread, Float64Array positions,
