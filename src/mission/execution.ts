@@ -42,10 +42,10 @@ export const MIN_STEPS_PER_THREAD = 1_500_000;
  * From this many trajectory records (particles × output times; about 8 200 particles × 49) a mission's products
  * are written on both mission threads at once (src/mission/thread-pool.ts writeProductsOnMissionThreads):
  * particles.nc and leeway.txt on one, the density grid, search areas, pictures and the other files on the
- * other. Measured end to end (`driftline run`, the gridded forcing of bench/opendrift-side-by-side.mjs, every product but the
- * animation, 2-core machine shared with other jobs, each run started once the CPUs were 85 % idle for a
- * second; 2026-12-05, 8 alternating rounds, 5 at 100 000; wall median, the paired difference's median
- * and how many rounds the split won, peak RSS median):
+ * other. Measured end to end (`driftline run`, the gridded forcing of bench/opendrift-side-by-side.mjs, every
+ * product but the animation, 2-core machine shared with other jobs, each run started once the CPUs were 85 %
+ * idle for a second; 2026-12-05, 8 alternating rounds, 5 at 100 000; wall median, the paired difference's
+ * median and how many rounds the split won, peak RSS median):
  *    records (particles × 49)   one thread        both threads      split - one thread      RSS
  *       98 000 (2 000)          1.27 s            1.28 s            -0.02 s (4 of 8)        192 -> 228 MB
  *      245 000 (5 000)          1.48 s            1.50 s            -0.01 s (4 of 8)        201 -> 244 MB

@@ -47,8 +47,9 @@ function seedingArguments(model: ModelParams): { time: [number, number]; lon: [n
  * The carried-forward state of every row at record `step` (OpenDrift's ffill along time): rows released
  * by then take the record's position, state and orientation. Returns the number of active rows. A plain
  * function, not a loop of the generator (see putParticleLines). Reading blocks of records per particle
- * instead (time-major copies, fewer cache misses) bought ~5 ms at the 20 000 × 48 h case of bench/opendrift-side-by-side.mjs and cost ~10 ms at
- * the 1 000 × 24 h case of bench/mission.bench.mjs, whose extra copy runs unoptimised: not kept.
+ * instead (time-major copies, fewer cache misses) bought ~5 ms at the 20 000 × 48 h case of
+ * bench/opendrift-side-by-side.mjs and cost ~10 ms at the 1 000 × 24 h case of bench/mission.bench.mjs, whose
+ * extra copy runs unoptimised: not kept.
  */
 function carryForward(result: TrajectoryResult, rowParticle: Int32Array, step: number, rows: RowState): number {
   const { nTimes: nT, status, lonDeg, latDeg, orientation } = result;
@@ -221,7 +222,8 @@ interface LineCursor {
  * age, orientation separated by tabs (as the lines joined by newlines were). A plain function, not
  * the generator's own loop: V8 compiles a long loop of a plain function while it runs (on-stack
  * replacement), not one of a generator, so the lines of a process's first mission ran unoptimised.
- * leewayAsciiPieces of the 20 000 × 48 h case of bench/opendrift-side-by-side.mjs (980 000 lines), first call in a process: 218-232 -> 178 ms.
+ * leewayAsciiPieces of the 20 000 × 48 h case of bench/opendrift-side-by-side.mjs (980 000 lines), first call
+ * in a process: 218-232 -> 178 ms.
  */
 function putParticleLines(
   buf: Buffer,

@@ -116,8 +116,8 @@ export function scaleTop(prob: Float32Array): number {
     if (v > 0) occupied[k++] = v;
   }
   // The value a sorted copy holds at m, counted from the top (kthFromEachEnd keeps the n − m largest
-  // in a heap) instead of sorting every occupied cell: 102 410 cell-times of the 20 000 × 48 h case of bench/opendrift-side-by-side.mjs, first
-  // call 4.9-5.0 -> 3.3-4.0 ms, then 1.7-3.2 -> 0.9-1.4 ms.
+  // in a heap) instead of sorting every occupied cell: 102 410 cell-times of the 20 000 × 48 h case of
+  // bench/opendrift-side-by-side.mjs, first call 4.9-5.0 -> 3.3-4.0 ms, then 1.7-3.2 -> 0.9-1.4 ms.
   const m = Math.min(n - 1, Math.floor(0.99 * n));
   return kthFromEachEnd(occupied, n - 1 - m)[1];
 }
@@ -429,9 +429,10 @@ export async function buildSearchAreasKmz(
 /**
  * A deflated zip entry (method 8) compressed by Node's zlib, natively, in one call when its last piece
  * arrives, where fflate's ZipDeflate ran its JavaScript deflate over every piece: doc.kml of
- * the 20 000 × 48 h case of bench/opendrift-side-by-side.mjs (397 KB) took ~28 ms of the KMZ's ~70 ms that way (CPU profile, warm), zlib ~3 ms.
- * The entry's content and crc are the same; its compressed bytes (and so the .kmz file's) differ from
- * fflate's. The entry is held until its end: doc.kml, whose size follows the areas, not the particles.
+ * the 20 000 × 48 h case of bench/opendrift-side-by-side.mjs (397 KB) took ~28 ms of the KMZ's ~70 ms that way
+ * (CPU profile, warm), zlib ~3 ms. The entry's content and crc are the same; its compressed bytes (and so the
+ * .kmz file's) differ from fflate's. The entry is held until its end: doc.kml, whose size follows the areas,
+ * not the particles.
  */
 class ZipNativeDeflate extends ZipPassThrough {
   private readonly chunks: Uint8Array[] = [];

@@ -252,7 +252,8 @@ function processLevel(map: ProbabilityMap, tau: number, minMass: number, scratch
  * Held-out weight of the cells at density ≥ tau: an upper bound of processLevel(tau).mass, since filled
  * holes add no held-out weight (their density is below tau) and dropping pieces only removes weight.
  * One plain pass over the cells with weight, several times cheaper than processLevel's floods; called
- * ~13 times a level (1 871 times against 147 processLevel passes on the 20 000 × 48 h case of bench/opendrift-side-by-side.mjs).
+ * ~13 times a level (1 871 times against 147 processLevel passes on the 20 000 × 48 h case of
+ * bench/opendrift-side-by-side.mjs).
  */
 function heldOutBound(tau: number, scratch: LevelScratch): number {
   const { boundKey, boundMass } = scratch;

@@ -50,7 +50,8 @@ export interface Datum {
  * Each pass of weightedCloud is a function of its own: V8 compiles a long loop while it runs (on-stack
  * replacement), and one function of five loops was compiled before its later loops had run, then thrown
  * away for want of their type feedback (--trace-deopt: 9 deoptimisations of weightedCloud in a process's
- * first mission, the 20 000 × 48 h case of bench/opendrift-side-by-side.mjs). The sums are the same, in the same order.
+ * first mission, the 20 000 × 48 h case of bench/opendrift-side-by-side.mjs). The sums are the same, in the
+ * same order.
  */
 function weightSums(weight: ArrayLike<number>): [number, number] {
   let W = 0;
@@ -171,7 +172,8 @@ export function weightedMedian(values: Float64Array, weight: ArrayLike<number>):
 /**
  * weightedMedian on working copies it may permute (v, w: same length ≥ 1). The swaps are written out
  * (no closure) and datumOf hands over its distances instead of having them copied: 20 000 particles ×
- * 49 times, datumOf 32 -> 29.5 ms warm (the 20 000 × 48 h case of bench/opendrift-side-by-side.mjs). Same partitions, same sums, same result.
+ * 49 times, datumOf 32 -> 29.5 ms warm (the 20 000 × 48 h case of bench/opendrift-side-by-side.mjs). Same
+ * partitions, same sums, same result.
  */
 function weightedMedianInPlace(v: Float64Array, w: Float64Array): number {
   const n = v.length;

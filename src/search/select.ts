@@ -47,7 +47,8 @@ function swap(a: Float64Array, i: number, j: number): void {
  * small k: one pass keeping the k + 1 smallest in a max-heap and the k + 1 largest in a min-heap, so
  * O(n) with a comparison or two per value and no copy of `values`. The KDE grid's trimmed range
  * (kde.ts, k = 0.05 % of n: 10 at 20 000 particles) by copy + two selectKth cost 41 ms of the 49 times
- * of a 20 000-particle mission (warm, the 20 000 × 48 h case of bench/opendrift-side-by-side.mjs), this 4 ms. Finite values only; 0 ≤ k < n.
+ * of a 20 000-particle mission (warm, the 20 000 × 48 h case of bench/opendrift-side-by-side.mjs), this 4 ms.
+ * Finite values only; 0 ≤ k < n.
  */
 export function kthFromEachEnd(values: ArrayLike<number>, k: number): [number, number] {
   const n = values.length;
@@ -103,8 +104,8 @@ function siftDown(heap: Float64Array, m: number, x: number): void {
  * of the values is the order of their IEEE-754 bit patterns read as unsigned integers: a radix sort on
  * the high 32 bits (sign, exponent, 20 bits of mantissa; three 11-bit digits) leaves only values equal
  * to 1 part in 10⁶ out of order, and an insertion sort on the full values finishes the job exactly. On
- * the KDE maps of the 20 000 × 48 h case of bench/opendrift-side-by-side.mjs (~7 000 cells, 49 times, warm) `Float64Array.from(d).sort().reverse()`
- * took 22 ms, this 9-12 ms (micro-bench of 49 sorts of 7 140 values).
+ * the KDE maps of the 20 000 × 48 h case of bench/opendrift-side-by-side.mjs (~7 000 cells, 49 times, warm)
+ * `Float64Array.from(d).sort().reverse()` took 22 ms, this 9-12 ms (micro-bench of 49 sorts of 7 140 values).
  */
 export function positiveDescending(values: ArrayLike<number>): Float64Array | null {
   let n = 0;
