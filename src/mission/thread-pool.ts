@@ -14,9 +14,11 @@
  * polygons they load are cached per thread, ~1 s to load) and are unref'd, so they never keep a
  * process alive; closeMissionThreads() stops them at once.
  *
- * Which file: as src/threads/pool.ts (dist/mission/thread.js, or the .ts source through tsx).
+ * Which files: as src/threads/pool.ts (dist/mission/thread-*.js, or the .ts sources through tsx). The pool
+ * has no default file: each task names its kind's entry (src/mission/thread.ts says why), which a thread
+ * imports the first time it runs that kind.
  */
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import type { Piscina } from 'piscina';
 import { DriftlineError } from '../errors.js';
@@ -29,6 +31,14 @@ import { addStageTime } from '../products/timing.js';
 import type { RecordFilesInput } from './record-files.js';
 import type { MissionThreadResult, MissionThreadTask, ThreadError } from './thread.js';
 
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+
+/** The entry file of a task's kind, as a file URL. */
+function entryFile(kind: MissionThreadTask['kind']): string {
+  const base = kind === 'land' ? './thread-land' : kind === 'products' ? './thread-products' : './thread-records';
+  return new URL(`${base}${FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url).href;
+}
+
 /**
  * Product tasks at once: two missions (MAX_CONCURRENT_JOBS default 2), or one large mission's two halves
  * (writeProductsOnMissionThreads); more wait in piscina's queue.
@@ -40,19 +50,22 @@ let pool: Piscina<MissionThreadTask, MissionThreadResult> | null = null;
 
 function missionPool(): Piscina<MissionThreadTask, MissionThreadResult> {
   if (pool === null) {
-    const fromSource = import.meta.url.endsWith('.ts');
     // piscina's import (~17 ms) is paid by the first mission that needs a mission thread, not by every
     // process that loads the pipeline; its package main is CommonJS.
     const { Piscina: PiscinaClass } = createRequire(import.meta.url)('piscina') as typeof import('piscina');
     pool = new PiscinaClass<MissionThreadTask, MissionThreadResult>({
-      filename: new URL(fromSource ? './thread.ts' : './thread.js', import.meta.url).href,
-      execArgv: fromSource ? ['--import', 'tsx'] : [],
+      execArgv: FROM_SOURCE ? ['--import', 'tsx'] : [],
       minThreads: 0,
       maxThreads: MAX_THREADS,
       idleTimeout: IDLE_MS,
     });
   }
   return pool;
+}
+
+/** `task` on a mission thread, through its kind's entry file. */
+async function runTask(task: MissionThreadTask, transferList?: MessagePort[]): Promise<Exclude<MissionThreadResult, ThreadError>> {
+  return unwrap(await missionPool().run(task, { filename: entryFile(task.kind), ...(transferList !== undefined ? { transferList } : {}) }));
 }
 
 function unwrap(r: MissionThreadResult): Exclude<MissionThreadResult, ThreadError> {
@@ -65,7 +78,7 @@ function unwrap(r: MissionThreadResult): Exclude<MissionThreadResult, ThreadErro
 
 /** missionLand (src/mission/land.ts) on a mission thread. */
 export async function missionLandOffThread(model: ModelParams, land: LandRaster | null, coastline: CoastlineOptions): Promise<LandRaster | null> {
-  const r = unwrap(await missionPool().run({ kind: 'land', model, land, coastline }));
+  const r = await runTask({ kind: 'land', model, land, coastline });
   if (!('land' in r)) throw new DriftlineError('E_INTERNAL', 'mission thread: land task returned no land');
   return r.land;
 }
@@ -75,7 +88,7 @@ export async function writeProductsOffThread(input: ProductsInput, onStage: (sta
   const { port1, port2 } = new MessageChannel();
   port1.on('message', (stage: ProductsStage) => onStage(stage));
   try {
-    const r = unwrap(await missionPool().run({ kind: 'products', input, port: port2 }, { transferList: [port2] }));
+    const r = await runTask({ kind: 'products', input, port: port2 }, [port2]);
     if (!('products' in r)) throw new DriftlineError('E_INTERNAL', 'mission thread: products task returned no products');
     return r.products;
   } finally {
@@ -85,7 +98,7 @@ export async function writeProductsOffThread(input: ProductsInput, onStage: (sta
 
 /** writeMissionRecordFiles (src/mission/record-files.ts) on a mission thread: particles.nc, leeway.txt and their stage timings. */
 export async function writeRecordFilesOffThread(input: RecordFilesInput): Promise<{ records: RecordFiles; timingsMs: Record<string, number> }> {
-  const r = unwrap(await missionPool().run({ kind: 'record-files', input }));
+  const r = await runTask({ kind: 'record-files', input });
   if (!('recordFiles' in r)) throw new DriftlineError('E_INTERNAL', 'mission thread: record-files task returned no files');
   return r.recordFiles;
 }
