@@ -13,7 +13,7 @@ import { constantSampler } from '../../src/forcing/sampler.js';
 import { validateJob } from '../../src/job/validate.js';
 import { simulateLocal } from '../../src/model/simulation.js';
 import { writeLeewayAscii } from '../../src/products/leeway-ascii.js';
-import { numpyPairwiseSumF32, putPyFixed, pyDatetimeStr, pyFixed, pyFloatStr } from '../../src/products/python-format.js';
+import { asciiChunk, numpyPairwiseSumF32, putPyFixed, putPyFixed5, putUintWords, pyDatetimeStr, pyFixed, pyFloatStr } from '../../src/products/python-format.js';
 import type { ProductContext } from '../../src/products/types.js';
 import { FIXTURES, numpyFloat32Mean, type RunInputs } from './model-helpers.js';
 
@@ -88,6 +88,16 @@ describe('products/leeway.txt (OpenDrift export_ascii format)', () => {
     const specials = [NaN, Infinity, -Infinity, 0, -0, -1e-9, 1e15, -1e21, 2 ** 40, 0.5, 1.5, -2.5];
     const putMismatches = [...xs, ...specials].filter((x) => put(x, 5) !== pyFixed(x, 5) || put(x, 0) !== pyFixed(x, 0) || put(x * 60, 0) !== pyFixed(x * 60, 0));
     expect(putMismatches).toEqual([]);
+    // putPyFixed5 and putUintWords, which store four digits at a time (and may write past the number),
+    // write the same characters; a chunk that starts mid-buffer checks they use its offset.
+    const chunk = asciiChunk(Buffer.alloc(96).subarray(7, 71));
+    const put5 = (x: number) => chunk.bytes.toString('latin1', 0, putPyFixed5(chunk, 0, x));
+    const wide = [2 ** 40 / 1e5 - 1e-6, 2 ** 40 / 1e5, -(2 ** 40) / 1e5, 9999.99999, 99999.999995, 1e7 + 0.5, 0.000005, -0.000005, 1e-320];
+    expect([...xs, ...specials, ...wide, ...xs.map(Math.fround)].filter((x) => put5(x) !== pyFixed(x, 5))).toEqual([]);
+    const ints = [0, 9, 10, 99, 100, 999, 1000, 9999, 10_000, 10_001, 99_999_999, 100_000_000, 2 ** 31 - 1, 2 ** 31, 2 ** 53 - 1];
+    for (let v = 0; v < 200_000; v += 7) ints.push(v);
+    const putInt = (v: number) => chunk.bytes.toString('latin1', 0, putUintWords(chunk, 0, v));
+    expect(ints.filter((v) => putInt(v) !== String(v))).toEqual([]);
     expect(pyFloatStr(45)).toBe('45.0');
     expect(pyFloatStr(-30.5)).toBe('-30.5');
     expect(pyFloatStr(0.00001)).toBe('1e-05');
