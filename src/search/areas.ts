@@ -38,7 +38,7 @@
  * a read past the end (undefined) gave in this arithmetic, so every figure is unchanged.
  */
 import { positiveDescending } from './select.js';
-import { traceMask } from './trace.js';
+import { chosenBox, traceMask, type CellBox } from './trace.js';
 import { M2_PER_NM2 } from './detection.js';
 import { latOfY, lonOfX, round6 } from './frame.js';
 import type { ProbabilityMap } from './kde.js';
@@ -73,6 +73,8 @@ interface Processed {
   rawMass: number;
   pieces: number;
   nCells: number;
+  /** Holds every chosen cell (the threshold's cells, before pieces were dropped); null when none is chosen. */
+  box: CellBox | null;
 }
 
 /**
@@ -142,90 +144,109 @@ function processLevel(map: ProbabilityMap, tau: number, minMass: number, scratch
     const d = density[c] as number;
     if (d >= tau && d > 0) mask[c] = 1;
   }
+  // The box [iLo, iHi] × [jLo, jHi] of the cells the threshold chose.
+  const box = chosenBox(mask, nu, nv);
+  if (box === null) return { mask, mass: 0, rawMass: 0, pieces: 0, nCells: 0, box };
+  const { xLo: iLo, xHi: iHi, yLo: jLo, yHi: jHi } = box;
   // (1) Fill holes: flood the unchosen cells from the border (value 2 = reached), the rest become chosen.
+  // Every cell outside the box is unchosen and reached, so the flood runs in the box grown by one cell
+  // (clipped to the grid) from the unchosen cells of its rim: a path from the grid's border into the box
+  // enters it through one of them, so it reaches the same cells of the box as a flood of the whole grid.
+  // The areas' boxes are a quarter of their KDE grids on average (1 748 of 6 975 cells over the 147 areas of
+  // the 20 000 × 48 h case of bench/opendrift-side-by-side.mjs).
+  const ia = Math.max(0, iLo - 1);
+  const ib = Math.min(nu - 1, iHi + 1);
+  const ja = Math.max(0, jLo - 1);
+  const jb = Math.min(nv - 1, jHi + 1);
   let sp = 0;
-  for (let i = 0; i < nu; i++) {
-    if (mask[i] === 0) {
-      mask[i] = 2;
-      stack[sp++] = i;
+  for (let i = ia; i <= ib; i++) {
+    const bottom = ja * nu + i;
+    if (mask[bottom] === 0) {
+      mask[bottom] = 2;
+      stack[sp++] = bottom;
     }
-    const top = (nv - 1) * nu + i;
+    const top = jb * nu + i;
     if (mask[top] === 0) {
       mask[top] = 2;
       stack[sp++] = top;
     }
   }
-  for (let j = 0; j < nv; j++) {
-    const west = j * nu;
+  for (let j = ja; j <= jb; j++) {
+    const west = j * nu + ia;
     if (mask[west] === 0) {
       mask[west] = 2;
       stack[sp++] = west;
     }
-    const east = west + nu - 1;
+    const east = j * nu + ib;
     if (mask[east] === 0) {
       mask[east] = 2;
       stack[sp++] = east;
     }
   }
+  const cLo = ja * nu;
+  const cHi = jb * nu + nu; // one past the box's last row
   while (sp > 0) {
     const c = stack[--sp] as number;
     const i = c % nu;
-    if (i > 0 && mask[c - 1] === 0) {
+    if (i > ia && mask[c - 1] === 0) {
       mask[c - 1] = 2;
       stack[sp++] = c - 1;
     }
-    if (i < nu - 1 && mask[c + 1] === 0) {
+    if (i < ib && mask[c + 1] === 0) {
       mask[c + 1] = 2;
       stack[sp++] = c + 1;
     }
-    if (c >= nu && mask[c - nu] === 0) {
+    if (c - nu >= cLo && mask[c - nu] === 0) {
       mask[c - nu] = 2;
       stack[sp++] = c - nu;
     }
-    if (c < nCells - nu && mask[c + nu] === 0) {
+    if (c + nu < cHi && mask[c + nu] === 0) {
       mask[c + nu] = 2;
       stack[sp++] = c + nu;
     }
   }
-  for (let c = 0; c < nCells; c++) mask[c] = mask[c] === 2 ? 0 : 1;
-  // (2) 4-connected pieces and their weight.
-  label.fill(-1);
+  // Outside the box the mask is 0 already; the chosen cells and the filled holes lie in [iLo, iHi] × [jLo, jHi].
+  for (let j = ja; j <= jb; j++) for (let c = j * nu + ia; c <= j * nu + ib; c++) mask[c] = mask[c] === 2 ? 0 : 1;
+  // (2) 4-connected pieces and their weight, found in cell order as over the whole grid.
+  label.fill(-1, jLo * nu, jHi * nu + nu);
   const { pieceMass, pieceRaw } = scratch;
   let nPieces = 0;
-  for (let c0 = 0; c0 < nCells; c0++) {
-    if (mask[c0] === 0 || label[c0] !== -1) continue;
-    const id = nPieces;
-    let m = 0;
-    let raw = 0;
-    sp = 0;
-    label[c0] = id;
-    stack[sp++] = c0;
-    while (sp > 0) {
-      const c = stack[--sp] as number;
-      const w = mass[c] as number;
-      raw += w;
-      if (!heldOut || (heldOutDensity[c] as number) >= tau) m += w;
-      const i = c % nu;
-      if (i > 0 && mask[c - 1] === 1 && label[c - 1] === -1) {
-        label[c - 1] = id;
-        stack[sp++] = c - 1;
+  for (let j = jLo; j <= jHi; j++) {
+    for (let c0 = j * nu + iLo; c0 <= j * nu + iHi; c0++) {
+      if (mask[c0] === 0 || label[c0] !== -1) continue;
+      const id = nPieces;
+      let m = 0;
+      let raw = 0;
+      sp = 0;
+      label[c0] = id;
+      stack[sp++] = c0;
+      while (sp > 0) {
+        const c = stack[--sp] as number;
+        const w = mass[c] as number;
+        raw += w;
+        if (!heldOut || (heldOutDensity[c] as number) >= tau) m += w;
+        const i = c % nu;
+        if (i > 0 && mask[c - 1] === 1 && label[c - 1] === -1) {
+          label[c - 1] = id;
+          stack[sp++] = c - 1;
+        }
+        if (i < nu - 1 && mask[c + 1] === 1 && label[c + 1] === -1) {
+          label[c + 1] = id;
+          stack[sp++] = c + 1;
+        }
+        if (c >= nu && mask[c - nu] === 1 && label[c - nu] === -1) {
+          label[c - nu] = id;
+          stack[sp++] = c - nu;
+        }
+        if (c < nCells - nu && mask[c + nu] === 1 && label[c + nu] === -1) {
+          label[c + nu] = id;
+          stack[sp++] = c + nu;
+        }
       }
-      if (i < nu - 1 && mask[c + 1] === 1 && label[c + 1] === -1) {
-        label[c + 1] = id;
-        stack[sp++] = c + 1;
-      }
-      if (c >= nu && mask[c - nu] === 1 && label[c - nu] === -1) {
-        label[c - nu] = id;
-        stack[sp++] = c - nu;
-      }
-      if (c < nCells - nu && mask[c + nu] === 1 && label[c + nu] === -1) {
-        label[c + nu] = id;
-        stack[sp++] = c + nu;
-      }
+      pieceMass[id] = m;
+      pieceRaw[id] = raw;
+      nPieces++;
     }
-    pieceMass[id] = m;
-    pieceRaw[id] = raw;
-    nPieces++;
   }
   let kept = 0;
   let keptRaw = 0;
@@ -241,11 +262,13 @@ function processLevel(map: ProbabilityMap, tau: number, minMass: number, scratch
     }
   }
   let n = 0;
-  for (let c = 0; c < nCells; c++) {
-    if (mask[c] === 1 && keep[label[c] as number] === 0) mask[c] = 0;
-    n += mask[c] as number;
+  for (let j = jLo; j <= jHi; j++) {
+    for (let c = j * nu + iLo; c <= j * nu + iHi; c++) {
+      if (mask[c] === 1 && keep[label[c] as number] === 0) mask[c] = 0;
+      n += mask[c] as number;
+    }
   }
-  return { mask, mass: kept, rawMass: keptRaw, pieces, nCells: n };
+  return { mask, mass: kept, rawMass: keptRaw, pieces, nCells: n, box };
 }
 
 /**
@@ -346,7 +369,7 @@ function levelGeometry(map: ProbabilityMap, percent: number, p: Processed): Sear
   let south = Infinity;
   let east = -Infinity;
   let north = -Infinity;
-  const polygons = traceMask(p.mask, map.nu, map.nv).map((poly) => {
+  const polygons = (p.box === null ? [] : traceMask(p.mask, map.nu, map.nv, 0, map.nu, p.box)).map((poly) => {
     const ring: number[][] = [];
     for (let k = 0; k < poly.outer.length; k += 2) {
       const u = map.u0M + (poly.outer[k] ?? NaN) * map.cellUM;

@@ -24,35 +24,81 @@ function nextVertex(v: number, d: number, vx: number): number {
   return d === 0 ? v + 1 : d === 1 ? v + vx : d === 2 ? v - 1 : v - vx;
 }
 
+/** Cells [xLo, xHi] × [yLo, yHi] (inclusive) of a grid. */
+export interface CellBox {
+  xLo: number;
+  xHi: number;
+  yLo: number;
+  yHi: number;
+}
+
+/** The smallest box holding every chosen cell of columns [x0, x1) of a row-major mask; null when none is. */
+export function chosenBox(mask: Uint8Array, nx: number, ny: number, x0 = 0, x1 = nx): CellBox | null {
+  let xLo = x1;
+  let xHi = x0 - 1;
+  let yLo = ny;
+  let yHi = -1;
+  for (let y = 0; y < ny; y++) {
+    let any = false;
+    for (let x = x0; x < x1; x++) {
+      if (mask[y * nx + x] === 0) continue;
+      if (x < xLo) xLo = x;
+      if (x > xHi) xHi = x;
+      any = true;
+    }
+    if (any) {
+      if (y < yLo) yLo = y;
+      yHi = y;
+    }
+  }
+  return yHi < 0 ? null : { xLo, xHi, yLo, yHi };
+}
+
 /**
  * Trace the chosen cells of columns [x0, x1) of a row-major mask (`mask[y * nx + x] !== 0`).
- * Columns outside the range count as not chosen (used to split at the antimeridian).
+ * Columns outside the range count as not chosen (used to split at the antimeridian). `box`, when given,
+ * holds every chosen cell (it may be larger): the mask is then not scanned for them.
  */
-export function traceMask(mask: Uint8Array, nx: number, ny: number, x0 = 0, x1 = nx): GridPolygon[] {
-  const vx = nx + 1;
-  const nVertices = vx * (ny + 1);
+export function traceMask(mask: Uint8Array, nx: number, ny: number, x0 = 0, x1 = nx, box?: CellBox): GridPolygon[] {
+  // The rows [yLo, yHi] and columns [xLo, xHi] that hold chosen cells. Every boundary edge lies on the
+  // lattice of their vertices (one row and column more), so the edges and walks below use that lattice,
+  // numbered from its own corner, instead of the whole grid's: a search area's box is a quarter of its
+  // KDE grid on average (whose margins alone are 8 cells a side; 147 areas of the 20 000 × 48 h case of
+  // bench/opendrift-side-by-side.mjs). Its vertices come in the same order as the grid's, so the walks
+  // start where they did and give the same rings.
+  const found = box === undefined ? chosenBox(mask, nx, ny, x0, x1) : box;
+  if (found === null) return [];
+  const xLo = Math.max(x0, found.xLo);
+  const xHi = Math.min(x1 - 1, found.xHi);
+  const yLo = Math.max(0, found.yLo);
+  const yHi = Math.min(ny - 1, found.yHi);
+  if (xLo > xHi || yLo > yHi) return [];
+  // Vertex (x, y) of the grid is (y - yLo) * vx + x - xLo here.
+  const vx = xHi - xLo + 2;
+  const nVertices = vx * (yHi - yLo + 2);
   // out[v * 4 + d] = 1: an unused boundary edge leaves vertex v in direction d.
   const out = new Uint8Array(nVertices * 4);
   let nEdges = 0;
   const chosen = (x: number, y: number) => x >= x0 && x < x1 && y >= 0 && y < ny && mask[y * nx + x] !== 0;
-  for (let y = 0; y < ny; y++) {
-    for (let x = x0; x < x1; x++) {
+  for (let y = yLo; y <= yHi; y++) {
+    for (let x = xLo; x <= xHi; x++) {
       if (mask[y * nx + x] === 0) continue;
+      const v = (y - yLo) * vx + x - xLo; // the cell's south-west corner
       // Counter-clockwise around the cell: bottom east, right north, top west, left south.
       if (!chosen(x, y - 1)) {
-        out[(y * vx + x) * 4 + 0] = 1;
+        out[v * 4 + 0] = 1;
         nEdges++;
       }
       if (!chosen(x + 1, y)) {
-        out[(y * vx + x + 1) * 4 + 1] = 1;
+        out[(v + 1) * 4 + 1] = 1;
         nEdges++;
       }
       if (!chosen(x, y + 1)) {
-        out[((y + 1) * vx + x + 1) * 4 + 2] = 1;
+        out[(v + vx + 1) * 4 + 2] = 1;
         nEdges++;
       }
       if (!chosen(x - 1, y)) {
-        out[((y + 1) * vx + x) * 4 + 3] = 1;
+        out[(v + vx) * 4 + 3] = 1;
         nEdges++;
       }
     }
@@ -62,7 +108,10 @@ export function traceMask(mask: Uint8Array, nx: number, ny: number, x0 = 0, x1 =
   const rings: Int32Array[] = [];
   const posInPath = new Int32Array(nVertices).fill(-1);
   const path: number[] = [];
+  // A vertex's four edge flags read as one word: most vertices have none.
+  const anyOut = new Uint32Array(out.buffer, out.byteOffset, nVertices);
   for (let start = 0; start < nVertices; start++) {
+    if (anyOut[start] === 0) continue;
     for (let d0 = 0; d0 < 4; d0++) {
       if (out[start * 4 + d0] === 0) continue;
       // Walk from `start`, emitting a ring each time the path returns to a vertex already on it.
@@ -76,7 +125,7 @@ export function traceMask(mask: Uint8Array, nx: number, ny: number, x0 = 0, x1 =
         const w = nextVertex(v, d, vx);
         const at = posInPath[w] ?? -1; // w is a lattice vertex: in range
         if (at >= 0) {
-          rings.push(toRing(path, at, vx));
+          rings.push(toRing(path, at, vx, xLo, yLo));
           for (let k = at + 1; k < path.length; k++) posInPath[path[k] as number] = -1;
           path.length = at + 1;
         } else {
@@ -97,8 +146,11 @@ export function traceMask(mask: Uint8Array, nx: number, ny: number, x0 = 0, x1 =
   return assemble(rings);
 }
 
-/** Vertices path[from..] as a ring, dropping vertices in the middle of straight runs. */
-function toRing(path: number[], from: number, vx: number): Int32Array {
+/**
+ * Vertices path[from..] (on a lattice of vx vertices a row whose first is the grid's vertex (x0, y0)) as a
+ * ring in grid-vertex coordinates, dropping vertices in the middle of straight runs.
+ */
+function toRing(path: number[], from: number, vx: number, x0: number, y0: number): Int32Array {
   const n = path.length - from;
   const is = new Int32Array(n);
   const js = new Int32Array(n);
@@ -106,8 +158,8 @@ function toRing(path: number[], from: number, vx: number): Int32Array {
   // V8 compiles the loop, which in a process's first mission it mostly has not.
   for (let k = 0; k < n; k++) {
     const v = path[from + k] as number;
-    is[k] = v % vx;
-    js[k] = Math.floor(v / vx);
+    is[k] = x0 + (v % vx);
+    js[k] = y0 + Math.floor(v / vx);
   }
   const keep: number[] = [];
   for (let k = 0; k < n; k++) {

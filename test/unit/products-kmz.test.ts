@@ -207,6 +207,34 @@ describe('weightedProbability and the colour ramp', () => {
     }
   });
 
+  it('equal weights, read from the grid counts, give the same float32 values as summing every particle in turn', () => {
+    // The per-particle sums the general path makes, written out here: w added once per released particle.
+    const w0 = 1 / 3; // not a power of 2: the sums round along the way
+    const w = new Float64Array(result.nParticles).fill(w0);
+    const cells = grid.nx * grid.ny;
+    const sums = new Float64Array(cells * N_TIMES);
+    const released = new Float64Array(N_TIMES);
+    const ref = grid.extent?.refLonDeg ?? NaN;
+    for (let p = 0; p < result.nParticles; p++) {
+      for (let t = 0; t < N_TIMES; t++) {
+        const lat = at(result.latDeg, p * N_TIMES + t);
+        let d = at(result.lonDeg, p * N_TIMES + t) - ref;
+        if (Number.isNaN(d) || Number.isNaN(lat)) continue;
+        if (d >= 180) d -= 360;
+        else if (d < -180) d += 360;
+        const x = Math.min(grid.nx - 1, Math.max(0, Math.floor((ref + d - grid.westDeg) * (1 / grid.dLonDeg))));
+        const y = Math.min(grid.ny - 1, Math.max(0, Math.floor((lat - grid.southDeg) * (1 / grid.dLatDeg))));
+        const k = t * cells + y * grid.nx + x;
+        sums[k] = at(sums, k) + w0;
+        released[t] = at(released, t) + w0;
+      }
+    }
+    const expected = new Float32Array(cells * N_TIMES);
+    for (let k = 0; k < expected.length; k++) expected[k] = at(sums, k) / at(released, Math.floor(k / cells));
+    expect(at(released, 0)).toBeGreaterThan(0); // every time has released weight: no 0/0 above
+    expect(weightedProbability(grid, result, w)).toEqual(expected);
+  });
+
   it('weights move probability: all weight on one particle puts probability 1 in its cell', () => {
     const w = new Float64Array(result.nParticles);
     w[5] = 1;

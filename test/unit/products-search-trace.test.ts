@@ -1,7 +1,7 @@
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import type { Polygon } from 'geojson';
 import { describe, expect, it } from 'vitest';
-import { signedArea2, traceMask, type GridPolygon } from '../../src/search/trace.js';
+import { chosenBox, signedArea2, traceMask, type GridPolygon } from '../../src/search/trace.js';
 import { at } from '../helpers/indexed.js';
 
 function maskFrom(rows: string[]): { mask: Uint8Array; nx: number; ny: number } {
@@ -103,6 +103,32 @@ describe('traceMask', () => {
       for (let c = 0; c < mask.length; c++) mask[c] = rand() < 0.5 ? 1 : 0;
       expectExactCover(mask, nx, ny, traceMask(mask, nx, ny));
     }
+  });
+
+  it('random masks inside a corner of the grid: traced on their own box, in grid coordinates, the same with any box that holds them', () => {
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const asArrays = (polys: GridPolygon[]) => polys.map((p) => [Array.from(p.outer), p.holes.map((h) => Array.from(h))]);
+    for (let k = 0; k < 100; k++) {
+      const nx = 16;
+      const ny = 12;
+      const mask = new Uint8Array(nx * ny);
+      // Cells in columns 5..10 and rows 3..8 only, so the box is smaller than the grid on every side.
+      for (let y = 3; y <= 8; y++) for (let x = 5; x <= 10; x++) mask[y * nx + x] = rand() < 0.55 ? 1 : 0;
+      const polys = traceMask(mask, nx, ny);
+      expectExactCover(mask, nx, ny, polys);
+      const box = chosenBox(mask, nx, ny);
+      if (box === null) continue;
+      expect(box.xLo).toBeGreaterThanOrEqual(5);
+      expect(box.yHi).toBeLessThanOrEqual(8);
+      expect(asArrays(traceMask(mask, nx, ny, 0, nx, box))).toEqual(asArrays(polys));
+      expect(asArrays(traceMask(mask, nx, ny, 0, nx, { xLo: 2, xHi: 13, yLo: 1, yHi: 10 }))).toEqual(asArrays(polys));
+    }
+    expect(chosenBox(new Uint8Array(12), 4, 3)).toBeNull();
+    expect(traceMask(new Uint8Array(12), 4, 3)).toEqual([]);
   });
 
   it('traces only the columns asked for', () => {
