@@ -72,16 +72,9 @@ export interface Execution {
   productsInline: boolean;
   /** Products written on both mission threads at once (SPLIT_PRODUCTS_MIN_RECORDS), else on one. */
   productsSplit: boolean;
-  /**
-   * With productsInline and a picture asked for: one picture (the animation, else map.png) is drawn on a
-   * mission thread, started when the mission is known, while the calling thread writes the rest
-   * (src/mission/products.ts writeMissionProducts).
-   */
-  picturesApart: boolean;
 }
 
-/** `pictures`: the mission asks for the animation or map.png. */
-export function chooseExecution(model: ModelParams, configuredThreads: number, pictures: boolean): Execution {
+export function chooseExecution(model: ModelParams, configuredThreads: number): Execution {
   const plan = planRun(model);
   const steps = model.numParticles * plan.nSteps;
   const records = model.numParticles * plan.nTimes;
@@ -94,6 +87,5 @@ export function chooseExecution(model: ModelParams, configuredThreads: number, p
     landInline: model.durationSec <= INLINE_MAX_LAND_HOURS * 3600,
     productsInline: small,
     productsSplit: !small && records >= SPLIT_PRODUCTS_MIN_RECORDS,
-    picturesApart: small && pictures,
   };
 }

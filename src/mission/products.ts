@@ -9,17 +9,18 @@
  * No logger here (a thread has none): what went wrong without failing the mission comes back in
  * `warnings`, which the caller logs.
  */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { missionAnnotations, type AnimationLand } from '../products/animation/index.js';
+import { missionAnnotations, writeAnimation, writeMapPng, type AnimationLand } from '../products/animation/index.js';
 import { buildDensityGrid } from '../products/density-grid.js';
-import type { ProductContext, ProductFile } from '../products/types.js';
-import { finishProducts, type ProductsDraft } from '../products/finish.js';
+import { PRODUCT_PATHS, type ProductContext, type ProductFile } from '../products/types.js';
+import type { ProductsDraft } from '../products/finish.js';
 import { addProductWarnings } from '../products/warnings.js';
 import { missionSearchProducts, productInputs, writeAllProducts, writeSearchFiles, type SearchProducts, type WriteAllOptions } from '../products/write.js';
 import type { TrajectoryResult } from '../model/types.js';
-import { writeRecordFiles } from '../products/records.js';
-import { addStageTime, stageTimer } from '../products/timing.js';
-import { drawMissionPictures, type PicturesInput, type PicturesOutput } from './pictures.js';
+import { describeProduct, writtenProduct } from '../products/files.js';
+import { stageTimer } from '../products/timing.js';
 
 export interface ProductsInput {
   result: TrajectoryResult;
@@ -54,20 +55,12 @@ export interface ProductsOutput {
 
 export type ProductsStage = 'animation' | 'products';
 
-export interface ProductsOptions {
-  /**
-   * Draws pictures on a mission thread (thread-pool.ts drawPicturesOffThread). Given for a small mission
-   * written on the calling thread, whose second core is otherwise idle while the products are written:
-   * one picture is drawn there while this thread draws the other and writes the files.
-   */
-  drawApart?: (input: PicturesInput) => Promise<PicturesOutput>;
+/** Error message without a stack, for a warning. */
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
-export async function writeMissionProducts(
-  input: ProductsInput,
-  onStage: (stage: ProductsStage) => void = () => undefined,
-  opts: ProductsOptions = {},
-): Promise<ProductsOutput> {
+export async function writeMissionProducts(input: ProductsInput, onStage: (stage: ProductsStage) => void = () => undefined): Promise<ProductsOutput> {
   const { result, ctx, workDir, timingsMs, warnings } = input;
   const timed = stageTimer(timingsMs);
   // One density grid serves density.nc, the search areas and the animation's shading (~70 ms at
@@ -87,17 +80,32 @@ export async function writeMissionProducts(
   }
   const annotations = searchProducts ? missionAnnotations(searchProducts.areaSet, searchProducts.plan) : {};
 
-  const pictures: PicturesInput = { result, ctx, workDir, grid, annotations, animation: input.animation, map: input.map ?? null, warnings };
-  // A small mission written on this thread draws one picture on a mission thread meanwhile: the
-  // animation when there is one (the longer to draw), else map.png.
-  const drawApart = input.recordFilesApart ? undefined : opts.drawApart;
-  const apart = drawApart === undefined ? null : input.animation !== null ? 'animation' : input.map ? 'map' : null;
-  if (drawApart !== undefined && apart !== null) return writeWithPictureApart(input, pictures, apart, drawApart, searchProducts, onStage);
-
-  if (input.animation !== null) onStage('animation');
-  const drawn = await drawMissionPictures(pictures);
-  mergePictures(drawn, timingsMs, warnings);
-  const products = drawn.products;
+  const products: ProductFile[] = [];
+  if (input.animation !== null) {
+    onStage('animation');
+    try {
+      const filePath = path.join(workDir, PRODUCT_PATHS.animation.relPath);
+      await mkdir(path.dirname(filePath), { recursive: true });
+      const { ffmpegPath, land } = input.animation;
+      await timed('animation', () => writeAnimation(result, { ...ctx, warnings: [...warnings] }, filePath, { ffmpegPath, grid, land, annotations }));
+      products.push(await describeProduct(workDir, 'animation'));
+    } catch (err) {
+      // A failed animation does not fail the mission: the coordinator still has every other product.
+      warnings.push(`animation failed: ${messageOf(err)}`);
+    }
+  }
+  if (input.map) {
+    try {
+      const filePath = path.join(workDir, PRODUCT_PATHS.map.relPath);
+      await mkdir(path.dirname(filePath), { recursive: true });
+      const { land } = input.map;
+      const png = await timed('map', () => writeMapPng(result, { ...ctx, warnings: [...warnings] }, filePath, { grid, land, annotations }));
+      products.push(writtenProduct(workDir, 'map', png));
+    } catch (err) {
+      // As the animation: a picture that cannot be drawn (no fonts, disk) never fails the mission.
+      warnings.push(`map.png failed: ${messageOf(err)}`);
+    }
+  }
 
   onStage('products');
   const t0 = performance.now();
@@ -119,48 +127,4 @@ export async function writeMissionProducts(
   timingsMs.products = Math.round(performance.now() - t0);
   products.unshift(...written);
   return { products, timingsMs, warnings };
-}
-
-/** A picture stage's timings and warnings into the mission's. */
-function mergePictures(drawn: PicturesOutput, timingsMs: Record<string, number>, warnings: string[]): void {
-  for (const [stage, ms] of Object.entries(drawn.timingsMs)) addStageTime(timingsMs, stage, ms);
-  warnings.push(...drawn.warnings);
-}
-
-/**
- * writeMissionProducts with picture `apart` drawn by `drawApart` while this thread draws the other one
- * and writes every other file; summary.json, which lists the pictures, is written once both are done.
- * Same files as on one thread, except that particles.nc cannot carry a warning the other thread raises
- * ("animation failed"), which summary.json does. A thread that fails is the picture failing: a warning.
- */
-async function writeWithPictureApart(
-  input: ProductsInput,
-  pictures: PicturesInput,
-  apart: 'animation' | 'map',
-  drawApart: (input: PicturesInput) => Promise<PicturesOutput>,
-  searchProducts: SearchProducts | undefined,
-  onStage: (stage: ProductsStage) => void,
-): Promise<ProductsOutput> {
-  const { result, ctx, workDir, timingsMs, warnings } = input;
-  if (input.animation !== null) onStage('animation');
-  const away = drawApart({ ...pictures, warnings: [...warnings], ...(apart === 'animation' ? { map: null } : { animation: null }) }).catch(
-    (err: unknown): PicturesOutput => ({ products: [], timingsMs: {}, warnings: [`${apart === 'animation' ? 'animation' : 'map.png'} failed: ${err instanceof Error ? err.message : String(err)}`] }),
-  );
-  const here = await drawMissionPictures({ ...pictures, ...(apart === 'animation' ? { animation: null } : { map: null }) });
-  mergePictures(here, timingsMs, warnings);
-
-  onStage('products');
-  const t0 = performance.now();
-  const options: WriteAllOptions = { cellM: input.cellM, percents: input.percents, grid: pictures.grid, timingsMs, warnings, ...(searchProducts ? { searchProducts } : {}) };
-  const inputs = await productInputs(result, ctx, options);
-  const records = await writeRecordFiles(result, { ...ctx, warnings: [...warnings] }, workDir, inputs.search.weights, timingsMs);
-  // summary.json's content holds `warnings` itself, so what the other thread adds below is listed too.
-  const draft = await writeSearchFiles(result, ctx, workDir, { ...options, ...inputs });
-  const awayDrawn = await away;
-  mergePictures(awayDrawn, timingsMs, warnings);
-  // In the order they are listed on one thread: animation.mp4, then map.png.
-  const drawn = apart === 'animation' ? [...awayDrawn.products, ...here.products] : [...here.products, ...awayDrawn.products];
-  const written = await finishProducts(draft, records, workDir, drawn, timingsMs);
-  timingsMs.products = Math.round(performance.now() - t0);
-  return { products: [...written, ...drawn], timingsMs, warnings };
 }

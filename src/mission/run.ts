@@ -18,7 +18,7 @@ import { coastlineSourceFromConfig } from '../land/coastline.js';
 // writers need, on a mission thread or once products are written here.
 import { locateFfmpeg } from '../products/animation/ffmpeg.js';
 import type { AnimationLand } from '../products/animation/land.js';
-import { closeMissionThreads, drawPicturesOffThread, missionLandOffThread, writeProductsOnMissionThreads } from './thread-pool.js';
+import { closeMissionThreads, missionLandOffThread, writeProductsOnMissionThreads } from './thread-pool.js';
 import { closeSimulationPool, simulate } from '../threads/simulate.js';
 import { VERSION } from '../version.js';
 import type { ProductsInput, ProductsStage } from './products.js';
@@ -106,7 +106,7 @@ async function runStages(spec: MissionSpec, deps: MissionDeps, envFile: string |
   const timed = stageTimer(timingsMs);
 
   await mkdir(workDir, { recursive: true });
-  const exec = chooseExecution(model, deps.threads ?? config.SIM_THREADS, spec.products.animation || spec.products.map);
+  const exec = chooseExecution(model, deps.threads ?? config.SIM_THREADS);
   // Threads start while the forcing is read (a worker's first mission; a local run started them already).
   prestartThreads(exec);
 
@@ -193,7 +193,7 @@ async function runStages(spec: MissionSpec, deps: MissionDeps, envFile: string |
   // The products code (canvas, archivers) is imported on first use, not with the pipeline: an idle
   // worker that only ever hands big missions to the mission thread never loads it.
   const written = exec.productsInline
-    ? await (await import('./products.js')).writeMissionProducts(productsInput, onStage, exec.picturesApart ? { drawApart: drawPicturesOffThread } : {})
+    ? await (await import('./products.js')).writeMissionProducts(productsInput, onStage)
     : await writeProductsOnMissionThreads(productsInput, onStage, exec.productsSplit);
   const products = written.products;
   for (const msg of written.warnings.slice(warningsBefore)) log.warn(msg);

@@ -29,14 +29,13 @@ import type { ModelParams } from '../model/types.js';
 import type { RecordFiles } from '../products/records.js';
 import { addStageTime } from '../products/timing.js';
 import type { RecordFilesInput } from './record-files.js';
-import type { PicturesInput, PicturesOutput } from './pictures.js';
 import type { MissionThreadResult, MissionThreadTask, ThreadError } from './thread.js';
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
 
 /** The entry file of a task's kind, as a file URL. */
 function entryFile(kind: MissionThreadTask['kind']): string {
-  const base = { land: './thread-land', products: './thread-products', 'record-files': './thread-records', pictures: './thread-pictures' }[kind];
+  const base = kind === 'land' ? './thread-land' : kind === 'products' ? './thread-products' : './thread-records';
   return new URL(`${base}${FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url).href;
 }
 
@@ -102,22 +101,6 @@ export async function writeRecordFilesOffThread(input: RecordFilesInput): Promis
   const r = await runTask({ kind: 'record-files', input });
   if (!('recordFiles' in r)) throw new DriftlineError('E_INTERNAL', 'mission thread: record-files task returned no files');
   return r.recordFiles;
-}
-
-/** drawMissionPictures (src/mission/pictures.ts) on a mission thread. */
-export async function drawPicturesOffThread(input: PicturesInput): Promise<PicturesOutput> {
-  const r = await runTask({ kind: 'pictures', input });
-  if (!('pictures' in r) || r.pictures === null) throw new DriftlineError('E_INTERNAL', 'mission thread: pictures task returned no pictures');
-  return r.pictures;
-}
-
-/**
- * Starts a mission thread and loads the drawing code in it, for a small mission's picture
- * (drawPicturesOffThread) once its simulation is done. Never throws: a thread that cannot start fails
- * the picture later, as a warning.
- */
-export function warmPicturesThread(): void {
-  runTask({ kind: 'pictures', input: null }).catch(() => undefined);
 }
 
 /**

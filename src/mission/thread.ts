@@ -1,20 +1,16 @@
 /**
  * Mission threads (piscina workers, src/mission/thread-pool.ts): the main-thread-heavy stages of a
- * mission that are not the simulation:
- * - 'land' rasterises the coastline around the mission (seconds for a long run's window) into a
- *   SharedArrayBuffer;
- * - 'products' writes every product file, or, for a large mission, all but particles.nc and leeway.txt,
- *   which 'record-files' writes on the other thread at the same time; stage changes go back over `port`
- *   so the caller can report progress;
- * - 'pictures' draws one picture of a small mission whose other products the calling thread writes
- *   meanwhile; with no input it only loads the drawing code, as soon as the mission is known (prestart.ts).
+ * mission that are not the simulation. 'land' rasterises the coastline around the mission (seconds for
+ * a long run's window) into a SharedArrayBuffer; 'products' writes every product file, or, for a
+ * large mission, all but particles.nc and leeway.txt, which 'record-files' writes on the other thread
+ * at the same time. Stage changes go back over `port` so the caller can report progress.
  *
- * Each kind has its own entry file (thread-land.ts, thread-products.ts, thread-records.ts,
- * thread-pictures.ts), which a thread imports when it first runs a task of that kind. One entry for all
- * made every thread load every writer: the record-files thread of a split mission imported canvas,
- * fflate and the search code it never runs (295-455 ms against 90-140 ms for the record files alone,
- * fresh worker threads on the shared 2-core machine, 4 alternating runs). This file holds what they
- * share and imports nothing heavy.
+ * Each kind has its own entry file (thread-land.ts, thread-products.ts, thread-records.ts), which a
+ * thread imports when it first runs a task of that kind. One entry for all three made every thread
+ * load every writer: the record-files thread of a split mission imported canvas, fflate and the
+ * search code it never runs (295-455 ms against 90-140 ms for the record files alone, fresh worker
+ * threads on the shared 2-core machine, 4 alternating runs). This file holds what they share and
+ * imports nothing heavy.
  */
 import type { MessagePort } from 'node:worker_threads';
 import { asDriftlineError, type ErrorCode } from '../errors.js';
@@ -24,7 +20,6 @@ import type { CoastlineOptions } from '../land/coastline.js';
 import type { ModelParams } from '../model/types.js';
 import type { RecordFiles } from '../products/records.js';
 import type { RecordFilesInput } from './record-files.js';
-import type { PicturesInput, PicturesOutput } from './pictures.js';
 
 export interface LandTask {
   kind: 'land';
@@ -41,12 +36,7 @@ export interface RecordFilesTask {
   kind: 'record-files';
   input: RecordFilesInput;
 }
-export interface PicturesTask {
-  kind: 'pictures';
-  /** null: load the drawing code and return (a thread warmed up before the mission needs it). */
-  input: PicturesInput | null;
-}
-export type MissionThreadTask = LandTask | ProductsTask | RecordFilesTask | PicturesTask;
+export type MissionThreadTask = LandTask | ProductsTask | RecordFilesTask;
 
 /** A thrown error as plain data: structured clone keeps an Error's message but not its code or retryable. */
 export interface ThreadError {
@@ -57,7 +47,6 @@ export type MissionThreadResult =
   | { land: LandRaster | null }
   | { products: ProductsOutput }
   | { recordFiles: { records: RecordFiles; timingsMs: Record<string, number> } }
-  | { pictures: PicturesOutput | null }
   | ThreadError;
 
 /** `err` as a ThreadError, for an entry file to return instead of throwing. */

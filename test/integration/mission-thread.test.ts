@@ -1,8 +1,7 @@
 /**
  * Product writing on a mission thread (src/mission/thread-pool.ts) writes the same bytes as the same
  * writers on the calling thread, and the same again when split over both mission threads; reports its
- * stages, carries error codes across, fails the whole when either thread fails; a small mission's picture
- * drawn on a thread while this thread writes the rest gives the same products again; and the coastline
+ * stages, carries error codes across, fails the whole when either thread fails; and the coastline
  * raster made on a thread is the one made here.
  */
 import { createHash } from 'node:crypto';
@@ -14,9 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../src/products/animation/index.js';
 import { DEFAULT_ANIMATION_LAND } from '../../src/products/animation/land.js';
 import { writeAllProducts } from '../../src/products/write.js';
-import { closeMissionThreads, drawPicturesOffThread, missionLandOffThread, writeProductsOffThread, writeProductsOnMissionThreads } from '../../src/mission/thread-pool.js';
-import { writeMissionProducts, type ProductsInput } from '../../src/mission/products.js';
-import type { TrajectoryResult } from '../../src/model/types.js';
+import { closeMissionThreads, missionLandOffThread, writeProductsOffThread, writeProductsOnMissionThreads } from '../../src/mission/thread-pool.js';
 import { missionLand } from '../../src/mission/land.js';
 import { syntheticContext, syntheticResult } from '../unit/products.fixtures.js';
 
@@ -33,19 +30,6 @@ afterAll(async () => {
 const THREAD_TEST_MS = 240_000;
 
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
-
-/** A synthetic mission's products into `workDir`: map.png, no animation, two area levels. */
-const withMap = (result: TrajectoryResult, workDir: string): ProductsInput => ({
-  result,
-  ctx: syntheticContext(),
-  workDir,
-  cellM: 1000,
-  percents: [50, 90],
-  animation: null,
-  map: { land: DEFAULT_ANIMATION_LAND },
-  timingsMs: { simulation: 1 },
-  warnings: [],
-});
 
 describe('mission thread', () => {
   it('writes byte-identical products to writeAllProducts on this thread, and the animation', async () => {
@@ -76,7 +60,18 @@ describe('mission thread', () => {
 
   it('writes the same products split over two threads as on one: particles.nc and leeway.txt on the other thread', async () => {
     const result = syntheticResult({ nParticles: 2000, nTimes: 13, releaseSteps: 2 });
-    const input = (workDir: string) => withMap(result, workDir);
+    const ctx = syntheticContext();
+    const input = (workDir: string) => ({
+      result,
+      ctx,
+      workDir,
+      cellM: 1000,
+      percents: [50, 90],
+      animation: null,
+      map: { land: DEFAULT_ANIMATION_LAND },
+      timingsMs: { simulation: 1 },
+      warnings: [],
+    });
     const one = await writeProductsOnMissionThreads(input(path.join(dir, 'one')), () => undefined, false);
     const stages: string[] = [];
     const split = await writeProductsOnMissionThreads(input(path.join(dir, 'split')), (s) => stages.push(s), true);
@@ -118,54 +113,6 @@ describe('mission thread', () => {
     }
     // The two missions' files are their own (different particle counts: different particles.nc).
     expect(together[0]!.products[0]!.sha256).not.toBe(together[1]!.products[0]!.sha256);
-  }, THREAD_TEST_MS);
-
-  it.each([
-    { apart: 'the animation', animation: true, stages: ['animation', 'products'], kinds: ['animation', 'map'] },
-    { apart: 'map.png (no animation)', animation: false, stages: ['products'], kinds: ['map'] },
-  ])('draws $apart of a small mission on a thread while this thread writes the rest: the products of one thread', async ({ animation, stages, kinds }) => {
-    const result = syntheticResult({ nParticles: 800, nTimes: 9, releaseSteps: 2 });
-    const ffmpegPath = findFfmpeg({});
-    expect(ffmpegPath, 'ffmpeg is installed on the test machine').not.toBeNull();
-    const input = (workDir: string) => ({ ...withMap(result, workDir), animation: animation ? { ffmpegPath: ffmpegPath!, land: DEFAULT_ANIMATION_LAND } : null });
-    const name = animation ? 'anim' : 'map';
-    const one = await writeMissionProducts(input(path.join(dir, `here-${name}`)));
-    const seen: string[] = [];
-    const apart = await writeMissionProducts(input(path.join(dir, `apart-${name}`)), (s) => seen.push(s), { drawApart: drawPicturesOffThread });
-    expect(seen).toEqual(stages);
-    const files = ['trajectory', 'density', 'search_areas_geojson', 'search_areas_kml', 'search_areas_kmz', 'stranding_geojson', 'leeway_ascii', 'summary'];
-    expect(apart.products.map((p) => p.kind)).toEqual([...files, ...kinds]);
-    expect(apart.products.map((p) => p.relPath)).toEqual(one.products.map((p) => p.relPath));
-    for (const [i, f] of apart.products.entries()) {
-      expect(sha(f.path), f.relPath).toBe(f.sha256);
-      // The video's bytes are ffmpeg's; every other file but summary.json (timings) must be the same.
-      if (f.kind !== 'summary' && f.kind !== 'animation') expect(f.sha256, f.relPath).toBe(one.products[i]!.sha256);
-    }
-    type Summary = { products: unknown[]; timings_ms: Record<string, number> };
-    const summaryOf = (out: typeof one) => JSON.parse(readFileSync(out.products.find((p) => p.kind === 'summary')!.path, 'utf8')) as Summary;
-    const strip = (s: Summary) => ({ ...s, timings_ms: undefined, products: animation ? s.products.filter((p) => (p as { kind: string }).kind !== 'animation') : s.products });
-    expect(strip(summaryOf(apart))).toEqual(strip(summaryOf(one)));
-    expect(Object.keys(apart.timingsMs).sort()).toEqual(Object.keys(one.timingsMs).sort());
-    expect(apart.timingsMs[animation ? 'animation' : 'map']).toBeGreaterThan(0);
-    expect(apart.warnings).toEqual(one.warnings);
-  }, THREAD_TEST_MS);
-
-  it('a picture that fails on the thread is a warning in summary.json; every other product is written', async () => {
-    const workDir = path.join(dir, 'apart-fails');
-    // A directory where map.png goes: the thread cannot write it.
-    await mkdir(path.join(workDir, 'products/map.png'), { recursive: true });
-    const result = syntheticResult({ nParticles: 300, nTimes: 5, releaseSteps: 1 });
-    const out = await writeMissionProducts(
-      { result, ctx: syntheticContext(), workDir, cellM: 1000, percents: [50], animation: null, map: { land: DEFAULT_ANIMATION_LAND }, timingsMs: {}, warnings: [] },
-      () => undefined,
-      { drawApart: drawPicturesOffThread },
-    );
-    expect(out.products.map((p) => p.kind)).not.toContain('map');
-    expect(out.warnings.filter((w) => w.startsWith('map.png failed: '))).toHaveLength(1);
-    const summary = JSON.parse(readFileSync(path.join(workDir, 'products/summary.json'), 'utf8')) as { warnings: string[]; products: { path: string }[] };
-    expect(summary.warnings).toEqual(out.warnings);
-    expect(summary.products).toHaveLength(out.products.length - 1);
-    for (const f of out.products) expect(sha(f.path), f.relPath).toBe(f.sha256);
   }, THREAD_TEST_MS);
 
   /** A directory where a product goes: the thread that writes that product fails. */

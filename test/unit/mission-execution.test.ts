@@ -10,31 +10,25 @@ const model = (params: object) =>
 
 describe('chooseExecution', () => {
   it('runs a typical 1 000 × 24 h mission on the calling thread, land and products included', () => {
-    expect(chooseExecution(model({ num_particles: 1000, duration_hours: 24 }), 2, true)).toEqual({ simThreads: 0, landInline: true, productsInline: true, productsSplit: false, picturesApart: true });
+    expect(chooseExecution(model({ num_particles: 1000, duration_hours: 24 }), 2)).toEqual({ simThreads: 0, landInline: true, productsInline: true, productsSplit: false });
   });
 
   it('uses the pool for large runs, with no more threads than each can keep busy', () => {
     // 100 000 × 48 h at 600 s: 28.8 M particle-steps, enough for any configured count here.
-    expect(chooseExecution(model({ num_particles: 100_000, duration_hours: 48 }), 2, true)).toEqual({ simThreads: 2, landInline: true, productsInline: false, productsSplit: true, picturesApart: false });
+    expect(chooseExecution(model({ num_particles: 100_000, duration_hours: 48 }), 2)).toEqual({ simThreads: 2, landInline: true, productsInline: false, productsSplit: true });
     // Just above the inline limit: one thread's worth of steps gets one thread, not the configured 8.
     const n = Math.floor((INLINE_MAX_PARTICLE_STEPS * 1.2) / 144);
-    const e = chooseExecution(model({ num_particles: n, duration_hours: 24 }), 8, true);
+    const e = chooseExecution(model({ num_particles: n, duration_hours: 24 }), 8);
     expect(e.simThreads).toBe(Math.ceil((n * 144) / MIN_STEPS_PER_THREAD));
     expect(e.simThreads).toBeLessThan(8);
     expect(e.productsInline).toBe(false);
   });
 
   it("keeps rng 'opendrift' on one task and reads long windows' coastline off the calling thread", () => {
-    expect(chooseExecution(model({ num_particles: 100_000, duration_hours: 48, rng: 'opendrift' }), 4, true).simThreads).toBe(1);
-    expect(chooseExecution(model({ num_particles: 10, duration_hours: INLINE_MAX_LAND_HOURS + 1 }), 2, true).landInline).toBe(false);
+    expect(chooseExecution(model({ num_particles: 100_000, duration_hours: 48, rng: 'opendrift' }), 4).simThreads).toBe(1);
+    expect(chooseExecution(model({ num_particles: 10, duration_hours: INLINE_MAX_LAND_HOURS + 1 }), 2).landInline).toBe(false);
     // Few particles but many output records: products go to the mission thread.
-    expect(chooseExecution(model({ num_particles: 100, duration_hours: 720 }), 2, true).productsInline).toBe(false);
-  });
-
-  it('draws a picture of a small mission on a mission thread only when the mission asks for one', () => {
-    expect(chooseExecution(model({ num_particles: 1000, duration_hours: 24 }), 2, false).picturesApart).toBe(false);
-    // Products on a mission thread already: nothing more to take off the calling thread.
-    expect(chooseExecution(model({ num_particles: 100, duration_hours: 720 }), 2, true).picturesApart).toBe(false);
+    expect(chooseExecution(model({ num_particles: 100, duration_hours: 720 }), 2).productsInline).toBe(false);
   });
 
   it('splits the products over both mission threads from SPLIT_PRODUCTS_MIN_RECORDS records, never for a mission written inline', () => {
@@ -42,9 +36,9 @@ describe('chooseExecution', () => {
     const over = Math.ceil(SPLIT_PRODUCTS_MIN_RECORDS / 49);
     const under = Math.floor((SPLIT_PRODUCTS_MIN_RECORDS - 1) / 49);
     expect(under * 49).toBeGreaterThan(INLINE_MAX_RECORDS);
-    expect(chooseExecution(model({ num_particles: under, duration_hours: 48 }), 2, true)).toMatchObject({ productsInline: false, productsSplit: false });
-    expect(chooseExecution(model({ num_particles: over, duration_hours: 48 }), 2, true)).toMatchObject({ productsInline: false, productsSplit: true });
+    expect(chooseExecution(model({ num_particles: under, duration_hours: 48 }), 2)).toMatchObject({ productsInline: false, productsSplit: false });
+    expect(chooseExecution(model({ num_particles: over, duration_hours: 48 }), 2)).toMatchObject({ productsInline: false, productsSplit: true });
     // Over the Leeway ASCII cap (no leeway.txt) the split stands: particles.nc alone is the other half.
-    expect(chooseExecution(model({ num_particles: 1_000_000, duration_hours: 48 }), 2, true).productsSplit).toBe(true);
+    expect(chooseExecution(model({ num_particles: 1_000_000, duration_hours: 48 }), 2).productsSplit).toBe(true);
   });
 });

@@ -194,7 +194,7 @@ describe('simulate on worker threads', () => {
 
   it('starts the threads a mission will use before it asks for them (prestartThreads), and the mission runs on them', async () => {
     await closeSimulationPool();
-    prestartThreads({ simThreads: 2, landInline: true, productsInline: true, productsSplit: false, picturesApart: false });
+    prestartThreads({ simThreads: 2, landInline: true, productsInline: true, productsSplit: false });
     const started = currentSimulationPool();
     expect(started?.maxThreads).toBe(2);
     // The threads come online with no task given to them yet.
@@ -207,7 +207,7 @@ describe('simulate on worker threads', () => {
     expect(started?.completed).toBe(2);
     // A mission on the calling thread starts none.
     await closeSimulationPool();
-    prestartThreads({ simThreads: 0, landInline: true, productsInline: true, productsSplit: false, picturesApart: false });
+    prestartThreads({ simThreads: 0, landInline: true, productsInline: true, productsSplit: false });
     expect(currentSimulationPool()).toBeNull();
   });
 

@@ -51,7 +51,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const job = parseJobText(text, jobLimits(config));
   const spec = resolveMission(job, config);
   // The simulation threads start now, while this thread imports the pipeline and reads the forcing.
-  prestartThreads(chooseExecution(spec.model, threads ?? config.SIM_THREADS, spec.products.animation || spec.products.map));
+  prestartThreads(chooseExecution(spec.model, threads ?? config.SIM_THREADS));
   const workDir = path.resolve(v.out as string);
   // Logs go to stderr (stdout is the summary), quieter than a worker's unless LOG_LEVEL says otherwise.
   const logger = createLogger(process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn', 'driftline-run', 2);
