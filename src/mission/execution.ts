@@ -59,7 +59,13 @@ export const MIN_STEPS_PER_THREAD = 1_500_000;
  *  - starting a mission thread while the simulation runs (a task that only loads the products code)
  *    bought nothing without the split at 5 000 × 49 (-0.01 s, 3 of 6), 0.1 s with it at 5 000-10 000,
  *    nothing at 20 000 and cost 0.4-1.1 s of simulation at 100 000 (the simulation threads' cores were
- *    busy): not done.
+ *    busy): not done;
+ *  - for a mission written on the calling thread, drawing one picture (the animation, else map.png) on a
+ *    mission thread started and loaded at job parse while this thread wrote the rest: no faster, 40 MB
+ *    more (1 000 × 24 h coast, 5 alternating rounds on a quiet but slow day, 2026-12-05: without the
+ *    animation 2.12–2.51 s against 1.98–2.66 s, with it 3.19–3.55 against 2.73–3.27 s). The thread's
+ *    start and its second copy of the drawing code cost about what drawing beside this thread saves,
+ *    since two threads get ~1.3× one thread's CPU: not done.
  */
 export const SPLIT_PRODUCTS_MIN_RECORDS = 400_000;
 
