@@ -7,9 +7,9 @@
  *
  * Each kind has its own entry file (thread-land.ts, thread-products.ts, thread-records.ts), which a
  * thread imports when it first runs a task of that kind. One entry for all three made every thread
- * load every writer: the record-files thread of a split mission imported canvas, fflate and the
- * search code it never runs (295-455 ms against 90-140 ms for the record files alone, fresh worker
- * threads on the shared 2-core machine, 4 alternating runs). This file holds what they share and
+ * load every writer: the record-files thread of a split mission imported canvas, fflate,
+ * geographiclib and the drawing and KMZ code it never runs (295-455 ms against 90-140 ms for the record
+ * files alone, fresh worker threads on the shared 2-core machine, 4 alternating runs). This file holds what they share and
  * imports nothing heavy.
  */
 import type { MessagePort } from 'node:worker_threads';
