@@ -125,8 +125,7 @@ const INT32_MAX = 0x7fffffff;
 
 /**
  * putUint for 0 ≤ n ≤ 2^31 − 1, in int32 arithmetic: `(v / 10) | 0` is floor(v / 10) for such v, and
- * v − 10·q its last digit, without the double `%` and Math.floor of putUint's general case. With
- * putFixed5: 3 M putPyFixed(x, 5) calls of longitudes, 92 -> 68 ms (micro-bench, warm).
+ * v − 10·q its last digit, without the double `%` and Math.floor of putUint's general case.
  */
 function putSmallUint(buf: Buffer, pos: number, n: number): number {
   let digits = 1;
@@ -138,30 +137,6 @@ function putSmallUint(buf: Buffer, pos: number, n: number): number {
     v = q;
   }
   return pos + digits;
-}
-
-/**
- * The digits of n / 10^5 (n the rounded x·10^5, 0 ≤ n ≤ 2^31 − 1) with 5 decimals: every division is
- * by a constant, which V8 turns into a multiplication, and the integer part's 1–3 digits (longitudes,
- * latitudes) are written without a loop.
- */
-function putFixed5(buf: Buffer, pos: number, n: number): number {
-  const intPart = (n / 100000) | 0;
-  let f = n - intPart * 100000;
-  if (intPart < 10) buf[pos++] = 48 + intPart;
-  else if (intPart < 100) {
-    const t = (intPart / 10) | 0;
-    buf[pos] = 48 + t;
-    buf[pos + 1] = 48 + intPart - t * 10;
-    pos += 2;
-  } else pos = putSmallUint(buf, pos, intPart);
-  buf[pos] = 46; // '.'
-  for (let k = 5; k >= 1; k--) {
-    const q = (f / 10) | 0;
-    buf[pos + k] = 48 + f - q * 10;
-    f = q;
-  }
-  return pos + 6;
 }
 
 /** The digits of n / p10 (p10 = 10^digits, 0 ≤ n ≤ 2^31 − 1) with `digits` decimals, in int32 arithmetic. */
@@ -189,29 +164,36 @@ function putScaledInt(buf: Buffer, pos: number, n: number, p10: number, digits: 
  */
 export function putPyFixed(buf: Buffer, pos: number, x: number, digits: number): number {
   const p10 = POW10[digits];
-  const scaled = Math.abs(x) * (p10 ?? NaN);
-  if (p10 !== undefined && scaled < FAST_SCALED_MAX) {
-    const whole = Math.floor(scaled);
-    const frac = scaled - whole;
-    if (Math.abs(frac - 0.5) > scaled * 2 ** -50 + 2 ** -1074) {
-      const n = frac > 0.5 ? whole + 1 : whole;
-      if (x < 0) buf[pos++] = 45; // '-'
-      if (n <= INT32_MAX) return digits === 5 ? putFixed5(buf, pos, n | 0) : putScaledInt(buf, pos, n | 0, p10, digits);
-      const intPart = Math.floor(n / p10);
-      pos = putUint(buf, pos, intPart);
-      if (digits > 0) {
-        buf[pos++] = 46; // '.'
-        let f = n - intPart * p10;
-        for (let k = digits - 1; k >= 0; k--) {
-          buf[pos + k] = 48 + (f % 10);
-          f = Math.floor(f / 10);
-        }
-        pos += digits;
-      }
-      return pos;
+  const n = p10 === undefined ? -1 : fastRounded(x, p10);
+  if (p10 === undefined || n < 0) return pos + buf.write(pyFixed(x, digits), pos, 'latin1');
+  if (x < 0) buf[pos++] = 45; // '-'
+  if (n <= INT32_MAX) return putScaledInt(buf, pos, n | 0, p10, digits);
+  const intPart = Math.floor(n / p10);
+  pos = putUint(buf, pos, intPart);
+  if (digits > 0) {
+    buf[pos++] = 46; // '.'
+    let f = n - intPart * p10;
+    for (let k = digits - 1; k >= 0; k--) {
+      buf[pos + k] = 48 + (f % 10);
+      f = Math.floor(f / 10);
     }
+    pos += digits;
   }
-  return pos + buf.write(pyFixed(x, digits), pos, 'latin1');
+  return pos;
+}
+
+/**
+ * The nearest integer to |x|·p10 (the fast path of putPyFixed and putPyFixed5), or −1 where pyFixed itself
+ * must decide: at or above FAST_SCALED_MAX, NaN and infinities, and a fraction within the product's
+ * rounding error of ½.
+ */
+function fastRounded(x: number, p10: number): number {
+  const scaled = Math.abs(x) * p10;
+  if (!(scaled < FAST_SCALED_MAX)) return -1;
+  const whole = Math.floor(scaled);
+  const frac = scaled - whole;
+  if (!(Math.abs(frac - 0.5) > scaled * 2 ** -50 + 2 ** -1074)) return -1;
+  return frac > 0.5 ? whole + 1 : whole;
 }
 
 /*
@@ -268,27 +250,19 @@ export function putUintWords(c: AsciiChunk, pos: number, n: number): number {
 }
 
 /**
- * putPyFixed(x, 5) with the digits stored four at a time: the same decisions (the fast path below
- * x·10^5 = 2^40 when the fraction is not within the product's rounding error of ½; pyFixed's exact
- * expansion otherwise, and for NaN and infinities), the same characters.
+ * putPyFixed(x, 5) with the digits stored four at a time: the same decision (fastRounded, else pyFixed's
+ * exact expansion), the same characters.
  */
 export function putPyFixed5(c: AsciiChunk, pos: number, x: number): number {
-  const scaled = Math.abs(x) * 1e5;
-  if (scaled < FAST_SCALED_MAX) {
-    const whole = Math.floor(scaled);
-    const frac = scaled - whole;
-    if (Math.abs(frac - 0.5) > scaled * 2 ** -50 + 2 ** -1074) {
-      const n = frac > 0.5 ? whole + 1 : whole;
-      if (x < 0) c.bytes[pos++] = 45; // '-'
-      const intPart = Math.floor(n / 100_000); // < 2^40 / 10^5: putUintWords' 4-digit stores
-      const f = n - intPart * 100_000; // the five decimals, 0-99 999
-      pos = putUintWords(c, pos, intPart);
-      const hi = (f / 10) | 0;
-      c.bytes[pos] = 46; // '.'
-      c.view.setInt32(pos + 1, DIGITS4[hi] ?? 0, true);
-      c.bytes[pos + 5] = 48 + f - hi * 10;
-      return pos + 6;
-    }
-  }
-  return putPyFixed(c.bytes, pos, x, 5);
+  const n = fastRounded(x, 1e5);
+  if (n < 0) return pos + c.bytes.write(pyFixed(x, 5), pos, 'latin1');
+  if (x < 0) c.bytes[pos++] = 45; // '-'
+  const intPart = Math.floor(n / 100_000); // < 2^40 / 10^5: putUintWords' 4-digit stores
+  const f = n - intPart * 100_000; // the five decimals, 0-99 999
+  pos = putUintWords(c, pos, intPart);
+  const hi = (f / 10) | 0;
+  c.bytes[pos] = 46; // '.'
+  c.view.setInt32(pos + 1, DIGITS4[hi] ?? 0, true);
+  c.bytes[pos + 5] = 48 + f - hi * 10;
+  return pos + 6;
 }
