@@ -22,6 +22,8 @@ for (const file of readdirSync(vendorSrc).filter((f) => f.endsWith('.ts'))) {
     target: 'node20',
     write: false,
     logLevel: 'warning',
+    // A CommonJS package (pino) calls require() for Node's built-ins, which an ES module has not got.
+    banner: { js: "import { createRequire as __vendorRequire } from 'node:module';\nconst require = __vendorRequire(import.meta.url);" },
   });
   const code = `// A bundle made by scripts/bundle-vendor.mjs from src/vendor/${file}.\n${out.outputFiles[0].text}`;
   const name = file.replace(/\.ts$/, '');

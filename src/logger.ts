@@ -2,7 +2,7 @@
  * Structured JSON logs (pino). Every line of a mission carries `mission_id` through a child logger.
  * Secrets never reach logs: known secret fields are redacted by path, and URLs are logged redacted.
  */
-import { pino, type Logger } from 'pino';
+import { pino, type Logger } from './vendor/pino.js';
 
 export type { Logger };
 
