@@ -134,16 +134,25 @@ const MAX_BLOCK_TIMES = 16;
  * (p · nTimes + t), so reading one time strides over memory and misses the cache on every particle; a
  * block reads neighbouring records of each particle together. 100 000 particles × 49 times: driftingAt one
  * time at a time took 2.7 s of the smoothed search areas' 7.9 s (bench/animation.bench.mjs, loaded).
+ *
+ * Every block's arrays are views into one set of buffers, allocated once: a time's arrays hold its
+ * particles until the getter reads the next block, so a caller copies what it keeps longer (the smoothed
+ * search areas use each time's particles before asking for the next). Fresh arrays for every block cost
+ * their first touches again (100 000 × 49 reads 5 blocks of 30 MiB; on the development VM a first touch
+ * costs ~10 µs a 4 KiB page, CHANGELOG). 100 000 × 48 h `driftline run`, 3 alternating runs: search
+ * products 1 549–1 614 → 1 375–1 520 ms, minor faults 117 208 → 104 291 (medians); 20 000 × 48 h (4 blocks
+ * of 9 MiB): no change that 6 runs could show.
  */
 export function driftingTimes(result: Tracks, weights: Float64Array): (tIndex: number) => DriftingParticles {
   const blockTimes = Math.max(1, Math.min(MAX_BLOCK_TIMES, Math.floor(BLOCK_BYTES / (28 * Math.max(1, result.nParticles)))));
+  const buffers = blockBuffers(result.nParticles, Math.min(blockTimes, result.nTimes));
   let first = 0;
   let block: DriftingParticles[] = [];
   return (tIndex) => {
     let d = block[tIndex - first];
     if (d === undefined) {
       first = tIndex;
-      block = driftingBlock(result, weights, tIndex, Math.min(blockTimes, result.nTimes - tIndex));
+      block = driftingBlock(result, weights, tIndex, Math.min(blockTimes, result.nTimes - tIndex), buffers);
       d = block[0];
     }
     if (d === undefined) throw new RangeError(`time index ${tIndex} outside [0, ${result.nTimes})`);
@@ -151,11 +160,31 @@ export function driftingTimes(result: Tracks, weights: Float64Array): (tIndex: n
   };
 }
 
-/** driftingAt for records t0 … t0 + count - 1, in two passes over the particles. */
-export function driftingBlock(result: Tracks, weights: Float64Array, t0: number, count: number): DriftingParticles[] {
+/** Storage for the drifting particles of up to `times` records of `capacity` particles each (driftingBlock's `into`). */
+export interface BlockBuffers {
+  capacity: number;
+  times: number;
+  index: Int32Array;
+  lonDeg: Float64Array;
+  latDeg: Float64Array;
+  weight: Float64Array;
+}
+
+export function blockBuffers(capacity: number, times: number): BlockBuffers {
+  const n = capacity * times;
+  return { capacity, times, index: new Int32Array(n), lonDeg: new Float64Array(n), latDeg: new Float64Array(n), weight: new Float64Array(n) };
+}
+
+/**
+ * driftingAt for records t0 … t0 + count - 1, in two passes over the particles. With `into`, each record's
+ * arrays are views into it (record b at b · capacity), overwritten by the next call given the same buffers;
+ * without, fresh arrays.
+ */
+export function driftingBlock(result: Tracks, weights: Float64Array, t0: number, count: number, into?: BlockBuffers): DriftingParticles[] {
   const { nParticles, nTimes, lonDeg, latDeg, status } = result;
   if (weights.length !== nParticles) throw new RangeError(`weights: ${weights.length} for ${nParticles} particles`);
   if (!(t0 >= 0 && count >= 1 && t0 + count <= nTimes)) throw new RangeError(`time indices [${t0}, ${t0 + count}) outside [0, ${nTimes})`);
+  if (into !== undefined && (into.capacity < nParticles || into.times < count)) throw new RangeError(`buffers for ${into.times} × ${into.capacity}: ${count} records of ${nParticles} particles`);
   const n = new Int32Array(count);
   const stranded = new Float64Array(count);
   const outside = new Float64Array(count);
@@ -181,13 +210,14 @@ export function driftingBlock(result: Tracks, weights: Float64Array, t0: number,
   }
   const out = Array.from({ length: count }, (_, b) => {
     const m = n[b] ?? 0;
+    const at = b * (into?.capacity ?? 0);
     return {
       timeSec: result.timesSec[t0 + b] ?? NaN,
       tIndex: t0 + b,
-      index: new Int32Array(m),
-      lonDeg: new Float64Array(m),
-      latDeg: new Float64Array(m),
-      weight: new Float64Array(m),
+      index: into ? into.index.subarray(at, at + m) : new Int32Array(m),
+      lonDeg: into ? into.lonDeg.subarray(at, at + m) : new Float64Array(m),
+      latDeg: into ? into.latDeg.subarray(at, at + m) : new Float64Array(m),
+      weight: into ? into.weight.subarray(at, at + m) : new Float64Array(m),
       driftingMass: 0,
       strandedMass: stranded[b] ?? 0,
       outsideMass: outside[b] ?? 0,

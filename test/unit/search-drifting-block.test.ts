@@ -2,7 +2,7 @@
 // result must be exactly driftingAt's reading of that time alone (same particles, order, sums).
 import { describe, expect, it } from 'vitest';
 import { STATUS } from '../../src/model/types.js';
-import { driftingAt, driftingBlock, driftingTimes, type Tracks } from '../../src/search/weights.js';
+import { blockBuffers, driftingAt, driftingBlock, driftingTimes, type Tracks } from '../../src/search/weights.js';
 
 function tracks(nParticles: number, nTimes: number): Tracks {
   let a = 99;
@@ -38,6 +38,25 @@ describe('driftingTimes', () => {
       }
       expect([d.strandedCount, d.releasedCount]).toEqual([stranded, released]);
     }
+  });
+
+  it('reads every block into one set of buffers, allocated once', () => {
+    const tr = tracks(700, 40);
+    const weights = new Float64Array(700).fill(1);
+    const next = driftingTimes(tr, weights);
+    // 700 particles: 16 records a block, so records 0, 16 and 32 open the three blocks.
+    const buffers = [0, 16, 32].map((t) => next(t).lonDeg.buffer);
+    expect(new Set(buffers).size).toBe(1);
+    // Read after its block was overwritten twice, record 32 is still driftingAt's reading of it.
+    expect(next(32)).toEqual(driftingAt(tr, weights, 32));
+  });
+
+  it('refuses buffers too small for the block', () => {
+    const tr = tracks(10, 5);
+    const weights = new Float64Array(10).fill(1);
+    expect(() => driftingBlock(tr, weights, 0, 3, blockBuffers(10, 2))).toThrow(RangeError);
+    expect(() => driftingBlock(tr, weights, 0, 2, blockBuffers(9, 2))).toThrow(RangeError);
+    expect(driftingBlock(tr, weights, 1, 2, blockBuffers(10, 2))).toEqual([driftingAt(tr, weights, 1), driftingAt(tr, weights, 2)]);
   });
 
   it('refuses a block outside the record range', () => {
