@@ -12,27 +12,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { dist, requireDist } from './dist.mjs';
-import { fmt, naiveKernel, timedNode } from './process.mjs';
+import { constantForcingJob, fmt, naiveKernel, timedNode } from './process.mjs';
 
 requireDist('cli/main.js');
 const RUNS = 5;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'driftline-bench-floors-'));
 
-const job = (id, particles, hours, dtS) => ({
-  mission_id: id,
-  params: {
-    latitude: 20, longitude: -130, start_time: '2024-01-01T12:00:00Z', duration_hours: hours, num_particles: particles,
-    object_type: 'PIW-1', radius_m: 500, time_step_seconds: dtS, output_step_seconds: 3600,
-    forcing: { wind: { constant: [8, 3] }, current: { constant: [0.15, 0.05] } }, products: { animation: false },
-  },
-});
 const cases = [
   { name: '1 000 × 24 h', particles: 1000, hours: 24, dtS: 600, budget: 2.5 },
   { name: '100 000 × 48 h', particles: 100_000, hours: 48, dtS: 900, budget: 1.5, runs: 3 },
 ];
 for (const c of cases) {
   c.file = path.join(tmp, `${c.particles}.json`);
-  writeFileSync(c.file, JSON.stringify(job(`bench-floors-${c.particles}`, c.particles, c.hours, c.dtS)));
+  writeFileSync(c.file, JSON.stringify(constantForcingJob(`bench-floors-${c.particles}`, c)));
   c.naive = naiveKernel({ particles: c.particles, steps: (c.hours * 3600) / c.dtS, dtS: c.dtS, lonDeg: -130, latDeg: 20 });
   c.walls = { naive: [], run: [], simulation: [] };
 }

@@ -43,6 +43,22 @@ export function naiveKernel({ particles, steps, dtS, lonDeg = 4.6, latDeg = 59.3
   if (!Number.isFinite(lon[0] + lat[0])) process.exitCode = 1;`;
 }
 
+/**
+ * A `driftline run` job of the issue-9 ratio benches: PIW-1 from a 500 m circle, constant wind (8, 3) m/s
+ * and current (0.15, 0.05) m/s, output every hour, every product but the animation. Default position: the
+ * open ocean at 20° N 130° W (no coastline to read).
+ */
+export function constantForcingJob(id, { particles, hours, dtS, latDeg = 20, lonDeg = -130 }) {
+  return {
+    mission_id: id,
+    params: {
+      latitude: latDeg, longitude: lonDeg, start_time: '2024-01-01T12:00:00Z', duration_hours: hours, num_particles: particles,
+      object_type: 'PIW-1', radius_m: 500, time_step_seconds: dtS, output_step_seconds: 3600,
+      forcing: { wind: { constant: [8, 3] }, current: { constant: [0.15, 0.05] } }, products: { animation: false },
+    },
+  };
+}
+
 /** "median (min–max)" of xs with d decimals. */
 export function fmt(xs, d = 0) {
   const s = [...xs].sort((a, b) => a - b);

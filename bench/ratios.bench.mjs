@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { requireDist } from './dist.mjs';
-import { fmt, naiveKernel, timedNode } from './process.mjs';
+import { constantForcingJob, fmt, naiveKernel, timedNode } from './process.mjs';
 import { writeSideBySideCase } from './side-by-side-case.mjs';
 
 requireDist('cli/main.js');
@@ -23,17 +23,7 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'driftline-bench-ratios-'));
 
 const large = { particles: 100_000, hours: 48, dtS: 900 };
 const largeJob = path.join(tmp, 'large.json');
-writeFileSync(
-  largeJob,
-  JSON.stringify({
-    mission_id: 'bench-ratios-100k',
-    params: {
-      latitude: 20, longitude: -130, start_time: '2024-01-01T12:00:00Z', duration_hours: large.hours, num_particles: large.particles,
-      object_type: 'PIW-1', radius_m: 500, time_step_seconds: large.dtS, output_step_seconds: 3600,
-      forcing: { wind: { constant: [8, 3] }, current: { constant: [0.15, 0.05] } }, products: { animation: false },
-    },
-  }),
-);
+writeFileSync(largeJob, JSON.stringify(constantForcingJob('bench-ratios-100k', large)));
 const naive = naiveKernel({ particles: large.particles, steps: (large.hours * 3600) / large.dtS, dtS: large.dtS, lonDeg: -130, latDeg: 20 });
 const sideBySide = await writeSideBySideCase(tmp, { particles: 20_000, hours: 48 });
 
